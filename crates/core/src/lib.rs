@@ -1,0 +1,16 @@
+//! The pure core of wangge: the domain's types and rules, with no web, database or IO.
+//!
+//! Everything here is a plain function over plain types, unit-tested in milliseconds:
+//! the org tree's levels and materialized paths ([`org`]), the data-scope predicate
+//! ([`scope`]), roles and their permissions ([`role`]), validation of what people type
+//! ([`validate`]) and of the grid boundaries they upload ([`geo`]).
+
+pub mod geo;
+pub mod org;
+pub mod role;
+pub mod scope;
+pub mod validate;
+
+pub use org::{OrgLevel, OrgPath};
+pub use role::{Permission, Role};
+pub use scope::Scope;

@@ -1,0 +1,184 @@
+//! Roles and the permission table.
+//!
+//! A role says what an account may do; the org node it is bound to says where (see
+//! [`crate::scope`]). The table is code, not data, so that a permission cannot be granted by
+//! editing a row, and it is tested below.
+
+use crate::org::OrgLevel;
+use serde::{Deserialize, Serialize};
+
+/// The roles of DESIGN.md.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// 居民: reports problems, follows and rates them.
+    Resident,
+    /// 网格员: patrols, visits, reports and verifies in one or more grids.
+    GridWorker,
+    /// 楼栋长: looks after a building.
+    BuildingHead,
+    /// 党员: looks after linked households.
+    PartyMember,
+    /// 社区工作人员: handles within a community or village.
+    CommunityStaff,
+    /// 社区书记: accepts, dispatches and supervises within a community or village.
+    CommunitySecretary,
+    /// 部门处置人员: handles what is dispatched to a department.
+    DepartmentHandler,
+    /// 综治中心: screens, dispatches and supervises a street or town.
+    CommandCenter,
+    /// 管理员: keeps the org tree, accounts and settings of a subtree.
+    Admin,
+}
+
+/// What an account may do, within its scope.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Permission {
+    /// See the org tree, its nodes and departments.
+    OrgView,
+    /// Add, rename, move, retire nodes; edit boundaries; import a tree.
+    OrgManage,
+    /// Add and edit departments.
+    DepartmentManage,
+    /// See accounts.
+    UserView,
+    /// Create accounts, change their role and node, reset passwords, disable them.
+    UserManage,
+    /// Browse the audit log.
+    AuditView,
+    /// Issue and revoke API tokens for machines.
+    TokenManage,
+}
+
+impl Role {
+    /// Every role, in the order the UI lists them.
+    pub const ALL: [Role; 9] = [
+        Role::Admin,
+        Role::CommandCenter,
+        Role::CommunitySecretary,
+        Role::CommunityStaff,
+        Role::GridWorker,
+        Role::DepartmentHandler,
+        Role::BuildingHead,
+        Role::PartyMember,
+        Role::Resident,
+    ];
+
+    /// The identifier stored in the database and used in the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Resident => "resident",
+            Role::GridWorker => "grid_worker",
+            Role::BuildingHead => "building_head",
+            Role::PartyMember => "party_member",
+            Role::CommunityStaff => "community_staff",
+            Role::CommunitySecretary => "community_secretary",
+            Role::DepartmentHandler => "department_handler",
+            Role::CommandCenter => "command_center",
+            Role::Admin => "admin",
+        }
+    }
+
+    /// Parses the identifier (or the Chinese label).
+    pub fn parse(s: &str) -> Option<Role> {
+        let s = s.trim();
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s || r.label() == s)
+    }
+
+    /// The Chinese name of the role.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Resident => "居民",
+            Role::GridWorker => "网格员",
+            Role::BuildingHead => "楼栋长",
+            Role::PartyMember => "党员",
+            Role::CommunityStaff => "社区工作人员",
+            Role::CommunitySecretary => "社区书记",
+            Role::DepartmentHandler => "部门处置人员",
+            Role::CommandCenter => "综治中心",
+            Role::Admin => "管理员",
+        }
+    }
+
+    /// The permission table.
+    pub fn permissions(self) -> &'static [Permission] {
+        use Permission::*;
+        match self {
+            Role::Admin => &[
+                OrgView,
+                OrgManage,
+                DepartmentManage,
+                UserView,
+                UserManage,
+                AuditView,
+                TokenManage,
+            ],
+            Role::CommandCenter => &[OrgView, DepartmentManage, UserView],
+            Role::CommunitySecretary => &[OrgView, UserView],
+            Role::CommunityStaff
+            | Role::GridWorker
+            | Role::DepartmentHandler
+            | Role::BuildingHead
+            | Role::PartyMember
+            | Role::Resident => &[OrgView],
+        }
+    }
+
+    /// Whether the role has a permission.
+    pub fn can(self, p: Permission) -> bool {
+        self.permissions().contains(&p)
+    }
+
+    /// The levels of node an account of this role may be bound to.
+    pub fn bindable_levels(self) -> &'static [OrgLevel] {
+        use OrgLevel::*;
+        match self {
+            Role::Admin => &[District, Township, Community],
+            Role::CommandCenter => &[District, Township, Community],
+            Role::CommunitySecretary | Role::CommunityStaff => &[Community],
+            Role::GridWorker => &[Grid, MicroGrid],
+            Role::DepartmentHandler => &[District, Township, Community],
+            Role::BuildingHead => &[MicroGrid, Building],
+            Role::PartyMember | Role::Resident => &[Community, Grid, MicroGrid, Building],
+        }
+    }
+
+    /// Whether an account of this role must also name a department.
+    pub fn needs_department(self) -> bool {
+        matches!(self, Role::DepartmentHandler)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_admins_manage_accounts_and_read_the_audit_log() {
+        for r in Role::ALL {
+            assert_eq!(r.can(Permission::UserManage), r == Role::Admin, "{r:?}");
+            assert_eq!(r.can(Permission::AuditView), r == Role::Admin, "{r:?}");
+            assert_eq!(r.can(Permission::OrgManage), r == Role::Admin, "{r:?}");
+            assert!(r.can(Permission::OrgView), "{r:?} sees its own subtree");
+        }
+        assert!(Role::CommandCenter.can(Permission::DepartmentManage));
+        assert!(!Role::GridWorker.can(Permission::UserView));
+    }
+
+    #[test]
+    fn roles_round_trip_and_bind_sensibly() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()), Some(r));
+            assert_eq!(Role::parse(r.label()), Some(r));
+            assert!(!r.bindable_levels().is_empty());
+        }
+        assert_eq!(Role::parse("superuser"), None);
+        assert!(Role::GridWorker.bindable_levels().contains(&OrgLevel::Grid));
+        assert!(!Role::GridWorker.bindable_levels().contains(&OrgLevel::Community));
+        assert!(Role::DepartmentHandler.needs_department());
+        assert!(!Role::Admin.needs_department());
+    }
+}

@@ -1,0 +1,52 @@
+//! Data scope: an account sees and acts on the subtree of the org node it is bound to.
+//!
+//! This is the security spine of the platform. The storage layer turns a [`Scope`] into one
+//! indexed prefix match (`org_path LIKE '/1/4/%'`); this module holds the same rule for code
+//! that already has rows in hand.
+
+use crate::org::OrgPath;
+
+/// The part of the org tree an account may see: the subtree rooted at `root`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Scope {
+    root: OrgPath,
+}
+
+impl Scope {
+    /// The scope of an account bound to the node at `root`.
+    pub fn new(root: OrgPath) -> Scope {
+        Scope { root }
+    }
+
+    /// The path of the scope's root node.
+    pub fn root(&self) -> &OrgPath {
+        &self.root
+    }
+
+    /// Whether a row that belongs to the node at `path` is visible in this scope.
+    pub fn allows(&self, path: &OrgPath) -> bool {
+        self.root.contains(path)
+    }
+
+    /// The `LIKE` pattern that selects this scope's rows by their `org_path` column.
+    /// Paths hold only digits and slashes, so the pattern needs no escaping.
+    pub fn like_pattern(&self) -> String {
+        format!("{}%", self.root.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_grid_scope_excludes_its_siblings() {
+        let grid_a = Scope::new(OrgPath::parse("/1/2/3/10/").expect("path"));
+        assert!(grid_a.allows(&OrgPath::parse("/1/2/3/10/").expect("path")));
+        assert!(grid_a.allows(&OrgPath::parse("/1/2/3/10/55/").expect("path")));
+        assert!(!grid_a.allows(&OrgPath::parse("/1/2/3/11/").expect("path")));
+        assert!(!grid_a.allows(&OrgPath::parse("/1/2/3/101/").expect("path")));
+        assert!(!grid_a.allows(&OrgPath::parse("/1/2/3/").expect("path")));
+        assert_eq!(grid_a.like_pattern(), "/1/2/3/10/%");
+    }
+}

@@ -1,0 +1,54 @@
+//! The audit log's page and API.
+
+use super::{Filter, Page, list};
+use crate::AppState;
+use crate::auth::{Actor, PageActor};
+use crate::web::error::AppResult;
+use crate::web::{Html, PageCtx, page_err};
+use askama::Template;
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use wangge_core::Permission;
+
+/// `GET /api/v1/audit`
+pub async fn api_list(
+    State(st): State<AppState>,
+    actor: Actor,
+    Query(f): Query<Filter>,
+) -> AppResult<Json<Page>> {
+    actor.require(Permission::AuditView)?;
+    Ok(Json(list(&st.db, &actor.scope, &f).await?))
+}
+
+#[derive(Template)]
+#[template(path = "audit/list.html")]
+struct AuditPage {
+    ctx: PageCtx,
+    page: Page,
+    f: Filter,
+    query: String,
+}
+
+/// `GET /audit`
+pub async fn page(
+    State(st): State<AppState>,
+    PageActor(actor): PageActor,
+    Query(f): Query<Filter>,
+) -> Response {
+    let run = async {
+        actor.require(Permission::AuditView)?;
+        let page = list(&st.db, &actor.scope, &f).await?;
+        let query = crate::web::query_string(&[
+            ("entity", f.entity.clone().unwrap_or_default()),
+            ("action", f.action.clone().unwrap_or_default()),
+            ("actor", f.actor.clone().unwrap_or_default()),
+        ]);
+        let ctx = PageCtx::new(&st, &actor, "审计日志", "audit").await?;
+        Ok::<_, crate::web::error::AppError>(Html(AuditPage { ctx, page, f, query }.render()))
+    };
+    match run.await {
+        Ok(p) => p.into_response(),
+        Err(e) => page_err(&st, &actor, e).await,
+    }
+}

@@ -1,0 +1,208 @@
+//! The append-only audit log: every write records who, when, what entity and what changed,
+//! in the same transaction as the write. Administrators browse it within their scope.
+
+pub mod entity;
+pub mod handlers;
+
+use crate::web::error::AppResult;
+use entity as log;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
+};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use wangge_core::{OrgPath, Scope};
+
+/// Who made a write.
+#[derive(Clone, Debug)]
+pub struct Who {
+    /// The account, or none for the command line and the demo generator.
+    pub id: Option<i64>,
+    /// The account's username, or a word for the tool.
+    pub name: String,
+    /// The client address.
+    pub ip: String,
+}
+
+impl Who {
+    /// The command line, run by whoever holds the server.
+    pub fn cli() -> Who {
+        Who {
+            id: None,
+            name: "命令行".into(),
+            ip: String::new(),
+        }
+    }
+}
+
+/// One entry to write.
+pub struct Entry<'a> {
+    /// Where the entity belongs (scopes who may read the entry).
+    pub org_path: &'a OrgPath,
+    /// What was done: `create`, `update`, `move`, `retire`, `login`…
+    pub action: &'a str,
+    /// The entity's kind: `org_node`, `user`, `department`…
+    pub entity: &'a str,
+    /// The entity's id.
+    pub entity_id: Option<i64>,
+    /// One Chinese sentence for people.
+    pub summary: String,
+    /// What changed, as JSON (see [`changes`]).
+    pub changes: Value,
+}
+
+/// Writes an entry, on the same connection (transaction) as the write it records.
+pub async fn record(db: &impl ConnectionTrait, who: &Who, e: Entry<'_>) -> AppResult<()> {
+    log::ActiveModel {
+        at: Set(crate::db::now_ms()),
+        actor_id: Set(who.id),
+        actor_name: Set(who.name.clone()),
+        org_path: Set(e.org_path.as_str().to_owned()),
+        action: Set(e.action.to_owned()),
+        entity: Set(e.entity.to_owned()),
+        entity_id: Set(e.entity_id),
+        summary: Set(e.summary.chars().take(500).collect()),
+        changes: Set(e.changes.to_string()),
+        ip: Set(who.ip.clone()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// The changed fields only, as `{"field": [old, new]}`.
+pub fn changes(fields: &[(&str, Value, Value)]) -> Value {
+    let mut m = Map::new();
+    for (k, old, new) in fields {
+        if old != new {
+            m.insert((*k).to_owned(), Value::Array(vec![old.clone(), new.clone()]));
+        }
+    }
+    Value::Object(m)
+}
+
+/// Filters for browsing the log.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct Filter {
+    /// Entity kind.
+    pub entity: Option<String>,
+    /// Action.
+    pub action: Option<String>,
+    /// Actor's username.
+    pub actor: Option<String>,
+    /// Entity id.
+    pub entity_id: Option<i64>,
+    /// Page, from 1.
+    pub page: Option<u64>,
+}
+
+/// A page of entries.
+#[derive(Debug, Serialize)]
+pub struct Page {
+    /// The entries, newest first.
+    pub items: Vec<Item>,
+    /// How many match.
+    pub total: u64,
+    /// This page.
+    pub page: u64,
+    /// How many pages.
+    pub pages: u64,
+}
+
+/// An entry as shown.
+#[derive(Debug, Serialize)]
+pub struct Item {
+    /// Id.
+    pub id: i64,
+    /// When, in ms since the epoch.
+    pub at: i64,
+    /// When, Beijing time.
+    pub at_text: String,
+    /// Who.
+    pub actor: String,
+    /// Action.
+    pub action: String,
+    /// Action, in Chinese.
+    pub action_label: &'static str,
+    /// Entity kind.
+    pub entity: String,
+    /// Entity id.
+    pub entity_id: Option<i64>,
+    /// Sentence.
+    pub summary: String,
+    /// Changes as JSON text.
+    pub changes: String,
+    /// Client address.
+    pub ip: String,
+}
+
+/// The Chinese word for an action.
+pub fn action_label(a: &str) -> &'static str {
+    match a {
+        "create" => "新建",
+        "update" => "修改",
+        "move" => "移动",
+        "retire" => "停用",
+        "reactivate" => "启用",
+        "delete" => "删除",
+        "boundary" => "边界",
+        "import" => "导入",
+        "password" => "改密码",
+        "reset_password" => "重置密码",
+        "disable" => "禁用",
+        "enable" => "启用",
+        "token" => "令牌",
+        "login" => "登录",
+        _ => "其他",
+    }
+}
+
+/// Lists entries in scope, newest first, 50 a page.
+pub async fn list(db: &impl ConnectionTrait, scope: &Scope, f: &Filter) -> AppResult<Page> {
+    const PER: u64 = 50;
+    let mut q = log::Entity::find().filter(crate::db::in_scope("org_path", scope));
+    if let Some(e) = f.entity.as_deref().filter(|s| !s.is_empty()) {
+        q = q.filter(log::Column::Entity.eq(e));
+    }
+    if let Some(a) = f.action.as_deref().filter(|s| !s.is_empty()) {
+        q = q.filter(log::Column::Action.eq(a));
+    }
+    if let Some(a) = f.actor.as_deref().filter(|s| !s.is_empty()) {
+        q = q.filter(log::Column::ActorName.eq(a.trim()));
+    }
+    if let Some(id) = f.entity_id {
+        q = q.filter(log::Column::EntityId.eq(id));
+    }
+    let total = q.clone().count(db).await?;
+    let pages = total.div_ceil(PER).max(1);
+    let page = f.page.unwrap_or(1).clamp(1, pages);
+    let rows = q
+        .order_by_desc(log::Column::Id)
+        .offset((page - 1) * PER)
+        .limit(PER)
+        .all(db)
+        .await?;
+    Ok(Page {
+        items: rows
+            .into_iter()
+            .map(|r| Item {
+                id: r.id,
+                at: r.at,
+                at_text: crate::web::fmt_time(r.at),
+                action_label: action_label(&r.action),
+                actor: r.actor_name,
+                action: r.action,
+                entity: r.entity,
+                entity_id: r.entity_id,
+                summary: r.summary,
+                changes: r.changes,
+                ip: r.ip,
+            })
+            .collect(),
+        total,
+        page,
+        pages,
+    })
+}

@@ -1,0 +1,498 @@
+//! Who is calling: sessions (browser), bearer tokens (API and machines), passwords,
+//! login throttling and CSRF. The middleware here resolves the caller once per request and
+//! leaves an [`Actor`] in the request's extensions; handlers take it as an extractor.
+
+pub mod entity;
+pub mod handlers;
+pub mod password;
+pub mod tokens;
+
+use crate::AppState;
+use crate::users::entity as user;
+use crate::web::error::{AppError, AppResult};
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::{HeaderMap, Method, request::Parts};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use entity::{api_token, login_failure, session};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    Set,
+};
+use std::net::SocketAddr;
+use wangge_core::{OrgPath, Permission, Role, Scope};
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "wangge_session";
+/// The pre-login CSRF cookie's name (double-submit for the login form).
+pub const PRE_COOKIE: &str = "wangge_pre";
+/// How long a session lives without use.
+const SESSION_IDLE_MS: i64 = 12 * 3600 * 1000;
+/// How long an API login token lives.
+pub const LOGIN_TOKEN_MS: i64 = 30 * 24 * 3600 * 1000;
+/// Failures within this window count towards throttling.
+const THROTTLE_WINDOW_MS: i64 = 15 * 60 * 1000;
+/// Failures per username before a delay.
+pub const THROTTLE_AFTER: u64 = 5;
+/// Failures per client address before a delay.
+const THROTTLE_AFTER_IP: u64 = 20;
+
+/// How the caller proved who they are.
+#[derive(Clone, Debug)]
+pub enum Via {
+    /// A browser session; carries its CSRF token.
+    Session {
+        /// The session row.
+        id: i64,
+        /// The token forms must echo.
+        csrf: String,
+    },
+    /// A bearer token.
+    Token {
+        /// The token row.
+        id: i64,
+    },
+}
+
+/// The authenticated caller.
+#[derive(Clone, Debug)]
+pub struct Actor {
+    /// Account id.
+    pub user_id: i64,
+    /// Login name.
+    pub username: String,
+    /// Shown name.
+    pub display_name: String,
+    /// Role.
+    pub role: Role,
+    /// The node the account is bound to.
+    pub org_id: i64,
+    /// The subtree the account sees.
+    pub scope: Scope,
+    /// For department handlers: their department.
+    pub department_id: Option<i64>,
+    /// Set when an administrator reset the password.
+    pub must_change_password: bool,
+    /// Session or token.
+    pub via: Via,
+    /// The client address, for the audit log.
+    pub ip: String,
+    /// A one-time message from the previous page (good news?, text), read from its cookie.
+    pub flash: Option<(bool, String)>,
+}
+
+impl Actor {
+    /// Refuses unless the role has the permission.
+    pub fn require(&self, p: Permission) -> AppResult<()> {
+        if self.role.can(p) {
+            Ok(())
+        } else {
+            Err(AppError::no_permission())
+        }
+    }
+
+    /// Refuses unless the path lies in the caller's scope.
+    pub fn require_scope(&self, path: &OrgPath) -> AppResult<()> {
+        if self.scope.allows(path) {
+            Ok(())
+        } else {
+            Err(AppError::out_of_scope())
+        }
+    }
+
+    /// The CSRF token forms must carry (sessions only).
+    pub fn csrf(&self) -> &str {
+        match &self.via {
+            Via::Session { csrf, .. } => csrf,
+            Via::Token { .. } => "",
+        }
+    }
+
+    /// Who, for the audit log.
+    pub fn who(&self) -> crate::audit::Who {
+        crate::audit::Who {
+            id: Some(self.user_id),
+            name: self.username.clone(),
+            ip: self.ip.clone(),
+        }
+    }
+}
+
+/// The API face: no actor → 401 JSON.
+impl<S: Send + Sync> FromRequestParts<S> for Actor {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Actor>()
+            .cloned()
+            .ok_or_else(|| AppError::Unauthenticated("请先登录".into()))
+    }
+}
+
+/// The page face: no actor → redirect to the login page; a password that must change →
+/// the account page.
+pub struct PageActor(pub Actor);
+
+impl<S: Send + Sync> FromRequestParts<S> for PageActor {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let path = parts.uri.path().to_owned();
+        match parts.extensions.get::<Actor>().cloned() {
+            Some(a) if a.must_change_password && path != "/account" => {
+                Err(Redirect::to("/account").into_response())
+            }
+            Some(a) => Ok(PageActor(a)),
+            None => {
+                let next = parts
+                    .uri
+                    .path_and_query()
+                    .map(|p| p.as_str())
+                    .unwrap_or("/");
+                Err(Redirect::to(&format!("/login?next={}", crate::web::urlencode(next)))
+                    .into_response())
+            }
+        }
+    }
+}
+
+/// Reads a cookie from the request headers.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
+/// Loads an active account as an actor.
+async fn actor_for(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+    via: Via,
+    ip: &str,
+) -> AppResult<Option<Actor>> {
+    let Some(u) = user::Entity::find_by_id(user_id).one(db).await? else {
+        return Ok(None);
+    };
+    if u.status != "active" {
+        return Ok(None);
+    }
+    let (Some(role), Ok(path)) = (Role::parse(&u.role), OrgPath::parse(&u.org_path)) else {
+        return Err(AppError::Internal(anyhow::anyhow!(
+            "account {} has a bad role or path",
+            u.id
+        )));
+    };
+    Ok(Some(Actor {
+        user_id: u.id,
+        username: u.username,
+        display_name: u.display_name,
+        role,
+        org_id: u.org_id,
+        scope: Scope::new(path),
+        department_id: u.department_id,
+        must_change_password: u.must_change_password,
+        via,
+        ip: ip.to_owned(),
+        flash: None,
+    }))
+}
+
+/// Resolves a bearer token or a session cookie into an actor.
+pub async fn resolve(
+    db: &impl ConnectionTrait,
+    headers: &HeaderMap,
+    ip: &str,
+) -> AppResult<Option<Actor>> {
+    let now = crate::db::now_ms();
+    if let Some(tok) = bearer(headers) {
+        let row = api_token::Entity::find()
+            .filter(api_token::Column::TokenHash.eq(tokens::hash_token(tok)))
+            .one(db)
+            .await?;
+        let Some(row) = row.filter(|t| t.revoked_at.is_none() && t.expires_at.is_none_or(|e| e > now))
+        else {
+            return Err(AppError::Unauthenticated("令牌无效或已过期".into()));
+        };
+        if row.last_used_at.is_none_or(|t| now - t > 60_000) {
+            let mut am: api_token::ActiveModel = row.clone().into();
+            am.last_used_at = Set(Some(now));
+            am.update(db).await?;
+        }
+        return actor_for(db, row.user_id, Via::Token { id: row.id }, ip).await;
+    }
+    let Some(tok) = cookie(headers, SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    let Some(s) = session::Entity::find()
+        .filter(session::Column::TokenHash.eq(tokens::hash_token(tok)))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    if s.expires_at <= now {
+        session::Entity::delete_by_id(s.id).exec(db).await?;
+        return Ok(None);
+    }
+    if now - s.last_seen_at > 60_000 {
+        let mut am: session::ActiveModel = s.clone().into();
+        am.last_seen_at = Set(now);
+        am.expires_at = Set(now + SESSION_IDLE_MS);
+        am.update(db).await?;
+    }
+    actor_for(
+        db,
+        s.user_id,
+        Via::Session {
+            id: s.id,
+            csrf: s.csrf_token,
+        },
+        ip,
+    )
+    .await
+}
+
+/// Starts a session; returns the cookie value.
+pub async fn start_session(db: &impl ConnectionTrait, user_id: i64, ip: &str) -> AppResult<String> {
+    let token = tokens::random_token()?;
+    let now = crate::db::now_ms();
+    session::ActiveModel {
+        token_hash: Set(tokens::hash_token(&token)),
+        user_id: Set(user_id),
+        csrf_token: Set(tokens::random_token()?),
+        created_at: Set(now),
+        expires_at: Set(now + SESSION_IDLE_MS),
+        last_seen_at: Set(now),
+        ip: Set(ip.to_owned()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(token)
+}
+
+/// Issues a bearer token; only its hash is kept.
+pub async fn issue_token(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+    name: &str,
+    kind: &str,
+    expires_at: Option<i64>,
+) -> AppResult<(i64, String)> {
+    let token = tokens::random_token()?;
+    let row = api_token::ActiveModel {
+        user_id: Set(user_id),
+        name: Set(name.to_owned()),
+        kind: Set(kind.to_owned()),
+        token_hash: Set(tokens::hash_token(&token)),
+        created_at: Set(crate::db::now_ms()),
+        expires_at: Set(expires_at),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok((row.id, token))
+}
+
+/// Ends every session and login token of an account (on disable or password reset).
+pub async fn end_all(db: &impl ConnectionTrait, user_id: i64, keep_session: Option<i64>) -> AppResult<()> {
+    let mut q = session::Entity::delete_many().filter(session::Column::UserId.eq(user_id));
+    if let Some(keep) = keep_session {
+        q = q.filter(session::Column::Id.ne(keep));
+    }
+    q.exec(db).await?;
+    api_token::Entity::update_many()
+        .col_expr(
+            api_token::Column::RevokedAt,
+            sea_orm::sea_query::Expr::value(crate::db::now_ms()),
+        )
+        .filter(api_token::Column::UserId.eq(user_id))
+        .filter(api_token::Column::Kind.eq("login"))
+        .filter(api_token::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Refuses a login attempt while the username or the address has too many recent failures.
+pub async fn check_throttle(db: &impl ConnectionTrait, username: &str, ip: &str) -> AppResult<()> {
+    let now = crate::db::now_ms();
+    let since = now - THROTTLE_WINDOW_MS;
+    let by_user = login_failure::Entity::find()
+        .filter(login_failure::Column::Username.eq(username))
+        .filter(login_failure::Column::At.gt(since))
+        .count(db)
+        .await?;
+    let by_ip = login_failure::Entity::find()
+        .filter(login_failure::Column::Ip.eq(ip))
+        .filter(login_failure::Column::At.gt(since))
+        .count(db)
+        .await?;
+    if by_user >= THROTTLE_AFTER || by_ip >= THROTTLE_AFTER_IP {
+        tracing::warn!(username, ip, by_user, by_ip, "login throttled");
+        return Err(AppError::TooManyRequests(
+            "登录失败次数过多，请 15 分钟后再试".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Records a failed login (and logs it).
+pub async fn record_failure(db: &impl ConnectionTrait, username: &str, ip: &str) -> AppResult<()> {
+    tracing::warn!(username, ip, "login failed");
+    login_failure::ActiveModel {
+        username: Set(username.chars().take(64).collect()),
+        ip: Set(ip.to_owned()),
+        at: Set(crate::db::now_ms()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// Forgets the failures of a username after a good login.
+pub async fn clear_failures(db: &impl ConnectionTrait, username: &str) -> AppResult<()> {
+    login_failure::Entity::delete_many()
+        .filter(login_failure::Column::Username.eq(username))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+fn client_ip(req: &Request) -> String {
+    req.extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_default()
+}
+
+/// The middleware: resolves the caller, then enforces CSRF on every state-changing request
+/// that rides on a cookie. Bearer-token requests carry no ambient credential and need none.
+pub async fn middleware(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let ip = client_ip(&req);
+    let actor = match resolve(&state.db, req.headers(), &ip).await {
+        Ok(a) => a,
+        Err(e) => return e.into_response(),
+    };
+    let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let (req, csrf_ok) = if unsafe_method && bearer(req.headers()).is_none() {
+        match &actor {
+            Some(a) => crate::web::csrf::check(req, a.csrf()).await,
+            None if req.uri().path() == "/login" => {
+                let pre = cookie(req.headers(), PRE_COOKIE).unwrap_or_default().to_owned();
+                crate::web::csrf::check(req, &pre).await
+            }
+            None => (req, true),
+        }
+    } else {
+        (req, true)
+    };
+    if !csrf_ok {
+        return crate::web::csrf::rejected();
+    }
+    let flash = cookie(req.headers(), crate::web::FLASH_COOKIE).and_then(|v| {
+        let ok = v.starts_with('1');
+        let text = crate::web::urldecode(v.get(1..)?).into_owned();
+        Some((ok, text))
+    });
+    let mut req = req;
+    req.extensions_mut().insert(ClientIp(ip));
+    if let Some(mut a) = actor {
+        a.flash = flash.clone();
+        req.extensions_mut().insert(a);
+    }
+    let mut resp = next.run(req).await;
+    // A page that was shown consumed the flash; a redirect carries its own.
+    if flash.is_some() && resp.status().is_success() {
+        resp.headers_mut().append(
+            axum::http::header::SET_COOKIE,
+            axum::http::HeaderValue::from_static(
+                "wangge_flash=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0",
+            ),
+        );
+    }
+    resp
+}
+
+/// The client's address as the server saw it.
+#[derive(Clone, Debug)]
+pub struct ClientIp(pub String);
+
+/// Who calls a service and what they may reach: an account's actor, or the command line
+/// (which holds the server and sees the whole tree).
+#[derive(Clone, Debug)]
+pub struct Caller {
+    /// For the audit log.
+    pub who: crate::audit::Who,
+    /// The subtree the caller sees; `None` for the command line.
+    pub scope: Option<Scope>,
+    /// The caller's role; `None` for the command line (every permission).
+    pub role: Option<Role>,
+}
+
+impl Caller {
+    /// The command line.
+    pub fn cli() -> Caller {
+        Caller {
+            who: crate::audit::Who::cli(),
+            scope: None,
+            role: None,
+        }
+    }
+
+    /// Refuses unless the caller has the permission.
+    pub fn require(&self, p: Permission) -> AppResult<()> {
+        match self.role {
+            Some(r) if !r.can(p) => Err(AppError::no_permission()),
+            _ => Ok(()),
+        }
+    }
+
+    /// Whether a path lies in the caller's scope.
+    pub fn allows(&self, path: &OrgPath) -> bool {
+        self.scope.as_ref().is_none_or(|s| s.allows(path))
+    }
+
+    /// Refuses unless the path lies in the caller's scope.
+    pub fn require_scope(&self, path: &OrgPath) -> AppResult<()> {
+        if self.allows(path) {
+            Ok(())
+        } else {
+            Err(AppError::out_of_scope())
+        }
+    }
+
+    /// The scope filter on a path column, as a condition (always true for the command line).
+    pub fn scope_cond(&self, column: &'static str) -> sea_orm::Condition {
+        match &self.scope {
+            Some(s) => sea_orm::Condition::all().add(crate::db::in_scope(column, s)),
+            None => sea_orm::Condition::all(),
+        }
+    }
+}
+
+impl Actor {
+    /// The actor as a service caller.
+    pub fn caller(&self) -> Caller {
+        Caller {
+            who: self.who(),
+            scope: Some(self.scope.clone()),
+            role: Some(self.role),
+        }
+    }
+}

@@ -1,0 +1,158 @@
+//! Connections, migrations and the one scope filter.
+//!
+//! One codebase serves SQLite (the embedded default, a file in the data dir, WAL) and
+//! PostgreSQL (any `postgres://` URL). The backend is picked from the URL; an unknown scheme
+//! is refused rather than silently creating something.
+
+pub mod migrations;
+
+use anyhow::Context;
+use sea_orm::sea_query::{Expr, SimpleExpr};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, ExprTrait};
+use sea_orm_migration::MigratorTrait;
+use std::time::Duration;
+use wangge_core::Scope;
+
+/// Which database a URL names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// An SQLite file.
+    Sqlite,
+    /// A PostgreSQL server.
+    Postgres,
+}
+
+/// Reads the backend from a database URL, refusing anything else with a clear message.
+pub fn backend_of(url: &str) -> anyhow::Result<Backend> {
+    if url.starts_with("sqlite:") {
+        Ok(Backend::Sqlite)
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Backend::Postgres)
+    } else {
+        anyhow::bail!(
+            "数据库地址无法识别：{}（应以 sqlite:// 或 postgres:// 开头）",
+            redact_url(url)
+        )
+    }
+}
+
+/// The URL with any password replaced, for messages and logs.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.find(':') {
+                Some(c) => format!("{}{}:***{}", &url[..s + 3], &creds[..c], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Opens a pool on the URL; for PostgreSQL, `schema` (if any) becomes the search path, which
+/// is how the tests give each case a fresh database.
+pub async fn connect(url: &str, schema: Option<&str>) -> anyhow::Result<DatabaseConnection> {
+    let backend = backend_of(url)?;
+    let mut opts = ConnectOptions::new(url.to_owned());
+    opts.sqlx_logging(false)
+        .connect_timeout(Duration::from_secs(8))
+        .acquire_timeout(Duration::from_secs(15));
+    match backend {
+        Backend::Sqlite => {
+            opts.max_connections(8).min_connections(1);
+            opts.map_sqlx_sqlite_opts(|o| {
+                o.create_if_missing(true)
+                    .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                    .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+                    .busy_timeout(Duration::from_secs(10))
+                    .foreign_keys(true)
+            });
+        }
+        Backend::Postgres => {
+            opts.max_connections(16).min_connections(1);
+            if let Some(s) = schema {
+                opts.set_schema_search_path(s.to_owned());
+            }
+        }
+    }
+    Database::connect(opts)
+        .await
+        .with_context(|| format!("无法连接数据库 {}", redact_url(url)))
+}
+
+/// Applies every pending migration.
+pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
+    migrations::Migrator::up(db, None)
+        .await
+        .context("数据库迁移失败")
+}
+
+/// The backend of an open connection.
+pub fn backend(db: &impl ConnectionTrait) -> Backend {
+    match db.get_database_backend() {
+        DbBackend::Postgres => Backend::Postgres,
+        _ => Backend::Sqlite,
+    }
+}
+
+/// The scope filter: the condition that keeps only rows whose `column` (a materialized org
+/// path) lies in the scope's subtree. Every store that returns domain rows applies it; it is
+/// one indexed prefix match.
+pub fn in_scope(column: &'static str, scope: &Scope) -> SimpleExpr {
+    Expr::col(column).like(scope.like_pattern())
+}
+
+/// Runs one statement written with `$1, $2…` placeholders used in order, on either backend.
+pub async fn exec(
+    db: &impl ConnectionTrait,
+    sql: &str,
+    values: Vec<sea_orm::Value>,
+) -> Result<u64, sea_orm::DbErr> {
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        DbBackend::Postgres => sql.to_owned(),
+        _ => {
+            let mut out = String::with_capacity(sql.len());
+            let mut chars = sql.chars().peekable();
+            while let Some(c) = chars.next() {
+                if c == '$' && chars.peek().is_some_and(char::is_ascii_digit) {
+                    while chars.peek().is_some_and(char::is_ascii_digit) {
+                        chars.next();
+                    }
+                    out.push('?');
+                } else {
+                    out.push(c);
+                }
+            }
+            out
+        }
+    };
+    let res = db
+        .execute_raw(sea_orm::Statement::from_sql_and_values(backend, sql, values))
+        .await?;
+    Ok(res.rows_affected())
+}
+
+/// Milliseconds since the Unix epoch, UTC: how every timestamp is stored.
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// Tables whose rows carry an `org_path` column that a move of the org tree must rewrite.
+/// A later capability that adds such a table adds it here.
+pub const PATH_TABLES: &[&str] = &["departments", "users", "audit_log"];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls() {
+        assert_eq!(backend_of("sqlite:///tmp/x.db?mode=rwc").ok(), Some(Backend::Sqlite));
+        assert_eq!(backend_of("postgres://u:p@h/db").ok(), Some(Backend::Postgres));
+        assert!(backend_of("mysql://h/db").is_err());
+        assert_eq!(redact_url("postgres://u:secret@h:5432/db"), "postgres://u:***@h:5432/db");
+        assert_eq!(redact_url("sqlite:///a.db"), "sqlite:///a.db");
+    }
+}

@@ -1,0 +1,74 @@
+//! wangge — party-building-led grid governance for Chinese towns and city streets.
+//!
+//! One binary serves a Chinese web UI and a JSON API over one service layer. Each domain
+//! capability is a folder: [`org`] (the org tree and departments), [`users`] (accounts),
+//! [`auth`] (sessions, tokens, CSRF), [`audit`] (the append-only log), [`demo`] (the demo
+//! street). Shared infrastructure: [`db`], [`web`], [`config`].
+
+pub mod audit;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod org;
+pub mod users;
+pub mod web;
+
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database pool.
+    pub db: DatabaseConnection,
+    /// The running configuration.
+    pub config: Arc<config::Config>,
+    /// Request counters for `/metrics`.
+    pub metrics: Arc<web::metrics::Metrics>,
+}
+
+/// A server bound to its address, ready to run.
+pub struct Server {
+    listener: tokio::net::TcpListener,
+    router: axum::Router,
+}
+
+impl Server {
+    /// Connects, migrates and binds. Errors say in Chinese what went wrong (a bad URL, an
+    /// unreachable database, a port in use).
+    pub async fn bind(config: config::Config, db: DatabaseConnection) -> anyhow::Result<Server> {
+        use anyhow::Context;
+        let listener = tokio::net::TcpListener::bind(config.listen)
+            .await
+            .with_context(|| format!("无法监听 {}（端口被占用或没有权限）", config.listen))?;
+        let state = AppState {
+            db,
+            config: Arc::new(config),
+            metrics: Arc::new(web::metrics::Metrics::default()),
+        };
+        Ok(Server {
+            listener,
+            router: web::router(state),
+        })
+    }
+
+    /// The address actually bound (useful with port 0).
+    pub fn local_addr(&self) -> std::io::Result<std::net::SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serves until Ctrl-C (or forever, in tests).
+    pub async fn run(self) -> anyhow::Result<()> {
+        axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+        Ok(())
+    }
+}

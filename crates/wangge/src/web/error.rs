@@ -1,0 +1,136 @@
+//! One error type at the edge: every failure becomes an HTTP status, a stable code and a
+//! Chinese message. Internal causes are logged with their chain and never shown.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+use wangge_core::validate::Invalid;
+
+/// An error as the user and the API see it.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Bad input: nothing was written.
+    #[error("{message}")]
+    BadInput {
+        /// Stable machine-readable code.
+        code: &'static str,
+        /// The Chinese message.
+        message: String,
+    },
+    /// Not logged in, or the credentials are wrong.
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// Logged in, but not allowed (role or scope).
+    #[error("{0}")]
+    Forbidden(String),
+    /// No such thing (or not in the caller's scope, where saying so would leak).
+    #[error("{0}")]
+    NotFound(String),
+    /// A conflict with the current state: a duplicate, or a stale version.
+    #[error("{message}")]
+    Conflict {
+        /// Stable machine-readable code.
+        code: &'static str,
+        /// The Chinese message.
+        message: String,
+    },
+    /// Too many attempts.
+    #[error("{0}")]
+    TooManyRequests(String),
+    /// Anything else: logged, shown as a generic message.
+    #[error("服务器内部错误")]
+    Internal(#[from] anyhow::Error),
+}
+
+/// The result of a service call.
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    /// Bad input with a code.
+    pub fn bad(code: &'static str, message: impl Into<String>) -> AppError {
+        AppError::BadInput {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// A conflict with a code.
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> AppError {
+        AppError::Conflict {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// The caller lacks a permission.
+    pub fn no_permission() -> AppError {
+        AppError::Forbidden("您的角色没有此操作的权限".into())
+    }
+
+    /// The target lies outside the caller's scope.
+    pub fn out_of_scope() -> AppError {
+        AppError::Forbidden("该数据不在您的管辖范围内".into())
+    }
+
+    /// A stale version: someone else changed the record first.
+    pub fn stale() -> AppError {
+        AppError::conflict("stale_version", "该记录已被他人修改，请刷新后重试")
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::BadInput { .. } => StatusCode::BAD_REQUEST,
+            AppError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::Conflict { .. } => StatusCode::CONFLICT,
+            AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The stable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::BadInput { code, .. } | AppError::Conflict { code, .. } => code,
+            AppError::Unauthenticated(_) => "unauthenticated",
+            AppError::Forbidden(_) => "forbidden",
+            AppError::NotFound(_) => "not_found",
+            AppError::TooManyRequests(_) => "too_many_requests",
+            AppError::Internal(_) => "internal",
+        }
+    }
+
+    /// Logs an internal error with its cause chain; other errors are the user's, not ours.
+    pub fn log(&self) {
+        if let AppError::Internal(e) = self {
+            tracing::error!(error = format!("{e:#}"), "internal error");
+        }
+    }
+}
+
+impl From<Invalid> for AppError {
+    fn from(e: Invalid) -> AppError {
+        AppError::bad("invalid_input", e.0)
+    }
+}
+
+impl From<sea_orm::DbErr> for AppError {
+    fn from(e: sea_orm::DbErr) -> AppError {
+        if let Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) = e.sql_err() {
+            return AppError::conflict("duplicate", "数据重复：已存在相同的记录");
+        }
+        AppError::Internal(anyhow::Error::new(e))
+    }
+}
+
+/// JSON errors: `{"error": {"code", "message"}}`.
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        self.log();
+        let body = json!({"error": {"code": self.code(), "message": self.to_string()}});
+        (self.status(), Json(body)).into_response()
+    }
+}

@@ -1,0 +1,424 @@
+//! The HTTP layer: the router, the page layout, static assets, CSRF, metrics and the
+//! small helpers every page uses. Handlers live in their capability's folder.
+
+pub mod csrf;
+pub mod error;
+pub mod metrics;
+pub mod xlsx;
+
+use crate::AppState;
+use crate::auth::Actor;
+use askama::Template;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use error::{AppError, AppResult};
+use wangge_core::Permission;
+
+/// The largest request body: GeoJSON and spreadsheets for import fit well inside.
+const BODY_LIMIT: usize = 16 * 1024 * 1024;
+
+/// Builds the whole application: pages, API, static files, health and metrics.
+pub fn router(state: AppState) -> Router {
+    use crate::{audit, auth, org, users};
+    let api = Router::new()
+        .route("/auth/login", post(auth::handlers::api_login))
+        .route("/auth/logout", post(auth::handlers::api_logout))
+        .route("/me", get(auth::handlers::api_me))
+        .route("/me/password", post(auth::handlers::api_change_password))
+        .route("/tokens", get(auth::handlers::api_tokens).post(auth::handlers::api_issue_token))
+        .route("/tokens/{id}", axum::routing::delete(auth::handlers::api_revoke_token))
+        .route("/org/tree", get(org::handlers::api_tree))
+        .route("/org/nodes", get(org::handlers::api_list).post(org::handlers::api_create))
+        .route(
+            "/org/nodes/{id}",
+            get(org::handlers::api_get)
+                .patch(org::handlers::api_update)
+                .delete(org::handlers::api_delete),
+        )
+        .route("/org/nodes/{id}/move", post(org::handlers::api_move))
+        .route("/org/nodes/{id}/retire", post(org::handlers::api_retire))
+        .route("/org/nodes/{id}/reactivate", post(org::handlers::api_reactivate))
+        .route(
+            "/org/nodes/{id}/boundary",
+            get(org::handlers::api_get_boundary)
+                .put(org::handlers::api_set_boundary)
+                .delete(org::handlers::api_clear_boundary),
+        )
+        .route(
+            "/org/nodes/{id}/departments",
+            get(org::handlers::api_node_departments).post(org::handlers::api_create_department),
+        )
+        .route("/org/import", post(org::handlers::api_import))
+        .route("/departments", get(org::handlers::api_departments))
+        .route(
+            "/departments/{id}",
+            get(org::handlers::api_get_department).patch(org::handlers::api_update_department),
+        )
+        .route("/users", get(users::handlers::api_list).post(users::handlers::api_create))
+        .route(
+            "/users/{id}",
+            get(users::handlers::api_get).patch(users::handlers::api_update),
+        )
+        .route("/users/{id}/password", post(users::handlers::api_reset_password))
+        .route("/users/{id}/disable", post(users::handlers::api_disable))
+        .route("/users/{id}/enable", post(users::handlers::api_enable))
+        .route("/audit", get(audit::handlers::api_list))
+        .fallback(api_not_found);
+
+    let pages = Router::new()
+        .route("/", get(home))
+        .route("/login", get(auth::handlers::login_page).post(auth::handlers::login_submit))
+        .route("/logout", post(auth::handlers::logout))
+        .route("/account", get(auth::handlers::account_page))
+        .route("/account/password", post(auth::handlers::account_password))
+        .route("/tokens", get(auth::handlers::tokens_page).post(auth::handlers::tokens_issue))
+        .route("/tokens/{id}/revoke", post(auth::handlers::tokens_revoke))
+        .route("/org", get(org::pages::tree))
+        .route("/org/export.xlsx", get(org::pages::export))
+        .route("/org/import", get(org::pages::import_page).post(org::pages::import_submit))
+        .route("/org/import/template.csv", get(org::pages::import_template))
+        .route("/org/nodes/{id}", get(org::pages::node))
+        .route("/org/nodes/{id}/edit", post(org::pages::edit))
+        .route("/org/nodes/{id}/children", post(org::pages::add_child))
+        .route("/org/nodes/{id}/move", post(org::pages::move_node))
+        .route("/org/nodes/{id}/retire", post(org::pages::retire))
+        .route("/org/nodes/{id}/reactivate", post(org::pages::reactivate))
+        .route("/org/nodes/{id}/delete", post(org::pages::delete))
+        .route("/org/nodes/{id}/boundary", post(org::pages::boundary))
+        .route("/org/nodes/{id}/departments", post(org::pages::add_department))
+        .route("/org/nodes/{id}/map.svg", get(org::pages::map_svg))
+        .route("/departments", get(org::pages::departments))
+        .route("/departments/{id}", post(org::pages::edit_department))
+        .route("/users", get(users::pages::list))
+        .route("/users/export.xlsx", get(users::pages::export))
+        .route("/users/new", get(users::pages::new_form).post(users::pages::create))
+        .route("/users/{id}", get(users::pages::detail).post(users::pages::update))
+        .route("/users/{id}/password", post(users::pages::reset_password))
+        .route("/users/{id}/status", post(users::pages::set_status))
+        .route("/audit", get(audit::handlers::page));
+
+    Router::new()
+        .nest("/api/v1", api)
+        .merge(pages)
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics_text))
+        .route("/static/{file}", get(static_file))
+        .fallback(page_not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::auth::middleware))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::middleware))
+        .layer(axum::middleware::from_fn(security_headers))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(state)
+}
+
+async fn security_headers(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let mut resp = next.run(req).await;
+    let h = resp.headers_mut();
+    h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    h.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
+    h.insert(
+        "content-security-policy",
+        HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'"),
+    );
+    resp
+}
+
+async fn api_not_found() -> AppError {
+    AppError::NotFound("接口不存在".into())
+}
+
+async fn healthz(State(st): State<AppState>) -> Response {
+    match st.db.ping().await {
+        Ok(()) => (StatusCode::OK, "ok\n").into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "health check: database does not answer");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n").into_response()
+        }
+    }
+}
+
+async fn metrics_text(State(st): State<AppState>) -> Response {
+    let up = st.db.ping().await.is_ok();
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        st.metrics.render(up),
+    )
+        .into_response()
+}
+
+const CSS: &str = include_str!("../../static/app.css");
+const JS: &str = include_str!("../../static/app.js");
+const ICON: &str = include_str!("../../static/icon.svg");
+
+async fn static_file(axum::extract::Path(file): axum::extract::Path<String>) -> Response {
+    let (body, ty) = match file.as_str() {
+        "app.css" => (CSS, "text/css; charset=utf-8"),
+        "app.js" => (JS, "text/javascript; charset=utf-8"),
+        "icon.svg" => (ICON, "image/svg+xml"),
+        _ => return (StatusCode::NOT_FOUND, "not found").into_response(),
+    };
+    (
+        [
+            (header::CONTENT_TYPE, ty),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// One navigation entry.
+pub struct NavItem {
+    /// Key compared with the page's.
+    pub key: &'static str,
+    /// Link.
+    pub href: &'static str,
+    /// Chinese label.
+    pub label: &'static str,
+}
+
+/// What the layout needs on every page.
+pub struct PageCtx {
+    /// The page title.
+    pub title: String,
+    /// Which nav entry is current.
+    pub nav_key: &'static str,
+    /// The nav entries the role may use.
+    pub nav: Vec<NavItem>,
+    /// The account's shown name.
+    pub user_name: String,
+    /// The role in Chinese.
+    pub role_label: &'static str,
+    /// The bound node's name.
+    pub node_name: String,
+    /// The CSRF token for forms.
+    pub csrf: String,
+    /// A one-time message from the previous page: (is it good news, text).
+    pub flash: Option<(bool, String)>,
+}
+
+impl PageCtx {
+    /// The layout for an actor's page.
+    pub async fn new(
+        st: &AppState,
+        actor: &Actor,
+        title: &str,
+        nav_key: &'static str,
+    ) -> AppResult<PageCtx> {
+        let node_name = crate::org::service::node_name(&st.db, actor.org_id).await?;
+        let mut nav = vec![NavItem { key: "home", href: "/", label: "工作台" }];
+        let items: [(Permission, NavItem); 6] = [
+            (Permission::OrgView, NavItem { key: "org", href: "/org", label: "组织架构" }),
+            (Permission::OrgView, NavItem { key: "departments", href: "/departments", label: "职能部门" }),
+            (Permission::UserView, NavItem { key: "users", href: "/users", label: "账号管理" }),
+            (Permission::AuditView, NavItem { key: "audit", href: "/audit", label: "审计日志" }),
+            (Permission::TokenManage, NavItem { key: "tokens", href: "/tokens", label: "接口令牌" }),
+            (Permission::OrgView, NavItem { key: "account", href: "/account", label: "我的账号" }),
+        ];
+        nav.extend(items.into_iter().filter(|(p, _)| actor.role.can(*p)).map(|(_, n)| n));
+        Ok(PageCtx {
+            title: title.to_owned(),
+            nav_key,
+            nav,
+            user_name: actor.display_name.clone(),
+            role_label: actor.role.label(),
+            node_name,
+            csrf: actor.csrf().to_owned(),
+            flash: actor.flash.clone(),
+        })
+    }
+}
+
+/// A rendered template as a response (a template error is logged and answered with 500).
+pub struct Html(pub Result<String, askama::Error>);
+
+impl IntoResponse for Html {
+    fn into_response(self) -> Response {
+        match self.0 {
+            Ok(s) => axum::response::Html(s).into_response(),
+            Err(e) => {
+                AppError::Internal(anyhow::anyhow!("template: {e}")).log();
+                (StatusCode::INTERNAL_SERVER_ERROR, "页面渲染失败").into_response()
+            }
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    ctx: PageCtx,
+    status: u16,
+    message: String,
+}
+
+/// An error shown as a page inside the layout, with its status.
+pub async fn page_err(st: &AppState, actor: &Actor, e: AppError) -> Response {
+    e.log();
+    let status = e.status();
+    let message = e.to_string();
+    match PageCtx::new(st, actor, "出错了", "").await {
+        Ok(ctx) => (
+            status,
+            Html(
+                ErrorPage {
+                    ctx,
+                    status: status.as_u16(),
+                    message,
+                }
+                .render(),
+            ),
+        )
+            .into_response(),
+        Err(_) => (status, message).into_response(),
+    }
+}
+
+async fn page_not_found(actor: Option<axum::Extension<Actor>>, State(st): State<AppState>) -> Response {
+    match actor {
+        Some(axum::Extension(a)) => page_err(&st, &a, AppError::NotFound("页面不存在".into())).await,
+        None => (StatusCode::NOT_FOUND, axum::response::Html("<!doctype html><meta charset=utf-8><title>页面不存在</title><p>页面不存在。<a href=\"/\">返回首页</a>")).into_response(),
+    }
+}
+
+/// The flash cookie's name.
+pub const FLASH_COOKIE: &str = "wangge_flash";
+
+/// Redirects with a one-time message shown by the next page.
+pub fn flash_redirect(to: &str, ok: bool, msg: &str) -> Response {
+    let value = format!("{}{}", if ok { "1" } else { "0" }, urlencode(msg));
+    let mut resp = Redirect::to(to).into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "{FLASH_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=60"
+    )) {
+        resp.headers_mut().append(header::SET_COOKIE, v);
+    }
+    resp
+}
+
+/// Turns a service result into a redirect with a flash: the message on success, the
+/// error's message on failure.
+pub fn done<T>(r: AppResult<T>, to: &str, ok_msg: &str) -> Response {
+    match r {
+        Ok(_) => flash_redirect(to, true, ok_msg),
+        Err(e) => {
+            e.log();
+            flash_redirect(to, false, &e.to_string())
+        }
+    }
+}
+
+/// Percent-encodes for a URL query or cookie value.
+pub fn urlencode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Decodes `application/x-www-form-urlencoded` text (`+` is a space).
+pub fn urldecode(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains(['%', '+']) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
+                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                    Some(v) => {
+                        out.push(v);
+                        i += 2;
+                    }
+                    None => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    std::borrow::Cow::Owned(String::from_utf8_lossy(&out).into_owned())
+}
+
+/// Builds `a=1&b=2` from non-empty pairs, for paging links that keep the filters.
+pub fn query_string(pairs: &[(&str, String)]) -> String {
+    pairs
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}={}", urlencode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// A timestamp (ms, UTC) as Beijing time, `2026-11-22 18:30`.
+pub fn fmt_time(ms: i64) -> String {
+    let Some(t) = chrono::DateTime::from_timestamp_millis(ms) else {
+        return String::new();
+    };
+    match chrono::FixedOffset::east_opt(8 * 3600) {
+        Some(tz) => t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string(),
+        None => t.format("%Y-%m-%d %H:%M").to_string(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    ctx: PageCtx,
+    summary: crate::org::service::Summary,
+    is_admin: bool,
+    recent: Vec<crate::audit::Item>,
+}
+
+async fn home(State(st): State<AppState>, crate::auth::PageActor(actor): crate::auth::PageActor) -> Response {
+    let run = async {
+        let summary = crate::org::service::summary(&st.db, &actor).await?;
+        let is_admin = actor.role.can(Permission::AuditView);
+        let recent = if is_admin {
+            let mut p = crate::audit::list(&st.db, &actor.scope, &Default::default()).await?;
+            p.items.truncate(8);
+            p.items
+        } else {
+            Vec::new()
+        };
+        let ctx = PageCtx::new(&st, &actor, "工作台", "home").await?;
+        Ok::<_, AppError>(Html(HomePage { ctx, summary, is_admin, recent }.render()))
+    };
+    match run.await {
+        Ok(p) => p.into_response(),
+        Err(e) => page_err(&st, &actor, e).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_coding_round_trips() {
+        for s in ["清河街道 a+b", "100%", "a=b&c", "/org/nodes/3?x=1"] {
+            assert_eq!(urldecode(&urlencode(s)), s);
+        }
+        assert_eq!(urldecode("a+b%20c"), "a b c");
+        assert_eq!(urldecode("bad%zz"), "bad%zz");
+        assert_eq!(urldecode("end%4"), "end%4");
+    }
+
+    #[test]
+    fn times_show_in_beijing() {
+        assert_eq!(fmt_time(0), "1970-01-01 08:00");
+    }
+}

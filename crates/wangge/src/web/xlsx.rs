@@ -1,0 +1,74 @@
+//! Ledger exports as XLSX. Every cell is written as text, and text that a spreadsheet
+//! would take for a formula (`=`, `+`, `-`, `@`) is prefixed with an apostrophe.
+
+use crate::web::error::{AppError, AppResult};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use rust_xlsxwriter::{Format, Workbook};
+
+/// Neutralizes formula-looking text.
+pub fn safe_cell(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_owned()
+    }
+}
+
+/// Builds a one-sheet workbook with a bold header row.
+pub fn build(sheet: &str, headers: &[&str], rows: &[Vec<String>]) -> AppResult<Vec<u8>> {
+    let err = |e: rust_xlsxwriter::XlsxError| AppError::Internal(anyhow::anyhow!("xlsx: {e}"));
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name(sheet).map_err(err)?;
+    let bold = Format::new().set_bold();
+    for (c, h) in headers.iter().enumerate() {
+        let col = u16::try_from(c).map_err(|e| AppError::Internal(e.into()))?;
+        ws.write_string_with_format(0, col, *h, &bold).map_err(err)?;
+        ws.set_column_width(col, 16).map_err(err)?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        let rr = u32::try_from(r + 1).map_err(|e| AppError::Internal(e.into()))?;
+        for (c, v) in row.iter().enumerate() {
+            let col = u16::try_from(c).map_err(|e| AppError::Internal(e.into()))?;
+            ws.write_string(rr, col, safe_cell(v)).map_err(err)?;
+        }
+    }
+    wb.save_to_buffer().map_err(err)
+}
+
+/// The workbook as a download.
+pub fn download(filename: &str, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"export.xlsx\"; filename*=UTF-8''{}",
+                    crate::web::urlencode(filename)
+                ),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_neutralized() {
+        assert_eq!(safe_cell("=1+1"), "'=1+1");
+        assert_eq!(safe_cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(safe_cell("-2"), "'-2");
+        assert_eq!(safe_cell("清河街道"), "清河街道");
+        let bytes = build("表", &["a"], &[vec!["=x".into()]]).expect("xlsx");
+        assert!(bytes.starts_with(b"PK"));
+    }
+}
