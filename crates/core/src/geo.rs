@@ -205,11 +205,11 @@ fn ring(index: usize, v: &Value) -> Result<Ring, BadBoundary> {
     if distinct.len() < 3 {
         return Err(bad(format!("{which}至少需要 3 个不同的顶点")));
     }
-    if signed_area(&ring).abs() < 1e-14 {
-        return Err(bad(format!("{which}面积为零")));
-    }
     if self_intersects(&ring) {
         return Err(bad(format!("{which}自相交")));
+    }
+    if signed_area(&ring).abs() < 1e-14 {
+        return Err(bad(format!("{which}面积为零")));
     }
     Ok(ring)
 }

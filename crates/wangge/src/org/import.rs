@@ -73,7 +73,7 @@ pub fn parse(bytes: &[u8]) -> AppResult<Vec<Row>> {
         read_csv(bytes)?
     };
     let mut it = table.into_iter();
-    let Some(header) = it.next() else {
+    let Some((_, header)) = it.next() else {
         return Err(AppError::bad("empty_file", "文件是空的"));
     };
     let header: Vec<String> = header.iter().map(|h| h.trim().trim_start_matches('\u{feff}').to_lowercase()).collect();
@@ -96,7 +96,7 @@ pub fn parse(bytes: &[u8]) -> AppResult<Vec<Row>> {
     }
     let get = |r: &[String], k: &str| index.get(k).and_then(|i| r.get(*i)).map(|s| s.trim().to_owned()).unwrap_or_default();
     let mut rows = Vec::new();
-    for (i, r) in it.enumerate() {
+    for (line, r) in it {
         if r.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
@@ -104,7 +104,7 @@ pub fn parse(bytes: &[u8]) -> AppResult<Vec<Row>> {
             return Err(AppError::bad("too_many_rows", format!("一次最多导入 {MAX_ROWS} 行")));
         }
         rows.push(Row {
-            line: i + 2,
+            line,
             code: get(&r, "code"),
             name: get(&r, "name"),
             level: get(&r, "level"),
@@ -119,7 +119,10 @@ pub fn parse(bytes: &[u8]) -> AppResult<Vec<Row>> {
     Ok(rows)
 }
 
-fn read_csv(bytes: &[u8]) -> AppResult<Vec<Vec<String>>> {
+/// Rows with their line numbers (1-based, as a spreadsheet shows them).
+type Table = Vec<(usize, Vec<String>)>;
+
+fn read_csv(bytes: &[u8]) -> AppResult<Table> {
     if std::str::from_utf8(bytes).is_err() {
         return Err(AppError::bad(
             "bad_file",
@@ -133,12 +136,22 @@ fn read_csv(bytes: &[u8]) -> AppResult<Vec<Vec<String>>> {
     let mut out = Vec::new();
     for (i, rec) in rdr.records().enumerate() {
         let rec = rec.map_err(|e| AppError::bad("bad_file", format!("CSV 第 {} 行无法读取：{e}", i + 1)))?;
-        out.push(rec.iter().map(str::to_owned).collect());
+        let line = rec.position().map_or(i + 1, |p| line_at(bytes, p.byte() as usize));
+        out.push((line, rec.iter().map(str::to_owned).collect()));
     }
     Ok(out)
 }
 
-fn read_workbook(bytes: &[u8]) -> AppResult<Vec<Vec<String>>> {
+/// The 1-based line of the first non-blank line at or after a byte offset (the CSV reader
+/// skips blank lines and reports where the skipping began).
+fn line_at(bytes: &[u8], mut at: usize) -> usize {
+    while at < bytes.len() && (bytes[at] == b'\n' || bytes[at] == b'\r') {
+        at += 1;
+    }
+    1 + bytes[..at.min(bytes.len())].iter().filter(|b| **b == b'\n').count()
+}
+
+fn read_workbook(bytes: &[u8]) -> AppResult<Table> {
     use calamine::Reader;
     let mut wb = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes.to_vec()))
         .map_err(|e| AppError::bad("bad_file", format!("无法读取电子表格：{e}")))?;
@@ -146,15 +159,19 @@ fn read_workbook(bytes: &[u8]) -> AppResult<Vec<Vec<String>>> {
         .worksheet_range_at(0)
         .ok_or_else(|| AppError::bad("bad_file", "电子表格里没有工作表"))?
         .map_err(|e| AppError::bad("bad_file", format!("无法读取第一个工作表：{e}")))?;
+    let first = range.start().map_or(0, |(r, _)| r as usize);
     Ok(range
         .rows()
-        .map(|r| {
-            r.iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let cells = r
+                .iter()
                 .map(|c| match c {
                     calamine::Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
                     other => other.to_string(),
                 })
-                .collect()
+                .collect();
+            (first + i + 1, cells)
         })
         .collect())
 }
@@ -189,8 +206,13 @@ pub async fn import(db: &sea_orm::DatabaseConnection, c: &Caller, rows: Vec<Row>
     }
     let mut file_codes: HashMap<String, usize> = HashMap::new();
     for (i, r) in rows.iter().enumerate() {
-        if !r.code.is_empty() && file_codes.insert(r.code.clone(), i).is_some() {
+        if r.code.is_empty() {
+            continue;
+        }
+        if file_codes.contains_key(&r.code) {
             report.errors.push(RowError { line: r.line, message: format!("编码 {} 在文件中重复", r.code) });
+        } else {
+            file_codes.insert(r.code.clone(), i);
         }
     }
     let tree_empty = node::Entity::find().one(&tx).await?.is_none();

@@ -597,7 +597,7 @@ pub async fn retire(db: &sea_orm::DatabaseConnection, c: &Caller, id: i64) -> Ap
     Ok(res.rows_affected)
 }
 
-/// Brings a retired node back (its parent must be active).
+/// Brings a retired node and its subtree back (its parent must be active).
 pub async fn reactivate(db: &sea_orm::DatabaseConnection, c: &Caller, id: i64) -> AppResult<()> {
     c.require(Permission::OrgManage)?;
     let tx = db.begin().await?;
@@ -611,11 +611,13 @@ pub async fn reactivate(db: &sea_orm::DatabaseConnection, c: &Caller, id: i64) -
             return Err(AppError::bad("parent_retired", "上级节点已停用，请先启用上级节点"));
         }
     }
-    node::Entity::update_many()
+    // The subtree comes back with it, as it went with it.
+    let res = node::Entity::update_many()
         .col_expr(node::Column::Status, Expr::value("active"))
-        .col_expr(node::Column::Version, Expr::value(n.version + 1))
+        .col_expr(node::Column::Version, Expr::col(node::Column::Version).add(1))
         .col_expr(node::Column::UpdatedAt, Expr::value(crate::db::now_ms()))
-        .filter(node::Column::Id.eq(id))
+        .filter(node::Column::Path.like(format!("{}%", n.path)))
+        .filter(node::Column::Status.eq("retired"))
         .exec(&tx)
         .await?;
     audit::record(
@@ -626,8 +628,8 @@ pub async fn reactivate(db: &sea_orm::DatabaseConnection, c: &Caller, id: i64) -
             action: "reactivate",
             entity: "org_node",
             entity_id: Some(id),
-            summary: format!("启用“{}”", n.name),
-            changes: json!({"status": ["retired", "active"]}),
+            summary: format!("重新启用“{}”及其下级共 {} 个节点", n.name, res.rows_affected),
+            changes: json!({"status": ["retired", "active"], "nodes": res.rows_affected}),
         },
     )
     .await?;

@@ -1,0 +1,11 @@
+//! The one integration-test binary: every test starts the real application (the full
+//! router with its middleware) on a random loopback port against a fresh database — a
+//! SQLite file, or a fresh PostgreSQL schema when `WANGGE_TEST_POSTGRES_URL` is set — filled
+//! with the seeded demo street, and talks HTTP to it.
+
+mod auth;
+mod org;
+mod pages;
+mod scope;
+mod support;
+mod users;

@@ -1,0 +1,230 @@
+//! The test application and its helpers.
+
+use reqwest::{Client, Method, Response, StatusCode, header};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+use serde_json::Value;
+use std::net::SocketAddr;
+use wangge::config::Config;
+
+/// The demo password every demo account has in tests.
+pub const PW: &str = "wangge-demo";
+
+/// A running application on a fresh database with the demo street.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub client: Client,
+    pub db: DatabaseConnection,
+    pub url: String,
+    pub schema: Option<String>,
+    _dir: tempfile::TempDir,
+}
+
+fn new_client() -> Client {
+    Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("http client")
+}
+
+/// A fresh, migrated database: (url, schema).
+async fn fresh_db(dir: &std::path::Path) -> (String, Option<String>, DatabaseConnection) {
+    match std::env::var("WANGGE_TEST_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => {
+            let schema = format!("t_{}", &wangge::auth::tokens::random_token().expect("random")[..16]);
+            let admin = wangge::db::connect(&url, None).await.expect("connect to PostgreSQL");
+            admin
+                .execute_unprepared(&format!("CREATE SCHEMA {schema}"))
+                .await
+                .expect("create schema");
+            admin.close().await.ok();
+            let db = wangge::db::connect(&url, Some(&schema)).await.expect("connect to schema");
+            (url, Some(schema), db)
+        }
+        _ => {
+            let url = wangge::config::sqlite_url(dir);
+            let db = wangge::db::connect(&url, None).await.expect("open SQLite");
+            (url, None, db)
+        }
+    }
+}
+
+impl TestApp {
+    /// Starts the app on the seeded demo street.
+    pub async fn spawn() -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (url, schema, db) = fresh_db(dir.path()).await;
+        wangge::db::migrate(&db).await.expect("migrate");
+        wangge::demo::generate(&db, 20261122, PW).await.expect("demo");
+        let addr = Self::serve(&url, schema.as_deref(), dir.path()).await;
+        TestApp { addr, client: new_client(), db, url, schema, _dir: dir }
+    }
+
+    /// Starts another server on the same database (a restart).
+    pub async fn restart(&self) -> SocketAddr {
+        Self::serve(&self.url, self.schema.as_deref(), self._dir.path()).await
+    }
+
+    async fn serve(url: &str, schema: Option<&str>, dir: &std::path::Path) -> SocketAddr {
+        let db = wangge::db::connect(url, schema).await.expect("connect");
+        let config = Config {
+            listen: "127.0.0.1:0".parse().expect("addr"),
+            data_dir: dir.to_path_buf(),
+            database_url: url.to_owned(),
+            secure_cookies: false,
+            demo_hint: false,
+        };
+        let server = wangge::Server::bind(config, db).await.expect("bind");
+        let addr = server.local_addr().expect("local addr");
+        tokio::spawn(server.run());
+        addr
+    }
+
+    /// A full URL.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// Logs in through the API and returns the bearer token.
+    pub async fn token(&self, username: &str) -> String {
+        let r = self
+            .client
+            .post(self.url("/api/v1/auth/login"))
+            .json(&serde_json::json!({"username": username, "password": PW}))
+            .send()
+            .await
+            .expect("login request");
+        assert_eq!(r.status(), StatusCode::OK, "login as {username}");
+        let v: Value = r.json().await.expect("json");
+        v["token"].as_str().expect("token").to_owned()
+    }
+
+    /// Sends a request with a bearer token and an optional JSON body.
+    pub async fn call(&self, method: Method, token: &str, path: &str, body: Option<Value>) -> Response {
+        let mut rb = self.client.request(method, self.url(path)).bearer_auth(token);
+        if let Some(b) = body {
+            rb = rb.json(&b);
+        }
+        rb.send().await.expect("request")
+    }
+
+    /// GET with a token, expecting JSON; returns (status, body).
+    pub async fn get(&self, token: &str, path: &str) -> (StatusCode, Value) {
+        let r = self.call(Method::GET, token, path, None).await;
+        let s = r.status();
+        (s, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// POST/PATCH/PUT with a token and a JSON body; returns (status, body).
+    pub async fn send(&self, method: Method, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
+        let r = self.call(method, token, path, Some(body)).await;
+        let s = r.status();
+        (s, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// The id of the node with this code (looked up as the district admin).
+    pub async fn node_id(&self, admin_token: &str, code: &str) -> i64 {
+        let (s, v) = self.get(admin_token, &format!("/api/v1/org/nodes?q={code}&include_retired=true")).await;
+        assert_eq!(s, StatusCode::OK);
+        v.as_array()
+            .and_then(|a| a.iter().find(|n| n["code"] == code))
+            .and_then(|n| n["id"].as_i64())
+            .unwrap_or_else(|| panic!("no node {code}"))
+    }
+
+    /// How many audit rows exist (all, unscoped), read straight from the database.
+    pub async fn audit_rows(&self) -> i64 {
+        let row = self
+            .db
+            .query_one_raw(sea_orm::Statement::from_string(self.db.get_database_backend(), "SELECT COUNT(*) AS n FROM audit_log"))
+            .await
+            .expect("count")
+            .expect("row");
+        row.try_get::<i64>("", "n").expect("n")
+    }
+}
+
+/// A browser-like session: cookies kept by hand, CSRF token read from pages.
+pub struct Browser<'a> {
+    pub app: &'a TestApp,
+    pub cookies: Vec<(String, String)>,
+}
+
+impl<'a> Browser<'a> {
+    pub fn new(app: &'a TestApp) -> Browser<'a> {
+        Browser { app, cookies: Vec::new() }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+    }
+
+    fn keep(&mut self, r: &Response) {
+        for v in r.headers().get_all(header::SET_COOKIE) {
+            let Ok(s) = v.to_str() else { continue };
+            let Some((kv, _)) = s.split_once(';').or(Some((s, ""))) else { continue };
+            let Some((k, val)) = kv.split_once('=') else { continue };
+            self.cookies.retain(|(n, _)| n != k);
+            if !val.is_empty() && !s.contains("Max-Age=0") {
+                self.cookies.push((k.to_owned(), val.to_owned()));
+            }
+        }
+    }
+
+    pub async fn get(&mut self, path: &str) -> (StatusCode, String) {
+        let r = self
+            .app
+            .client
+            .get(self.app.url(path))
+            .header(header::COOKIE, self.cookie_header())
+            .send()
+            .await
+            .expect("get");
+        self.keep(&r);
+        let s = r.status();
+        (s, r.text().await.unwrap_or_default())
+    }
+
+    /// Posts a form; returns (status, Location header or body).
+    pub async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> (StatusCode, String) {
+        let body = form
+            .iter()
+            .map(|(k, v)| format!("{}={}", wangge::web::urlencode(k), wangge::web::urlencode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let r = self
+            .app
+            .client
+            .post(self.app.url(path))
+            .header(header::COOKIE, self.cookie_header())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .expect("post");
+        self.keep(&r);
+        let s = r.status();
+        let loc = r.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        match loc {
+            Some(l) => (s, l),
+            None => (s, r.text().await.unwrap_or_default()),
+        }
+    }
+
+    /// Logs in through the login form; returns the CSRF token of the session.
+    pub async fn login(&mut self, username: &str) -> String {
+        let (s, page) = self.get("/login").await;
+        assert_eq!(s, StatusCode::OK);
+        let pre = csrf_of(&page);
+        let (s, loc) = self.post("/login", &[("_csrf", &pre), ("username", username), ("password", PW), ("next", "/")]).await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "login form as {username}: {loc}");
+        let (s, home) = self.get("/").await;
+        assert_eq!(s, StatusCode::OK);
+        csrf_of(&home)
+    }
+}
+
+/// The first `_csrf` value in a page.
+pub fn csrf_of(page: &str) -> String {
+    let at = page.find("name=\"_csrf\" value=\"").expect("a csrf field") + 20;
+    page[at..at + 64].to_owned()
+}
