@@ -81,7 +81,9 @@ impl Area {
                 Ok(Area { polygons })
             }
             "" => Err(bad("缺少 type 字段")),
-            other => Err(bad(format!("类型应为 Polygon 或 MultiPolygon，而不是 {other}"))),
+            other => Err(bad(format!(
+                "类型应为 Polygon 或 MultiPolygon，而不是 {other}"
+            ))),
         }
         .and_then(Area::checked)
     }
@@ -111,7 +113,9 @@ impl Area {
         };
         match self.polygons.as_slice() {
             [one] => json!({"type": "Polygon", "coordinates": poly(one)}),
-            many => json!({"type": "MultiPolygon", "coordinates": many.iter().map(poly).collect::<Vec<_>>()}),
+            many => {
+                json!({"type": "MultiPolygon", "coordinates": many.iter().map(poly).collect::<Vec<_>>()})
+            }
         }
     }
 
@@ -298,13 +302,31 @@ mod tests {
         let cases = [
             ("not json", "JSON"),
             (r#"{"type":"Point","coordinates":[120,30]}"#, "Point"),
-            (r#"{"type":"Polygon","coordinates":[[[120,30],[121,30],[121,31],[120,30.5]]]}"#, "闭合"),
-            (r#"{"type":"Polygon","coordinates":[[[120,30],[121,30],[120,30]]]}"#, "4 个点"),
-            (r#"{"type":"Polygon","coordinates":[[[120,30],[121,30],[122,30],[120,30]]]}"#, "面积为零"),
-            (r#"{"type":"Polygon","coordinates":[[[0,0],[2,2],[2,0],[0,2],[0,0]]]}"#, "自相交"),
-            (r#"{"type":"Polygon","coordinates":[[[200,30],[121,30],[121,31],[200,30]]]}"#, "范围"),
+            (
+                r#"{"type":"Polygon","coordinates":[[[120,30],[121,30],[121,31],[120,30.5]]]}"#,
+                "闭合",
+            ),
+            (
+                r#"{"type":"Polygon","coordinates":[[[120,30],[121,30],[120,30]]]}"#,
+                "4 个点",
+            ),
+            (
+                r#"{"type":"Polygon","coordinates":[[[120,30],[121,30],[122,30],[120,30]]]}"#,
+                "面积为零",
+            ),
+            (
+                r#"{"type":"Polygon","coordinates":[[[0,0],[2,2],[2,0],[0,2],[0,0]]]}"#,
+                "自相交",
+            ),
+            (
+                r#"{"type":"Polygon","coordinates":[[[200,30],[121,30],[121,31],[200,30]]]}"#,
+                "范围",
+            ),
             (r#"{"type":"Polygon","coordinates":[]}"#, "外环"),
-            (r#"{"type":"Polygon","coordinates":[[["a",1],[1,1],[1,2],["a",1]]]}"#, "经度"),
+            (
+                r#"{"type":"Polygon","coordinates":[[["a",1],[1,1],[1,2],["a",1]]]}"#,
+                "经度",
+            ),
             (r#"{"type":"FeatureCollection","features":[]}"#, "0 个"),
         ];
         for (text, word) in cases {

@@ -153,9 +153,9 @@ impl OrgPath {
             .and_then(|r| r.strip_suffix('/'))
             .ok_or_else(|| BadPath(s.to_owned()))?;
         if inner.is_empty()
-            || !inner
-                .split('/')
-                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) && !p.starts_with('0'))
+            || !inner.split('/').all(|p| {
+                !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) && !p.starts_with('0')
+            })
         {
             return Err(BadPath(s.to_owned()));
         }
@@ -329,7 +329,9 @@ mod tests {
     #[test]
     fn paths_parse_strictly() {
         assert!(OrgPath::parse("/1/4/17/").is_ok());
-        for bad in ["", "/", "1/4/", "/1/4", "//", "/1//2/", "/a/", "/01/", "/-1/"] {
+        for bad in [
+            "", "/", "1/4/", "/1/4", "//", "/1//2/", "/a/", "/01/", "/-1/",
+        ] {
             assert!(OrgPath::parse(bad).is_err(), "{bad} should be refused");
         }
     }
@@ -350,7 +352,10 @@ mod tests {
         let a = p("/1/4/");
         assert!(a.contains(&p("/1/4/")));
         assert!(a.contains(&p("/1/4/17/")));
-        assert!(!a.contains(&p("/1/41/")), "a sibling with a longer id is not inside");
+        assert!(
+            !a.contains(&p("/1/41/")),
+            "a sibling with a longer id is not inside"
+        );
         assert!(!a.contains(&p("/1/")));
         assert!(a.is_ancestor_of(&p("/1/4/5/")));
         assert!(!a.is_ancestor_of(&p("/1/4/")));
@@ -375,7 +380,12 @@ mod tests {
             Ok(p("/1/2/8/4/"))
         );
         assert_eq!(
-            plan_move(&p("/1/2/3/"), OrgLevel::Community, &p("/1/2/3/4/"), OrgLevel::Grid),
+            plan_move(
+                &p("/1/2/3/"),
+                OrgLevel::Community,
+                &p("/1/2/3/4/"),
+                OrgLevel::Grid
+            ),
             Err(MoveError::IntoOwnSubtree)
         );
         assert_eq!(

@@ -177,7 +177,11 @@ mod tests {
         }
         assert_eq!(Role::parse("superuser"), None);
         assert!(Role::GridWorker.bindable_levels().contains(&OrgLevel::Grid));
-        assert!(!Role::GridWorker.bindable_levels().contains(&OrgLevel::Community));
+        assert!(
+            !Role::GridWorker
+                .bindable_levels()
+                .contains(&OrgLevel::Community)
+        );
         assert!(Role::DepartmentHandler.needs_department());
         assert!(!Role::Admin.needs_department());
     }

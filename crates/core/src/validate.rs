@@ -53,9 +53,9 @@ pub fn username(raw: &str) -> Result<String, Invalid> {
     }
     let ok_start = s.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric());
     if !ok_start
-        || !s
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'.' | b'-'))
+        || !s.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'.' | b'-')
+        })
     {
         return Err(invalid(
             "用户名只能包含小写字母、数字和 _ . -，并以字母或数字开头",

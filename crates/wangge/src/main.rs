@@ -124,12 +124,21 @@ enum OrgCmd {
     },
 }
 
-fn config(file: Option<&PathBuf>, listen: Option<String>, dbargs: &DbArgs) -> anyhow::Result<Config> {
+fn config(
+    file: Option<&PathBuf>,
+    listen: Option<String>,
+    dbargs: &DbArgs,
+) -> anyhow::Result<Config> {
     let fc = match file {
         Some(p) => FileConfig::read(p)?,
         None => FileConfig::default(),
     };
-    Config::resolve(fc, listen, dbargs.data_dir.clone(), dbargs.database_url.clone())
+    Config::resolve(
+        fc,
+        listen,
+        dbargs.data_dir.clone(),
+        dbargs.database_url.clone(),
+    )
 }
 
 async fn open(cfg: &Config) -> anyhow::Result<sea_orm::DatabaseConnection> {
@@ -148,7 +157,10 @@ fn random_password() -> anyhow::Result<String> {
 }
 
 async fn serve(cfg: Config, conn: sea_orm::DatabaseConnection) -> anyhow::Result<()> {
-    if !users::any(&conn).await.map_err(|e| anyhow::anyhow!("{e}"))? {
+    if !users::any(&conn)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+    {
         eprintln!(
             "数据库中还没有任何账号。请先创建第一个管理员，例如：\n  wangge user add --username admin --role admin --name 管理员 --root-name 某某区 --root-code 330106\n（已有组织树时用 --org 节点编码 代替 --root-name/--root-code）"
         );
@@ -168,7 +180,10 @@ async fn find_node(conn: &sea_orm::DatabaseConnection, key: &str) -> anyhow::Res
     {
         return Ok(n.id);
     }
-    let found = node::Entity::find().filter(node::Column::Code.eq(key)).all(conn).await?;
+    let found = node::Entity::find()
+        .filter(node::Column::Code.eq(key))
+        .all(conn)
+        .await?;
     match found.as_slice() {
         [one] => Ok(one.id),
         [] => bail!("找不到节点 {key}（按 id 或编码）"),
@@ -190,10 +205,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let conn = open(&cfg).await?;
             serve(cfg, conn).await
         }
-        Command::Demo { serve: a, demo_password, seed, reset, no_serve } => {
+        Command::Demo {
+            serve: a,
+            demo_password,
+            seed,
+            reset,
+            no_serve,
+        } => {
             let mut cfg = config(cli.config.as_ref(), a.listen.clone(), &a.db)?;
             cfg.demo_hint = demo_password == "wangge-demo";
-            wangge_core::validate::password(&demo_password).map_err(|e| anyhow::anyhow!("演示密码不合要求：{e}"))?;
+            wangge_core::validate::password(&demo_password)
+                .map_err(|e| anyhow::anyhow!("演示密码不合要求：{e}"))?;
             match db::backend_of(&cfg.database_url)? {
                 db::Backend::Sqlite => {
                     std::fs::create_dir_all(&cfg.data_dir)
@@ -202,7 +224,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                         for suffix in ["", "-wal", "-shm"] {
                             let p = cfg.data_dir.join(format!("wangge.db{suffix}"));
                             if p.exists() {
-                                std::fs::remove_file(&p).with_context(|| format!("无法删除旧的演示库 {}", p.display()))?;
+                                std::fs::remove_file(&p).with_context(|| {
+                                    format!("无法删除旧的演示库 {}", p.display())
+                                })?;
                             }
                         }
                     }
@@ -212,21 +236,31 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let conn = db::connect(&cfg.database_url, None).await?;
             if reset {
                 use sea_orm_migration::MigratorTrait;
-                db::migrations::Migrator::fresh(&conn).await.context("清空数据库失败")?;
+                db::migrations::Migrator::fresh(&conn)
+                    .await
+                    .context("清空数据库失败")?;
             }
             db::migrate(&conn).await?;
             if users::any(&conn).await.map_err(app)? {
-                bail!("数据库里已有数据：演示数据只建在空库中。SQLite 请换一个数据目录；PostgreSQL 可加 --reset 清空后重建。");
+                bail!(
+                    "数据库里已有数据：演示数据只建在空库中。SQLite 请换一个数据目录；PostgreSQL 可加 --reset 清空后重建。"
+                );
             }
             let started = std::time::Instant::now();
-            let made = demo::generate(&conn, seed, &demo_password).await.map_err(app)?;
+            let made = demo::generate(&conn, seed, &demo_password)
+                .await
+                .map_err(app)?;
             eprintln!(
                 "演示数据已生成：{} 个节点、{} 个部门、{} 个账号，用时 {:.1} 秒。管理员账号 admin，密码 {}",
                 made.nodes,
                 made.departments,
                 made.users,
                 started.elapsed().as_secs_f64(),
-                if demo_password == "wangge-demo" { "wangge-demo" } else { "（您指定的密码）" }
+                if demo_password == "wangge-demo" {
+                    "wangge-demo"
+                } else {
+                    "（您指定的密码）"
+                }
             );
             if no_serve {
                 return Ok(());
@@ -239,7 +273,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             eprintln!("数据库迁移完成");
             Ok(())
         }
-        Command::User(UserCmd::Add { username, role, name, org, department, root_name, root_code, password, db: d }) => {
+        Command::User(UserCmd::Add {
+            username,
+            role,
+            name,
+            org,
+            department,
+            root_name,
+            root_code,
+            password,
+            db: d,
+        }) => {
             let cfg = config(cli.config.as_ref(), None, &d)?;
             let conn = open(&cfg).await?;
             let org_id = match (org, root_name, root_code) {
@@ -248,7 +292,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     let n = org::service::create(
                         &conn,
                         &Caller::cli(),
-                        org::service::NewNode { parent_id: None, level: "district".into(), kind: None, code, name, sort_order: None },
+                        org::service::NewNode {
+                            parent_id: None,
+                            level: "district".into(),
+                            kind: None,
+                            code,
+                            name,
+                            sort_order: None,
+                        },
                     )
                     .await
                     .map_err(app)?;
@@ -256,7 +307,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     Some(n.id)
                 }
                 (None, None, None) if department.is_some() => None,
-                _ => bail!("请用 --org 指定节点，或在空库中用 --root-name 和 --root-code 创建根节点"),
+                _ => {
+                    bail!("请用 --org 指定节点，或在空库中用 --root-name 和 --root-code 创建根节点")
+                }
             };
             let (password, generated) = match password {
                 Some(p) => (p, false),
@@ -265,25 +318,44 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let u = users::create(
                 &conn,
                 &Caller::cli(),
-                users::NewUser { display_name: name.unwrap_or_else(|| username.clone()), username, role, org_id, department_id: department, password: password.clone() },
+                users::NewUser {
+                    display_name: name.unwrap_or_else(|| username.clone()),
+                    username,
+                    role,
+                    org_id,
+                    department_id: department,
+                    password: password.clone(),
+                },
             )
             .await
             .map_err(app)?;
-            eprintln!("已创建账号 {}（{}，{}）", u.username, u.role_label, u.org_name);
+            eprintln!(
+                "已创建账号 {}（{}，{}）",
+                u.username, u.role_label, u.org_name
+            );
             if generated {
                 println!("初始密码（只显示这一次）：{password}");
             }
             Ok(())
         }
-        Command::User(UserCmd::Passwd { username, password, db: d }) => {
+        Command::User(UserCmd::Passwd {
+            username,
+            password,
+            db: d,
+        }) => {
             let cfg = config(cli.config.as_ref(), None, &d)?;
             let conn = open(&cfg).await?;
-            let u = users::by_username(&conn, &username).await.map_err(app)?.with_context(|| format!("没有账号 {username}"))?;
+            let u = users::by_username(&conn, &username)
+                .await
+                .map_err(app)?
+                .with_context(|| format!("没有账号 {username}"))?;
             let (password, generated) = match password {
                 Some(p) => (p, false),
                 None => (random_password()?, true),
             };
-            users::reset_password(&conn, &Caller::cli(), u.id, &password).await.map_err(app)?;
+            users::reset_password(&conn, &Caller::cli(), u.id, &password)
+                .await
+                .map_err(app)?;
             eprintln!("账号 {} 的密码已修改，其登录会话已结束", u.username);
             if generated {
                 println!("新密码（只显示这一次）：{password}");
@@ -293,25 +365,39 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User(UserCmd::Disable { username, db: d }) => {
             let cfg = config(cli.config.as_ref(), None, &d)?;
             let conn = open(&cfg).await?;
-            let u = users::by_username(&conn, &username).await.map_err(app)?.with_context(|| format!("没有账号 {username}"))?;
-            users::set_status(&conn, &Caller::cli(), u.id, false).await.map_err(app)?;
+            let u = users::by_username(&conn, &username)
+                .await
+                .map_err(app)?
+                .with_context(|| format!("没有账号 {username}"))?;
+            users::set_status(&conn, &Caller::cli(), u.id, false)
+                .await
+                .map_err(app)?;
             eprintln!("账号 {} 已禁用", u.username);
             Ok(())
         }
         Command::Org(OrgCmd::Import { file, db: d }) => {
             let cfg = config(cli.config.as_ref(), None, &d)?;
-            let bytes = std::fs::read(&file).with_context(|| format!("无法读取文件 {}", file.display()))?;
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("无法读取文件 {}", file.display()))?;
             let conn = open(&cfg).await?;
             let rows = org::import::parse(&bytes).map_err(app)?;
-            let report = org::import::import(&conn, &Caller::cli(), rows).await.map_err(app)?;
+            let report = org::import::import(&conn, &Caller::cli(), rows)
+                .await
+                .map_err(app)?;
             if report.committed {
-                eprintln!("导入完成：{} 行，新增 {}，更新 {}，未变 {}", report.rows, report.inserted, report.updated, report.unchanged);
+                eprintln!(
+                    "导入完成：{} 行，新增 {}，更新 {}，未变 {}",
+                    report.rows, report.inserted, report.updated, report.unchanged
+                );
                 Ok(())
             } else {
                 for e in &report.errors {
                     eprintln!("第 {} 行：{}", e.line, e.message);
                 }
-                bail!("有 {} 行不合格，整个文件未导入（全部改正后重新导入）", report.errors.len())
+                bail!(
+                    "有 {} 行不合格，整个文件未导入（全部改正后重新导入）",
+                    report.errors.len()
+                )
             }
         }
     }
@@ -321,7 +407,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 async fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("WANGGE_LOG").unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_env("WANGGE_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into()),
         )
         .with_writer(std::io::stderr)
         .init();

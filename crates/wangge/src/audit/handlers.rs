@@ -45,7 +45,15 @@ pub async fn page(
             ("actor", f.actor.clone().unwrap_or_default()),
         ]);
         let ctx = PageCtx::new(&st, &actor, "审计日志", "audit").await?;
-        Ok::<_, crate::web::error::AppError>(Html(AuditPage { ctx, page, f, query }.render()))
+        Ok::<_, crate::web::error::AppError>(Html(
+            AuditPage {
+                ctx,
+                page,
+                f,
+                query,
+            }
+            .render(),
+        ))
     };
     match run.await {
         Ok(p) => p.into_response(),

@@ -77,7 +77,10 @@ pub fn changes(fields: &[(&str, Value, Value)]) -> Value {
     let mut m = Map::new();
     for (k, old, new) in fields {
         if old != new {
-            m.insert((*k).to_owned(), Value::Array(vec![old.clone(), new.clone()]));
+            m.insert(
+                (*k).to_owned(),
+                Value::Array(vec![old.clone(), new.clone()]),
+            );
         }
     }
     Value::Object(m)

@@ -12,20 +12,31 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form, Json};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use wangge_core::{OrgPath, Permission, validate};
 
 /// Checks a username and password, with throttling; returns the account.
-pub async fn authenticate(st: &AppState, username: &str, password: &str, ip: &str) -> AppResult<user::Model> {
+pub async fn authenticate(
+    st: &AppState,
+    username: &str,
+    password: &str,
+    ip: &str,
+) -> AppResult<user::Model> {
     let name = username.trim().to_ascii_lowercase();
     if name.is_empty() || password.is_empty() {
         return Err(AppError::bad("invalid_input", "请输入用户名和密码"));
     }
     super::check_throttle(&st.db, &name, ip).await?;
     let found = crate::users::by_username(&st.db, &name).await?;
-    let ok = super::password::verify(password.to_owned(), found.as_ref().map(|u| u.password_hash.clone())).await?;
+    let ok = super::password::verify(
+        password.to_owned(),
+        found.as_ref().map(|u| u.password_hash.clone()),
+    )
+    .await?;
     match found {
         Some(u) if ok && u.status == "active" => {
             super::clear_failures(&st.db, &name).await?;
@@ -33,7 +44,9 @@ pub async fn authenticate(st: &AppState, username: &str, password: &str, ip: &st
         }
         Some(u) if ok => {
             tracing::warn!(username = %u.username, ip, "login refused: account disabled");
-            Err(AppError::Unauthenticated("该账号已被禁用，请联系管理员".into()))
+            Err(AppError::Unauthenticated(
+                "该账号已被禁用，请联系管理员".into(),
+            ))
         }
         _ => {
             super::record_failure(&st.db, &name, ip).await?;
@@ -50,8 +63,19 @@ async fn note_login(st: &AppState, u: &user::Model, ip: &str, how: &str) -> AppR
     let path = OrgPath::parse(&u.org_path).map_err(|e| AppError::Internal(e.into()))?;
     audit::record(
         &tx,
-        &Who { id: Some(u.id), name: u.username.clone(), ip: ip.to_owned() },
-        Entry { org_path: &path, action: "login", entity: "user", entity_id: Some(u.id), summary: format!("{} 登录（{how}）", u.username), changes: json!({}) },
+        &Who {
+            id: Some(u.id),
+            name: u.username.clone(),
+            ip: ip.to_owned(),
+        },
+        Entry {
+            org_path: &path,
+            action: "login",
+            entity: "user",
+            entity_id: Some(u.id),
+            summary: format!("{} 登录（{how}）", u.username),
+            changes: json!({}),
+        },
     )
     .await?;
     tx.commit().await?;
@@ -76,24 +100,56 @@ pub struct LoginQuery {
 
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n.to_owned(),
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => {
+            n.to_owned()
+        }
         _ => "/".to_owned(),
     }
 }
 
-fn cookie_header(st: &AppState, name: &str, value: &str, max_age: Option<i64>) -> Option<HeaderValue> {
-    let secure = if st.config.secure_cookies { "; Secure" } else { "" };
-    let age = max_age.map(|a| format!("; Max-Age={a}")).unwrap_or_default();
-    HeaderValue::from_str(&format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax{secure}{age}")).ok()
+fn cookie_header(
+    st: &AppState,
+    name: &str,
+    value: &str,
+    max_age: Option<i64>,
+) -> Option<HeaderValue> {
+    let secure = if st.config.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    let age = max_age
+        .map(|a| format!("; Max-Age={a}"))
+        .unwrap_or_default();
+    HeaderValue::from_str(&format!(
+        "{name}={value}; Path=/; HttpOnly; SameSite=Lax{secure}{age}"
+    ))
+    .ok()
 }
 
-async fn render_login(st: &AppState, headers: &HeaderMap, next: String, username: String, error: Option<String>) -> AppResult<Response> {
+async fn render_login(
+    st: &AppState,
+    headers: &HeaderMap,
+    next: String,
+    username: String,
+    error: Option<String>,
+) -> AppResult<Response> {
     let pre = match super::cookie(headers, PRE_COOKIE) {
         Some(v) if v.len() == 64 => v.to_owned(),
         _ => super::tokens::random_token()?,
     };
-    let status = if error.is_some() { StatusCode::UNAUTHORIZED } else { StatusCode::OK };
-    let page = LoginPage { csrf: pre.clone(), next, username, error, demo_hint: st.config.demo_hint };
+    let status = if error.is_some() {
+        StatusCode::UNAUTHORIZED
+    } else {
+        StatusCode::OK
+    };
+    let page = LoginPage {
+        csrf: pre.clone(),
+        next,
+        username,
+        error,
+        demo_hint: st.config.demo_hint,
+    };
     let mut resp = (status, Html(page.render())).into_response();
     if let Some(h) = cookie_header(st, PRE_COOKIE, &pre, None) {
         resp.headers_mut().append(header::SET_COOKIE, h);
@@ -102,13 +158,24 @@ async fn render_login(st: &AppState, headers: &HeaderMap, next: String, username
 }
 
 /// `GET /login`
-pub async fn login_page(State(st): State<AppState>, headers: HeaderMap, actor: Option<Extension<Actor>>, Query(q): Query<LoginQuery>) -> Response {
+pub async fn login_page(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    actor: Option<Extension<Actor>>,
+    Query(q): Query<LoginQuery>,
+) -> Response {
     if actor.is_some() {
         return Redirect::to(&safe_next(q.next.as_deref())).into_response();
     }
-    render_login(&st, &headers, safe_next(q.next.as_deref()), String::new(), None)
-        .await
-        .unwrap_or_else(IntoResponse::into_response)
+    render_login(
+        &st,
+        &headers,
+        safe_next(q.next.as_deref()),
+        String::new(),
+        None,
+    )
+    .await
+    .unwrap_or_else(IntoResponse::into_response)
 }
 
 /// The login form.
@@ -120,7 +187,12 @@ pub struct LoginForm {
 }
 
 /// `POST /login`
-pub async fn login_submit(State(st): State<AppState>, headers: HeaderMap, Extension(ClientIp(ip)): Extension<ClientIp>, Form(f): Form<LoginForm>) -> Response {
+pub async fn login_submit(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Extension(ClientIp(ip)): Extension<ClientIp>,
+    Form(f): Form<LoginForm>,
+) -> Response {
     let next = safe_next(f.next.as_deref());
     let result = async {
         let u = authenticate(&st, &f.username, &f.password, &ip).await?;
@@ -131,16 +203,26 @@ pub async fn login_submit(State(st): State<AppState>, headers: HeaderMap, Extens
     .await;
     match result {
         Ok((u, token)) => {
-            let to = if u.must_change_password { "/account".to_owned() } else { next };
+            let to = if u.must_change_password {
+                "/account".to_owned()
+            } else {
+                next
+            };
             let mut resp = Redirect::to(&to).into_response();
             if let Some(h) = cookie_header(&st, SESSION_COOKIE, &token, None) {
                 resp.headers_mut().append(header::SET_COOKIE, h);
             }
             resp
         }
-        Err(e @ (AppError::Unauthenticated(_) | AppError::TooManyRequests(_) | AppError::BadInput { .. })) => {
+        Err(
+            e @ (AppError::Unauthenticated(_)
+            | AppError::TooManyRequests(_)
+            | AppError::BadInput { .. }),
+        ) => {
             let status = e.status();
-            let mut r = render_login(&st, &headers, next, f.username.clone(), Some(e.to_string())).await.unwrap_or_else(IntoResponse::into_response);
+            let mut r = render_login(&st, &headers, next, f.username.clone(), Some(e.to_string()))
+                .await
+                .unwrap_or_else(IntoResponse::into_response);
             *r.status_mut() = status;
             r
         }
@@ -152,7 +234,9 @@ pub async fn login_submit(State(st): State<AppState>, headers: HeaderMap, Extens
 pub async fn logout(State(st): State<AppState>, actor: Option<Extension<Actor>>) -> Response {
     if let Some(Extension(a)) = actor
         && let Via::Session { id, .. } = a.via
-        && let Err(e) = super::entity::session::Entity::delete_by_id(id).exec(&st.db).await
+        && let Err(e) = super::entity::session::Entity::delete_by_id(id)
+            .exec(&st.db)
+            .await
     {
         tracing::error!(error = %e, "could not end a session");
     }
@@ -171,13 +255,24 @@ pub struct ApiLogin {
 }
 
 /// `POST /api/v1/auth/login` → `{"token", "expires_at", "user"}`
-pub async fn api_login(State(st): State<AppState>, Extension(ClientIp(ip)): Extension<ClientIp>, b: axum::body::Bytes) -> AppResult<Json<Value>> {
-    let input: ApiLogin = serde_json::from_slice(&b).map_err(|_| AppError::bad("bad_json", "请求体应为 {\"username\": \"…\", \"password\": \"…\"}"))?;
+pub async fn api_login(
+    State(st): State<AppState>,
+    Extension(ClientIp(ip)): Extension<ClientIp>,
+    b: axum::body::Bytes,
+) -> AppResult<Json<Value>> {
+    let input: ApiLogin = serde_json::from_slice(&b).map_err(|_| {
+        AppError::bad(
+            "bad_json",
+            "请求体应为 {\"username\": \"…\", \"password\": \"…\"}",
+        )
+    })?;
     let u = authenticate(&st, &input.username, &input.password, &ip).await?;
     let expires = crate::db::now_ms() + super::LOGIN_TOKEN_MS;
     let (_, token) = super::issue_token(&st.db, u.id, "接口登录", "login", Some(expires)).await?;
     note_login(&st, &u, &ip, "接口").await?;
-    Ok(Json(json!({"token": token, "expires_at": expires, "must_change_password": u.must_change_password, "user": {"id": u.id, "username": u.username}})))
+    Ok(Json(
+        json!({"token": token, "expires_at": expires, "must_change_password": u.must_change_password, "user": {"id": u.id, "username": u.username}}),
+    ))
 }
 
 /// `POST /api/v1/auth/logout`: revokes the token used.
@@ -185,13 +280,18 @@ pub async fn api_logout(State(st): State<AppState>, actor: Actor) -> AppResult<S
     match actor.via {
         Via::Token { id } => {
             api_token::Entity::update_many()
-                .col_expr(api_token::Column::RevokedAt, sea_orm::sea_query::Expr::value(crate::db::now_ms()))
+                .col_expr(
+                    api_token::Column::RevokedAt,
+                    sea_orm::sea_query::Expr::value(crate::db::now_ms()),
+                )
                 .filter(api_token::Column::Id.eq(id))
                 .exec(&st.db)
                 .await?;
         }
         Via::Session { id, .. } => {
-            super::entity::session::Entity::delete_by_id(id).exec(&st.db).await?;
+            super::entity::session::Entity::delete_by_id(id)
+                .exec(&st.db)
+                .await?;
         }
     }
     Ok(StatusCode::NO_CONTENT)
@@ -213,9 +313,13 @@ pub struct Me {
 
 /// `GET /api/v1/me`
 pub async fn api_me(State(st): State<AppState>, actor: Actor) -> AppResult<Json<Me>> {
-    let n = crate::org::entity::node::Entity::find_by_id(actor.org_id).one(&st.db).await?;
+    let n = crate::org::entity::node::Entity::find_by_id(actor.org_id)
+        .one(&st.db)
+        .await?;
     let org = match n {
-        Some(n) => json!({"id": n.id, "code": n.code, "name": n.name, "level": n.level, "path": n.path}),
+        Some(n) => {
+            json!({"id": n.id, "code": n.code, "name": n.name, "level": n.level, "path": n.path})
+        }
         None => Value::Null,
     };
     Ok(Json(Me {
@@ -232,7 +336,13 @@ pub async fn api_me(State(st): State<AppState>, actor: Actor) -> AppResult<Json<
 }
 
 /// Changes the caller's own password after checking the current one; other sessions end.
-pub async fn change_own_password(st: &AppState, actor: &Actor, current: &str, new: &str, confirm: Option<&str>) -> AppResult<()> {
+pub async fn change_own_password(
+    st: &AppState,
+    actor: &Actor,
+    current: &str,
+    new: &str,
+    confirm: Option<&str>,
+) -> AppResult<()> {
     if confirm.is_some_and(|c| c != new) {
         return Err(AppError::bad("password_mismatch", "两次输入的新密码不一致"));
     }
@@ -240,7 +350,10 @@ pub async fn change_own_password(st: &AppState, actor: &Actor, current: &str, ne
     if current == new {
         return Err(AppError::bad("password_same", "新密码不能与当前密码相同"));
     }
-    let u = user::Entity::find_by_id(actor.user_id).one(&st.db).await?.ok_or_else(|| AppError::Unauthenticated("请先登录".into()))?;
+    let u = user::Entity::find_by_id(actor.user_id)
+        .one(&st.db)
+        .await?
+        .ok_or_else(|| AppError::Unauthenticated("请先登录".into()))?;
     super::check_throttle(&st.db, &u.username, &actor.ip).await?;
     if !super::password::verify(current.to_owned(), Some(u.password_hash.clone())).await? {
         super::record_failure(&st.db, &u.username, &actor.ip).await?;
@@ -260,7 +373,19 @@ pub async fn change_own_password(st: &AppState, actor: &Actor, current: &str, ne
     };
     super::end_all(&tx, u.id, keep).await?;
     let path = OrgPath::parse(&u.org_path).map_err(|e| AppError::Internal(e.into()))?;
-    audit::record(&tx, &actor.who(), Entry { org_path: &path, action: "password", entity: "user", entity_id: Some(u.id), summary: format!("{} 修改了自己的密码", u.username), changes: json!({}) }).await?;
+    audit::record(
+        &tx,
+        &actor.who(),
+        Entry {
+            org_path: &path,
+            action: "password",
+            entity: "user",
+            entity_id: Some(u.id),
+            summary: format!("{} 修改了自己的密码", u.username),
+            changes: json!({}),
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -273,9 +398,21 @@ pub struct ApiPassword {
 }
 
 /// `POST /api/v1/me/password`
-pub async fn api_change_password(State(st): State<AppState>, actor: Actor, b: axum::body::Bytes) -> AppResult<StatusCode> {
-    let input: ApiPassword = serde_json::from_slice(&b).map_err(|_| AppError::bad("bad_json", "请求体应含 current_password 和 new_password"))?;
-    change_own_password(&st, &actor, &input.current_password, &input.new_password, None).await?;
+pub async fn api_change_password(
+    State(st): State<AppState>,
+    actor: Actor,
+    b: axum::body::Bytes,
+) -> AppResult<StatusCode> {
+    let input: ApiPassword = serde_json::from_slice(&b)
+        .map_err(|_| AppError::bad("bad_json", "请求体应含 current_password 和 new_password"))?;
+    change_own_password(
+        &st,
+        &actor,
+        &input.current_password,
+        &input.new_password,
+        None,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -291,7 +428,17 @@ struct AccountPage {
 pub async fn account_page(State(st): State<AppState>, PageActor(actor): PageActor) -> Response {
     let run = async {
         let ctx = PageCtx::new(&st, &actor, "我的账号", "account").await?;
-        Ok::<_, AppError>(Html(AccountPage { ctx, username: actor.username.clone(), must_change: actor.must_change_password }.render()).into_response())
+        Ok::<_, AppError>(
+            Html(
+                AccountPage {
+                    ctx,
+                    username: actor.username.clone(),
+                    must_change: actor.must_change_password,
+                }
+                .render(),
+            )
+            .into_response(),
+        )
     };
     match run.await {
         Ok(r) => r,
@@ -308,7 +455,11 @@ pub struct PasswordForm {
 }
 
 /// `POST /account/password`
-pub async fn account_password(State(st): State<AppState>, actor: Option<Extension<Actor>>, Form(f): Form<PasswordForm>) -> Response {
+pub async fn account_password(
+    State(st): State<AppState>,
+    actor: Option<Extension<Actor>>,
+    Form(f): Form<PasswordForm>,
+) -> Response {
     let Some(Extension(actor)) = actor else {
         return Redirect::to("/login").into_response();
     };
@@ -353,7 +504,10 @@ async fn token_list(st: &AppState, actor: &Actor) -> AppResult<Vec<TokenView>> {
         .map(|t| TokenView {
             username: users.get(&t.user_id).cloned().unwrap_or_default(),
             created_text: crate::web::fmt_time(t.created_at),
-            last_used_text: t.last_used_at.map(crate::web::fmt_time).unwrap_or_else(|| "从未使用".into()),
+            last_used_text: t
+                .last_used_at
+                .map(crate::web::fmt_time)
+                .unwrap_or_else(|| "从未使用".into()),
             revoked: t.revoked_at.is_some(),
             id: t.id,
             user_id: t.user_id,
@@ -365,39 +519,85 @@ async fn token_list(st: &AppState, actor: &Actor) -> AppResult<Vec<TokenView>> {
 }
 
 /// Issues a machine token for an account in scope; the token is shown once.
-async fn issue_machine_token(st: &AppState, actor: &Actor, username: &str, name: &str) -> AppResult<(i64, String)> {
+async fn issue_machine_token(
+    st: &AppState,
+    actor: &Actor,
+    username: &str,
+    name: &str,
+) -> AppResult<(i64, String)> {
     actor.require(Permission::TokenManage)?;
     let name = validate::name("令牌用途", name, 50)?;
     let u = crate::users::by_username(&st.db, username)
         .await?
         .filter(|u| OrgPath::parse(&u.org_path).is_ok_and(|p| actor.scope.allows(&p)))
-        .ok_or_else(|| AppError::bad("unknown_user", format!("您的管辖范围内没有账号 {}", username.trim())))?;
+        .ok_or_else(|| {
+            AppError::bad(
+                "unknown_user",
+                format!("您的管辖范围内没有账号 {}", username.trim()),
+            )
+        })?;
     let tx = st.db.begin().await?;
     let (id, token) = super::issue_token(&tx, u.id, &name, "machine", None).await?;
     let path = OrgPath::parse(&u.org_path).map_err(|e| AppError::Internal(e.into()))?;
-    audit::record(&tx, &actor.who(), Entry { org_path: &path, action: "token", entity: "api_token", entity_id: Some(id), summary: format!("为账号 {} 签发接口令牌“{name}”", u.username), changes: json!({"user_id": u.id, "name": name}) }).await?;
+    audit::record(
+        &tx,
+        &actor.who(),
+        Entry {
+            org_path: &path,
+            action: "token",
+            entity: "api_token",
+            entity_id: Some(id),
+            summary: format!("为账号 {} 签发接口令牌“{name}”", u.username),
+            changes: json!({"user_id": u.id, "name": name}),
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok((id, token))
 }
 
 async fn revoke_machine_token(st: &AppState, actor: &Actor, id: i64) -> AppResult<()> {
     let list = token_list(st, actor).await?;
-    let t = list.iter().find(|t| t.id == id).ok_or_else(|| AppError::NotFound("令牌不存在或不在您的管辖范围内".into()))?;
-    let u = user::Entity::find_by_id(t.user_id).one(&st.db).await?.ok_or_else(|| AppError::NotFound("账号不存在".into()))?;
+    let t = list
+        .iter()
+        .find(|t| t.id == id)
+        .ok_or_else(|| AppError::NotFound("令牌不存在或不在您的管辖范围内".into()))?;
+    let u = user::Entity::find_by_id(t.user_id)
+        .one(&st.db)
+        .await?
+        .ok_or_else(|| AppError::NotFound("账号不存在".into()))?;
     let tx = st.db.begin().await?;
     api_token::Entity::update_many()
-        .col_expr(api_token::Column::RevokedAt, sea_orm::sea_query::Expr::value(crate::db::now_ms()))
+        .col_expr(
+            api_token::Column::RevokedAt,
+            sea_orm::sea_query::Expr::value(crate::db::now_ms()),
+        )
         .filter(api_token::Column::Id.eq(id))
         .exec(&tx)
         .await?;
     let path = OrgPath::parse(&u.org_path).map_err(|e| AppError::Internal(e.into()))?;
-    audit::record(&tx, &actor.who(), Entry { org_path: &path, action: "token", entity: "api_token", entity_id: Some(id), summary: format!("吊销账号 {} 的接口令牌“{}”", u.username, t.name), changes: json!({"revoked": true}) }).await?;
+    audit::record(
+        &tx,
+        &actor.who(),
+        Entry {
+            org_path: &path,
+            action: "token",
+            entity: "api_token",
+            entity_id: Some(id),
+            summary: format!("吊销账号 {} 的接口令牌“{}”", u.username, t.name),
+            changes: json!({"revoked": true}),
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// `GET /api/v1/tokens`
-pub async fn api_tokens(State(st): State<AppState>, actor: Actor) -> AppResult<Json<Vec<TokenView>>> {
+pub async fn api_tokens(
+    State(st): State<AppState>,
+    actor: Actor,
+) -> AppResult<Json<Vec<TokenView>>> {
     Ok(Json(token_list(&st, &actor).await?))
 }
 
@@ -409,14 +609,23 @@ pub struct TokenForm {
 }
 
 /// `POST /api/v1/tokens` → `{"id", "token"}` (shown once).
-pub async fn api_issue_token(State(st): State<AppState>, actor: Actor, b: axum::body::Bytes) -> AppResult<(StatusCode, Json<Value>)> {
-    let input: TokenForm = serde_json::from_slice(&b).map_err(|_| AppError::bad("bad_json", "请求体应含 username 和 name"))?;
+pub async fn api_issue_token(
+    State(st): State<AppState>,
+    actor: Actor,
+    b: axum::body::Bytes,
+) -> AppResult<(StatusCode, Json<Value>)> {
+    let input: TokenForm = serde_json::from_slice(&b)
+        .map_err(|_| AppError::bad("bad_json", "请求体应含 username 和 name"))?;
     let (id, token) = issue_machine_token(&st, &actor, &input.username, &input.name).await?;
     Ok((StatusCode::CREATED, Json(json!({"id": id, "token": token}))))
 }
 
 /// `DELETE /api/v1/tokens/{id}`
-pub async fn api_revoke_token(State(st): State<AppState>, actor: Actor, Path(id): Path<i64>) -> AppResult<StatusCode> {
+pub async fn api_revoke_token(
+    State(st): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+) -> AppResult<StatusCode> {
     revoke_machine_token(&st, &actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -429,10 +638,22 @@ struct TokensPage {
     new_token: Option<String>,
 }
 
-async fn render_tokens(st: &AppState, actor: &Actor, new_token: Option<String>) -> AppResult<Response> {
+async fn render_tokens(
+    st: &AppState,
+    actor: &Actor,
+    new_token: Option<String>,
+) -> AppResult<Response> {
     let tokens = token_list(st, actor).await?;
     let ctx = PageCtx::new(st, actor, "接口令牌", "tokens").await?;
-    Ok(Html(TokensPage { ctx, tokens, new_token }.render()).into_response())
+    Ok(Html(
+        TokensPage {
+            ctx,
+            tokens,
+            new_token,
+        }
+        .render(),
+    )
+    .into_response())
 }
 
 /// `GET /tokens`
@@ -444,7 +665,11 @@ pub async fn tokens_page(State(st): State<AppState>, PageActor(actor): PageActor
 }
 
 /// `POST /tokens`: shows the new token once, on the page itself.
-pub async fn tokens_issue(State(st): State<AppState>, PageActor(actor): PageActor, Form(f): Form<TokenForm>) -> Response {
+pub async fn tokens_issue(
+    State(st): State<AppState>,
+    PageActor(actor): PageActor,
+    Form(f): Form<TokenForm>,
+) -> Response {
     match issue_machine_token(&st, &actor, &f.username, &f.name).await {
         Ok((_, token)) => match render_tokens(&st, &actor, Some(token)).await {
             Ok(r) => r,
@@ -455,6 +680,14 @@ pub async fn tokens_issue(State(st): State<AppState>, PageActor(actor): PageActo
 }
 
 /// `POST /tokens/{id}/revoke`
-pub async fn tokens_revoke(State(st): State<AppState>, PageActor(actor): PageActor, Path(id): Path<i64>) -> Response {
-    done(revoke_machine_token(&st, &actor, id).await, "/tokens", "令牌已吊销")
+pub async fn tokens_revoke(
+    State(st): State<AppState>,
+    PageActor(actor): PageActor,
+    Path(id): Path<i64>,
+) -> Response {
+    done(
+        revoke_machine_token(&st, &actor, id).await,
+        "/tokens",
+        "令牌已吊销",
+    )
 }

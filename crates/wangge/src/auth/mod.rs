@@ -16,8 +16,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use entity::{api_token, login_failure, session};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
 };
 use std::net::SocketAddr;
 use wangge_core::{OrgPath, Permission, Role, Scope};
@@ -149,8 +148,10 @@ impl<S: Send + Sync> FromRequestParts<S> for PageActor {
                     .path_and_query()
                     .map(|p| p.as_str())
                     .unwrap_or("/");
-                Err(Redirect::to(&format!("/login?next={}", crate::web::urlencode(next)))
-                    .into_response())
+                Err(
+                    Redirect::to(&format!("/login?next={}", crate::web::urlencode(next)))
+                        .into_response(),
+                )
             }
         }
     }
@@ -223,7 +224,8 @@ pub async fn resolve(
             .filter(api_token::Column::TokenHash.eq(tokens::hash_token(tok)))
             .one(db)
             .await?;
-        let Some(row) = row.filter(|t| t.revoked_at.is_none() && t.expires_at.is_none_or(|e| e > now))
+        let Some(row) =
+            row.filter(|t| t.revoked_at.is_none() && t.expires_at.is_none_or(|e| e > now))
         else {
             return Err(AppError::Unauthenticated("令牌无效或已过期".into()));
         };
@@ -309,7 +311,11 @@ pub async fn issue_token(
 }
 
 /// Ends every session and login token of an account (on disable or password reset).
-pub async fn end_all(db: &impl ConnectionTrait, user_id: i64, keep_session: Option<i64>) -> AppResult<()> {
+pub async fn end_all(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+    keep_session: Option<i64>,
+) -> AppResult<()> {
     let mut q = session::Entity::delete_many().filter(session::Column::UserId.eq(user_id));
     if let Some(keep) = keep_session {
         q = q.filter(session::Column::Id.ne(keep));
@@ -394,7 +400,9 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
         match &actor {
             Some(a) => crate::web::csrf::check(req, a.csrf()).await,
             None if req.uri().path() == "/login" => {
-                let pre = cookie(req.headers(), PRE_COOKIE).unwrap_or_default().to_owned();
+                let pre = cookie(req.headers(), PRE_COOKIE)
+                    .unwrap_or_default()
+                    .to_owned();
                 crate::web::csrf::check(req, &pre).await
             }
             None => (req, true),

@@ -44,8 +44,16 @@ mod tests {
     async fn hashes_verify_and_unknown_users_fail() {
         let h = hash("secret-pass1".into()).await.expect("hash");
         assert!(h.starts_with("$argon2id$"));
-        assert!(verify("secret-pass1".into(), Some(h.clone())).await.expect("verify"));
+        assert!(
+            verify("secret-pass1".into(), Some(h.clone()))
+                .await
+                .expect("verify")
+        );
         assert!(!verify("wrong-pass1".into(), Some(h)).await.expect("verify"));
-        assert!(!verify("anything1".into(), None).await.expect("dummy parses"));
+        assert!(
+            !verify("anything1".into(), None)
+                .await
+                .expect("dummy parses")
+        );
     }
 }

@@ -28,8 +28,7 @@ pub fn hex(bytes: &[u8]) -> String {
 /// Compares two strings in time independent of where they differ.
 pub fn constant_eq(a: &str, b: &str) -> bool {
     a.len() == b.len()
-        && a
-            .bytes()
+        && a.bytes()
             .zip(b.bytes())
             .fold(0u8, |acc, (x, y)| acc | (x ^ y))
             == 0

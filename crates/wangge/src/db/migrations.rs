@@ -51,8 +51,22 @@ impl MigrationTrait for M0001Skeleton {
         )
         .await?;
         index(m, "org_nodes", "ux_org_nodes_path", &["path"], true).await?;
-        index(m, "org_nodes", "ux_org_nodes_parent_code", &["parent_id", "code"], true).await?;
-        index(m, "org_nodes", "ix_org_nodes_parent", &["parent_id", "sort_order"], false).await?;
+        index(
+            m,
+            "org_nodes",
+            "ux_org_nodes_parent_code",
+            &["parent_id", "code"],
+            true,
+        )
+        .await?;
+        index(
+            m,
+            "org_nodes",
+            "ix_org_nodes_parent",
+            &["parent_id", "sort_order"],
+            false,
+        )
+        .await?;
 
         m.create_table(
             Table::create()
@@ -70,8 +84,22 @@ impl MigrationTrait for M0001Skeleton {
                 .to_owned(),
         )
         .await?;
-        index(m, "departments", "ux_departments_org_name", &["org_id", "name"], true).await?;
-        index(m, "departments", "ix_departments_path", &["org_path"], false).await?;
+        index(
+            m,
+            "departments",
+            "ux_departments_org_name",
+            &["org_id", "name"],
+            true,
+        )
+        .await?;
+        index(
+            m,
+            "departments",
+            "ix_departments_path",
+            &["org_path"],
+            false,
+        )
+        .await?;
 
         m.create_table(
             Table::create()
@@ -141,7 +169,14 @@ impl MigrationTrait for M0001Skeleton {
                 .to_owned(),
         )
         .await?;
-        index(m, "login_failures", "ix_login_failures_user", &["username", "at"], false).await?;
+        index(
+            m,
+            "login_failures",
+            "ix_login_failures_user",
+            &["username", "at"],
+            false,
+        )
+        .await?;
 
         m.create_table(
             Table::create()
@@ -160,8 +195,22 @@ impl MigrationTrait for M0001Skeleton {
                 .to_owned(),
         )
         .await?;
-        index(m, "audit_log", "ix_audit_path_at", &["org_path", "at"], false).await?;
-        index(m, "audit_log", "ix_audit_entity", &["entity", "entity_id"], false).await?;
+        index(
+            m,
+            "audit_log",
+            "ix_audit_path_at",
+            &["org_path", "at"],
+            false,
+        )
+        .await?;
+        index(
+            m,
+            "audit_log",
+            "ix_audit_entity",
+            &["entity", "entity_id"],
+            false,
+        )
+        .await?;
         Ok(())
     }
 

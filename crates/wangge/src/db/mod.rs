@@ -8,7 +8,9 @@ pub mod migrations;
 
 use anyhow::Context;
 use sea_orm::sea_query::{Expr, SimpleExpr};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, ExprTrait};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, ExprTrait,
+};
 use sea_orm_migration::MigratorTrait;
 use std::time::Duration;
 use wangge_core::Scope;
@@ -129,7 +131,9 @@ pub async fn exec(
         }
     };
     let res = db
-        .execute_raw(sea_orm::Statement::from_sql_and_values(backend, sql, values))
+        .execute_raw(sea_orm::Statement::from_sql_and_values(
+            backend, sql, values,
+        ))
         .await?;
     Ok(res.rows_affected())
 }
@@ -149,10 +153,19 @@ mod tests {
 
     #[test]
     fn urls() {
-        assert_eq!(backend_of("sqlite:///tmp/x.db?mode=rwc").ok(), Some(Backend::Sqlite));
-        assert_eq!(backend_of("postgres://u:p@h/db").ok(), Some(Backend::Postgres));
+        assert_eq!(
+            backend_of("sqlite:///tmp/x.db?mode=rwc").ok(),
+            Some(Backend::Sqlite)
+        );
+        assert_eq!(
+            backend_of("postgres://u:p@h/db").ok(),
+            Some(Backend::Postgres)
+        );
         assert!(backend_of("mysql://h/db").is_err());
-        assert_eq!(redact_url("postgres://u:secret@h:5432/db"), "postgres://u:***@h:5432/db");
+        assert_eq!(
+            redact_url("postgres://u:secret@h:5432/db"),
+            "postgres://u:***@h:5432/db"
+        );
         assert_eq!(redact_url("sqlite:///a.db"), "sqlite:///a.db");
     }
 }

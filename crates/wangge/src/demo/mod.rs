@@ -6,7 +6,7 @@ mod names;
 
 use crate::audit::{self, Entry, Who};
 use crate::org::entity::{department, node};
-use crate::org::service::insert_node;
+use crate::org::service::{NodeSpec, insert_node};
 use crate::users::entity as user;
 use crate::web::error::AppResult;
 use sea_orm::{ActiveModelTrait, DatabaseConnection, Set, TransactionTrait};
@@ -70,13 +70,24 @@ impl Quad {
             (0..=n)
                 .map(|i| {
                     let base = i as f64 / n as f64;
-                    if i == 0 || i == n { base } else { base + (rng.unit() - 0.5) * 0.35 / n as f64 }
+                    if i == 0 || i == n {
+                        base
+                    } else {
+                        base + (rng.unit() - 0.5) * 0.35 / n as f64
+                    }
                 })
                 .collect()
         };
         let (b, t) = (cuts(rng), cuts(rng));
         (0..n)
-            .map(|i| Quad([lerp(bl, br, b[i]), lerp(bl, br, b[i + 1]), lerp(tl, tr, t[i + 1]), lerp(tl, tr, t[i])]))
+            .map(|i| {
+                Quad([
+                    lerp(bl, br, b[i]),
+                    lerp(bl, br, b[i + 1]),
+                    lerp(tl, tr, t[i + 1]),
+                    lerp(tl, tr, t[i]),
+                ])
+            })
             .collect()
     }
 
@@ -105,17 +116,45 @@ struct Ctx<'a> {
     made: Made,
 }
 
+/// The fields of a demo node.
+fn spec<'a>(
+    level: OrgLevel,
+    kind: &'a str,
+    code: &'a str,
+    name: &'a str,
+    sort_order: i32,
+    area: Option<Quad>,
+) -> NodeSpec<'a> {
+    NodeSpec {
+        level,
+        kind,
+        code,
+        name,
+        sort_order,
+        boundary: area.map(|q| q.geojson()),
+    }
+}
+
 impl Ctx<'_> {
-    async fn node(&mut self, parent: Option<&node::Model>, level: OrgLevel, kind: &str, code: &str, name: &str, order: i32, area: Option<Quad>) -> AppResult<node::Model> {
-        let boundary = area.map(|q| q.geojson());
-        if let Some(b) = &boundary {
+    async fn node(
+        &mut self,
+        parent: Option<&node::Model>,
+        spec: NodeSpec<'_>,
+    ) -> AppResult<node::Model> {
+        if let Some(b) = &spec.boundary {
             debug_assert!(Area::from_geojson(b).is_ok());
         }
         self.made.nodes += 1;
-        insert_node(self.tx, parent, level, kind, code, name, order, boundary).await
+        insert_node(self.tx, parent, spec).await
     }
 
-    async fn department(&mut self, at: &node::Model, name: &str, kind: &str, duty: &str) -> AppResult<department::Model> {
+    async fn department(
+        &mut self,
+        at: &node::Model,
+        name: &str,
+        kind: &str,
+        duty: &str,
+    ) -> AppResult<department::Model> {
         let now = crate::db::now_ms();
         self.made.departments += 1;
         Ok(department::ActiveModel {
@@ -134,7 +173,13 @@ impl Ctx<'_> {
         .await?)
     }
 
-    async fn user(&mut self, username: &str, role: Role, at: &node::Model, dept: Option<i64>) -> AppResult<()> {
+    async fn user(
+        &mut self,
+        username: &str,
+        role: Role,
+        at: &node::Model,
+        dept: Option<i64>,
+    ) -> AppResult<()> {
         let display = names::person(&mut self.rng);
         let now = crate::db::now_ms();
         self.made.users += 1;
@@ -165,30 +210,84 @@ pub async fn generate(db: &DatabaseConnection, seed: u64, password: &str) -> App
     // One hash for every demo account: they share one published password anyway.
     let hash = crate::auth::password::hash(password.to_owned()).await?;
     let tx = db.begin().await?;
-    let mut cx = Ctx { tx: &tx, rng: Rng::new(seed), hash, made: Made::default() };
+    let mut cx = Ctx {
+        tx: &tx,
+        rng: Rng::new(seed),
+        hash,
+        made: Made::default(),
+    };
     let d = names::DISTRICT;
-    let area = Quad([(120.100, 30.200), (120.280, 30.200), (120.280, 30.320), (120.100, 30.320)]);
-    let district = cx.node(None, OrgLevel::District, "district", d.code, d.name, 0, Some(area)).await?;
+    let area = Quad([
+        (120.100, 30.200),
+        (120.280, 30.200),
+        (120.280, 30.320),
+        (120.100, 30.320),
+    ]);
+    let district = cx
+        .node(
+            None,
+            spec(
+                OrgLevel::District,
+                "district",
+                d.code,
+                d.name,
+                0,
+                Some(area),
+            ),
+        )
+        .await?;
     for (name, kind, duty) in names::DISTRICT_DEPARTMENTS {
         cx.department(&district, name, kind, duty).await?;
     }
     cx.user("admin", Role::Admin, &district, None).await?;
-    cx.user("district-zz", Role::CommandCenter, &district, None).await?;
+    cx.user("district-zz", Role::CommandCenter, &district, None)
+        .await?;
 
     let street_areas = area.columns(names::STREETS.len(), &mut cx.rng);
     for (si, (s, s_area)) in names::STREETS.iter().zip(street_areas).enumerate() {
         let street = cx
-            .node(Some(&district), OrgLevel::Township, s.kind, &format!("{}{:03}000", d.code, s.seq), s.name, si as i32 + 1, Some(s_area))
+            .node(
+                Some(&district),
+                spec(
+                    OrgLevel::Township,
+                    s.kind,
+                    &format!("{}{:03}000", d.code, s.seq),
+                    s.name,
+                    si as i32 + 1,
+                    Some(s_area),
+                ),
+            )
             .await?;
         let mut depts = Vec::new();
         for (suffix, kind, duty) in names::STREET_DEPARTMENTS {
-            let dep = cx.department(&street, &format!("{}{}", s.short, suffix), kind, duty).await?;
+            let dep = cx
+                .department(&street, &format!("{}{}", s.short, suffix), kind, duty)
+                .await?;
             depts.push(dep);
         }
-        cx.user(&format!("{}-zz", s.slug), Role::CommandCenter, &street, None).await?;
-        cx.user(&format!("{}-admin", s.slug), Role::Admin, &street, None).await?;
-        cx.user(&format!("{}-pcs", s.slug), Role::DepartmentHandler, &street, Some(depts[0].id)).await?;
-        cx.user(&format!("{}-cg", s.slug), Role::DepartmentHandler, &street, Some(depts[3].id)).await?;
+        cx.user(
+            &format!("{}-zz", s.slug),
+            Role::CommandCenter,
+            &street,
+            None,
+        )
+        .await?;
+        cx.user(&format!("{}-admin", s.slug), Role::Admin, &street, None)
+            .await?;
+        cx.user(
+            &format!("{}-pcs", s.slug),
+            Role::DepartmentHandler,
+            &street,
+            Some(depts[0].id),
+        )
+        .await?;
+        cx.user(
+            &format!("{}-cg", s.slug),
+            Role::DepartmentHandler,
+            &street,
+            Some(depts[3].id),
+        )
+        .await?;
 
         let comm_areas = s_area.rows(s.communities.len(), &mut cx.rng);
         for (ci, (c, c_area)) in s.communities.iter().zip(comm_areas).enumerate() {
@@ -196,28 +295,72 @@ pub async fn generate(db: &DatabaseConnection, seed: u64, password: &str) -> App
             let community = cx
                 .node(
                     Some(&street),
-                    OrgLevel::Community,
-                    if village { "village" } else { "community" },
-                    &format!("{}{:03}{:03}", d.code, s.seq, ci + 1),
-                    c.name,
-                    ci as i32 + 1,
-                    Some(c_area),
+                    spec(
+                        OrgLevel::Community,
+                        if village { "village" } else { "community" },
+                        &format!("{}{:03}{:03}", d.code, s.seq, ci + 1),
+                        c.name,
+                        ci as i32 + 1,
+                        Some(c_area),
+                    ),
                 )
                 .await?;
             if !village {
-                cx.department(&community, &format!("{}物业服务中心", c.short), "物业公司", "小区保洁、维修、绿化和秩序维护").await?;
-                cx.department(&community, &format!("{}业主委员会", c.short), "业委会", "代表业主监督物业服务").await?;
+                cx.department(
+                    &community,
+                    &format!("{}物业服务中心", c.short),
+                    "物业公司",
+                    "小区保洁、维修、绿化和秩序维护",
+                )
+                .await?;
+                cx.department(
+                    &community,
+                    &format!("{}业主委员会", c.short),
+                    "业委会",
+                    "代表业主监督物业服务",
+                )
+                .await?;
             }
-            cx.user(&format!("{}-sj", c.slug), Role::CommunitySecretary, &community, None).await?;
-            cx.user(&format!("{}-gz", c.slug), Role::CommunityStaff, &community, None).await?;
+            cx.user(
+                &format!("{}-sj", c.slug),
+                Role::CommunitySecretary,
+                &community,
+                None,
+            )
+            .await?;
+            cx.user(
+                &format!("{}-gz", c.slug),
+                Role::CommunityStaff,
+                &community,
+                None,
+            )
+            .await?;
             let n_grids = cx.rng.range(3, 5) as usize;
             let mut group_no = 0;
             let grid_areas = c_area.columns(n_grids, &mut cx.rng);
             for (gi, g_area) in grid_areas.into_iter().enumerate() {
                 let gname = format!("{}第{}网格", c.name, names::NUMERALS[gi]);
                 let gcode = format!("{}{:03}{:03}{:02}", d.code, s.seq, ci + 1, gi + 1);
-                let grid = cx.node(Some(&community), OrgLevel::Grid, "grid", &gcode, &gname, gi as i32 + 1, Some(g_area)).await?;
-                cx.user(&format!("wgy-{}-{}", c.slug, gi + 1), Role::GridWorker, &grid, None).await?;
+                let grid = cx
+                    .node(
+                        Some(&community),
+                        spec(
+                            OrgLevel::Grid,
+                            "grid",
+                            &gcode,
+                            &gname,
+                            gi as i32 + 1,
+                            Some(g_area),
+                        ),
+                    )
+                    .await?;
+                cx.user(
+                    &format!("wgy-{}-{}", c.slug, gi + 1),
+                    Role::GridWorker,
+                    &grid,
+                    None,
+                )
+                .await?;
                 let n_buildings = cx.rng.range(4, 8) as usize;
                 let mut first_building = None;
                 for bi in 0..n_buildings {
@@ -228,22 +371,36 @@ pub async fn generate(db: &DatabaseConnection, seed: u64, password: &str) -> App
                         format!("{}幢", gi * 10 + bi + 1)
                     };
                     let b = cx
-                        .node(Some(&grid), OrgLevel::Building, "building", &format!("{gcode}{:03}", bi + 1), &bname, bi as i32 + 1, None)
+                        .node(
+                            Some(&grid),
+                            spec(
+                                OrgLevel::Building,
+                                "building",
+                                &format!("{gcode}{:03}", bi + 1),
+                                &bname,
+                                bi as i32 + 1,
+                                None,
+                            ),
+                        )
                         .await?;
                     first_building.get_or_insert(b);
                 }
                 if gi == 0
                     && let Some(b) = first_building
                 {
-                    cx.user(&format!("ldz-{}", c.slug), Role::BuildingHead, &b, None).await?;
-                    cx.user(&format!("dy-{}", c.slug), Role::PartyMember, &grid, None).await?;
-                    cx.user(&format!("jm-{}", c.slug), Role::Resident, &b, None).await?;
+                    cx.user(&format!("ldz-{}", c.slug), Role::BuildingHead, &b, None)
+                        .await?;
+                    cx.user(&format!("dy-{}", c.slug), Role::PartyMember, &grid, None)
+                        .await?;
+                    cx.user(&format!("jm-{}", c.slug), Role::Resident, &b, None)
+                        .await?;
                 }
             }
         }
     }
     let made = std::mem::take(&mut cx.made);
-    let root = OrgPath::parse(&district.path).map_err(|e| crate::web::error::AppError::Internal(e.into()))?;
+    let root = OrgPath::parse(&district.path)
+        .map_err(|e| crate::web::error::AppError::Internal(e.into()))?;
     audit::record(
         &tx,
         &Who { id: None, name: "演示数据".into(), ip: String::new() },
@@ -278,16 +435,31 @@ mod tests {
     fn quads_tile_and_are_valid_polygons() {
         let mut rng = Rng::new(1);
         let q = Quad([(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0)]);
-        for piece in q.rows(3, &mut rng).iter().flat_map(|r| r.columns(4, &mut rng)) {
+        for piece in q
+            .rows(3, &mut rng)
+            .iter()
+            .flat_map(|r| r.columns(4, &mut rng))
+        {
             let a = Area::from_geojson(&piece.geojson()).expect("valid");
             let (x0, y0, x1, y1) = a.bbox();
             assert!(x0 >= 0.0 && y0 >= 0.0 && x1 <= 1.0 && y1 <= 1.0);
         }
         // Every point of the square is inside exactly one piece.
-        let pieces: Vec<Area> = q.columns(5, &mut rng).iter().map(|p| Area::from_geojson(&p.geojson()).expect("valid")).collect();
+        let pieces: Vec<Area> = q
+            .columns(5, &mut rng)
+            .iter()
+            .map(|p| Area::from_geojson(&p.geojson()).expect("valid"))
+            .collect();
         for i in 0..20 {
-            let pt = (0.013 + i as f64 * 0.049, 0.5 + (i as f64 * 0.37).sin() * 0.4);
-            assert_eq!(pieces.iter().filter(|a| a.contains(pt)).count(), 1, "{pt:?}");
+            let pt = (
+                0.013 + i as f64 * 0.049,
+                0.5 + (i as f64 * 0.37).sin() * 0.4,
+            );
+            assert_eq!(
+                pieces.iter().filter(|a| a.contains(pt)).count(),
+                1,
+                "{pt:?}"
+            );
         }
     }
 }

@@ -26,7 +26,10 @@ pub struct Street {
 }
 
 /// The demo district (a fictional name and code).
-pub const DISTRICT: District = District { name: "明湖区", code: "330199" };
+pub const DISTRICT: District = District {
+    name: "明湖区",
+    code: "330199",
+};
 
 const fn c(name: &'static str, short: &'static str, slug: &'static str) -> Community {
     Community { name, short, slug }
@@ -40,7 +43,12 @@ pub const STREETS: &[Street] = &[
         slug: "qinghe",
         kind: "street",
         seq: 1,
-        communities: &[c("柳岸社区", "柳岸", "liuan"), c("枫林社区", "枫林", "fenglin"), c("学府社区", "学府", "xuefu"), c("翠苑社区", "翠苑", "cuiyuan")],
+        communities: &[
+            c("柳岸社区", "柳岸", "liuan"),
+            c("枫林社区", "枫林", "fenglin"),
+            c("学府社区", "学府", "xuefu"),
+            c("翠苑社区", "翠苑", "cuiyuan"),
+        ],
     },
     Street {
         name: "望江街道",
@@ -48,7 +56,11 @@ pub const STREETS: &[Street] = &[
         slug: "wangjiang",
         kind: "street",
         seq: 2,
-        communities: &[c("江滨社区", "江滨", "jiangbin"), c("临江社区", "临江", "linjiang"), c("望潮社区", "望潮", "wangchao")],
+        communities: &[
+            c("江滨社区", "江滨", "jiangbin"),
+            c("临江社区", "临江", "linjiang"),
+            c("望潮社区", "望潮", "wangchao"),
+        ],
     },
     Street {
         name: "青山镇",
@@ -56,15 +68,28 @@ pub const STREETS: &[Street] = &[
         slug: "qingshan",
         kind: "town",
         seq: 101,
-        communities: &[c("桃源村", "桃源", "taoyuan"), c("石桥村", "石桥", "shiqiao"), c("竹溪村", "竹溪", "zhuxi"), c("上塘村", "上塘", "shangtang")],
+        communities: &[
+            c("桃源村", "桃源", "taoyuan"),
+            c("石桥村", "石桥", "shiqiao"),
+            c("竹溪村", "竹溪", "zhuxi"),
+            c("上塘村", "上塘", "shangtang"),
+        ],
     },
 ];
 
 /// Departments of the district.
 pub const DISTRICT_DEPARTMENTS: &[(&str, &str, &str)] = &[
     ("明湖区信访局", "信访办", "受理群众来信来访，督办信访事项"),
-    ("明湖区城市管理局", "城管中队", "市容环境、违章搭建、占道经营的执法与管理"),
-    ("明湖区市场监督管理局", "市场监管所", "食品安全、价格与消费投诉"),
+    (
+        "明湖区城市管理局",
+        "城管中队",
+        "市容环境、违章搭建、占道经营的执法与管理",
+    ),
+    (
+        "明湖区市场监督管理局",
+        "市场监管所",
+        "食品安全、价格与消费投诉",
+    ),
 ];
 
 /// Departments of every street or town (the name is prefixed with the street's short name).
@@ -79,10 +104,20 @@ pub const STREET_DEPARTMENTS: &[(&str, &str, &str)] = &[
 ];
 
 /// Chinese numerals for naming grids and groups.
-pub const NUMERALS: [&str; 12] = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二"];
+pub const NUMERALS: [&str; 12] = [
+    "一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二",
+];
 
-const SURNAMES: &[&str] = &["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "林", "罗", "高", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾", "沈", "蒋", "叶", "潘"];
-const GIVEN: &[&str] = &["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英", "霞", "平", "刚", "桂英", "建华", "文", "华", "红", "玉兰", "志强", "晓东", "海燕", "春梅", "国平", "雪", "婷", "鹏", "宇", "欣怡", "子涵", "浩然", "思远"];
+const SURNAMES: &[&str] = &[
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",
+    "何", "林", "罗", "高", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾",
+    "沈", "蒋", "叶", "潘",
+];
+const GIVEN: &[&str] = &[
+    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明",
+    "超", "秀英", "霞", "平", "刚", "桂英", "建华", "文", "华", "红", "玉兰", "志强", "晓东",
+    "海燕", "春梅", "国平", "雪", "婷", "鹏", "宇", "欣怡", "子涵", "浩然", "思远",
+];
 
 /// A believable full name.
 pub fn person(rng: &mut Rng) -> String {

@@ -1,7 +1,10 @@
 //! The org tree's JSON API. Thin: parse, call the service, answer.
 
-use super::service::{self, DepartmentInput, DepartmentView, EditNode, MoveNode, NewNode, NodeFilter, NodeView, TreeNode};
 use super::import;
+use super::service::{
+    self, DepartmentInput, DepartmentView, EditNode, MoveNode, NewNode, NodeFilter, NodeView,
+    TreeNode,
+};
 use crate::AppState;
 use crate::auth::Actor;
 use crate::web::error::{AppError, AppResult};
@@ -18,7 +21,9 @@ pub async fn api_tree(
     actor: Actor,
     Query(q): Query<TreeQuery>,
 ) -> AppResult<Json<Vec<TreeNode>>> {
-    Ok(Json(service::tree(&st.db, &actor.caller(), q.include_retired.unwrap_or(false)).await?))
+    Ok(Json(
+        service::tree(&st.db, &actor.caller(), q.include_retired.unwrap_or(false)).await?,
+    ))
 }
 
 /// Query of the tree.
@@ -34,58 +39,101 @@ pub async fn api_list(
     Query(f): Query<NodeFilter>,
 ) -> AppResult<Json<Vec<NodeView>>> {
     let rows = service::list(&st.db, &actor.caller(), &f).await?;
-    Ok(Json(rows.iter().map(service::view).collect::<AppResult<_>>()?))
+    Ok(Json(
+        rows.iter().map(service::view).collect::<AppResult<_>>()?,
+    ))
 }
 
 /// `GET /api/v1/org/nodes/{id}`
-pub async fn api_get(State(st): State<AppState>, actor: Actor, Path(id): Path<i64>) -> AppResult<Json<NodeView>> {
-    Ok(Json(service::view(&service::find(&st.db, &actor.caller(), id).await?)?))
+pub async fn api_get(
+    State(st): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+) -> AppResult<Json<NodeView>> {
+    Ok(Json(service::view(
+        &service::find(&st.db, &actor.caller(), id).await?,
+    )?))
 }
 
 fn body<T: serde::de::DeserializeOwned>(bytes: &Bytes) -> AppResult<T> {
-    serde_json::from_slice(bytes).map_err(|e| AppError::bad("bad_json", format!("请求体不是合法的 JSON 或缺少字段：{e}")))
+    serde_json::from_slice(bytes)
+        .map_err(|e| AppError::bad("bad_json", format!("请求体不是合法的 JSON 或缺少字段：{e}")))
 }
 
 /// `POST /api/v1/org/nodes`
-pub async fn api_create(State(st): State<AppState>, actor: Actor, b: Bytes) -> AppResult<(StatusCode, Json<NodeView>)> {
+pub async fn api_create(
+    State(st): State<AppState>,
+    actor: Actor,
+    b: Bytes,
+) -> AppResult<(StatusCode, Json<NodeView>)> {
     let input: NewNode = body(&b)?;
     let row = service::create(&st.db, &actor.caller(), input).await?;
     Ok((StatusCode::CREATED, Json(service::view(&row)?)))
 }
 
 /// `PATCH /api/v1/org/nodes/{id}`
-pub async fn api_update(State(st): State<AppState>, actor: Actor, Path(id): Path<i64>, b: Bytes) -> AppResult<Json<NodeView>> {
+pub async fn api_update(
+    State(st): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+    b: Bytes,
+) -> AppResult<Json<NodeView>> {
     let input: EditNode = body(&b)?;
-    Ok(Json(service::view(&service::update(&st.db, &actor.caller(), id, input).await?)?))
+    Ok(Json(service::view(
+        &service::update(&st.db, &actor.caller(), id, input).await?,
+    )?))
 }
 
 /// `DELETE /api/v1/org/nodes/{id}`: only an empty node; others are retired.
-pub async fn api_delete(State(st): State<AppState>, actor: Actor, Path(id): Path<i64>) -> AppResult<StatusCode> {
+pub async fn api_delete(
+    State(st): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+) -> AppResult<StatusCode> {
     service::delete(&st.db, &actor.caller(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// `POST /api/v1/org/nodes/{id}/move`
-pub async fn api_move(State(st): State<AppState>, actor: Actor, Path(id): Path<i64>, b: Bytes) -> AppResult<Json<NodeView>> {
+pub async fn api_move(
+    State(st): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+    b: Bytes,
+) -> AppResult<Json<NodeView>> {
     let input: MoveNode = body(&b)?;
-    Ok(Json(service::view(&service::move_node(&st.db, &actor.caller(), id, input).await?)?))
+    Ok(Json(service::view(
+        &service::move_node(&st.db, &actor.caller(), id, input).await?,
+    )?))
 }
 
 /// `POST /api/v1/org/nodes/{id}/retire`
-pub async fn api_retire(State(st): State<AppState>, actor: Actor, Path(id): Path<i64>) -> AppResult<Json<Value>> {
+pub async fn api_retire(
+    State(st): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+) -> AppResult<Json<Value>> {
     let n = service::retire(&st.db, &actor.caller(), id).await?;
     Ok(Json(json!({"retired": n})))
 }
 
 /// `POST /api/v1/org/nodes/{id}/reactivate`
-pub async fn api_reactivate(State(st): State<AppState>, actor: Actor, Path(id): Path<i64>) -> AppResult<Json<NodeView>> {
+pub async fn api_reactivate(
+    State(st): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+) -> AppResult<Json<NodeView>> {
     let c = actor.caller();
     service::reactivate(&st.db, &c, id).await?;
     Ok(Json(service::view(&service::find(&st.db, &c, id).await?)?))
 }
 
 /// `GET /api/v1/org/nodes/{id}/boundary`: the GeoJSON geometry, or 404 when there is none.
-pub async fn api_get_boundary(State(st): State<AppState>, actor: Actor, Path(id): Path<i64>) -> AppResult<Json<Value>> {
+pub async fn api_get_boundary(
+    State(st): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+) -> AppResult<Json<Value>> {
     service::boundary(&st.db, &actor.caller(), id)
         .await?
         .map(Json)
@@ -93,20 +141,34 @@ pub async fn api_get_boundary(State(st): State<AppState>, actor: Actor, Path(id)
 }
 
 /// `PUT /api/v1/org/nodes/{id}/boundary` with a GeoJSON Polygon/MultiPolygon (or Feature).
-pub async fn api_set_boundary(State(st): State<AppState>, actor: Actor, Path(id): Path<i64>, b: Bytes) -> AppResult<StatusCode> {
-    let text = std::str::from_utf8(&b).map_err(|_| AppError::bad("bad_geojson", "边界不是 UTF-8 文本"))?;
+pub async fn api_set_boundary(
+    State(st): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+    b: Bytes,
+) -> AppResult<StatusCode> {
+    let text =
+        std::str::from_utf8(&b).map_err(|_| AppError::bad("bad_geojson", "边界不是 UTF-8 文本"))?;
     service::set_boundary(&st.db, &actor.caller(), id, Some(text)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// `DELETE /api/v1/org/nodes/{id}/boundary`
-pub async fn api_clear_boundary(State(st): State<AppState>, actor: Actor, Path(id): Path<i64>) -> AppResult<StatusCode> {
+pub async fn api_clear_boundary(
+    State(st): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+) -> AppResult<StatusCode> {
     service::set_boundary(&st.db, &actor.caller(), id, None).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// `GET /api/v1/org/nodes/{id}/departments`
-pub async fn api_node_departments(State(st): State<AppState>, actor: Actor, Path(id): Path<i64>) -> AppResult<Json<Vec<DepartmentView>>> {
+pub async fn api_node_departments(
+    State(st): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+) -> AppResult<Json<Vec<DepartmentView>>> {
     let c = actor.caller();
     service::find(&st.db, &c, id).await?;
     Ok(Json(service::departments(&st.db, &c, Some(id)).await?))
@@ -122,17 +184,31 @@ pub async fn api_create_department(
     let input: DepartmentInput = body(&b)?;
     let c = actor.caller();
     let row = service::create_department(&st.db, &c, id, input).await?;
-    Ok((StatusCode::CREATED, Json(service::department(&st.db, &c, row.id).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(service::department(&st.db, &c, row.id).await?),
+    ))
 }
 
 /// `GET /api/v1/departments`
-pub async fn api_departments(State(st): State<AppState>, actor: Actor) -> AppResult<Json<Vec<DepartmentView>>> {
-    Ok(Json(service::departments(&st.db, &actor.caller(), None).await?))
+pub async fn api_departments(
+    State(st): State<AppState>,
+    actor: Actor,
+) -> AppResult<Json<Vec<DepartmentView>>> {
+    Ok(Json(
+        service::departments(&st.db, &actor.caller(), None).await?,
+    ))
 }
 
 /// `GET /api/v1/departments/{id}`
-pub async fn api_get_department(State(st): State<AppState>, actor: Actor, Path(id): Path<i64>) -> AppResult<Json<DepartmentView>> {
-    Ok(Json(service::department(&st.db, &actor.caller(), id).await?))
+pub async fn api_get_department(
+    State(st): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+) -> AppResult<Json<DepartmentView>> {
+    Ok(Json(
+        service::department(&st.db, &actor.caller(), id).await?,
+    ))
 }
 
 /// `PATCH /api/v1/departments/{id}`
@@ -150,9 +226,17 @@ pub async fn api_update_department(
 
 /// `POST /api/v1/org/import`: the file as the raw body (CSV or XLSX). Answers the report;
 /// 400 with the report when any row is bad (nothing written).
-pub async fn api_import(State(st): State<AppState>, actor: Actor, b: Bytes) -> Result<(StatusCode, Json<import::Report>), AppError> {
+pub async fn api_import(
+    State(st): State<AppState>,
+    actor: Actor,
+    b: Bytes,
+) -> Result<(StatusCode, Json<import::Report>), AppError> {
     let rows = import::parse(&b)?;
     let report = import::import(&st.db, &actor.caller(), rows).await?;
-    let status = if report.committed { StatusCode::OK } else { StatusCode::BAD_REQUEST };
+    let status = if report.committed {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
     Ok((status, Json(report)))
 }

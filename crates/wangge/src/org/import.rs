@@ -9,7 +9,7 @@
 //! updates that node's name, kind and order (so a re-import changes nothing).
 
 use super::entity::node;
-use super::service::insert_node;
+use super::service::{NodeSpec, insert_node};
 use crate::audit::{self, Entry};
 use crate::auth::Caller;
 use crate::web::error::{AppError, AppResult};
@@ -67,7 +67,8 @@ const COLUMNS: [(&str, &[&str], bool); 6] = [
 
 /// Reads the file's rows: XLSX/XLS by their magic bytes, otherwise UTF-8 CSV.
 pub fn parse(bytes: &[u8]) -> AppResult<Vec<Row>> {
-    let table = if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+    let table = if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0])
+    {
         read_workbook(bytes)?
     } else {
         read_csv(bytes)?
@@ -76,11 +77,17 @@ pub fn parse(bytes: &[u8]) -> AppResult<Vec<Row>> {
     let Some((_, header)) = it.next() else {
         return Err(AppError::bad("empty_file", "文件是空的"));
     };
-    let header: Vec<String> = header.iter().map(|h| h.trim().trim_start_matches('\u{feff}').to_lowercase()).collect();
+    let header: Vec<String> = header
+        .iter()
+        .map(|h| h.trim().trim_start_matches('\u{feff}').to_lowercase())
+        .collect();
     let mut index = HashMap::new();
     let mut missing = Vec::new();
     for (key, names, required) in COLUMNS {
-        match header.iter().position(|h| names.iter().any(|n| n.to_lowercase() == *h)) {
+        match header
+            .iter()
+            .position(|h| names.iter().any(|n| n.to_lowercase() == *h))
+        {
             Some(i) => {
                 index.insert(key, i);
             }
@@ -91,17 +98,29 @@ pub fn parse(bytes: &[u8]) -> AppResult<Vec<Row>> {
     if !missing.is_empty() {
         return Err(AppError::bad(
             "missing_columns",
-            format!("缺少必需的列：{}（表头应含 编码、名称、层级、上级编码）", missing.join("、")),
+            format!(
+                "缺少必需的列：{}（表头应含 编码、名称、层级、上级编码）",
+                missing.join("、")
+            ),
         ));
     }
-    let get = |r: &[String], k: &str| index.get(k).and_then(|i| r.get(*i)).map(|s| s.trim().to_owned()).unwrap_or_default();
+    let get = |r: &[String], k: &str| {
+        index
+            .get(k)
+            .and_then(|i| r.get(*i))
+            .map(|s| s.trim().to_owned())
+            .unwrap_or_default()
+    };
     let mut rows = Vec::new();
     for (line, r) in it {
         if r.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
         if rows.len() >= MAX_ROWS {
-            return Err(AppError::bad("too_many_rows", format!("一次最多导入 {MAX_ROWS} 行")));
+            return Err(AppError::bad(
+                "too_many_rows",
+                format!("一次最多导入 {MAX_ROWS} 行"),
+            ));
         }
         rows.push(Row {
             line,
@@ -135,8 +154,11 @@ fn read_csv(bytes: &[u8]) -> AppResult<Table> {
         .from_reader(bytes);
     let mut out = Vec::new();
     for (i, rec) in rdr.records().enumerate() {
-        let rec = rec.map_err(|e| AppError::bad("bad_file", format!("CSV 第 {} 行无法读取：{e}", i + 1)))?;
-        let line = rec.position().map_or(i + 1, |p| line_at(bytes, p.byte() as usize));
+        let rec = rec
+            .map_err(|e| AppError::bad("bad_file", format!("CSV 第 {} 行无法读取：{e}", i + 1)))?;
+        let line = rec
+            .position()
+            .map_or(i + 1, |p| line_at(bytes, p.byte() as usize));
         out.push((line, rec.iter().map(str::to_owned).collect()));
     }
     Ok(out)
@@ -148,7 +170,10 @@ fn line_at(bytes: &[u8], mut at: usize) -> usize {
     while at < bytes.len() && (bytes[at] == b'\n' || bytes[at] == b'\r') {
         at += 1;
     }
-    1 + bytes[..at.min(bytes.len())].iter().filter(|b| **b == b'\n').count()
+    1 + bytes[..at.min(bytes.len())]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
 }
 
 fn read_workbook(bytes: &[u8]) -> AppResult<Table> {
@@ -167,7 +192,9 @@ fn read_workbook(bytes: &[u8]) -> AppResult<Table> {
             let cells = r
                 .iter()
                 .map(|c| match c {
-                    calamine::Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+                    calamine::Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => {
+                        format!("{}", *f as i64)
+                    }
                     other => other.to_string(),
                 })
                 .collect();
@@ -187,19 +214,26 @@ struct Planned {
 
 enum ParentRef {
     Root,
-    Existing(node::Model),
+    Existing(Box<node::Model>),
     InFile(usize),
 }
 
 /// Checks every row, then writes all of them or none.
-pub async fn import(db: &sea_orm::DatabaseConnection, c: &Caller, rows: Vec<Row>) -> AppResult<Report> {
+pub async fn import(
+    db: &sea_orm::DatabaseConnection,
+    c: &Caller,
+    rows: Vec<Row>,
+) -> AppResult<Report> {
     c.require(Permission::OrgManage)?;
     let mut report = Report {
         rows: rows.len(),
         ..Default::default()
     };
     let tx = db.begin().await?;
-    let existing = node::Entity::find().filter(c.scope_cond("path")).all(&tx).await?;
+    let existing = node::Entity::find()
+        .filter(c.scope_cond("path"))
+        .all(&tx)
+        .await?;
     let mut by_code: HashMap<&str, Vec<&node::Model>> = HashMap::new();
     for n in &existing {
         by_code.entry(n.code.as_str()).or_default().push(n);
@@ -210,7 +244,10 @@ pub async fn import(db: &sea_orm::DatabaseConnection, c: &Caller, rows: Vec<Row>
             continue;
         }
         if file_codes.contains_key(&r.code) {
-            report.errors.push(RowError { line: r.line, message: format!("编码 {} 在文件中重复", r.code) });
+            report.errors.push(RowError {
+                line: r.line,
+                message: format!("编码 {} 在文件中重复", r.code),
+            });
         } else {
             file_codes.insert(r.code.clone(), i);
         }
@@ -221,7 +258,10 @@ pub async fn import(db: &sea_orm::DatabaseConnection, c: &Caller, rows: Vec<Row>
         match plan_row(r, &rows, &file_codes, &by_code, c, tree_empty) {
             Ok(p) => planned.push(Some(p)),
             Err(message) => {
-                report.errors.push(RowError { line: r.line, message });
+                report.errors.push(RowError {
+                    line: r.line,
+                    message,
+                });
                 planned.push(None);
             }
         }
@@ -234,7 +274,12 @@ pub async fn import(db: &sea_orm::DatabaseConnection, c: &Caller, rows: Vec<Row>
         {
             report.errors.push(RowError {
                 line: p.row.line,
-                message: format!("上级 {}（{}）之下不能放{}", parent.row.code, parent.level.label(), p.level.label()),
+                message: format!(
+                    "上级 {}（{}）之下不能放{}",
+                    parent.row.code,
+                    parent.level.label(),
+                    p.level.label()
+                ),
             });
         }
     }
@@ -247,16 +292,23 @@ pub async fn import(db: &sea_orm::DatabaseConnection, c: &Caller, rows: Vec<Row>
     order.sort_by_key(|i| planned[*i].as_ref().map(|p| p.level));
     let mut made: HashMap<usize, node::Model> = HashMap::new();
     for i in order {
-        let Some(p) = planned[i].as_ref() else { continue };
+        let Some(p) = planned[i].as_ref() else {
+            continue;
+        };
         let parent: Option<node::Model> = match &p.parent {
             ParentRef::Root => None,
-            ParentRef::Existing(n) => Some(n.clone()),
+            ParentRef::Existing(n) => Some((**n).clone()),
             ParentRef::InFile(j) => Some(made.get(j).cloned().ok_or_else(|| {
-                AppError::bad("bad_parent", format!("第 {} 行的上级没有先于它导入", p.row.line))
+                AppError::bad(
+                    "bad_parent",
+                    format!("第 {} 行的上级没有先于它导入", p.row.line),
+                )
             })?),
         };
         let name = p.row.name.trim().to_owned();
-        let same = existing.iter().find(|n| n.code == p.row.code && n.parent_id == parent.as_ref().map(|x| x.id));
+        let same = existing
+            .iter()
+            .find(|n| n.code == p.row.code && n.parent_id == parent.as_ref().map(|x| x.id));
         let row = match same {
             Some(n) if n.name == name && n.kind == p.kind && n.sort_order == p.sort_order => {
                 report.unchanged += 1;
@@ -277,7 +329,15 @@ pub async fn import(db: &sea_orm::DatabaseConnection, c: &Caller, rows: Vec<Row>
             }
             None => {
                 report.inserted += 1;
-                insert_node(&tx, parent.as_ref(), p.level, &p.kind, &p.row.code, &name, p.sort_order, None).await?
+                let spec = NodeSpec {
+                    level: p.level,
+                    kind: &p.kind,
+                    code: &p.row.code,
+                    name: &name,
+                    sort_order: p.sort_order,
+                    boundary: None,
+                };
+                insert_node(&tx, parent.as_ref(), spec).await?
             }
         };
         made.insert(i, row);
@@ -327,7 +387,10 @@ fn plan_row(
         if r.level.is_empty() {
             "层级不能为空".to_owned()
         } else {
-            format!("未知的层级“{}”（可填：区县、街道乡镇、社区村、网格、微网格、楼栋）", r.level)
+            format!(
+                "未知的层级“{}”（可填：区县、街道乡镇、社区村、网格、微网格、楼栋）",
+                r.level
+            )
         }
     })?;
     let kind = if r.kind.is_empty() {
@@ -343,12 +406,20 @@ fn plan_row(
             .iter()
             .find(|k| **k == r.kind || kind_label(level, k) == r.kind)
             .map(|k| (*k).to_owned())
-            .ok_or_else(|| format!("{}的类型只能是：{}", level.label(), kinds_of(level).join("、")))?
+            .ok_or_else(|| {
+                format!(
+                    "{}的类型只能是：{}",
+                    level.label(),
+                    kinds_of(level).join("、")
+                )
+            })?
     };
     let sort_order = if r.sort_order.is_empty() {
         0
     } else {
-        r.sort_order.parse::<i32>().map_err(|_| format!("排序“{}”不是整数", r.sort_order))?
+        r.sort_order
+            .parse::<i32>()
+            .map_err(|_| format!("排序“{}”不是整数", r.sort_order))?
     };
     let parent = if r.parent_code.is_empty() {
         if c.scope.is_some() || !tree_empty || level != OrgLevel::District {
@@ -365,19 +436,35 @@ fn plan_row(
             Some([one]) => {
                 let pl = OrgLevel::parse(&one.level).unwrap_or(OrgLevel::Building);
                 if !pl.may_contain(level) {
-                    return Err(format!("上级 {}（{}）之下不能放{}", one.code, pl.label(), level.label()));
+                    return Err(format!(
+                        "上级 {}（{}）之下不能放{}",
+                        one.code,
+                        pl.label(),
+                        level.label()
+                    ));
                 }
                 if one.status != "active" {
                     return Err(format!("上级 {} 已停用", one.code));
                 }
-                ParentRef::Existing((*one).clone())
+                ParentRef::Existing(Box::new((*one).clone()))
             }
-            Some([]) | None => return Err(format!("找不到上级编码 {}（文件中没有，您的管辖范围内也没有）", r.parent_code)),
+            Some([]) | None => {
+                return Err(format!(
+                    "找不到上级编码 {}（文件中没有，您的管辖范围内也没有）",
+                    r.parent_code
+                ));
+            }
             Some(_) => return Err(format!("上级编码 {} 在您的管辖范围内不唯一", r.parent_code)),
         }
     };
     let _ = code;
-    Ok(Planned { row: r.clone(), level, kind, sort_order, parent })
+    Ok(Planned {
+        row: r.clone(),
+        level,
+        kind,
+        sort_order,
+        parent,
+    })
 }
 
 /// The template offered for download: the header and a few example rows.

@@ -19,13 +19,19 @@ const PALETTE: [&str; 8] = [
 ];
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// Draws the outline of `outer` (if any) and the children filled and labelled, fitted into
 /// a 800-wide box with longitude scaled by the cosine of the latitude.
 pub fn svg(outer: Option<&Area>, children: &[Shape<'_>]) -> Option<String> {
-    let areas: Vec<&Area> = outer.into_iter().chain(children.iter().map(|s| s.area)).collect();
+    let areas: Vec<&Area> = outer
+        .into_iter()
+        .chain(children.iter().map(|s| s.area))
+        .collect();
     if areas.is_empty() {
         return None;
     }
@@ -46,7 +52,10 @@ pub fn svg(outer: Option<&Area>, children: &[Shape<'_>]) -> Option<String> {
     let height = (h_geo * scale + 2.0 * pad).clamp(160.0, 900.0);
     let scale = scale.min((height - 2.0 * pad) / h_geo);
     let px = |(lon, lat): (f64, f64)| -> (f64, f64) {
-        (pad + (lon - x0) * k * scale, height - pad - (lat - y0) * scale)
+        (
+            pad + (lon - x0) * k * scale,
+            height - pad - (lat - y0) * scale,
+        )
     };
     let path = |a: &Area| -> String {
         let mut d = String::new();
@@ -82,7 +91,11 @@ pub fn svg(outer: Option<&Area>, children: &[Shape<'_>]) -> Option<String> {
             s,
             r##"<path d="{}" fill="{}" stroke="#b91c1c" stroke-width="2.5" fill-rule="evenodd" pointer-events="none"/>"##,
             path(o),
-            if children.is_empty() { "#fee2e2" } else { "none" }
+            if children.is_empty() {
+                "#fee2e2"
+            } else {
+                "none"
+            }
         );
     }
     s.push_str("</svg>");
@@ -96,7 +109,15 @@ mod tests {
     #[test]
     fn draws_children_as_links_and_escapes_names() {
         let a = Area::from_geojson(r#"{"type":"Polygon","coordinates":[[[120,30],[120.01,30],[120.01,30.01],[120,30.01],[120,30]]]}"#).expect("area");
-        let out = svg(Some(&a), &[Shape { id: 7, name: "<一>", area: &a }]).expect("svg");
+        let out = svg(
+            Some(&a),
+            &[Shape {
+                id: 7,
+                name: "<一>",
+                area: &a,
+            }],
+        )
+        .expect("svg");
         assert!(out.starts_with("<svg"));
         assert!(out.contains(r#"href="/org/nodes/7""#));
         assert!(out.contains("&lt;一&gt;"));

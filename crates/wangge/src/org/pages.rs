@@ -4,7 +4,9 @@
 use super::entity::node;
 use super::import;
 use super::map::{Shape, svg};
-use super::service::{self, DepartmentInput, DepartmentView, EditNode, MoveNode, NewNode, NodeFilter, NodeView};
+use super::service::{
+    self, DepartmentInput, DepartmentView, EditNode, MoveNode, NewNode, NodeFilter, NodeView,
+};
 use crate::AppState;
 use crate::auth::{Actor, PageActor};
 use crate::web::error::{AppError, AppResult};
@@ -76,23 +78,49 @@ pub struct TreeQuery {
 }
 
 /// `GET /org`
-pub async fn tree(State(st): State<AppState>, PageActor(actor): PageActor, Query(q): Query<TreeQuery>) -> Response {
+pub async fn tree(
+    State(st): State<AppState>,
+    PageActor(actor): PageActor,
+    Query(q): Query<TreeQuery>,
+) -> Response {
     let run = async {
         let c = actor.caller();
         let include_retired = q.include_retired.is_some();
-        let show_buildings = q.show_buildings.is_some();
         let text = q.q.clone().unwrap_or_default();
         let matches = if text.trim().is_empty() {
             Vec::new()
         } else {
-            service::list(&st.db, &c, &NodeFilter { q: Some(text.clone()), include_retired: Some(include_retired), ..Default::default() })
-                .await?
-                .iter()
-                .take(100)
-                .map(service::view)
-                .collect::<AppResult<_>>()?
+            service::list(
+                &st.db,
+                &c,
+                &NodeFilter {
+                    q: Some(text.clone()),
+                    include_retired: Some(include_retired),
+                    ..Default::default()
+                },
+            )
+            .await?
+            .iter()
+            .take(100)
+            .map(service::view)
+            .collect::<AppResult<_>>()?
         };
-        let mut rows_db = service::list(&st.db, &c, &NodeFilter { include_retired: Some(include_retired), ..Default::default() }).await?;
+        let mut rows_db = service::list(
+            &st.db,
+            &c,
+            &NodeFilter {
+                include_retired: Some(include_retired),
+                ..Default::default()
+            },
+        )
+        .await?;
+        // A grid worker's tree is its grid: there the buildings are the point.
+        let small_scope = rows_db
+            .iter()
+            .find(|r| r.id == actor.org_id)
+            .and_then(|r| OrgLevel::parse(&r.level))
+            .is_some_and(|l| l >= OrgLevel::Grid);
+        let show_buildings = q.show_buildings.is_some() || small_scope;
         if !show_buildings {
             rows_db.retain(|r| r.level != "building");
         }
@@ -100,7 +128,16 @@ pub async fn tree(State(st): State<AppState>, PageActor(actor): PageActor, Query
         flatten(&service::nest(&rows_db), 0, &mut rows);
         let ctx = PageCtx::new(&st, &actor, "组织架构", "org").await?;
         Ok(Html(
-            TreePage { ctx, rows, q: text, include_retired, show_buildings, can_manage: actor.role.can(Permission::OrgManage), matches }.render(),
+            TreePage {
+                ctx,
+                rows,
+                q: text,
+                include_retired,
+                show_buildings,
+                can_manage: actor.role.can(Permission::OrgManage),
+                matches,
+            }
+            .render(),
         )
         .into_response())
     };
@@ -130,29 +167,69 @@ struct NodePage {
 }
 
 /// `GET /org/nodes/{id}`
-pub async fn node(State(st): State<AppState>, PageActor(actor): PageActor, Path(id): Path<i64>) -> Response {
+pub async fn node(
+    State(st): State<AppState>,
+    PageActor(actor): PageActor,
+    Path(id): Path<i64>,
+) -> Response {
     let run = async {
         let c = actor.caller();
         let n = service::find(&st.db, &c, id).await?;
         let view = service::view(&n)?;
-        let crumbs = service::ancestors(&st.db, &c, &n).await?.into_iter().map(|a| (a.id, a.name)).collect();
+        let crumbs = service::ancestors(&st.db, &c, &n)
+            .await?
+            .into_iter()
+            .map(|a| (a.id, a.name))
+            .collect();
         let parent_name = match n.parent_id {
             Some(p) => service::node_name(&st.db, p).await?,
             None => String::new(),
         };
-        let kids = service::list(&st.db, &c, &NodeFilter { parent_id: Some(id), include_retired: Some(true), ..Default::default() }).await?;
-        let outer = n.boundary.as_deref().and_then(|b| Area::from_geojson(b).ok());
+        let kids = service::list(
+            &st.db,
+            &c,
+            &NodeFilter {
+                parent_id: Some(id),
+                include_retired: Some(true),
+                ..Default::default()
+            },
+        )
+        .await?;
+        let outer = n
+            .boundary
+            .as_deref()
+            .and_then(|b| Area::from_geojson(b).ok());
         let kid_areas: Vec<(i64, String, Area)> = kids
             .iter()
             .filter(|k| k.status == "active")
-            .filter_map(|k| Some((k.id, k.name.clone(), Area::from_geojson(k.boundary.as_deref()?).ok()?)))
+            .filter_map(|k| {
+                Some((
+                    k.id,
+                    k.name.clone(),
+                    Area::from_geojson(k.boundary.as_deref()?).ok()?,
+                ))
+            })
             .collect();
-        let shapes: Vec<Shape<'_>> = kid_areas.iter().map(|(id, name, area)| Shape { id: *id, name, area }).collect();
+        let shapes: Vec<Shape<'_>> = kid_areas
+            .iter()
+            .map(|(id, name, area)| Shape {
+                id: *id,
+                name,
+                area,
+            })
+            .collect();
         let map = svg(outer.as_ref(), &shapes);
-        let children = kids.iter().map(service::view).collect::<AppResult<Vec<_>>>()?;
+        let children = kids
+            .iter()
+            .map(service::view)
+            .collect::<AppResult<Vec<_>>>()?;
         let departments = service::departments(&st.db, &c, Some(id)).await?;
         let can_users = actor.role.can(Permission::UserView);
-        let users = if can_users { crate::users::at_node(&st.db, &c, id).await? } else { Vec::new() };
+        let users = if can_users {
+            crate::users::at_node(&st.db, &c, id).await?
+        } else {
+            Vec::new()
+        };
         let can_manage = actor.role.can(Permission::OrgManage);
         let level = view.level;
         let move_targets = if can_manage && n.parent_id.is_some() {
@@ -162,17 +239,37 @@ pub async fn node(State(st): State<AppState>, PageActor(actor): PageActor, Path(
                 .filter(|x| OrgLevel::parse(&x.level).is_some_and(|l| l.may_contain(level)))
                 .filter(|x| Some(x.id) != n.parent_id && !x.path.starts_with(&n.path))
                 .map(|x| {
-                    let up = x.parent_id.and_then(|p| names.get(&p)).map(|s| format!("{s} / ")).unwrap_or_default();
+                    let up = x
+                        .parent_id
+                        .and_then(|p| names.get(&p))
+                        .map(|s| format!("{s} / "))
+                        .unwrap_or_default();
                     (x.id, format!("{up}{}", x.name))
                 })
                 .collect()
         } else {
             Vec::new()
         };
-        let label_pairs = |l: OrgLevel| kinds_of(l).iter().map(|k| (*k, kind_label(l, k))).collect::<Vec<_>>();
-        let child_levels: Vec<(&str, &str)> = level.child_levels().iter().map(|l| (l.as_str(), l.label())).collect();
-        let child_kinds = level.child_levels().iter().flat_map(|l| label_pairs(*l)).collect();
-        let boundary_text = outer.as_ref().map(|a| a.to_geojson().to_string()).unwrap_or_default();
+        let label_pairs = |l: OrgLevel| {
+            kinds_of(l)
+                .iter()
+                .map(|k| (*k, kind_label(l, k)))
+                .collect::<Vec<_>>()
+        };
+        let child_levels: Vec<(&str, &str)> = level
+            .child_levels()
+            .iter()
+            .map(|l| (l.as_str(), l.label()))
+            .collect();
+        let child_kinds = level
+            .child_levels()
+            .iter()
+            .flat_map(|l| label_pairs(*l))
+            .collect();
+        let boundary_text = outer
+            .as_ref()
+            .map(|a| a.to_geojson().to_string())
+            .unwrap_or_default();
         let ctx = PageCtx::new(&st, &actor, &view.name, "org").await?;
         Ok(Html(
             NodePage {
@@ -202,17 +299,46 @@ pub async fn node(State(st): State<AppState>, PageActor(actor): PageActor, Path(
 }
 
 /// `GET /org/nodes/{id}/map.svg`: the node's map alone (for the wall screen and printing).
-pub async fn map_svg(State(st): State<AppState>, actor: Actor, Path(id): Path<i64>) -> AppResult<Response> {
+pub async fn map_svg(
+    State(st): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     let c = actor.caller();
     let n = service::find(&st.db, &c, id).await?;
-    let kids = service::list(&st.db, &c, &NodeFilter { parent_id: Some(id), ..Default::default() }).await?;
-    let outer = n.boundary.as_deref().and_then(|b| Area::from_geojson(b).ok());
+    let kids = service::list(
+        &st.db,
+        &c,
+        &NodeFilter {
+            parent_id: Some(id),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let outer = n
+        .boundary
+        .as_deref()
+        .and_then(|b| Area::from_geojson(b).ok());
     let areas: Vec<(i64, String, Area)> = kids
         .iter()
-        .filter_map(|k| Some((k.id, k.name.clone(), Area::from_geojson(k.boundary.as_deref()?).ok()?)))
+        .filter_map(|k| {
+            Some((
+                k.id,
+                k.name.clone(),
+                Area::from_geojson(k.boundary.as_deref()?).ok()?,
+            ))
+        })
         .collect();
-    let shapes: Vec<Shape<'_>> = areas.iter().map(|(id, name, area)| Shape { id: *id, name, area }).collect();
-    let body = svg(outer.as_ref(), &shapes).ok_or_else(|| AppError::NotFound("该节点及其下级都没有边界".into()))?;
+    let shapes: Vec<Shape<'_>> = areas
+        .iter()
+        .map(|(id, name, area)| Shape {
+            id: *id,
+            name,
+            area,
+        })
+        .collect();
+    let body = svg(outer.as_ref(), &shapes)
+        .ok_or_else(|| AppError::NotFound("该节点及其下级都没有边界".into()))?;
     Ok(([(header::CONTENT_TYPE, "image/svg+xml")], body).into_response())
 }
 
@@ -233,14 +359,28 @@ pub struct EditForm {
 fn parse_sort(s: Option<&str>) -> AppResult<Option<i32>> {
     match s.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
-        Some(v) => v.parse().map(Some).map_err(|_| AppError::bad("invalid_input", "排序应为整数")),
+        Some(v) => v
+            .parse()
+            .map(Some)
+            .map_err(|_| AppError::bad("invalid_input", "排序应为整数")),
     }
 }
 
 /// `POST /org/nodes/{id}/edit`
-pub async fn edit(State(st): State<AppState>, PageActor(actor): PageActor, Path(id): Path<i64>, Form(f): Form<EditForm>) -> Response {
+pub async fn edit(
+    State(st): State<AppState>,
+    PageActor(actor): PageActor,
+    Path(id): Path<i64>,
+    Form(f): Form<EditForm>,
+) -> Response {
     let r = async {
-        let e = EditNode { name: Some(f.name), code: Some(f.code), kind: f.kind, sort_order: parse_sort(f.sort_order.as_deref())?, version: f.version };
+        let e = EditNode {
+            name: Some(f.name),
+            code: Some(f.code),
+            kind: f.kind,
+            sort_order: parse_sort(f.sort_order.as_deref())?,
+            version: f.version,
+        };
         service::update(&st.db, &actor.caller(), id, e).await
     }
     .await;
@@ -258,12 +398,25 @@ pub struct ChildForm {
 }
 
 /// `POST /org/nodes/{id}/children`
-pub async fn add_child(State(st): State<AppState>, PageActor(actor): PageActor, Path(id): Path<i64>, Form(f): Form<ChildForm>) -> Response {
+pub async fn add_child(
+    State(st): State<AppState>,
+    PageActor(actor): PageActor,
+    Path(id): Path<i64>,
+    Form(f): Form<ChildForm>,
+) -> Response {
     let r = async {
-        let level = OrgLevel::parse(&f.level).ok_or_else(|| AppError::bad("bad_level", "请选择层级"))?;
+        let level =
+            OrgLevel::parse(&f.level).ok_or_else(|| AppError::bad("bad_level", "请选择层级"))?;
         // The kind select lists the kinds of every child level; keep only one that fits.
         let kind = f.kind.filter(|k| kinds_of(level).contains(&k.as_str()));
-        let input = NewNode { parent_id: Some(id), level: f.level, kind, code: f.code, name: f.name, sort_order: parse_sort(f.sort_order.as_deref())? };
+        let input = NewNode {
+            parent_id: Some(id),
+            level: f.level,
+            kind,
+            code: f.code,
+            name: f.name,
+            sort_order: parse_sort(f.sort_order.as_deref())?,
+        };
         service::create(&st.db, &actor.caller(), input).await
     }
     .await;
@@ -281,13 +434,31 @@ pub struct MoveForm {
 }
 
 /// `POST /org/nodes/{id}/move`
-pub async fn move_node(State(st): State<AppState>, PageActor(actor): PageActor, Path(id): Path<i64>, Form(f): Form<MoveForm>) -> Response {
-    let r = service::move_node(&st.db, &actor.caller(), id, MoveNode { new_parent_id: f.new_parent_id, version: f.version }).await;
+pub async fn move_node(
+    State(st): State<AppState>,
+    PageActor(actor): PageActor,
+    Path(id): Path<i64>,
+    Form(f): Form<MoveForm>,
+) -> Response {
+    let r = service::move_node(
+        &st.db,
+        &actor.caller(),
+        id,
+        MoveNode {
+            new_parent_id: f.new_parent_id,
+            version: f.version,
+        },
+    )
+    .await;
     done(r, &node_url(id), "已移动")
 }
 
 /// `POST /org/nodes/{id}/retire`
-pub async fn retire(State(st): State<AppState>, PageActor(actor): PageActor, Path(id): Path<i64>) -> Response {
+pub async fn retire(
+    State(st): State<AppState>,
+    PageActor(actor): PageActor,
+    Path(id): Path<i64>,
+) -> Response {
     match service::retire(&st.db, &actor.caller(), id).await {
         Ok(n) => crate::web::flash_redirect(&node_url(id), true, &format!("已停用 {n} 个节点")),
         Err(e) => done::<()>(Err(e), &node_url(id), ""),
@@ -295,16 +466,35 @@ pub async fn retire(State(st): State<AppState>, PageActor(actor): PageActor, Pat
 }
 
 /// `POST /org/nodes/{id}/reactivate`
-pub async fn reactivate(State(st): State<AppState>, PageActor(actor): PageActor, Path(id): Path<i64>) -> Response {
-    done(service::reactivate(&st.db, &actor.caller(), id).await, &node_url(id), "已启用")
+pub async fn reactivate(
+    State(st): State<AppState>,
+    PageActor(actor): PageActor,
+    Path(id): Path<i64>,
+) -> Response {
+    done(
+        service::reactivate(&st.db, &actor.caller(), id).await,
+        &node_url(id),
+        "已启用",
+    )
 }
 
 /// `POST /org/nodes/{id}/delete`
-pub async fn delete(State(st): State<AppState>, PageActor(actor): PageActor, Path(id): Path<i64>) -> Response {
+pub async fn delete(
+    State(st): State<AppState>,
+    PageActor(actor): PageActor,
+    Path(id): Path<i64>,
+) -> Response {
     let c = actor.caller();
-    let parent = service::find(&st.db, &c, id).await.ok().and_then(|n| n.parent_id);
+    let parent = service::find(&st.db, &c, id)
+        .await
+        .ok()
+        .and_then(|n| n.parent_id);
     match service::delete(&st.db, &c, id).await {
-        Ok(()) => crate::web::flash_redirect(&parent.map(node_url).unwrap_or_else(|| "/org".into()), true, "已删除"),
+        Ok(()) => crate::web::flash_redirect(
+            &parent.map(node_url).unwrap_or_else(|| "/org".into()),
+            true,
+            "已删除",
+        ),
         Err(e) => done::<()>(Err(e), &node_url(id), ""),
     }
 }
@@ -317,15 +507,35 @@ pub struct BoundaryForm {
 }
 
 /// `POST /org/nodes/{id}/boundary`
-pub async fn boundary(State(st): State<AppState>, PageActor(actor): PageActor, Path(id): Path<i64>, Form(f): Form<BoundaryForm>) -> Response {
+pub async fn boundary(
+    State(st): State<AppState>,
+    PageActor(actor): PageActor,
+    Path(id): Path<i64>,
+    Form(f): Form<BoundaryForm>,
+) -> Response {
     let c = actor.caller();
     if f.clear.is_some() {
-        return done(service::set_boundary(&st.db, &c, id, None).await, &node_url(id), "已清除边界");
+        return done(
+            service::set_boundary(&st.db, &c, id, None).await,
+            &node_url(id),
+            "已清除边界",
+        );
     }
     if f.geojson.trim().is_empty() {
-        return done::<()>(Err(AppError::bad("bad_geojson", "请选择 GeoJSON 文件或粘贴 GeoJSON 文本")), &node_url(id), "");
+        return done::<()>(
+            Err(AppError::bad(
+                "bad_geojson",
+                "请选择 GeoJSON 文件或粘贴 GeoJSON 文本",
+            )),
+            &node_url(id),
+            "",
+        );
     }
-    done(service::set_boundary(&st.db, &c, id, Some(&f.geojson)).await, &node_url(id), "边界已保存")
+    done(
+        service::set_boundary(&st.db, &c, id, Some(&f.geojson)).await,
+        &node_url(id),
+        "边界已保存",
+    )
 }
 
 /// The add-department form.
@@ -337,9 +547,24 @@ pub struct DepartmentForm {
 }
 
 /// `POST /org/nodes/{id}/departments`
-pub async fn add_department(State(st): State<AppState>, PageActor(actor): PageActor, Path(id): Path<i64>, Form(f): Form<DepartmentForm>) -> Response {
-    let input = DepartmentInput { name: Some(f.name), kind: f.kind, duty: f.duty, status: None, version: None };
-    done(service::create_department(&st.db, &actor.caller(), id, input).await, &node_url(id), "已添加部门")
+pub async fn add_department(
+    State(st): State<AppState>,
+    PageActor(actor): PageActor,
+    Path(id): Path<i64>,
+    Form(f): Form<DepartmentForm>,
+) -> Response {
+    let input = DepartmentInput {
+        name: Some(f.name),
+        kind: f.kind,
+        duty: f.duty,
+        status: None,
+        version: None,
+    };
+    done(
+        service::create_department(&st.db, &actor.caller(), id, input).await,
+        &node_url(id),
+        "已添加部门",
+    )
 }
 
 #[derive(Template)]
@@ -356,7 +581,16 @@ pub async fn departments(State(st): State<AppState>, PageActor(actor): PageActor
     let run = async {
         let departments = service::departments(&st.db, &actor.caller(), None).await?;
         let ctx = PageCtx::new(&st, &actor, "职能部门", "departments").await?;
-        Ok(Html(DepartmentsPage { ctx, departments, can_manage: actor.role.can(Permission::DepartmentManage), department_kinds: super::DEPARTMENT_KINDS }.render()).into_response())
+        Ok(Html(
+            DepartmentsPage {
+                ctx,
+                departments,
+                can_manage: actor.role.can(Permission::DepartmentManage),
+                department_kinds: super::DEPARTMENT_KINDS,
+            }
+            .render(),
+        )
+        .into_response())
     };
     respond(&st, &actor, run.await).await
 }
@@ -372,9 +606,24 @@ pub struct DepartmentEditForm {
 }
 
 /// `POST /departments/{id}`
-pub async fn edit_department(State(st): State<AppState>, PageActor(actor): PageActor, Path(id): Path<i64>, Form(f): Form<DepartmentEditForm>) -> Response {
-    let input = DepartmentInput { name: Some(f.name), kind: f.kind, duty: f.duty, status: f.status, version: Some(f.version) };
-    done(service::update_department(&st.db, &actor.caller(), id, input).await, "/departments", "部门已保存")
+pub async fn edit_department(
+    State(st): State<AppState>,
+    PageActor(actor): PageActor,
+    Path(id): Path<i64>,
+    Form(f): Form<DepartmentEditForm>,
+) -> Response {
+    let input = DepartmentInput {
+        name: Some(f.name),
+        kind: f.kind,
+        duty: f.duty,
+        status: f.status,
+        version: Some(f.version),
+    };
+    done(
+        service::update_department(&st.db, &actor.caller(), id, input).await,
+        "/departments",
+        "部门已保存",
+    )
 }
 
 #[derive(Template)]
@@ -390,19 +639,40 @@ pub async fn import_page(State(st): State<AppState>, PageActor(actor): PageActor
     let run = async {
         actor.require(Permission::OrgManage)?;
         let ctx = PageCtx::new(&st, &actor, "导入组织树", "org").await?;
-        Ok(Html(ImportPage { ctx, report: None, file_error: None }.render()).into_response())
+        Ok(Html(
+            ImportPage {
+                ctx,
+                report: None,
+                file_error: None,
+            }
+            .render(),
+        )
+        .into_response())
     };
     respond(&st, &actor, run.await).await
 }
 
 /// `POST /org/import` (multipart, field `file`; the CSRF token rides in the query).
-pub async fn import_submit(State(st): State<AppState>, PageActor(actor): PageActor, mut mp: Multipart) -> Response {
+pub async fn import_submit(
+    State(st): State<AppState>,
+    PageActor(actor): PageActor,
+    mut mp: Multipart,
+) -> Response {
     let run = async {
         actor.require(Permission::OrgManage)?;
         let mut bytes = None;
-        while let Some(field) = mp.next_field().await.map_err(|e| AppError::bad("bad_upload", format!("上传失败：{e}")))? {
+        while let Some(field) = mp
+            .next_field()
+            .await
+            .map_err(|e| AppError::bad("bad_upload", format!("上传失败：{e}")))?
+        {
             if field.name() == Some("file") {
-                bytes = Some(field.bytes().await.map_err(|e| AppError::bad("bad_upload", format!("上传失败：{e}")))?);
+                bytes = Some(
+                    field
+                        .bytes()
+                        .await
+                        .map_err(|e| AppError::bad("bad_upload", format!("上传失败：{e}")))?,
+                );
             }
         }
         let outcome = match bytes.filter(|b| !b.is_empty()) {
@@ -418,7 +688,15 @@ pub async fn import_submit(State(st): State<AppState>, PageActor(actor): PageAct
             Err(e) => return Err(e),
         };
         let ctx = PageCtx::new(&st, &actor, "导入组织树", "org").await?;
-        Ok(Html(ImportPage { ctx, report, file_error }.render()).into_response())
+        Ok(Html(
+            ImportPage {
+                ctx,
+                report,
+                file_error,
+            }
+            .render(),
+        )
+        .into_response())
     };
     respond(&st, &actor, run.await).await
 }
@@ -428,7 +706,10 @@ pub async fn import_template() -> Response {
     (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"org-template.csv\""),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"org-template.csv\"",
+            ),
         ],
         format!("\u{feff}{}", import::TEMPLATE_CSV),
     )
@@ -439,7 +720,15 @@ pub async fn import_template() -> Response {
 pub async fn export(State(st): State<AppState>, PageActor(actor): PageActor) -> Response {
     let run = async {
         let c = actor.caller();
-        let rows = service::list(&st.db, &c, &NodeFilter { include_retired: Some(true), ..Default::default() }).await?;
+        let rows = service::list(
+            &st.db,
+            &c,
+            &NodeFilter {
+                include_retired: Some(true),
+                ..Default::default()
+            },
+        )
+        .await?;
         let by_id: HashMap<i64, &node::Model> = rows.iter().map(|r| (r.id, r)).collect();
         let data: Vec<Vec<String>> = rows
             .iter()
@@ -453,12 +742,33 @@ pub async fn export(State(st): State<AppState>, PageActor(actor): PageActor) -> 
                     v.kind_label.to_owned(),
                     parent.map(|p| p.code.clone()).unwrap_or_default(),
                     parent.map(|p| p.name.clone()).unwrap_or_default(),
-                    if v.retired() { "停用".into() } else { "启用".into() },
-                    if r.boundary.is_some() { "有".into() } else { "无".into() },
+                    if v.retired() {
+                        "停用".into()
+                    } else {
+                        "启用".into()
+                    },
+                    if r.boundary.is_some() {
+                        "有".into()
+                    } else {
+                        "无".into()
+                    },
                 ])
             })
             .collect::<AppResult<_>>()?;
-        let bytes = crate::web::xlsx::build("组织架构", &["编码", "名称", "层级", "类型", "上级编码", "上级名称", "状态", "边界"], &data)?;
+        let bytes = crate::web::xlsx::build(
+            "组织架构",
+            &[
+                "编码",
+                "名称",
+                "层级",
+                "类型",
+                "上级编码",
+                "上级名称",
+                "状态",
+                "边界",
+            ],
+            &data,
+        )?;
         Ok(crate::web::xlsx::download("组织架构台账.xlsx", bytes))
     };
     respond(&st, &actor, run.await).await

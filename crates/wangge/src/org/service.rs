@@ -7,8 +7,8 @@ use crate::audit::{self, Entry};
 use crate::auth::{Actor, Caller};
 use crate::users::entity as user;
 use crate::web::error::{AppError, AppResult};
-use sea_orm::sea_query::Expr;
 use sea_orm::ExprTrait;
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, Set, TransactionTrait,
@@ -50,8 +50,9 @@ impl NodeView {
 
 /// Converts a row; a row with an unknown level is a corrupt database.
 pub fn view(m: &node::Model) -> AppResult<NodeView> {
-    let level = OrgLevel::parse(&m.level)
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("node {} has level {}", m.id, m.level)))?;
+    let level = OrgLevel::parse(&m.level).ok_or_else(|| {
+        AppError::Internal(anyhow::anyhow!("node {} has level {}", m.id, m.level))
+    })?;
     Ok(NodeView {
         id: m.id,
         parent_id: m.parent_id,
@@ -113,11 +114,16 @@ pub struct NodeFilter {
 }
 
 /// Nodes in scope, ordered by path.
-pub async fn list(db: &impl ConnectionTrait, c: &Caller, f: &NodeFilter) -> AppResult<Vec<node::Model>> {
+pub async fn list(
+    db: &impl ConnectionTrait,
+    c: &Caller,
+    f: &NodeFilter,
+) -> AppResult<Vec<node::Model>> {
     c.require(Permission::OrgView)?;
     let mut q = node::Entity::find().filter(c.scope_cond("path"));
     if let Some(l) = f.level.as_deref().filter(|s| !s.is_empty()) {
-        let level = OrgLevel::parse(l).ok_or_else(|| AppError::bad("bad_level", format!("未知的层级：{l}")))?;
+        let level = OrgLevel::parse(l)
+            .ok_or_else(|| AppError::bad("bad_level", format!("未知的层级：{l}")))?;
         q = q.filter(node::Column::Level.eq(level.as_str()));
     }
     if let Some(p) = f.parent_id {
@@ -133,8 +139,7 @@ pub async fn list(db: &impl ConnectionTrait, c: &Caller, f: &NodeFilter) -> AppR
     if !f.include_retired.unwrap_or(false) {
         q = q.filter(node::Column::Status.eq(NodeStatus::Active.as_str()));
     }
-    Ok(q
-        .order_by_asc(node::Column::Depth)
+    Ok(q.order_by_asc(node::Column::Depth)
         .order_by_asc(node::Column::SortOrder)
         .order_by_asc(node::Column::Code)
         .all(db)
@@ -155,7 +160,11 @@ pub struct TreeNode {
 }
 
 /// The caller's subtree, nested: the roots are the nodes whose parent is outside the scope.
-pub async fn tree(db: &impl ConnectionTrait, c: &Caller, include_retired: bool) -> AppResult<Vec<TreeNode>> {
+pub async fn tree(
+    db: &impl ConnectionTrait,
+    c: &Caller,
+    include_retired: bool,
+) -> AppResult<Vec<TreeNode>> {
     let rows = list(
         db,
         c,
@@ -199,8 +208,16 @@ pub fn nest(rows: &[node::Model]) -> Vec<TreeNode> {
 }
 
 /// The node's ancestors within the caller's scope, root first (for breadcrumbs).
-pub async fn ancestors(db: &impl ConnectionTrait, c: &Caller, n: &node::Model) -> AppResult<Vec<node::Model>> {
-    let ids: Vec<i64> = path_of(n)?.ids().into_iter().filter(|i| *i != n.id).collect();
+pub async fn ancestors(
+    db: &impl ConnectionTrait,
+    c: &Caller,
+    n: &node::Model,
+) -> AppResult<Vec<node::Model>> {
+    let ids: Vec<i64> = path_of(n)?
+        .ids()
+        .into_iter()
+        .filter(|i| *i != n.id)
+        .collect();
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -322,17 +339,30 @@ async fn ensure_code_free(
     Ok(())
 }
 
+/// The fields of a node to insert, already checked.
+pub(crate) struct NodeSpec<'a> {
+    pub level: OrgLevel,
+    pub kind: &'a str,
+    pub code: &'a str,
+    pub name: &'a str,
+    pub sort_order: i32,
+    pub boundary: Option<String>,
+}
+
 /// Inserts a node under a parent row (or as the root) and fixes its path; no audit here.
 pub(crate) async fn insert_node(
     db: &impl ConnectionTrait,
     parent: Option<&node::Model>,
-    level: OrgLevel,
-    kind: &str,
-    code: &str,
-    name: &str,
-    sort_order: i32,
-    boundary: Option<String>,
+    spec: NodeSpec<'_>,
 ) -> AppResult<node::Model> {
+    let NodeSpec {
+        level,
+        kind,
+        code,
+        name,
+        sort_order,
+        boundary,
+    } = spec;
     let now = crate::db::now_ms();
     let placeholder = format!("/pending/{}/", crate::auth::tokens::random_token()?);
     let row = node::ActiveModel {
@@ -364,7 +394,11 @@ pub(crate) async fn insert_node(
 
 /// Adds a node. Checks the level's nesting, the kind, the code's uniqueness among siblings,
 /// and that the parent is active and in scope.
-pub async fn create(db: &sea_orm::DatabaseConnection, c: &Caller, input: NewNode) -> AppResult<node::Model> {
+pub async fn create(
+    db: &sea_orm::DatabaseConnection,
+    c: &Caller,
+    input: NewNode,
+) -> AppResult<node::Model> {
     c.require(Permission::OrgManage)?;
     let name = validate::name("节点名称", &input.name, 50)?;
     let code = validate::code(&input.code)?;
@@ -373,9 +407,11 @@ pub async fn create(db: &sea_orm::DatabaseConnection, c: &Caller, input: NewNode
     let kind = parse_kind(level, input.kind.as_deref())?;
     let tx = db.begin().await?;
     let parent = match input.parent_id {
-        Some(pid) => Some(find(&tx, c, pid).await.map_err(|_| {
-            AppError::Forbidden("上级节点不存在或不在您的管辖范围内".into())
-        })?),
+        Some(pid) => Some(
+            find(&tx, c, pid)
+                .await
+                .map_err(|_| AppError::Forbidden("上级节点不存在或不在您的管辖范围内".into()))?,
+        ),
         None => {
             if c.scope.is_some() {
                 return Err(AppError::bad("parent_required", "请选择上级节点"));
@@ -395,11 +431,22 @@ pub async fn create(db: &sea_orm::DatabaseConnection, c: &Caller, input: NewNode
             ));
         }
         if p.status != "active" {
-            return Err(AppError::bad("parent_retired", "上级节点已停用，不能在其下添加节点"));
+            return Err(AppError::bad(
+                "parent_retired",
+                "上级节点已停用，不能在其下添加节点",
+            ));
         }
     }
     ensure_code_free(&tx, input.parent_id, &code, None).await?;
-    let row = insert_node(&tx, parent.as_ref(), level, &kind, &code, &name, input.sort_order.unwrap_or(0), None).await?;
+    let spec = NodeSpec {
+        level,
+        kind: &kind,
+        code: &code,
+        name: &name,
+        sort_order: input.sort_order.unwrap_or(0),
+        boundary: None,
+    };
+    let row = insert_node(&tx, parent.as_ref(), spec).await?;
     audit::record(
         &tx,
         &c.who,
@@ -428,7 +475,12 @@ pub struct EditNode {
 }
 
 /// Renames / recodes a node (optimistic: a stale version is refused).
-pub async fn update(db: &sea_orm::DatabaseConnection, c: &Caller, id: i64, e: EditNode) -> AppResult<node::Model> {
+pub async fn update(
+    db: &sea_orm::DatabaseConnection,
+    c: &Caller,
+    id: i64,
+    e: EditNode,
+) -> AppResult<node::Model> {
     c.require(Permission::OrgManage)?;
     let tx = db.begin().await?;
     let old = find(&tx, c, id).await?;
@@ -495,7 +547,12 @@ pub struct MoveNode {
 }
 
 /// Moves a node (and its subtree, and every row that belongs to them) under a new parent.
-pub async fn move_node(db: &sea_orm::DatabaseConnection, c: &Caller, id: i64, m: MoveNode) -> AppResult<node::Model> {
+pub async fn move_node(
+    db: &sea_orm::DatabaseConnection,
+    c: &Caller,
+    id: i64,
+    m: MoveNode,
+) -> AppResult<node::Model> {
     c.require(Permission::OrgManage)?;
     let tx = db.begin().await?;
     let n = find(&tx, c, id).await?;
@@ -514,19 +571,27 @@ pub async fn move_node(db: &sea_orm::DatabaseConnection, c: &Caller, id: i64, m:
     let new_path = core_org::plan_move(&old_path, level, &path_of(&parent)?, parent_level)
         .map_err(|e| AppError::bad("bad_move", e.to_string()))?;
     ensure_code_free(&tx, Some(parent.id), &n.code, Some(id)).await?;
-    let cut = i32::try_from(old_path.as_str().len() + 1).map_err(|e| AppError::Internal(e.into()))?;
+    let cut =
+        i32::try_from(old_path.as_str().len() + 1).map_err(|e| AppError::Internal(e.into()))?;
     let depth_delta = parent.depth + 1 - n.depth;
     let pattern = format!("{}%", old_path.as_str());
     crate::db::exec(
         &tx,
         "UPDATE org_nodes SET path = $1 || substr(path, $2), depth = depth + $3 WHERE path LIKE $4",
-        vec![new_path.as_str().into(), cut.into(), depth_delta.into(), pattern.clone().into()],
+        vec![
+            new_path.as_str().into(),
+            cut.into(),
+            depth_delta.into(),
+            pattern.clone().into(),
+        ],
     )
     .await?;
     for table in crate::db::PATH_TABLES {
         crate::db::exec(
             &tx,
-            &format!("UPDATE {table} SET org_path = $1 || substr(org_path, $2) WHERE org_path LIKE $3"),
+            &format!(
+                "UPDATE {table} SET org_path = $1 || substr(org_path, $2) WHERE org_path LIKE $3"
+            ),
             vec![new_path.as_str().into(), cut.into(), pattern.clone().into()],
         )
         .await?;
@@ -562,79 +627,80 @@ pub async fn move_node(db: &sea_orm::DatabaseConnection, c: &Caller, id: i64, m:
 
 /// Retires a node and its whole subtree (kept for history; hidden from new work).
 pub async fn retire(db: &sea_orm::DatabaseConnection, c: &Caller, id: i64) -> AppResult<u64> {
+    change_status(db, c, id, NodeStatus::Retired).await
+}
+
+/// Brings a retired node and its subtree back (its parent must be active).
+pub async fn reactivate(db: &sea_orm::DatabaseConnection, c: &Caller, id: i64) -> AppResult<u64> {
+    change_status(db, c, id, NodeStatus::Active).await
+}
+
+/// Moves a node and every node beneath it to `to`: a subtree goes and comes back whole.
+async fn change_status(
+    db: &sea_orm::DatabaseConnection,
+    c: &Caller,
+    id: i64,
+    to: NodeStatus,
+) -> AppResult<u64> {
     c.require(Permission::OrgManage)?;
+    let retiring = to == NodeStatus::Retired;
+    let from = if retiring {
+        NodeStatus::Active
+    } else {
+        NodeStatus::Retired
+    };
     let tx = db.begin().await?;
     let n = find(&tx, c, id).await?;
     let path = path_of(&n)?;
-    if c.scope.as_ref().is_some_and(|s| s.root() == &path) {
+    if retiring && c.scope.as_ref().is_some_and(|s| s.root() == &path) {
         return Err(AppError::bad("retire_own_root", "不能停用您自己所在的节点"));
     }
-    if n.status == "retired" {
-        return Err(AppError::conflict("already_retired", "该节点已停用"));
+    if n.status == to.as_str() {
+        return Err(if retiring {
+            AppError::conflict("already_retired", "该节点已停用")
+        } else {
+            AppError::conflict("already_active", "该节点本来就是启用状态")
+        });
+    }
+    if !retiring
+        && let Some(pid) = n.parent_id
+        && node::Entity::find_by_id(pid)
+            .one(&tx)
+            .await?
+            .is_some_and(|p| p.status != "active")
+    {
+        return Err(AppError::bad(
+            "parent_retired",
+            "上级节点已停用，请先启用上级节点",
+        ));
     }
     let res = node::Entity::update_many()
-        .col_expr(node::Column::Status, Expr::value("retired"))
-        .col_expr(node::Column::Version, Expr::col(node::Column::Version).add(1))
+        .col_expr(node::Column::Status, Expr::value(to.as_str()))
+        .col_expr(
+            node::Column::Version,
+            Expr::col(node::Column::Version).add(1),
+        )
         .col_expr(node::Column::UpdatedAt, Expr::value(crate::db::now_ms()))
         .filter(node::Column::Path.like(format!("{}%", path.as_str())))
-        .filter(node::Column::Status.eq("active"))
+        .filter(node::Column::Status.eq(from.as_str()))
         .exec(&tx)
         .await?;
+    let verb = if retiring { "停用" } else { "重新启用" };
     audit::record(
         &tx,
         &c.who,
         Entry {
             org_path: &path,
-            action: "retire",
+            action: if retiring { "retire" } else { "reactivate" },
             entity: "org_node",
             entity_id: Some(id),
-            summary: format!("停用“{}”及其下级共 {} 个节点", n.name, res.rows_affected),
-            changes: json!({"status": ["active", "retired"], "nodes": res.rows_affected}),
+            summary: format!("{verb}“{}”及其下级共 {} 个节点", n.name, res.rows_affected),
+            changes: json!({"status": [from.as_str(), to.as_str()], "nodes": res.rows_affected}),
         },
     )
     .await?;
     tx.commit().await?;
     Ok(res.rows_affected)
-}
-
-/// Brings a retired node and its subtree back (its parent must be active).
-pub async fn reactivate(db: &sea_orm::DatabaseConnection, c: &Caller, id: i64) -> AppResult<()> {
-    c.require(Permission::OrgManage)?;
-    let tx = db.begin().await?;
-    let n = find(&tx, c, id).await?;
-    if n.status == "active" {
-        return Err(AppError::conflict("already_active", "该节点本来就是启用状态"));
-    }
-    if let Some(pid) = n.parent_id {
-        let parent = node::Entity::find_by_id(pid).one(&tx).await?;
-        if parent.is_some_and(|p| p.status != "active") {
-            return Err(AppError::bad("parent_retired", "上级节点已停用，请先启用上级节点"));
-        }
-    }
-    // The subtree comes back with it, as it went with it.
-    let res = node::Entity::update_many()
-        .col_expr(node::Column::Status, Expr::value("active"))
-        .col_expr(node::Column::Version, Expr::col(node::Column::Version).add(1))
-        .col_expr(node::Column::UpdatedAt, Expr::value(crate::db::now_ms()))
-        .filter(node::Column::Path.like(format!("{}%", n.path)))
-        .filter(node::Column::Status.eq("retired"))
-        .exec(&tx)
-        .await?;
-    audit::record(
-        &tx,
-        &c.who,
-        Entry {
-            org_path: &path_of(&n)?,
-            action: "reactivate",
-            entity: "org_node",
-            entity_id: Some(id),
-            summary: format!("重新启用“{}”及其下级共 {} 个节点", n.name, res.rows_affected),
-            changes: json!({"status": ["retired", "active"], "nodes": res.rows_affected}),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
 }
 
 /// Deletes a node that holds nothing: no children, accounts or departments. Anything else
@@ -645,15 +711,29 @@ pub async fn delete(db: &sea_orm::DatabaseConnection, c: &Caller, id: i64) -> Ap
     let n = find(&tx, c, id).await?;
     let path = path_of(&n)?;
     if n.parent_id.is_none() || c.scope.as_ref().is_some_and(|s| s.root() == &path) {
-        return Err(AppError::bad("delete_root", "不能删除根节点或您自己所在的节点"));
+        return Err(AppError::bad(
+            "delete_root",
+            "不能删除根节点或您自己所在的节点",
+        ));
     }
-    let children = node::Entity::find().filter(node::Column::ParentId.eq(id)).count(&tx).await?;
-    let users = user::Entity::find().filter(user::Column::OrgId.eq(id)).count(&tx).await?;
-    let depts = department::Entity::find().filter(department::Column::OrgId.eq(id)).count(&tx).await?;
+    let children = node::Entity::find()
+        .filter(node::Column::ParentId.eq(id))
+        .count(&tx)
+        .await?;
+    let users = user::Entity::find()
+        .filter(user::Column::OrgId.eq(id))
+        .count(&tx)
+        .await?;
+    let depts = department::Entity::find()
+        .filter(department::Column::OrgId.eq(id))
+        .count(&tx)
+        .await?;
     if children + users + depts > 0 {
         return Err(AppError::conflict(
             "node_in_use",
-            format!("该节点有 {children} 个下级、{users} 个账号、{depts} 个部门，不能删除，只能停用"),
+            format!(
+                "该节点有 {children} 个下级、{users} 个账号、{depts} 个部门，不能删除，只能停用"
+            ),
         ));
     }
     node::Entity::delete_by_id(id).exec(&tx).await?;
@@ -675,17 +755,27 @@ pub async fn delete(db: &sea_orm::DatabaseConnection, c: &Caller, id: i64) -> Ap
 }
 
 /// Sets (or, with `None`, clears) a node's boundary from GeoJSON text.
-pub async fn set_boundary(db: &sea_orm::DatabaseConnection, c: &Caller, id: i64, geojson: Option<&str>) -> AppResult<()> {
+pub async fn set_boundary(
+    db: &sea_orm::DatabaseConnection,
+    c: &Caller,
+    id: i64,
+    geojson: Option<&str>,
+) -> AppResult<()> {
     c.require(Permission::OrgManage)?;
     let area = match geojson {
-        Some(text) => Some(Area::from_geojson(text).map_err(|e| AppError::bad("bad_geojson", e.to_string()))?),
+        Some(text) => Some(
+            Area::from_geojson(text).map_err(|e| AppError::bad("bad_geojson", e.to_string()))?,
+        ),
         None => None,
     };
     let tx = db.begin().await?;
     let n = find(&tx, c, id).await?;
     let level = OrgLevel::parse(&n.level).unwrap_or(OrgLevel::Building);
     if area.is_some() && !level.has_area() {
-        return Err(AppError::bad("no_area", "楼栋没有边界，请在网格或社区上设置边界"));
+        return Err(AppError::bad(
+            "no_area",
+            "楼栋没有边界，请在网格或社区上设置边界",
+        ));
     }
     let stored = area.as_ref().map(|a| a.to_geojson().to_string());
     node::Entity::update_many()
@@ -751,7 +841,10 @@ pub struct DepartmentInput {
     pub version: Option<i32>,
 }
 
-async fn department_views(db: &impl ConnectionTrait, rows: Vec<department::Model>) -> AppResult<Vec<DepartmentView>> {
+async fn department_views(
+    db: &impl ConnectionTrait,
+    rows: Vec<department::Model>,
+) -> AppResult<Vec<DepartmentView>> {
     let ids: Vec<i64> = rows.iter().map(|r| r.org_id).collect();
     let names: HashMap<i64, String> = node::Entity::find()
         .filter(node::Column::Id.is_in(ids))
@@ -776,7 +869,11 @@ async fn department_views(db: &impl ConnectionTrait, rows: Vec<department::Model
 }
 
 /// Departments in scope (optionally of one node), by node then name.
-pub async fn departments(db: &impl ConnectionTrait, c: &Caller, org_id: Option<i64>) -> AppResult<Vec<DepartmentView>> {
+pub async fn departments(
+    db: &impl ConnectionTrait,
+    c: &Caller,
+    org_id: Option<i64>,
+) -> AppResult<Vec<DepartmentView>> {
     c.require(Permission::OrgView)?;
     let mut q = department::Entity::find().filter(c.scope_cond("org_path"));
     if let Some(id) = org_id {
@@ -791,7 +888,11 @@ pub async fn departments(db: &impl ConnectionTrait, c: &Caller, org_id: Option<i
 }
 
 /// One department in scope.
-pub async fn department(db: &impl ConnectionTrait, c: &Caller, id: i64) -> AppResult<DepartmentView> {
+pub async fn department(
+    db: &impl ConnectionTrait,
+    c: &Caller,
+    id: i64,
+) -> AppResult<DepartmentView> {
     c.require(Permission::OrgView)?;
     let row = department::Entity::find_by_id(id)
         .filter(c.scope_cond("org_path"))
@@ -810,7 +911,12 @@ fn department_kind(raw: Option<&str>) -> AppResult<String> {
 }
 
 /// Attaches a department to a node.
-pub async fn create_department(db: &sea_orm::DatabaseConnection, c: &Caller, org_id: i64, d: DepartmentInput) -> AppResult<department::Model> {
+pub async fn create_department(
+    db: &sea_orm::DatabaseConnection,
+    c: &Caller,
+    org_id: i64,
+    d: DepartmentInput,
+) -> AppResult<department::Model> {
     c.require(Permission::DepartmentManage)?;
     let name = validate::name("部门名称", d.name.as_deref().unwrap_or_default(), 50)?;
     let kind = department_kind(d.kind.as_deref())?;
@@ -825,7 +931,10 @@ pub async fn create_department(db: &sea_orm::DatabaseConnection, c: &Caller, org
     }
     let level = OrgLevel::parse(&n.level).unwrap_or(OrgLevel::Building);
     if matches!(level, OrgLevel::Building | OrgLevel::MicroGrid) {
-        return Err(AppError::bad("bad_level", "部门应设在区县、街道乡镇、社区村或网格上"));
+        return Err(AppError::bad(
+            "bad_level",
+            "部门应设在区县、街道乡镇、社区村或网格上",
+        ));
     }
     let dup = department::Entity::find()
         .filter(department::Column::OrgId.eq(org_id))
@@ -833,7 +942,10 @@ pub async fn create_department(db: &sea_orm::DatabaseConnection, c: &Caller, org
         .count(&tx)
         .await?;
     if dup > 0 {
-        return Err(AppError::conflict("duplicate_name", format!("“{}”下已有名为“{name}”的部门", n.name)));
+        return Err(AppError::conflict(
+            "duplicate_name",
+            format!("“{}”下已有名为“{name}”的部门", n.name),
+        ));
     }
     let now = crate::db::now_ms();
     let row = department::ActiveModel {
@@ -868,7 +980,12 @@ pub async fn create_department(db: &sea_orm::DatabaseConnection, c: &Caller, org
 }
 
 /// Edits a department (name, kind, duty, status) with a version check.
-pub async fn update_department(db: &sea_orm::DatabaseConnection, c: &Caller, id: i64, d: DepartmentInput) -> AppResult<()> {
+pub async fn update_department(
+    db: &sea_orm::DatabaseConnection,
+    c: &Caller,
+    id: i64,
+    d: DepartmentInput,
+) -> AppResult<()> {
     c.require(Permission::DepartmentManage)?;
     let version = d
         .version
@@ -887,7 +1004,11 @@ pub async fn update_department(db: &sea_orm::DatabaseConnection, c: &Caller, id:
         Some(_) => department_kind(d.kind.as_deref())?,
         None => old.kind.clone(),
     };
-    let duty = d.duty.clone().map(|s| s.trim().to_owned()).unwrap_or(old.duty.clone());
+    let duty = d
+        .duty
+        .clone()
+        .map(|s| s.trim().to_owned())
+        .unwrap_or(old.duty.clone());
     if duty.chars().count() > 200 {
         return Err(AppError::bad("invalid_input", "职责说明不能超过 200 个字"));
     }
@@ -903,7 +1024,10 @@ pub async fn update_department(db: &sea_orm::DatabaseConnection, c: &Caller, id:
             .count(&tx)
             .await?;
         if dup > 0 {
-            return Err(AppError::conflict("duplicate_name", format!("该节点下已有名为“{name}”的部门")));
+            return Err(AppError::conflict(
+                "duplicate_name",
+                format!("该节点下已有名为“{name}”的部门"),
+            ));
         }
     }
     let res = department::Entity::update_many()
@@ -912,7 +1036,10 @@ pub async fn update_department(db: &sea_orm::DatabaseConnection, c: &Caller, id:
         .col_expr(department::Column::Duty, Expr::value(duty.clone()))
         .col_expr(department::Column::Status, Expr::value(status.clone()))
         .col_expr(department::Column::Version, Expr::value(version + 1))
-        .col_expr(department::Column::UpdatedAt, Expr::value(crate::db::now_ms()))
+        .col_expr(
+            department::Column::UpdatedAt,
+            Expr::value(crate::db::now_ms()),
+        )
         .filter(department::Column::Id.eq(id))
         .filter(department::Column::Version.eq(version))
         .exec(&tx)

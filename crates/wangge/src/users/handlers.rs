@@ -11,29 +11,54 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 
 fn body<T: serde::de::DeserializeOwned>(bytes: &Bytes) -> AppResult<T> {
-    serde_json::from_slice(bytes).map_err(|e| AppError::bad("bad_json", format!("请求体不是合法的 JSON 或缺少字段：{e}")))
+    serde_json::from_slice(bytes)
+        .map_err(|e| AppError::bad("bad_json", format!("请求体不是合法的 JSON 或缺少字段：{e}")))
 }
 
 /// `GET /api/v1/users`
-pub async fn api_list(State(st): State<AppState>, actor: Actor, Query(f): Query<Filter>) -> AppResult<Json<Page>> {
-    Ok(Json(super::list(&st.db, &actor.caller(), &f, Some(super::PER_PAGE)).await?))
+pub async fn api_list(
+    State(st): State<AppState>,
+    actor: Actor,
+    Query(f): Query<Filter>,
+) -> AppResult<Json<Page>> {
+    Ok(Json(
+        super::list(&st.db, &actor.caller(), &f, Some(super::PER_PAGE)).await?,
+    ))
 }
 
 /// `GET /api/v1/users/{id}`
-pub async fn api_get(State(st): State<AppState>, actor: Actor, Path(id): Path<i64>) -> AppResult<Json<UserView>> {
+pub async fn api_get(
+    State(st): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+) -> AppResult<Json<UserView>> {
     Ok(Json(super::get(&st.db, &actor.caller(), id).await?))
 }
 
 /// `POST /api/v1/users`
-pub async fn api_create(State(st): State<AppState>, actor: Actor, b: Bytes) -> AppResult<(StatusCode, Json<UserView>)> {
+pub async fn api_create(
+    State(st): State<AppState>,
+    actor: Actor,
+    b: Bytes,
+) -> AppResult<(StatusCode, Json<UserView>)> {
     let input: NewUser = body(&b)?;
-    Ok((StatusCode::CREATED, Json(super::create(&st.db, &actor.caller(), input).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(super::create(&st.db, &actor.caller(), input).await?),
+    ))
 }
 
 /// `PATCH /api/v1/users/{id}`
-pub async fn api_update(State(st): State<AppState>, actor: Actor, Path(id): Path<i64>, b: Bytes) -> AppResult<Json<UserView>> {
+pub async fn api_update(
+    State(st): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+    b: Bytes,
+) -> AppResult<Json<UserView>> {
     let input: EditUser = body(&b)?;
-    Ok(Json(super::update(&st.db, &actor.caller(), id, input).await?))
+    Ok(Json(
+        super::update(&st.db, &actor.caller(), id, input).await?,
+    ))
 }
 
 /// A password reset.
@@ -43,20 +68,33 @@ pub struct ResetBody {
 }
 
 /// `POST /api/v1/users/{id}/password`
-pub async fn api_reset_password(State(st): State<AppState>, actor: Actor, Path(id): Path<i64>, b: Bytes) -> AppResult<StatusCode> {
+pub async fn api_reset_password(
+    State(st): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+    b: Bytes,
+) -> AppResult<StatusCode> {
     let input: ResetBody = body(&b)?;
     super::reset_password(&st.db, &actor.caller(), id, &input.password).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// `POST /api/v1/users/{id}/disable`
-pub async fn api_disable(State(st): State<AppState>, actor: Actor, Path(id): Path<i64>) -> AppResult<StatusCode> {
+pub async fn api_disable(
+    State(st): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+) -> AppResult<StatusCode> {
     super::set_status(&st.db, &actor.caller(), id, false).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// `POST /api/v1/users/{id}/enable`
-pub async fn api_enable(State(st): State<AppState>, actor: Actor, Path(id): Path<i64>) -> AppResult<StatusCode> {
+pub async fn api_enable(
+    State(st): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+) -> AppResult<StatusCode> {
     super::set_status(&st.db, &actor.caller(), id, true).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -48,7 +48,9 @@ impl UserView {
 
     /// Last login as Beijing time, or a dash.
     pub fn last_login_text(&self) -> String {
-        self.last_login_at.map(crate::web::fmt_time).unwrap_or_else(|| "—".into())
+        self.last_login_at
+            .map(crate::web::fmt_time)
+            .unwrap_or_else(|| "—".into())
     }
 }
 
@@ -125,7 +127,12 @@ pub struct Page {
 pub const PER_PAGE: u64 = 50;
 
 /// Accounts in scope, filtered; `per_page: None` returns all (for exports).
-pub async fn list(db: &impl ConnectionTrait, c: &Caller, f: &Filter, per_page: Option<u64>) -> AppResult<Page> {
+pub async fn list(
+    db: &impl ConnectionTrait,
+    c: &Caller,
+    f: &Filter,
+    per_page: Option<u64>,
+) -> AppResult<Page> {
     c.require(Permission::UserView)?;
     let mut q = user::Entity::find().filter(c.scope_cond("org_path"));
     if let Some(text) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
@@ -136,7 +143,8 @@ pub async fn list(db: &impl ConnectionTrait, c: &Caller, f: &Filter, per_page: O
         );
     }
     if let Some(r) = f.role.as_deref().filter(|s| !s.is_empty()) {
-        let role = Role::parse(r).ok_or_else(|| AppError::bad("bad_role", format!("未知的角色：{r}")))?;
+        let role =
+            Role::parse(r).ok_or_else(|| AppError::bad("bad_role", format!("未知的角色：{r}")))?;
         q = q.filter(user::Column::Role.eq(role.as_str()));
     }
     if let Some(s) = f.status.as_deref().filter(|s| !s.is_empty()) {
@@ -147,20 +155,35 @@ pub async fn list(db: &impl ConnectionTrait, c: &Caller, f: &Filter, per_page: O
         q = q.filter(user::Column::OrgPath.like(format!("{}%", n.path)));
     }
     let total = q.clone().count(db).await?;
-    let q = q.order_by_asc(user::Column::OrgPath).order_by_asc(user::Column::Username);
+    let q = q
+        .order_by_asc(user::Column::OrgPath)
+        .order_by_asc(user::Column::Username);
     let (rows, page, pages) = match per_page {
         Some(per) => {
             let pages = total.div_ceil(per).max(1);
             let page = f.page.unwrap_or(1).clamp(1, pages);
-            (q.offset((page - 1) * per).limit(per).all(db).await?, page, pages)
+            (
+                q.offset((page - 1) * per).limit(per).all(db).await?,
+                page,
+                pages,
+            )
         }
         None => (q.all(db).await?, 1, 1),
     };
-    Ok(Page { items: views(db, rows).await?, total, page, pages })
+    Ok(Page {
+        items: views(db, rows).await?,
+        total,
+        page,
+        pages,
+    })
 }
 
 /// Accounts bound to exactly one node (for the node page).
-pub async fn at_node(db: &impl ConnectionTrait, c: &Caller, org_id: i64) -> AppResult<Vec<UserView>> {
+pub async fn at_node(
+    db: &impl ConnectionTrait,
+    c: &Caller,
+    org_id: i64,
+) -> AppResult<Vec<UserView>> {
     c.require(Permission::UserView)?;
     let rows = user::Entity::find()
         .filter(c.scope_cond("org_path"))
@@ -183,7 +206,10 @@ async fn find_row(db: &impl ConnectionTrait, c: &Caller, id: i64) -> AppResult<u
 pub async fn get(db: &impl ConnectionTrait, c: &Caller, id: i64) -> AppResult<UserView> {
     c.require(Permission::UserView)?;
     let row = find_row(db, c, id).await?;
-    views(db, vec![row]).await?.pop().ok_or_else(|| AppError::NotFound("账号不存在".into()))
+    views(db, vec![row])
+        .await?
+        .pop()
+        .ok_or_else(|| AppError::NotFound("账号不存在".into()))
 }
 
 /// A new account.
@@ -208,7 +234,8 @@ async fn binding(
     department_id: Option<i64>,
 ) -> AppResult<(node::Model, Option<i64>)> {
     let (org_id, department_id) = if role.needs_department() {
-        let did = department_id.ok_or_else(|| AppError::bad("department_required", "部门处置人员必须选择所属部门"))?;
+        let did = department_id
+            .ok_or_else(|| AppError::bad("department_required", "部门处置人员必须选择所属部门"))?;
         let d = department::Entity::find_by_id(did)
             .filter(c.scope_cond("org_path"))
             .one(db)
@@ -219,7 +246,10 @@ async fn binding(
         }
         (d.org_id, Some(did))
     } else {
-        (org_id.ok_or_else(|| AppError::bad("org_required", "请选择账号所属的节点"))?, None)
+        (
+            org_id.ok_or_else(|| AppError::bad("org_required", "请选择账号所属的节点"))?,
+            None,
+        )
     };
     let n = node::Entity::find_by_id(org_id)
         .filter(c.scope_cond("path"))
@@ -234,7 +264,12 @@ async fn binding(
         let allowed: Vec<&str> = role.bindable_levels().iter().map(|l| l.label()).collect();
         return Err(AppError::bad(
             "bad_binding",
-            format!("{}只能绑定到{}，不能绑定到{}", role.label(), allowed.join("、"), level.label()),
+            format!(
+                "{}只能绑定到{}，不能绑定到{}",
+                role.label(),
+                allowed.join("、"),
+                level.label()
+            ),
         ));
     }
     Ok((n, department_id))
@@ -245,7 +280,11 @@ fn parse_role(raw: &str) -> AppResult<Role> {
 }
 
 /// Creates an account; nothing is written unless every field is good.
-pub async fn create(db: &sea_orm::DatabaseConnection, c: &Caller, input: NewUser) -> AppResult<UserView> {
+pub async fn create(
+    db: &sea_orm::DatabaseConnection,
+    c: &Caller,
+    input: NewUser,
+) -> AppResult<UserView> {
     c.require(Permission::UserManage)?;
     let username = validate::username(&input.username)?;
     let display_name = validate::name("姓名", &input.display_name, 30)?;
@@ -254,8 +293,16 @@ pub async fn create(db: &sea_orm::DatabaseConnection, c: &Caller, input: NewUser
     let hash = auth::password::hash(input.password.clone()).await?;
     let tx = db.begin().await?;
     let (n, department_id) = binding(&tx, c, role, input.org_id, input.department_id).await?;
-    if user::Entity::find().filter(user::Column::Username.eq(username.clone())).count(&tx).await? > 0 {
-        return Err(AppError::conflict("duplicate_username", format!("用户名 {username} 已被使用")));
+    if user::Entity::find()
+        .filter(user::Column::Username.eq(username.clone()))
+        .count(&tx)
+        .await?
+        > 0
+    {
+        return Err(AppError::conflict(
+            "duplicate_username",
+            format!("用户名 {username} 已被使用"),
+        ));
     }
     let now = crate::db::now_ms();
     let row = user::ActiveModel {
@@ -290,7 +337,10 @@ pub async fn create(db: &sea_orm::DatabaseConnection, c: &Caller, input: NewUser
     )
     .await?;
     tx.commit().await?;
-    views(db, vec![row]).await?.pop().ok_or_else(|| AppError::NotFound("账号不存在".into()))
+    views(db, vec![row])
+        .await?
+        .pop()
+        .ok_or_else(|| AppError::NotFound("账号不存在".into()))
 }
 
 fn path(p: &str) -> AppResult<OrgPath> {
@@ -308,7 +358,12 @@ pub struct EditUser {
 }
 
 /// Changes an account's name, role and binding (version-checked).
-pub async fn update(db: &sea_orm::DatabaseConnection, c: &Caller, id: i64, e: EditUser) -> AppResult<UserView> {
+pub async fn update(
+    db: &sea_orm::DatabaseConnection,
+    c: &Caller,
+    id: i64,
+    e: EditUser,
+) -> AppResult<UserView> {
     c.require(Permission::UserManage)?;
     let tx = db.begin().await?;
     let old = find_row(&tx, c, id).await?;
@@ -362,7 +417,11 @@ pub async fn update(db: &sea_orm::DatabaseConnection, c: &Caller, id: i64, e: Ed
                 ("display_name", json!(old.display_name), json!(display_name)),
                 ("role", json!(old.role), json!(role.as_str())),
                 ("org_id", json!(old.org_id), json!(n.id)),
-                ("department_id", json!(old.department_id), json!(department_id)),
+                (
+                    "department_id",
+                    json!(old.department_id),
+                    json!(department_id),
+                ),
             ]),
         },
     )
@@ -373,7 +432,12 @@ pub async fn update(db: &sea_orm::DatabaseConnection, c: &Caller, id: i64, e: Ed
 
 /// An administrator sets a new password; the account must change it at next login, and its
 /// sessions and login tokens end.
-pub async fn reset_password(db: &sea_orm::DatabaseConnection, c: &Caller, id: i64, new_password: &str) -> AppResult<()> {
+pub async fn reset_password(
+    db: &sea_orm::DatabaseConnection,
+    c: &Caller,
+    id: i64,
+    new_password: &str,
+) -> AppResult<()> {
     c.require(Permission::UserManage)?;
     validate::password(new_password)?;
     let hash = auth::password::hash(new_password.to_owned()).await?;
@@ -404,7 +468,12 @@ pub async fn reset_password(db: &sea_orm::DatabaseConnection, c: &Caller, id: i6
 }
 
 /// Disables or re-enables an account; disabling ends its sessions and tokens.
-pub async fn set_status(db: &sea_orm::DatabaseConnection, c: &Caller, id: i64, active: bool) -> AppResult<()> {
+pub async fn set_status(
+    db: &sea_orm::DatabaseConnection,
+    c: &Caller,
+    id: i64,
+    active: bool,
+) -> AppResult<()> {
     c.require(Permission::UserManage)?;
     if c.who.id == Some(id) {
         return Err(AppError::bad("own_status", "不能禁用自己的账号"));
@@ -413,7 +482,14 @@ pub async fn set_status(db: &sea_orm::DatabaseConnection, c: &Caller, id: i64, a
     let old = find_row(&tx, c, id).await?;
     let status = if active { "active" } else { "disabled" };
     if old.status == status {
-        return Err(AppError::conflict("same_status", if active { "该账号本来就是启用状态" } else { "该账号已被禁用" }));
+        return Err(AppError::conflict(
+            "same_status",
+            if active {
+                "该账号本来就是启用状态"
+            } else {
+                "该账号已被禁用"
+            },
+        ));
     }
     let mut am: user::ActiveModel = old.clone().into();
     am.status = Set(status.into());
@@ -423,7 +499,10 @@ pub async fn set_status(db: &sea_orm::DatabaseConnection, c: &Caller, id: i64, a
     if !active {
         auth::end_all(&tx, id, None).await?;
         crate::auth::entity::api_token::Entity::update_many()
-            .col_expr(crate::auth::entity::api_token::Column::RevokedAt, Expr::value(crate::db::now_ms()))
+            .col_expr(
+                crate::auth::entity::api_token::Column::RevokedAt,
+                Expr::value(crate::db::now_ms()),
+            )
             .filter(crate::auth::entity::api_token::Column::UserId.eq(id))
             .filter(crate::auth::entity::api_token::Column::RevokedAt.is_null())
             .exec(&tx)
@@ -437,7 +516,11 @@ pub async fn set_status(db: &sea_orm::DatabaseConnection, c: &Caller, id: i64, a
             action: if active { "enable" } else { "disable" },
             entity: "user",
             entity_id: Some(id),
-            summary: format!("{}账号 {}", if active { "启用" } else { "禁用" }, old.username),
+            summary: format!(
+                "{}账号 {}",
+                if active { "启用" } else { "禁用" },
+                old.username
+            ),
             changes: json!({"status": [old.status, status]}),
         },
     )
@@ -447,7 +530,10 @@ pub async fn set_status(db: &sea_orm::DatabaseConnection, c: &Caller, id: i64, a
 }
 
 /// Finds an account by username, with no scope (login and the command line only).
-pub async fn by_username(db: &impl ConnectionTrait, username: &str) -> AppResult<Option<user::Model>> {
+pub async fn by_username(
+    db: &impl ConnectionTrait,
+    username: &str,
+) -> AppResult<Option<user::Model>> {
     Ok(user::Entity::find()
         .filter(user::Column::Username.eq(username.trim().to_ascii_lowercase()))
         .one(db)

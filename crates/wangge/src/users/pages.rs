@@ -27,7 +27,13 @@ pub struct Choice {
 }
 
 fn role_choices() -> Vec<Choice> {
-    Role::ALL.iter().map(|r| Choice { value: r.as_str().into(), label: r.label().into() }).collect()
+    Role::ALL
+        .iter()
+        .map(|r| Choice {
+            value: r.as_str().into(),
+            label: r.label().into(),
+        })
+        .collect()
 }
 
 /// Nodes an account may be bound to: every active node in scope, indented by depth.
@@ -40,7 +46,12 @@ async fn node_choices(st: &AppState, actor: &Actor) -> AppResult<Vec<Choice>> {
         .into_iter()
         .map(|(id, name, level, depth)| Choice {
             value: id.to_string(),
-            label: format!("{}{}（{}）", "　".repeat(depth.saturating_sub(base.min(depth))), name, level.label()),
+            label: format!(
+                "{}{}（{}）",
+                "　".repeat(depth.saturating_sub(base.min(depth))),
+                name,
+                level.label()
+            ),
         })
         .collect())
 }
@@ -66,14 +77,21 @@ struct ListPage {
 }
 
 /// `GET /users`
-pub async fn list(State(st): State<AppState>, PageActor(actor): PageActor, Query(f): Query<Filter>) -> Response {
+pub async fn list(
+    State(st): State<AppState>,
+    PageActor(actor): PageActor,
+    Query(f): Query<Filter>,
+) -> Response {
     let run = async {
         let page = super::list(&st.db, &actor.caller(), &f, Some(super::PER_PAGE)).await?;
         let query = crate::web::query_string(&[
             ("q", f.q.clone().unwrap_or_default()),
             ("role", f.role.clone().unwrap_or_default()),
             ("status", f.status.clone().unwrap_or_default()),
-            ("org_id", f.org_id.map(|i| i.to_string()).unwrap_or_default()),
+            (
+                "org_id",
+                f.org_id.map(|i| i.to_string()).unwrap_or_default(),
+            ),
         ]);
         let ctx = PageCtx::new(&st, &actor, "账号管理", "users").await?;
         Ok(Html(
@@ -95,7 +113,11 @@ pub async fn list(State(st): State<AppState>, PageActor(actor): PageActor, Query
 }
 
 /// `GET /users/export.xlsx`: the filtered account ledger.
-pub async fn export(State(st): State<AppState>, PageActor(actor): PageActor, Query(f): Query<Filter>) -> Response {
+pub async fn export(
+    State(st): State<AppState>,
+    PageActor(actor): PageActor,
+    Query(f): Query<Filter>,
+) -> Response {
     let run = async {
         let page = super::list(&st.db, &actor.caller(), &f, None).await?;
         let rows: Vec<Vec<String>> = page
@@ -108,12 +130,28 @@ pub async fn export(State(st): State<AppState>, PageActor(actor): PageActor, Que
                     u.role_label.to_owned(),
                     u.org_name.clone(),
                     u.department_name.clone().unwrap_or_default(),
-                    if u.status == "active" { "启用".into() } else { "禁用".into() },
+                    if u.status == "active" {
+                        "启用".into()
+                    } else {
+                        "禁用".into()
+                    },
                     u.last_login_text(),
                 ]
             })
             .collect();
-        let bytes = crate::web::xlsx::build("账号", &["用户名", "姓名", "角色", "所属节点", "所属部门", "状态", "最近登录"], &rows)?;
+        let bytes = crate::web::xlsx::build(
+            "账号",
+            &[
+                "用户名",
+                "姓名",
+                "角色",
+                "所属节点",
+                "所属部门",
+                "状态",
+                "最近登录",
+            ],
+            &rows,
+        )?;
         Ok(crate::web::xlsx::download("账号台账.xlsx", bytes))
     };
     respond(&st, &actor, run.await).await
@@ -153,18 +191,53 @@ pub struct NewQuery {
     org: Option<i64>,
 }
 
-async fn render_new(st: &AppState, actor: &Actor, form: NewForm, error: Option<String>) -> AppResult<Response> {
+async fn render_new(
+    st: &AppState,
+    actor: &Actor,
+    form: NewForm,
+    error: Option<String>,
+) -> AppResult<Response> {
     actor.require(Permission::UserManage)?;
     let nodes = node_choices(st, actor).await?;
-    let departments = org::departments(&st.db, &actor.caller(), None).await?.into_iter().filter(|d| d.status == "active").collect();
+    let departments = org::departments(&st.db, &actor.caller(), None)
+        .await?
+        .into_iter()
+        .filter(|d| d.status == "active")
+        .collect();
     let ctx = PageCtx::new(st, actor, "新建账号", "users").await?;
-    let status = if error.is_some() { axum::http::StatusCode::BAD_REQUEST } else { axum::http::StatusCode::OK };
-    Ok((status, Html(NewPage { ctx, roles: role_choices(), nodes, departments, form, error }.render())).into_response())
+    let status = if error.is_some() {
+        axum::http::StatusCode::BAD_REQUEST
+    } else {
+        axum::http::StatusCode::OK
+    };
+    Ok((
+        status,
+        Html(
+            NewPage {
+                ctx,
+                roles: role_choices(),
+                nodes,
+                departments,
+                form,
+                error,
+            }
+            .render(),
+        ),
+    )
+        .into_response())
 }
 
 /// `GET /users/new`
-pub async fn new_form(State(st): State<AppState>, PageActor(actor): PageActor, Query(q): Query<NewQuery>) -> Response {
-    let form = NewForm { org_id: q.org.map(|i| i.to_string()).unwrap_or_default(), role: "grid_worker".into(), ..Default::default() };
+pub async fn new_form(
+    State(st): State<AppState>,
+    PageActor(actor): PageActor,
+    Query(q): Query<NewQuery>,
+) -> Response {
+    let form = NewForm {
+        org_id: q.org.map(|i| i.to_string()).unwrap_or_default(),
+        role: "grid_worker".into(),
+        ..Default::default()
+    };
     let r = render_new(&st, &actor, form, None).await;
     respond(&st, &actor, r).await
 }
@@ -174,7 +247,11 @@ fn opt_id(s: &str) -> Option<i64> {
 }
 
 /// `POST /users/new`
-pub async fn create(State(st): State<AppState>, PageActor(actor): PageActor, Form(f): Form<NewForm>) -> Response {
+pub async fn create(
+    State(st): State<AppState>,
+    PageActor(actor): PageActor,
+    Form(f): Form<NewForm>,
+) -> Response {
     let input = NewUser {
         username: f.username.clone(),
         display_name: f.display_name.clone(),
@@ -184,9 +261,18 @@ pub async fn create(State(st): State<AppState>, PageActor(actor): PageActor, For
         password: f.password.clone(),
     };
     match super::create(&st.db, &actor.caller(), input).await {
-        Ok(u) => crate::web::flash_redirect(&format!("/users/{}", u.id), true, &format!("已创建账号 {}，首次登录须修改密码", u.username)),
-        Err(e @ (AppError::BadInput { .. } | AppError::Conflict { .. } | AppError::Forbidden(_))) => {
-            let form = NewForm { password: String::new(), ..f };
+        Ok(u) => crate::web::flash_redirect(
+            &format!("/users/{}", u.id),
+            true,
+            &format!("已创建账号 {}，首次登录须修改密码", u.username),
+        ),
+        Err(
+            e @ (AppError::BadInput { .. } | AppError::Conflict { .. } | AppError::Forbidden(_)),
+        ) => {
+            let form = NewForm {
+                password: String::new(),
+                ..f
+            };
             let r = render_new(&st, &actor, form, Some(e.to_string())).await;
             respond(&st, &actor, r).await
         }
@@ -208,18 +294,35 @@ struct DetailPage {
 }
 
 /// `GET /users/{id}`
-pub async fn detail(State(st): State<AppState>, PageActor(actor): PageActor, Path(id): Path<i64>) -> Response {
+pub async fn detail(
+    State(st): State<AppState>,
+    PageActor(actor): PageActor,
+    Path(id): Path<i64>,
+) -> Response {
     let run = async {
         let u = super::get(&st.db, &actor.caller(), id).await?;
         let can_manage = actor.role.can(Permission::UserManage);
         let (nodes, departments) = if can_manage {
-            (node_choices(&st, &actor).await?, org::departments(&st.db, &actor.caller(), None).await?)
+            (
+                node_choices(&st, &actor).await?,
+                org::departments(&st.db, &actor.caller(), None).await?,
+            )
         } else {
             (Vec::new(), Vec::new())
         };
         let ctx = PageCtx::new(&st, &actor, &format!("账号 {}", u.username), "users").await?;
         Ok(Html(
-            DetailPage { ctx, created_text: crate::web::fmt_time(u.created_at), is_self: u.id == actor.user_id, u, roles: role_choices(), nodes, departments, can_manage }.render(),
+            DetailPage {
+                ctx,
+                created_text: crate::web::fmt_time(u.created_at),
+                is_self: u.id == actor.user_id,
+                u,
+                roles: role_choices(),
+                nodes,
+                departments,
+                can_manage,
+            }
+            .render(),
         )
         .into_response())
     };
@@ -238,7 +341,12 @@ pub struct EditForm {
 }
 
 /// `POST /users/{id}`
-pub async fn update(State(st): State<AppState>, PageActor(actor): PageActor, Path(id): Path<i64>, Form(f): Form<EditForm>) -> Response {
+pub async fn update(
+    State(st): State<AppState>,
+    PageActor(actor): PageActor,
+    Path(id): Path<i64>,
+    Form(f): Form<EditForm>,
+) -> Response {
     let e = EditUser {
         display_name: Some(f.display_name),
         role: Some(f.role),
@@ -246,7 +354,11 @@ pub async fn update(State(st): State<AppState>, PageActor(actor): PageActor, Pat
         department_id: opt_id(&f.department_id),
         version: f.version,
     };
-    done(super::update(&st.db, &actor.caller(), id, e).await, &format!("/users/{id}"), "已保存")
+    done(
+        super::update(&st.db, &actor.caller(), id, e).await,
+        &format!("/users/{id}"),
+        "已保存",
+    )
 }
 
 /// The reset-password form.
@@ -256,7 +368,12 @@ pub struct ResetForm {
 }
 
 /// `POST /users/{id}/password`
-pub async fn reset_password(State(st): State<AppState>, PageActor(actor): PageActor, Path(id): Path<i64>, Form(f): Form<ResetForm>) -> Response {
+pub async fn reset_password(
+    State(st): State<AppState>,
+    PageActor(actor): PageActor,
+    Path(id): Path<i64>,
+    Form(f): Form<ResetForm>,
+) -> Response {
     done(
         super::reset_password(&st.db, &actor.caller(), id, &f.password).await,
         &format!("/users/{id}"),
@@ -271,11 +388,20 @@ pub struct StatusForm {
 }
 
 /// `POST /users/{id}/status`
-pub async fn set_status(State(st): State<AppState>, PageActor(actor): PageActor, Path(id): Path<i64>, Form(f): Form<StatusForm>) -> Response {
+pub async fn set_status(
+    State(st): State<AppState>,
+    PageActor(actor): PageActor,
+    Path(id): Path<i64>,
+    Form(f): Form<StatusForm>,
+) -> Response {
     let active = f.active == "1";
     done(
         super::set_status(&st.db, &actor.caller(), id, active).await,
         &format!("/users/{id}"),
-        if active { "账号已启用" } else { "账号已禁用，其登录会话已全部结束" },
+        if active {
+            "账号已启用"
+        } else {
+            "账号已禁用，其登录会话已全部结束"
+        },
     )
 }

@@ -24,7 +24,11 @@ pub async fn check(req: Request, expected: &str) -> (Request, bool) {
         return (req, false);
     }
     let ok = |got: &str| crate::auth::tokens::constant_eq(got, expected);
-    if let Some(h) = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()) {
+    if let Some(h) = req
+        .headers()
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+    {
         let pass = ok(h);
         return (req, pass);
     }

@@ -8,10 +8,13 @@ use std::fmt::Write;
 use std::sync::Mutex;
 use std::time::Instant;
 
+/// (method, route, status) → (count, seconds).
+type Table = BTreeMap<(String, String, u16), (u64, f64)>;
+
 /// Counters kept by this process.
 #[derive(Default)]
 pub struct Metrics {
-    requests: Mutex<BTreeMap<(String, String, u16), (u64, f64)>>,
+    requests: Mutex<Table>,
 }
 
 impl Metrics {
@@ -62,6 +65,12 @@ pub async fn middleware(State(st): State<crate::AppState>, req: Request, next: N
     let secs = start.elapsed().as_secs_f64();
     st.metrics
         .observe(&method, &route, resp.status().as_u16(), secs);
-    tracing::debug!(method, route, status = resp.status().as_u16(), ms = secs * 1000.0, "request");
+    tracing::debug!(
+        method,
+        route,
+        status = resp.status().as_u16(),
+        ms = secs * 1000.0,
+        "request"
+    );
     resp
 }

@@ -28,10 +28,19 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/logout", post(auth::handlers::api_logout))
         .route("/me", get(auth::handlers::api_me))
         .route("/me/password", post(auth::handlers::api_change_password))
-        .route("/tokens", get(auth::handlers::api_tokens).post(auth::handlers::api_issue_token))
-        .route("/tokens/{id}", axum::routing::delete(auth::handlers::api_revoke_token))
+        .route(
+            "/tokens",
+            get(auth::handlers::api_tokens).post(auth::handlers::api_issue_token),
+        )
+        .route(
+            "/tokens/{id}",
+            axum::routing::delete(auth::handlers::api_revoke_token),
+        )
         .route("/org/tree", get(org::handlers::api_tree))
-        .route("/org/nodes", get(org::handlers::api_list).post(org::handlers::api_create))
+        .route(
+            "/org/nodes",
+            get(org::handlers::api_list).post(org::handlers::api_create),
+        )
         .route(
             "/org/nodes/{id}",
             get(org::handlers::api_get)
@@ -40,7 +49,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/org/nodes/{id}/move", post(org::handlers::api_move))
         .route("/org/nodes/{id}/retire", post(org::handlers::api_retire))
-        .route("/org/nodes/{id}/reactivate", post(org::handlers::api_reactivate))
+        .route(
+            "/org/nodes/{id}/reactivate",
+            post(org::handlers::api_reactivate),
+        )
         .route(
             "/org/nodes/{id}/boundary",
             get(org::handlers::api_get_boundary)
@@ -57,12 +69,18 @@ pub fn router(state: AppState) -> Router {
             "/departments/{id}",
             get(org::handlers::api_get_department).patch(org::handlers::api_update_department),
         )
-        .route("/users", get(users::handlers::api_list).post(users::handlers::api_create))
+        .route(
+            "/users",
+            get(users::handlers::api_list).post(users::handlers::api_create),
+        )
         .route(
             "/users/{id}",
             get(users::handlers::api_get).patch(users::handlers::api_update),
         )
-        .route("/users/{id}/password", post(users::handlers::api_reset_password))
+        .route(
+            "/users/{id}/password",
+            post(users::handlers::api_reset_password),
+        )
         .route("/users/{id}/disable", post(users::handlers::api_disable))
         .route("/users/{id}/enable", post(users::handlers::api_enable))
         .route("/audit", get(audit::handlers::api_list))
@@ -70,15 +88,24 @@ pub fn router(state: AppState) -> Router {
 
     let pages = Router::new()
         .route("/", get(home))
-        .route("/login", get(auth::handlers::login_page).post(auth::handlers::login_submit))
+        .route(
+            "/login",
+            get(auth::handlers::login_page).post(auth::handlers::login_submit),
+        )
         .route("/logout", post(auth::handlers::logout))
         .route("/account", get(auth::handlers::account_page))
         .route("/account/password", post(auth::handlers::account_password))
-        .route("/tokens", get(auth::handlers::tokens_page).post(auth::handlers::tokens_issue))
+        .route(
+            "/tokens",
+            get(auth::handlers::tokens_page).post(auth::handlers::tokens_issue),
+        )
         .route("/tokens/{id}/revoke", post(auth::handlers::tokens_revoke))
         .route("/org", get(org::pages::tree))
         .route("/org/export.xlsx", get(org::pages::export))
-        .route("/org/import", get(org::pages::import_page).post(org::pages::import_submit))
+        .route(
+            "/org/import",
+            get(org::pages::import_page).post(org::pages::import_submit),
+        )
         .route("/org/import/template.csv", get(org::pages::import_template))
         .route("/org/nodes/{id}", get(org::pages::node))
         .route("/org/nodes/{id}/edit", post(org::pages::edit))
@@ -88,14 +115,23 @@ pub fn router(state: AppState) -> Router {
         .route("/org/nodes/{id}/reactivate", post(org::pages::reactivate))
         .route("/org/nodes/{id}/delete", post(org::pages::delete))
         .route("/org/nodes/{id}/boundary", post(org::pages::boundary))
-        .route("/org/nodes/{id}/departments", post(org::pages::add_department))
+        .route(
+            "/org/nodes/{id}/departments",
+            post(org::pages::add_department),
+        )
         .route("/org/nodes/{id}/map.svg", get(org::pages::map_svg))
         .route("/departments", get(org::pages::departments))
         .route("/departments/{id}", post(org::pages::edit_department))
         .route("/users", get(users::pages::list))
         .route("/users/export.xlsx", get(users::pages::export))
-        .route("/users/new", get(users::pages::new_form).post(users::pages::create))
-        .route("/users/{id}", get(users::pages::detail).post(users::pages::update))
+        .route(
+            "/users/new",
+            get(users::pages::new_form).post(users::pages::create),
+        )
+        .route(
+            "/users/{id}",
+            get(users::pages::detail).post(users::pages::update),
+        )
         .route("/users/{id}/password", post(users::pages::reset_password))
         .route("/users/{id}/status", post(users::pages::set_status))
         .route("/audit", get(audit::handlers::page));
@@ -107,8 +143,14 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics_text))
         .route("/static/{file}", get(static_file))
         .fallback(page_not_found)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::auth::middleware))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::middleware))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::auth::middleware,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::middleware,
+        ))
         .layer(axum::middleware::from_fn(security_headers))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)
@@ -117,7 +159,10 @@ pub fn router(state: AppState) -> Router {
 async fn security_headers(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
     let mut resp = next.run(req).await;
     let h = resp.headers_mut();
-    h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    h.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
     h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
     h.insert(
@@ -144,7 +189,10 @@ async fn healthz(State(st): State<AppState>) -> Response {
 async fn metrics_text(State(st): State<AppState>) -> Response {
     let up = st.db.ping().await.is_ok();
     (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
         st.metrics.render(up),
     )
         .into_response()
@@ -210,16 +258,67 @@ impl PageCtx {
         nav_key: &'static str,
     ) -> AppResult<PageCtx> {
         let node_name = crate::org::service::node_name(&st.db, actor.org_id).await?;
-        let mut nav = vec![NavItem { key: "home", href: "/", label: "工作台" }];
+        let mut nav = vec![NavItem {
+            key: "home",
+            href: "/",
+            label: "工作台",
+        }];
         let items: [(Permission, NavItem); 6] = [
-            (Permission::OrgView, NavItem { key: "org", href: "/org", label: "组织架构" }),
-            (Permission::OrgView, NavItem { key: "departments", href: "/departments", label: "职能部门" }),
-            (Permission::UserView, NavItem { key: "users", href: "/users", label: "账号管理" }),
-            (Permission::AuditView, NavItem { key: "audit", href: "/audit", label: "审计日志" }),
-            (Permission::TokenManage, NavItem { key: "tokens", href: "/tokens", label: "接口令牌" }),
-            (Permission::OrgView, NavItem { key: "account", href: "/account", label: "我的账号" }),
+            (
+                Permission::OrgView,
+                NavItem {
+                    key: "org",
+                    href: "/org",
+                    label: "组织架构",
+                },
+            ),
+            (
+                Permission::OrgView,
+                NavItem {
+                    key: "departments",
+                    href: "/departments",
+                    label: "职能部门",
+                },
+            ),
+            (
+                Permission::UserView,
+                NavItem {
+                    key: "users",
+                    href: "/users",
+                    label: "账号管理",
+                },
+            ),
+            (
+                Permission::AuditView,
+                NavItem {
+                    key: "audit",
+                    href: "/audit",
+                    label: "审计日志",
+                },
+            ),
+            (
+                Permission::TokenManage,
+                NavItem {
+                    key: "tokens",
+                    href: "/tokens",
+                    label: "接口令牌",
+                },
+            ),
+            (
+                Permission::OrgView,
+                NavItem {
+                    key: "account",
+                    href: "/account",
+                    label: "我的账号",
+                },
+            ),
         ];
-        nav.extend(items.into_iter().filter(|(p, _)| actor.role.can(*p)).map(|(_, n)| n));
+        nav.extend(
+            items
+                .into_iter()
+                .filter(|(p, _)| actor.role.can(*p))
+                .map(|(_, n)| n),
+        );
         Ok(PageCtx {
             title: title.to_owned(),
             nav_key,
@@ -278,7 +377,10 @@ pub async fn page_err(st: &AppState, actor: &Actor, e: AppError) -> Response {
     }
 }
 
-async fn page_not_found(actor: Option<axum::Extension<Actor>>, State(st): State<AppState>) -> Response {
+async fn page_not_found(
+    actor: Option<axum::Extension<Actor>>,
+    State(st): State<AppState>,
+) -> Response {
     match actor {
         Some(axum::Extension(a)) => page_err(&st, &a, AppError::NotFound("页面不存在".into())).await,
         None => (StatusCode::NOT_FOUND, axum::response::Html("<!doctype html><meta charset=utf-8><title>页面不存在</title><p>页面不存在。<a href=\"/\">返回首页</a>")).into_response(),
@@ -383,7 +485,10 @@ struct HomePage {
     recent: Vec<crate::audit::Item>,
 }
 
-async fn home(State(st): State<AppState>, crate::auth::PageActor(actor): crate::auth::PageActor) -> Response {
+async fn home(
+    State(st): State<AppState>,
+    crate::auth::PageActor(actor): crate::auth::PageActor,
+) -> Response {
     let run = async {
         let summary = crate::org::service::summary(&st.db, &actor).await?;
         let is_admin = actor.role.can(Permission::AuditView);
@@ -395,7 +500,15 @@ async fn home(State(st): State<AppState>, crate::auth::PageActor(actor): crate::
             Vec::new()
         };
         let ctx = PageCtx::new(&st, &actor, "工作台", "home").await?;
-        Ok::<_, AppError>(Html(HomePage { ctx, summary, is_admin, recent }.render()))
+        Ok::<_, AppError>(Html(
+            HomePage {
+                ctx,
+                summary,
+                is_admin,
+                recent,
+            }
+            .render(),
+        ))
     };
     match run.await {
         Ok(p) => p.into_response(),

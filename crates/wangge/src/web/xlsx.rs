@@ -24,7 +24,8 @@ pub fn build(sheet: &str, headers: &[&str], rows: &[Vec<String>]) -> AppResult<V
     let bold = Format::new().set_bold();
     for (c, h) in headers.iter().enumerate() {
         let col = u16::try_from(c).map_err(|e| AppError::Internal(e.into()))?;
-        ws.write_string_with_format(0, col, *h, &bold).map_err(err)?;
+        ws.write_string_with_format(0, col, *h, &bold)
+            .map_err(err)?;
         ws.set_column_width(col, 16).map_err(err)?;
     }
     for (r, row) in rows.iter().enumerate() {

@@ -7,13 +7,28 @@ use serde_json::json;
 #[tokio::test]
 async fn health_and_metrics_answer() {
     let app = TestApp::spawn().await;
-    let r = app.client.get(app.url("/healthz")).send().await.expect("healthz");
+    let r = app
+        .client
+        .get(app.url("/healthz"))
+        .send()
+        .await
+        .expect("healthz");
     assert_eq!(r.status(), StatusCode::OK);
-    let m = app.client.get(app.url("/metrics")).send().await.expect("metrics");
+    let m = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .expect("metrics");
     assert_eq!(m.status(), StatusCode::OK);
     let text = m.text().await.expect("text");
     assert!(text.contains("wangge_up 1"), "{text}");
-    assert!(text.contains("wangge_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 1"), "{text}");
+    assert!(
+        text.contains(
+            "wangge_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 1"
+        ),
+        "{text}"
+    );
 }
 
 #[tokio::test]
@@ -29,11 +44,17 @@ async fn api_login_me_and_logout() {
     assert_eq!(me["role"], "grid_worker");
     assert_eq!(me["org"]["code"], "33019900100101");
     assert_eq!(me["org"]["level"], "grid");
-    let r = app.call(Method::POST, &t, "/api/v1/auth/logout", None).await;
+    let r = app
+        .call(Method::POST, &t, "/api/v1/auth/logout", None)
+        .await;
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     let (s, v) = app.get(&t, "/api/v1/me").await;
     assert_eq!(s, StatusCode::UNAUTHORIZED, "a revoked token is refused");
-    assert!(v["error"]["message"].as_str().is_some_and(|m| m.contains("令牌")));
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("令牌"))
+    );
 }
 
 #[tokio::test]
@@ -44,15 +65,36 @@ async fn bad_logins_are_refused_then_throttled() {
         assert_eq!(s, StatusCode::BAD_REQUEST);
         assert_eq!(v["error"]["code"], "bad_json");
     }
-    let (s, v) = app.send(Method::POST, "", "/api/v1/auth/login", json!({"username": "nobody", "password": "x"})).await;
+    let (s, v) = app
+        .send(
+            Method::POST,
+            "",
+            "/api/v1/auth/login",
+            json!({"username": "nobody", "password": "x"}),
+        )
+        .await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
     assert_eq!(v["error"]["message"], "用户名或密码错误");
     for _ in 0..5 {
-        let (s, _) = app.send(Method::POST, "", "/api/v1/auth/login", json!({"username": "admin", "password": "wrong-pass1"})).await;
+        let (s, _) = app
+            .send(
+                Method::POST,
+                "",
+                "/api/v1/auth/login",
+                json!({"username": "admin", "password": "wrong-pass1"}),
+            )
+            .await;
         assert_eq!(s, StatusCode::UNAUTHORIZED);
     }
     // Even the right password waits now.
-    let (s, v) = app.send(Method::POST, "", "/api/v1/auth/login", json!({"username": "admin", "password": PW})).await;
+    let (s, v) = app
+        .send(
+            Method::POST,
+            "",
+            "/api/v1/auth/login",
+            json!({"username": "admin", "password": PW}),
+        )
+        .await;
     assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(v["error"]["code"], "too_many_requests");
     // Another account is not affected.
@@ -64,17 +106,50 @@ async fn forms_need_the_csrf_token() {
     let app = TestApp::spawn().await;
     let mut b = Browser::new(&app);
     // The login form without its token is refused.
-    let (s, _) = b.post("/login", &[("username", "admin"), ("password", PW)]).await;
+    let (s, _) = b
+        .post("/login", &[("username", "admin"), ("password", PW)])
+        .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     let csrf = b.login("admin").await;
-    let id = app.node_id(&app.token("admin").await, "33019900100101").await;
+    let id = app
+        .node_id(&app.token("admin").await, "33019900100101")
+        .await;
     let before = app.audit_rows().await;
-    let (s, _) = b.post(&format!("/org/nodes/{id}/edit"), &[("name", "改名"), ("code", "33019900100101"), ("version", "1")]).await;
+    let (s, _) = b
+        .post(
+            &format!("/org/nodes/{id}/edit"),
+            &[
+                ("name", "改名"),
+                ("code", "33019900100101"),
+                ("version", "1"),
+            ],
+        )
+        .await;
     assert_eq!(s, StatusCode::FORBIDDEN, "no token, no write");
-    let (s, _) = b.post(&format!("/org/nodes/{id}/edit"), &[("_csrf", "0".repeat(64).as_str()), ("name", "改名"), ("code", "33019900100101"), ("version", "1")]).await;
+    let (s, _) = b
+        .post(
+            &format!("/org/nodes/{id}/edit"),
+            &[
+                ("_csrf", "0".repeat(64).as_str()),
+                ("name", "改名"),
+                ("code", "33019900100101"),
+                ("version", "1"),
+            ],
+        )
+        .await;
     assert_eq!(s, StatusCode::FORBIDDEN, "a wrong token, no write");
     assert_eq!(app.audit_rows().await, before, "nothing was written");
-    let (s, loc) = b.post(&format!("/org/nodes/{id}/edit"), &[("_csrf", &csrf), ("name", "柳岸社区一网格"), ("code", "33019900100101"), ("version", "1")]).await;
+    let (s, loc) = b
+        .post(
+            &format!("/org/nodes/{id}/edit"),
+            &[
+                ("_csrf", &csrf),
+                ("name", "柳岸社区一网格"),
+                ("code", "33019900100101"),
+                ("version", "1"),
+            ],
+        )
+        .await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     assert_eq!(loc, format!("/org/nodes/{id}"));
     let (_, page) = b.get(&loc).await;
@@ -90,12 +165,29 @@ async fn sessions_survive_a_restart_and_logout_ends_them() {
     let mut b = Browser::new(&app);
     let csrf = b.login("liuan-sj").await;
     let second = app.restart().await;
-    let cookie = b.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
-    let r = app.client.get(format!("http://{second}/")).header(header::COOKIE, &cookie).send().await.expect("get");
+    let cookie = b
+        .cookies
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let r = app
+        .client
+        .get(format!("http://{second}/"))
+        .header(header::COOKIE, &cookie)
+        .send()
+        .await
+        .expect("get");
     assert_eq!(r.status(), StatusCode::OK, "the session is in the database");
     let (s, loc) = b.post("/logout", &[("_csrf", &csrf)]).await;
     assert_eq!((s, loc.as_str()), (StatusCode::SEE_OTHER, "/login"));
-    let r = app.client.get(format!("http://{second}/org")).header(header::COOKIE, &cookie).send().await.expect("get");
+    let r = app
+        .client
+        .get(format!("http://{second}/org"))
+        .header(header::COOKIE, &cookie)
+        .send()
+        .await
+        .expect("get");
     assert_eq!(r.status(), StatusCode::SEE_OTHER, "logged out everywhere");
 }
 
@@ -104,15 +196,54 @@ async fn password_change_checks_and_ends_other_logins() {
     let app = TestApp::spawn().await;
     let t1 = app.token("wgy-liuan-2").await;
     let t2 = app.token("wgy-liuan-2").await;
-    let (s, v) = app.send(Method::POST, &t1, "/api/v1/me/password", json!({"current_password": "wrong-pass1", "new_password": "new-pass-2026"})).await;
-    assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("wrong_password")));
-    let (s, v) = app.send(Method::POST, &t1, "/api/v1/me/password", json!({"current_password": PW, "new_password": "short"})).await;
+    let (s, v) = app
+        .send(
+            Method::POST,
+            &t1,
+            "/api/v1/me/password",
+            json!({"current_password": "wrong-pass1", "new_password": "new-pass-2026"}),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("wrong_password"))
+    );
+    let (s, v) = app
+        .send(
+            Method::POST,
+            &t1,
+            "/api/v1/me/password",
+            json!({"current_password": PW, "new_password": "short"}),
+        )
+        .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
-    assert!(v["error"]["message"].as_str().is_some_and(|m| m.contains("8 位")));
-    let (s, _) = app.send(Method::POST, &t1, "/api/v1/me/password", json!({"current_password": PW, "new_password": "new-pass-2026"})).await;
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("8 位"))
+    );
+    let (s, _) = app
+        .send(
+            Method::POST,
+            &t1,
+            "/api/v1/me/password",
+            json!({"current_password": PW, "new_password": "new-pass-2026"}),
+        )
+        .await;
     assert_eq!(s, StatusCode::NO_CONTENT);
-    assert_eq!(app.get(&t2, "/api/v1/me").await.0, StatusCode::UNAUTHORIZED, "other logins end");
-    let (s, _) = app.send(Method::POST, "", "/api/v1/auth/login", json!({"username": "wgy-liuan-2", "password": "new-pass-2026"})).await;
+    assert_eq!(
+        app.get(&t2, "/api/v1/me").await.0,
+        StatusCode::UNAUTHORIZED,
+        "other logins end"
+    );
+    let (s, _) = app
+        .send(
+            Method::POST,
+            "",
+            "/api/v1/auth/login",
+            json!({"username": "wgy-liuan-2", "password": "new-pass-2026"}),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK);
     let page = Browser::new(&app).get("/account").await;
     assert_eq!(page.0, StatusCode::SEE_OTHER, "pages need a login");
@@ -123,21 +254,54 @@ async fn password_change_checks_and_ends_other_logins() {
 async fn machine_tokens_are_issued_shown_once_and_revoked() {
     let app = TestApp::spawn().await;
     let admin = app.token("qinghe-admin").await;
-    let (s, v) = app.send(Method::POST, &admin, "/api/v1/tokens", json!({"username": "qinghe-zz", "name": "12345 热线对接"})).await;
+    let (s, v) = app
+        .send(
+            Method::POST,
+            &admin,
+            "/api/v1/tokens",
+            json!({"username": "qinghe-zz", "name": "12345 热线对接"}),
+        )
+        .await;
     assert_eq!(s, StatusCode::CREATED);
     let machine = v["token"].as_str().expect("token").to_owned();
     let id = v["id"].as_i64().expect("id");
     let (s, me) = app.get(&machine, "/api/v1/me").await;
-    assert_eq!((s, me["username"].as_str()), (StatusCode::OK, Some("qinghe-zz")));
+    assert_eq!(
+        (s, me["username"].as_str()),
+        (StatusCode::OK, Some("qinghe-zz"))
+    );
     let (_, list) = app.get(&admin, "/api/v1/tokens").await;
-    assert!(!list.to_string().contains(&machine), "the list never shows the token");
+    assert!(
+        !list.to_string().contains(&machine),
+        "the list never shows the token"
+    );
     // A token for an account outside the scope is refused.
-    let (s, _) = app.send(Method::POST, &admin, "/api/v1/tokens", json!({"username": "wangjiang-zz", "name": "x"})).await;
+    let (s, _) = app
+        .send(
+            Method::POST,
+            &admin,
+            "/api/v1/tokens",
+            json!({"username": "wangjiang-zz", "name": "x"}),
+        )
+        .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
-    let r = app.call(Method::DELETE, &admin, &format!("/api/v1/tokens/{id}"), None).await;
+    let r = app
+        .call(
+            Method::DELETE,
+            &admin,
+            &format!("/api/v1/tokens/{id}"),
+            None,
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
-    assert_eq!(app.get(&machine, "/api/v1/me").await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.get(&machine, "/api/v1/me").await.0,
+        StatusCode::UNAUTHORIZED
+    );
     // Only administrators manage tokens.
     let zz = app.token("qinghe-zz").await;
-    assert_eq!(app.get(&zz, "/api/v1/tokens").await.0, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.get(&zz, "/api/v1/tokens").await.0,
+        StatusCode::FORBIDDEN
+    );
 }

@@ -8,7 +8,10 @@ use serde_json::Value;
 
 fn contains_id(v: &Value, id: i64) -> bool {
     match v {
-        Value::Object(m) => m.get("id").and_then(Value::as_i64) == Some(id) || m.values().any(|x| contains_id(x, id)),
+        Value::Object(m) => {
+            m.get("id").and_then(Value::as_i64) == Some(id)
+                || m.values().any(|x| contains_id(x, id))
+        }
         Value::Array(a) => a.iter().any(|x| contains_id(x, id)),
         _ => false,
     }
@@ -20,7 +23,9 @@ async fn a_grid_worker_sees_nothing_of_a_sibling_grid() {
     let admin = app.token("admin").await;
     let grid_a = app.node_id(&admin, "33019900100101").await;
     let grid_b = app.node_id(&admin, "33019900100102").await;
-    let (_, kids_b) = app.get(&admin, &format!("/api/v1/org/nodes?parent_id={grid_b}")).await;
+    let (_, kids_b) = app
+        .get(&admin, &format!("/api/v1/org/nodes?parent_id={grid_b}"))
+        .await;
     let building_b = kids_b[0]["id"].as_i64().expect("a building in grid B");
     let (_, users_b) = app.get(&admin, "/api/v1/users?q=wgy-liuan-2").await;
     let user_b = users_b["items"][0]["id"].as_i64().expect("grid B's worker");
@@ -29,16 +34,29 @@ async fn a_grid_worker_sees_nothing_of_a_sibling_grid() {
 
     let w = app.token("wgy-liuan-1").await;
     // Lists: nothing of B.
-    for path in ["/api/v1/org/tree", "/api/v1/org/tree?include_retired=true", "/api/v1/org/nodes", "/api/v1/org/nodes?include_retired=true", "/api/v1/departments"] {
+    for path in [
+        "/api/v1/org/tree",
+        "/api/v1/org/tree?include_retired=true",
+        "/api/v1/org/nodes",
+        "/api/v1/org/nodes?include_retired=true",
+        "/api/v1/departments",
+    ] {
         let (s, v) = app.get(&w, path).await;
         assert_eq!(s, StatusCode::OK, "{path}");
         for id in [grid_b, building_b] {
             assert!(!contains_id(&v, id), "{path} leaks node {id}");
         }
-        assert!(!contains_id(&v, dep_out), "{path} leaks department {dep_out}");
+        assert!(
+            !contains_id(&v, dep_out),
+            "{path} leaks department {dep_out}"
+        );
     }
     let (_, nodes) = app.get(&w, "/api/v1/org/nodes").await;
-    assert!(nodes.as_array().is_some_and(|n| n.iter().all(|n| n["path"].as_str().is_some_and(|p| p.contains(&format!("/{grid_a}/"))))));
+    assert!(nodes.as_array().is_some_and(|n| n.iter().all(|n| {
+        n["path"]
+            .as_str()
+            .is_some_and(|p| p.contains(&format!("/{grid_a}/")))
+    })));
     // Details, by guessing ids: 404, never the data.
     for path in [
         format!("/api/v1/org/nodes/{grid_b}"),
@@ -48,34 +66,73 @@ async fn a_grid_worker_sees_nothing_of_a_sibling_grid() {
         format!("/api/v1/departments/{dep_out}"),
         format!("/org/nodes/{grid_b}/map.svg"),
     ] {
-        let r = app.client.get(app.url(&path)).bearer_auth(&w).send().await.expect("get");
+        let r = app
+            .client
+            .get(app.url(&path))
+            .bearer_auth(&w)
+            .send()
+            .await
+            .expect("get");
         assert_eq!(r.status(), StatusCode::NOT_FOUND, "{path}");
         let body = r.text().await.unwrap_or_default();
         assert!(!body.contains("柳岸社区第二网格"), "{path} leaks a name");
     }
     // Accounts and the audit log are not for grid workers at all.
-    for path in ["/api/v1/users".to_owned(), format!("/api/v1/users/{user_b}"), "/api/v1/audit".to_owned(), "/api/v1/tokens".to_owned()] {
+    for path in [
+        "/api/v1/users".to_owned(),
+        format!("/api/v1/users/{user_b}"),
+        "/api/v1/audit".to_owned(),
+        "/api/v1/tokens".to_owned(),
+    ] {
         assert_eq!(app.get(&w, &path).await.0, StatusCode::FORBIDDEN, "{path}");
     }
     // Pages and the export.
     let mut b = Browser::new(&app);
     b.login("wgy-liuan-1").await;
-    for path in [format!("/org/nodes/{grid_b}"), format!("/org/nodes/{building_b}")] {
+    for path in [
+        format!("/org/nodes/{grid_b}"),
+        format!("/org/nodes/{building_b}"),
+    ] {
         let (s, body) = b.get(&path).await;
         assert_eq!(s, StatusCode::NOT_FOUND, "{path}");
         assert!(!body.contains("柳岸社区第二网格"));
     }
-    for path in ["/org", "/org?show_buildings=1&include_retired=1", "/org?q=网格", "/departments", "/"] {
+    for path in [
+        "/org",
+        "/org?show_buildings=1&include_retired=1",
+        "/org?q=网格",
+        "/departments",
+        "/",
+    ] {
         let (s, body) = b.get(path).await;
         assert_eq!(s, StatusCode::OK, "{path}");
         assert!(!body.contains("柳岸社区第二网格"), "{path} leaks grid B");
-        assert!(!body.contains(&format!("/org/nodes/{grid_b}\"")), "{path} links grid B");
+        assert!(
+            !body.contains(&format!("/org/nodes/{grid_b}\"")),
+            "{path} links grid B"
+        );
     }
-    let r = app.client.get(app.url("/org/export.xlsx")).header(reqwest::header::COOKIE, b.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")).send().await.expect("export");
+    let r = app
+        .client
+        .get(app.url("/org/export.xlsx"))
+        .header(
+            reqwest::header::COOKIE,
+            b.cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; "),
+        )
+        .send()
+        .await
+        .expect("export");
     assert_eq!(r.status(), StatusCode::OK);
     let bytes = r.bytes().await.expect("bytes");
     let text = xlsx_text(&bytes);
-    assert!(text.contains("柳岸社区第一网格"), "the export holds the worker's own grid");
+    assert!(
+        text.contains("柳岸社区第一网格"),
+        "the export holds the worker's own grid"
+    );
     assert!(!text.contains("柳岸社区第二网格"), "and nothing of grid B");
     for path in ["/users", "/audit", "/tokens", "/users/export.xlsx"] {
         assert_eq!(b.get(path).await.0, StatusCode::FORBIDDEN, "{path}");
@@ -90,23 +147,44 @@ async fn a_community_secretary_sees_nothing_of_a_sibling_community() {
     let other_user = users["items"][0]["id"].as_i64().expect("fenglin worker");
     let other = app.node_id(&admin, "330199001002").await;
     let sj = app.token("liuan-sj").await;
-    assert_eq!(app.get(&sj, &format!("/api/v1/users/{other_user}")).await.0, StatusCode::NOT_FOUND);
-    assert_eq!(app.get(&sj, &format!("/api/v1/users?org_id={other}")).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get(&sj, &format!("/api/v1/users/{other_user}")).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get(&sj, &format!("/api/v1/users?org_id={other}"))
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
     let (_, list) = app.get(&sj, "/api/v1/users").await;
     assert!(!contains_id(&list, other_user));
-    assert!(list["items"].as_array().is_some_and(|l| l.iter().all(|u| u["username"].as_str().is_some_and(|n| n.contains("liuan")))));
+    assert!(list["items"].as_array().is_some_and(|l| {
+        l.iter()
+            .all(|u| u["username"].as_str().is_some_and(|n| n.contains("liuan")))
+    }));
     // A street administrator's audit log holds only the street's entries.
     let qa = app.token("qinghe-admin").await;
     let wa = app.token("wangjiang-admin").await;
     let (_, log) = app.get(&wa, "/api/v1/audit?entity=user&action=login").await;
-    assert!(log["items"].as_array().is_some_and(|l| l.iter().all(|e| e["actor"] != "qinghe-admin")), "{log}");
+    assert!(
+        log["items"]
+            .as_array()
+            .is_some_and(|l| l.iter().all(|e| e["actor"] != "qinghe-admin")),
+        "{log}"
+    );
     let _ = qa;
 }
 
 /// All the text of an XLSX's shared strings and sheets.
 fn xlsx_text(bytes: &[u8]) -> String {
     use calamine::Reader;
-    let mut wb = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes.to_vec())).expect("xlsx");
+    let mut wb =
+        calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes.to_vec())).expect("xlsx");
     let range = wb.worksheet_range_at(0).expect("sheet").expect("range");
-    range.rows().flat_map(|r| r.iter().map(|c| c.to_string())).collect::<Vec<_>>().join("\n")
+    range
+        .rows()
+        .flat_map(|r| r.iter().map(|c| c.to_string()))
+        .collect::<Vec<_>>()
+        .join("\n")
 }

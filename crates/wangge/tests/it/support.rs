@@ -30,14 +30,21 @@ fn new_client() -> Client {
 async fn fresh_db(dir: &std::path::Path) -> (String, Option<String>, DatabaseConnection) {
     match std::env::var("WANGGE_TEST_POSTGRES_URL") {
         Ok(url) if !url.is_empty() => {
-            let schema = format!("t_{}", &wangge::auth::tokens::random_token().expect("random")[..16]);
-            let admin = wangge::db::connect(&url, None).await.expect("connect to PostgreSQL");
+            let schema = format!(
+                "t_{}",
+                &wangge::auth::tokens::random_token().expect("random")[..16]
+            );
+            let admin = wangge::db::connect(&url, None)
+                .await
+                .expect("connect to PostgreSQL");
             admin
                 .execute_unprepared(&format!("CREATE SCHEMA {schema}"))
                 .await
                 .expect("create schema");
             admin.close().await.ok();
-            let db = wangge::db::connect(&url, Some(&schema)).await.expect("connect to schema");
+            let db = wangge::db::connect(&url, Some(&schema))
+                .await
+                .expect("connect to schema");
             (url, Some(schema), db)
         }
         _ => {
@@ -54,9 +61,18 @@ impl TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let (url, schema, db) = fresh_db(dir.path()).await;
         wangge::db::migrate(&db).await.expect("migrate");
-        wangge::demo::generate(&db, 20261122, PW).await.expect("demo");
+        wangge::demo::generate(&db, 20261122, PW)
+            .await
+            .expect("demo");
         let addr = Self::serve(&url, schema.as_deref(), dir.path()).await;
-        TestApp { addr, client: new_client(), db, url, schema, _dir: dir }
+        TestApp {
+            addr,
+            client: new_client(),
+            db,
+            url,
+            schema,
+            _dir: dir,
+        }
     }
 
     /// Starts another server on the same database (a restart).
@@ -99,8 +115,17 @@ impl TestApp {
     }
 
     /// Sends a request with a bearer token and an optional JSON body.
-    pub async fn call(&self, method: Method, token: &str, path: &str, body: Option<Value>) -> Response {
-        let mut rb = self.client.request(method, self.url(path)).bearer_auth(token);
+    pub async fn call(
+        &self,
+        method: Method,
+        token: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> Response {
+        let mut rb = self
+            .client
+            .request(method, self.url(path))
+            .bearer_auth(token);
         if let Some(b) = body {
             rb = rb.json(&b);
         }
@@ -115,7 +140,13 @@ impl TestApp {
     }
 
     /// POST/PATCH/PUT with a token and a JSON body; returns (status, body).
-    pub async fn send(&self, method: Method, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
+    pub async fn send(
+        &self,
+        method: Method,
+        token: &str,
+        path: &str,
+        body: Value,
+    ) -> (StatusCode, Value) {
         let r = self.call(method, token, path, Some(body)).await;
         let s = r.status();
         (s, r.json().await.unwrap_or(Value::Null))
@@ -123,7 +154,12 @@ impl TestApp {
 
     /// The id of the node with this code (looked up as the district admin).
     pub async fn node_id(&self, admin_token: &str, code: &str) -> i64 {
-        let (s, v) = self.get(admin_token, &format!("/api/v1/org/nodes?q={code}&include_retired=true")).await;
+        let (s, v) = self
+            .get(
+                admin_token,
+                &format!("/api/v1/org/nodes?q={code}&include_retired=true"),
+            )
+            .await;
         assert_eq!(s, StatusCode::OK);
         v.as_array()
             .and_then(|a| a.iter().find(|n| n["code"] == code))
@@ -135,7 +171,10 @@ impl TestApp {
     pub async fn audit_rows(&self) -> i64 {
         let row = self
             .db
-            .query_one_raw(sea_orm::Statement::from_string(self.db.get_database_backend(), "SELECT COUNT(*) AS n FROM audit_log"))
+            .query_one_raw(sea_orm::Statement::from_string(
+                self.db.get_database_backend(),
+                "SELECT COUNT(*) AS n FROM audit_log",
+            ))
             .await
             .expect("count")
             .expect("row");
@@ -151,18 +190,29 @@ pub struct Browser<'a> {
 
 impl<'a> Browser<'a> {
     pub fn new(app: &'a TestApp) -> Browser<'a> {
-        Browser { app, cookies: Vec::new() }
+        Browser {
+            app,
+            cookies: Vec::new(),
+        }
     }
 
     fn cookie_header(&self) -> String {
-        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 
     fn keep(&mut self, r: &Response) {
         for v in r.headers().get_all(header::SET_COOKIE) {
             let Ok(s) = v.to_str() else { continue };
-            let Some((kv, _)) = s.split_once(';').or(Some((s, ""))) else { continue };
-            let Some((k, val)) = kv.split_once('=') else { continue };
+            let Some((kv, _)) = s.split_once(';').or(Some((s, ""))) else {
+                continue;
+            };
+            let Some((k, val)) = kv.split_once('=') else {
+                continue;
+            };
             self.cookies.retain(|(n, _)| n != k);
             if !val.is_empty() && !s.contains("Max-Age=0") {
                 self.cookies.push((k.to_owned(), val.to_owned()));
@@ -188,7 +238,13 @@ impl<'a> Browser<'a> {
     pub async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> (StatusCode, String) {
         let body = form
             .iter()
-            .map(|(k, v)| format!("{}={}", wangge::web::urlencode(k), wangge::web::urlencode(v)))
+            .map(|(k, v)| {
+                format!(
+                    "{}={}",
+                    wangge::web::urlencode(k),
+                    wangge::web::urlencode(v)
+                )
+            })
             .collect::<Vec<_>>()
             .join("&");
         let r = self
@@ -203,7 +259,11 @@ impl<'a> Browser<'a> {
             .expect("post");
         self.keep(&r);
         let s = r.status();
-        let loc = r.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let loc = r
+            .headers()
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
         match loc {
             Some(l) => (s, l),
             None => (s, r.text().await.unwrap_or_default()),
@@ -215,7 +275,17 @@ impl<'a> Browser<'a> {
         let (s, page) = self.get("/login").await;
         assert_eq!(s, StatusCode::OK);
         let pre = csrf_of(&page);
-        let (s, loc) = self.post("/login", &[("_csrf", &pre), ("username", username), ("password", PW), ("next", "/")]).await;
+        let (s, loc) = self
+            .post(
+                "/login",
+                &[
+                    ("_csrf", &pre),
+                    ("username", username),
+                    ("password", PW),
+                    ("next", "/"),
+                ],
+            )
+            .await;
         assert_eq!(s, StatusCode::SEE_OTHER, "login form as {username}: {loc}");
         let (s, home) = self.get("/").await;
         assert_eq!(s, StatusCode::OK);

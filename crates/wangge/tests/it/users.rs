@@ -10,29 +10,70 @@ async fn create_validates_role_binding_and_scope() {
     let t = app.token("qinghe-admin").await;
     let grid = app.node_id(&t, "33019900100101").await;
     let community = app.node_id(&t, "330199001001").await;
-    let elsewhere = app.node_id(&app.token("admin").await, "33019900200101").await;
+    let elsewhere = app
+        .node_id(&app.token("admin").await, "33019900200101")
+        .await;
     let before = app.audit_rows().await;
     let ok = |role: &str, org: i64| json!({"username": "new-worker", "display_name": "新网格员", "role": role, "org_id": org, "password": "start-2026"});
     let cases = [
         (ok("overlord", grid), StatusCode::BAD_REQUEST, "bad_role"),
-        (ok("grid_worker", community), StatusCode::BAD_REQUEST, "bad_binding"),
-        (ok("grid_worker", elsewhere), StatusCode::FORBIDDEN, "forbidden"),
-        (json!({"username": "x", "display_name": "短", "role": "grid_worker", "org_id": grid, "password": "start-2026"}), StatusCode::BAD_REQUEST, "invalid_input"),
-        (json!({"username": "new-worker", "display_name": "新", "role": "grid_worker", "org_id": grid, "password": "123"}), StatusCode::BAD_REQUEST, "invalid_input"),
-        (json!({"username": "wgy-liuan-1", "display_name": "重名", "role": "grid_worker", "org_id": grid, "password": "start-2026"}), StatusCode::CONFLICT, "duplicate_username"),
-        (json!({"username": "new-handler", "display_name": "处置", "role": "department_handler", "password": "start-2026"}), StatusCode::BAD_REQUEST, "department_required"),
+        (
+            ok("grid_worker", community),
+            StatusCode::BAD_REQUEST,
+            "bad_binding",
+        ),
+        (
+            ok("grid_worker", elsewhere),
+            StatusCode::FORBIDDEN,
+            "forbidden",
+        ),
+        (
+            json!({"username": "x", "display_name": "短", "role": "grid_worker", "org_id": grid, "password": "start-2026"}),
+            StatusCode::BAD_REQUEST,
+            "invalid_input",
+        ),
+        (
+            json!({"username": "new-worker", "display_name": "新", "role": "grid_worker", "org_id": grid, "password": "123"}),
+            StatusCode::BAD_REQUEST,
+            "invalid_input",
+        ),
+        (
+            json!({"username": "wgy-liuan-1", "display_name": "重名", "role": "grid_worker", "org_id": grid, "password": "start-2026"}),
+            StatusCode::CONFLICT,
+            "duplicate_username",
+        ),
+        (
+            json!({"username": "new-handler", "display_name": "处置", "role": "department_handler", "password": "start-2026"}),
+            StatusCode::BAD_REQUEST,
+            "department_required",
+        ),
     ];
     for (body, status, code) in cases {
-        let (s, v) = app.send(Method::POST, &t, "/api/v1/users", body.clone()).await;
-        assert_eq!((s, v["error"]["code"].as_str()), (status, Some(code)), "{body}: {v}");
+        let (s, v) = app
+            .send(Method::POST, &t, "/api/v1/users", body.clone())
+            .await;
+        assert_eq!(
+            (s, v["error"]["code"].as_str()),
+            (status, Some(code)),
+            "{body}: {v}"
+        );
     }
     assert_eq!(app.audit_rows().await, before, "nothing written");
 
-    let (s, u) = app.send(Method::POST, &t, "/api/v1/users", ok("grid_worker", grid)).await;
+    let (s, u) = app
+        .send(Method::POST, &t, "/api/v1/users", ok("grid_worker", grid))
+        .await;
     assert_eq!(s, StatusCode::CREATED, "{u}");
     assert_eq!(u["must_change_password"], true);
     assert!(u.get("password_hash").is_none());
-    let (s, v) = app.send(Method::POST, "", "/api/v1/auth/login", json!({"username": "new-worker", "password": "start-2026"})).await;
+    let (s, v) = app
+        .send(
+            Method::POST,
+            "",
+            "/api/v1/auth/login",
+            json!({"username": "new-worker", "password": "start-2026"}),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(v["must_change_password"], true);
     let nt = v["token"].as_str().expect("token").to_owned();
@@ -45,7 +86,10 @@ async fn a_department_handler_is_bound_through_the_department() {
     let app = TestApp::spawn().await;
     let t = app.token("qinghe-admin").await;
     let (_, deps) = app.get(&t, "/api/v1/departments").await;
-    let dep = deps.as_array().and_then(|d| d.iter().find(|d| d["name"] == "清河司法所")).expect("a department");
+    let dep = deps
+        .as_array()
+        .and_then(|d| d.iter().find(|d| d["name"] == "清河司法所"))
+        .expect("a department");
     let (s, u) = app
         .send(Method::POST, &t, "/api/v1/users", json!({"username": "sfs-1", "display_name": "司法所调解员", "role": "department_handler", "department_id": dep["id"], "password": "start-2026"}))
         .await;
@@ -62,35 +106,120 @@ async fn edit_reset_and_disable() {
     let u = &list["items"][0];
     let id = u["id"].as_i64().expect("id");
     let grid1 = app.node_id(&t, "33019900100101").await;
-    let (s, e) = app.send(Method::PATCH, &t, &format!("/api/v1/users/{id}"), json!({"display_name": "改名网格员", "org_id": grid1, "version": 1})).await;
+    let (s, e) = app
+        .send(
+            Method::PATCH,
+            &t,
+            &format!("/api/v1/users/{id}"),
+            json!({"display_name": "改名网格员", "org_id": grid1, "version": 1}),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK, "{e}");
     assert_eq!(e["org_id"], grid1);
-    let (s, _) = app.send(Method::PATCH, &t, &format!("/api/v1/users/{id}"), json!({"display_name": "迟到", "version": 1})).await;
+    let (s, _) = app
+        .send(
+            Method::PATCH,
+            &t,
+            &format!("/api/v1/users/{id}"),
+            json!({"display_name": "迟到", "version": 1}),
+        )
+        .await;
     assert_eq!(s, StatusCode::CONFLICT);
 
     let victim = app.token("wgy-liuan-3").await;
-    let (s, _) = app.send(Method::POST, &t, &format!("/api/v1/users/{id}/password"), json!({"password": "abc"})).await;
+    let (s, _) = app
+        .send(
+            Method::POST,
+            &t,
+            &format!("/api/v1/users/{id}/password"),
+            json!({"password": "abc"}),
+        )
+        .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
-    let (s, _) = app.send(Method::POST, &t, &format!("/api/v1/users/{id}/password"), json!({"password": "reset-2026"})).await;
+    let (s, _) = app
+        .send(
+            Method::POST,
+            &t,
+            &format!("/api/v1/users/{id}/password"),
+            json!({"password": "reset-2026"}),
+        )
+        .await;
     assert_eq!(s, StatusCode::NO_CONTENT);
-    assert_eq!(app.get(&victim, "/api/v1/me").await.0, StatusCode::UNAUTHORIZED, "a reset ends logins");
-    let (s, _) = app.send(Method::POST, "", "/api/v1/auth/login", json!({"username": "wgy-liuan-3", "password": PW})).await;
+    assert_eq!(
+        app.get(&victim, "/api/v1/me").await.0,
+        StatusCode::UNAUTHORIZED,
+        "a reset ends logins"
+    );
+    let (s, _) = app
+        .send(
+            Method::POST,
+            "",
+            "/api/v1/auth/login",
+            json!({"username": "wgy-liuan-3", "password": PW}),
+        )
+        .await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
 
-    let (s, v) = app.send(Method::POST, "", "/api/v1/auth/login", json!({"username": "wgy-liuan-3", "password": "reset-2026"})).await;
+    let (s, v) = app
+        .send(
+            Method::POST,
+            "",
+            "/api/v1/auth/login",
+            json!({"username": "wgy-liuan-3", "password": "reset-2026"}),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK);
     let again = v["token"].as_str().expect("token").to_owned();
-    let r = app.call(Method::POST, &t, &format!("/api/v1/users/{id}/disable"), None).await;
+    let r = app
+        .call(
+            Method::POST,
+            &t,
+            &format!("/api/v1/users/{id}/disable"),
+            None,
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
-    assert_eq!(app.get(&again, "/api/v1/me").await.0, StatusCode::UNAUTHORIZED, "disabling ends logins");
-    let (s, v) = app.send(Method::POST, "", "/api/v1/auth/login", json!({"username": "wgy-liuan-3", "password": "reset-2026"})).await;
+    assert_eq!(
+        app.get(&again, "/api/v1/me").await.0,
+        StatusCode::UNAUTHORIZED,
+        "disabling ends logins"
+    );
+    let (s, v) = app
+        .send(
+            Method::POST,
+            "",
+            "/api/v1/auth/login",
+            json!({"username": "wgy-liuan-3", "password": "reset-2026"}),
+        )
+        .await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
-    assert!(v["error"]["message"].as_str().is_some_and(|m| m.contains("禁用")));
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("禁用"))
+    );
     // Administrators cannot disable or demote themselves.
     let (_, me) = app.get(&t, "/api/v1/me").await;
     let my = me["id"].as_i64().expect("id");
-    assert_eq!(app.call(Method::POST, &t, &format!("/api/v1/users/{my}/disable"), None).await.status(), StatusCode::BAD_REQUEST);
-    let (s, _) = app.send(Method::PATCH, &t, &format!("/api/v1/users/{my}"), json!({"role": "resident", "version": 1})).await;
+    assert_eq!(
+        app.call(
+            Method::POST,
+            &t,
+            &format!("/api/v1/users/{my}/disable"),
+            None
+        )
+        .await
+        .status(),
+        StatusCode::BAD_REQUEST
+    );
+    let (s, _) = app
+        .send(
+            Method::PATCH,
+            &t,
+            &format!("/api/v1/users/{my}"),
+            json!({"role": "resident", "version": 1}),
+        )
+        .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
 }
 
@@ -98,10 +227,19 @@ async fn edit_reset_and_disable() {
 async fn only_administrators_write_accounts() {
     let app = TestApp::spawn().await;
     let sj = app.token("liuan-sj").await;
-    let grid = app.node_id(&app.token("admin").await, "33019900100101").await;
+    let grid = app
+        .node_id(&app.token("admin").await, "33019900100101")
+        .await;
     let (s, v) = app.send(Method::POST, &sj, "/api/v1/users", json!({"username": "sneaky", "display_name": "偷偷", "role": "admin", "org_id": grid, "password": "start-2026"})).await;
-    assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")));
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("forbidden"))
+    );
     let (s, list) = app.get(&sj, "/api/v1/users").await;
-    assert_eq!(s, StatusCode::OK, "a secretary may see the community's accounts");
+    assert_eq!(
+        s,
+        StatusCode::OK,
+        "a secretary may see the community's accounts"
+    );
     assert!(list["items"].as_array().is_some_and(|l| !l.is_empty()));
 }
