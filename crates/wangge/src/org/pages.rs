@@ -195,30 +195,7 @@ pub async fn node(
             },
         )
         .await?;
-        let outer = n
-            .boundary
-            .as_deref()
-            .and_then(|b| Area::from_geojson(b).ok());
-        let kid_areas: Vec<(i64, String, Area)> = kids
-            .iter()
-            .filter(|k| k.status == "active")
-            .filter_map(|k| {
-                Some((
-                    k.id,
-                    k.name.clone(),
-                    Area::from_geojson(k.boundary.as_deref()?).ok()?,
-                ))
-            })
-            .collect();
-        let shapes: Vec<Shape<'_>> = kid_areas
-            .iter()
-            .map(|(id, name, area)| Shape {
-                id: *id,
-                name,
-                area,
-            })
-            .collect();
-        let map = svg(outer.as_ref(), &shapes);
+        let map = node_map(&n, &kids);
         let children = kids
             .iter()
             .map(service::view)
@@ -266,10 +243,7 @@ pub async fn node(
             .iter()
             .flat_map(|l| label_pairs(*l))
             .collect();
-        let boundary_text = outer
-            .as_ref()
-            .map(|a| a.to_geojson().to_string())
-            .unwrap_or_default();
+        let boundary_text = n.boundary.clone().unwrap_or_default();
         let ctx = PageCtx::new(&st, &actor, &view.name, "org").await?;
         Ok(Html(
             NodePage {
@@ -315,16 +289,30 @@ pub async fn map_svg(
         },
     )
     .await?;
+    let body =
+        node_map(&n, &kids).ok_or_else(|| AppError::NotFound("该节点及其下级都没有边界".into()))?;
+    Ok(([(header::CONTENT_TYPE, "image/svg+xml")], body).into_response())
+}
+
+/// The map of a node: its boundary, and its active children's boundaries labelled without
+/// the parent's name ("柳岸社区第一网格" inside 柳岸社区 reads "第一网格").
+fn node_map(n: &node::Model, kids: &[node::Model]) -> Option<String> {
     let outer = n
         .boundary
         .as_deref()
         .and_then(|b| Area::from_geojson(b).ok());
-    let areas: Vec<(i64, String, Area)> = kids
+    let areas: Vec<(i64, &str, Area)> = kids
         .iter()
+        .filter(|k| k.status == "active")
         .filter_map(|k| {
+            let label = k
+                .name
+                .strip_prefix(n.name.as_str())
+                .filter(|l| !l.is_empty())
+                .unwrap_or(&k.name);
             Some((
                 k.id,
-                k.name.clone(),
+                label,
                 Area::from_geojson(k.boundary.as_deref()?).ok()?,
             ))
         })
@@ -337,9 +325,7 @@ pub async fn map_svg(
             area,
         })
         .collect();
-    let body = svg(outer.as_ref(), &shapes)
-        .ok_or_else(|| AppError::NotFound("该节点及其下级都没有边界".into()))?;
-    Ok(([(header::CONTENT_TYPE, "image/svg+xml")], body).into_response())
+    svg(outer.as_ref(), &shapes)
 }
 
 fn node_url(id: i64) -> String {
