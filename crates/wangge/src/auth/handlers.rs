@@ -12,9 +12,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form, Json};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use wangge_core::{OrgPath, Permission, validate};
@@ -56,7 +54,7 @@ pub async fn authenticate(
 }
 
 async fn note_login(st: &AppState, u: &user::Model, ip: &str, how: &str) -> AppResult<()> {
-    let tx = st.db.begin().await?;
+    let tx = crate::db::begin_write(&st.db).await?;
     let mut am: user::ActiveModel = u.clone().into();
     am.last_login_at = Set(Some(crate::db::now_ms()));
     am.update(&tx).await?;
@@ -360,7 +358,7 @@ pub async fn change_own_password(
         return Err(AppError::bad("wrong_password", "当前密码不正确"));
     }
     let hash = super::password::hash(new.to_owned()).await?;
-    let tx = st.db.begin().await?;
+    let tx = crate::db::begin_write(&st.db).await?;
     let mut am: user::ActiveModel = u.clone().into();
     am.password_hash = Set(hash);
     am.must_change_password = Set(false);
@@ -536,7 +534,7 @@ async fn issue_machine_token(
                 format!("您的管辖范围内没有账号 {}", username.trim()),
             )
         })?;
-    let tx = st.db.begin().await?;
+    let tx = crate::db::begin_write(&st.db).await?;
     let (id, token) = super::issue_token(&tx, u.id, &name, "machine", None).await?;
     let path = OrgPath::parse(&u.org_path).map_err(|e| AppError::Internal(e.into()))?;
     audit::record(
@@ -566,7 +564,7 @@ async fn revoke_machine_token(st: &AppState, actor: &Actor, id: i64) -> AppResul
         .one(&st.db)
         .await?
         .ok_or_else(|| AppError::NotFound("账号不存在".into()))?;
-    let tx = st.db.begin().await?;
+    let tx = crate::db::begin_write(&st.db).await?;
     api_token::Entity::update_many()
         .col_expr(
             api_token::Column::RevokedAt,

@@ -105,6 +105,20 @@ pub fn in_scope(column: &'static str, scope: &Scope) -> SimpleExpr {
     Expr::col(column).like(scope.like_pattern())
 }
 
+/// Starts a transaction that will write. On SQLite it takes the write lock at once
+/// (`BEGIN IMMEDIATE`), so two writers queue on the busy timeout instead of one failing
+/// when it upgrades a read lock; PostgreSQL ignores the mode.
+pub async fn begin_write(
+    db: &DatabaseConnection,
+) -> Result<sea_orm::DatabaseTransaction, sea_orm::DbErr> {
+    use sea_orm::TransactionTrait;
+    db.begin_with_options(sea_orm::TransactionOptions {
+        sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
+}
+
 /// Runs one statement written with `$1, $2…` placeholders used in order, on either backend.
 pub async fn exec(
     db: &impl ConnectionTrait,

@@ -9,7 +9,7 @@ use crate::org::entity::{department, node};
 use crate::org::service::{NodeSpec, insert_node};
 use crate::users::entity as user;
 use crate::web::error::AppResult;
-use sea_orm::{ActiveModelTrait, DatabaseConnection, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, Set};
 use serde_json::json;
 use wangge_core::geo::Area;
 use wangge_core::{OrgLevel, OrgPath, Role};
@@ -209,7 +209,7 @@ impl Ctx<'_> {
 pub async fn generate(db: &DatabaseConnection, seed: u64, password: &str) -> AppResult<Made> {
     // One hash for every demo account: they share one published password anyway.
     let hash = crate::auth::password::hash(password.to_owned()).await?;
-    let tx = db.begin().await?;
+    let tx = crate::db::begin_write(db).await?;
     let mut cx = Ctx {
         tx: &tx,
         rng: Rng::new(seed),

@@ -14,7 +14,7 @@ use crate::audit::{self, Entry};
 use crate::auth::Caller;
 use crate::web::error::{AppError, AppResult};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Serialize;
 use serde_json::json;
 use std::collections::HashMap;
@@ -229,7 +229,7 @@ pub async fn import(
         rows: rows.len(),
         ..Default::default()
     };
-    let tx = db.begin().await?;
+    let tx = crate::db::begin_write(db).await?;
     let existing = node::Entity::find()
         .filter(c.scope_cond("path"))
         .all(&tx)

@@ -11,7 +11,7 @@ use sea_orm::ExprTrait;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    QueryOrder, Set,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -405,7 +405,7 @@ pub async fn create(
     let level = OrgLevel::parse(&input.level)
         .ok_or_else(|| AppError::bad("bad_level", format!("未知的层级：{}", input.level)))?;
     let kind = parse_kind(level, input.kind.as_deref())?;
-    let tx = db.begin().await?;
+    let tx = crate::db::begin_write(db).await?;
     let parent = match input.parent_id {
         Some(pid) => Some(
             find(&tx, c, pid)
@@ -482,7 +482,7 @@ pub async fn update(
     e: EditNode,
 ) -> AppResult<node::Model> {
     c.require(Permission::OrgManage)?;
-    let tx = db.begin().await?;
+    let tx = crate::db::begin_write(db).await?;
     let old = find(&tx, c, id).await?;
     let level = OrgLevel::parse(&old.level).unwrap_or(OrgLevel::Building);
     let name = match &e.name {
@@ -554,7 +554,7 @@ pub async fn move_node(
     m: MoveNode,
 ) -> AppResult<node::Model> {
     c.require(Permission::OrgManage)?;
-    let tx = db.begin().await?;
+    let tx = crate::db::begin_write(db).await?;
     let n = find(&tx, c, id).await?;
     if n.version != m.version {
         return Err(AppError::stale());
@@ -649,7 +649,7 @@ async fn change_status(
     } else {
         NodeStatus::Retired
     };
-    let tx = db.begin().await?;
+    let tx = crate::db::begin_write(db).await?;
     let n = find(&tx, c, id).await?;
     let path = path_of(&n)?;
     if retiring && c.scope.as_ref().is_some_and(|s| s.root() == &path) {
@@ -707,7 +707,7 @@ async fn change_status(
 /// is retired, never deleted.
 pub async fn delete(db: &sea_orm::DatabaseConnection, c: &Caller, id: i64) -> AppResult<()> {
     c.require(Permission::OrgManage)?;
-    let tx = db.begin().await?;
+    let tx = crate::db::begin_write(db).await?;
     let n = find(&tx, c, id).await?;
     let path = path_of(&n)?;
     if n.parent_id.is_none() || c.scope.as_ref().is_some_and(|s| s.root() == &path) {
@@ -768,7 +768,7 @@ pub async fn set_boundary(
         ),
         None => None,
     };
-    let tx = db.begin().await?;
+    let tx = crate::db::begin_write(db).await?;
     let n = find(&tx, c, id).await?;
     let level = OrgLevel::parse(&n.level).unwrap_or(OrgLevel::Building);
     if area.is_some() && !level.has_area() {
@@ -924,7 +924,7 @@ pub async fn create_department(
     if duty.chars().count() > 200 {
         return Err(AppError::bad("invalid_input", "职责说明不能超过 200 个字"));
     }
-    let tx = db.begin().await?;
+    let tx = crate::db::begin_write(db).await?;
     let n = find(&tx, c, org_id).await?;
     if n.status != "active" {
         return Err(AppError::bad("parent_retired", "节点已停用，不能添加部门"));
@@ -990,7 +990,7 @@ pub async fn update_department(
     let version = d
         .version
         .ok_or_else(|| AppError::bad("invalid_input", "缺少版本号 version"))?;
-    let tx = db.begin().await?;
+    let tx = crate::db::begin_write(db).await?;
     let old = department::Entity::find_by_id(id)
         .filter(c.scope_cond("org_path"))
         .one(&tx)

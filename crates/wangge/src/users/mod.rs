@@ -14,7 +14,7 @@ use entity as user;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    QueryOrder, QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -291,7 +291,7 @@ pub async fn create(
     let role = parse_role(&input.role)?;
     validate::password(&input.password)?;
     let hash = auth::password::hash(input.password.clone()).await?;
-    let tx = db.begin().await?;
+    let tx = crate::db::begin_write(db).await?;
     let (n, department_id) = binding(&tx, c, role, input.org_id, input.department_id).await?;
     if user::Entity::find()
         .filter(user::Column::Username.eq(username.clone()))
@@ -365,7 +365,7 @@ pub async fn update(
     e: EditUser,
 ) -> AppResult<UserView> {
     c.require(Permission::UserManage)?;
-    let tx = db.begin().await?;
+    let tx = crate::db::begin_write(db).await?;
     let old = find_row(&tx, c, id).await?;
     let display_name = match &e.display_name {
         Some(n) => validate::name("姓名", n, 30)?,
@@ -441,7 +441,7 @@ pub async fn reset_password(
     c.require(Permission::UserManage)?;
     validate::password(new_password)?;
     let hash = auth::password::hash(new_password.to_owned()).await?;
-    let tx = db.begin().await?;
+    let tx = crate::db::begin_write(db).await?;
     let old = find_row(&tx, c, id).await?;
     let mut am: user::ActiveModel = old.clone().into();
     am.password_hash = Set(hash);
@@ -478,7 +478,7 @@ pub async fn set_status(
     if c.who.id == Some(id) {
         return Err(AppError::bad("own_status", "不能禁用自己的账号"));
     }
-    let tx = db.begin().await?;
+    let tx = crate::db::begin_write(db).await?;
     let old = find_row(&tx, c, id).await?;
     let status = if active { "active" } else { "disabled" };
     if old.status == status {

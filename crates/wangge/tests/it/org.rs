@@ -565,3 +565,39 @@ async fn import_reads_xlsx() {
     let (_, n) = app.get(&t, "/api/v1/org/nodes?q=翠苑社区表格网格").await;
     assert_eq!(n.as_array().map(Vec::len), Some(1));
 }
+
+#[tokio::test]
+async fn two_editors_at_once_one_wins_one_is_told() {
+    let app = TestApp::spawn().await;
+    let t = app.token("admin").await;
+    let grid = app.node_id(&t, "33019900100103").await;
+    let path = format!("/api/v1/org/nodes/{grid}");
+    let (a, b) = tokio::join!(
+        app.send(
+            Method::PATCH,
+            &t,
+            &path,
+            json!({"name": "甲改的名字", "version": 1})
+        ),
+        app.send(
+            Method::PATCH,
+            &t,
+            &path,
+            json!({"name": "乙改的名字", "version": 1})
+        ),
+    );
+    let mut statuses = [a.0, b.0];
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        [StatusCode::OK, StatusCode::CONFLICT],
+        "{a:?} {b:?}"
+    );
+    let loser = if a.0 == StatusCode::CONFLICT {
+        &a.1
+    } else {
+        &b.1
+    };
+    assert_eq!(loser["error"]["code"], "stale_version");
+    assert_eq!(node(&app, &t, grid).await["version"], 2);
+}
