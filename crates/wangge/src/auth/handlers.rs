@@ -58,7 +58,7 @@ async fn note_login(st: &AppState, u: &user::Model, ip: &str, how: &str) -> AppR
     let mut am: user::ActiveModel = u.clone().into();
     am.last_login_at = Set(Some(crate::db::now_ms()));
     am.update(&tx).await?;
-    let path = OrgPath::parse(&u.org_path).map_err(|e| AppError::Internal(e.into()))?;
+    let path = crate::web::error::stored_path(&u.org_path)?;
     audit::record(
         &tx,
         &Who {
@@ -370,7 +370,7 @@ pub async fn change_own_password(
         Via::Token { .. } => None,
     };
     super::end_all(&tx, u.id, keep).await?;
-    let path = OrgPath::parse(&u.org_path).map_err(|e| AppError::Internal(e.into()))?;
+    let path = crate::web::error::stored_path(&u.org_path)?;
     audit::record(
         &tx,
         &actor.who(),
@@ -536,7 +536,7 @@ async fn issue_machine_token(
         })?;
     let tx = crate::db::begin_write(&st.db).await?;
     let (id, token) = super::issue_token(&tx, u.id, &name, "machine", None).await?;
-    let path = OrgPath::parse(&u.org_path).map_err(|e| AppError::Internal(e.into()))?;
+    let path = crate::web::error::stored_path(&u.org_path)?;
     audit::record(
         &tx,
         &actor.who(),
@@ -573,7 +573,7 @@ async fn revoke_machine_token(st: &AppState, actor: &Actor, id: i64) -> AppResul
         .filter(api_token::Column::Id.eq(id))
         .exec(&tx)
         .await?;
-    let path = OrgPath::parse(&u.org_path).map_err(|e| AppError::Internal(e.into()))?;
+    let path = crate::web::error::stored_path(&u.org_path)?;
     audit::record(
         &tx,
         &actor.who(),

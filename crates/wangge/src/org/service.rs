@@ -74,7 +74,7 @@ pub fn view(m: &node::Model) -> AppResult<NodeView> {
 }
 
 fn path_of(m: &node::Model) -> AppResult<OrgPath> {
-    OrgPath::parse(&m.path).map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))
+    crate::web::error::stored_path(&m.path)
 }
 
 fn not_found() -> AppError {
@@ -1047,7 +1047,7 @@ pub async fn update_department(
     if res.rows_affected == 0 {
         return Err(AppError::stale());
     }
-    let path = OrgPath::parse(&old.org_path).map_err(|e| AppError::Internal(e.into()))?;
+    let path = crate::web::error::stored_path(&old.org_path)?;
     audit::record(
         &tx,
         &c.who,

@@ -344,7 +344,7 @@ pub async fn create(
 }
 
 fn path(p: &str) -> AppResult<OrgPath> {
-    OrgPath::parse(p).map_err(|e| AppError::Internal(e.into()))
+    crate::web::error::stored_path(p)
 }
 
 /// An edit of an account.

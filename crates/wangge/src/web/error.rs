@@ -134,3 +134,8 @@ impl IntoResponse for AppError {
         (self.status(), Json(body)).into_response()
     }
 }
+
+/// Parses a materialized path read from the database; a bad one is a corrupt row.
+pub fn stored_path(p: &str) -> AppResult<wangge_core::OrgPath> {
+    wangge_core::OrgPath::parse(p).map_err(|e| AppError::Internal(e.into()))
+}
