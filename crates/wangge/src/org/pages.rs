@@ -150,7 +150,7 @@ struct NodePage {
     ctx: PageCtx,
     node: NodeView,
     crumbs: Vec<(i64, String)>,
-    parent_name: String,
+    parent: Option<(i64, String)>,
     children: Vec<NodeView>,
     departments: Vec<DepartmentView>,
     users: Vec<crate::users::UserView>,
@@ -176,15 +176,16 @@ pub async fn node(
         let c = actor.caller();
         let n = service::find(&st.db, &c, id).await?;
         let view = service::view(&n)?;
-        let crumbs = service::ancestors(&st.db, &c, &n)
+        let crumbs: Vec<(i64, String)> = service::ancestors(&st.db, &c, &n)
             .await?
             .into_iter()
             .map(|a| (a.id, a.name))
             .collect();
-        let parent_name = match n.parent_id {
-            Some(p) => service::node_name(&st.db, p).await?,
-            None => String::new(),
-        };
+        // The parent, when it is in scope (the last breadcrumb); above the scope, nothing.
+        let parent: Option<(i64, String)> = crumbs
+            .last()
+            .filter(|(id, _)| Some(*id) == n.parent_id)
+            .cloned();
         let kids = service::list(
             &st.db,
             &c,
@@ -251,7 +252,7 @@ pub async fn node(
                 kinds: label_pairs(level),
                 node: view,
                 crumbs,
-                parent_name,
+                parent,
                 children,
                 departments,
                 users,
