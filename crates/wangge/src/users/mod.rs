@@ -57,12 +57,36 @@ impl UserView {
 async fn views(db: &impl ConnectionTrait, rows: Vec<user::Model>) -> AppResult<Vec<UserView>> {
     let org_ids: Vec<i64> = rows.iter().map(|r| r.org_id).collect();
     let dept_ids: Vec<i64> = rows.iter().filter_map(|r| r.department_id).collect();
-    let orgs: HashMap<i64, String> = node::Entity::find()
+    let nodes = node::Entity::find()
         .filter(node::Column::Id.is_in(org_ids))
         .all(db)
-        .await?
+        .await?;
+    // "1幢" alone says little: a building is named with its grid.
+    let parent_ids: Vec<i64> = nodes
+        .iter()
+        .filter(|n| n.level == OrgLevel::Building.as_str())
+        .filter_map(|n| n.parent_id)
+        .collect();
+    let parents: HashMap<i64, String> = if parent_ids.is_empty() {
+        HashMap::new()
+    } else {
+        node::Entity::find()
+            .filter(node::Column::Id.is_in(parent_ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|n| (n.id, n.name))
+            .collect()
+    };
+    let orgs: HashMap<i64, String> = nodes
         .into_iter()
-        .map(|n| (n.id, n.name))
+        .map(|n| {
+            let name = match n.parent_id.and_then(|p| parents.get(&p)) {
+                Some(p) if n.level == OrgLevel::Building.as_str() => format!("{p} {}", n.name),
+                _ => n.name,
+            };
+            (n.id, name)
+        })
         .collect();
     let depts: HashMap<i64, String> = if dept_ids.is_empty() {
         HashMap::new()
