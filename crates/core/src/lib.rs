@@ -10,6 +10,7 @@ pub mod org;
 pub mod role;
 pub mod scope;
 pub mod validate;
+pub mod worktime;
 
 pub use org::{OrgLevel, OrgPath};
 pub use role::{Permission, Role};
