@@ -5,6 +5,7 @@
 //! ([`scope`]), roles and their permissions ([`role`]), validation of what people type
 //! ([`validate`]) and of the grid boundaries they upload ([`geo`]).
 
+pub mod case;
 pub mod geo;
 pub mod org;
 pub mod role;
