@@ -8,6 +8,7 @@
 pub mod case;
 pub mod geo;
 pub mod org;
+pub mod rates;
 pub mod role;
 pub mod scope;
 pub mod validate;
