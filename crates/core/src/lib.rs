@@ -6,6 +6,7 @@
 //! ([`validate`]) and of the grid boundaries they upload ([`geo`]).
 
 pub mod case;
+pub mod category;
 pub mod geo;
 pub mod org;
 pub mod rates;
