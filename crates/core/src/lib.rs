@@ -11,6 +11,7 @@ pub mod geo;
 pub mod org;
 pub mod rates;
 pub mod role;
+pub mod routing;
 pub mod scope;
 pub mod validate;
 pub mod worktime;
