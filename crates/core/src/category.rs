@@ -114,7 +114,7 @@ pub fn parse_limit(s: &str) -> Option<Limit> {
     }
 }
 
-/// Parses and checks the seed file (`data/categories-cn.json`).
+/// Parses and checks the seed file (`crates/core/data/categories-cn.json`).
 pub fn parse_taxonomy(text: &str) -> Result<Vec<Category>, TaxonomyError> {
     let f: RawFile =
         serde_json::from_str(text).map_err(|e| TaxonomyError::Format(e.to_string()))?;
@@ -210,7 +210,7 @@ pub fn suggest(categories: &[Category], text: &str, limit: usize) -> Vec<Suggest
 mod tests {
     use super::*;
 
-    const SEED: &str = include_str!("../../../data/categories-cn.json");
+    const SEED: &str = include_str!("../data/categories-cn.json");
 
     #[test]
     fn the_shipped_taxonomy_is_valid_and_follows_12345_practice() {

@@ -142,7 +142,7 @@ impl Calendar {
         })
     }
 
-    /// Reads the listed days from the project's holiday file (`data/holidays-cn.json`):
+    /// Reads the listed days from the project's holiday file (`crates/core/data/holidays-cn.json`):
     /// `{"years": {"2025": {"source": …, "days": [{"date", "kind", "name"}]}}}`.
     pub fn parse_schedule(text: &str) -> Result<Vec<SpecialDay>, CalendarError> {
         #[derive(Deserialize)]
@@ -276,7 +276,7 @@ impl Calendar {
 mod tests {
     use super::*;
 
-    const SCHEDULE: &str = include_str!("../../../data/holidays-cn.json");
+    const SCHEDULE: &str = include_str!("../data/holidays-cn.json");
 
     fn cal() -> Calendar {
         let days = Calendar::parse_schedule(SCHEDULE).expect("the shipped schedule parses");
