@@ -4,7 +4,7 @@ use super::{Filter, Page, list};
 use crate::AppState;
 use crate::auth::{Actor, PageActor};
 use crate::web::error::AppResult;
-use crate::web::{Html, PageCtx, page_err};
+use crate::web::{Html, PageCtx, respond};
 use askama::Template;
 use axum::Json;
 use axum::extract::{Query, State};
@@ -28,6 +28,8 @@ struct AuditPage {
     page: Page,
     f: Filter,
     query: String,
+    actions: &'static [(&'static str, &'static str)],
+    entities: &'static [(&'static str, &'static str)],
 }
 
 /// `GET /audit`
@@ -51,12 +53,11 @@ pub async fn page(
                 page,
                 f,
                 query,
+                actions: super::ACTIONS,
+                entities: super::ENTITIES,
             }
             .render(),
         ))
     };
-    match run.await {
-        Ok(p) => p.into_response(),
-        Err(e) => page_err(&st, &actor, e).await,
-    }
+    respond(&st, &actor, run.await.map(IntoResponse::into_response)).await
 }

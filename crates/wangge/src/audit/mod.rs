@@ -141,25 +141,39 @@ pub struct Item {
     pub ip: String,
 }
 
+/// The actions the log records, with their Chinese words (the filter offers these).
+pub const ACTIONS: &[(&str, &str)] = &[
+    ("create", "新建"),
+    ("update", "修改"),
+    ("move", "移动"),
+    ("retire", "停用"),
+    ("reactivate", "重新启用"),
+    ("delete", "删除"),
+    ("boundary", "边界"),
+    ("import", "导入"),
+    ("login", "登录"),
+    ("password", "改密码"),
+    ("reset_password", "重置密码"),
+    ("disable", "禁用"),
+    ("enable", "启用"),
+    ("token", "令牌"),
+];
+
+/// The kinds of entity the log records, with their Chinese names.
+pub const ENTITIES: &[(&str, &str)] = &[
+    ("org_node", "组织节点"),
+    ("department", "部门"),
+    ("user", "账号"),
+    ("api_token", "接口令牌"),
+    ("demo", "演示数据"),
+];
+
 /// The Chinese word for an action.
 pub fn action_label(a: &str) -> &'static str {
-    match a {
-        "create" => "新建",
-        "update" => "修改",
-        "move" => "移动",
-        "retire" => "停用",
-        "reactivate" => "启用",
-        "delete" => "删除",
-        "boundary" => "边界",
-        "import" => "导入",
-        "password" => "改密码",
-        "reset_password" => "重置密码",
-        "disable" => "禁用",
-        "enable" => "启用",
-        "token" => "令牌",
-        "login" => "登录",
-        _ => "其他",
-    }
+    ACTIONS
+        .iter()
+        .find(|(k, _)| *k == a)
+        .map_or("其他", |(_, l)| l)
 }
 
 /// Lists entries in scope, newest first, 50 a page.

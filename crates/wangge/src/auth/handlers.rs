@@ -6,7 +6,7 @@ use crate::AppState;
 use crate::audit::{self, Entry, Who};
 use crate::users::entity as user;
 use crate::web::error::{AppError, AppResult};
-use crate::web::{Html, PageCtx, done, page_err};
+use crate::web::{Html, PageCtx, done};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -15,7 +15,7 @@ use axum::{Extension, Form, Json};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use wangge_core::{OrgPath, Permission, validate};
+use wangge_core::{Permission, validate};
 
 /// Checks a username and password, with throttling; returns the account.
 pub async fn authenticate(
@@ -438,10 +438,7 @@ pub async fn account_page(State(st): State<AppState>, PageActor(actor): PageActo
             .into_response(),
         )
     };
-    match run.await {
-        Ok(r) => r,
-        Err(e) => page_err(&st, &actor, e).await,
-    }
+    crate::web::respond(&st, &actor, run.await).await
 }
 
 /// The password form.
@@ -525,14 +522,14 @@ async fn issue_machine_token(
 ) -> AppResult<(i64, String)> {
     actor.require(Permission::TokenManage)?;
     let name = validate::name("令牌用途", name, 50)?;
-    let u = crate::users::by_username(&st.db, username)
+    let username = username.trim().to_ascii_lowercase();
+    let u = user::Entity::find()
+        .filter(user::Column::Username.eq(username.clone()))
+        .filter(actor.caller().scope_cond("org_path"))
+        .one(&st.db)
         .await?
-        .filter(|u| OrgPath::parse(&u.org_path).is_ok_and(|p| actor.scope.allows(&p)))
         .ok_or_else(|| {
-            AppError::bad(
-                "unknown_user",
-                format!("您的管辖范围内没有账号 {}", username.trim()),
-            )
+            AppError::bad("unknown_user", format!("您的管辖范围内没有账号 {username}"))
         })?;
     let tx = crate::db::begin_write(&st.db).await?;
     let (id, token) = super::issue_token(&tx, u.id, &name, "machine", None).await?;
@@ -555,15 +552,18 @@ async fn issue_machine_token(
 }
 
 async fn revoke_machine_token(st: &AppState, actor: &Actor, id: i64) -> AppResult<()> {
-    let list = token_list(st, actor).await?;
-    let t = list
-        .iter()
-        .find(|t| t.id == id)
-        .ok_or_else(|| AppError::NotFound("令牌不存在或不在您的管辖范围内".into()))?;
-    let u = user::Entity::find_by_id(t.user_id)
+    actor.require(Permission::TokenManage)?;
+    let missing = || AppError::NotFound("令牌不存在或不在您的管辖范围内".into());
+    let t = api_token::Entity::find_by_id(id)
+        .filter(api_token::Column::Kind.eq("machine"))
         .one(&st.db)
         .await?
-        .ok_or_else(|| AppError::NotFound("账号不存在".into()))?;
+        .ok_or_else(missing)?;
+    let u = user::Entity::find_by_id(t.user_id)
+        .filter(actor.caller().scope_cond("org_path"))
+        .one(&st.db)
+        .await?
+        .ok_or_else(missing)?;
     let tx = crate::db::begin_write(&st.db).await?;
     api_token::Entity::update_many()
         .col_expr(
@@ -656,10 +656,7 @@ async fn render_tokens(
 
 /// `GET /tokens`
 pub async fn tokens_page(State(st): State<AppState>, PageActor(actor): PageActor) -> Response {
-    match render_tokens(&st, &actor, None).await {
-        Ok(r) => r,
-        Err(e) => page_err(&st, &actor, e).await,
-    }
+    crate::web::respond(&st, &actor, render_tokens(&st, &actor, None).await).await
 }
 
 /// `POST /tokens`: shows the new token once, on the page itself.
@@ -669,10 +666,9 @@ pub async fn tokens_issue(
     Form(f): Form<TokenForm>,
 ) -> Response {
     match issue_machine_token(&st, &actor, &f.username, &f.name).await {
-        Ok((_, token)) => match render_tokens(&st, &actor, Some(token)).await {
-            Ok(r) => r,
-            Err(e) => page_err(&st, &actor, e).await,
-        },
+        Ok((_, token)) => {
+            crate::web::respond(&st, &actor, render_tokens(&st, &actor, Some(token)).await).await
+        }
         Err(e) => done::<()>(Err(e), "/tokens", ""),
     }
 }

@@ -55,18 +55,13 @@ pub async fn api_get(
     )?))
 }
 
-fn body<T: serde::de::DeserializeOwned>(bytes: &Bytes) -> AppResult<T> {
-    serde_json::from_slice(bytes)
-        .map_err(|e| AppError::bad("bad_json", format!("请求体不是合法的 JSON 或缺少字段：{e}")))
-}
-
 /// `POST /api/v1/org/nodes`
 pub async fn api_create(
     State(st): State<AppState>,
     actor: Actor,
     b: Bytes,
 ) -> AppResult<(StatusCode, Json<NodeView>)> {
-    let input: NewNode = body(&b)?;
+    let input: NewNode = crate::web::json_body(&b)?;
     let row = service::create(&st.db, &actor.caller(), input).await?;
     Ok((StatusCode::CREATED, Json(service::view(&row)?)))
 }
@@ -78,7 +73,7 @@ pub async fn api_update(
     Path(id): Path<i64>,
     b: Bytes,
 ) -> AppResult<Json<NodeView>> {
-    let input: EditNode = body(&b)?;
+    let input: EditNode = crate::web::json_body(&b)?;
     Ok(Json(service::view(
         &service::update(&st.db, &actor.caller(), id, input).await?,
     )?))
@@ -101,7 +96,7 @@ pub async fn api_move(
     Path(id): Path<i64>,
     b: Bytes,
 ) -> AppResult<Json<NodeView>> {
-    let input: MoveNode = body(&b)?;
+    let input: MoveNode = crate::web::json_body(&b)?;
     Ok(Json(service::view(
         &service::move_node(&st.db, &actor.caller(), id, input).await?,
     )?))
@@ -181,7 +176,7 @@ pub async fn api_create_department(
     Path(id): Path<i64>,
     b: Bytes,
 ) -> AppResult<(StatusCode, Json<DepartmentView>)> {
-    let input: DepartmentInput = body(&b)?;
+    let input: DepartmentInput = crate::web::json_body(&b)?;
     let c = actor.caller();
     let row = service::create_department(&st.db, &c, id, input).await?;
     Ok((
@@ -218,7 +213,7 @@ pub async fn api_update_department(
     Path(id): Path<i64>,
     b: Bytes,
 ) -> AppResult<Json<DepartmentView>> {
-    let input: DepartmentInput = body(&b)?;
+    let input: DepartmentInput = crate::web::json_body(&b)?;
     let c = actor.caller();
     service::update_department(&st.db, &c, id, input).await?;
     Ok(Json(service::department(&st.db, &c, id).await?))

@@ -381,7 +381,7 @@ fn plan_row(
     c: &Caller,
     tree_empty: bool,
 ) -> Result<Planned, String> {
-    let code = validate::code(&r.code).map_err(|e| e.0)?;
+    validate::code(&r.code).map_err(|e| e.0)?;
     validate::name("名称", &r.name, 50).map_err(|e| e.0)?;
     let level = OrgLevel::parse(&r.level).ok_or_else(|| {
         if r.level.is_empty() {
@@ -457,7 +457,6 @@ fn plan_row(
             Some(_) => return Err(format!("上级编码 {} 在您的管辖范围内不唯一", r.parent_code)),
         }
     };
-    let _ = code;
     Ok(Planned {
         row: r.clone(),
         level,

@@ -10,7 +10,7 @@ use super::service::{
 use crate::AppState;
 use crate::auth::{Actor, PageActor};
 use crate::web::error::{AppError, AppResult};
-use crate::web::{Html, PageCtx, done, page_err};
+use crate::web::{Html, PageCtx, done, respond};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
@@ -21,13 +21,6 @@ use std::collections::HashMap;
 use wangge_core::geo::Area;
 use wangge_core::org::{kind_label, kinds_of};
 use wangge_core::{OrgLevel, Permission};
-
-async fn respond(st: &AppState, actor: &Actor, r: AppResult<Response>) -> Response {
-    match r {
-        Ok(r) => r,
-        Err(e) => page_err(st, actor, e).await,
-    }
-}
 
 /// One row of the flattened tree.
 pub struct TreeRow {

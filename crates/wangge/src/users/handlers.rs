@@ -3,17 +3,12 @@
 use super::{EditUser, Filter, NewUser, Page, UserView};
 use crate::AppState;
 use crate::auth::Actor;
-use crate::web::error::{AppError, AppResult};
+use crate::web::error::AppResult;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
-
-fn body<T: serde::de::DeserializeOwned>(bytes: &Bytes) -> AppResult<T> {
-    serde_json::from_slice(bytes)
-        .map_err(|e| AppError::bad("bad_json", format!("请求体不是合法的 JSON 或缺少字段：{e}")))
-}
 
 /// `GET /api/v1/users`
 pub async fn api_list(
@@ -41,7 +36,7 @@ pub async fn api_create(
     actor: Actor,
     b: Bytes,
 ) -> AppResult<(StatusCode, Json<UserView>)> {
-    let input: NewUser = body(&b)?;
+    let input: NewUser = crate::web::json_body(&b)?;
     Ok((
         StatusCode::CREATED,
         Json(super::create(&st.db, &actor.caller(), input).await?),
@@ -55,7 +50,7 @@ pub async fn api_update(
     Path(id): Path<i64>,
     b: Bytes,
 ) -> AppResult<Json<UserView>> {
-    let input: EditUser = body(&b)?;
+    let input: EditUser = crate::web::json_body(&b)?;
     Ok(Json(
         super::update(&st.db, &actor.caller(), id, input).await?,
     ))
@@ -74,7 +69,7 @@ pub async fn api_reset_password(
     Path(id): Path<i64>,
     b: Bytes,
 ) -> AppResult<StatusCode> {
-    let input: ResetBody = body(&b)?;
+    let input: ResetBody = crate::web::json_body(&b)?;
     super::reset_password(&st.db, &actor.caller(), id, &input.password).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -5,20 +5,13 @@ use crate::AppState;
 use crate::auth::{Actor, PageActor};
 use crate::org::service::{self as org, DepartmentView, NodeFilter};
 use crate::web::error::{AppError, AppResult};
-use crate::web::{Html, PageCtx, done, page_err};
+use crate::web::{Html, PageCtx, done, page_err, respond};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use wangge_core::{OrgLevel, Permission, Role};
-
-async fn respond(st: &AppState, actor: &Actor, r: AppResult<Response>) -> Response {
-    match r {
-        Ok(r) => r,
-        Err(e) => page_err(st, actor, e).await,
-    }
-}
 
 /// A choice in a select.
 pub struct Choice {

@@ -387,6 +387,20 @@ async fn page_not_found(
     }
 }
 
+/// A page's result as a response: the page, or the error shown inside the layout.
+pub async fn respond(st: &AppState, actor: &Actor, r: AppResult<Response>) -> Response {
+    match r {
+        Ok(r) => r,
+        Err(e) => page_err(st, actor, e).await,
+    }
+}
+
+/// Reads a JSON request body; a malformed one is bad input with the parser's reason.
+pub fn json_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> AppResult<T> {
+    serde_json::from_slice(bytes)
+        .map_err(|e| AppError::bad("bad_json", format!("请求体不是合法的 JSON 或缺少字段：{e}")))
+}
+
 /// The flash cookie's name.
 pub const FLASH_COOKIE: &str = "wangge_flash";
 
@@ -510,10 +524,7 @@ async fn home(
             .render(),
         ))
     };
-    match run.await {
-        Ok(p) => p.into_response(),
-        Err(e) => page_err(&st, &actor, e).await,
-    }
+    respond(&st, &actor, run.await.map(IntoResponse::into_response)).await
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! Logging in and out, tokens, throttling, CSRF, sessions that survive a restart.
 
-use crate::support::{Browser, PW, TestApp, csrf_of};
+use crate::support::{Browser, PW, TestApp};
 use reqwest::{Method, StatusCode, header};
 use serde_json::json;
 
@@ -247,7 +247,6 @@ async fn password_change_checks_and_ends_other_logins() {
     assert_eq!(s, StatusCode::OK);
     let page = Browser::new(&app).get("/account").await;
     assert_eq!(page.0, StatusCode::SEE_OTHER, "pages need a login");
-    let _ = csrf_of;
 }
 
 #[tokio::test]
