@@ -169,6 +169,8 @@ pub enum Action {
     RequestExtension {
         /// Why more time is needed.
         reason: String,
+        /// How many more working days (1 to [`MAX_EXTENSION_DAYS`]).
+        days: u32,
     },
     /// 审批延期.
     DecideExtension {
@@ -285,6 +287,10 @@ pub enum Refusal {
     #[error("{0}")]
     BadInput(String),
 }
+
+/// The longest extension one request may ask for, in working days (12345 practice allows
+/// one extension of up to about two working weeks).
+pub const MAX_EXTENSION_DAYS: u32 = 10;
 
 fn dispatching_role(r: Role) -> bool {
     matches!(
@@ -463,13 +469,18 @@ pub fn apply(case: Facts, who: Standing, action: &Action) -> Result<Outcome, Ref
             text("督办要求", note, 500)?;
             Ok(go(case.status))
         }
-        Action::RequestExtension { reason } => {
+        Action::RequestExtension { reason, days } => {
             from(&[Dispatched, Handling])?;
             assignee()?;
             if case.extension_pending {
                 return Err(Refusal::BadInput("已有延期申请在等待审批".into()));
             }
             text("延期理由", reason, 500)?;
+            if *days == 0 || *days > MAX_EXTENSION_DAYS {
+                return Err(Refusal::BadInput(format!(
+                    "延期天数应为 1 到 {MAX_EXTENSION_DAYS} 个工作日"
+                )));
+            }
             Ok(Outcome {
                 extension_pending: Some(true),
                 ..go(case.status)
@@ -575,6 +586,7 @@ mod tests {
             },
             Action::RequestExtension {
                 reason: "需等待配件".into(),
+                days: 3,
             },
             Action::DecideExtension { approve: true },
         ]
@@ -818,7 +830,18 @@ mod tests {
     fn extensions_wait_for_one_decision() {
         let ask = Action::RequestExtension {
             reason: "需等待配件".into(),
+            days: 3,
         };
+        for days in [0, MAX_EXTENSION_DAYS + 1] {
+            let long = Action::RequestExtension {
+                reason: "需等待配件".into(),
+                days,
+            };
+            assert!(
+                matches!(apply(facts(Handling), assignee(), &long), Err(Refusal::BadInput(m)) if m.contains("工作日")),
+                "{days} days"
+            );
+        }
         let o = apply(facts(Handling), assignee(), &ask).expect("ask");
         assert_eq!((o.status, o.extension_pending), (Handling, Some(true)));
         let pending = Facts {

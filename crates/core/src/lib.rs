@@ -3,12 +3,17 @@
 //! Everything here is a plain function over plain types, unit-tested in milliseconds:
 //! the org tree's levels and materialized paths ([`org`]), the data-scope predicate
 //! ([`scope`]), roles and their permissions ([`role`]), validation of what people type
-//! ([`validate`]) and of the grid boundaries they upload ([`geo`]).
+//! ([`validate`]) and of the grid boundaries they upload ([`geo`]); and the case engine: the
+//! workflow ([`case`]), working-time deadlines ([`worktime`]), categories and their suggestion
+//! ([`category`]), routing ([`routing`]), the three rates ([`rates`]) and photo cleaning
+//! ([`photo`]).
 
 pub mod case;
 pub mod category;
+pub mod classify;
 pub mod geo;
 pub mod org;
+pub mod photo;
 pub mod rates;
 pub mod role;
 pub mod routing;
