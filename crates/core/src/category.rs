@@ -26,6 +26,63 @@ pub enum HandlerLevel {
     Department,
 }
 
+impl HandlerLevel {
+    /// Every level, in the order the UI lists them.
+    pub const ALL: [HandlerLevel; 4] = [
+        HandlerLevel::Grid,
+        HandlerLevel::Community,
+        HandlerLevel::Township,
+        HandlerLevel::Department,
+    ];
+
+    /// The stored identifier.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HandlerLevel::Grid => "grid",
+            HandlerLevel::Community => "community",
+            HandlerLevel::Township => "township",
+            HandlerLevel::Department => "department",
+        }
+    }
+
+    /// Parses the stored identifier.
+    pub fn parse(s: &str) -> Option<HandlerLevel> {
+        HandlerLevel::ALL
+            .into_iter()
+            .find(|h| h.as_str() == s.trim())
+    }
+
+    /// The Chinese name.
+    pub fn label(self) -> &'static str {
+        match self {
+            HandlerLevel::Grid => "网格",
+            HandlerLevel::Community => "社区（村）",
+            HandlerLevel::Township => "街道（乡镇）",
+            HandlerLevel::Department => "职能部门",
+        }
+    }
+}
+
+/// Writes a limit back in the form [`parse_limit`] reads.
+pub fn limit_code(l: Limit) -> String {
+    match l {
+        Limit::Natural { minutes } if minutes % 60 == 0 => format!("{}h", minutes / 60),
+        Limit::Natural { minutes } => format!("{minutes}m"),
+        Limit::WorkingHours(h) => format!("{h}wh"),
+        Limit::WorkingDays(d) => format!("{d}wd"),
+    }
+}
+
+/// A limit in Chinese: 2 小时, 4 个工作小时, 7 个工作日.
+pub fn limit_label(l: Limit) -> String {
+    match l {
+        Limit::Natural { minutes } if minutes % 60 == 0 => format!("{} 小时", minutes / 60),
+        Limit::Natural { minutes } => format!("{minutes} 分钟"),
+        Limit::WorkingHours(h) => format!("{h} 个工作小时"),
+        Limit::WorkingDays(d) => format!("{d} 个工作日"),
+    }
+}
+
 /// A leaf of the tree as written in the seed file.
 #[derive(Clone, Debug, Deserialize)]
 struct RawLeaf {
@@ -209,6 +266,18 @@ pub fn suggest(categories: &[Category], text: &str, limit: usize) -> Vec<Suggest
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn limits_and_levels_round_trip() {
+        for t in ["30m", "2h", "24h", "4wh", "7wd"] {
+            let l = parse_limit(t).expect(t);
+            assert_eq!(limit_code(l), t);
+        }
+        assert_eq!(limit_label(parse_limit("7wd").expect("7wd")), "7 个工作日");
+        for h in HandlerLevel::ALL {
+            assert_eq!(HandlerLevel::parse(h.as_str()), Some(h));
+        }
+    }
 
     const SEED: &str = include_str!("../data/categories-cn.json");
 

@@ -60,28 +60,53 @@ pub struct ThreeRates {
     pub weights_version: u32,
 }
 
+/// Counts over rated cases, as a database aggregate returns them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RatingCounts {
+    /// Rated cases (the denominator of all three rates).
+    pub rated: u64,
+    /// Of which the handler contacted the reporter.
+    pub contacted: u64,
+    /// Of which the reporter says the problem is solved.
+    pub solved: u64,
+    /// Of which 满意.
+    pub satisfied: u64,
+    /// Of which 基本满意.
+    pub basic: u64,
+}
+
 /// Computes the three rates over rated cases.
 pub fn three_rates<'a>(ratings: impl IntoIterator<Item = &'a Rating>, w: &Weights) -> ThreeRates {
-    let (mut n, mut contacted, mut solved, mut satisfied, mut basic) =
-        (0u64, 0u64, 0u64, 0u64, 0u64);
+    let mut c = RatingCounts::default();
     for r in ratings {
-        n += 1;
-        contacted += u64::from(r.contacted);
-        solved += u64::from(r.solved);
+        c.rated += 1;
+        c.contacted += u64::from(r.contacted);
+        c.solved += u64::from(r.solved);
         match r.satisfaction {
-            Satisfaction::Satisfied => satisfied += 1,
-            Satisfaction::Basic => basic += 1,
+            Satisfaction::Satisfied => c.satisfied += 1,
+            Satisfaction::Basic => c.basic += 1,
             Satisfaction::Dissatisfied => {}
         }
     }
+    rates_from_counts(&c, w)
+}
+
+/// Computes the three rates from counts.
+pub fn rates_from_counts(c: &RatingCounts, w: &Weights) -> ThreeRates {
+    let n = c.rated;
     let ratio = |x: f64| if n == 0 { None } else { Some(x / n as f64) };
     ThreeRates {
         rated: n,
-        response: ratio(contacted as f64),
-        resolution: ratio(solved as f64),
-        satisfaction: ratio(satisfied as f64 + w.basic_discount.clamp(0.0, 1.0) * basic as f64),
+        response: ratio(c.contacted as f64),
+        resolution: ratio(c.solved as f64),
+        satisfaction: ratio(c.satisfied as f64 + w.basic_discount.clamp(0.0, 1.0) * c.basic as f64),
         weights_version: w.version,
     }
+}
+
+/// A share as a fraction, `None` when the denominator is zero.
+pub fn share(part: u64, whole: u64) -> Option<f64> {
+    (whole > 0).then(|| part as f64 / whole as f64)
 }
 
 /// A deadline light.

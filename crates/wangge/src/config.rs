@@ -19,6 +19,41 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Show the demo accounts' hint on the login page (`wangge demo` only).
     pub demo_hint: bool,
+    /// Pressing slow cases (`[pressing]` in the file).
+    pub pressing: crate::cases::press::Rules,
+    /// The three rates' weights (`[rates]` in the file).
+    pub rates: wangge_core::rates::Weights,
+}
+
+impl Config {
+    /// The weights the three rates are computed with.
+    pub fn rate_weights(&self) -> wangge_core::rates::Weights {
+        self.rates
+    }
+}
+
+/// `[pressing]`: see [`crate::cases::press::Rules`].
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PressingFile {
+    /// Remind at this share of the handling time used.
+    pub yellow_at: Option<f64>,
+    /// 催办 after this many working days overdue.
+    pub urge_after_days: Option<u32>,
+    /// Automatic 督办 after this many working days overdue.
+    pub supervise_after_days: Option<u32>,
+    /// Seconds between runs.
+    pub interval_secs: Option<u64>,
+}
+
+/// `[rates]`: the weights of the three rates, versioned.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RatesFile {
+    /// Raise it whenever the weights change, so published figures say how they were computed.
+    pub version: Option<u32>,
+    /// How much a 基本满意 counts in the satisfaction rate (0.9).
+    pub basic_discount: Option<f64>,
 }
 
 /// The optional config file's fields; every one may be left out.
@@ -33,6 +68,12 @@ pub struct FileConfig {
     pub database_url: Option<String>,
     /// See [`Config::secure_cookies`].
     pub secure_cookies: Option<bool>,
+    /// See [`Config::pressing`].
+    #[serde(default)]
+    pub pressing: PressingFile,
+    /// See [`Config::rates`].
+    #[serde(default)]
+    pub rates: RatesFile,
 }
 
 impl FileConfig {
@@ -70,7 +111,28 @@ impl Config {
             .or(file.database_url)
             .unwrap_or_else(|| sqlite_url(&data_dir));
         crate::db::backend_of(&database_url)?;
+        let d = crate::cases::press::Rules::default();
+        let p = &file.pressing;
+        let pressing = crate::cases::press::Rules {
+            yellow_at: p.yellow_at.unwrap_or(d.yellow_at),
+            urge_after_days: p.urge_after_days.unwrap_or(d.urge_after_days),
+            supervise_after_days: p.supervise_after_days.unwrap_or(d.supervise_after_days),
+            interval_secs: p.interval_secs.unwrap_or(d.interval_secs),
+        };
+        if !(0.1..=1.0).contains(&pressing.yellow_at) {
+            anyhow::bail!("配置 pressing.yellow_at 应在 0.1 到 1 之间");
+        }
+        let w = wangge_core::rates::Weights::default();
+        let rates = wangge_core::rates::Weights {
+            version: file.rates.version.unwrap_or(w.version),
+            basic_discount: file.rates.basic_discount.unwrap_or(w.basic_discount),
+        };
+        if !(0.0..=1.0).contains(&rates.basic_discount) {
+            anyhow::bail!("配置 rates.basic_discount 应在 0 到 1 之间");
+        }
         Ok(Config {
+            pressing,
+            rates,
             listen,
             data_dir,
             database_url,

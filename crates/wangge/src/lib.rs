@@ -2,11 +2,12 @@
 //!
 //! One binary serves a Chinese web UI and a JSON API over one service layer. Each domain
 //! capability is a folder: [`org`] (the org tree and departments), [`users`] (accounts),
-//! [`auth`] (sessions, tokens, CSRF), [`audit`] (the append-only log), [`demo`] (the demo
+//! [`auth`] (sessions, tokens, CSRF), [`cases`] (the case loop), [`audit`] (the append-only log), [`demo`] (the demo
 //! street). Shared infrastructure: [`db`], [`web`], [`config`].
 
 pub mod audit;
 pub mod auth;
+pub mod cases;
 pub mod config;
 pub mod db;
 pub mod demo;
@@ -26,12 +27,33 @@ pub struct AppState {
     pub config: Arc<config::Config>,
     /// Request counters for `/metrics`.
     pub metrics: Arc<web::metrics::Metrics>,
+    /// The category tree and working calendar, reloaded after edits.
+    pub catalog: Arc<cases::catalog::Cache>,
+    /// Learned category models per street.
+    pub models: Arc<cases::suggest::Models>,
+    /// Live notifications.
+    pub hub: Arc<cases::notify::Hub>,
+}
+
+impl AppState {
+    /// The state over a connection and a configuration.
+    pub fn new(db: DatabaseConnection, config: config::Config) -> AppState {
+        AppState {
+            db,
+            config: Arc::new(config),
+            metrics: Arc::new(web::metrics::Metrics::default()),
+            catalog: Arc::default(),
+            models: Arc::default(),
+            hub: Arc::default(),
+        }
+    }
 }
 
 /// A server bound to its address, ready to run.
 pub struct Server {
     listener: tokio::net::TcpListener,
     router: axum::Router,
+    state: AppState,
 }
 
 impl Server {
@@ -42,14 +64,11 @@ impl Server {
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("无法监听 {}（端口被占用或没有权限）", config.listen))?;
-        let state = AppState {
-            db,
-            config: Arc::new(config),
-            metrics: Arc::new(web::metrics::Metrics::default()),
-        };
+        let state = AppState::new(db, config);
         Ok(Server {
             listener,
-            router: web::router(state),
+            router: web::router(state.clone()),
+            state,
         })
     }
 
@@ -58,8 +77,14 @@ impl Server {
         self.listener.local_addr()
     }
 
-    /// Serves until Ctrl-C (or forever, in tests).
+    /// The state the server runs with.
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until Ctrl-C (or forever, in tests), pressing slow cases in the background.
     pub async fn run(self) -> anyhow::Result<()> {
+        let job = tokio::spawn(cases::press::run_forever(self.state.clone()));
         axum::serve(
             self.listener,
             self.router
@@ -69,6 +94,7 @@ impl Server {
             let _ = tokio::signal::ctrl_c().await;
         })
         .await?;
+        job.abort();
         Ok(())
     }
 }

@@ -250,11 +250,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let made = demo::generate(&conn, seed, &demo_password)
                 .await
                 .map_err(app)?;
+            let cases = demo::cases::generate(&conn, seed, 1500, 120)
+                .await
+                .map_err(app)?;
             eprintln!(
-                "演示数据已生成：{} 个节点、{} 个部门、{} 个账号，用时 {:.1} 秒。管理员账号 admin，密码 {}",
+                "演示数据已生成：{} 个节点、{} 个部门、{} 个账号、{} 件案件，用时 {:.1} 秒。管理员账号 admin，密码 {}",
                 made.nodes,
                 made.departments,
                 made.users,
+                cases,
                 started.elapsed().as_secs_f64(),
                 if demo_password == "wangge-demo" {
                     "wangge-demo"

@@ -105,7 +105,7 @@ fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-fn cookie_header(
+pub(crate) fn cookie_header(
     st: &AppState,
     name: &str,
     value: &str,

@@ -399,7 +399,7 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
     let (req, csrf_ok) = if unsafe_method && bearer(req.headers()).is_none() {
         match &actor {
             Some(a) => crate::web::csrf::check(req, a.csrf()).await,
-            None if req.uri().path() == "/login" => {
+            None if is_public_form(req.uri().path()) => {
                 let pre = cookie(req.headers(), PRE_COOKIE)
                     .unwrap_or_default()
                     .to_owned();
@@ -435,6 +435,12 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
         );
     }
     resp
+}
+
+/// Forms that people without an account post: they carry a double-submit token from the
+/// pre-login cookie.
+fn is_public_form(path: &str) -> bool {
+    path == "/login" || path == "/report" || path.starts_with("/track/")
 }
 
 /// The client's address as the server saw it.

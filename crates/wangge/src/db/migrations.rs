@@ -10,7 +10,7 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(M0001Skeleton)]
+        vec![Box::new(M0001Skeleton), Box::new(M0002Cases)]
     }
 }
 
@@ -223,6 +223,295 @@ impl MigrationTrait for M0001Skeleton {
             "users",
             "departments",
             "org_nodes",
+        ] {
+            m.drop_table(Table::drop().table(t).to_owned()).await?;
+        }
+        Ok(())
+    }
+}
+
+/// The case loop: categories, the working calendar, cases with their timeline, files,
+/// followers and notifications.
+struct M0002Cases;
+
+impl MigrationName for M0002Cases {
+    fn name(&self) -> &str {
+        "m0002_cases"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0002Cases {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("categories")
+                .col(big_pk_auto("id"))
+                .col(string_len("code", 16))
+                .col(string_len("name", 50))
+                .col(string_len("group_code", 16))
+                .col(string_len("group_name", 50))
+                .col(string_len("handler", 16))
+                .col(string_len_null("department_kind", 32))
+                .col(string_len("response", 16))
+                .col(string_len("handling", 16))
+                .col(text("keywords"))
+                .col(boolean("active").default(true))
+                .col(integer("sort_order").default(0))
+                .col(integer("version").default(1))
+                .col(ts("updated_at"))
+                .to_owned(),
+        )
+        .await?;
+        index(m, "categories", "ux_categories_code", &["code"], true).await?;
+
+        m.create_table(
+            Table::create()
+                .table("calendar_days")
+                .col(big_pk_auto("id"))
+                .col(string_len("day", 10))
+                .col(string_len("kind", 16))
+                .col(string_len("name", 50))
+                .col(ts("updated_at"))
+                .to_owned(),
+        )
+        .await?;
+        index(m, "calendar_days", "ux_calendar_days_day", &["day"], true).await?;
+
+        m.create_table(
+            Table::create()
+                .table("case_counters")
+                .col(integer("year").primary_key())
+                .col(big_integer("n"))
+                .to_owned(),
+        )
+        .await?;
+
+        m.create_table(
+            Table::create()
+                .table("cases")
+                .col(big_pk_auto("id"))
+                .col(string_len("case_no", 20))
+                .col(string_len("kind", 16))
+                .col(string_len("title", 100))
+                .col(text("description"))
+                .col(string_len("category_code", 16))
+                .col(string_len("source", 16))
+                .col(string_len("status", 16))
+                .col(integer("version").default(1))
+                // Where it happened: the grid (or the node the report fell back to).
+                .col(big_integer("org_id"))
+                .col(string_len("org_path", 400))
+                .col(big_integer_null("building_id"))
+                .col(double_null("lat"))
+                .col(double_null("lng"))
+                .col(string_len("address", 200).default(""))
+                .col(boolean("located").default(true))
+                // Whose queue screens and dispatches it.
+                .col(big_integer("dispatch_org_id"))
+                .col(string_len("dispatch_path", 400))
+                // Who acts on it now.
+                .col(big_integer_null("assignee_org_id"))
+                .col(big_integer_null("assignee_dept_id"))
+                .col(string_len_null("assignee_path", 400))
+                .col(string_len("assignee_name", 100).default(""))
+                .col(string_len("suggestion", 400).default(""))
+                // Who reported it.
+                .col(big_integer_null("reporter_id"))
+                .col(string_len("reporter_name", 50).default(""))
+                .col(string_len("reporter_phone", 20).default(""))
+                .col(boolean("anonymous").default(false))
+                .col(string_len_null("track_hash", 64))
+                .col(string_len_null("idem_key", 120))
+                // Clocks and marks.
+                .col(ts("created_at"))
+                .col(ts("updated_at"))
+                .col(big_integer_null("dispatched_at"))
+                .col(big_integer_null("response_due"))
+                .col(big_integer_null("handle_due"))
+                .col(big_integer_null("acknowledged_at"))
+                .col(big_integer_null("fed_back_at"))
+                .col(big_integer_null("closed_at"))
+                .col(boolean("ack_late").default(false))
+                .col(boolean("handle_late").default(false))
+                .col(integer("reworks_after_rating").default(0))
+                .col(boolean("extension_pending").default(false))
+                .col(integer("extension_days").default(0))
+                .col(boolean("supervised").default(false))
+                .col(big_integer_null("reminded_at"))
+                .col(big_integer_null("urged_at"))
+                // The rating (回访).
+                .col(big_integer_null("rated_at"))
+                .col(boolean_null("contacted"))
+                .col(boolean_null("solved"))
+                .col(string_len_null("satisfaction", 16))
+                .col(string_len("rating_comment", 500).default(""))
+                .col(big_integer_null("merged_into"))
+                .to_owned(),
+        )
+        .await?;
+        index(m, "cases", "ux_cases_no", &["case_no"], true).await?;
+        index(m, "cases", "ux_cases_idem", &["idem_key"], true).await?;
+        index(
+            m,
+            "cases",
+            "ix_cases_path",
+            &["org_path", "created_at"],
+            false,
+        )
+        .await?;
+        index(m, "cases", "ix_cases_created", &["created_at"], false).await?;
+        index(
+            m,
+            "cases",
+            "ix_cases_assignee_path",
+            &["assignee_path"],
+            false,
+        )
+        .await?;
+        index(
+            m,
+            "cases",
+            "ix_cases_dispatch",
+            &["dispatch_path", "status"],
+            false,
+        )
+        .await?;
+        index(
+            m,
+            "cases",
+            "ix_cases_node_todo",
+            &["assignee_org_id", "status"],
+            false,
+        )
+        .await?;
+        index(
+            m,
+            "cases",
+            "ix_cases_dept_todo",
+            &["assignee_dept_id", "status"],
+            false,
+        )
+        .await?;
+        index(
+            m,
+            "cases",
+            "ix_cases_reporter",
+            &["reporter_id", "created_at"],
+            false,
+        )
+        .await?;
+        index(
+            m,
+            "cases",
+            "ix_cases_status_due",
+            &["status", "handle_due"],
+            false,
+        )
+        .await?;
+        index(
+            m,
+            "cases",
+            "ix_cases_rated",
+            &["org_path", "rated_at"],
+            false,
+        )
+        .await?;
+
+        m.create_table(
+            Table::create()
+                .table("case_events")
+                .col(big_pk_auto("id"))
+                .col(big_integer("case_id"))
+                .col(ts("at"))
+                .col(big_integer_null("actor_id"))
+                .col(string_len("actor_name", 64))
+                .col(string_len("actor_role", 32))
+                .col(string_len("action", 32))
+                .col(string_len("from_status", 16))
+                .col(string_len("to_status", 16))
+                .col(text("note"))
+                .col(text("data"))
+                .to_owned(),
+        )
+        .await?;
+        index(
+            m,
+            "case_events",
+            "ix_case_events_case",
+            &["case_id", "at"],
+            false,
+        )
+        .await?;
+
+        m.create_table(
+            Table::create()
+                .table("case_files")
+                .col(big_pk_auto("id"))
+                .col(big_integer("case_id"))
+                .col(big_integer_null("event_id"))
+                .col(string_len("sha256", 64))
+                .col(string_len("mime", 32))
+                .col(big_integer("size"))
+                .col(ts("created_at"))
+                .to_owned(),
+        )
+        .await?;
+        index(m, "case_files", "ix_case_files_case", &["case_id"], false).await?;
+        index(m, "case_files", "ix_case_files_sha", &["sha256"], false).await?;
+
+        m.create_table(
+            Table::create()
+                .table("case_followers")
+                .col(big_pk_auto("id"))
+                .col(big_integer("case_id"))
+                .col(big_integer("user_id"))
+                .to_owned(),
+        )
+        .await?;
+        index(
+            m,
+            "case_followers",
+            "ux_case_followers",
+            &["user_id", "case_id"],
+            true,
+        )
+        .await?;
+
+        m.create_table(
+            Table::create()
+                .table("notifications")
+                .col(big_pk_auto("id"))
+                .col(big_integer("user_id"))
+                .col(big_integer_null("case_id"))
+                .col(string_len("kind", 32))
+                .col(string_len("text", 300))
+                .col(ts("at"))
+                .col(big_integer_null("read_at"))
+                .to_owned(),
+        )
+        .await?;
+        index(
+            m,
+            "notifications",
+            "ix_notifications_user",
+            &["user_id", "at"],
+            false,
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for t in [
+            "notifications",
+            "case_followers",
+            "case_files",
+            "case_events",
+            "cases",
+            "case_counters",
+            "calendar_days",
+            "categories",
         ] {
             m.drop_table(Table::drop().table(t).to_owned()).await?;
         }

@@ -83,11 +83,15 @@ pub async fn connect(url: &str, schema: Option<&str>) -> anyhow::Result<Database
         .with_context(|| format!("无法连接数据库 {}", redact_url(url)))
 }
 
-/// Applies every pending migration.
+/// Applies every pending migration and seeds the reference data (categories, calendar)
+/// into empty tables.
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
     migrations::Migrator::up(db, None)
         .await
-        .context("数据库迁移失败")
+        .context("数据库迁移失败")?;
+    crate::cases::catalog::seed(db)
+        .await
+        .context("无法写入事项分类和工作日历的初始数据")
 }
 
 /// The backend of an open connection.
@@ -157,9 +161,16 @@ pub fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
 
-/// Tables whose rows carry an `org_path` column that a move of the org tree must rewrite.
-/// A later capability that adds such a table adds it here.
-pub const PATH_TABLES: &[&str] = &["departments", "users", "audit_log"];
+/// Columns holding materialized org paths that a move of the org tree must rewrite, as
+/// `(table, column)`. A later capability that adds such a column adds it here.
+pub const PATH_COLUMNS: &[(&str, &str)] = &[
+    ("departments", "org_path"),
+    ("users", "org_path"),
+    ("audit_log", "org_path"),
+    ("cases", "org_path"),
+    ("cases", "dispatch_path"),
+    ("cases", "assignee_path"),
+];
 
 #[cfg(test)]
 mod tests {

@@ -2,6 +2,7 @@
 //! villages, grids whose boundaries tile their community, buildings, departments and an
 //! account for every role at several levels — so a newcomer sees a living system at once.
 
+pub mod cases;
 mod names;
 
 use crate::audit::{self, Entry, Who};

@@ -586,12 +586,10 @@ pub async fn move_node(
         ],
     )
     .await?;
-    for table in crate::db::PATH_TABLES {
+    for (table, col) in crate::db::PATH_COLUMNS {
         crate::db::exec(
             &tx,
-            &format!(
-                "UPDATE {table} SET org_path = $1 || substr(org_path, $2) WHERE org_path LIKE $3"
-            ),
+            &format!("UPDATE {table} SET {col} = $1 || substr({col}, $2) WHERE {col} LIKE $3"),
             vec![new_path.as_str().into(), cut.into(), pattern.clone().into()],
         )
         .await?;

@@ -19,10 +19,13 @@ use wangge_core::Permission;
 
 /// The largest request body: GeoJSON and spreadsheets for import fit well inside.
 const BODY_LIMIT: usize = 16 * 1024 * 1024;
+/// Forms that carry photos: nine of the largest accepted, and the fields.
+const PHOTO_BODY_LIMIT: usize = 9 * crate::cases::files::MAX_BYTES + 1024 * 1024;
 
 /// Builds the whole application: pages, API, static files, health and metrics.
 pub fn router(state: AppState) -> Router {
-    use crate::{audit, auth, org, users};
+    use crate::{audit, auth, cases, org, users};
+    let photo_limit = DefaultBodyLimit::max(PHOTO_BODY_LIMIT);
     let api = Router::new()
         .route("/auth/login", post(auth::handlers::api_login))
         .route("/auth/logout", post(auth::handlers::api_logout))
@@ -84,6 +87,35 @@ pub fn router(state: AppState) -> Router {
         .route("/users/{id}/disable", post(users::handlers::api_disable))
         .route("/users/{id}/enable", post(users::handlers::api_enable))
         .route("/audit", get(audit::handlers::api_list))
+        .route(
+            "/cases",
+            get(cases::handlers::api_list).post(cases::handlers::api_create),
+        )
+        .route("/cases/{id}", get(cases::handlers::api_get))
+        .route("/cases/{id}/actions", post(cases::handlers::api_act))
+        .route("/todo", get(cases::handlers::api_todo))
+        .route(
+            "/categories",
+            get(cases::handlers::api_categories).post(cases::handlers::api_create_category),
+        )
+        .route("/categories/suggest", get(cases::handlers::api_suggest))
+        .route(
+            "/categories/{code}",
+            axum::routing::patch(cases::handlers::api_update_category),
+        )
+        .route("/calendar", get(cases::handlers::api_calendar))
+        .route(
+            "/calendar/{date}",
+            axum::routing::put(cases::handlers::api_set_day),
+        )
+        .route("/stats/cases", get(cases::handlers::api_stats))
+        .route(
+            "/files",
+            post(cases::handlers::api_upload).layer(photo_limit),
+        )
+        .route("/notifications", get(cases::handlers::api_notifications))
+        .route("/notifications/read", post(cases::handlers::api_mark_read))
+        .route("/admin/press", post(cases::handlers::api_press))
         .fallback(api_not_found);
 
     let pages = Router::new()
@@ -134,7 +166,49 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/users/{id}/password", post(users::pages::reset_password))
         .route("/users/{id}/status", post(users::pages::set_status))
-        .route("/audit", get(audit::handlers::page));
+        .route("/audit", get(audit::handlers::page))
+        .route("/todo", get(cases::pages::todo))
+        .route("/cases", get(cases::pages::list))
+        .route("/cases/export.xlsx", get(cases::pages::export))
+        .route(
+            "/cases/new",
+            get(cases::pages::new_form)
+                .post(cases::pages::create)
+                .layer(photo_limit),
+        )
+        .route("/cases/{id}", get(cases::pages::detail))
+        .route(
+            "/cases/{id}/act",
+            post(cases::pages::act).layer(photo_limit),
+        )
+        .route(
+            "/report",
+            get(cases::pages::public_form)
+                .post(cases::pages::public_create)
+                .layer(photo_limit),
+        )
+        .route(
+            "/track/{no}",
+            get(cases::pages::track).post(cases::pages::track_act),
+        )
+        .route("/track/{no}/files/{id}", get(cases::pages::track_file))
+        .route("/files/{id}", get(cases::pages::file))
+        .route("/events", get(cases::handlers::events))
+        .route("/notifications", get(cases::pages::notifications))
+        .route("/notifications/read", post(cases::pages::mark_read))
+        .route("/stats", get(cases::pages::stats))
+        .route(
+            "/admin/categories",
+            get(cases::pages::categories).post(cases::pages::create_category),
+        )
+        .route(
+            "/admin/categories/{code}",
+            post(cases::pages::update_category),
+        )
+        .route(
+            "/admin/calendar",
+            get(cases::pages::calendar).post(cases::pages::set_day),
+        );
 
     Router::new()
         .nest("/api/v1", api)
@@ -247,6 +321,8 @@ pub struct PageCtx {
     pub csrf: String,
     /// A one-time message from the previous page: (is it good news, text).
     pub flash: Option<(bool, String)>,
+    /// Unread notifications (the badge; kept live by server-sent events).
+    pub unread: u64,
 }
 
 impl PageCtx {
@@ -258,11 +334,58 @@ impl PageCtx {
         nav_key: &'static str,
     ) -> AppResult<PageCtx> {
         let node_name = crate::org::service::node_name(&st.db, actor.org_id).await?;
-        let mut nav = vec![NavItem {
-            key: "home",
-            href: "/",
-            label: "工作台",
-        }];
+        let mut nav = vec![
+            NavItem {
+                key: "home",
+                href: "/",
+                label: "工作台",
+            },
+            NavItem {
+                key: "todo",
+                href: "/todo",
+                label: "我的待办",
+            },
+            NavItem {
+                key: "new",
+                href: "/cases/new",
+                label: "上报问题",
+            },
+            NavItem {
+                key: "cases",
+                href: "/cases",
+                label: "案件台账",
+            },
+        ];
+        let staff = !matches!(
+            actor.role,
+            wangge_core::Role::Resident
+                | wangge_core::Role::BuildingHead
+                | wangge_core::Role::PartyMember
+        );
+        if staff {
+            nav.push(NavItem {
+                key: "stats",
+                href: "/stats",
+                label: "办理统计",
+            });
+        }
+        nav.push(NavItem {
+            key: "notifications",
+            href: "/notifications",
+            label: "消息通知",
+        });
+        if actor.role.can(Permission::OrgManage) {
+            nav.push(NavItem {
+                key: "categories",
+                href: "/admin/categories",
+                label: "事项分类",
+            });
+            nav.push(NavItem {
+                key: "calendar",
+                href: "/admin/calendar",
+                label: "工作日历",
+            });
+        }
         let items: [(Permission, NavItem); 6] = [
             (
                 Permission::OrgView,
@@ -328,6 +451,7 @@ impl PageCtx {
             node_name,
             csrf: actor.csrf().to_owned(),
             flash: actor.flash.clone(),
+            unread: crate::cases::notify::unread(&st.db, actor.user_id).await?,
         })
     }
 }
@@ -480,8 +604,8 @@ pub fn query_string(pairs: &[(&str, String)]) -> String {
 }
 
 /// A timestamp (ms, UTC) as Beijing time, `2026-11-22 18:30`.
-pub fn fmt_time(ms: i64) -> String {
-    let Some(t) = chrono::DateTime::from_timestamp_millis(ms) else {
+pub fn fmt_time(ms: impl std::borrow::Borrow<i64>) -> String {
+    let Some(t) = chrono::DateTime::from_timestamp_millis(*ms.borrow()) else {
         return String::new();
     };
     match chrono::FixedOffset::east_opt(8 * 3600) {

@@ -4,6 +4,7 @@
 //! with the seeded demo street, and talks HTTP to it.
 
 mod auth;
+mod cases;
 mod cli;
 mod org;
 mod pages;

@@ -12,6 +12,8 @@ pub const PW: &str = "wangge-demo";
 /// A running application on a fresh database with the demo street.
 pub struct TestApp {
     pub addr: SocketAddr,
+    /// The running server's state (for jobs a test runs at a chosen time).
+    pub state: wangge::AppState,
     pub client: Client,
     pub db: DatabaseConnection,
     pub url: String,
@@ -64,9 +66,10 @@ impl TestApp {
         wangge::demo::generate(&db, 20261122, PW)
             .await
             .expect("demo");
-        let addr = Self::serve(&url, schema.as_deref(), dir.path()).await;
+        let (addr, state) = Self::serve(&url, schema.as_deref(), dir.path()).await;
         TestApp {
             addr,
+            state,
             client: new_client(),
             db,
             url,
@@ -77,10 +80,16 @@ impl TestApp {
 
     /// Starts another server on the same database (a restart).
     pub async fn restart(&self) -> SocketAddr {
-        Self::serve(&self.url, self.schema.as_deref(), self._dir.path()).await
+        Self::serve(&self.url, self.schema.as_deref(), self._dir.path())
+            .await
+            .0
     }
 
-    async fn serve(url: &str, schema: Option<&str>, dir: &std::path::Path) -> SocketAddr {
+    async fn serve(
+        url: &str,
+        schema: Option<&str>,
+        dir: &std::path::Path,
+    ) -> (SocketAddr, wangge::AppState) {
         let db = wangge::db::connect(url, schema).await.expect("connect");
         let config = Config {
             listen: "127.0.0.1:0".parse().expect("addr"),
@@ -88,11 +97,14 @@ impl TestApp {
             database_url: url.to_owned(),
             secure_cookies: false,
             demo_hint: false,
+            pressing: Default::default(),
+            rates: Default::default(),
         };
         let server = wangge::Server::bind(config, db).await.expect("bind");
         let addr = server.local_addr().expect("local addr");
+        let state = server.state().clone();
         tokio::spawn(server.run());
-        addr
+        (addr, state)
     }
 
     /// A full URL.

@@ -1,0 +1,204 @@
+//! The case loop's tables.
+
+/// A case (诉求/事件): one report followed to its close.
+pub mod case {
+    use sea_orm::entity::prelude::*;
+
+    /// A row of `cases`.
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "cases")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub case_no: String,
+        pub kind: String,
+        pub title: String,
+        pub description: String,
+        pub category_code: String,
+        pub source: String,
+        pub status: String,
+        pub version: i32,
+        pub org_id: i64,
+        pub org_path: String,
+        pub building_id: Option<i64>,
+        pub lat: Option<f64>,
+        pub lng: Option<f64>,
+        pub address: String,
+        pub located: bool,
+        pub dispatch_org_id: i64,
+        pub dispatch_path: String,
+        pub assignee_org_id: Option<i64>,
+        pub assignee_dept_id: Option<i64>,
+        pub assignee_path: Option<String>,
+        pub assignee_name: String,
+        pub suggestion: String,
+        pub reporter_id: Option<i64>,
+        pub reporter_name: String,
+        pub reporter_phone: String,
+        pub anonymous: bool,
+        pub track_hash: Option<String>,
+        pub idem_key: Option<String>,
+        pub created_at: i64,
+        pub updated_at: i64,
+        pub dispatched_at: Option<i64>,
+        pub response_due: Option<i64>,
+        pub handle_due: Option<i64>,
+        pub acknowledged_at: Option<i64>,
+        pub fed_back_at: Option<i64>,
+        pub closed_at: Option<i64>,
+        pub ack_late: bool,
+        pub handle_late: bool,
+        pub reworks_after_rating: i32,
+        pub extension_pending: bool,
+        pub extension_days: i32,
+        pub supervised: bool,
+        pub reminded_at: Option<i64>,
+        pub urged_at: Option<i64>,
+        pub rated_at: Option<i64>,
+        pub contacted: Option<bool>,
+        pub solved: Option<bool>,
+        pub satisfaction: Option<String>,
+        pub rating_comment: String,
+        pub merged_into: Option<i64>,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// One step of a case's timeline.
+pub mod event {
+    use sea_orm::entity::prelude::*;
+
+    /// A row of `case_events`.
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "case_events")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub case_id: i64,
+        pub at: i64,
+        pub actor_id: Option<i64>,
+        pub actor_name: String,
+        pub actor_role: String,
+        pub action: String,
+        pub from_status: String,
+        pub to_status: String,
+        pub note: String,
+        pub data: String,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// A photo attached to a case or to one step of it.
+pub mod file {
+    use sea_orm::entity::prelude::*;
+
+    /// A row of `case_files`.
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "case_files")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub case_id: i64,
+        pub event_id: Option<i64>,
+        pub sha256: String,
+        pub mime: String,
+        pub size: i64,
+        pub created_at: i64,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// Someone who follows a case they did not report (the reporter of a merged duplicate).
+pub mod follower {
+    use sea_orm::entity::prelude::*;
+
+    /// A row of `case_followers`.
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "case_followers")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub case_id: i64,
+        pub user_id: i64,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// An in-app notification.
+pub mod notification {
+    use sea_orm::entity::prelude::*;
+
+    /// A row of `notifications`.
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "notifications")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub user_id: i64,
+        pub case_id: Option<i64>,
+        pub kind: String,
+        pub text: String,
+        pub at: i64,
+        pub read_at: Option<i64>,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// A category of the editable tree.
+pub mod category {
+    use sea_orm::entity::prelude::*;
+
+    /// A row of `categories`.
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "categories")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub code: String,
+        pub name: String,
+        pub group_code: String,
+        pub group_name: String,
+        pub handler: String,
+        pub department_kind: Option<String>,
+        pub response: String,
+        pub handling: String,
+        pub keywords: String,
+        pub active: bool,
+        pub sort_order: i32,
+        pub version: i32,
+        pub updated_at: i64,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// A listed day of the working calendar (a holiday or a make-up workday).
+pub mod calendar_day {
+    use sea_orm::entity::prelude::*;
+
+    /// A row of `calendar_days`.
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "calendar_days")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub day: String,
+        pub kind: String,
+        pub name: String,
+        pub updated_at: i64,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

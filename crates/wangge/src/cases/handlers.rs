@@ -1,0 +1,400 @@
+//! The case loop's JSON API under `/api/v1`. Thin: parse, call the service, answer.
+
+use super::catalog::{self, CategoryInput, CategoryView, DayView};
+use super::service::{self, ActInput, CaseView, EventView, Filter, NewCase, Page, Reporter, Stats};
+use super::{files, notify, press, suggest};
+use crate::AppState;
+use crate::auth::Actor;
+use crate::web::error::{AppError, AppResult};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use wangge_core::Permission;
+
+/// A case with its timeline and what the caller may do next.
+#[derive(Serialize)]
+pub struct CaseDetail {
+    /// The case.
+    #[serde(flatten)]
+    pub case: CaseView,
+    /// Every step, oldest first.
+    pub timeline: Vec<EventView>,
+    /// The actions the caller may take now.
+    pub actions: Vec<&'static str>,
+    /// Photos of the report and of every step (file ids; `GET /files/{id}`).
+    pub photos: Vec<String>,
+}
+
+/// Loads the detail the caller may see (full phone only for those who act on it).
+pub async fn detail(st: &AppState, a: &Actor, id: i64) -> AppResult<CaseDetail> {
+    let m = service::find(&st.db, a, id).await?;
+    let who = service::standing(&st.db, a, &m).await?;
+    let catalog = st.catalog.get(&st.db).await?;
+    let full = who.assignee || who.dispatcher && a.role != wangge_core::Role::GridWorker;
+    let timeline = service::timeline(&st.db, m.id).await?;
+    let photos = timeline.iter().flat_map(|e| e.photos.clone()).collect();
+    let actions = service::allowed_actions(&st.db, a, &m)
+        .await?
+        .into_iter()
+        .map(|x| x.0)
+        .collect();
+    Ok(CaseDetail {
+        case: service::view(&catalog, &m, full),
+        timeline,
+        actions,
+        photos,
+    })
+}
+
+/// What `POST /api/v1/cases` answers.
+#[derive(Serialize)]
+struct CreatedView {
+    #[serde(flatten)]
+    case: CaseView,
+    /// A note for the reporter (the location is outside every grid …).
+    notice: Option<String>,
+    /// For public reports: the private follow-up link.
+    track_url: Option<String>,
+}
+
+/// `POST /api/v1/cases` — an `Idempotency-Key` header makes retries safe.
+pub async fn api_create(
+    State(st): State<AppState>,
+    actor: Actor,
+    headers: HeaderMap,
+    b: Bytes,
+) -> AppResult<Response> {
+    let input: NewCase = crate::web::json_body(&b)?;
+    let idem = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let c = service::report(&st, Reporter::Account(&actor), input, idem.as_deref()).await?;
+    let catalog = st.catalog.get(&st.db).await?;
+    let body = CreatedView {
+        case: service::view(&catalog, &c.case, true),
+        notice: c.notice,
+        track_url: c
+            .track_token
+            .map(|t| format!("/track/{}?t={t}", c.case.case_no)),
+    };
+    let status = if c.replayed {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    let mut resp = (status, Json(body)).into_response();
+    if c.replayed {
+        resp.headers_mut()
+            .insert("idempotent-replayed", HeaderValue::from_static("true"));
+    }
+    Ok(resp)
+}
+
+/// `GET /api/v1/cases`
+pub async fn api_list(
+    State(st): State<AppState>,
+    actor: Actor,
+    Query(f): Query<Filter>,
+) -> AppResult<Json<Page>> {
+    Ok(Json(service::list(&st, &actor, &f).await?))
+}
+
+/// `GET /api/v1/cases/{id}`
+pub async fn api_get(
+    State(st): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+) -> AppResult<Json<CaseDetail>> {
+    Ok(Json(detail(&st, &actor, id).await?))
+}
+
+/// `POST /api/v1/cases/{id}/actions`
+pub async fn api_act(
+    State(st): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+    b: Bytes,
+) -> AppResult<Json<CaseDetail>> {
+    let input: ActInput = crate::web::json_body(&b)?;
+    let m = service::act(&st, &actor, id, input).await?;
+    match detail(&st, &actor, id).await {
+        Err(AppError::NotFound(_)) => {
+            let catalog = st.catalog.get(&st.db).await?;
+            Ok(Json(CaseDetail {
+                case: service::view(&catalog, &m, false),
+                timeline: Vec::new(),
+                actions: Vec::new(),
+                photos: Vec::new(),
+            }))
+        }
+        r => r.map(Json),
+    }
+}
+
+/// `GET /api/v1/todo`
+pub async fn api_todo(State(st): State<AppState>, actor: Actor) -> AppResult<Json<Vec<CaseView>>> {
+    Ok(Json(service::todo(&st, &actor).await?))
+}
+
+/// `GET /api/v1/categories`
+pub async fn api_categories(
+    State(st): State<AppState>,
+    _actor: Actor,
+) -> AppResult<Json<Vec<CategoryView>>> {
+    Ok(Json(catalog::categories(&st.db).await?))
+}
+
+/// `POST /api/v1/categories`
+pub async fn api_create_category(
+    State(st): State<AppState>,
+    actor: Actor,
+    b: Bytes,
+) -> AppResult<(StatusCode, Json<CategoryView>)> {
+    let input: CategoryInput = crate::web::json_body(&b)?;
+    let v = catalog::create_category(&st.db, &actor.caller(), input).await?;
+    st.catalog.invalidate();
+    Ok((StatusCode::CREATED, Json(v)))
+}
+
+/// `PATCH /api/v1/categories/{code}`
+pub async fn api_update_category(
+    State(st): State<AppState>,
+    actor: Actor,
+    Path(code): Path<String>,
+    b: Bytes,
+) -> AppResult<Json<CategoryView>> {
+    let input: CategoryInput = crate::web::json_body(&b)?;
+    let v = catalog::update_category(&st.db, &actor.caller(), &code, input).await?;
+    st.catalog.invalidate();
+    Ok(Json(v))
+}
+
+/// Query of the suggestion.
+#[derive(Deserialize)]
+pub struct SuggestQuery {
+    text: String,
+    org: Option<i64>,
+}
+
+/// `GET /api/v1/categories/suggest?text=…`
+pub async fn api_suggest(
+    State(st): State<AppState>,
+    actor: Actor,
+    Query(q): Query<SuggestQuery>,
+) -> AppResult<Json<Vec<suggest::Suggestion>>> {
+    let street = street_of(&st, &actor, q.org).await?;
+    Ok(Json(
+        suggest::suggest(&st, &q.text, street.as_deref()).await?,
+    ))
+}
+
+/// The street (township) path above a node in the caller's scope, or above the caller.
+pub async fn street_of(st: &AppState, a: &Actor, org: Option<i64>) -> AppResult<Option<String>> {
+    let n = crate::org::service::find(&st.db, &a.caller(), org.unwrap_or(a.org_id)).await?;
+    let chain = crate::org::entity::node::Entity::find()
+        .filter(
+            crate::org::entity::node::Column::Id
+                .is_in(crate::web::error::stored_path(&n.path)?.ids()),
+        )
+        .all(&st.db)
+        .await?;
+    Ok(chain
+        .into_iter()
+        .find(|n| n.level == "township")
+        .map(|n| n.path))
+}
+
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+/// Query of the calendar.
+#[derive(Deserialize)]
+pub struct YearQuery {
+    year: Option<i32>,
+}
+
+/// `GET /api/v1/calendar?year=2026`
+pub async fn api_calendar(
+    State(st): State<AppState>,
+    _actor: Actor,
+    Query(q): Query<YearQuery>,
+) -> AppResult<Json<serde_json::Value>> {
+    use chrono::Datelike;
+    let year = q
+        .year
+        .unwrap_or_else(|| service::bj(crate::db::now_ms()).year());
+    let days: Vec<DayView> = catalog::days(&st.db, year).await?;
+    let years = catalog::years(&st.db).await?;
+    Ok(Json(json!({
+        "year": year,
+        "covered": years.contains(&year),
+        "years": years,
+        "days": days,
+    })))
+}
+
+/// Body of a calendar change.
+#[derive(Deserialize)]
+pub struct DayInput {
+    kind: String,
+    #[serde(default)]
+    name: String,
+}
+
+/// `PUT /api/v1/calendar/{date}` with `{"kind": "holiday"|"workday"|"normal", "name"}`.
+pub async fn api_set_day(
+    State(st): State<AppState>,
+    actor: Actor,
+    Path(date): Path<String>,
+    b: Bytes,
+) -> AppResult<StatusCode> {
+    let d: DayInput = crate::web::json_body(&b)?;
+    catalog::set_day(&st.db, &actor.caller(), &date, &d.kind, &d.name).await?;
+    st.catalog.invalidate();
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Query of the figures.
+#[derive(Deserialize)]
+pub struct StatsQuery {
+    org: Option<i64>,
+    from: Option<String>,
+    to: Option<String>,
+}
+
+/// `GET /api/v1/stats/cases?org=ID&from=YYYY-MM-DD&to=YYYY-MM-DD`
+pub async fn api_stats(
+    State(st): State<AppState>,
+    actor: Actor,
+    Query(q): Query<StatsQuery>,
+) -> AppResult<Json<Stats>> {
+    stats_for(&st, &actor, &q).await.map(Json)
+}
+
+/// The figures for a query (staff only).
+pub async fn stats_for(st: &AppState, a: &Actor, q: &StatsQuery) -> AppResult<Stats> {
+    if matches!(
+        a.role,
+        wangge_core::Role::Resident
+            | wangge_core::Role::BuildingHead
+            | wangge_core::Role::PartyMember
+    ) {
+        return Err(AppError::no_permission());
+    }
+    service::stats(st, a, q.org, q.from.as_deref(), q.to.as_deref()).await
+}
+
+impl StatsQuery {
+    /// The query's fields, for the page's form.
+    pub fn parts(&self) -> (Option<i64>, String, String) {
+        (
+            self.org,
+            self.from.clone().unwrap_or_default(),
+            self.to.clone().unwrap_or_default(),
+        )
+    }
+}
+
+/// `POST /api/v1/files` — a photo as the raw body; answers its id for `photos`.
+pub async fn api_upload(
+    State(st): State<AppState>,
+    _actor: Actor,
+    b: Bytes,
+) -> AppResult<(StatusCode, Json<serde_json::Value>)> {
+    let (id, mime, size) = files::put(&st.config.data_dir, &b).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"id": id, "mime": mime, "size": size})),
+    ))
+}
+
+/// `GET /files/{id}` — a photo of a case the caller may see.
+pub async fn file(
+    State(st): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    if !service::may_see_file(&st.db, &actor, &id).await? {
+        return Err(AppError::NotFound("文件不存在".into()));
+    }
+    send_file(&st, &id).await
+}
+
+/// Answers a stored file.
+pub async fn send_file(st: &AppState, id: &str) -> AppResult<Response> {
+    let (mime, bytes) = files::read(&st.config.data_dir, id).await?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, mime),
+            (
+                axum::http::header::CACHE_CONTROL,
+                "private, max-age=86400".to_owned(),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// `GET /api/v1/notifications`
+pub async fn api_notifications(
+    State(st): State<AppState>,
+    actor: Actor,
+) -> AppResult<Json<serde_json::Value>> {
+    let (items, unread) = notify::list(&st.db, actor.user_id, 50).await?;
+    Ok(Json(json!({"unread": unread, "items": items})))
+}
+
+/// Body of marking read.
+#[derive(Deserialize, Default)]
+pub struct ReadInput {
+    id: Option<i64>,
+}
+
+/// `POST /api/v1/notifications/read` with `{"id": N}` or `{}` for all.
+pub async fn api_mark_read(
+    State(st): State<AppState>,
+    actor: Actor,
+    b: Bytes,
+) -> AppResult<Json<serde_json::Value>> {
+    let r: ReadInput = if b.is_empty() {
+        ReadInput::default()
+    } else {
+        crate::web::json_body(&b)?
+    };
+    let n = notify::mark_read(&st.db, actor.user_id, r.id).await?;
+    Ok(Json(json!({"marked": n})))
+}
+
+/// `GET /events` — the caller's notifications, live (server-sent events).
+pub async fn events(State(st): State<AppState>, actor: Actor) -> impl IntoResponse {
+    let rx = st.hub.subscribe();
+    let me = actor.user_id;
+    let stream = futures_util::stream::unfold(rx, move |mut rx| async move {
+        loop {
+            match rx.recv().await {
+                Ok(n) if n.user_id == me => {
+                    let ev = Event::default()
+                        .event("notification")
+                        .json_data(&n)
+                        .unwrap_or_else(|_| Event::default().comment("bad"));
+                    return Some((Ok::<_, std::convert::Infallible>(ev), rx));
+                }
+                Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
+            }
+        }
+    });
+    Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+/// `POST /api/v1/admin/press` — runs the pressing job now (administrators).
+pub async fn api_press(State(st): State<AppState>, actor: Actor) -> AppResult<Json<press::Report>> {
+    actor.require(Permission::OrgManage)?;
+    Ok(Json(press::run_once(&st, crate::db::now_ms()).await?))
+}

@@ -1,0 +1,228 @@
+//! In-app notifications: written in the same transaction as the action that causes them,
+//! then pushed live (server-sent events) to the pages their recipients have open.
+//!
+//! The live push goes through a [`Hub`] in this process; the rows are the truth, so a page
+//! that reconnects, or a server behind a load balancer, loses nothing but immediacy.
+
+use super::entity::notification;
+use crate::users::entity as user;
+use crate::web::error::AppResult;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
+};
+use serde::Serialize;
+use tokio::sync::broadcast;
+
+/// A notification for one user.
+#[derive(Clone, Debug, Serialize)]
+pub struct Note {
+    /// Row id.
+    pub id: i64,
+    /// Recipient.
+    #[serde(skip)]
+    pub user_id: i64,
+    /// The case it is about.
+    pub case_id: Option<i64>,
+    /// dispatch, feedback, rate, supervise, remind, urge …
+    pub kind: String,
+    /// The Chinese text.
+    pub text: String,
+    /// When (ms).
+    pub at: i64,
+    /// Read at (ms).
+    pub read_at: Option<i64>,
+}
+
+/// The live channel.
+pub struct Hub {
+    tx: broadcast::Sender<Note>,
+}
+
+impl Default for Hub {
+    fn default() -> Hub {
+        Hub {
+            tx: broadcast::channel(1024).0,
+        }
+    }
+}
+
+impl Hub {
+    /// Pushes committed notifications to whoever listens.
+    pub fn publish(&self, notes: Vec<Note>) {
+        for n in notes {
+            // No listener is fine: the row is stored.
+            let _ = self.tx.send(n);
+        }
+    }
+
+    /// Listens to every notification (the SSE handler keeps the caller's own).
+    pub fn subscribe(&self) -> broadcast::Receiver<Note> {
+        self.tx.subscribe()
+    }
+}
+
+/// Writes one notification per user.
+pub async fn to_users(
+    db: &impl ConnectionTrait,
+    users: &[i64],
+    case_id: i64,
+    kind: &str,
+    text: &str,
+) -> AppResult<Vec<Note>> {
+    let at = crate::db::now_ms();
+    let text: String = text.chars().take(300).collect();
+    let mut out = Vec::with_capacity(users.len());
+    for &u in users {
+        let r = notification::ActiveModel {
+            user_id: Set(u),
+            case_id: Set(Some(case_id)),
+            kind: Set(kind.to_owned()),
+            text: Set(text.clone()),
+            at: Set(at),
+            read_at: Set(None),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
+        out.push(Note {
+            id: r.id,
+            user_id: u,
+            case_id: r.case_id,
+            kind: r.kind,
+            text: r.text,
+            at,
+            read_at: None,
+        });
+    }
+    Ok(out)
+}
+
+async fn users_where(db: &impl ConnectionTrait, cond: sea_orm::Condition) -> AppResult<Vec<i64>> {
+    Ok(user::Entity::find()
+        .select_only()
+        .column(user::Column::Id)
+        .filter(user::Column::Status.eq("active"))
+        .filter(cond)
+        .limit(200)
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+/// Notifies the screeners of a node's queue (command centre, community secretary and staff,
+/// administrators bound there).
+pub async fn to_dispatchers(
+    db: &impl ConnectionTrait,
+    node: i64,
+    case_id: i64,
+    kind: &str,
+    text: &str,
+) -> AppResult<Vec<Note>> {
+    let ids = users_where(
+        db,
+        sea_orm::Condition::all()
+            .add(user::Column::OrgId.eq(node))
+            .add(user::Column::Role.is_in([
+                "command_center",
+                "community_secretary",
+                "community_staff",
+                "admin",
+            ])),
+    )
+    .await?;
+    to_users(db, &ids, case_id, kind, text).await
+}
+
+/// Notifies whoever a case is dispatched to: the department's handlers, or the node's staff.
+pub async fn to_assignee(
+    db: &impl ConnectionTrait,
+    org: Option<i64>,
+    dept: Option<i64>,
+    case_id: i64,
+    kind: &str,
+    text: &str,
+) -> AppResult<Vec<Note>> {
+    let cond = match (dept, org) {
+        (Some(d), _) => sea_orm::Condition::all().add(user::Column::DepartmentId.eq(d)),
+        (None, Some(o)) => sea_orm::Condition::all()
+            .add(user::Column::OrgId.eq(o))
+            .add(user::Column::Role.is_in([
+                "grid_worker",
+                "community_staff",
+                "community_secretary",
+                "command_center",
+            ])),
+        (None, None) => return Ok(Vec::new()),
+    };
+    let ids = users_where(db, cond).await?;
+    to_users(db, &ids, case_id, kind, text).await
+}
+
+/// Notifies the grid workers of a grid (to verify on site).
+pub async fn to_grid_workers(
+    db: &impl ConnectionTrait,
+    grid: i64,
+    case_id: i64,
+    kind: &str,
+    text: &str,
+) -> AppResult<Vec<Note>> {
+    let ids = users_where(
+        db,
+        sea_orm::Condition::all()
+            .add(user::Column::OrgId.eq(grid))
+            .add(user::Column::Role.eq("grid_worker")),
+    )
+    .await?;
+    to_users(db, &ids, case_id, kind, text).await
+}
+
+/// A user's latest notifications, and how many are unread.
+pub async fn list(db: &impl ConnectionTrait, user: i64, limit: u64) -> AppResult<(Vec<Note>, u64)> {
+    let rows = notification::Entity::find()
+        .filter(notification::Column::UserId.eq(user))
+        .order_by_desc(notification::Column::At)
+        .order_by_desc(notification::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?;
+    let unread = unread(db, user).await?;
+    Ok((
+        rows.into_iter()
+            .map(|r| Note {
+                id: r.id,
+                user_id: r.user_id,
+                case_id: r.case_id,
+                kind: r.kind,
+                text: r.text,
+                at: r.at,
+                read_at: r.read_at,
+            })
+            .collect(),
+        unread,
+    ))
+}
+
+/// How many unread notifications a user has.
+pub async fn unread(db: &impl ConnectionTrait, user: i64) -> AppResult<u64> {
+    Ok(notification::Entity::find()
+        .filter(notification::Column::UserId.eq(user))
+        .filter(notification::Column::ReadAt.is_null())
+        .count(db)
+        .await?)
+}
+
+/// Marks a user's notifications read (all, or one).
+pub async fn mark_read(db: &impl ConnectionTrait, user: i64, id: Option<i64>) -> AppResult<u64> {
+    let mut q = notification::Entity::update_many()
+        .col_expr(
+            notification::Column::ReadAt,
+            sea_orm::sea_query::Expr::value(crate::db::now_ms()),
+        )
+        .filter(notification::Column::UserId.eq(user))
+        .filter(notification::Column::ReadAt.is_null());
+    if let Some(id) = id {
+        q = q.filter(notification::Column::Id.eq(id));
+    }
+    Ok(q.exec(db).await?.rows_affected)
+}

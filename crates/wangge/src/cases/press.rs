@@ -1,0 +1,215 @@
+//! Pressing slow cases, as 12345 practice does: a reminder to the assignee when most of the
+//! handling time is used (yellow), a 催办 notice once the deadline has passed by a working day
+//! (red), and an automatic 督办 reported to the level above after more working days overdue.
+//! Every number is in [`Rules`] (the config file's `[pressing]` table). The job runs every
+//! minute inside `wangge serve`; each step marks the case so it happens once.
+
+use super::entity::case;
+use super::notify::{self, Note};
+use super::service::{bj, from_bj};
+use crate::AppState;
+use crate::web::error::AppResult;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use serde::Serialize;
+use serde_json::json;
+use wangge_core::worktime::Limit;
+
+/// The pressing rules.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Rules {
+    /// Remind when this share of the handling time is used (0.8).
+    pub yellow_at: f64,
+    /// 催办 when the deadline has passed by this many working days (1).
+    pub urge_after_days: u32,
+    /// Automatic 督办 when overdue by this many working days (5).
+    pub supervise_after_days: u32,
+    /// How often the job runs, in seconds (60).
+    pub interval_secs: u64,
+}
+
+impl Default for Rules {
+    fn default() -> Rules {
+        Rules {
+            yellow_at: 0.8,
+            urge_after_days: 1,
+            supervise_after_days: 5,
+            interval_secs: 60,
+        }
+    }
+}
+
+/// What one run did.
+#[derive(Debug, Default, Serialize, PartialEq, Eq)]
+pub struct Report {
+    /// Reminders sent.
+    pub reminded: u64,
+    /// 催办 notices sent.
+    pub urged: u64,
+    /// Cases supervised automatically.
+    pub supervised: u64,
+}
+
+/// One pass over the open dispatched cases, as of `now` (ms).
+pub async fn run_once(st: &AppState, now: i64) -> AppResult<Report> {
+    let rules = st.config.pressing;
+    let catalog = st.catalog.get(&st.db).await?;
+    let cal = &catalog.calendar;
+    let mut report = Report::default();
+    let mut after_id = 0i64;
+    loop {
+        let rows = case::Entity::find()
+            .filter(case::Column::Status.is_in(["dispatched", "handling"]))
+            .filter(case::Column::HandleDue.is_not_null())
+            .filter(
+                Condition::any()
+                    .add(case::Column::Supervised.eq(false))
+                    .add(case::Column::UrgedAt.is_null())
+                    .add(case::Column::RemindedAt.is_null()),
+            )
+            .filter(case::Column::Id.gt(after_id))
+            .order_by_asc(case::Column::Id)
+            .limit(500)
+            .all(&st.db)
+            .await?;
+        let Some(last) = rows.last() else { break };
+        after_id = last.id;
+        for m in rows {
+            let Some(due) = m.handle_due else { continue };
+            let label = format!("案件 {} {}", m.case_no, m.title);
+            let overdue_by =
+                |days: u32| now >= from_bj(cal.deadline(bj(due), Limit::WorkingDays(days)));
+            let supervise = !m.supervised && now > due && overdue_by(rules.supervise_after_days);
+            let urge = m.urged_at.is_none() && now > due && overdue_by(rules.urge_after_days);
+            let remind = m.reminded_at.is_none()
+                && now <= due
+                && match m.dispatched_at {
+                    Some(start) => {
+                        let limit = cal.working_minutes_between(bj(start), bj(due));
+                        let used = cal.working_minutes_between(bj(start), bj(now));
+                        if limit > 0 {
+                            used as f64 >= rules.yellow_at * limit as f64
+                        } else {
+                            (now - start) as f64 >= rules.yellow_at * (due - start) as f64
+                        }
+                    }
+                    None => false,
+                };
+            if !(supervise || urge || remind) {
+                continue;
+            }
+            let mut notes: Vec<Note> = Vec::new();
+            let tx = crate::db::begin_write(&st.db).await?;
+            let mut set: Vec<(&str, sea_orm::Value)> = Vec::new();
+            let mut events: Vec<(&str, String)> = Vec::new();
+            if supervise {
+                set.push(("supervised", true.into()));
+                let text = format!(
+                    "{label} 已超期 {} 个工作日，系统自动督办",
+                    rules.supervise_after_days
+                );
+                notes.extend(
+                    notify::to_assignee(
+                        &tx,
+                        m.assignee_org_id,
+                        m.assignee_dept_id,
+                        m.id,
+                        "supervise",
+                        &text,
+                    )
+                    .await?,
+                );
+                let above = crate::org::entity::node::Entity::find_by_id(m.dispatch_org_id)
+                    .one(&tx)
+                    .await?
+                    .and_then(|n| n.parent_id)
+                    .unwrap_or(m.dispatch_org_id);
+                notes.extend(notify::to_dispatchers(&tx, above, m.id, "supervise", &text).await?);
+                events.push(("auto_supervise", text));
+                report.supervised += 1;
+            }
+            if urge {
+                set.push(("urged_at", now.into()));
+                let text = format!("{label} 已超过办理时限，请尽快处置（催办）");
+                notes.extend(
+                    notify::to_assignee(
+                        &tx,
+                        m.assignee_org_id,
+                        m.assignee_dept_id,
+                        m.id,
+                        "urge",
+                        &text,
+                    )
+                    .await?,
+                );
+                events.push(("urge", text));
+                report.urged += 1;
+            }
+            if remind {
+                set.push(("reminded_at", now.into()));
+                let text = format!("{label} 即将到期，请按时办结");
+                notes.extend(
+                    notify::to_assignee(
+                        &tx,
+                        m.assignee_org_id,
+                        m.assignee_dept_id,
+                        m.id,
+                        "remind",
+                        &text,
+                    )
+                    .await?,
+                );
+                events.push(("remind", text));
+                report.reminded += 1;
+            }
+            let cols: Vec<String> = set
+                .iter()
+                .enumerate()
+                .map(|(k, (c, _))| format!("{c} = ${}", k + 1))
+                .collect();
+            let id_at = set.len() + 1;
+            let mut vals: Vec<sea_orm::Value> = set.into_iter().map(|x| x.1).collect();
+            vals.push(m.id.into());
+            crate::db::exec(
+                &tx,
+                &format!("UPDATE cases SET {} WHERE id = ${id_at}", cols.join(", ")),
+                vals,
+            )
+            .await?;
+            for (action, text) in events {
+                super::entity::event::ActiveModel {
+                    case_id: sea_orm::Set(m.id),
+                    at: sea_orm::Set(now),
+                    actor_id: sea_orm::Set(None),
+                    actor_name: sea_orm::Set("系统".into()),
+                    actor_role: sea_orm::Set("system".into()),
+                    action: sea_orm::Set(action.into()),
+                    from_status: sea_orm::Set(m.status.clone()),
+                    to_status: sea_orm::Set(m.status.clone()),
+                    note: sea_orm::Set(text),
+                    data: sea_orm::Set(json!({}).to_string()),
+                    ..Default::default()
+                }
+                .insert(&tx)
+                .await?;
+            }
+            tx.commit().await?;
+            st.hub.publish(notes);
+        }
+    }
+    Ok(report)
+}
+
+/// Runs the job forever at the configured interval (inside `wangge serve`).
+pub async fn run_forever(st: AppState) {
+    let every = std::time::Duration::from_secs(st.config.pressing.interval_secs.max(5));
+    loop {
+        tokio::time::sleep(every).await;
+        match run_once(&st, crate::db::now_ms()).await {
+            Ok(r) if r != Report::default() => tracing::info!(?r, "pressed slow cases"),
+            Ok(_) => {}
+            Err(e) => e.log(),
+        }
+    }
+}

@@ -1,0 +1,2186 @@
+//! The case services: intake, the workflow actions, finding and measuring. The rules come from
+//! `wangge_core::case` (the state machine), `worktime` (deadlines), `routing` and `rates`; this
+//! module loads what they need, applies what they decide in one short transaction with a
+//! version check, records the timeline and the audit entry, and queues notifications.
+
+use super::catalog::Catalog;
+use super::entity::{case, event, file, follower};
+use super::notify::{self, Note};
+use crate::AppState;
+use crate::audit::{self, Entry};
+use crate::auth::Actor;
+use crate::org::entity::{department, node};
+use crate::web::error::{AppError, AppResult, stored_path};
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime};
+use sea_orm::sea_query::{Expr, Query as SqlQuery};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, ExprTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use wangge_core::case::{self as wf, Action, Facts, Refusal, Satisfaction, Standing, Status};
+use wangge_core::category::Category;
+use wangge_core::geo::{Area, Point};
+use wangge_core::rates::{self, Light};
+use wangge_core::routing::{self, Place, Target};
+use wangge_core::worktime::Limit;
+use wangge_core::{OrgLevel, OrgPath, Role};
+
+/// The kinds of work the engine carries. Later capabilities (disputes, hazards) add theirs.
+pub const KINDS: &[(&str, &str)] = &[("appeal", "诉求"), ("incident", "事件")];
+
+/// Where reports come from.
+pub const SOURCES: &[(&str, &str)] = &[
+    ("resident", "居民自报"),
+    ("patrol", "网格员巡查"),
+    ("hotline", "12345 热线"),
+    ("api", "开放接口"),
+];
+
+/// The Chinese name of a kind.
+pub fn kind_label(k: &str) -> &'static str {
+    KINDS.iter().find(|x| x.0 == k).map_or("其他", |x| x.1)
+}
+
+/// The Chinese name of a source.
+pub fn source_label(s: &str) -> &'static str {
+    SOURCES.iter().find(|x| x.0 == s).map_or("其他", |x| x.1)
+}
+
+/// Beijing time (UTC+8, no daylight saving) of a stored timestamp.
+pub fn bj(ms: i64) -> NaiveDateTime {
+    DateTime::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .naive_utc()
+        + Duration::hours(8)
+}
+
+/// The stored timestamp of a Beijing time.
+pub fn from_bj(t: NaiveDateTime) -> i64 {
+    (t - Duration::hours(8)).and_utc().timestamp_millis()
+}
+
+fn status_of(m: &case::Model) -> AppResult<Status> {
+    Status::parse(&m.status)
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("case {} has a bad status", m.id)))
+}
+
+fn not_found() -> AppError {
+    AppError::NotFound("没有找到这件案件，或您无权查看".into())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Who sees what
+
+/// The condition that keeps the cases a caller may see: staff see cases located in, queued at
+/// or dispatched into their subtree; department handlers what is dispatched to their
+/// department; everyone their own reports and the cases they follow.
+pub fn visible(a: &Actor) -> Condition {
+    let mine = Condition::any()
+        .add(case::Column::ReporterId.eq(a.user_id))
+        .add(
+            case::Column::Id.in_subquery(
+                SqlQuery::select()
+                    .column(follower::Column::CaseId)
+                    .from(follower::Entity)
+                    .and_where(Expr::col(follower::Column::UserId).eq(a.user_id))
+                    .to_owned(),
+            ),
+        );
+    match a.role {
+        Role::Resident | Role::BuildingHead | Role::PartyMember => mine,
+        Role::DepartmentHandler => match a.department_id {
+            Some(d) => mine.add(case::Column::AssigneeDeptId.eq(d)),
+            None => mine,
+        },
+        _ => mine
+            .add(crate::db::in_scope("org_path", &a.scope))
+            .add(crate::db::in_scope("dispatch_path", &a.scope))
+            .add(crate::db::in_scope("assignee_path", &a.scope)),
+    }
+}
+
+/// A case the caller may see, or 404.
+pub async fn find(db: &impl ConnectionTrait, a: &Actor, id: i64) -> AppResult<case::Model> {
+    case::Entity::find_by_id(id)
+        .filter(visible(a))
+        .one(db)
+        .await?
+        .ok_or_else(not_found)
+}
+
+async fn is_follower(db: &impl ConnectionTrait, case_id: i64, user: i64) -> AppResult<bool> {
+    Ok(follower::Entity::find()
+        .filter(follower::Column::CaseId.eq(case_id))
+        .filter(follower::Column::UserId.eq(user))
+        .count(db)
+        .await?
+        > 0)
+}
+
+/// How the actor stands towards the case (see [`Standing`]).
+pub async fn standing(
+    db: &impl ConnectionTrait,
+    a: &Actor,
+    m: &case::Model,
+) -> AppResult<Standing> {
+    let reporter = m.reporter_id == Some(a.user_id) || is_follower(db, m.id, a.user_id).await?;
+    let assignee = match (m.assignee_dept_id, m.assignee_org_id) {
+        (Some(d), _) => a.department_id == Some(d) && a.role == Role::DepartmentHandler,
+        (None, Some(n)) => a.org_id == n && a.role != Role::DepartmentHandler,
+        _ => false,
+    };
+    let dispatch = stored_path(&m.dispatch_path)?;
+    let handler_path = match &m.assignee_path {
+        Some(p) => stored_path(p)?,
+        None => dispatch.clone(),
+    };
+    let place = stored_path(&m.org_path)?;
+    Ok(Standing {
+        role: a.role,
+        reporter,
+        assignee,
+        dispatcher: a.scope.allows(&dispatch),
+        above: !assignee && a.scope.allows(&handler_path) && a.scope.root() != &handler_path
+            || !assignee && m.assignee_dept_id.is_some() && a.scope.allows(&handler_path),
+        local: a.role == Role::GridWorker && a.scope.allows(&place),
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Intake
+
+/// A report, as the API and the forms send it.
+#[derive(Debug, Default, Deserialize)]
+pub struct NewCase {
+    /// 标题.
+    #[serde(default)]
+    pub title: String,
+    /// 描述.
+    #[serde(default)]
+    pub description: String,
+    /// Category code; suggested from the text when absent.
+    #[serde(default)]
+    pub category: Option<String>,
+    /// appeal / incident.
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// resident / patrol / hotline / api; defaults from the caller.
+    #[serde(default)]
+    pub source: Option<String>,
+    /// A picked building.
+    #[serde(default)]
+    pub building_id: Option<i64>,
+    /// A point (WGS-84).
+    #[serde(default)]
+    pub lat: Option<f64>,
+    /// A point (WGS-84).
+    #[serde(default)]
+    pub lng: Option<f64>,
+    /// A picked node (community or grid) when there is no building or point.
+    #[serde(default)]
+    pub org_id: Option<i64>,
+    /// Free-text address.
+    #[serde(default)]
+    pub address: Option<String>,
+    /// The reporter's name (hotline calls and anonymous reports).
+    #[serde(default)]
+    pub reporter_name: Option<String>,
+    /// The reporter's phone (required for anonymous reports).
+    #[serde(default)]
+    pub reporter_phone: Option<String>,
+    /// Keep my identity private (shown to handlers as 匿名).
+    #[serde(default)]
+    pub private: bool,
+    /// Photos uploaded before (their ids from `POST /api/v1/files`).
+    #[serde(default)]
+    pub photos: Vec<String>,
+}
+
+/// Who reports: an account, or someone on the public page.
+pub enum Reporter<'a> {
+    /// Logged in.
+    Account(&'a Actor),
+    /// The public page, with the client address.
+    Public {
+        /// For the audit log.
+        ip: String,
+    },
+}
+
+/// What intake answers.
+pub struct Created {
+    /// The case.
+    pub case: case::Model,
+    /// The private follow-up token (only for a new public report).
+    pub track_token: Option<String>,
+    /// Whether an earlier request with the same idempotency key created it.
+    pub replayed: bool,
+    /// A note for the reporter (e.g. the location is outside every grid).
+    pub notice: Option<String>,
+}
+
+fn need_text(what: &str, code: &'static str, s: &str, max: usize) -> AppResult<String> {
+    let t = s.trim();
+    let n = t.chars().count();
+    if n == 0 {
+        return Err(AppError::bad(code, format!("请填写{what}")));
+    }
+    if n > max {
+        return Err(AppError::bad(code, format!("{what}不能超过 {max} 个字")));
+    }
+    Ok(t.to_owned())
+}
+
+/// Checks a phone number: an 11-digit mobile or a landline with its area code.
+pub fn parse_phone(s: &str) -> AppResult<String> {
+    let t: String = s.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+    let mobile = t.len() == 11 && t.starts_with('1') && t.bytes().all(|b| b.is_ascii_digit());
+    let landline =
+        (10..=12).contains(&t.len()) && t.starts_with('0') && t.bytes().all(|b| b.is_ascii_digit());
+    if mobile || landline {
+        Ok(t)
+    } else {
+        Err(AppError::bad(
+            "bad_phone",
+            "电话号码格式不对：请填写 11 位手机号，或带区号的座机号",
+        ))
+    }
+}
+
+/// A phone as lists show it: 138****5678.
+pub fn mask_phone(p: &str) -> String {
+    let cs: Vec<char> = p.chars().collect();
+    if cs.len() < 7 {
+        return "****".into();
+    }
+    let head: String = cs[..3].iter().collect();
+    let tail: String = cs[cs.len() - 4..].iter().collect();
+    format!("{head}****{tail}")
+}
+
+/// The place a report lands on.
+struct Landing {
+    /// The grid (or the fallback node).
+    node: node::Model,
+    building_id: Option<i64>,
+    located: bool,
+}
+
+async fn active_node(db: &impl ConnectionTrait, id: i64) -> AppResult<Option<node::Model>> {
+    Ok(node::Entity::find_by_id(id)
+        .filter(node::Column::Status.eq("active"))
+        .one(db)
+        .await?)
+}
+
+fn level_of(n: &node::Model) -> Option<OrgLevel> {
+    OrgLevel::parse(&n.level)
+}
+
+/// Finds the grid of a report from its building, point or picked node.
+async fn land(db: &impl ConnectionTrait, input: &NewCase, home: Option<i64>) -> AppResult<Landing> {
+    if let Some(b) = input.building_id {
+        let bad = || AppError::bad("bad_building", "所选楼栋不存在或已停用");
+        let n = active_node(db, b).await?.ok_or_else(bad)?;
+        if level_of(&n) != Some(OrgLevel::Building) {
+            return Err(bad());
+        }
+        let grid = match n.parent_id {
+            Some(p) => active_node(db, p).await?,
+            None => None,
+        }
+        .ok_or_else(bad)?;
+        return Ok(Landing {
+            node: grid,
+            building_id: Some(n.id),
+            located: true,
+        });
+    }
+    if let (Some(lat), Some(lng)) = (input.lat, input.lng) {
+        if !(3.0..=54.0).contains(&lat) || !(73.0..=136.0).contains(&lng) {
+            return Err(AppError::bad("bad_point", "坐标不在中国境内，请重新选点"));
+        }
+        let grids = node::Entity::find()
+            .filter(node::Column::Status.eq("active"))
+            .filter(node::Column::Level.is_in(["grid", "micro_grid"]))
+            .filter(node::Column::Boundary.is_not_null())
+            .all(db)
+            .await?;
+        let mut places = Vec::with_capacity(grids.len());
+        for g in &grids {
+            let area = g
+                .boundary
+                .as_deref()
+                .and_then(|b| Area::from_geojson(b).ok());
+            places.push(Place {
+                id: g.id,
+                name: g.name.clone(),
+                path: stored_path(&g.path)?,
+                level: level_of(g).unwrap_or(OrgLevel::Grid),
+                area,
+                active: true,
+            });
+        }
+        if let Some(p) = routing::grid_at(&places, (lng, lat) as Point)
+            && let Some(g) = grids.into_iter().find(|g| g.id == p.id)
+        {
+            return Ok(Landing {
+                node: g,
+                building_id: None,
+                located: true,
+            });
+        }
+    }
+    let fallback = input.org_id.or(home);
+    let n = match fallback {
+        Some(id) => active_node(db, id).await?,
+        None => None,
+    }
+    .ok_or_else(|| {
+        AppError::bad(
+            "no_location",
+            "请选择事发楼栋、在地图上选点，或选择所在社区（村）",
+        )
+    })?;
+    if level_of(&n) == Some(OrgLevel::Building) {
+        let parent = match n.parent_id {
+            Some(p) => active_node(db, p).await?,
+            None => None,
+        };
+        if let Some(g) = parent {
+            return Ok(Landing {
+                node: g,
+                building_id: Some(n.id),
+                located: true,
+            });
+        }
+    }
+    let located = matches!(level_of(&n), Some(OrgLevel::Grid | OrgLevel::MicroGrid));
+    Ok(Landing {
+        node: n,
+        building_id: None,
+        located,
+    })
+}
+
+/// The place's ancestors (itself included), as routing sees them.
+async fn chain(db: &impl ConnectionTrait, path: &OrgPath) -> AppResult<Vec<node::Model>> {
+    Ok(node::Entity::find()
+        .filter(node::Column::Id.is_in(path.ids()))
+        .all(db)
+        .await?)
+}
+
+fn places_of(nodes: &[node::Model]) -> AppResult<Vec<Place>> {
+    nodes
+        .iter()
+        .map(|n| {
+            Ok(Place {
+                id: n.id,
+                name: n.name.clone(),
+                path: stored_path(&n.path)?,
+                level: level_of(n).unwrap_or(OrgLevel::Building),
+                area: None,
+                active: n.status == "active",
+            })
+        })
+        .collect()
+}
+
+async fn departments_on(
+    db: &impl ConnectionTrait,
+    nodes: &[node::Model],
+) -> AppResult<Vec<department::Model>> {
+    Ok(department::Entity::find()
+        .filter(department::Column::OrgId.is_in(nodes.iter().map(|n| n.id)))
+        .filter(department::Column::Status.eq("active"))
+        .all(db)
+        .await?)
+}
+
+/// The suggested handler of a case at `place`, as (target, its name, reason), or the reason
+/// none was found.
+pub(crate) async fn suggest_route(
+    db: &impl ConnectionTrait,
+    place: &OrgPath,
+    cat: &Category,
+) -> AppResult<Result<(Target, String), String>> {
+    let nodes = chain(db, place).await?;
+    let places = places_of(&nodes)?;
+    let depts = departments_on(db, &nodes).await?;
+    let rdepts: Vec<routing::Department> = depts
+        .iter()
+        .map(|d| {
+            Ok(routing::Department {
+                id: d.id,
+                name: d.name.clone(),
+                org_path: stored_path(&d.org_path)?,
+                kind: d.kind.clone(),
+                active: true,
+            })
+        })
+        .collect::<AppResult<_>>()?;
+    Ok(match routing::route(place, cat, &places, &rdepts) {
+        Ok(r) => Ok((r.target, r.reason)),
+        Err(e) => Err(e.to_string()),
+    })
+}
+
+/// Which node screens a new case: the community for what the grid or community handles
+/// ("大事不出社区"), the street or town for the rest; the nearest that exists.
+fn dispatch_level<'a>(nodes: &'a [node::Model], cat: &Category) -> Option<&'a node::Model> {
+    use wangge_core::category::HandlerLevel::*;
+    let want: &[&str] = match cat.handler {
+        Grid | Community => &["community", "township", "district"],
+        Township | Department => &["township", "district"],
+    };
+    want.iter()
+        .find_map(|l| nodes.iter().find(|n| n.level == *l && n.status == "active"))
+}
+
+async fn next_case_no(db: &impl ConnectionTrait, now: NaiveDateTime) -> AppResult<String> {
+    use chrono::Datelike;
+    let year = now.year();
+    let backend = db.get_database_backend();
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_sql_and_values(
+            backend,
+            match crate::db::backend(db) {
+                crate::db::Backend::Postgres => {
+                    "INSERT INTO case_counters (year, n) VALUES ($1, 1) ON CONFLICT (year) \
+                     DO UPDATE SET n = case_counters.n + 1 RETURNING n"
+                }
+                crate::db::Backend::Sqlite => {
+                    "INSERT INTO case_counters (year, n) VALUES (?, 1) ON CONFLICT (year) \
+                     DO UPDATE SET n = case_counters.n + 1 RETURNING n"
+                }
+            },
+            [year.into()],
+        ))
+        .await?
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no case counter")))?;
+    let n: i64 = row.try_get_by_index(0)?;
+    Ok(format!("{year}-{n:06}"))
+}
+
+/// Checks photo ids and returns them (each must be a stored file).
+fn photo_ids(st: &AppState, ids: &[String]) -> AppResult<Vec<(String, String, i64)>> {
+    if ids.len() > super::files::MAX_PHOTOS {
+        return Err(AppError::bad(
+            "too_many_photos",
+            format!("每次最多上传 {} 张照片", super::files::MAX_PHOTOS),
+        ));
+    }
+    ids.iter()
+        .map(|id| {
+            super::files::stat(&st.config.data_dir, id)
+                .ok_or_else(|| AppError::bad("bad_photo", "照片不存在（请先上传照片，再提交）"))
+        })
+        .collect()
+}
+
+async fn attach(
+    db: &impl ConnectionTrait,
+    case_id: i64,
+    event_id: Option<i64>,
+    photos: &[(String, String, i64)],
+) -> AppResult<()> {
+    for (sha, mime, size) in photos {
+        file::ActiveModel {
+            case_id: Set(case_id),
+            event_id: Set(event_id),
+            sha256: Set(sha.clone()),
+            mime: Set(mime.clone()),
+            size: Set(*size),
+            created_at: Set(crate::db::now_ms()),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Takes a report in: validates it, finds its grid and handler, numbers it and queues it
+/// for screening. With an idempotency key, a retry returns the case the first call made.
+pub async fn report(
+    st: &AppState,
+    who: Reporter<'_>,
+    input: NewCase,
+    idem: Option<&str>,
+) -> AppResult<Created> {
+    let db = &st.db;
+    let title = need_text("标题", "bad_title", &input.title, 100)?;
+    let description = need_text("问题描述", "bad_description", &input.description, 2000)?;
+    let address = input.address.as_deref().unwrap_or("").trim().to_owned();
+    if address.chars().count() > 200 {
+        return Err(AppError::bad("bad_address", "地址不能超过 200 个字"));
+    }
+    let kind = input.kind.clone().unwrap_or_else(|| "appeal".into());
+    if !KINDS.iter().any(|k| k.0 == kind) {
+        return Err(AppError::bad("bad_kind", "案件类型应为诉求或事件"));
+    }
+    let (actor, idem_owner) = match &who {
+        Reporter::Account(a) => (Some(*a), a.user_id.to_string()),
+        Reporter::Public { .. } => (None, "public".to_owned()),
+    };
+    let source = match (&input.source, actor) {
+        (Some(s), _) => s.clone(),
+        (None, Some(a)) if a.role == Role::GridWorker => "patrol".into(),
+        (None, Some(a)) if matches!(a.via, crate::auth::Via::Token { .. }) => "api".into(),
+        (None, Some(a)) if a.role == Role::CommandCenter => "hotline".into(),
+        _ => "resident".into(),
+    };
+    if !SOURCES.iter().any(|s| s.0 == source) {
+        return Err(AppError::bad(
+            "bad_source",
+            "来源应为居民自报、网格员巡查、12345 热线或开放接口",
+        ));
+    }
+    let phone = match input.reporter_phone.as_deref().map(str::trim) {
+        Some(p) if !p.is_empty() => parse_phone(p)?,
+        _ if actor.is_none() => {
+            return Err(AppError::bad(
+                "need_phone",
+                "匿名反映请留下联系电话，以便处置人员联系和回访",
+            ));
+        }
+        _ => String::new(),
+    };
+    let reporter_name = match (input.reporter_name.as_deref().map(str::trim), actor) {
+        (Some(n), _) if !n.is_empty() => need_text("联系人", "bad_name", n, 50)?,
+        (_, Some(a)) if source != "hotline" => a.display_name.clone(),
+        _ => String::new(),
+    };
+    let idem_key = match idem.map(str::trim) {
+        Some(k) if !k.is_empty() => {
+            if k.len() > 100 {
+                return Err(AppError::bad(
+                    "bad_idempotency_key",
+                    "Idempotency-Key 不能超过 100 个字符",
+                ));
+            }
+            Some(format!("{idem_owner}:{k}"))
+        }
+        _ => None,
+    };
+    if let Some(k) = &idem_key
+        && let Some(c) = case::Entity::find()
+            .filter(case::Column::IdemKey.eq(k))
+            .one(db)
+            .await?
+    {
+        return Ok(Created {
+            case: c,
+            track_token: None,
+            replayed: true,
+            notice: None,
+        });
+    }
+    let photos = photo_ids(st, &input.photos)?;
+    let home = actor.map(|a| a.org_id);
+    let landing = land(db, &input, home).await?;
+    if let Some(a) = actor
+        && matches!(
+            a.role,
+            Role::GridWorker | Role::CommunityStaff | Role::CommunitySecretary
+        )
+    {
+        // Staff report within their own subtree.
+        a.require_scope(&stored_path(&landing.node.path)?)?;
+    }
+    let place = stored_path(&landing.node.path)?;
+    let nodes = chain(db, &place).await?;
+    let cat_ref = st.catalog.get(db).await?;
+    let catalog: &Catalog = &cat_ref;
+    let cat = match input.category.as_deref().map(str::trim) {
+        Some(code) if !code.is_empty() => catalog
+            .category(code)
+            .filter(|c| catalog.active.contains(&c.code))
+            .ok_or_else(|| {
+                AppError::bad("bad_category", format!("事项分类“{code}”不存在或已停用"))
+            })?,
+        _ => {
+            let text = format!("{title} {description}");
+            let street = nodes
+                .iter()
+                .find(|n| n.level == "township")
+                .map(|n| n.path.clone());
+            let code = super::suggest::suggest(st, &text, street.as_deref())
+                .await?
+                .into_iter()
+                .next()
+                .map_or_else(|| "QT02".to_owned(), |s| s.code);
+            catalog
+                .category(&code)
+                .or_else(|| catalog.in_use().last())
+                .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no category")))?
+        }
+    }
+    .clone();
+    let queue = dispatch_level(&nodes, &cat)
+        .cloned()
+        .unwrap_or_else(|| landing.node.clone());
+    let suggestion = match suggest_route(db, &place, &cat).await? {
+        Ok((t, reason)) => json!({"target": target_json(&t), "reason": reason}),
+        Err(why) => json!({"target": null, "reason": why}),
+    };
+    let notice = (!landing.located)
+        .then(|| format!("事发地点不在任何网格内，已转入“{}”待人工派遣", queue.name));
+    let (track_token, track_hash) = if actor.is_none() {
+        let t = crate::auth::tokens::random_token()?;
+        let h = crate::auth::tokens::hash_token(&t);
+        (Some(t), Some(h))
+    } else {
+        (None, None)
+    };
+    let now_ms = crate::db::now_ms();
+    let tx = crate::db::begin_write(db).await?;
+    let case_no = next_case_no(&tx, bj(now_ms)).await?;
+    let row = case::ActiveModel {
+        case_no: Set(case_no.clone()),
+        kind: Set(kind),
+        title: Set(title.clone()),
+        description: Set(description),
+        category_code: Set(cat.code.clone()),
+        source: Set(source),
+        status: Set(Status::Reported.as_str().to_owned()),
+        version: Set(1),
+        org_id: Set(landing.node.id),
+        org_path: Set(landing.node.path.clone()),
+        building_id: Set(landing.building_id),
+        lat: Set(input.lat),
+        lng: Set(input.lng),
+        address: Set(address),
+        located: Set(landing.located),
+        dispatch_org_id: Set(queue.id),
+        dispatch_path: Set(queue.path.clone()),
+        assignee_org_id: Set(None),
+        assignee_dept_id: Set(None),
+        assignee_path: Set(None),
+        assignee_name: Set(String::new()),
+        suggestion: Set(suggestion.to_string().chars().take(400).collect()),
+        reporter_id: Set(actor.map(|a| a.user_id)),
+        reporter_name: Set(reporter_name),
+        reporter_phone: Set(phone),
+        anonymous: Set(input.private),
+        track_hash: Set(track_hash),
+        idem_key: Set(idem_key.clone()),
+        created_at: Set(now_ms),
+        updated_at: Set(now_ms),
+        ..Default::default()
+    }
+    .insert(&tx)
+    .await;
+    let row = match row {
+        Ok(r) => r,
+        Err(e) => {
+            let e = AppError::from(e);
+            // A concurrent retry with the same key won the race: answer with its case.
+            if let (AppError::Conflict { .. }, Some(k)) = (&e, &idem_key) {
+                drop(tx);
+                if let Some(c) = case::Entity::find()
+                    .filter(case::Column::IdemKey.eq(k))
+                    .one(db)
+                    .await?
+                {
+                    return Ok(Created {
+                        case: c,
+                        track_token: None,
+                        replayed: true,
+                        notice: None,
+                    });
+                }
+            }
+            return Err(e);
+        }
+    };
+    let ev = record_event(
+        &tx,
+        EventIn {
+            case_id: row.id,
+            actor,
+            action: "report",
+            from: "",
+            to: Status::Reported.as_str(),
+            note: String::new(),
+            data: json!({
+                "category": cat.code, "located": landing.located, "queue": queue.name,
+            }),
+        },
+    )
+    .await?;
+    attach(&tx, row.id, Some(ev), &photos).await?;
+    let audit_who = match &who {
+        Reporter::Account(a) => a.who(),
+        Reporter::Public { ip } => crate::audit::Who {
+            id: None,
+            name: "公众".into(),
+            ip: ip.clone(),
+        },
+    };
+    audit::record(
+        &tx,
+        &audit_who,
+        Entry {
+            org_path: &place,
+            action: "create",
+            entity: "case",
+            entity_id: Some(row.id),
+            summary: format!("上报案件 {case_no}：{title}"),
+            changes: json!({}),
+        },
+    )
+    .await?;
+    let notes = notify::to_dispatchers(
+        &tx,
+        queue.id,
+        row.id,
+        "report",
+        &format!("新案件 {case_no} 待受理：{title}"),
+    )
+    .await?;
+    tx.commit().await?;
+    st.hub.publish(notes);
+    Ok(Created {
+        case: row,
+        track_token,
+        replayed: false,
+        notice,
+    })
+}
+
+fn target_json(t: &Target) -> Value {
+    match t {
+        Target::Node(id) => json!({"org_id": id}),
+        Target::Department(id) => json!({"department_id": id}),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The timeline
+
+struct EventIn<'a> {
+    case_id: i64,
+    actor: Option<&'a Actor>,
+    action: &'a str,
+    from: &'a str,
+    to: &'a str,
+    note: String,
+    data: Value,
+}
+
+async fn record_event(db: &impl ConnectionTrait, e: EventIn<'_>) -> AppResult<i64> {
+    let (id, name, role) = match e.actor {
+        Some(a) => (
+            Some(a.user_id),
+            a.display_name.clone(),
+            a.role.as_str().to_owned(),
+        ),
+        None if e.action == "report" => (None, "公众".into(), "public".into()),
+        None => (None, "报告人".into(), "public".into()),
+    };
+    let r = event::ActiveModel {
+        case_id: Set(e.case_id),
+        at: Set(crate::db::now_ms()),
+        actor_id: Set(id),
+        actor_name: Set(name),
+        actor_role: Set(role),
+        action: Set(e.action.to_owned()),
+        from_status: Set(e.from.to_owned()),
+        to_status: Set(e.to.to_owned()),
+        note: Set(e.note),
+        data: Set(e.data.to_string()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(r.id)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Actions
+
+/// One workflow action, as the API and the forms send it.
+#[derive(Debug, Default, Deserialize)]
+pub struct ActInput {
+    /// accept, reject, dispatch, acknowledge, return, feedback, verify, rate, close,
+    /// withdraw, merge, escalate, supervise, request_extension, decide_extension.
+    pub action: String,
+    /// The version the actor saw.
+    pub version: Option<i32>,
+    /// Reason, result, note or comment, by action.
+    #[serde(default)]
+    pub text: String,
+    /// dispatch: a node.
+    #[serde(default)]
+    pub org_id: Option<i64>,
+    /// dispatch: a department.
+    #[serde(default)]
+    pub department_id: Option<i64>,
+    /// verify: passed; decide_extension: approved.
+    #[serde(default)]
+    pub passed: Option<bool>,
+    /// rate: 是否联系.
+    #[serde(default)]
+    pub contacted: Option<bool>,
+    /// rate: 是否解决.
+    #[serde(default)]
+    pub solved: Option<bool>,
+    /// rate: satisfied / basic / dissatisfied.
+    #[serde(default)]
+    pub satisfaction: Option<String>,
+    /// request_extension: working days.
+    #[serde(default)]
+    pub days: Option<u32>,
+    /// merge: the case number or id this one duplicates.
+    #[serde(default)]
+    pub into: Option<String>,
+    /// feedback: photos uploaded before.
+    #[serde(default)]
+    pub photos: Vec<String>,
+}
+
+/// The action names, with their Chinese labels (the README lists their fields).
+pub const ACTIONS: &[(&str, &str)] = &[
+    ("accept", "受理"),
+    ("reject", "不予受理"),
+    ("dispatch", "派遣"),
+    ("acknowledge", "签收"),
+    ("return", "退回"),
+    ("feedback", "反馈"),
+    ("verify", "核查"),
+    ("rate", "评价/回访"),
+    ("close", "结案"),
+    ("withdraw", "撤回"),
+    ("merge", "合并"),
+    ("escalate", "上报上级"),
+    ("supervise", "督办"),
+    ("request_extension", "申请延期"),
+    ("decide_extension", "审批延期"),
+];
+
+/// Parses a satisfaction from its identifier or Chinese name.
+pub fn parse_satisfaction(s: &str) -> Option<Satisfaction> {
+    match s.trim() {
+        "satisfied" | "满意" => Some(Satisfaction::Satisfied),
+        "basic" | "基本满意" => Some(Satisfaction::Basic),
+        "dissatisfied" | "不满意" => Some(Satisfaction::Dissatisfied),
+        _ => None,
+    }
+}
+
+/// The identifier of a satisfaction.
+pub fn satisfaction_str(s: Satisfaction) -> &'static str {
+    match s {
+        Satisfaction::Satisfied => "satisfied",
+        Satisfaction::Basic => "basic",
+        Satisfaction::Dissatisfied => "dissatisfied",
+    }
+}
+
+/// The Chinese name of a stored satisfaction.
+pub fn satisfaction_label(s: &str) -> &'static str {
+    match s {
+        "satisfied" => "满意",
+        "basic" => "基本满意",
+        "dissatisfied" => "不满意",
+        _ => "",
+    }
+}
+
+fn to_action(i: &ActInput) -> AppResult<Action> {
+    let text = i.text.clone();
+    let need = |what: &str, v: Option<bool>| {
+        v.ok_or_else(|| AppError::bad("bad_input", format!("请选择{what}")))
+    };
+    Ok(match i.action.as_str() {
+        "accept" => Action::Accept,
+        "reject" => Action::Reject { reason: text },
+        "dispatch" => Action::Dispatch,
+        "acknowledge" => Action::Acknowledge,
+        "return" => Action::Return { reason: text },
+        "feedback" => Action::FeedBack { text },
+        "verify" => Action::Verify {
+            passed: need("核查结果", i.passed)?,
+            note: text,
+        },
+        "rate" => Action::Rate {
+            contacted: need("是否联系", i.contacted)?,
+            solved: need("是否解决", i.solved)?,
+            satisfaction: i
+                .satisfaction
+                .as_deref()
+                .and_then(parse_satisfaction)
+                .ok_or_else(|| AppError::bad("bad_input", "请选择满意、基本满意或不满意"))?,
+        },
+        "close" => Action::Close,
+        "withdraw" => Action::Withdraw,
+        "merge" => Action::Merge,
+        "escalate" => Action::Escalate { reason: text },
+        "supervise" => Action::Supervise { note: text },
+        "request_extension" => Action::RequestExtension {
+            reason: text,
+            days: i
+                .days
+                .ok_or_else(|| AppError::bad("bad_input", "请填写延期的工作日天数"))?,
+        },
+        "decide_extension" => Action::DecideExtension {
+            approve: need("审批结果", i.passed)?,
+        },
+        other => {
+            return Err(AppError::bad(
+                "unknown_action",
+                format!("没有“{other}”这个操作"),
+            ));
+        }
+    })
+}
+
+impl From<Refusal> for AppError {
+    fn from(r: Refusal) -> AppError {
+        match r {
+            Refusal::WrongState { .. } => AppError::conflict("wrong_state", r.to_string()),
+            Refusal::NotAllowed { .. } => AppError::Forbidden(r.to_string()),
+            Refusal::BadInput(m) => AppError::bad("bad_input", m),
+        }
+    }
+}
+
+fn limit_deadline(cal: &Catalog, start_ms: i64, l: Limit) -> i64 {
+    from_bj(cal.calendar.deadline(bj(start_ms), l))
+}
+
+/// Resolves a dispatch target in the caller's scope: (org id, dept id, path, name).
+async fn dispatch_target(
+    db: &impl ConnectionTrait,
+    a: &Actor,
+    i: &ActInput,
+) -> AppResult<(Option<i64>, Option<i64>, String, String)> {
+    match (i.org_id, i.department_id) {
+        (_, Some(d)) => {
+            let dep = department::Entity::find_by_id(d)
+                .filter(department::Column::Status.eq("active"))
+                .one(db)
+                .await?
+                .ok_or_else(|| AppError::bad("bad_target", "所选部门不存在或已停用"))?;
+            a.require_scope(&stored_path(&dep.org_path)?)?;
+            Ok((None, Some(dep.id), dep.org_path, dep.name))
+        }
+        (Some(o), None) => {
+            let n = active_node(db, o)
+                .await?
+                .ok_or_else(|| AppError::bad("bad_target", "所选单位不存在或已停用"))?;
+            if !matches!(
+                level_of(&n),
+                Some(
+                    OrgLevel::Grid | OrgLevel::MicroGrid | OrgLevel::Community | OrgLevel::Township
+                )
+            ) {
+                return Err(AppError::bad(
+                    "bad_target",
+                    "只能派遣到网格、社区（村）、街道（乡镇）或职能部门",
+                ));
+            }
+            a.require_scope(&stored_path(&n.path)?)?;
+            Ok((Some(n.id), None, n.path, n.name))
+        }
+        (None, None) => Err(AppError::bad("bad_target", "请选择承办单位")),
+    }
+}
+
+/// Performs one action on a case for the actor. A stale `version` → 409.
+pub async fn act(st: &AppState, a: &Actor, id: i64, i: ActInput) -> AppResult<case::Model> {
+    let m = find(&st.db, a, id).await?;
+    let who = standing(&st.db, a, &m).await?;
+    apply_action(st, Some(a), m, who, i).await?;
+    // The actor may no longer see the case (a department that returned it): they still get
+    // the state their action left it in.
+    case::Entity::find_by_id(id)
+        .one(&st.db)
+        .await?
+        .ok_or_else(not_found)
+}
+
+/// The anonymous reporter acts from their private follow-up page (rate, withdraw).
+pub async fn act_as_public_reporter(st: &AppState, m: &case::Model, i: ActInput) -> AppResult<()> {
+    let who = Standing {
+        role: Role::Resident,
+        reporter: true,
+        assignee: false,
+        dispatcher: false,
+        above: false,
+        local: false,
+    };
+    apply_action(st, None, m.clone(), who, i).await
+}
+
+async fn apply_action(
+    st: &AppState,
+    actor: Option<&Actor>,
+    m: case::Model,
+    who: Standing,
+    i: ActInput,
+) -> AppResult<()> {
+    let db = &st.db;
+    let action = to_action(&i)?;
+    let version = i
+        .version
+        .ok_or_else(|| AppError::bad("need_version", "请带上案件的版本号 version"))?;
+    if m.version != version {
+        return Err(AppError::stale());
+    }
+    let status = status_of(&m)?;
+    let outcome = wf::apply(
+        Facts {
+            status,
+            reworks_after_rating: u32::try_from(m.reworks_after_rating).unwrap_or(0),
+            extension_pending: m.extension_pending,
+        },
+        who,
+        &action,
+    )?;
+    let staff = || actor.ok_or_else(AppError::no_permission);
+    let cat_ref = st.catalog.get(db).await?;
+    let catalog: &Catalog = &cat_ref;
+    let cat = catalog
+        .category(&m.category_code)
+        .cloned()
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("case {} lost its category", m.id)))?;
+    let now = crate::db::now_ms();
+    let mut am: case::ActiveModel = m.clone().into();
+    am.status = Set(outcome.status.as_str().to_owned());
+    am.version = Set(m.version + 1);
+    am.updated_at = Set(now);
+    if let Some(p) = outcome.extension_pending {
+        am.extension_pending = Set(p);
+    }
+    if outcome.restart_clock && action != Action::Dispatch {
+        am.handle_due = Set(Some(limit_deadline(catalog, now, cat.handling)));
+        am.fed_back_at = Set(None);
+        am.reminded_at = Set(None);
+        am.urged_at = Set(None);
+    }
+    let mut data = json!({});
+    let mut photos = Vec::new();
+    let mut notes: Vec<Note> = Vec::new();
+    let mut merge_target: Option<case::Model> = None;
+    let mut escalate_to: Option<node::Model> = None;
+    let label = |s: &str| format!("案件 {} {}", m.case_no, s);
+    let tx = crate::db::begin_write(db).await?;
+    match &action {
+        Action::Dispatch => {
+            let (org, dept, path, name) = dispatch_target(&tx, staff()?, &i).await?;
+            am.assignee_org_id = Set(org);
+            am.assignee_dept_id = Set(dept);
+            am.assignee_path = Set(Some(path));
+            am.assignee_name = Set(name.clone());
+            am.dispatched_at = Set(Some(now));
+            am.response_due = Set(Some(limit_deadline(catalog, now, cat.response)));
+            am.handle_due = Set(Some(limit_deadline(catalog, now, cat.handling)));
+            am.acknowledged_at = Set(None);
+            am.fed_back_at = Set(None);
+            am.reminded_at = Set(None);
+            am.urged_at = Set(None);
+            am.ack_late = Set(false);
+            am.handle_late = Set(false);
+            data = json!({"to": name, "org_id": org, "department_id": dept});
+            notes.extend(
+                notify::to_assignee(
+                    &tx,
+                    org,
+                    dept,
+                    m.id,
+                    "dispatch",
+                    &label(&format!("已派遣给您，请签收：{}", m.title)),
+                )
+                .await?,
+            );
+        }
+        Action::Acknowledge => {
+            am.acknowledged_at = Set(Some(now));
+            am.ack_late = Set(m.response_due.is_some_and(|d| now > d));
+        }
+        Action::Return { .. } => {
+            am.assignee_org_id = Set(None);
+            am.assignee_dept_id = Set(None);
+            am.assignee_path = Set(None);
+            data = json!({"from": m.assignee_name});
+            am.assignee_name = Set(String::new());
+            notes.extend(
+                notify::to_dispatchers(
+                    &tx,
+                    m.dispatch_org_id,
+                    m.id,
+                    "return",
+                    &label("被退回，请重新派遣"),
+                )
+                .await?,
+            );
+        }
+        Action::FeedBack { .. } => {
+            photos = photo_ids(st, &i.photos)?;
+            am.fed_back_at = Set(Some(now));
+            am.handle_late = Set(m.handle_due.is_some_and(|d| now > d));
+            notes.extend(
+                notify::to_grid_workers(
+                    &tx,
+                    m.org_id,
+                    m.id,
+                    "feedback",
+                    &label("已反馈处置结果，请现场核查"),
+                )
+                .await?,
+            );
+        }
+        Action::Verify { passed, .. } => {
+            data = json!({"passed": passed});
+            if *passed {
+                if let Some(r) = m.reporter_id {
+                    notes.extend(
+                        notify::to_users(&tx, &[r], m.id, "rate", &label("已处置完毕，请您评价"))
+                            .await?,
+                    );
+                }
+                notes.extend(
+                    notify::to_dispatchers(
+                        &tx,
+                        m.dispatch_org_id,
+                        m.id,
+                        "verify",
+                        &label("核查通过，待评价或回访"),
+                    )
+                    .await?,
+                );
+            } else {
+                notes.extend(
+                    notify::to_assignee(
+                        &tx,
+                        m.assignee_org_id,
+                        m.assignee_dept_id,
+                        m.id,
+                        "rework",
+                        &label("核查未通过，请重新处置"),
+                    )
+                    .await?,
+                );
+            }
+        }
+        Action::Rate {
+            contacted,
+            solved,
+            satisfaction,
+        } => {
+            let comment: String = i.text.trim().chars().take(500).collect();
+            am.rated_at = Set(Some(now));
+            am.contacted = Set(Some(*contacted));
+            am.solved = Set(Some(*solved));
+            am.satisfaction = Set(Some(satisfaction_str(*satisfaction).to_owned()));
+            am.rating_comment = Set(comment);
+            data = json!({
+                "contacted": contacted, "solved": solved,
+                "satisfaction": satisfaction_str(*satisfaction),
+                "by": if who.reporter { "reporter" } else { "return_visit" },
+            });
+            if outcome.rework_after_rating {
+                am.reworks_after_rating = Set(m.reworks_after_rating + 1);
+                notes.extend(
+                    notify::to_assignee(
+                        &tx,
+                        m.assignee_org_id,
+                        m.assignee_dept_id,
+                        m.id,
+                        "rework",
+                        &label("评价不满意，请重新处置"),
+                    )
+                    .await?,
+                );
+            } else {
+                am.closed_at = Set(Some(now));
+            }
+        }
+        Action::Close => {
+            am.closed_at = Set(Some(now));
+        }
+        Action::Merge => {
+            let key = i.into.as_deref().map(str::trim).unwrap_or("");
+            let target = find_by_no_or_id(&tx, staff()?, key).await?;
+            let ts = status_of(&target)?;
+            if target.id == m.id || ts.is_final() {
+                return Err(AppError::bad("bad_merge", "只能合并到另一件尚未办结的案件"));
+            }
+            am.merged_into = Set(Some(target.id));
+            data = json!({"into": target.case_no});
+            if let Some(r) = m.reporter_id
+                && Some(r) != target.reporter_id
+                && !is_follower(&tx, target.id, r).await?
+            {
+                follower::ActiveModel {
+                    case_id: Set(target.id),
+                    user_id: Set(r),
+                    ..Default::default()
+                }
+                .insert(&tx)
+                .await?;
+                notes.extend(
+                    notify::to_users(
+                        &tx,
+                        &[r],
+                        target.id,
+                        "merge",
+                        &format!(
+                            "您反映的案件 {} 已与 {} 合并办理",
+                            m.case_no, target.case_no
+                        ),
+                    )
+                    .await?,
+                );
+            }
+            merge_target = Some(target);
+        }
+        Action::Escalate { .. } => {
+            let here = node::Entity::find_by_id(m.dispatch_org_id).one(&tx).await?;
+            let up = match here.and_then(|h| h.parent_id) {
+                Some(p) => active_node(&tx, p).await?,
+                None => None,
+            }
+            .ok_or_else(|| AppError::bad("no_upper_level", "已是最高一级，无法再上报"))?;
+            am.dispatch_org_id = Set(up.id);
+            am.dispatch_path = Set(up.path.clone());
+            am.assignee_org_id = Set(None);
+            am.assignee_dept_id = Set(None);
+            am.assignee_path = Set(None);
+            am.assignee_name = Set(String::new());
+            data = json!({"to": up.name});
+            notes.extend(
+                notify::to_dispatchers(
+                    &tx,
+                    up.id,
+                    m.id,
+                    "escalate",
+                    &label(&format!("由下级上报，请受理：{}", m.title)),
+                )
+                .await?,
+            );
+            escalate_to = Some(up);
+        }
+        Action::Supervise { note } => {
+            am.supervised = Set(true);
+            notes.extend(
+                notify::to_assignee(
+                    &tx,
+                    m.assignee_org_id,
+                    m.assignee_dept_id,
+                    m.id,
+                    "supervise",
+                    &label(&format!("被督办：{note}")),
+                )
+                .await?,
+            );
+        }
+        Action::RequestExtension { days, .. } => {
+            am.extension_days = Set(i32::try_from(*days).unwrap_or(0));
+            data = json!({"days": days});
+            notes.extend(
+                notify::to_dispatchers(
+                    &tx,
+                    m.dispatch_org_id,
+                    m.id,
+                    "extension",
+                    &label(&format!("申请延期 {days} 个工作日，请审批")),
+                )
+                .await?,
+            );
+        }
+        Action::DecideExtension { approve } => {
+            let days = u32::try_from(m.extension_days).unwrap_or(0);
+            if *approve && let Some(due) = m.handle_due {
+                let new_due = limit_deadline(catalog, due, Limit::WorkingDays(days));
+                am.handle_due = Set(Some(new_due));
+                am.urged_at = Set(None);
+                am.reminded_at = Set(None);
+            }
+            am.extension_days = Set(0);
+            data = json!({"approve": approve, "days": days});
+            notes.extend(
+                notify::to_assignee(
+                    &tx,
+                    m.assignee_org_id,
+                    m.assignee_dept_id,
+                    m.id,
+                    "extension",
+                    &label(if *approve {
+                        "延期申请已批准"
+                    } else {
+                        "延期申请未获批准"
+                    }),
+                )
+                .await?,
+            );
+        }
+        Action::Accept | Action::Reject { .. } | Action::Withdraw => {
+            if let (Action::Reject { .. }, Some(r)) = (&action, m.reporter_id) {
+                notes
+                    .extend(notify::to_users(&tx, &[r], m.id, "reject", &label("不予受理")).await?);
+            }
+        }
+    }
+    let res = case::Entity::update_many()
+        .set(am)
+        .filter(case::Column::Id.eq(m.id))
+        .filter(case::Column::Version.eq(m.version))
+        .exec(&tx)
+        .await?;
+    if res.rows_affected == 0 {
+        return Err(AppError::stale());
+    }
+    let ev = record_event(
+        &tx,
+        EventIn {
+            case_id: m.id,
+            actor,
+            action: action.as_str(),
+            from: status.as_str(),
+            to: outcome.status.as_str(),
+            note: i.text.trim().chars().take(2000).collect(),
+            data,
+        },
+    )
+    .await?;
+    attach(&tx, m.id, Some(ev), &photos).await?;
+    if let Some(t) = &merge_target {
+        record_event(
+            &tx,
+            EventIn {
+                case_id: t.id,
+                actor,
+                action: "merged_in",
+                from: &t.status,
+                to: &t.status,
+                note: String::new(),
+                data: json!({"from": m.case_no}),
+            },
+        )
+        .await?;
+    }
+    let audit_who = actor.map_or_else(
+        || crate::audit::Who {
+            id: None,
+            name: "公众（报告人）".into(),
+            ip: String::new(),
+        },
+        Actor::who,
+    );
+    audit::record(
+        &tx,
+        &audit_who,
+        Entry {
+            org_path: &stored_path(&m.org_path)?,
+            action: "case_action",
+            entity: "case",
+            entity_id: Some(m.id),
+            summary: format!(
+                "案件 {}：{}{}",
+                m.case_no,
+                action.label(),
+                escalate_to
+                    .map(|u| format!("至{}", u.name))
+                    .unwrap_or_default()
+            ),
+            changes: audit::changes(&[(
+                "status",
+                status.as_str().into(),
+                outcome.status.as_str().into(),
+            )]),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    st.hub.publish(notes);
+    Ok(())
+}
+
+/// Whether a stored file belongs to a case.
+pub async fn case_has_file(db: &impl ConnectionTrait, case_id: i64, sha: &str) -> AppResult<bool> {
+    Ok(file::Entity::find()
+        .filter(file::Column::CaseId.eq(case_id))
+        .filter(file::Column::Sha256.eq(sha))
+        .count(db)
+        .await?
+        > 0)
+}
+
+async fn find_by_no_or_id(
+    db: &impl ConnectionTrait,
+    a: &Actor,
+    key: &str,
+) -> AppResult<case::Model> {
+    if key.is_empty() {
+        return Err(AppError::bad("bad_merge", "请填写要合并到的案件编号"));
+    }
+    let cond = match key.parse::<i64>() {
+        Ok(id) => Condition::any().add(case::Column::Id.eq(id)),
+        Err(_) => Condition::any().add(case::Column::CaseNo.eq(key)),
+    };
+    case::Entity::find()
+        .filter(cond)
+        .filter(visible(a))
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::bad("bad_merge", format!("没有找到案件 {key}")))
+}
+
+/// The actions the actor may take now, as (identifier, label), for the detail page's forms.
+pub async fn allowed_actions(
+    db: &impl ConnectionTrait,
+    a: &Actor,
+    m: &case::Model,
+) -> AppResult<Vec<(&'static str, &'static str)>> {
+    let who = standing(db, a, m).await?;
+    let facts = Facts {
+        status: status_of(m)?,
+        reworks_after_rating: u32::try_from(m.reworks_after_rating).unwrap_or(0),
+        extension_pending: m.extension_pending,
+    };
+    let mut out = Vec::new();
+    for (name, label) in ACTIONS {
+        let probe = ActInput {
+            action: (*name).to_owned(),
+            text: "x".into(),
+            passed: Some(true),
+            contacted: Some(true),
+            solved: Some(true),
+            satisfaction: Some("satisfied".into()),
+            days: Some(1),
+            ..Default::default()
+        };
+        let Ok(act) = to_action(&probe) else { continue };
+        if wf::apply(facts, who, &act).is_ok() {
+            out.push((*name, *label));
+        }
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Finding
+
+/// Filters of the case lists (all optional).
+#[derive(Debug, Default, Clone, Deserialize, Serialize)]
+pub struct Filter {
+    /// A status identifier.
+    pub status: Option<String>,
+    /// A kind.
+    pub kind: Option<String>,
+    /// A category code (or a group code: every category of the group).
+    pub category: Option<String>,
+    /// A source.
+    pub source: Option<String>,
+    /// An org node: cases located in its subtree.
+    pub org: Option<i64>,
+    /// Assigned to this node.
+    pub assignee_org: Option<i64>,
+    /// Assigned to this department.
+    pub assignee_dept: Option<i64>,
+    /// Reported on or after (YYYY-MM-DD, Beijing).
+    pub from: Option<String>,
+    /// Reported on or before (YYYY-MM-DD, Beijing).
+    pub to: Option<String>,
+    /// Only overdue open cases.
+    pub overdue: Option<bool>,
+    /// Words in the number, title, description or address.
+    pub q: Option<String>,
+    /// Page, from 1.
+    pub page: Option<u64>,
+    /// Rows per page (at most 200).
+    pub per_page: Option<u64>,
+}
+
+fn day_start(s: &str) -> AppResult<i64> {
+    let d = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| AppError::bad("bad_date", format!("日期“{s}”应写成 2026-01-31 这样的格式")))?;
+    Ok(from_bj(d.and_time(chrono::NaiveTime::MIN)))
+}
+
+/// Open statuses: waiting on someone.
+pub const OPEN: [&str; 6] = [
+    "reported",
+    "accepted",
+    "dispatched",
+    "handling",
+    "fed_back",
+    "verified",
+];
+
+async fn filter_cond(db: &impl ConnectionTrait, a: &Actor, f: &Filter) -> AppResult<Condition> {
+    let mut c = Condition::all().add(visible(a));
+    let some = |o: &Option<String>| {
+        o.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    if let Some(s) = some(&f.status) {
+        if Status::parse(&s).is_none() {
+            return Err(AppError::bad("bad_status", format!("没有“{s}”这种状态")));
+        }
+        c = c.add(case::Column::Status.eq(s));
+    }
+    if let Some(k) = some(&f.kind) {
+        c = c.add(case::Column::Kind.eq(k));
+    }
+    if let Some(k) = some(&f.category) {
+        c = c.add(
+            Condition::any()
+                .add(case::Column::CategoryCode.eq(k.clone()))
+                .add(case::Column::CategoryCode.like(format!("{k}__"))),
+        );
+    }
+    if let Some(s) = some(&f.source) {
+        c = c.add(case::Column::Source.eq(s));
+    }
+    if let Some(o) = f.org {
+        let n = node::Entity::find_by_id(o)
+            .one(db)
+            .await?
+            .ok_or_else(|| AppError::bad("bad_org", "所选区域不存在"))?;
+        c = c.add(case::Column::OrgPath.like(format!("{}%", n.path)));
+    }
+    if let Some(o) = f.assignee_org {
+        c = c.add(case::Column::AssigneeOrgId.eq(o));
+    }
+    if let Some(d) = f.assignee_dept {
+        c = c.add(case::Column::AssigneeDeptId.eq(d));
+    }
+    if let Some(d) = some(&f.from) {
+        c = c.add(case::Column::CreatedAt.gte(day_start(&d)?));
+    }
+    if let Some(d) = some(&f.to) {
+        c = c.add(case::Column::CreatedAt.lt(day_start(&d)? + 86_400_000));
+    }
+    if f.overdue == Some(true) {
+        c = c
+            .add(case::Column::Status.is_in(["dispatched", "handling"]))
+            .add(case::Column::HandleDue.lt(crate::db::now_ms()));
+    }
+    if let Some(q) = some(&f.q) {
+        let q: String = q
+            .chars()
+            .filter(|ch| !matches!(ch, '%' | '_' | '\\'))
+            .take(50)
+            .collect();
+        let pat = format!("%{q}%");
+        c = c.add(
+            Condition::any()
+                .add(case::Column::CaseNo.like(pat.clone()))
+                .add(case::Column::Title.like(pat.clone()))
+                .add(case::Column::Address.like(pat.clone()))
+                .add(case::Column::Description.like(pat)),
+        );
+    }
+    Ok(c)
+}
+
+/// A page of cases.
+#[derive(Debug, Serialize)]
+pub struct Page {
+    /// The rows.
+    pub items: Vec<CaseView>,
+    /// How many match (counted up to [`COUNT_CAP`]; more shows as the cap).
+    pub total: u64,
+    /// Whether `total` hit the cap.
+    pub total_capped: bool,
+    /// This page.
+    pub page: u64,
+    /// Rows per page.
+    pub per_page: u64,
+}
+
+/// Counting stops here: a list says "10000+" rather than scanning a million rows.
+pub const COUNT_CAP: u64 = 10_000;
+
+/// Lists cases in the caller's sight, newest first.
+pub async fn list(st: &AppState, a: &Actor, f: &Filter) -> AppResult<Page> {
+    let db = &st.db;
+    let cond = filter_cond(db, a, f).await?;
+    let per_page = f.per_page.unwrap_or(20).clamp(1, 200);
+    let page = std::cmp::max(f.page.unwrap_or(1), 1);
+    let rows = case::Entity::find()
+        .filter(cond.clone())
+        .order_by_desc(case::Column::CreatedAt)
+        .order_by_desc(case::Column::Id)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+        .all(db)
+        .await?;
+    let counted = case::Entity::find()
+        .select_only()
+        .column(case::Column::Id)
+        .filter(cond)
+        .limit(COUNT_CAP + 1)
+        .into_tuple::<i64>()
+        .all(db)
+        .await?
+        .len() as u64;
+    let catalog = st.catalog.get(db).await?;
+    Ok(Page {
+        items: rows.iter().map(|r| view(&catalog, r, false)).collect(),
+        total: std::cmp::min(counted, COUNT_CAP),
+        total_capped: counted > COUNT_CAP,
+        page,
+        per_page,
+    })
+}
+
+/// Every case matching the filter (for the export; at most 50,000 rows).
+pub async fn export_rows(st: &AppState, a: &Actor, f: &Filter) -> AppResult<Vec<CaseView>> {
+    let cond = filter_cond(&st.db, a, f).await?;
+    let rows = case::Entity::find()
+        .filter(cond)
+        .order_by_desc(case::Column::CreatedAt)
+        .limit(50_000)
+        .all(&st.db)
+        .await?;
+    let catalog = st.catalog.get(&st.db).await?;
+    Ok(rows.iter().map(|r| view(&catalog, r, false)).collect())
+}
+
+/// What waits on the caller: to screen, to take, to handle, to verify, to rate, to decide.
+pub async fn todo(st: &AppState, a: &Actor) -> AppResult<Vec<CaseView>> {
+    let db = &st.db;
+    let mut any = Condition::any().add(
+        Condition::all()
+            .add(case::Column::ReporterId.eq(a.user_id))
+            .add(case::Column::Status.eq("verified")),
+    );
+    let home = a.scope.root().as_str().to_owned();
+    if matches!(
+        a.role,
+        Role::CommandCenter | Role::CommunitySecretary | Role::CommunityStaff | Role::Admin
+    ) {
+        any = any
+            .add(
+                Condition::all()
+                    .add(case::Column::DispatchPath.eq(home.clone()))
+                    .add(case::Column::Status.is_in(["reported", "accepted", "verified"])),
+            )
+            .add(
+                Condition::all()
+                    .add(case::Column::DispatchPath.eq(home))
+                    .add(case::Column::Status.is_in(["dispatched", "handling"]))
+                    .add(case::Column::ExtensionPending.eq(true)),
+            );
+    }
+    let open = ["dispatched", "handling"];
+    match (a.role, a.department_id) {
+        (Role::DepartmentHandler, Some(d)) => {
+            any = any.add(
+                Condition::all()
+                    .add(case::Column::AssigneeDeptId.eq(d))
+                    .add(case::Column::Status.is_in(open)),
+            );
+        }
+        (Role::DepartmentHandler, None) => {}
+        _ => {
+            any = any.add(
+                Condition::all()
+                    .add(case::Column::AssigneeOrgId.eq(a.org_id))
+                    .add(case::Column::AssigneeDeptId.is_null())
+                    .add(case::Column::Status.is_in(open)),
+            );
+        }
+    }
+    if a.role == Role::GridWorker {
+        any = any.add(
+            Condition::all()
+                .add(case::Column::Status.eq("fed_back"))
+                .add(crate::db::in_scope("org_path", &a.scope)),
+        );
+    }
+    let rows = case::Entity::find()
+        .filter(any)
+        .order_by_asc(case::Column::HandleDue)
+        .order_by_asc(case::Column::CreatedAt)
+        .limit(500)
+        .all(db)
+        .await?;
+    let catalog = st.catalog.get(db).await?;
+    let mut out: Vec<CaseView> = rows.iter().map(|r| view(&catalog, r, false)).collect();
+    out.sort_by_key(|v| {
+        (
+            std::cmp::Reverse(light_rank(v.light)),
+            v.due_at.unwrap_or(i64::MAX),
+        )
+    });
+    Ok(out)
+}
+
+fn light_rank(l: Option<Light>) -> u8 {
+    match l {
+        Some(Light::Red) => 3,
+        Some(Light::Yellow) => 2,
+        Some(Light::Green) => 1,
+        None => 0,
+    }
+}
+
+/// A case as lists and the API show it (phones masked).
+#[derive(Debug, Serialize)]
+pub struct CaseView {
+    /// Id.
+    pub id: i64,
+    /// 2026-000123.
+    pub case_no: String,
+    /// appeal / incident.
+    pub kind: String,
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: String,
+    /// Category code.
+    pub category: String,
+    /// Category name (group / leaf).
+    pub category_name: String,
+    /// Source.
+    pub source: String,
+    /// Status identifier.
+    pub status: String,
+    /// Status in Chinese.
+    pub status_label: String,
+    /// For optimistic concurrency.
+    pub version: i32,
+    /// The grid (or node) where it happened.
+    pub org_id: i64,
+    /// Picked building.
+    pub building_id: Option<i64>,
+    /// Point.
+    pub lat: Option<f64>,
+    /// Point.
+    pub lng: Option<f64>,
+    /// Address text.
+    pub address: String,
+    /// Whether the location fell in a grid.
+    pub located: bool,
+    /// The node whose queue screens it.
+    pub dispatch_org_id: i64,
+    /// Current assignee: node.
+    pub assignee_org_id: Option<i64>,
+    /// Current assignee: department.
+    pub assignee_department_id: Option<i64>,
+    /// The assignee's name.
+    pub assignee_name: String,
+    /// The routing suggestion: `{"target": {...} | null, "reason": "..."}`.
+    pub suggestion: Value,
+    /// Reporter's shown name (匿名 when private).
+    pub reporter_name: String,
+    /// Reporter's phone, masked.
+    pub reporter_phone: String,
+    /// Reported at (ms).
+    pub created_at: i64,
+    /// Last change (ms).
+    pub updated_at: i64,
+    /// Response (签收) deadline (ms).
+    pub response_due: Option<i64>,
+    /// Handling deadline (ms).
+    pub handle_due: Option<i64>,
+    /// The deadline the light measures now (ms).
+    pub due_at: Option<i64>,
+    /// Green / yellow / red, for open dispatched cases.
+    pub light: Option<Light>,
+    /// Supervised (督办).
+    pub supervised: bool,
+    /// An extension waits for a decision.
+    pub extension_pending: bool,
+    /// Rating.
+    pub satisfaction: Option<String>,
+    /// Rating: contacted.
+    pub contacted: Option<bool>,
+    /// Rating: solved.
+    pub solved: Option<bool>,
+    /// Closed at (ms).
+    pub closed_at: Option<i64>,
+    /// Merged into (case id).
+    pub merged_into: Option<i64>,
+}
+
+/// The light of a case now.
+pub fn light_of(catalog: &Catalog, m: &case::Model, now: i64) -> (Option<i64>, Option<Light>) {
+    let (due, start) = match m.status.as_str() {
+        "dispatched" => (m.response_due, m.dispatched_at),
+        "handling" => (m.handle_due, m.dispatched_at),
+        _ => (None, None),
+    };
+    let (Some(due), Some(start)) = (due, start) else {
+        return (due, None);
+    };
+    let cal = &catalog.calendar;
+    let limit = cal.working_minutes_between(bj(start), bj(due));
+    let used = cal.working_minutes_between(bj(start), bj(now));
+    let light = if now > due {
+        Light::Red
+    } else if limit <= 0 {
+        // A clock-time limit over a holiday: measure in clock time.
+        rates::light(now - start, due - start, 0.8)
+    } else {
+        rates::light(used, limit, 0.8)
+    };
+    (Some(due), Some(light))
+}
+
+/// The view of a row; `full` shows the reporter's phone (for the handlers of the case).
+pub fn view(catalog: &Catalog, m: &case::Model, full: bool) -> CaseView {
+    let (due_at, light) = light_of(catalog, m, crate::db::now_ms());
+    let category_name = catalog.category(&m.category_code).map_or_else(
+        || m.category_code.clone(),
+        |c| format!("{} / {}", c.group_name, c.name),
+    );
+    CaseView {
+        id: m.id,
+        case_no: m.case_no.clone(),
+        kind: m.kind.clone(),
+        title: m.title.clone(),
+        description: m.description.clone(),
+        category: m.category_code.clone(),
+        category_name,
+        source: m.source.clone(),
+        status: m.status.clone(),
+        status_label: Status::parse(&m.status)
+            .map_or("", |s| s.label())
+            .to_owned(),
+        version: m.version,
+        org_id: m.org_id,
+        building_id: m.building_id,
+        lat: m.lat,
+        lng: m.lng,
+        address: m.address.clone(),
+        located: m.located,
+        dispatch_org_id: m.dispatch_org_id,
+        assignee_org_id: m.assignee_org_id,
+        assignee_department_id: m.assignee_dept_id,
+        assignee_name: m.assignee_name.clone(),
+        suggestion: serde_json::from_str(&m.suggestion).unwrap_or(Value::Null),
+        reporter_name: if m.anonymous {
+            "匿名".into()
+        } else {
+            m.reporter_name.clone()
+        },
+        reporter_phone: if m.reporter_phone.is_empty() {
+            String::new()
+        } else if full && !m.anonymous {
+            m.reporter_phone.clone()
+        } else {
+            mask_phone(&m.reporter_phone)
+        },
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+        response_due: m.response_due,
+        handle_due: m.handle_due,
+        due_at,
+        light,
+        supervised: m.supervised,
+        extension_pending: m.extension_pending,
+        satisfaction: m.satisfaction.clone(),
+        contacted: m.contacted,
+        solved: m.solved,
+        closed_at: m.closed_at,
+        merged_into: m.merged_into,
+    }
+}
+
+/// One step of the timeline as shown.
+#[derive(Debug, Serialize)]
+pub struct EventView {
+    /// When (ms).
+    pub at: i64,
+    /// Who.
+    pub actor_name: String,
+    /// Their role (identifier).
+    pub actor_role: String,
+    /// Their role in Chinese.
+    pub actor_role_label: String,
+    /// The action identifier.
+    pub action: String,
+    /// The action in Chinese.
+    pub action_label: String,
+    /// Status before.
+    pub from_status: String,
+    /// Status after.
+    pub to_status: String,
+    /// Reason, result, comment.
+    pub note: String,
+    /// Details by action.
+    pub data: Value,
+    /// Photos (file ids).
+    pub photos: Vec<String>,
+}
+
+/// The Chinese name of a timeline action.
+pub fn action_label(a: &str) -> &'static str {
+    match a {
+        "report" => "上报",
+        "merged_in" => "合并进来",
+        "remind" => "到期提醒",
+        "urge" => "催办",
+        "auto_supervise" => "自动督办",
+        other => ACTIONS
+            .iter()
+            .find(|x| x.0 == other)
+            .map_or("操作", |x| x.1),
+    }
+}
+
+/// The timeline of a case, oldest first.
+pub async fn timeline(db: &impl ConnectionTrait, case_id: i64) -> AppResult<Vec<EventView>> {
+    let evs = event::Entity::find()
+        .filter(event::Column::CaseId.eq(case_id))
+        .order_by_asc(event::Column::At)
+        .order_by_asc(event::Column::Id)
+        .all(db)
+        .await?;
+    let files = file::Entity::find()
+        .filter(file::Column::CaseId.eq(case_id))
+        .all(db)
+        .await?;
+    Ok(evs
+        .into_iter()
+        .map(|e| EventView {
+            at: e.at,
+            actor_role_label: Role::parse(&e.actor_role)
+                .map_or(
+                    if e.actor_role == "public" {
+                        "公众"
+                    } else {
+                        "系统"
+                    },
+                    |r| r.label(),
+                )
+                .to_owned(),
+            actor_name: e.actor_name,
+            actor_role: e.actor_role,
+            action_label: action_label(&e.action).to_owned(),
+            action: e.action,
+            from_status: e.from_status,
+            to_status: e.to_status,
+            note: e.note,
+            data: serde_json::from_str(&e.data).unwrap_or(Value::Null),
+            photos: files
+                .iter()
+                .filter(|f| f.event_id == Some(e.id))
+                .map(|f| f.sha256.clone())
+                .collect(),
+        })
+        .collect())
+}
+
+/// Whether the caller may see a stored file (it belongs to a case they can see).
+pub async fn may_see_file(db: &impl ConnectionTrait, a: &Actor, sha: &str) -> AppResult<bool> {
+    let ids: Vec<i64> = file::Entity::find()
+        .select_only()
+        .column(file::Column::CaseId)
+        .filter(file::Column::Sha256.eq(sha))
+        .limit(50)
+        .into_tuple()
+        .all(db)
+        .await?;
+    if ids.is_empty() {
+        return Ok(false);
+    }
+    Ok(case::Entity::find()
+        .filter(case::Column::Id.is_in(ids))
+        .filter(visible(a))
+        .count(db)
+        .await?
+        > 0)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measuring
+
+/// The figures of a subtree over a period.
+#[derive(Debug, Serialize)]
+pub struct Stats {
+    /// The node.
+    pub org_id: i64,
+    /// Its name.
+    pub org_name: String,
+    /// First day (inclusive).
+    pub from: String,
+    /// Last day (inclusive).
+    pub to: String,
+    /// Cases reported in the period.
+    pub reported: u64,
+    /// Of those, by status now.
+    pub by_status: Vec<(String, String, u64)>,
+    /// Dispatched in the period.
+    pub dispatched: u64,
+    /// Of those, acknowledged within the response limit.
+    pub acknowledged_on_time: u64,
+    /// 按时签收率 = acknowledged_on_time ÷ dispatched.
+    pub ack_on_time_rate: Option<f64>,
+    /// Of the dispatched, those whose handling limit has passed or that were fed back.
+    pub handling_due: u64,
+    /// Of those, fed back within the limit.
+    pub handled_on_time: u64,
+    /// 按时办结率 = handled_on_time ÷ handling_due.
+    pub handle_on_time_rate: Option<f64>,
+    /// The three rates over cases rated in the period.
+    pub rates: rates::ThreeRates,
+    /// 满意 / 基本满意 / 不满意 counts.
+    pub satisfied: u64,
+    /// 基本满意.
+    pub basic: u64,
+    /// 不满意.
+    pub dissatisfied: u64,
+    /// Cases closed in the period.
+    pub closed: u64,
+    /// Their average time from report to close, in hours.
+    pub avg_hours_to_close: Option<f64>,
+}
+
+/// The period's bounds (ms), from `YYYY-MM-DD` days inclusive; defaults to this month.
+pub fn period(from: Option<&str>, to: Option<&str>) -> AppResult<(String, String, i64, i64)> {
+    use chrono::Datelike;
+    let today = bj(crate::db::now_ms()).date();
+    let first = today.with_day(1).unwrap_or(today);
+    let from = from
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map_or_else(|| first.to_string(), str::to_owned);
+    let to = to
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map_or_else(|| today.to_string(), str::to_owned);
+    let (a, b) = (day_start(&from)?, day_start(&to)? + 86_400_000);
+    if b <= a {
+        return Err(AppError::bad("bad_period", "结束日期不能早于开始日期"));
+    }
+    if b - a > 3 * 366 * 86_400_000 {
+        return Err(AppError::bad("bad_period", "统计区间不能超过三年"));
+    }
+    Ok((from, to, a, b))
+}
+
+fn count_of(row: &sea_orm::QueryResult, i: usize) -> u64 {
+    row.try_get_by_index::<Option<i64>>(i)
+        .ok()
+        .flatten()
+        .map_or(0, |v| u64::try_from(v).unwrap_or(0))
+}
+
+/// Counts and rates of the subtree of `org` (in the caller's scope) over a period.
+pub async fn stats(
+    st: &AppState,
+    a: &Actor,
+    org: Option<i64>,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> AppResult<Stats> {
+    let db = &st.db;
+    let n = match org {
+        Some(id) => crate::org::service::find(db, &a.caller(), id).await?,
+        None => crate::org::service::find(db, &a.caller(), a.org_id).await?,
+    };
+    let (from, to, t0, t1) = period(from, to)?;
+    let pat = format!("{}%", n.path);
+    let backend = db.get_database_backend();
+    let q = |sql: &str, vals: Vec<sea_orm::Value>| {
+        let sql = match crate::db::backend(db) {
+            crate::db::Backend::Postgres => sql.to_owned(),
+            crate::db::Backend::Sqlite => {
+                let mut s = sql.to_owned();
+                for k in (1..=9).rev() {
+                    s = s.replace(&format!("${k}"), "?");
+                }
+                s
+            }
+        };
+        sea_orm::Statement::from_sql_and_values(backend, sql, vals)
+    };
+    let by = db
+        .query_all_raw(q(
+            "SELECT status, COUNT(*) FROM cases WHERE org_path LIKE $1 AND created_at >= $2 \
+             AND created_at < $3 GROUP BY status",
+            vec![pat.clone().into(), t0.into(), t1.into()],
+        ))
+        .await?;
+    let mut by_status = Vec::new();
+    let mut reported = 0;
+    for s in Status::ALL {
+        let c = by
+            .iter()
+            .find(|r| r.try_get_by_index::<String>(0).ok().as_deref() == Some(s.as_str()))
+            .map_or(0, |r| count_of(r, 1));
+        reported += c;
+        by_status.push((s.as_str().to_owned(), s.label().to_owned(), c));
+    }
+    let now = crate::db::now_ms();
+    let d = db
+        .query_one_raw(q(
+            "SELECT COUNT(*), \
+             CAST(SUM(CASE WHEN acknowledged_at IS NOT NULL AND ack_late = FALSE THEN 1 ELSE 0 END) AS BIGINT), \
+             CAST(SUM(CASE WHEN fed_back_at IS NOT NULL OR handle_due < $4 THEN 1 ELSE 0 END) AS BIGINT), \
+             CAST(SUM(CASE WHEN fed_back_at IS NOT NULL AND handle_late = FALSE THEN 1 ELSE 0 END) AS BIGINT) \
+             FROM cases WHERE org_path LIKE $1 AND dispatched_at >= $2 AND dispatched_at < $3",
+            vec![pat.clone().into(), t0.into(), t1.into(), now.into()],
+        ))
+        .await?
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no aggregate row")))?;
+    let r = db
+        .query_one_raw(q(
+            "SELECT COUNT(*), \
+             CAST(SUM(CASE WHEN contacted = TRUE THEN 1 ELSE 0 END) AS BIGINT), \
+             CAST(SUM(CASE WHEN solved = TRUE THEN 1 ELSE 0 END) AS BIGINT), \
+             CAST(SUM(CASE WHEN satisfaction = 'satisfied' THEN 1 ELSE 0 END) AS BIGINT), \
+             CAST(SUM(CASE WHEN satisfaction = 'basic' THEN 1 ELSE 0 END) AS BIGINT) \
+             FROM cases WHERE org_path LIKE $1 AND rated_at >= $2 AND rated_at < $3",
+            vec![pat.clone().into(), t0.into(), t1.into()],
+        ))
+        .await?
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no aggregate row")))?;
+    let c = db
+        .query_one_raw(q(
+            "SELECT COUNT(*), CAST(SUM(closed_at - created_at) AS BIGINT) FROM cases \
+             WHERE org_path LIKE $1 AND closed_at >= $2 AND closed_at < $3",
+            vec![pat.into(), t0.into(), t1.into()],
+        ))
+        .await?
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no aggregate row")))?;
+    let counts = rates::RatingCounts {
+        rated: count_of(&r, 0),
+        contacted: count_of(&r, 1),
+        solved: count_of(&r, 2),
+        satisfied: count_of(&r, 3),
+        basic: count_of(&r, 4),
+    };
+    let weights = st.config.rate_weights();
+    let closed = count_of(&c, 0);
+    let closed_ms = count_of(&c, 1);
+    let (dispatched, ack_ok, due, handled_ok) = (
+        count_of(&d, 0),
+        count_of(&d, 1),
+        count_of(&d, 2),
+        count_of(&d, 3),
+    );
+    Ok(Stats {
+        org_id: n.id,
+        org_name: n.name,
+        from,
+        to,
+        reported,
+        by_status,
+        dispatched,
+        acknowledged_on_time: ack_ok,
+        ack_on_time_rate: rates::share(ack_ok, dispatched),
+        handling_due: due,
+        handled_on_time: handled_ok,
+        handle_on_time_rate: rates::share(handled_ok, due),
+        rates: rates::rates_from_counts(&counts, &weights),
+        satisfied: counts.satisfied,
+        basic: counts.basic,
+        dissatisfied: counts.rated - counts.satisfied - counts.basic,
+        closed,
+        avg_hours_to_close: (closed > 0).then(|| closed_ms as f64 / closed as f64 / 3_600_000.0),
+    })
+}

@@ -1,0 +1,116 @@
+//! Category suggestion: the administrators' keyword rules first (each says which words
+//! matched), then a classifier learned from the street's own closed cases (it says which
+//! character pairs weighed most). The learned models are derived data, kept per street for
+//! [`TTL`] and rebuilt from the cases when they expire.
+
+use super::entity::case;
+use crate::AppState;
+use crate::web::error::AppResult;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use wangge_core::category;
+use wangge_core::classify::Model;
+
+/// How long a learned model is used before it is rebuilt.
+pub const TTL: Duration = Duration::from_secs(600);
+/// How many of the latest closed cases a model learns from.
+const TRAIN_ON: u64 = 5000;
+
+/// One suggestion, with why.
+#[derive(Debug, Clone, Serialize)]
+pub struct Suggestion {
+    /// Category code.
+    pub code: String,
+    /// Category name.
+    pub name: String,
+    /// `keywords` (the editable rules) or `learned` (the street's closed cases).
+    pub method: &'static str,
+    /// Why, in Chinese.
+    pub reason: String,
+}
+
+/// A street's model (none when it has too few closed cases), and when it was built.
+type Entry = (Instant, Option<Arc<Model>>);
+
+/// Learned models per street path.
+#[derive(Default)]
+pub struct Models {
+    inner: Mutex<HashMap<String, Entry>>,
+}
+
+async fn model_for(st: &AppState, street: &str) -> AppResult<Option<Arc<Model>>> {
+    if let Ok(g) = st.models.inner.lock()
+        && let Some((at, m)) = g.get(street)
+        && at.elapsed() < TTL
+    {
+        return Ok(m.clone());
+    }
+    let rows: Vec<(String, String, String)> = case::Entity::find()
+        .select_only()
+        .column(case::Column::CategoryCode)
+        .column(case::Column::Title)
+        .column(case::Column::Description)
+        .filter(case::Column::Status.eq("closed"))
+        .filter(case::Column::OrgPath.like(format!("{street}%")))
+        .order_by_desc(case::Column::Id)
+        .limit(TRAIN_ON)
+        .into_tuple()
+        .all(&st.db)
+        .await?;
+    let texts: Vec<(String, String)> = rows
+        .into_iter()
+        .map(|(c, t, d)| (c, format!("{t} {d}")))
+        .collect();
+    let model = Model::train(texts.iter().map(|(c, t)| (c.as_str(), t.as_str()))).map(Arc::new);
+    if let Ok(mut g) = st.models.inner.lock() {
+        g.insert(street.to_owned(), (Instant::now(), model.clone()));
+    }
+    Ok(model)
+}
+
+/// Suggestions for a text reported in `street` (a path; the whole deployment when `None`).
+pub async fn suggest(
+    st: &AppState,
+    text: &str,
+    street: Option<&str>,
+) -> AppResult<Vec<Suggestion>> {
+    let catalog = st.catalog.get(&st.db).await?;
+    let in_use: Vec<category::Category> = catalog.in_use().cloned().collect();
+    let mut out: Vec<Suggestion> = category::suggest(&in_use, text, 3)
+        .into_iter()
+        .map(|s| Suggestion {
+            reason: s.reason(),
+            code: s.code,
+            name: s.name,
+            method: "keywords",
+        })
+        .collect();
+    if let Some(m) = model_for(st, street.unwrap_or("/")).await? {
+        for g in m.predict(text, 3) {
+            if g.probability < 0.3 || out.iter().any(|s| s.code == g.code) {
+                continue;
+            }
+            let Some(c) = catalog
+                .category(&g.code)
+                .filter(|c| catalog.active.contains(&c.code))
+            else {
+                continue;
+            };
+            out.push(Suggestion {
+                code: c.code.clone(),
+                name: c.name.clone(),
+                method: "learned",
+                reason: format!(
+                    "与本街道 {} 件已结案件相比，“{}”多见于此类（把握 {:.0}%）",
+                    m.examples(),
+                    g.evidence.join("”“"),
+                    g.probability * 100.0
+                ),
+            });
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,710 @@
+//! The case loop over HTTP: every path of the workflow as the roles that take it, the rules
+//! that refuse (state, role, input, stale versions), idempotent intake, concurrency, scope,
+//! pressing, the public report with its private link, photos and the figures.
+
+use crate::support::{Browser, TestApp};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+async fn report(app: &TestApp, token: &str, body: Value) -> (StatusCode, Value) {
+    app.send(Method::POST, token, "/api/v1/cases", body).await
+}
+
+async fn act(app: &TestApp, token: &str, id: i64, body: Value) -> (StatusCode, Value) {
+    app.send(
+        Method::POST,
+        token,
+        &format!("/api/v1/cases/{id}/actions"),
+        body,
+    )
+    .await
+}
+
+/// Acts with the case's current version, expecting success.
+async fn step(app: &TestApp, token: &str, id: i64, mut body: Value) -> Value {
+    let (_, c) = app.get(token, &format!("/api/v1/cases/{id}")).await;
+    body["version"] = c["version"].clone();
+    let (s, v) = act(app, token, id, body.clone()).await;
+    assert_eq!(s, StatusCode::OK, "{body} → {v}");
+    v
+}
+
+async fn first_building(app: &TestApp, grid_code: &str) -> (i64, i64) {
+    let admin = app.token("admin").await;
+    let grid = app.node_id(&admin, grid_code).await;
+    let (_, kids) = app
+        .get(&admin, &format!("/api/v1/org/nodes?parent_id={grid}"))
+        .await;
+    (grid, kids[0]["id"].as_i64().expect("a building"))
+}
+
+#[tokio::test]
+async fn a_resident_report_goes_round_the_loop_to_a_rated_close() {
+    let app = TestApp::spawn().await;
+    let (grid, building) = first_building(&app, "33019900100101").await;
+    let resident = app.token("jm-liuan").await;
+    let (s, c) = report(
+        &app,
+        &resident,
+        json!({"title": "楼后空地积水发臭", "description": "下雨后积水，蚊虫很多，有臭味", "building_id": building}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{c}");
+    let id = c["id"].as_i64().expect("id");
+    assert_eq!(c["status"], "reported");
+    assert_eq!(c["version"], 1);
+    assert!(c["case_no"].as_str().is_some_and(|n| n.len() == 11), "{c}");
+    assert_eq!(c["category"], "HJ02", "suggested from 积水/臭: {c}");
+    assert_eq!(c["org_id"], grid);
+    assert_eq!(c["suggestion"]["target"]["org_id"], grid, "{c}");
+
+    // The community screens it: it is in the secretary's to-do, not the grid worker's yet.
+    let sj = app.token("liuan-sj").await;
+    let (_, todo) = app.get(&sj, "/api/v1/todo").await;
+    assert!(
+        todo.as_array()
+            .is_some_and(|t| t.iter().any(|x| x["id"] == id))
+    );
+    step(&app, &sj, id, json!({"action": "accept"})).await;
+    let d = step(&app, &sj, id, json!({"action": "dispatch", "org_id": grid})).await;
+    assert_eq!(d["status"], "dispatched");
+    assert!(d["response_due"].as_i64().is_some() && d["handle_due"].as_i64().is_some());
+    assert!(d["light"].is_string(), "a dispatched case has a light: {d}");
+
+    let w = app.token("wgy-liuan-1").await;
+    let (_, todo) = app.get(&w, "/api/v1/todo").await;
+    assert!(
+        todo.as_array()
+            .is_some_and(|t| t.iter().any(|x| x["id"] == id))
+    );
+    let (_, notes) = app.get(&w, "/api/v1/notifications").await;
+    assert!(notes["unread"].as_u64().is_some_and(|n| n >= 1), "{notes}");
+    step(&app, &w, id, json!({"action": "acknowledge"})).await;
+    step(
+        &app,
+        &w,
+        id,
+        json!({"action": "feedback", "text": "已清理积水并疏通排水口"}),
+    )
+    .await;
+    step(&app, &w, id, json!({"action": "verify", "passed": true})).await;
+
+    // Only the reporter (or a return visit) rates.
+    let other = app.token("jm-fenglin").await;
+    let (s, _) = app.get(&other, &format!("/api/v1/cases/{id}")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "another resident does not see it");
+    let (_, c) = app.get(&resident, &format!("/api/v1/cases/{id}")).await;
+    assert_eq!(c["actions"], json!(["rate"]), "{c}");
+    let done = step(
+        &app,
+        &resident,
+        id,
+        json!({"action": "rate", "contacted": true, "solved": true, "satisfaction": "basic", "text": "处理及时"}),
+    )
+    .await;
+    assert_eq!(done["status"], "closed");
+    assert_eq!(done["satisfaction"], "basic");
+    let actions: Vec<&str> = done["timeline"]
+        .as_array()
+        .expect("timeline")
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "report",
+            "accept",
+            "dispatch",
+            "acknowledge",
+            "feedback",
+            "verify",
+            "rate"
+        ]
+    );
+    assert!(done["timeline"][3]["actor_role"] == "grid_worker");
+
+    // The figures count it.
+    let admin = app.token("admin").await;
+    let liuan = app.node_id(&admin, "330199001001").await;
+    let (s, st) = app
+        .get(&sj, &format!("/api/v1/stats/cases?org={liuan}"))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{st}");
+    assert_eq!(st["rates"]["rated"], 1);
+    assert_eq!(st["rates"]["response"], 1.0);
+    assert!((st["rates"]["satisfaction"].as_f64().expect("rate") - 0.9).abs() < 1e-9);
+    assert_eq!(st["closed"], 1);
+}
+
+#[tokio::test]
+async fn a_department_handles_what_the_street_dispatches_and_the_rules_refuse_the_rest() {
+    let app = TestApp::spawn().await;
+    let (_, building) = first_building(&app, "33019900100101").await;
+    let cc = app.token("qinghe-zz").await;
+    // Bad input changes nothing.
+    for (body, code) in [
+        (
+            json!({"description": "x", "building_id": building}),
+            "bad_title",
+        ),
+        (
+            json!({"title": "x", "building_id": building}),
+            "bad_description",
+        ),
+        (
+            json!({"title": "x", "description": "y", "category": "ZZ99", "building_id": building}),
+            "bad_category",
+        ),
+        (
+            json!({"title": "x", "description": "y", "reporter_phone": "12345"}),
+            "bad_phone",
+        ),
+        (
+            json!({"title": "x", "description": "y", "photos": ["0000"]}),
+            "bad_photo",
+        ),
+    ] {
+        let (s, v) = report(&app, &cc, body.clone()).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(v["error"]["code"], code, "{v}");
+    }
+    let (_, list) = app.get(&cc, "/api/v1/cases").await;
+    assert_eq!(list["total"], 0, "nothing was written");
+
+    let (s, c) = report(
+        &app,
+        &cc,
+        json!({"title": "路灯不亮", "description": "门口路灯坏了一周，晚上很黑", "category": "JC01",
+               "building_id": building, "reporter_name": "王女士", "reporter_phone": "13812345678"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED);
+    assert_eq!(c["source"], "api");
+    let id = c["id"].as_i64().expect("id");
+    let dept = c["suggestion"]["target"]["department_id"]
+        .as_i64()
+        .expect("routed to the nearest 城管中队");
+    let (_, l) = app.get(&cc, "/api/v1/cases").await;
+    assert_eq!(
+        l["items"][0]["reporter_phone"], "138****5678",
+        "masked in lists"
+    );
+
+    // A grid worker cannot dispatch; a stale version is a conflict; a bad target is refused.
+    let w = app.token("wgy-liuan-1").await;
+    let (s, v) = act(
+        &app,
+        &w,
+        id,
+        json!({"action": "dispatch", "version": 1, "department_id": dept}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+    let (s, v) = act(
+        &app,
+        &cc,
+        id,
+        json!({"action": "dispatch", "version": 7, "department_id": dept}),
+    )
+    .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("stale_version"))
+    );
+    let (s, _) = act(&app, &cc, id, json!({"action": "dispatch", "version": 1})).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    let (s, v) = act(
+        &app,
+        &cc,
+        id,
+        json!({"action": "acknowledge", "version": 1}),
+    )
+    .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("wrong_state"))
+    );
+    let (_, c) = app.get(&cc, &format!("/api/v1/cases/{id}")).await;
+    assert_eq!(
+        (c["status"].as_str(), c["version"].as_i64()),
+        (Some("reported"), Some(1))
+    );
+
+    step(
+        &app,
+        &cc,
+        id,
+        json!({"action": "dispatch", "department_id": dept}),
+    )
+    .await;
+    let cg = app.token("qinghe-cg").await;
+    let (s, _) = app.get(&cg, &format!("/api/v1/cases/{id}")).await;
+    assert_eq!(
+        s,
+        StatusCode::OK,
+        "the department sees what is dispatched to it"
+    );
+    let (_, c) = app.get(&cg, &format!("/api/v1/cases/{id}")).await;
+    assert_eq!(
+        c["reporter_phone"], "13812345678",
+        "the handler may call the reporter"
+    );
+    let pcs = app.token("qinghe-pcs").await;
+    let (s, _) = app.get(&pcs, &format!("/api/v1/cases/{id}")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "another department does not");
+    step(&app, &cg, id, json!({"action": "acknowledge"})).await;
+    // Extensions: too long is refused, then one is asked and approved.
+    let (_, c) = app.get(&cg, &format!("/api/v1/cases/{id}")).await;
+    let (s, v) = act(&app, &cg, id, json!({"action": "request_extension", "version": c["version"], "days": 30, "text": "等配件"})).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    step(
+        &app,
+        &cg,
+        id,
+        json!({"action": "request_extension", "days": 3, "text": "灯杆需更换，等配件"}),
+    )
+    .await;
+    let before = c["handle_due"].as_i64().expect("due");
+    let c = step(
+        &app,
+        &cc,
+        id,
+        json!({"action": "decide_extension", "passed": true}),
+    )
+    .await;
+    assert!(
+        c["handle_due"].as_i64().expect("due") > before,
+        "three working days later"
+    );
+    // The street supervises the department; then a return sends it back to the queue.
+    step(
+        &app,
+        &cc,
+        id,
+        json!({"action": "supervise", "text": "请本周内修复"}),
+    )
+    .await;
+    let c = step(
+        &app,
+        &cg,
+        id,
+        json!({"action": "return", "text": "该路段由区路灯所负责"}),
+    )
+    .await;
+    assert_eq!(c["status"], "accepted");
+    assert_eq!(c["supervised"], true);
+    let (s, _) = app.get(&cg, &format!("/api/v1/cases/{id}")).await;
+    assert_eq!(
+        s,
+        StatusCode::NOT_FOUND,
+        "returned: no longer the department's"
+    );
+    // Escalated to the district, which sees it in its queue.
+    step(
+        &app,
+        &cc,
+        id,
+        json!({"action": "escalate", "text": "需区级协调"}),
+    )
+    .await;
+    let dz = app.token("district-zz").await;
+    let (_, todo) = app.get(&dz, "/api/v1/todo").await;
+    assert!(
+        todo.as_array()
+            .is_some_and(|t| t.iter().any(|x| x["id"] == id))
+    );
+}
+
+#[tokio::test]
+async fn retries_create_one_case_and_concurrent_actions_do_not_lose_updates() {
+    let app = TestApp::spawn().await;
+    let (_, building) = first_building(&app, "33019900100101").await;
+    let w = app.token("wgy-liuan-1").await;
+    let body =
+        json!({"title": "楼道堆物", "description": "楼道里堆满纸箱", "building_id": building});
+    let send = || {
+        app.client
+            .post(app.url("/api/v1/cases"))
+            .bearer_auth(&w)
+            .header("Idempotency-Key", "phone-retry-1")
+            .json(&body)
+            .send()
+    };
+    let (a, b) = tokio::join!(send(), send());
+    let (a, b) = (a.expect("a"), b.expect("b"));
+    let mut statuses = [a.status().as_u16(), b.status().as_u16()];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 201], "one creates, one replays");
+    let (va, vb): (Value, Value) = (a.json().await.expect("a"), b.json().await.expect("b"));
+    assert_eq!(va["id"], vb["id"]);
+    let r = send().await.expect("again");
+    assert_eq!(r.headers()["idempotent-replayed"], "true");
+    let (_, l) = app.get(&w, "/api/v1/cases").await;
+    assert_eq!(l["total"], 1);
+    assert_eq!(l["items"][0]["source"], "patrol");
+
+    let id = va["id"].as_i64().expect("id");
+    let sj = app.token("liuan-sj").await;
+    let cc = app.token("qinghe-zz").await;
+    let (x, y) = tokio::join!(
+        act(&app, &sj, id, json!({"action": "accept", "version": 1})),
+        act(
+            &app,
+            &cc,
+            id,
+            json!({"action": "reject", "version": 1, "text": "重复反映"})
+        ),
+    );
+    let mut got = [x.0.as_u16(), y.0.as_u16()];
+    got.sort_unstable();
+    assert_eq!(got, [200, 409], "one wins, the other is told: {x:?} {y:?}");
+    let (_, c) = app.get(&sj, &format!("/api/v1/cases/{id}")).await;
+    assert_eq!(c["version"], 2);
+    assert_eq!(c["timeline"].as_array().map(Vec::len), Some(2));
+}
+
+#[tokio::test]
+async fn scope_holds_for_every_case_endpoint() {
+    let app = TestApp::spawn().await;
+    let (_, building_b) = first_building(&app, "33019900100102").await;
+    let wb = app.token("wgy-liuan-2").await;
+    let (_, c) = report(
+        &app,
+        &wb,
+        json!({"title": "井盖缺失", "description": "人行道井盖不见了", "building_id": building_b}),
+    )
+    .await;
+    let id = c["id"].as_i64().expect("id");
+    let (_, building_a) = first_building(&app, "33019900100101").await;
+
+    let wa = app.token("wgy-liuan-1").await;
+    let (s, _) = app.get(&wa, &format!("/api/v1/cases/{id}")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = act(&app, &wa, id, json!({"action": "accept", "version": 1})).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    for path in [
+        "/api/v1/cases",
+        "/api/v1/cases?q=井盖",
+        "/api/v1/todo",
+        "/api/v1/notifications",
+    ] {
+        let (_, v) = app.get(&wa, path).await;
+        assert!(
+            !v.to_string().contains(&format!("\"id\":{id},")),
+            "{path}: {v}"
+        );
+    }
+    let mut br = Browser::new(&app);
+    br.login("wgy-liuan-1").await;
+    let (s, _) = br.get(&format!("/cases/{id}")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (_, page) = br.get("/cases").await;
+    assert!(!page.contains("井盖缺失"));
+    let (_, xlsx) = br.get("/cases/export.xlsx").await;
+    assert!(!xlsx.contains("井盖"));
+    // Staff report only inside their own grid.
+    let (s, _) = report(
+        &app,
+        &wa,
+        json!({"title": "x", "description": "y", "building_id": building_b}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = report(
+        &app,
+        &wa,
+        json!({"title": "x", "description": "y", "building_id": building_a}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED);
+    // The community sees both; the neighbouring community neither.
+    let sj = app.token("liuan-sj").await;
+    let (_, l) = app.get(&sj, "/api/v1/cases").await;
+    assert_eq!(l["total"], 2);
+    let other = app.token("fenglin-sj").await;
+    let (_, l) = app.get(&other, "/api/v1/cases").await;
+    assert_eq!(l["total"], 0);
+    let (s, _) = app.get(&other, "/api/v1/stats/cases").await;
+    assert_eq!(s, StatusCode::OK);
+    let resident = app.token("jm-liuan").await;
+    let (s, _) = app.get(&resident, "/api/v1/stats/cases").await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn a_place_outside_every_grid_goes_to_the_queue_and_says_so() {
+    let app = TestApp::spawn().await;
+    let admin = app.token("admin").await;
+    let qinghe = app.node_id(&admin, "330199001000").await;
+    let cc = app.token("qinghe-zz").await;
+    let (s, c) = report(
+        &app,
+        &cc,
+        json!({"title": "河面漂浮物", "description": "河道上漂着大量垃圾", "lat": 31.9, "lng": 118.8, "org_id": qinghe}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{c}");
+    assert_eq!(c["located"], false);
+    assert!(
+        c["notice"]
+            .as_str()
+            .is_some_and(|n| n.contains("不在任何网格内")),
+        "{c}"
+    );
+    let (s, v) = report(
+        &app,
+        &cc,
+        json!({"title": "x", "description": "y", "lat": 91.0, "lng": 500.0}),
+    )
+    .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("bad_point"))
+    );
+}
+
+#[tokio::test]
+async fn slow_cases_are_reminded_urged_and_supervised() {
+    let app = TestApp::spawn().await;
+    let (grid, building) = first_building(&app, "33019900100101").await;
+    let sj = app.token("liuan-sj").await;
+    let (_, c) = report(&app, &sj, json!({"title": "楼道堆物", "description": "楼道里堆满纸箱", "category": "WY03", "building_id": building})).await;
+    let id = c["id"].as_i64().expect("id");
+    step(&app, &sj, id, json!({"action": "dispatch", "org_id": grid})).await;
+    let w = app.token("wgy-liuan-1").await;
+    let c = step(&app, &w, id, json!({"action": "acknowledge"})).await;
+    let due = c["handle_due"].as_i64().expect("due");
+    let day = 86_400_000;
+    let press = |at: i64| wangge::cases::press::run_once(&app.state, at);
+    let r = press(due - 60_000).await.expect("press");
+    assert_eq!((r.reminded, r.urged, r.supervised), (1, 0, 0));
+    let r = press(due + 20 * day).await.expect("press");
+    assert_eq!((r.reminded, r.urged, r.supervised), (0, 1, 1));
+    let r = press(due + 30 * day).await.expect("press");
+    assert_eq!(
+        (r.reminded, r.urged, r.supervised),
+        (0, 0, 0),
+        "each step once"
+    );
+    let (_, c) = app.get(&w, &format!("/api/v1/cases/{id}")).await;
+    assert_eq!(c["supervised"], true);
+    let kinds: Vec<&str> = c["timeline"]
+        .as_array()
+        .expect("tl")
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    assert!(
+        kinds.ends_with(&["remind", "auto_supervise", "urge"]),
+        "{kinds:?}"
+    );
+    let (_, notes) = app.get(&w, "/api/v1/notifications").await;
+    assert!(notes.to_string().contains("催办"));
+}
+
+#[tokio::test]
+async fn the_public_reports_without_an_account_and_follows_with_a_private_link() {
+    let app = TestApp::spawn().await;
+    let admin = app.token("admin").await;
+    let liuan = app.node_id(&admin, "330199001001").await;
+    let client = &app.client;
+    let first = client.get(app.url("/report")).send().await.expect("get");
+    let cookie = first
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("wangge_pre="))
+        .and_then(|v| v.split(';').next())
+        .expect("a pre-login cookie")
+        .to_owned();
+    let csrf = crate::support::csrf_of(&first.text().await.expect("text"));
+    let post = |path: String, phone: &str| {
+        let fields = [
+            ("title", "小区门口垃圾满溢".to_owned()),
+            ("description", "垃圾桶两天没人清运".to_owned()),
+            ("org_id", liuan.to_string()),
+            ("reporter_phone", phone.to_owned()),
+            ("idem", format!("k-{phone}")),
+        ];
+        let boundary = "wanggeBoundary7MA4YWxk";
+        let mut body = String::new();
+        for (k, v) in fields {
+            body.push_str(&format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+            ));
+        }
+        body.push_str(&format!("--{boundary}--\r\n"));
+        client
+            .post(app.url(&path))
+            .header("cookie", cookie.clone())
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body)
+            .send()
+    };
+    let bad = post(format!("/report?_csrf={csrf}"), "")
+        .await
+        .expect("post");
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    assert!(bad.text().await.expect("text").contains("联系电话"));
+    let no_csrf = post("/report".into(), "13912345678").await.expect("post");
+    assert_eq!(no_csrf.status(), StatusCode::FORBIDDEN);
+    let ok = post(format!("/report?_csrf={csrf}"), "13912345678")
+        .await
+        .expect("post");
+    assert_eq!(ok.status(), StatusCode::OK);
+    let body = ok.text().await.expect("text");
+    let start = body.find("/track/").expect("a follow-up link");
+    let link: String = body[start..]
+        .chars()
+        .take_while(|c| *c != '"' && *c != '<')
+        .collect();
+    let link = link.replace("&amp;", "&");
+    let tracked = client.get(app.url(&link)).send().await.expect("track");
+    assert_eq!(tracked.status(), StatusCode::OK);
+    assert!(tracked.text().await.expect("t").contains("待受理"));
+    let no = link.split('?').next().expect("path");
+    let wrong = client
+        .get(app.url(&format!("{no}?t=guess")))
+        .send()
+        .await
+        .expect("track");
+    assert_eq!(
+        wrong.status(),
+        StatusCode::NOT_FOUND,
+        "the link's token is needed"
+    );
+    // The community sees the report, with the phone masked in the list.
+    let sj = app.token("liuan-sj").await;
+    let (_, l) = app.get(&sj, "/api/v1/cases").await;
+    assert_eq!(l["items"][0]["reporter_phone"], "139****5678");
+    assert_eq!(l["items"][0]["source"], "resident");
+}
+
+#[tokio::test]
+async fn photos_are_checked_and_lose_their_location() {
+    let app = TestApp::spawn().await;
+    let w = app.token("wgy-liuan-1").await;
+    let up = |bytes: Vec<u8>| {
+        app.client
+            .post(app.url("/api/v1/files"))
+            .bearer_auth(&w)
+            .header("content-type", "application/octet-stream")
+            .body(bytes)
+            .send()
+    };
+    let r = up(b"%PDF-1.7 not a photo".to_vec()).await.expect("up");
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let v: Value = r.json().await.expect("json");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("JPEG"))
+    );
+    // A tiny JPEG with an EXIF block naming a place.
+    let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xE1, 0x00, 0x16];
+    jpeg.extend_from_slice(b"Exif\0\0II*\0\x08\0\0\0\0\0GPS!");
+    jpeg.extend_from_slice(&[0xFF, 0xDA, 0, 2, 1, 2, 3, 0xFF, 0xD9]);
+    let r = up(jpeg).await.expect("up");
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let v: Value = r.json().await.expect("json");
+    let photo = v["id"].as_str().expect("id").to_owned();
+    let (_, building) = first_building(&app, "33019900100101").await;
+    let (s, c) = report(&app, &w, json!({"title": "飞线充电", "description": "一楼拉线充电", "building_id": building, "photos": [photo]})).await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (_, d) = app.get(&w, &format!("/api/v1/cases/{}", c["id"])).await;
+    assert_eq!(d["photos"][0], photo.as_str());
+    let bytes = app
+        .call(Method::GET, &w, &format!("/files/{photo}"), None)
+        .await
+        .bytes()
+        .await
+        .expect("bytes");
+    assert!(bytes.starts_with(&[0xFF, 0xD8]));
+    assert!(!bytes.windows(4).any(|x| x == b"GPS!"), "stripped");
+    let other = app.token("wgy-liuan-2").await;
+    let r = app
+        .call(Method::GET, &other, &format!("/files/{photo}"), None)
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::NOT_FOUND,
+        "only who sees the case sees its photos"
+    );
+}
+
+#[tokio::test]
+async fn administrators_edit_categories_and_the_calendar_and_deadlines_follow() {
+    let app = TestApp::spawn().await;
+    let admin = app.token("admin").await;
+    let (_, cats) = app.get(&admin, "/api/v1/categories").await;
+    assert!(cats.as_array().is_some_and(|c| c.len() >= 40));
+    let (s, v) = app
+        .send(Method::PATCH, &admin, "/api/v1/categories/WY03", json!({"name": "楼道堆物", "handler": "grid", "response": "2wh", "handling": "12wd", "keywords": "楼道 堆物 纸箱"}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["handling_label"], "12 个工作日");
+    let (s, v) = app
+        .send(
+            Method::PATCH,
+            &admin,
+            "/api/v1/categories/WY03",
+            json!({"name": "楼道堆物", "handler": "grid", "response": "soon", "handling": "12wd"}),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("bad_limit"))
+    );
+    let w = app.token("wgy-liuan-1").await;
+    let (s, _) = app
+        .send(
+            Method::PATCH,
+            &w,
+            "/api/v1/categories/WY03",
+            json!({"name": "x", "handler": "grid", "response": "2wh", "handling": "1wd"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (_, sug) = app
+        .get(&w, "/api/v1/categories/suggest?text=楼道里全是纸箱")
+        .await;
+    assert_eq!(sug[0]["code"], "WY03", "{sug}");
+    assert!(
+        sug[0]["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("纸箱"))
+    );
+
+    let (_, cal) = app.get(&admin, "/api/v1/calendar?year=2026").await;
+    assert_eq!(cal["covered"], true);
+    assert!(
+        cal["days"]
+            .as_array()
+            .is_some_and(|d| d.iter().any(|x| x["date"] == "2026-10-01"))
+    );
+    let (s, _) = app
+        .send(
+            Method::PUT,
+            &admin,
+            "/api/v1/calendar/2027-01-01",
+            json!({"kind": "holiday", "name": "元旦"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (_, cal) = app.get(&admin, "/api/v1/calendar?year=2027").await;
+    assert_eq!(cal["days"][0]["name"], "元旦");
+    let (s, _) = app
+        .send(
+            Method::PUT,
+            &admin,
+            "/api/v1/calendar/2027-13-01",
+            json!({"kind": "holiday", "name": "x"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+}
