@@ -75,4 +75,77 @@
     sel.addEventListener("change", sync);
     sync();
   });
+
+  // Fill the point from the phone's position (browsers give WGS-84, which we store).
+  document.querySelectorAll("[data-locate]").forEach(function (btn) {
+    if (!navigator.geolocation) { btn.hidden = true; return; }
+    btn.addEventListener("click", function () {
+      var form = btn.form;
+      btn.disabled = true; btn.textContent = "定位中…";
+      navigator.geolocation.getCurrentPosition(function (p) {
+        form.elements.lat.value = p.coords.latitude.toFixed(6);
+        form.elements.lng.value = p.coords.longitude.toFixed(6);
+        btn.disabled = false; btn.textContent = "已定位";
+      }, function () {
+        btn.disabled = false; btn.textContent = "无法定位，请手动选择";
+      }, { enableHighAccuracy: true, timeout: 10000 });
+    });
+  });
+
+  // Suggest a category as the description is typed (accounts only: the API needs a login).
+  document.querySelectorAll("textarea[data-suggest]").forEach(function (ta) {
+    var box = document.querySelector(ta.getAttribute("data-suggest"));
+    var select = ta.form && ta.form.elements.category;
+    if (!box || !select) return;
+    var timer = null;
+    ta.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        var title = ta.form.elements.title ? ta.form.elements.title.value : "";
+        var text = (title + " " + ta.value).trim();
+        if (text.length < 4) { box.hidden = true; return; }
+        fetch("/api/v1/categories/suggest?text=" + encodeURIComponent(text), { credentials: "same-origin" })
+          .then(function (r) { return r.ok ? r.json() : []; })
+          .then(function (list) {
+            box.textContent = "";
+            if (!list.length) { box.hidden = true; return; }
+            var lead = document.createElement("span");
+            lead.textContent = "推荐分类：";
+            box.appendChild(lead);
+            list.forEach(function (s) {
+              var b = document.createElement("button");
+              b.type = "button"; b.className = "btn small ghost";
+              b.textContent = s.name + (s.method === "learned" ? "（学习）" : "");
+              b.title = s.reason;
+              b.addEventListener("click", function () { select.value = s.code; });
+              box.appendChild(b);
+            });
+            var why = document.createElement("small");
+            why.textContent = list[0].reason;
+            box.appendChild(why);
+            box.hidden = false;
+          })
+          .catch(function () { box.hidden = true; });
+      }, 400);
+    });
+  });
+
+  // Live notifications: the badge counts up and a toast shows the text.
+  var live = document.body.getAttribute("data-live");
+  var badge = document.querySelector("[data-unread]");
+  var toast = document.querySelector(".toast");
+  if (live && badge && window.EventSource) {
+    var es = new EventSource(live);
+    es.addEventListener("notification", function (e) {
+      var n = {};
+      try { n = JSON.parse(e.data); } catch (err) { return; }
+      badge.textContent = String((+badge.textContent || 0) + 1);
+      badge.hidden = false;
+      if (toast) {
+        toast.textContent = n.text || "您有新消息";
+        toast.hidden = false;
+        setTimeout(function () { toast.hidden = true; }, 6000);
+      }
+    });
+  }
 })();
