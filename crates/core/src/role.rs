@@ -146,6 +146,15 @@ impl Role {
         }
     }
 
+    /// Whether the role works for the street (staff), rather than being a resident, a building
+    /// head or a party member who reports and follows their own cases.
+    pub fn is_staff(self) -> bool {
+        !matches!(
+            self,
+            Role::Resident | Role::BuildingHead | Role::PartyMember
+        )
+    }
+
     /// Whether an account of this role must also name a department.
     pub fn needs_department(self) -> bool {
         matches!(self, Role::DepartmentHandler)
@@ -183,6 +192,7 @@ mod tests {
                 .contains(&OrgLevel::Community)
         );
         assert!(Role::DepartmentHandler.needs_department());
+        assert!(Role::GridWorker.is_staff() && !Role::Resident.is_staff());
         assert!(!Role::Admin.needs_department());
     }
 }

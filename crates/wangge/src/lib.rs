@@ -39,10 +39,10 @@ impl AppState {
     /// The state over a connection and a configuration.
     pub fn new(db: DatabaseConnection, config: config::Config) -> AppState {
         AppState {
+            catalog: Arc::new(cases::catalog::Cache::new(config.pressing.yellow_at)),
             db,
             config: Arc::new(config),
             metrics: Arc::new(web::metrics::Metrics::default()),
-            catalog: Arc::default(),
             models: Arc::default(),
             hub: Arc::default(),
         }

@@ -82,6 +82,8 @@ pub struct Catalog {
     pub active: std::collections::HashSet<String>,
     /// The working calendar.
     pub calendar: Calendar,
+    /// The share of a limit after which its light turns yellow (`[pressing] yellow_at`).
+    pub yellow_at: f64,
 }
 
 impl Catalog {
@@ -155,23 +157,31 @@ pub async fn load(db: &impl ConnectionTrait) -> AppResult<Catalog> {
             name: d.name,
         });
     }
-    let hours = WorkHours::new(vec![(9 * 60, 12 * 60), (13 * 60 + 30, 17 * 60 + 30)])
-        .map_err(|e| AppError::Internal(e.into()))?;
-    let calendar = Calendar::new(special, hours).map_err(|e| AppError::Internal(e.into()))?;
+    let calendar =
+        Calendar::new(special, WorkHours::default()).map_err(|e| AppError::Internal(e.into()))?;
     Ok(Catalog {
         categories,
         active,
         calendar,
+        yellow_at: crate::cases::press::Rules::default().yellow_at,
     })
 }
 
 /// A process-wide copy of the catalog, reloaded after edits and at most every [`Cache::TTL`].
-#[derive(Default)]
 pub struct Cache {
     inner: RwLock<Option<(Instant, Arc<Catalog>)>>,
+    yellow_at: f64,
 }
 
 impl Cache {
+    /// An empty cache whose catalogs carry the configured yellow share.
+    pub fn new(yellow_at: f64) -> Cache {
+        Cache {
+            inner: RwLock::default(),
+            yellow_at,
+        }
+    }
+
     /// How stale a copy may get when another process edits the tables.
     pub const TTL: Duration = Duration::from_secs(30);
 
@@ -183,7 +193,9 @@ impl Cache {
         {
             return Ok(c.clone());
         }
-        let fresh = Arc::new(load(db).await?);
+        let mut loaded = load(db).await?;
+        loaded.yellow_at = self.yellow_at;
+        let fresh = Arc::new(loaded);
         if let Ok(mut g) = self.inner.write() {
             *g = Some((Instant::now(), fresh.clone()));
         }

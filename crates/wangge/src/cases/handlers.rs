@@ -35,11 +35,10 @@ pub async fn detail(st: &AppState, a: &Actor, id: i64) -> AppResult<CaseDetail> 
     let m = service::find(&st.db, a, id).await?;
     let who = service::standing(&st.db, a, &m).await?;
     let catalog = st.catalog.get(&st.db).await?;
-    let full = who.assignee || who.dispatcher && a.role != wangge_core::Role::GridWorker;
+    let full = service::shows_full_phone(who);
     let timeline = service::timeline(&st.db, m.id).await?;
     let photos = timeline.iter().flat_map(|e| e.photos.clone()).collect();
-    let actions = service::allowed_actions(&st.db, a, &m)
-        .await?
+    let actions = service::allowed_actions(&m, who)?
         .into_iter()
         .map(|x| x.0)
         .collect();
@@ -195,22 +194,10 @@ pub async fn api_suggest(
 }
 
 /// The street (township) path above a node in the caller's scope, or above the caller.
-pub async fn street_of(st: &AppState, a: &Actor, org: Option<i64>) -> AppResult<Option<String>> {
+async fn street_of(st: &AppState, a: &Actor, org: Option<i64>) -> AppResult<Option<String>> {
     let n = crate::org::service::find(&st.db, &a.caller(), org.unwrap_or(a.org_id)).await?;
-    let chain = crate::org::entity::node::Entity::find()
-        .filter(
-            crate::org::entity::node::Column::Id
-                .is_in(crate::web::error::stored_path(&n.path)?.ids()),
-        )
-        .all(&st.db)
-        .await?;
-    Ok(chain
-        .into_iter()
-        .find(|n| n.level == "township")
-        .map(|n| n.path))
+    service::street_of(&st.db, &crate::web::error::stored_path(&n.path)?).await
 }
-
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 /// Query of the calendar.
 #[derive(Deserialize)]
@@ -276,16 +263,8 @@ pub async fn api_stats(
     stats_for(&st, &actor, &q).await.map(Json)
 }
 
-/// The figures for a query (staff only).
+/// The figures for a query.
 pub async fn stats_for(st: &AppState, a: &Actor, q: &StatsQuery) -> AppResult<Stats> {
-    if matches!(
-        a.role,
-        wangge_core::Role::Resident
-            | wangge_core::Role::BuildingHead
-            | wangge_core::Role::PartyMember
-    ) {
-        return Err(AppError::no_permission());
-    }
     service::stats(st, a, q.org, q.from.as_deref(), q.to.as_deref()).await
 }
 

@@ -18,7 +18,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use serde::Deserialize;
 use std::collections::HashMap;
-use wangge_core::{OrgLevel, Permission, Role};
+use wangge_core::{OrgLevel, Permission};
 
 /// A choice in a select.
 pub struct Choice {
@@ -224,10 +224,6 @@ struct NewPage {
     error: Option<String>,
 }
 
-fn is_staff(r: Role) -> bool {
-    !matches!(r, Role::Resident | Role::BuildingHead | Role::PartyMember)
-}
-
 /// `GET /cases/new`
 pub async fn new_form(State(st): State<AppState>, PageActor(a): PageActor) -> Response {
     let r = render_new(&st, &a, None).await;
@@ -236,7 +232,7 @@ pub async fn new_form(State(st): State<AppState>, PageActor(a): PageActor) -> Re
 
 async fn render_new(st: &AppState, a: &Actor, error: Option<String>) -> AppResult<Response> {
     let (buildings, mut areas) = scoped_places(st, a).await?;
-    if !is_staff(a.role) {
+    if !a.role.is_staff() {
         areas = public_places(st).await?;
     }
     let page = NewPage {
@@ -247,7 +243,7 @@ async fn render_new(st: &AppState, a: &Actor, error: Option<String>) -> AppResul
         sources: service::SOURCES.iter().map(|s| choice(s.0, s.1)).collect(),
         kinds: service::KINDS.iter().map(|s| choice(s.0, s.1)).collect(),
         idem: crate::auth::tokens::random_token().map_err(AppError::Internal)?,
-        staff: is_staff(a.role),
+        staff: a.role.is_staff(),
         error,
     };
     let status = if page.error.is_some() {
@@ -351,27 +347,6 @@ pub async fn public_form(
         .unwrap_or_else(IntoResponse::into_response)
 }
 
-/// How many public reports one address may send per hour.
-const PUBLIC_PER_HOUR: u64 = 20;
-
-async fn public_throttle(st: &AppState, ip: &str) -> AppResult<()> {
-    use crate::audit::entity as log;
-    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
-    let n = log::Entity::find()
-        .filter(log::Column::Ip.eq(ip))
-        .filter(log::Column::ActorId.is_null())
-        .filter(log::Column::Entity.eq("case"))
-        .filter(log::Column::At.gt(crate::db::now_ms() - 3_600_000))
-        .count(&st.db)
-        .await?;
-    if n >= PUBLIC_PER_HOUR {
-        return Err(AppError::TooManyRequests(
-            "提交过于频繁，请稍后再试，或拨打 12345 热线".into(),
-        ));
-    }
-    Ok(())
-}
-
 /// `POST /report` (multipart; double-submit token in the query)
 pub async fn public_create(
     State(st): State<AppState>,
@@ -380,7 +355,7 @@ pub async fn public_create(
     mp: Multipart,
 ) -> Response {
     let r = async {
-        public_throttle(&st, &ip).await?;
+        service::check_public_rate(&st.db, &ip).await?;
         let f = read_form(mp).await?;
         let photos = store_photos(&st, &f).await?;
         let input = new_case_of(&f, photos)?;
@@ -474,7 +449,7 @@ pub async fn track(
             can_rate: m.status == "verified",
             can_withdraw: matches!(m.status.as_str(), "reported" | "accepted" | "dispatched"),
             case: service::view(&catalog, &m, false),
-            timeline: service::timeline(&st.db, m.id).await?,
+            timeline: service::public_timeline(service::timeline(&st.db, m.id).await?),
             flash,
         };
         let mut resp = with_pre(&st, Html(page.render()).into_response(), &pre);
@@ -637,7 +612,7 @@ pub async fn list(
                 groups.push(choice(&c.group_code, &c.group_name));
             }
         }
-        let areas = if is_staff(a.role) {
+        let areas = if a.role.is_staff() {
             scoped_places(&st, &a).await?.1
         } else {
             Vec::new()

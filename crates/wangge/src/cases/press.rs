@@ -6,14 +6,13 @@
 
 use super::entity::case;
 use super::notify::{self, Note};
-use super::service::{bj, from_bj};
+use super::service::{By, EventIn, bj, from_bj, light_of, record_event};
 use crate::AppState;
 use crate::web::error::AppResult;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 use serde_json::json;
+use wangge_core::rates::Light;
 use wangge_core::worktime::Limit;
 
 /// The pressing rules.
@@ -84,18 +83,7 @@ pub async fn run_once(st: &AppState, now: i64) -> AppResult<Report> {
             let urge = m.urged_at.is_none() && now > due && overdue_by(rules.urge_after_days);
             let remind = m.reminded_at.is_none()
                 && now <= due
-                && match m.dispatched_at {
-                    Some(start) => {
-                        let limit = cal.working_minutes_between(bj(start), bj(due));
-                        let used = cal.working_minutes_between(bj(start), bj(now));
-                        if limit > 0 {
-                            used as f64 >= rules.yellow_at * limit as f64
-                        } else {
-                            (now - start) as f64 >= rules.yellow_at * (due - start) as f64
-                        }
-                    }
-                    None => false,
-                };
+                && light_of(&catalog, &m, now).1 == Some(Light::Yellow);
             if !(supervise || urge || remind) {
                 continue;
             }
@@ -178,20 +166,19 @@ pub async fn run_once(st: &AppState, now: i64) -> AppResult<Report> {
             )
             .await?;
             for (action, text) in events {
-                super::entity::event::ActiveModel {
-                    case_id: sea_orm::Set(m.id),
-                    at: sea_orm::Set(now),
-                    actor_id: sea_orm::Set(None),
-                    actor_name: sea_orm::Set("系统".into()),
-                    actor_role: sea_orm::Set("system".into()),
-                    action: sea_orm::Set(action.into()),
-                    from_status: sea_orm::Set(m.status.clone()),
-                    to_status: sea_orm::Set(m.status.clone()),
-                    note: sea_orm::Set(text),
-                    data: sea_orm::Set(json!({}).to_string()),
-                    ..Default::default()
-                }
-                .insert(&tx)
+                record_event(
+                    &tx,
+                    EventIn {
+                        case_id: m.id,
+                        by: By::System,
+                        at: now,
+                        action,
+                        from: &m.status,
+                        to: &m.status,
+                        note: text,
+                        data: json!({}),
+                    },
+                )
                 .await?;
             }
             tx.commit().await?;

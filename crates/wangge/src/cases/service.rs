@@ -89,7 +89,7 @@ pub fn visible(a: &Actor) -> Condition {
             ),
         );
     match a.role {
-        Role::Resident | Role::BuildingHead | Role::PartyMember => mine,
+        r if !r.is_staff() => mine,
         Role::DepartmentHandler => match a.department_id {
             Some(d) => mine.add(case::Column::AssigneeDeptId.eq(d)),
             None => mine,
@@ -365,6 +365,20 @@ async fn land(db: &impl ConnectionTrait, input: &NewCase, home: Option<i64>) -> 
     })
 }
 
+/// The path of the street or town above a place, given the place's ancestors: where a learned
+/// category model is kept.
+pub fn township_path(chain: &[node::Model]) -> Option<String> {
+    chain
+        .iter()
+        .find(|n| n.level == "township")
+        .map(|n| n.path.clone())
+}
+
+/// The street or town above a node's path.
+pub async fn street_of(db: &impl ConnectionTrait, path: &OrgPath) -> AppResult<Option<String>> {
+    Ok(township_path(&chain(db, path).await?))
+}
+
 /// The place's ancestors (itself included), as routing sees them.
 async fn chain(db: &impl ConnectionTrait, path: &OrgPath) -> AppResult<Vec<node::Model>> {
     Ok(node::Entity::find()
@@ -443,21 +457,12 @@ fn dispatch_level<'a>(nodes: &'a [node::Model], cat: &Category) -> Option<&'a no
 async fn next_case_no(db: &impl ConnectionTrait, now: NaiveDateTime) -> AppResult<String> {
     use chrono::Datelike;
     let year = now.year();
-    let backend = db.get_database_backend();
     let row = db
-        .query_one_raw(sea_orm::Statement::from_sql_and_values(
-            backend,
-            match crate::db::backend(db) {
-                crate::db::Backend::Postgres => {
-                    "INSERT INTO case_counters (year, n) VALUES ($1, 1) ON CONFLICT (year) \
-                     DO UPDATE SET n = case_counters.n + 1 RETURNING n"
-                }
-                crate::db::Backend::Sqlite => {
-                    "INSERT INTO case_counters (year, n) VALUES (?, 1) ON CONFLICT (year) \
-                     DO UPDATE SET n = case_counters.n + 1 RETURNING n"
-                }
-            },
-            [year.into()],
+        .query_one_raw(crate::db::statement(
+            db,
+            "INSERT INTO case_counters (year, n) VALUES ($1, 1) ON CONFLICT (year) \
+             DO UPDATE SET n = case_counters.n + 1 RETURNING n",
+            vec![year.into()],
         ))
         .await?
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no case counter")))?;
@@ -604,10 +609,7 @@ pub async fn report(
             })?,
         _ => {
             let text = format!("{title} {description}");
-            let street = nodes
-                .iter()
-                .find(|n| n.level == "township")
-                .map(|n| n.path.clone());
+            let street = township_path(&nodes);
             let code = super::suggest::suggest(st, &text, street.as_deref())
                 .await?
                 .into_iter()
@@ -701,7 +703,8 @@ pub async fn report(
         &tx,
         EventIn {
             case_id: row.id,
-            actor,
+            by: actor.map_or(By::Public, By::Actor),
+            at: now_ms,
             action: "report",
             from: "",
             to: Status::Reported.as_str(),
@@ -762,29 +765,44 @@ fn target_json(t: &Target) -> Value {
 // ---------------------------------------------------------------------------------------------
 // The timeline
 
-struct EventIn<'a> {
-    case_id: i64,
-    actor: Option<&'a Actor>,
-    action: &'a str,
-    from: &'a str,
-    to: &'a str,
-    note: String,
-    data: Value,
+/// Who made a step of the timeline.
+#[derive(Clone, Copy)]
+pub(crate) enum By<'a> {
+    /// An account.
+    Actor(&'a Actor),
+    /// Someone without an account: the public reporter.
+    Public,
+    /// The pressing job.
+    System,
 }
 
-async fn record_event(db: &impl ConnectionTrait, e: EventIn<'_>) -> AppResult<i64> {
-    let (id, name, role) = match e.actor {
-        Some(a) => (
+/// One step to record.
+pub(crate) struct EventIn<'a> {
+    pub case_id: i64,
+    pub by: By<'a>,
+    pub at: i64,
+    pub action: &'a str,
+    pub from: &'a str,
+    pub to: &'a str,
+    pub note: String,
+    pub data: Value,
+}
+
+/// Writes one step of a case's timeline.
+pub(crate) async fn record_event(db: &impl ConnectionTrait, e: EventIn<'_>) -> AppResult<i64> {
+    let (id, name, role) = match e.by {
+        By::Actor(a) => (
             Some(a.user_id),
             a.display_name.clone(),
             a.role.as_str().to_owned(),
         ),
-        None if e.action == "report" => (None, "公众".into(), "public".into()),
-        None => (None, "报告人".into(), "public".into()),
+        By::Public if e.action == "report" => (None, "公众".into(), "public".into()),
+        By::Public => (None, "报告人".into(), "public".into()),
+        By::System => (None, "系统".into(), "system".into()),
     };
     let r = event::ActiveModel {
         case_id: Set(e.case_id),
-        at: Set(crate::db::now_ms()),
+        at: Set(e.at),
         actor_id: Set(id),
         actor_name: Set(name),
         actor_role: Set(role),
@@ -1340,7 +1358,8 @@ async fn apply_action(
         &tx,
         EventIn {
             case_id: m.id,
-            actor,
+            by: actor.map_or(By::Public, By::Actor),
+            at: now,
             action: action.as_str(),
             from: status.as_str(),
             to: outcome.status.as_str(),
@@ -1355,7 +1374,8 @@ async fn apply_action(
             &tx,
             EventIn {
                 case_id: t.id,
-                actor,
+                by: actor.map_or(By::Public, By::Actor),
+                at: now,
                 action: "merged_in",
                 from: &t.status,
                 to: &t.status,
@@ -1432,13 +1452,50 @@ async fn find_by_no_or_id(
         .ok_or_else(|| AppError::bad("bad_merge", format!("没有找到案件 {key}")))
 }
 
+/// Whether the actor sees the reporter's full phone: those who act on the case (its assignee,
+/// its screeners other than grid workers) and not when the reporter keeps their identity
+/// private ([`view`] masks it then).
+pub fn shows_full_phone(who: Standing) -> bool {
+    who.assignee || who.dispatcher && who.role != Role::GridWorker
+}
+
+/// The timeline as the public reporter sees it: only the notes meant for them (why it was not
+/// accepted, what was done, their own rating).
+pub fn public_timeline(mut events: Vec<EventView>) -> Vec<EventView> {
+    for e in &mut events {
+        if !matches!(e.action.as_str(), "reject" | "feedback" | "rate") {
+            e.note.clear();
+        }
+    }
+    events
+}
+
+/// How many public reports one address may send per hour.
+const PUBLIC_PER_HOUR: u64 = 20;
+
+/// Refuses a public report when the address sent too many in the last hour.
+pub async fn check_public_rate(db: &impl ConnectionTrait, ip: &str) -> AppResult<()> {
+    use crate::audit::entity as log;
+    let n = log::Entity::find()
+        .filter(log::Column::Ip.eq(ip))
+        .filter(log::Column::ActorId.is_null())
+        .filter(log::Column::Entity.eq("case"))
+        .filter(log::Column::At.gt(crate::db::now_ms() - 3_600_000))
+        .count(db)
+        .await?;
+    if n >= PUBLIC_PER_HOUR {
+        return Err(AppError::TooManyRequests(
+            "提交过于频繁，请稍后再试，或拨打 12345 热线".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// The actions the actor may take now, as (identifier, label), for the detail page's forms.
-pub async fn allowed_actions(
-    db: &impl ConnectionTrait,
-    a: &Actor,
+pub fn allowed_actions(
     m: &case::Model,
+    who: Standing,
 ) -> AppResult<Vec<(&'static str, &'static str)>> {
-    let who = standing(db, a, m).await?;
     let facts = Facts {
         status: status_of(m)?,
         reworks_after_rating: u32::try_from(m.reworks_after_rating).unwrap_or(0),
@@ -1503,16 +1560,6 @@ fn day_start(s: &str) -> AppResult<i64> {
         .map_err(|_| AppError::bad("bad_date", format!("日期“{s}”应写成 2026-01-31 这样的格式")))?;
     Ok(from_bj(d.and_time(chrono::NaiveTime::MIN)))
 }
-
-/// Open statuses: waiting on someone.
-pub const OPEN: [&str; 6] = [
-    "reported",
-    "accepted",
-    "dispatched",
-    "handling",
-    "fed_back",
-    "verified",
-];
 
 async fn filter_cond(db: &impl ConnectionTrait, a: &Actor, f: &Filter) -> AppResult<Condition> {
     let mut c = Condition::all().add(visible(a));
@@ -1822,9 +1869,9 @@ pub fn light_of(catalog: &Catalog, m: &case::Model, now: i64) -> (Option<i64>, O
         Light::Red
     } else if limit <= 0 {
         // A clock-time limit over a holiday: measure in clock time.
-        rates::light(now - start, due - start, 0.8)
+        rates::light(now - start, due - start, catalog.yellow_at)
     } else {
-        rates::light(used, limit, 0.8)
+        rates::light(used, limit, catalog.yellow_at)
     };
     (Some(due), Some(light))
 }
@@ -2077,6 +2124,9 @@ pub async fn stats(
     from: Option<&str>,
     to: Option<&str>,
 ) -> AppResult<Stats> {
+    if !a.role.is_staff() {
+        return Err(AppError::no_permission());
+    }
     let db = &st.db;
     let n = match org {
         Some(id) => crate::org::service::find(db, &a.caller(), id).await?,
@@ -2084,20 +2134,7 @@ pub async fn stats(
     };
     let (from, to, t0, t1) = period(from, to)?;
     let pat = format!("{}%", n.path);
-    let backend = db.get_database_backend();
-    let q = |sql: &str, vals: Vec<sea_orm::Value>| {
-        let sql = match crate::db::backend(db) {
-            crate::db::Backend::Postgres => sql.to_owned(),
-            crate::db::Backend::Sqlite => {
-                let mut s = sql.to_owned();
-                for k in (1..=9).rev() {
-                    s = s.replace(&format!("${k}"), "?");
-                }
-                s
-            }
-        };
-        sea_orm::Statement::from_sql_and_values(backend, sql, vals)
-    };
+    let q = |sql: &str, vals: Vec<sea_orm::Value>| crate::db::statement(db, sql, vals);
     let by = db
         .query_all_raw(q(
             "SELECT status, COUNT(*) FROM cases WHERE org_path LIKE $1 AND created_at >= $2 \

@@ -123,12 +123,13 @@ pub async fn begin_write(
     .await
 }
 
-/// Runs one statement written with `$1, $2…` placeholders used in order, on either backend.
-pub async fn exec(
+/// A statement written with `$1, $2…` placeholders, each used once and in order, for either
+/// backend (SQLite gets `?`).
+pub fn statement(
     db: &impl ConnectionTrait,
     sql: &str,
     values: Vec<sea_orm::Value>,
-) -> Result<u64, sea_orm::DbErr> {
+) -> sea_orm::Statement {
     let backend = db.get_database_backend();
     let sql = match backend {
         DbBackend::Postgres => sql.to_owned(),
@@ -148,11 +149,16 @@ pub async fn exec(
             out
         }
     };
-    let res = db
-        .execute_raw(sea_orm::Statement::from_sql_and_values(
-            backend, sql, values,
-        ))
-        .await?;
+    sea_orm::Statement::from_sql_and_values(backend, sql, values)
+}
+
+/// Runs one statement written with `$1, $2…` placeholders (see [`statement`]).
+pub async fn exec(
+    db: &impl ConnectionTrait,
+    sql: &str,
+    values: Vec<sea_orm::Value>,
+) -> Result<u64, sea_orm::DbErr> {
+    let res = db.execute_raw(statement(db, sql, values)).await?;
     Ok(res.rows_affected())
 }
 

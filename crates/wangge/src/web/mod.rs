@@ -356,13 +356,7 @@ impl PageCtx {
                 label: "案件台账",
             },
         ];
-        let staff = !matches!(
-            actor.role,
-            wangge_core::Role::Resident
-                | wangge_core::Role::BuildingHead
-                | wangge_core::Role::PartyMember
-        );
-        if staff {
+        if actor.role.is_staff() {
             nav.push(NavItem {
                 key: "stats",
                 href: "/stats",
