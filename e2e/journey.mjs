@@ -1,10 +1,12 @@
 // Browser journeys through the wangge web UI in headless Chromium (Debian's /usr/bin/chromium).
 // Starts `wangge demo` on a free loopback port in a temporary data dir, then walks the main
-// paths as a person would: an administrator changes the tree, a grid worker sees only the grid.
+// paths as a person would: an administrator changes the tree, a grid worker sees only the grid,
+// and a case goes round the loop (report → dispatch → feedback → verify → rate → close) as the
+// resident, the community secretary and the grid worker, each in their own browser session.
 // Prints "N passed, N failed" and exits non-zero on any failure.
 import { chromium } from "playwright-core";
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -27,6 +29,11 @@ async function waitUp(base, ms) {
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error("wangge did not start");
+}
+
+if (!existsSync(browserPath)) {
+  console.log(`SKIPPED: no Chromium at ${browserPath} (install Debian's chromium or set CHROMIUM); the browser journeys did not run.`);
+  process.exit(0);
 }
 
 const results = [];
@@ -100,6 +107,81 @@ try {
     await page.click("text=退出");
     await page.waitForURL(/\/login/);
     await page.close();
+  });
+
+  await journey("a case goes round the loop: report, dispatch, feedback, verify, rate, close", async () => {
+    // A resident reports from a phone, with a photo and a building.
+    const res = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await login(res, "jm-liuan");
+    await res.goto(base + "/cases/new");
+    await res.fill("input[name=title]", "浏览器上报：楼道堆物堵住通道");
+    await res.fill("textarea[name=description]", "三单元楼道里堆放了旧家具和纸箱，堆物堵住通道，老人上下楼不方便");
+    await res.waitForSelector("#suggest:not([hidden])", { timeout: 5000 });
+    check((await res.textContent("#suggest")).length > 0, "a category is suggested as the resident types");
+    check((await res.textContent("#suggest")).includes("楼道堆物"), "the suggestion names the category");
+    await res.selectOption("select[name=category]", "WY03");
+    await res.selectOption("select[name=building_id]", { index: 1 });
+    const png = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==", "base64");
+    await res.setInputFiles("input[name=photos]", { name: "灯.png", mimeType: "image/png", buffer: png });
+    await Promise.all([res.waitForURL(/\/cases\/\d+$/), res.click("form[action^='/cases/new'] button[type=submit]")]);
+    const flash = await res.textContent(".flash.ok");
+    check(flash.includes("已上报"), "the resident is told the case number");
+    const caseUrl = res.url();
+    const caseNo = (await res.textContent(".facts code")).trim();
+    check(/^\d{4}-\d{6}$/.test(caseNo), `a case number like 2026-000123 (${caseNo})`);
+    check(await res.locator(".cols .photos:not(.small) img").count() === 1, "the photo is on the case page");
+    check((await res.request.get(base + await res.locator(".photos img").first().getAttribute("src"))).ok(), "the photo is served to its reporter");
+    check((await res.textContent(".status.big")).includes("待受理"), "it waits to be accepted");
+
+    // The community secretary accepts and dispatches to the suggested grid.
+    const sj = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await login(sj, "liuan-sj");
+    await sj.goto(base + "/todo");
+    check((await sj.content()).includes(caseNo), "the case is in the secretary's to-do");
+    await sj.goto(caseUrl);
+    const act = async (page, action, fill) => {
+      const form = page.locator(`form:has(input[name=action][value=${action}])`);
+      await form.locator("xpath=ancestor::details").evaluate((d) => { d.open = true; });
+      if (fill) await fill(form);
+      await Promise.all([page.waitForNavigation(), form.locator("button[type=submit]").click()]);
+      const ok = page.locator(".flash.ok");
+      check(await ok.count() === 1, `${action}: ${await page.locator(".flash").first().textContent().catch(() => "no message")}`);
+    };
+    await act(sj, "accept");
+    await act(sj, "dispatch", async (f) => {
+      const chosen = await f.locator("select[name=target]").inputValue();
+      check(chosen !== "", "the routing suggestion is preselected");
+    });
+    check((await sj.textContent(".status.big")).includes("待签收"), "dispatched, waiting for the grid worker");
+
+    // The grid worker acknowledges on a phone, reports the fix with a photo, verifies.
+    const w = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await login(w, "wgy-liuan-1");
+    await w.goto(base + "/todo");
+    check((await w.content()).includes(caseNo), "the case is in the grid worker's to-do");
+    await w.goto(caseUrl);
+    await act(w, "acknowledge");
+    await act(w, "feedback", async (f) => {
+      await f.locator("textarea[name=text]").fill("已联系住户清走旧家具和纸箱，楼道恢复畅通");
+      await f.locator("input[name=photos]").setInputFiles({ name: "修好.png", mimeType: "image/png", buffer: png });
+    });
+    await act(w, "verify", async (f) => { await f.locator("input[name=passed][value=yes]").check(); });
+    check((await w.textContent(".status.big")).includes("待评价"), "verified, waiting for the reporter's rating");
+
+    // The resident rates; the case closes and the timeline tells the whole story.
+    await res.goto(caseUrl);
+    await act(res, "rate", async (f) => {
+      await f.locator("input[name=contacted][value=yes]").check();
+      await f.locator("input[name=solved][value=yes]").check();
+      await f.locator("input[name=satisfaction][value=satisfied]").check();
+      await f.locator("textarea[name=text]").fill("修得很快，谢谢");
+    });
+    check((await res.textContent(".status.big")).includes("已结案"), "the case is closed");
+    const timeline = await res.textContent(".timeline");
+    for (const step of ["上报", "受理", "派遣", "签收", "反馈", "核查", "评价"]) {
+      check(timeline.includes(step), `the timeline shows ${step}`);
+    }
+    for (const p of [res, sj, w]) await p.close();
   });
 } finally {
   await browser.close();
