@@ -708,3 +708,326 @@ async fn administrators_edit_categories_and_the_calendar_and_deadlines_follow() 
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
 }
+
+/// The code of an error answer.
+fn code(v: &Value) -> Option<&str> {
+    v["error"]["code"].as_str()
+}
+
+#[tokio::test]
+async fn duplicates_merge_with_their_reporters_and_reporters_withdraw_their_own() {
+    let app = TestApp::spawn().await;
+    let (_, building) = first_building(&app, "33019900100101").await;
+    let w2 = app.token("wgy-liuan-1").await;
+    let resident = app.token("jm-liuan").await;
+    let sj = app.token("liuan-sj").await;
+    let body = json!({"title": "小区门口垃圾桶满溢", "description": "垃圾桶满了两天没人清运", "building_id": building});
+    let (_, first) = report(&app, &w2, body.clone()).await;
+    let (s, dup) = report(&app, &resident, body.clone()).await;
+    assert_eq!(s, StatusCode::CREATED, "{dup}");
+    let (target, dup_id) = (
+        first["id"].as_i64().expect("id"),
+        dup["id"].as_i64().expect("id"),
+    );
+    let target_no = first["case_no"].as_str().expect("case_no").to_owned();
+
+    // A resident sees nothing of a case they did not report.
+    let (s, _) = app.get(&resident, &format!("/api/v1/cases/{target}")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+
+    // Bad merges change nothing: into itself, into nothing, by someone who does not dispatch.
+    let dup_no = dup["case_no"].as_str().expect("case_no");
+    for (who, into, want) in [
+        (&sj, dup_no, (StatusCode::BAD_REQUEST, Some("bad_merge"))),
+        (
+            &sj,
+            "2099-999999",
+            (StatusCode::BAD_REQUEST, Some("bad_merge")),
+        ),
+        (&resident, target_no.as_str(), (StatusCode::FORBIDDEN, None)),
+    ] {
+        let (s, v) = act(
+            &app,
+            who,
+            dup_id,
+            json!({"action": "merge", "version": 1, "into": into}),
+        )
+        .await;
+        assert_eq!(s, want.0, "{into}: {v}");
+        if let Some(c) = want.1 {
+            assert_eq!(code(&v), Some(c), "{v}");
+        }
+        assert!(
+            v["error"]["message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty())
+        );
+    }
+    let (_, d) = app.get(&sj, &format!("/api/v1/cases/{dup_id}")).await;
+    assert_eq!(
+        (d["status"].as_str(), d["version"].as_i64()),
+        (Some("reported"), Some(1))
+    );
+
+    // The secretary merges the duplicate by its number; its reporter now follows the original.
+    let m = step(
+        &app,
+        &sj,
+        dup_id,
+        json!({"action": "merge", "into": target_no}),
+    )
+    .await;
+    assert_eq!(m["status"], "merged");
+    assert_eq!(m["merged_into"], target);
+    let (s, t) = app.get(&resident, &format!("/api/v1/cases/{target}")).await;
+    assert_eq!(
+        s,
+        StatusCode::OK,
+        "a follower sees the case theirs was merged into: {t}"
+    );
+    assert!(
+        t["timeline"]
+            .as_array()
+            .is_some_and(|e| e.iter().any(|x| x["action"] == "merged_in")),
+        "{t}"
+    );
+    let (_, notes) = app.get(&resident, "/api/v1/notifications").await;
+    assert!(
+        notes["items"]
+            .as_array()
+            .is_some_and(|n| n.iter().any(|x| x["kind"] == "merge"
+                && x["text"].as_str().is_some_and(|s| s.contains(&target_no)))),
+        "{notes}"
+    );
+    // A merged case is final: nothing more happens to it.
+    let (s, v) = act(
+        &app,
+        &resident,
+        dup_id,
+        json!({"action": "withdraw", "version": m["version"]}),
+    )
+    .await;
+    assert_eq!((s, code(&v)), (StatusCode::CONFLICT, Some("wrong_state")));
+    // Merging into a case that is over is refused.
+    let (_, other) = report(&app, &resident, body.clone()).await;
+    let other_id = other["id"].as_i64().expect("id");
+    step(&app, &resident, other_id, json!({"action": "withdraw"})).await;
+    let (_, third) = report(&app, &resident, body.clone()).await;
+    let (s, v) = act(
+        &app,
+        &sj,
+        third["id"].as_i64().expect("id"),
+        json!({"action": "merge", "version": 1, "into": other["case_no"]}),
+    )
+    .await;
+    assert_eq!(
+        (s, code(&v)),
+        (StatusCode::BAD_REQUEST, Some("bad_merge")),
+        "{v}"
+    );
+
+    // Withdrawal: only the reporter, and only before anyone has taken the case.
+    let (_, c) = report(&app, &resident, body).await;
+    let id = c["id"].as_i64().expect("id");
+    let grid = app.node_id(&sj, "33019900100101").await;
+    step(&app, &sj, id, json!({"action": "dispatch", "org_id": grid})).await;
+    let (_, now) = app.get(&sj, &format!("/api/v1/cases/{id}")).await;
+    let (s, v) = act(
+        &app,
+        &sj,
+        id,
+        json!({"action": "withdraw", "version": now["version"]}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("报告人")),
+        "{v}"
+    );
+    let (_, mine) = app.get(&resident, &format!("/api/v1/cases/{id}")).await;
+    assert!(
+        mine["actions"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|x| x == "withdraw")),
+        "{mine}"
+    );
+    let gone = step(
+        &app,
+        &resident,
+        id,
+        json!({"action": "withdraw", "text": "已自行解决"}),
+    )
+    .await;
+    assert_eq!(gone["status"], "withdrawn");
+    let w1 = app.token("wgy-liuan-1").await;
+    let (_, todo) = app.get(&w1, "/api/v1/todo").await;
+    assert!(
+        todo.as_array()
+            .is_some_and(|t| t.iter().all(|x| x["id"] != id)),
+        "a withdrawn case leaves the grid worker's to-do"
+    );
+}
+
+#[tokio::test]
+async fn failed_checks_and_dissatisfied_ratings_send_the_work_back_once_and_dispatchers_close() {
+    let app = TestApp::spawn().await;
+    let (grid, building) = first_building(&app, "33019900100101").await;
+    let resident = app.token("jm-liuan").await;
+    let sj = app.token("liuan-sj").await;
+    let w = app.token("wgy-liuan-1").await;
+    let handled = |title: &'static str| {
+        let (app, resident, sj, w) = (&app, &resident, &sj, &w);
+        async move {
+            let (_, c) = report(
+                app,
+                resident,
+                json!({"title": title, "description": "单元门口堆放杂物，堵住通道", "building_id": building}),
+            )
+            .await;
+            let id = c["id"].as_i64().expect("id");
+            step(app, sj, id, json!({"action": "dispatch", "org_id": grid})).await;
+            step(app, w, id, json!({"action": "acknowledge"})).await;
+            step(app, w, id, json!({"action": "feedback", "text": "已清理"})).await;
+            id
+        }
+    };
+
+    // A failed check needs its reason, and sends the work back with a new handling clock.
+    let id = handled("楼道堆物一").await;
+    let (_, before) = app.get(&w, &format!("/api/v1/cases/{id}")).await;
+    let (s, v) = act(
+        &app,
+        &w,
+        id,
+        json!({"action": "verify", "version": before["version"], "passed": false}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    let (_, same) = app.get(&w, &format!("/api/v1/cases/{id}")).await;
+    assert_eq!(
+        (same["status"].as_str(), &same["version"]),
+        (Some("fed_back"), &before["version"])
+    );
+    let back = step(
+        &app,
+        &w,
+        id,
+        json!({"action": "verify", "passed": false, "text": "杂物只清了一半"}),
+    )
+    .await;
+    assert_eq!(back["status"], "handling");
+    assert!(
+        back["handle_due"].as_i64() >= before["handle_due"].as_i64(),
+        "{back}"
+    );
+    step(
+        &app,
+        &w,
+        id,
+        json!({"action": "feedback", "text": "已全部清走"}),
+    )
+    .await;
+    step(&app, &w, id, json!({"action": "verify", "passed": true})).await;
+
+    // 不满意 sends it back once; the second 不满意 closes it (the rating stands).
+    let r = step(&app, &resident, id, json!({"action": "rate", "contacted": true, "solved": false, "satisfaction": "dissatisfied"})).await;
+    assert_eq!(
+        r["status"], "handling",
+        "the first 不满意 reopens the work: {r}"
+    );
+    let (_, todo) = app.get(&w, "/api/v1/todo").await;
+    assert!(
+        todo.as_array()
+            .is_some_and(|t| t.iter().any(|x| x["id"] == id)),
+        "back in the grid worker's to-do"
+    );
+    step(
+        &app,
+        &w,
+        id,
+        json!({"action": "feedback", "text": "再次上门清理并劝导住户"}),
+    )
+    .await;
+    step(&app, &w, id, json!({"action": "verify", "passed": true})).await;
+    let r = step(&app, &resident, id, json!({"action": "rate", "contacted": true, "solved": false, "satisfaction": "dissatisfied"})).await;
+    assert_eq!(
+        (r["status"].as_str(), r["satisfaction"].as_str()),
+        (Some("closed"), Some("dissatisfied"))
+    );
+    let steps: Vec<&str> = r["timeline"]
+        .as_array()
+        .expect("timeline")
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            "report",
+            "dispatch",
+            "acknowledge",
+            "feedback",
+            "verify",
+            "feedback",
+            "verify",
+            "rate",
+            "feedback",
+            "verify",
+            "rate"
+        ]
+    );
+
+    // A case nobody rates: the dispatcher closes it; a grid worker may not; a rating needs its answers.
+    let id = handled("楼道堆物二").await;
+    step(&app, &w, id, json!({"action": "verify", "passed": true})).await;
+    let (_, c) = app.get(&sj, &format!("/api/v1/cases/{id}")).await;
+    let (s, _) = act(
+        &app,
+        &w,
+        id,
+        json!({"action": "close", "version": c["version"]}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, v) = act(
+        &app,
+        &resident,
+        id,
+        json!({"action": "rate", "version": c["version"], "satisfaction": "很好"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    let (s, _) = act(&app, &app.token("jm-fenglin").await, id, json!({"action": "rate", "version": c["version"], "contacted": true, "solved": true, "satisfaction": "satisfied"})).await;
+    assert_eq!(
+        s,
+        StatusCode::NOT_FOUND,
+        "another resident cannot even see it"
+    );
+    let closed = step(
+        &app,
+        &sj,
+        id,
+        json!({"action": "close", "text": "多次回访未接通，按办结处理"}),
+    )
+    .await;
+    assert_eq!(closed["status"], "closed");
+    assert!(
+        closed["satisfaction"].is_null(),
+        "an unrated close counts no rating"
+    );
+
+    // The figures: two closed, one rated (不满意), so satisfaction is 0 over one rating.
+    let liuan = app.node_id(&sj, "330199001001").await;
+    let (_, st) = app
+        .get(&sj, &format!("/api/v1/stats/cases?org={liuan}"))
+        .await;
+    assert_eq!(
+        (st["closed"].as_i64(), st["rates"]["rated"].as_i64()),
+        (Some(2), Some(1)),
+        "{st}"
+    );
+    assert_eq!(st["rates"]["satisfaction"], 0.0);
+    assert_eq!(st["rates"]["resolution"], 0.0);
+}
