@@ -1,0 +1,469 @@
+//! The case loop's performance targets, measured through the HTTP API on SQLite (issue 3):
+//!
+//! - intake of reports (validation, routing, deadline, audit, notification) ≥ 2,000/s with
+//!   p99 < 50 ms;
+//! - the to-do list and a filtered list page < 50 ms with 1,000,000 cases in the database;
+//! - a street's rates over a month < 100 ms at that size.
+//!
+//! ```sh
+//! cargo bench -p wangge --bench case_loop                      # 1,000,000 cases
+//! cargo bench -p wangge --bench case_loop -- --cases 100000    # a quicker look
+//! ```
+//!
+//! Flags: `--cases N` (rows in the database), `--reports N` (intake requests), `--clients N`
+//! (concurrent intake connections), `--samples N` (requests per read query). The database is
+//! built in a temporary directory: the demo district, its 1,500 demo cases, then copies of them
+//! spread over the two years before them (copies older than ten days are closed, as old cases
+//! are), until there are N. The server and the load generator share the machine, so the
+//! figures are what one box does serving and loading at once. Every loop is bounded in count.
+
+use reqwest::Client;
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+
+const PW: &str = "wangge-demo";
+const DAY_MS: i64 = 86_400_000;
+
+struct Args {
+    cases: u64,
+    reports: usize,
+    clients: usize,
+    samples: usize,
+}
+
+fn args() -> Args {
+    let mut a = Args {
+        cases: 1_000_000,
+        reports: 6_000,
+        clients: 16,
+        samples: 200,
+    };
+    let v: Vec<String> = std::env::args().collect();
+    let num = |i: usize| {
+        v.get(i + 1)
+            .and_then(|s| s.replace('_', "").parse::<u64>().ok())
+    };
+    for i in 0..v.len() {
+        match v[i].as_str() {
+            "--cases" => a.cases = num(i).unwrap_or(a.cases),
+            "--reports" => a.reports = num(i).map_or(a.reports, |n| n as usize),
+            "--clients" => a.clients = num(i).map_or(a.clients, |n| (n as usize).max(1)),
+            "--samples" => a.samples = num(i).map_or(a.samples, |n| (n as usize).max(1)),
+            _ => {}
+        }
+    }
+    a
+}
+
+/// Latency summary of one measured query.
+struct Figures {
+    name: String,
+    n: usize,
+    p50: f64,
+    p99: f64,
+    max: f64,
+}
+
+fn summarize(name: &str, mut ms: Vec<f64>) -> Figures {
+    ms.sort_by(f64::total_cmp);
+    let at = |q: f64| ms[((ms.len() as f64 * q).ceil() as usize).saturating_sub(1)];
+    Figures {
+        name: name.to_owned(),
+        n: ms.len(),
+        p50: at(0.50),
+        p99: at(0.99),
+        max: ms[ms.len() - 1],
+    }
+}
+
+fn print(f: &Figures, target: Option<f64>) {
+    let verdict = match target {
+        Some(t) if f.p99 < t => format!("目标 p99 < {t} ms ✓"),
+        Some(t) => format!("目标 p99 < {t} ms ✗"),
+        None => String::new(),
+    };
+    println!(
+        "  {:<44} n={:<5} p50 {:>7.2} ms  p99 {:>7.2} ms  max {:>7.2} ms  {verdict}",
+        f.name, f.n, f.p50, f.p99, f.max
+    );
+}
+
+/// Copies the demo's cases until the table holds `target` rows, in one statement per batch.
+async fn fill(db: &DatabaseConnection, target: u64) -> anyhow::Result<u64> {
+    let base: i64 = count(db, "SELECT COUNT(*) FROM cases").await?;
+    let max_id: i64 = count(db, "SELECT MAX(id) FROM cases").await?;
+    let copies = (target as i64 - base).max(0) / base.max(1);
+    let now = wangge::db::now_ms();
+    // Copy k is shifted back by k × (720 days / copies) plus k seconds (so no two copies
+    // collide); open cases in copies older than ten days are closed, as they would be by now.
+    let shift = |k: &str| {
+        format!(
+            "({k} * {span} / {copies} + {k} * 1000)",
+            span = 720 * DAY_MS,
+            copies = copies.max(1)
+        )
+    };
+    let open = "status IN ('reported','accepted','dispatched','handling','fed_back','verified')";
+    let batch = 50;
+    let mut k0 = 1;
+    while k0 <= copies {
+        let k1 = (k0 + batch - 1).min(copies);
+        let s = shift("k.k");
+        let sql = format!(
+            "WITH RECURSIVE k(k) AS (SELECT {k0} UNION ALL SELECT k + 1 FROM k WHERE k < {k1}) \
+             INSERT INTO cases (case_no, kind, title, description, category_code, source, status, version, \
+               org_id, org_path, building_id, lat, lng, address, located, dispatch_org_id, dispatch_path, \
+               assignee_org_id, assignee_dept_id, assignee_path, assignee_name, suggestion, reporter_id, \
+               reporter_name, reporter_phone, anonymous, created_at, updated_at, dispatched_at, response_due, \
+               handle_due, acknowledged_at, fed_back_at, closed_at, ack_late, handle_late, reworks_after_rating, \
+               extension_pending, extension_days, supervised, reminded_at, urged_at, rated_at, contacted, solved, \
+               satisfaction, rating_comment) \
+             SELECT case_no || '-' || k.k, kind, title, description, category_code, source, \
+               CASE WHEN {s} > 10 * {DAY_MS} AND {open} THEN 'closed' ELSE status END, version, \
+               org_id, org_path, building_id, lat, lng, address, located, dispatch_org_id, dispatch_path, \
+               assignee_org_id, assignee_dept_id, assignee_path, assignee_name, suggestion, reporter_id, \
+               reporter_name, reporter_phone, anonymous, created_at - {s}, updated_at - {s}, dispatched_at - {s}, \
+               response_due - {s}, handle_due - {s}, acknowledged_at - {s}, fed_back_at - {s}, \
+               CASE WHEN {s} > 10 * {DAY_MS} AND {open} THEN updated_at - {s} + {DAY_MS} ELSE closed_at - {s} END, \
+               ack_late, handle_late, reworks_after_rating, \
+               CASE WHEN {s} > 10 * {DAY_MS} THEN FALSE ELSE extension_pending END, extension_days, supervised, \
+               reminded_at - {s}, urged_at - {s}, rated_at - {s}, contacted, solved, satisfaction, rating_comment \
+             FROM cases CROSS JOIN k WHERE cases.id <= {max_id} AND cases.created_at <= {now}"
+        );
+        db.execute_unprepared(&sql).await?;
+        k0 = k1 + 1;
+    }
+    db.execute_unprepared("ANALYZE").await?;
+    count(db, "SELECT COUNT(*) FROM cases")
+        .await
+        .map(|n| n as u64)
+}
+
+async fn count(db: &DatabaseConnection, sql: &str) -> anyhow::Result<i64> {
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            sql,
+        ))
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no row: {sql}"))?;
+    Ok(row.try_get_by_index::<Option<i64>>(0)?.unwrap_or(0))
+}
+
+struct Api {
+    client: Client,
+    base: String,
+}
+
+impl Api {
+    async fn token(&self, user: &str) -> anyhow::Result<String> {
+        let v: Value = self
+            .client
+            .post(format!("{}/api/v1/auth/login", self.base))
+            .json(&json!({"username": user, "password": PW}))
+            .send()
+            .await?
+            .json()
+            .await?;
+        v["token"]
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| anyhow::anyhow!("login {user}: {v}"))
+    }
+
+    async fn get(&self, token: &str, path: &str) -> anyhow::Result<(f64, Value)> {
+        let t = Instant::now();
+        let r = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .send()
+            .await?;
+        let ok = r.status().is_success();
+        let v: Value = r.json().await?;
+        let ms = t.elapsed().as_secs_f64() * 1000.0;
+        anyhow::ensure!(ok, "GET {path}: {v}");
+        Ok((ms, v))
+    }
+
+    /// Times `samples` sequential GETs after a short warm-up.
+    async fn time(
+        &self,
+        token: &str,
+        path: &str,
+        samples: usize,
+    ) -> anyhow::Result<(Vec<f64>, Value)> {
+        let mut last = Value::Null;
+        for _ in 0..5 {
+            last = self.get(token, path).await?.1;
+        }
+        let mut ms = Vec::with_capacity(samples);
+        for _ in 0..samples {
+            ms.push(self.get(token, path).await?.0);
+        }
+        Ok((ms, last))
+    }
+}
+
+#[tokio::main(flavor = "multi_thread")]
+async fn main() -> anyhow::Result<()> {
+    let a = args();
+    let dir = tempfile::tempdir()?;
+    let url = wangge::config::sqlite_url(dir.path());
+    println!(
+        "wangge case-loop benchmark — SQLite, {} cores",
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
+
+    let t = Instant::now();
+    let db = wangge::db::connect(&url, None).await?;
+    wangge::db::migrate(&db).await?;
+    wangge::demo::generate(&db, 20261122, PW).await?;
+    wangge::demo::cases::generate(&db, 20261122, 1500, 120).await?;
+    let n = fill(&db, a.cases).await?;
+    println!(
+        "数据库：{n} 件案件，准备用时 {:.1} 秒",
+        t.elapsed().as_secs_f64()
+    );
+
+    let config = wangge::config::Config {
+        listen: "127.0.0.1:0".parse()?,
+        data_dir: dir.path().to_path_buf(),
+        database_url: url.clone(),
+        secure_cookies: false,
+        demo_hint: false,
+        pressing: Default::default(),
+        rates: Default::default(),
+    };
+    let server = wangge::Server::bind(config, wangge::db::connect(&url, None).await?).await?;
+    let base = format!("http://{}", server.local_addr()?);
+    tokio::spawn(server.run());
+    let api = Api {
+        client: Client::builder()
+            .pool_max_idle_per_host(a.clients)
+            .build()?,
+        base,
+    };
+
+    let [admin, zz, sj, w, cg, jm] = [
+        "admin",
+        "qinghe-zz",
+        "liuan-sj",
+        "wgy-liuan-1",
+        "qinghe-cg",
+        "jm-liuan",
+    ];
+    let admin = api.token(admin).await?;
+    let node = |code: &'static str| {
+        let (api, admin) = (&api, &admin);
+        async move {
+            let v = api
+                .get(admin, &format!("/api/v1/org/nodes?q={code}"))
+                .await?
+                .1;
+            v.as_array()
+                .and_then(|l| l.iter().find(|x| x["code"] == code))
+                .and_then(|x| x["id"].as_i64())
+                .ok_or_else(|| anyhow::anyhow!("node {code}: {v}"))
+        }
+    };
+    let street = node("330199001000").await?;
+    let grid = node("33019900100101").await?;
+    let kids = api
+        .get(&admin, &format!("/api/v1/org/nodes?parent_id={grid}"))
+        .await?
+        .1;
+    let buildings: Vec<i64> = kids
+        .as_array()
+        .map(|l| l.iter().filter_map(|x| x["id"].as_i64()).collect())
+        .unwrap_or_default();
+    anyhow::ensure!(!buildings.is_empty(), "the demo grid has no buildings");
+    let (zz, sj, w, cg, jm) = (
+        api.token(zz).await?,
+        api.token(sj).await?,
+        api.token(w).await?,
+        api.token(cg).await?,
+        api.token(jm).await?,
+    );
+
+    // Reads at size.
+    let month = {
+        let today = chrono::Utc::now().date_naive();
+        let first = today - chrono::Days::new(35);
+        (
+            first.format("%Y-%m-%d").to_string(),
+            (first + chrono::Days::new(30))
+                .format("%Y-%m-%d")
+                .to_string(),
+        )
+    };
+    println!("\n读（每项 {} 次顺序请求，预热 5 次）", a.samples);
+    let reads: Vec<(&str, &String, String, f64)> = vec![
+        ("待办 网格员 wgy-liuan-1", &w, "/api/v1/todo".into(), 50.0),
+        ("待办 社区书记 liuan-sj", &sj, "/api/v1/todo".into(), 50.0),
+        (
+            "待办 街道综治中心 qinghe-zz",
+            &zz,
+            "/api/v1/todo".into(),
+            50.0,
+        ),
+        ("待办 部门 qinghe-cg", &cg, "/api/v1/todo".into(), 50.0),
+        ("台账 街道 第 1 页", &zz, "/api/v1/cases".into(), 50.0),
+        (
+            "台账 街道 处置中",
+            &zz,
+            "/api/v1/cases?status=handling".into(),
+            50.0,
+        ),
+        (
+            "台账 街道 环境卫生 近一月",
+            &zz,
+            format!("/api/v1/cases?category=HJ&from={}&to={}", month.0, month.1),
+            50.0,
+        ),
+        (
+            "台账 街道 超期",
+            &zz,
+            "/api/v1/cases?overdue=true".into(),
+            50.0,
+        ),
+        (
+            "台账 社区 第 5 页",
+            &sj,
+            "/api/v1/cases?page=5".into(),
+            50.0,
+        ),
+        (
+            "台账 网格员 已结案",
+            &w,
+            "/api/v1/cases?status=closed".into(),
+            50.0,
+        ),
+        (
+            "台账 街道 搜索“垃圾” 近一月",
+            &zz,
+            format!("/api/v1/cases?q=垃圾&from={}&to={}", month.0, month.1),
+            50.0,
+        ),
+        (
+            "统计 街道 一个月",
+            &zz,
+            format!(
+                "/api/v1/stats/cases?org={street}&from={}&to={}",
+                month.0, month.1
+            ),
+            100.0,
+        ),
+        (
+            "统计 全区 一个月",
+            &admin,
+            format!("/api/v1/stats/cases?from={}&to={}", month.0, month.1),
+            100.0,
+        ),
+    ];
+    let mut all_ok = true;
+    for (name, tok, path, target) in &reads {
+        let (ms, v) = api.time(tok, path, a.samples).await?;
+        let f = summarize(name, ms);
+        all_ok &= f.p99 < *target;
+        print(&f, Some(*target));
+        if let Some(t) = v["total"].as_u64() {
+            println!(
+                "      命中 {t}{}",
+                if v["total_capped"] == true { "+" } else { "" }
+            );
+        } else if let Some(l) = v.as_array() {
+            println!("      {} 件", l.len());
+        } else if let Some(r) = v["reported"].as_u64() {
+            println!("      上报 {r} 件，评价 {}", v["rates"]["rated"]);
+        }
+    }
+
+    // Intake: `clients` connections, `reports` reports in all, each with its own key.
+    println!("\n上报（{} 件，{} 个并发连接）", a.reports, a.clients);
+    let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for c in 0..a.clients {
+        let (client, base) = (api.client.clone(), api.base.clone());
+        let tok = if c % 2 == 0 { jm.clone() } else { w.clone() };
+        let (next, buildings, total) = (next.clone(), buildings.clone(), a.reports);
+        tasks.push(tokio::spawn(async move {
+            let mut ms = Vec::new();
+            let mut failed = 0usize;
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if i >= total {
+                    break;
+                }
+                let body = json!({
+                    "title": format!("压测上报 {i}：楼道堆放杂物"),
+                    "description": "三单元楼道里堆放了旧家具和纸箱，堵住通道",
+                    "building_id": buildings[i % buildings.len()],
+                    "address": "柳岸社区",
+                });
+                let t = Instant::now();
+                let r = client
+                    .post(format!("{base}/api/v1/cases"))
+                    .bearer_auth(&tok)
+                    .header("Idempotency-Key", format!("bench-{i}"))
+                    .json(&body)
+                    .timeout(Duration::from_secs(30))
+                    .send()
+                    .await;
+                match r {
+                    Ok(r) if r.status().as_u16() == 201 => {
+                        let _ = r.bytes().await;
+                        ms.push(t.elapsed().as_secs_f64() * 1000.0);
+                    }
+                    Ok(r) => {
+                        failed += 1;
+                        if failed == 1 {
+                            eprintln!(
+                                "上报失败：{} {}",
+                                r.status(),
+                                r.text().await.unwrap_or_default()
+                            );
+                        }
+                    }
+                    Err(e) => {
+                        failed += 1;
+                        if failed == 1 {
+                            eprintln!("上报失败：{e}");
+                        }
+                    }
+                }
+            }
+            (ms, failed)
+        }));
+    }
+    let mut ms = Vec::new();
+    let mut failed = 0;
+    for t in tasks {
+        let (m, f) = t.await?;
+        ms.extend(m);
+        failed += f;
+    }
+    let secs = started.elapsed().as_secs_f64();
+    let done = ms.len();
+    let f = summarize("上报 POST /api/v1/cases", ms);
+    print(&f, Some(50.0));
+    let rate = done as f64 / secs;
+    println!(
+        "      {done} 件成功，{failed} 件失败，用时 {secs:.2} 秒，吞吐 {rate:.0} 件/秒（目标 ≥ 2000 件/秒 {}）",
+        if rate >= 2000.0 { "✓" } else { "✗" }
+    );
+    all_ok &= f.p99 < 50.0 && rate >= 2000.0 && failed == 0;
+    let after = count(&db, "SELECT COUNT(*) FROM cases").await?;
+    println!("      库中现有 {after} 件案件");
+    println!(
+        "\n{}",
+        if all_ok {
+            "全部达标"
+        } else {
+            "有未达标项（见 ✗）"
+        }
+    );
+    Ok(())
+}
