@@ -11,7 +11,8 @@
 //! ```
 //!
 //! Flags: `--cases N` (rows in the database), `--reports N` (intake requests), `--clients N`
-//! (concurrent intake connections), `--samples N` (requests per read query). The database is
+//! (concurrent intake connections), `--samples N` (requests per read query), `--keep` (leave
+//! the database behind and print where, to look at query plans). The database is
 //! built in a temporary directory: the demo district, its 1,500 demo cases, then copies of them
 //! spread over the two years before them (copies older than ten days are closed, as old cases
 //! are), until there are N. The server and the load generator share the machine, so the
@@ -30,6 +31,7 @@ struct Args {
     reports: usize,
     clients: usize,
     samples: usize,
+    keep: bool,
 }
 
 fn args() -> Args {
@@ -38,18 +40,20 @@ fn args() -> Args {
         reports: 6_000,
         clients: 16,
         samples: 200,
+        keep: false,
     };
     let v: Vec<String> = std::env::args().collect();
     let num = |i: usize| {
         v.get(i + 1)
             .and_then(|s| s.replace('_', "").parse::<u64>().ok())
     };
-    for i in 0..v.len() {
-        match v[i].as_str() {
+    for (i, flag) in v.iter().enumerate() {
+        match flag.as_str() {
             "--cases" => a.cases = num(i).unwrap_or(a.cases),
             "--reports" => a.reports = num(i).map_or(a.reports, |n| n as usize),
             "--clients" => a.clients = num(i).map_or(a.clients, |n| (n as usize).max(1)),
             "--samples" => a.samples = num(i).map_or(a.samples, |n| (n as usize).max(1)),
+            "--keep" => a.keep = true,
             _ => {}
         }
     }
@@ -134,7 +138,6 @@ async fn fill(db: &DatabaseConnection, target: u64) -> anyhow::Result<u64> {
         db.execute_unprepared(&sql).await?;
         k0 = k1 + 1;
     }
-    db.execute_unprepared("ANALYZE").await?;
     count(db, "SELECT COUNT(*) FROM cases")
         .await
         .map(|n| n as u64)
@@ -222,6 +225,8 @@ async fn main() -> anyhow::Result<()> {
     wangge::demo::generate(&db, 20261122, PW).await?;
     wangge::demo::cases::generate(&db, 20261122, 1500, 120).await?;
     let n = fill(&db, a.cases).await?;
+    // What the server does at start (and hourly): refresh the planner's statistics.
+    wangge::db::optimize(&db).await?;
     println!(
         "数据库：{n} 件案件，准备用时 {:.1} 秒",
         t.elapsed().as_secs_f64()
@@ -457,6 +462,9 @@ async fn main() -> anyhow::Result<()> {
     all_ok &= f.p99 < 50.0 && rate >= 2000.0 && failed == 0;
     let after = count(&db, "SELECT COUNT(*) FROM cases").await?;
     println!("      库中现有 {after} 件案件");
+    if a.keep {
+        println!("数据库保留在 {}", dir.keep().display());
+    }
     println!(
         "\n{}",
         if all_ok {

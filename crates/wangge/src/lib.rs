@@ -82,9 +82,11 @@ impl Server {
         &self.state
     }
 
-    /// Serves until Ctrl-C (or forever, in tests), pressing slow cases in the background.
+    /// Serves until Ctrl-C (or forever, in tests), pressing slow cases and keeping the planner's
+    /// statistics fresh in the background.
     pub async fn run(self) -> anyhow::Result<()> {
         let job = tokio::spawn(cases::press::run_forever(self.state.clone()));
+        let stats = tokio::spawn(db::optimize_forever(self.state.db.clone()));
         axum::serve(
             self.listener,
             self.router
@@ -95,6 +97,7 @@ impl Server {
         })
         .await?;
         job.abort();
+        stats.abort();
         Ok(())
     }
 }

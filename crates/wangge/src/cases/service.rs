@@ -15,7 +15,7 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime};
 use sea_orm::sea_query::{Expr, Query as SqlQuery};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, ExprTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -1662,15 +1662,18 @@ pub async fn list(st: &AppState, a: &Actor, f: &Filter) -> AppResult<Page> {
         .limit(per_page)
         .all(db)
         .await?;
-    let counted = case::Entity::find()
+    // Counted in the database up to the cap: `COUNT(*)` over the first cap + 1 matches.
+    let first = case::Entity::find()
         .select_only()
         .column(case::Column::Id)
         .filter(cond)
         .limit(COUNT_CAP + 1)
-        .into_tuple::<i64>()
-        .all(db)
-        .await?
-        .len() as u64;
+        .into_query();
+    let count = SqlQuery::select()
+        .expr(Expr::cust("COUNT(*)"))
+        .from_subquery(first, "capped")
+        .to_owned();
+    let counted = db.query_one(&count).await?.map_or(0, |r| count_of(&r, 0));
     let catalog = st.catalog.get(db).await?;
     Ok(Page {
         items: rows.iter().map(|r| view(&catalog, r, false)).collect(),

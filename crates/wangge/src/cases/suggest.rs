@@ -39,14 +39,25 @@ type Entry = (Instant, Option<Arc<Model>>);
 #[derive(Default)]
 pub struct Models {
     inner: Mutex<HashMap<String, Entry>>,
+    /// Held while a model is trained, so a burst of reports trains it once, not once each.
+    training: tokio::sync::Mutex<()>,
+}
+
+impl Models {
+    fn fresh(&self, street: &str) -> Option<Option<Arc<Model>>> {
+        let g = self.inner.lock().ok()?;
+        let (at, m) = g.get(street)?;
+        (at.elapsed() < TTL).then(|| m.clone())
+    }
 }
 
 async fn model_for(st: &AppState, street: &str) -> AppResult<Option<Arc<Model>>> {
-    if let Ok(g) = st.models.inner.lock()
-        && let Some((at, m)) = g.get(street)
-        && at.elapsed() < TTL
-    {
-        return Ok(m.clone());
+    if let Some(m) = st.models.fresh(street) {
+        return Ok(m);
+    }
+    let _one = st.models.training.lock().await;
+    if let Some(m) = st.models.fresh(street) {
+        return Ok(m);
     }
     let rows: Vec<(String, String, String)> = case::Entity::find()
         .select_only()

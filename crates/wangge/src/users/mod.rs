@@ -162,7 +162,8 @@ pub async fn list(
     if let Some(text) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         q = q.filter(
             sea_orm::Condition::any()
-                .add(user::Column::Username.contains(text))
+                // Usernames are stored in lower case; LIKE is case-sensitive on both backends.
+                .add(user::Column::Username.contains(text.to_ascii_lowercase()))
                 .add(user::Column::DisplayName.contains(text)),
         );
     }
