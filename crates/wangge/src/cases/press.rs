@@ -87,69 +87,72 @@ pub async fn run_once(st: &AppState, now: i64) -> AppResult<Report> {
             if !(supervise || urge || remind) {
                 continue;
             }
+            // Each step marks its column, notifies the assignee and writes a timeline step.
+            let mut steps: Vec<Step> = Vec::new();
+            if supervise {
+                steps.push(Step {
+                    column: "supervised",
+                    value: true.into(),
+                    kind: "supervise",
+                    action: "auto_supervise",
+                    text: format!(
+                        "{label} 已超期 {} 个工作日，系统自动督办",
+                        rules.supervise_after_days
+                    ),
+                });
+                report.supervised += 1;
+            }
+            if urge {
+                steps.push(Step {
+                    column: "urged_at",
+                    value: now.into(),
+                    kind: "urge",
+                    action: "urge",
+                    text: format!("{label} 已超过办理时限，请尽快处置（催办）"),
+                });
+                report.urged += 1;
+            }
+            if remind {
+                steps.push(Step {
+                    column: "reminded_at",
+                    value: now.into(),
+                    kind: "remind",
+                    action: "remind",
+                    text: format!("{label} 即将到期，请按时办结"),
+                });
+                report.reminded += 1;
+            }
             let mut notes: Vec<Note> = Vec::new();
             let tx = crate::db::begin_write(&st.db).await?;
-            let mut set: Vec<(&str, sea_orm::Value)> = Vec::new();
-            let mut events: Vec<(&str, String)> = Vec::new();
-            if supervise {
-                set.push(("supervised", true.into()));
-                let text = format!(
-                    "{label} 已超期 {} 个工作日，系统自动督办",
-                    rules.supervise_after_days
-                );
+            for step in &steps {
                 notes.extend(
                     notify::to_assignee(
                         &tx,
                         m.assignee_org_id,
                         m.assignee_dept_id,
                         m.id,
-                        "supervise",
-                        &text,
+                        step.kind,
+                        &step.text,
                     )
                     .await?,
                 );
+            }
+            if let Some(step) = steps.iter().find(|s| s.kind == "supervise") {
+                // 督办 also goes to the level above the one that dispatched it.
                 let above = crate::org::entity::node::Entity::find_by_id(m.dispatch_org_id)
                     .one(&tx)
                     .await?
                     .and_then(|n| n.parent_id)
                     .unwrap_or(m.dispatch_org_id);
-                notes.extend(notify::to_dispatchers(&tx, above, m.id, "supervise", &text).await?);
-                events.push(("auto_supervise", text));
-                report.supervised += 1;
-            }
-            if urge {
-                set.push(("urged_at", now.into()));
-                let text = format!("{label} 已超过办理时限，请尽快处置（催办）");
                 notes.extend(
-                    notify::to_assignee(
-                        &tx,
-                        m.assignee_org_id,
-                        m.assignee_dept_id,
-                        m.id,
-                        "urge",
-                        &text,
-                    )
-                    .await?,
+                    notify::to_dispatchers(&tx, above, m.id, "supervise", &step.text).await?,
                 );
-                events.push(("urge", text));
-                report.urged += 1;
             }
-            if remind {
-                set.push(("reminded_at", now.into()));
-                let text = format!("{label} 即将到期，请按时办结");
-                notes.extend(
-                    notify::to_assignee(
-                        &tx,
-                        m.assignee_org_id,
-                        m.assignee_dept_id,
-                        m.id,
-                        "remind",
-                        &text,
-                    )
-                    .await?,
-                );
-                events.push(("remind", text));
-                report.reminded += 1;
+            let mut set: Vec<(&str, sea_orm::Value)> = Vec::new();
+            let mut events: Vec<(&str, String)> = Vec::new();
+            for step in steps {
+                set.push((step.column, step.value));
+                events.push((step.action, step.text));
             }
             let cols: Vec<String> = set
                 .iter()
@@ -186,6 +189,18 @@ pub async fn run_once(st: &AppState, now: i64) -> AppResult<Report> {
         }
     }
     Ok(report)
+}
+
+/// One pressing step on a case.
+struct Step {
+    /// The column that marks it done (so it happens once).
+    column: &'static str,
+    value: sea_orm::Value,
+    /// The notification kind.
+    kind: &'static str,
+    /// The timeline action.
+    action: &'static str,
+    text: String,
 }
 
 /// Runs the job forever at the configured interval (inside `wangge serve`).

@@ -234,6 +234,23 @@ impl MigrationTrait for M0001Skeleton {
     }
 }
 
+/// (name, columns, unique) of the indexes m0002 made on `cases`: the number and the retry key
+/// are unique; the rest serve the scope filter (three paths), the to-do queues, the reporter's
+/// own list, pressing (status and deadline) and, until m0003, the figures.
+const CASE_INDEXES: [(&str, &[&str], bool); 11] = [
+    ("ux_cases_no", &["case_no"], true),
+    ("ux_cases_idem", &["idem_key"], true),
+    ("ix_cases_path", &["org_path", "created_at"], false),
+    ("ix_cases_created", &["created_at"], false),
+    ("ix_cases_assignee_path", &["assignee_path"], false),
+    ("ix_cases_dispatch", &["dispatch_path", "status"], false),
+    ("ix_cases_node_todo", &["assignee_org_id", "status"], false),
+    ("ix_cases_dept_todo", &["assignee_dept_id", "status"], false),
+    ("ix_cases_reporter", &["reporter_id", "created_at"], false),
+    ("ix_cases_status_due", &["status", "handle_due"], false),
+    ("ix_cases_rated", &["org_path", "rated_at"], false),
+];
+
 /// The case loop: categories, the working calendar, cases with their timeline, files,
 /// followers and notifications.
 struct M0002Cases;
@@ -354,73 +371,9 @@ impl MigrationTrait for M0002Cases {
                 .to_owned(),
         )
         .await?;
-        index(m, "cases", "ux_cases_no", &["case_no"], true).await?;
-        index(m, "cases", "ux_cases_idem", &["idem_key"], true).await?;
-        index(
-            m,
-            "cases",
-            "ix_cases_path",
-            &["org_path", "created_at"],
-            false,
-        )
-        .await?;
-        index(m, "cases", "ix_cases_created", &["created_at"], false).await?;
-        index(
-            m,
-            "cases",
-            "ix_cases_assignee_path",
-            &["assignee_path"],
-            false,
-        )
-        .await?;
-        index(
-            m,
-            "cases",
-            "ix_cases_dispatch",
-            &["dispatch_path", "status"],
-            false,
-        )
-        .await?;
-        index(
-            m,
-            "cases",
-            "ix_cases_node_todo",
-            &["assignee_org_id", "status"],
-            false,
-        )
-        .await?;
-        index(
-            m,
-            "cases",
-            "ix_cases_dept_todo",
-            &["assignee_dept_id", "status"],
-            false,
-        )
-        .await?;
-        index(
-            m,
-            "cases",
-            "ix_cases_reporter",
-            &["reporter_id", "created_at"],
-            false,
-        )
-        .await?;
-        index(
-            m,
-            "cases",
-            "ix_cases_status_due",
-            &["status", "handle_due"],
-            false,
-        )
-        .await?;
-        index(
-            m,
-            "cases",
-            "ix_cases_rated",
-            &["org_path", "rated_at"],
-            false,
-        )
-        .await?;
+        for (name, cols, unique) in CASE_INDEXES {
+            index(m, "cases", name, cols, unique).await?;
+        }
 
         m.create_table(
             Table::create()
@@ -568,13 +521,16 @@ const FIGURE_INDEXES: [(&str, &[&str]); 4] = [
     ),
 ];
 
+/// The m0002 indexes the figures indexes replace.
+const REPLACED: [&str; 2] = ["ix_cases_rated", "ix_cases_created"];
+
 #[async_trait::async_trait]
 impl MigrationTrait for M0003CaseFigures {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         for (name, cols) in FIGURE_INDEXES {
             index(m, "cases", name, cols, false).await?;
         }
-        for old in ["ix_cases_rated", "ix_cases_created"] {
+        for old in REPLACED {
             m.drop_index(Index::drop().name(old).table("cases").to_owned())
                 .await?;
         }
@@ -582,15 +538,9 @@ impl MigrationTrait for M0003CaseFigures {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        index(
-            m,
-            "cases",
-            "ix_cases_rated",
-            &["org_path", "rated_at"],
-            false,
-        )
-        .await?;
-        index(m, "cases", "ix_cases_created", &["created_at"], false).await?;
+        for (name, cols, unique) in CASE_INDEXES.iter().filter(|x| REPLACED.contains(&x.0)) {
+            index(m, "cases", name, cols, *unique).await?;
+        }
         for (name, _) in FIGURE_INDEXES {
             m.drop_index(Index::drop().name(name).table("cases").to_owned())
                 .await?;
