@@ -236,9 +236,13 @@ impl Suggestion {
 }
 
 /// The best `limit` categories for a text, strongest first; empty when no keyword matches.
-pub fn suggest(categories: &[Category], text: &str, limit: usize) -> Vec<Suggestion> {
+pub fn suggest<'a>(
+    categories: impl IntoIterator<Item = &'a Category>,
+    text: &str,
+    limit: usize,
+) -> Vec<Suggestion> {
     let mut out: Vec<Suggestion> = categories
-        .iter()
+        .into_iter()
         .filter_map(|c| {
             let matched: Vec<String> = c
                 .keywords

@@ -54,6 +54,22 @@ pub struct Entry<'a> {
 
 /// Writes an entry, on the same connection (transaction) as the write it records.
 pub async fn record(db: &impl ConnectionTrait, who: &Who, e: Entry<'_>) -> AppResult<()> {
+    row(who, e).insert(db).await?;
+    Ok(())
+}
+
+/// Writes many entries in one statement, on the same transaction as the writes they record.
+pub async fn record_many<'a>(
+    db: &impl ConnectionTrait,
+    entries: impl IntoIterator<Item = (&'a Who, Entry<'a>)>,
+) -> AppResult<()> {
+    log::Entity::insert_many(entries.into_iter().map(|(who, e)| row(who, e)))
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
+}
+
+fn row(who: &Who, e: Entry<'_>) -> log::ActiveModel {
     log::ActiveModel {
         at: Set(crate::db::now_ms()),
         actor_id: Set(who.id),
@@ -67,9 +83,6 @@ pub async fn record(db: &impl ConnectionTrait, who: &Who, e: Entry<'_>) -> AppRe
         ip: Set(who.ip.clone()),
         ..Default::default()
     }
-    .insert(db)
-    .await?;
-    Ok(())
 }
 
 /// The changed fields only, as `{"field": [old, new]}`.

@@ -212,13 +212,71 @@ async fn actor_for(
     }))
 }
 
-/// Resolves a bearer token or a session cookie into an actor.
+/// How long a resolved caller is used without looking at the database again. A logout, a
+/// revoked token or a disabled account on this server takes effect at once (the cache is
+/// dropped); made on another server over the same database, within this time.
+pub const CALLER_TTL: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Callers already resolved, by the hash of their token or session cookie: an actor and
+/// when its credential stops being valid. See [`crate::cache`] for how it stays honest; every
+/// logout, revocation, password or account change goes through a state-changing request,
+/// after which the web layer drops it.
+pub struct Callers {
+    cache: crate::cache::Cache<String, (Actor, i64)>,
+}
+
+impl Default for Callers {
+    fn default() -> Callers {
+        Callers {
+            cache: crate::cache::Cache::new(CALLER_TTL, 20_000),
+        }
+    }
+}
+
+impl Callers {
+    /// Forgets every resolved caller.
+    pub fn invalidate(&self) {
+        self.cache.invalidate();
+    }
+}
+
+/// Resolves a bearer token or a session cookie into an actor, from the cache of recent
+/// callers when it can.
 pub async fn resolve(
     db: &impl ConnectionTrait,
+    callers: &Callers,
     headers: &HeaderMap,
     ip: &str,
 ) -> AppResult<Option<Actor>> {
+    let key = match (bearer(headers), cookie(headers, SESSION_COOKIE)) {
+        (Some(t), _) => format!("t{}", tokens::hash_token(t)),
+        (None, Some(s)) => format!("s{}", tokens::hash_token(s)),
+        (None, None) => return Ok(None),
+    };
     let now = crate::db::now_ms();
+    if let Some((mut a, until)) = callers.cache.get(&key) {
+        if until > now {
+            a.ip = ip.to_owned();
+            return Ok(Some(a));
+        }
+        callers.cache.remove(&key);
+    }
+    let ticket = callers.cache.ticket();
+    let found = resolve_stored(db, headers, ip, now).await;
+    if let Ok(Some((a, until))) = &found {
+        callers.cache.put(ticket, key, (a.clone(), *until));
+    }
+    found.map(|f| f.map(|(a, _)| a))
+}
+
+/// Reads a bearer token or a session from the database; with the actor, when the credential
+/// stops being valid.
+async fn resolve_stored(
+    db: &impl ConnectionTrait,
+    headers: &HeaderMap,
+    ip: &str,
+    now: i64,
+) -> AppResult<Option<(Actor, i64)>> {
     if let Some(tok) = bearer(headers) {
         let row = api_token::Entity::find()
             .filter(api_token::Column::TokenHash.eq(tokens::hash_token(tok)))
@@ -234,7 +292,9 @@ pub async fn resolve(
             am.last_used_at = Set(Some(now));
             am.update(db).await?;
         }
-        return actor_for(db, row.user_id, Via::Token { id: row.id }, ip).await;
+        let until = row.expires_at.unwrap_or(i64::MAX);
+        let a = actor_for(db, row.user_id, Via::Token { id: row.id }, ip).await?;
+        return Ok(a.map(|a| (a, until)));
     }
     let Some(tok) = cookie(headers, SESSION_COOKIE) else {
         return Ok(None);
@@ -250,22 +310,20 @@ pub async fn resolve(
         session::Entity::delete_by_id(s.id).exec(db).await?;
         return Ok(None);
     }
+    let mut until = s.expires_at;
     if now - s.last_seen_at > 60_000 {
         let mut am: session::ActiveModel = s.clone().into();
         am.last_seen_at = Set(now);
         am.expires_at = Set(now + SESSION_IDLE_MS);
         am.update(db).await?;
+        until = now + SESSION_IDLE_MS;
     }
-    actor_for(
-        db,
-        s.user_id,
-        Via::Session {
-            id: s.id,
-            csrf: s.csrf_token,
-        },
-        ip,
-    )
-    .await
+    let via = Via::Session {
+        id: s.id,
+        csrf: s.csrf_token,
+    };
+    let a = actor_for(db, s.user_id, via, ip).await?;
+    Ok(a.map(|a| (a, until)))
 }
 
 /// Starts a session; returns the cookie value.
@@ -391,7 +449,8 @@ fn client_ip(req: &Request) -> String {
 /// that rides on a cookie. Bearer-token requests carry no ambient credential and need none.
 pub async fn middleware(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let ip = client_ip(&req);
-    let actor = match resolve(&state.db, req.headers(), &ip).await {
+    let path = req.uri().path().to_owned();
+    let actor = match resolve(&state.db, &state.callers, req.headers(), &ip).await {
         Ok(a) => a,
         Err(e) => return e.into_response(),
     };
@@ -425,6 +484,9 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
         req.extensions_mut().insert(a);
     }
     let mut resp = next.run(req).await;
+    if unsafe_method && !resp.status().is_client_error() && !keeps_directory(&path) {
+        state.forget_directory();
+    }
     // A page that was shown consumed the flash; a redirect carries its own.
     if flash.is_some() && resp.status().is_success() {
         resp.headers_mut().append(
@@ -435,6 +497,28 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
         );
     }
     resp
+}
+
+/// Whether a state-changing request to `path` leaves the org tree, departments and accounts
+/// as they were, so the caches of them can stay. Everything else (the tree, departments,
+/// users, passwords, tokens, logout, and any capability added later) drops them when it
+/// succeeds: forgetting is the default, keeping is the exception for the busy case loop.
+fn keeps_directory(path: &str) -> bool {
+    const KEEP: &[&str] = &[
+        "/api/v1/cases",
+        "/api/v1/notifications",
+        "/api/v1/categories",
+        "/api/v1/calendar",
+        "/api/v1/admin/press",
+        "/api/v1/auth/login",
+        "/cases",
+        "/report",
+        "/track/",
+        "/files",
+        "/notifications",
+        "/login",
+    ];
+    KEEP.iter().any(|k| path.starts_with(k))
 }
 
 /// Forms that people without an account post: they carry a double-submit token from the

@@ -12,6 +12,7 @@ pub mod catalog;
 pub mod entity;
 pub mod files;
 pub mod handlers;
+pub mod intake;
 pub mod notify;
 pub mod pages;
 pub mod press;

@@ -8,8 +8,8 @@ use super::entity::notification;
 use crate::users::entity as user;
 use crate::web::error::AppResult;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 use serde::Serialize;
 use tokio::sync::broadcast;
@@ -70,32 +70,44 @@ pub async fn to_users(
     kind: &str,
     text: &str,
 ) -> AppResult<Vec<Note>> {
+    to_many(db, users.iter().map(|&u| (u, case_id, kind, text))).await
+}
+
+/// Writes notifications `(user, case, kind, text)` in one statement.
+pub async fn to_many<'a>(
+    db: &impl ConnectionTrait,
+    notes: impl IntoIterator<Item = (i64, i64, &'a str, &'a str)>,
+) -> AppResult<Vec<Note>> {
     let at = crate::db::now_ms();
-    let text: String = text.chars().take(300).collect();
-    let mut out = Vec::with_capacity(users.len());
-    for &u in users {
-        let r = notification::ActiveModel {
-            user_id: Set(u),
+    let rows: Vec<notification::ActiveModel> = notes
+        .into_iter()
+        .map(|(user, case_id, kind, text)| notification::ActiveModel {
+            user_id: Set(user),
             case_id: Set(Some(case_id)),
             kind: Set(kind.to_owned()),
-            text: Set(text.clone()),
+            text: Set(text.chars().take(300).collect()),
             at: Set(at),
             read_at: Set(None),
             ..Default::default()
-        }
-        .insert(db)
-        .await?;
-        out.push(Note {
+        })
+        .collect();
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(notification::Entity::insert_many(rows)
+        .exec_with_returning(db)
+        .await?
+        .into_iter()
+        .map(|r| Note {
             id: r.id,
-            user_id: u,
+            user_id: r.user_id,
             case_id: r.case_id,
             kind: r.kind,
             text: r.text,
-            at,
-            read_at: None,
-        });
-    }
-    Ok(out)
+            at: r.at,
+            read_at: r.read_at,
+        })
+        .collect())
 }
 
 async fn users_where(db: &impl ConnectionTrait, cond: sea_orm::Condition) -> AppResult<Vec<i64>> {
@@ -110,6 +122,14 @@ async fn users_where(db: &impl ConnectionTrait, cond: sea_orm::Condition) -> App
         .await?)
 }
 
+/// The roles that screen a node's queue.
+pub const DISPATCHER_ROLES: &[&str] = &[
+    "command_center",
+    "community_secretary",
+    "community_staff",
+    "admin",
+];
+
 /// Notifies the screeners of a node's queue (command centre, community secretary and staff,
 /// administrators bound there).
 pub async fn to_dispatchers(
@@ -123,12 +143,7 @@ pub async fn to_dispatchers(
         db,
         sea_orm::Condition::all()
             .add(user::Column::OrgId.eq(node))
-            .add(user::Column::Role.is_in([
-                "command_center",
-                "community_secretary",
-                "community_staff",
-                "admin",
-            ])),
+            .add(user::Column::Role.is_in(DISPATCHER_ROLES.iter().copied())),
     )
     .await?;
     to_users(db, &ids, case_id, kind, text).await

@@ -21,7 +21,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use wangge_core::case::{self as wf, Action, Facts, Refusal, Satisfaction, Standing, Status};
 use wangge_core::category::Category;
-use wangge_core::geo::{Area, Point};
 use wangge_core::rates::{self, Light};
 use wangge_core::routing::{self, Place, Target};
 use wangge_core::worktime::Limit;
@@ -151,103 +150,7 @@ pub async fn standing(
 // ---------------------------------------------------------------------------------------------
 // Intake
 
-/// A report, as the API and the forms send it.
-#[derive(Debug, Default, Deserialize)]
-pub struct NewCase {
-    /// 标题.
-    #[serde(default)]
-    pub title: String,
-    /// 描述.
-    #[serde(default)]
-    pub description: String,
-    /// Category code; suggested from the text when absent.
-    #[serde(default)]
-    pub category: Option<String>,
-    /// appeal / incident.
-    #[serde(default)]
-    pub kind: Option<String>,
-    /// resident / patrol / hotline / api; defaults from the caller.
-    #[serde(default)]
-    pub source: Option<String>,
-    /// A picked building.
-    #[serde(default)]
-    pub building_id: Option<i64>,
-    /// A point (WGS-84).
-    #[serde(default)]
-    pub lat: Option<f64>,
-    /// A point (WGS-84).
-    #[serde(default)]
-    pub lng: Option<f64>,
-    /// A picked node (community or grid) when there is no building or point.
-    #[serde(default)]
-    pub org_id: Option<i64>,
-    /// Free-text address.
-    #[serde(default)]
-    pub address: Option<String>,
-    /// The reporter's name (hotline calls and anonymous reports).
-    #[serde(default)]
-    pub reporter_name: Option<String>,
-    /// The reporter's phone (required for anonymous reports).
-    #[serde(default)]
-    pub reporter_phone: Option<String>,
-    /// Keep my identity private (shown to handlers as 匿名).
-    #[serde(default)]
-    pub private: bool,
-    /// Photos uploaded before (their ids from `POST /api/v1/files`).
-    #[serde(default)]
-    pub photos: Vec<String>,
-}
-
-/// Who reports: an account, or someone on the public page.
-pub enum Reporter<'a> {
-    /// Logged in.
-    Account(&'a Actor),
-    /// The public page, with the client address.
-    Public {
-        /// For the audit log.
-        ip: String,
-    },
-}
-
-/// What intake answers.
-pub struct Created {
-    /// The case.
-    pub case: case::Model,
-    /// The private follow-up token (only for a new public report).
-    pub track_token: Option<String>,
-    /// Whether an earlier request with the same idempotency key created it.
-    pub replayed: bool,
-    /// A note for the reporter (e.g. the location is outside every grid).
-    pub notice: Option<String>,
-}
-
-fn need_text(what: &str, code: &'static str, s: &str, max: usize) -> AppResult<String> {
-    let t = s.trim();
-    let n = t.chars().count();
-    if n == 0 {
-        return Err(AppError::bad(code, format!("请填写{what}")));
-    }
-    if n > max {
-        return Err(AppError::bad(code, format!("{what}不能超过 {max} 个字")));
-    }
-    Ok(t.to_owned())
-}
-
-/// Checks a phone number: an 11-digit mobile or a landline with its area code.
-pub fn parse_phone(s: &str) -> AppResult<String> {
-    let t: String = s.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
-    let mobile = t.len() == 11 && t.starts_with('1') && t.bytes().all(|b| b.is_ascii_digit());
-    let landline =
-        (10..=12).contains(&t.len()) && t.starts_with('0') && t.bytes().all(|b| b.is_ascii_digit());
-    if mobile || landline {
-        Ok(t)
-    } else {
-        Err(AppError::bad(
-            "bad_phone",
-            "电话号码格式不对：请填写 11 位手机号，或带区号的座机号",
-        ))
-    }
-}
+pub use super::intake::{Created, NewCase, Reporter, parse_phone, report};
 
 /// A phone as lists show it: 138****5678.
 pub fn mask_phone(p: &str) -> String {
@@ -260,14 +163,6 @@ pub fn mask_phone(p: &str) -> String {
     format!("{head}****{tail}")
 }
 
-/// The place a report lands on.
-struct Landing {
-    /// The grid (or the fallback node).
-    node: node::Model,
-    building_id: Option<i64>,
-    located: bool,
-}
-
 async fn active_node(db: &impl ConnectionTrait, id: i64) -> AppResult<Option<node::Model>> {
     Ok(node::Entity::find_by_id(id)
         .filter(node::Column::Status.eq("active"))
@@ -277,92 +172,6 @@ async fn active_node(db: &impl ConnectionTrait, id: i64) -> AppResult<Option<nod
 
 fn level_of(n: &node::Model) -> Option<OrgLevel> {
     OrgLevel::parse(&n.level)
-}
-
-/// Finds the grid of a report from its building, point or picked node.
-async fn land(db: &impl ConnectionTrait, input: &NewCase, home: Option<i64>) -> AppResult<Landing> {
-    if let Some(b) = input.building_id {
-        let bad = || AppError::bad("bad_building", "所选楼栋不存在或已停用");
-        let n = active_node(db, b).await?.ok_or_else(bad)?;
-        if level_of(&n) != Some(OrgLevel::Building) {
-            return Err(bad());
-        }
-        let grid = match n.parent_id {
-            Some(p) => active_node(db, p).await?,
-            None => None,
-        }
-        .ok_or_else(bad)?;
-        return Ok(Landing {
-            node: grid,
-            building_id: Some(n.id),
-            located: true,
-        });
-    }
-    if let (Some(lat), Some(lng)) = (input.lat, input.lng) {
-        if !(3.0..=54.0).contains(&lat) || !(73.0..=136.0).contains(&lng) {
-            return Err(AppError::bad("bad_point", "坐标不在中国境内，请重新选点"));
-        }
-        let grids = node::Entity::find()
-            .filter(node::Column::Status.eq("active"))
-            .filter(node::Column::Level.is_in(["grid", "micro_grid"]))
-            .filter(node::Column::Boundary.is_not_null())
-            .all(db)
-            .await?;
-        let mut places = Vec::with_capacity(grids.len());
-        for g in &grids {
-            let area = g
-                .boundary
-                .as_deref()
-                .and_then(|b| Area::from_geojson(b).ok());
-            places.push(Place {
-                id: g.id,
-                name: g.name.clone(),
-                path: stored_path(&g.path)?,
-                level: level_of(g).unwrap_or(OrgLevel::Grid),
-                area,
-                active: true,
-            });
-        }
-        if let Some(p) = routing::grid_at(&places, (lng, lat) as Point)
-            && let Some(g) = grids.into_iter().find(|g| g.id == p.id)
-        {
-            return Ok(Landing {
-                node: g,
-                building_id: None,
-                located: true,
-            });
-        }
-    }
-    let fallback = input.org_id.or(home);
-    let n = match fallback {
-        Some(id) => active_node(db, id).await?,
-        None => None,
-    }
-    .ok_or_else(|| {
-        AppError::bad(
-            "no_location",
-            "请选择事发楼栋、在地图上选点，或选择所在社区（村）",
-        )
-    })?;
-    if level_of(&n) == Some(OrgLevel::Building) {
-        let parent = match n.parent_id {
-            Some(p) => active_node(db, p).await?,
-            None => None,
-        };
-        if let Some(g) = parent {
-            return Ok(Landing {
-                node: g,
-                building_id: Some(n.id),
-                located: true,
-            });
-        }
-    }
-    let located = matches!(level_of(&n), Some(OrgLevel::Grid | OrgLevel::MicroGrid));
-    Ok(Landing {
-        node: n,
-        building_id: None,
-        located,
-    })
 }
 
 /// The path of the street or town above a place, given the place's ancestors: where a learned
@@ -422,8 +231,19 @@ pub(crate) async fn suggest_route(
     cat: &Category,
 ) -> AppResult<Result<(Target, String), String>> {
     let nodes = chain(db, place).await?;
-    let places = places_of(&nodes)?;
     let depts = departments_on(db, &nodes).await?;
+    route_from(&nodes, &depts, place, cat)
+}
+
+/// The suggested handler of a case at `place`, given the place's ancestors and their
+/// departments (see [`suggest_route`]).
+pub(crate) fn route_from(
+    nodes: &[node::Model],
+    depts: &[department::Model],
+    place: &OrgPath,
+    cat: &Category,
+) -> AppResult<Result<(Target, String), String>> {
+    let places = places_of(nodes)?;
     let rdepts: Vec<routing::Department> = depts
         .iter()
         .map(|d| {
@@ -442,36 +262,8 @@ pub(crate) async fn suggest_route(
     })
 }
 
-/// Which node screens a new case: the community for what the grid or community handles
-/// ("大事不出社区"), the street or town for the rest; the nearest that exists.
-fn dispatch_level<'a>(nodes: &'a [node::Model], cat: &Category) -> Option<&'a node::Model> {
-    use wangge_core::category::HandlerLevel::*;
-    let want: &[&str] = match cat.handler {
-        Grid | Community => &["community", "township", "district"],
-        Township | Department => &["township", "district"],
-    };
-    want.iter()
-        .find_map(|l| nodes.iter().find(|n| n.level == *l && n.status == "active"))
-}
-
-async fn next_case_no(db: &impl ConnectionTrait, now: NaiveDateTime) -> AppResult<String> {
-    use chrono::Datelike;
-    let year = now.year();
-    let row = db
-        .query_one_raw(crate::db::statement(
-            db,
-            "INSERT INTO case_counters (year, n) VALUES ($1, 1) ON CONFLICT (year) \
-             DO UPDATE SET n = case_counters.n + 1 RETURNING n",
-            vec![year.into()],
-        ))
-        .await?
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no case counter")))?;
-    let n: i64 = row.try_get_by_index(0)?;
-    Ok(format!("{year}-{n:06}"))
-}
-
 /// Checks photo ids and returns them (each must be a stored file).
-fn photo_ids(st: &AppState, ids: &[String]) -> AppResult<Vec<(String, String, i64)>> {
+pub(crate) fn photo_ids(st: &AppState, ids: &[String]) -> AppResult<Vec<(String, String, i64)>> {
     if ids.len() > super::files::MAX_PHOTOS {
         return Err(AppError::bad(
             "too_many_photos",
@@ -486,7 +278,7 @@ fn photo_ids(st: &AppState, ids: &[String]) -> AppResult<Vec<(String, String, i6
         .collect()
 }
 
-async fn attach(
+pub(crate) async fn attach(
     db: &impl ConnectionTrait,
     case_id: i64,
     event_id: Option<i64>,
@@ -508,254 +300,7 @@ async fn attach(
     Ok(())
 }
 
-/// Takes a report in: validates it, finds its grid and handler, numbers it and queues it
-/// for screening. With an idempotency key, a retry returns the case the first call made.
-pub async fn report(
-    st: &AppState,
-    who: Reporter<'_>,
-    input: NewCase,
-    idem: Option<&str>,
-) -> AppResult<Created> {
-    let db = &st.db;
-    let title = need_text("标题", "bad_title", &input.title, 100)?;
-    let description = need_text("问题描述", "bad_description", &input.description, 2000)?;
-    let address = input.address.as_deref().unwrap_or("").trim().to_owned();
-    if address.chars().count() > 200 {
-        return Err(AppError::bad("bad_address", "地址不能超过 200 个字"));
-    }
-    let kind = input.kind.clone().unwrap_or_else(|| "appeal".into());
-    if !KINDS.iter().any(|k| k.0 == kind) {
-        return Err(AppError::bad("bad_kind", "案件类型应为诉求或事件"));
-    }
-    let (actor, idem_owner) = match &who {
-        Reporter::Account(a) => (Some(*a), a.user_id.to_string()),
-        Reporter::Public { .. } => (None, "public".to_owned()),
-    };
-    let source = match (&input.source, actor) {
-        (Some(s), _) => s.clone(),
-        (None, Some(a)) if a.role == Role::GridWorker => "patrol".into(),
-        (None, Some(a)) if matches!(a.via, crate::auth::Via::Token { .. }) => "api".into(),
-        (None, Some(a)) if a.role == Role::CommandCenter => "hotline".into(),
-        _ => "resident".into(),
-    };
-    if !SOURCES.iter().any(|s| s.0 == source) {
-        return Err(AppError::bad(
-            "bad_source",
-            "来源应为居民自报、网格员巡查、12345 热线或开放接口",
-        ));
-    }
-    let phone = match input.reporter_phone.as_deref().map(str::trim) {
-        Some(p) if !p.is_empty() => parse_phone(p)?,
-        _ if actor.is_none() => {
-            return Err(AppError::bad(
-                "need_phone",
-                "匿名反映请留下联系电话，以便处置人员联系和回访",
-            ));
-        }
-        _ => String::new(),
-    };
-    let reporter_name = match (input.reporter_name.as_deref().map(str::trim), actor) {
-        (Some(n), _) if !n.is_empty() => need_text("联系人", "bad_name", n, 50)?,
-        (_, Some(a)) if source != "hotline" => a.display_name.clone(),
-        _ => String::new(),
-    };
-    let idem_key = match idem.map(str::trim) {
-        Some(k) if !k.is_empty() => {
-            if k.len() > 100 {
-                return Err(AppError::bad(
-                    "bad_idempotency_key",
-                    "Idempotency-Key 不能超过 100 个字符",
-                ));
-            }
-            Some(format!("{idem_owner}:{k}"))
-        }
-        _ => None,
-    };
-    if let Some(k) = &idem_key
-        && let Some(c) = case::Entity::find()
-            .filter(case::Column::IdemKey.eq(k))
-            .one(db)
-            .await?
-    {
-        return Ok(Created {
-            case: c,
-            track_token: None,
-            replayed: true,
-            notice: None,
-        });
-    }
-    let photos = photo_ids(st, &input.photos)?;
-    let home = actor.map(|a| a.org_id);
-    let landing = land(db, &input, home).await?;
-    if let Some(a) = actor
-        && matches!(
-            a.role,
-            Role::GridWorker | Role::CommunityStaff | Role::CommunitySecretary
-        )
-    {
-        // Staff report within their own subtree.
-        a.require_scope(&stored_path(&landing.node.path)?)?;
-    }
-    let place = stored_path(&landing.node.path)?;
-    let nodes = chain(db, &place).await?;
-    let cat_ref = st.catalog.get(db).await?;
-    let catalog: &Catalog = &cat_ref;
-    let cat = match input.category.as_deref().map(str::trim) {
-        Some(code) if !code.is_empty() => catalog
-            .category(code)
-            .filter(|c| catalog.active.contains(&c.code))
-            .ok_or_else(|| {
-                AppError::bad("bad_category", format!("事项分类“{code}”不存在或已停用"))
-            })?,
-        _ => {
-            let text = format!("{title} {description}");
-            let street = township_path(&nodes);
-            let code = super::suggest::suggest(st, &text, street.as_deref())
-                .await?
-                .into_iter()
-                .next()
-                .map_or_else(|| "QT02".to_owned(), |s| s.code);
-            catalog
-                .category(&code)
-                .or_else(|| catalog.in_use().last())
-                .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no category")))?
-        }
-    }
-    .clone();
-    let queue = dispatch_level(&nodes, &cat)
-        .cloned()
-        .unwrap_or_else(|| landing.node.clone());
-    let suggestion = match suggest_route(db, &place, &cat).await? {
-        Ok((t, reason)) => json!({"target": target_json(&t), "reason": reason}),
-        Err(why) => json!({"target": null, "reason": why}),
-    };
-    let notice = (!landing.located)
-        .then(|| format!("事发地点不在任何网格内，已转入“{}”待人工派遣", queue.name));
-    let (track_token, track_hash) = if actor.is_none() {
-        let t = crate::auth::tokens::random_token()?;
-        let h = crate::auth::tokens::hash_token(&t);
-        (Some(t), Some(h))
-    } else {
-        (None, None)
-    };
-    let now_ms = crate::db::now_ms();
-    let tx = crate::db::begin_write(db).await?;
-    let case_no = next_case_no(&tx, bj(now_ms)).await?;
-    let row = case::ActiveModel {
-        case_no: Set(case_no.clone()),
-        kind: Set(kind),
-        title: Set(title.clone()),
-        description: Set(description),
-        category_code: Set(cat.code.clone()),
-        source: Set(source),
-        status: Set(Status::Reported.as_str().to_owned()),
-        version: Set(1),
-        org_id: Set(landing.node.id),
-        org_path: Set(landing.node.path.clone()),
-        building_id: Set(landing.building_id),
-        lat: Set(input.lat),
-        lng: Set(input.lng),
-        address: Set(address),
-        located: Set(landing.located),
-        dispatch_org_id: Set(queue.id),
-        dispatch_path: Set(queue.path.clone()),
-        assignee_org_id: Set(None),
-        assignee_dept_id: Set(None),
-        assignee_path: Set(None),
-        assignee_name: Set(String::new()),
-        suggestion: Set(suggestion.to_string().chars().take(400).collect()),
-        reporter_id: Set(actor.map(|a| a.user_id)),
-        reporter_name: Set(reporter_name),
-        reporter_phone: Set(phone),
-        anonymous: Set(input.private),
-        track_hash: Set(track_hash),
-        idem_key: Set(idem_key.clone()),
-        created_at: Set(now_ms),
-        updated_at: Set(now_ms),
-        ..Default::default()
-    }
-    .insert(&tx)
-    .await;
-    let row = match row {
-        Ok(r) => r,
-        Err(e) => {
-            let e = AppError::from(e);
-            // A concurrent retry with the same key won the race: answer with its case.
-            if let (AppError::Conflict { .. }, Some(k)) = (&e, &idem_key) {
-                drop(tx);
-                if let Some(c) = case::Entity::find()
-                    .filter(case::Column::IdemKey.eq(k))
-                    .one(db)
-                    .await?
-                {
-                    return Ok(Created {
-                        case: c,
-                        track_token: None,
-                        replayed: true,
-                        notice: None,
-                    });
-                }
-            }
-            return Err(e);
-        }
-    };
-    let ev = record_event(
-        &tx,
-        EventIn {
-            case_id: row.id,
-            by: actor.map_or(By::Public, By::Actor),
-            at: now_ms,
-            action: "report",
-            from: "",
-            to: Status::Reported.as_str(),
-            note: String::new(),
-            data: json!({
-                "category": cat.code, "located": landing.located, "queue": queue.name,
-            }),
-        },
-    )
-    .await?;
-    attach(&tx, row.id, Some(ev), &photos).await?;
-    let audit_who = match &who {
-        Reporter::Account(a) => a.who(),
-        Reporter::Public { ip } => crate::audit::Who {
-            id: None,
-            name: "公众".into(),
-            ip: ip.clone(),
-        },
-    };
-    audit::record(
-        &tx,
-        &audit_who,
-        Entry {
-            org_path: &place,
-            action: "create",
-            entity: "case",
-            entity_id: Some(row.id),
-            summary: format!("上报案件 {case_no}：{title}"),
-            changes: json!({}),
-        },
-    )
-    .await?;
-    let notes = notify::to_dispatchers(
-        &tx,
-        queue.id,
-        row.id,
-        "report",
-        &format!("新案件 {case_no} 待受理：{title}"),
-    )
-    .await?;
-    tx.commit().await?;
-    st.hub.publish(notes);
-    Ok(Created {
-        case: row,
-        track_token,
-        replayed: false,
-        notice,
-    })
-}
-
-fn target_json(t: &Target) -> Value {
+pub(crate) fn target_json(t: &Target) -> Value {
     match t {
         Target::Node(id) => json!({"org_id": id}),
         Target::Department(id) => json!({"department_id": id}),
@@ -790,6 +335,11 @@ pub(crate) struct EventIn<'a> {
 
 /// Writes one step of a case's timeline.
 pub(crate) async fn record_event(db: &impl ConnectionTrait, e: EventIn<'_>) -> AppResult<i64> {
+    Ok(event_row(e).insert(db).await?.id)
+}
+
+/// The row of one step of a case's timeline.
+pub(crate) fn event_row(e: EventIn<'_>) -> event::ActiveModel {
     let (id, name, role) = match e.by {
         By::Actor(a) => (
             Some(a.user_id),
@@ -800,7 +350,7 @@ pub(crate) async fn record_event(db: &impl ConnectionTrait, e: EventIn<'_>) -> A
         By::Public => (None, "报告人".into(), "public".into()),
         By::System => (None, "系统".into(), "system".into()),
     };
-    let r = event::ActiveModel {
+    event::ActiveModel {
         case_id: Set(e.case_id),
         at: Set(e.at),
         actor_id: Set(id),
@@ -813,9 +363,6 @@ pub(crate) async fn record_event(db: &impl ConnectionTrait, e: EventIn<'_>) -> A
         data: Set(e.data.to_string()),
         ..Default::default()
     }
-    .insert(db)
-    .await?;
-    Ok(r.id)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 //! character pairs weighed most). The learned models are derived data, kept per street for
 //! [`TTL`] and rebuilt from the cases when they expire.
 
+use super::catalog::Catalog;
 use super::entity::case;
 use crate::AppState;
 use crate::web::error::AppResult;
@@ -41,6 +42,8 @@ pub struct Models {
     inner: Mutex<HashMap<String, Entry>>,
     /// Held while a model is trained, so a burst of reports trains it once, not once each.
     training: tokio::sync::Mutex<()>,
+    /// Set while intake has a rebuild running in the background.
+    rebuilding: std::sync::atomic::AtomicBool,
 }
 
 impl Models {
@@ -48,6 +51,17 @@ impl Models {
         let g = self.inner.lock().ok()?;
         let (at, m) = g.get(street)?;
         (at.elapsed() < TTL).then(|| m.clone())
+    }
+
+    /// The street's model however old, and whether it should be rebuilt.
+    fn latest(&self, street: &str) -> (Option<Arc<Model>>, bool) {
+        let Ok(g) = self.inner.lock() else {
+            return (None, false);
+        };
+        match g.get(street) {
+            Some((at, m)) => (m.clone(), at.elapsed() >= TTL),
+            None => (None, true),
+        }
     }
 }
 
@@ -82,6 +96,41 @@ async fn model_for(st: &AppState, street: &str) -> AppResult<Option<Arc<Model>>>
     Ok(model)
 }
 
+/// The one category intake gives a report that came without one: the first keyword rule
+/// that matches, else the street's learned model if it is sure enough. Never waits: a model
+/// that is missing or old is (re)built in the background and used from the next report on.
+pub fn best(st: &AppState, catalog: &Catalog, text: &str, street: Option<&str>) -> Option<String> {
+    if let Some(s) = category::suggest(catalog.in_use(), text, 1)
+        .into_iter()
+        .next()
+    {
+        return Some(s.code);
+    }
+    let street = street.unwrap_or("/");
+    let (model, stale) = st.models.latest(street);
+    let flag = &st.models.rebuilding;
+    if stale && !flag.swap(true, std::sync::atomic::Ordering::AcqRel) {
+        let (st, street) = (st.clone(), street.to_owned());
+        tokio::spawn(async move {
+            if let Err(e) = model_for(&st, &street).await {
+                tracing::warn!(error = %e, "could not train the category model");
+            }
+            st.models
+                .rebuilding
+                .store(false, std::sync::atomic::Ordering::Release);
+        });
+    }
+    model?
+        .predict(text, 1)
+        .into_iter()
+        .find(|g| g.probability >= MIN_PROBABILITY)
+        .map(|g| g.code)
+        .filter(|c| catalog.active.contains(c))
+}
+
+/// Below this, a learned guess is not offered.
+const MIN_PROBABILITY: f64 = 0.3;
+
 /// Suggestions for a text reported in `street` (a path; the whole deployment when `None`).
 pub async fn suggest(
     st: &AppState,
@@ -89,8 +138,7 @@ pub async fn suggest(
     street: Option<&str>,
 ) -> AppResult<Vec<Suggestion>> {
     let catalog = st.catalog.get(&st.db).await?;
-    let in_use: Vec<category::Category> = catalog.in_use().cloned().collect();
-    let mut out: Vec<Suggestion> = category::suggest(&in_use, text, 3)
+    let mut out: Vec<Suggestion> = category::suggest(catalog.in_use(), text, 3)
         .into_iter()
         .map(|s| Suggestion {
             reason: s.reason(),
@@ -101,7 +149,7 @@ pub async fn suggest(
         .collect();
     if let Some(m) = model_for(st, street.unwrap_or("/")).await? {
         for g in m.predict(text, 3) {
-            if g.probability < 0.3 || out.iter().any(|s| s.code == g.code) {
+            if g.probability < MIN_PROBABILITY || out.iter().any(|s| s.code == g.code) {
                 continue;
             }
             let Some(c) = catalog

@@ -55,6 +55,21 @@ pub fn redact_url(url: &str) -> String {
 /// Opens a pool on the URL; for PostgreSQL, `schema` (if any) becomes the search path, which
 /// is how the tests give each case a fresh database.
 pub async fn connect(url: &str, schema: Option<&str>) -> anyhow::Result<DatabaseConnection> {
+    open(url, schema, None).await
+}
+
+/// Opens a pool of one connection on an SQLite URL: the intake writer's own, so the pages it
+/// writes stay in that connection's cache instead of being read again by whichever pooled
+/// connection takes the next batch.
+pub async fn connect_single(url: &str) -> anyhow::Result<DatabaseConnection> {
+    open(url, None, Some(1)).await
+}
+
+async fn open(
+    url: &str,
+    schema: Option<&str>,
+    size: Option<u32>,
+) -> anyhow::Result<DatabaseConnection> {
     let backend = backend_of(url)?;
     let mut opts = ConnectOptions::new(url.to_owned());
     opts.sqlx_logging(false)
@@ -62,7 +77,7 @@ pub async fn connect(url: &str, schema: Option<&str>) -> anyhow::Result<Database
         .acquire_timeout(Duration::from_secs(15));
     match backend {
         Backend::Sqlite => {
-            opts.max_connections(8).min_connections(1);
+            opts.max_connections(size.unwrap_or(8)).min_connections(1);
             opts.map_sqlx_sqlite_opts(|o| {
                 o.create_if_missing(true)
                     .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
@@ -72,10 +87,15 @@ pub async fn connect(url: &str, schema: Option<&str>) -> anyhow::Result<Database
                     // Org paths are ASCII; a case-sensitive LIKE lets `path LIKE '/1/2/%'`
                     // (the scope filter) use the path indexes, as on PostgreSQL.
                     .pragma("case_sensitive_like", "ON")
+                    // The server copies the log back into the database in the background
+                    // (`checkpoint_forever`), off the path of the commit that would otherwise
+                    // do it every 1,000 pages; this bound only keeps the log from growing
+                    // without end if that stops.
+                    .pragma("wal_autocheckpoint", "20000")
             });
         }
         Backend::Postgres => {
-            opts.max_connections(16).min_connections(1);
+            opts.max_connections(size.unwrap_or(16)).min_connections(1);
             if let Some(s) = schema {
                 opts.set_schema_search_path(s.to_owned());
             }
@@ -132,6 +152,24 @@ pub async fn optimize_forever(db: DatabaseConnection) {
             tracing::warn!(error = %e, "could not refresh the query planner's statistics");
         }
         tokio::time::sleep(Duration::from_secs(3600)).await;
+    }
+}
+
+/// Copies SQLite's write-ahead log back into the database every second, without waiting on
+/// readers or blocking writers (`PASSIVE`), so that no request pays for it. PostgreSQL does
+/// its own checkpoints.
+pub async fn checkpoint_forever(db: DatabaseConnection) {
+    if db.get_database_backend() != DbBackend::Sqlite {
+        return;
+    }
+    loop {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        if let Err(e) = db
+            .execute_unprepared("PRAGMA wal_checkpoint(PASSIVE);")
+            .await
+        {
+            tracing::warn!(error = %e, "could not checkpoint the write-ahead log");
+        }
     }
 }
 

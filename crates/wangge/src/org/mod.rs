@@ -1,6 +1,7 @@
 //! The org tree and the departments attached to it: the places of a deployment, from the
 //! district down to buildings, each with a materialized path that scopes every other row.
 
+pub mod directory;
 pub mod entity;
 pub mod handlers;
 pub mod import;

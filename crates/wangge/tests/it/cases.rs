@@ -1031,3 +1031,84 @@ async fn failed_checks_and_dissatisfied_ratings_send_the_work_back_once_and_disp
     assert_eq!(st["rates"]["satisfaction"], 0.0);
     assert_eq!(st["rates"]["resolution"], 0.0);
 }
+
+#[tokio::test]
+async fn a_burst_of_reports_lands_each_once_numbered_timed_audited_and_notified() {
+    let app = TestApp::spawn().await;
+    let (_, building) = first_building(&app, "33019900100101").await;
+    let w = app.token("wgy-liuan-1").await;
+    let sj = app.token("liuan-sj").await;
+    let (_, before) = app.get(&sj, "/api/v1/notifications").await;
+    let unread = before["unread"].as_u64().unwrap_or(0);
+    // 12 reports, each sent twice at once (a flaky phone's retry), all in flight together so
+    // the writer lands them in shared batches.
+    let send = |i: usize| {
+        app.client
+            .post(app.url("/api/v1/cases"))
+            .bearer_auth(&w)
+            .header("Idempotency-Key", format!("burst-{}", i / 2))
+            .json(&json!({
+                "title": format!("楼道堆物 {}", i / 2),
+                "description": "楼道里堆满纸箱",
+                "building_id": building,
+            }))
+            .send()
+    };
+    let answers = futures_util::future::join_all((0..24).map(send)).await;
+    let mut by_key: std::collections::HashMap<usize, Vec<Value>> = Default::default();
+    for (i, r) in answers.into_iter().enumerate() {
+        let r = r.expect("sent");
+        assert!(matches!(r.status().as_u16(), 200 | 201), "{}", r.status());
+        by_key
+            .entry(i / 2)
+            .or_default()
+            .push(r.json().await.expect("json"));
+    }
+    let mut numbers = Vec::new();
+    for (k, pair) in &by_key {
+        assert_eq!(pair[0]["id"], pair[1]["id"], "key {k}: one case for both");
+        assert_eq!(pair[0]["title"], format!("楼道堆物 {k}"));
+        numbers.push(pair[0]["case_no"].as_str().expect("number").to_owned());
+    }
+    numbers.sort();
+    numbers.dedup();
+    assert_eq!(numbers.len(), 12, "twelve distinct numbers: {numbers:?}");
+    let (_, l) = app.get(&w, "/api/v1/cases").await;
+    assert_eq!(l["total"], 12);
+    for pair in by_key.values() {
+        let id = pair[0]["id"].as_i64().expect("id");
+        let (_, c) = app.get(&w, &format!("/api/v1/cases/{id}")).await;
+        assert_eq!(c["timeline"][0]["action"], "report", "{c}");
+        assert_eq!(c["timeline"].as_array().map(Vec::len), Some(1));
+    }
+    let (_, after) = app.get(&sj, "/api/v1/notifications").await;
+    assert_eq!(after["unread"].as_u64(), Some(unread + 12), "{after}");
+    let admin = app.token("admin").await;
+    let (_, log) = app
+        .get(&admin, "/api/v1/audit?entity=case&action=create")
+        .await;
+    assert_eq!(log["total"], 12, "one audit entry per case");
+}
+
+#[tokio::test]
+async fn intake_sees_a_retired_building_at_once() {
+    let app = TestApp::spawn().await;
+    let (_, building) = first_building(&app, "33019900100101").await;
+    let w = app.token("wgy-liuan-1").await;
+    let body = json!({"title": "路灯不亮", "description": "楼前路灯坏了", "building_id": building});
+    let (s, _) = report(&app, &w, body.clone()).await;
+    assert_eq!(s, StatusCode::CREATED);
+    let admin = app.token("qinghe-admin").await;
+    let (s, _) = app
+        .send(
+            Method::POST,
+            &admin,
+            &format!("/api/v1/org/nodes/{building}/retire"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, v) = report(&app, &w, body).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    assert_eq!(code(&v), Some("bad_building"));
+}
