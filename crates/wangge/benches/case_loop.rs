@@ -37,8 +37,10 @@ struct Args {
 fn args() -> Args {
     let mut a = Args {
         cases: 1_000_000,
-        reports: 6_000,
-        clients: 16,
+        reports: 8_000,
+        // Phones report from many connections at once; 32 keeps the writer's batches full
+        // while the load generator shares the two cores with the server.
+        clients: 32,
         samples: 200,
         keep: false,
     };
