@@ -17,12 +17,12 @@ pub mod users;
 pub mod web;
 
 use sea_orm::DatabaseConnection;
+use std::sync::Arc;
 
 /// mimalloc instead of the C library's allocator: a request allocates many small strings on
 /// two threads or more, where glibc's malloc spent a fifth of the intake benchmark's time.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-use std::sync::Arc;
 
 /// What every handler can reach.
 #[derive(Clone)]

@@ -248,11 +248,13 @@ pub async fn resolve(
     headers: &HeaderMap,
     ip: &str,
 ) -> AppResult<Option<Actor>> {
-    let key = match (bearer(headers), cookie(headers, SESSION_COOKIE)) {
-        (Some(t), _) => format!("t{}", tokens::hash_token(t)),
-        (None, Some(s)) => format!("s{}", tokens::hash_token(s)),
+    // A bearer token wins over a cookie; either is looked up by its hash.
+    let (bearer_token, hash) = match (bearer(headers), cookie(headers, SESSION_COOKIE)) {
+        (Some(t), _) => (true, tokens::hash_token(t)),
+        (None, Some(s)) => (false, tokens::hash_token(s)),
         (None, None) => return Ok(None),
     };
+    let key = format!("{}{hash}", if bearer_token { 't' } else { 's' });
     let now = crate::db::now_ms();
     if let Some((mut a, until)) = callers.cache.get(&key) {
         if until > now {
@@ -262,45 +264,53 @@ pub async fn resolve(
         callers.cache.remove(&key);
     }
     let ticket = callers.cache.ticket();
-    let found = resolve_stored(db, headers, ip, now).await;
+    let found = if bearer_token {
+        resolve_token(db, &hash, ip, now).await
+    } else {
+        resolve_session(db, &hash, ip, now).await
+    };
     if let Ok(Some((a, until))) = &found {
         callers.cache.put(ticket, key, (a.clone(), *until));
     }
     found.map(|f| f.map(|(a, _)| a))
 }
 
-/// Reads a bearer token or a session from the database; with the actor, when the credential
+/// Reads a bearer token (by its hash) from the database; with the actor, when the token
 /// stops being valid.
-async fn resolve_stored(
+async fn resolve_token(
     db: &impl ConnectionTrait,
-    headers: &HeaderMap,
+    hash: &str,
     ip: &str,
     now: i64,
 ) -> AppResult<Option<(Actor, i64)>> {
-    if let Some(tok) = bearer(headers) {
-        let row = api_token::Entity::find()
-            .filter(api_token::Column::TokenHash.eq(tokens::hash_token(tok)))
-            .one(db)
-            .await?;
-        let Some(row) =
-            row.filter(|t| t.revoked_at.is_none() && t.expires_at.is_none_or(|e| e > now))
-        else {
-            return Err(AppError::Unauthenticated("令牌无效或已过期".into()));
-        };
-        if row.last_used_at.is_none_or(|t| now - t > 60_000) {
-            let mut am: api_token::ActiveModel = row.clone().into();
-            am.last_used_at = Set(Some(now));
-            am.update(db).await?;
-        }
-        let until = row.expires_at.unwrap_or(i64::MAX);
-        let a = actor_for(db, row.user_id, Via::Token { id: row.id }, ip).await?;
-        return Ok(a.map(|a| (a, until)));
-    }
-    let Some(tok) = cookie(headers, SESSION_COOKIE) else {
-        return Ok(None);
+    let row = api_token::Entity::find()
+        .filter(api_token::Column::TokenHash.eq(hash))
+        .one(db)
+        .await?;
+    let Some(row) = row.filter(|t| t.revoked_at.is_none() && t.expires_at.is_none_or(|e| e > now))
+    else {
+        return Err(AppError::Unauthenticated("令牌无效或已过期".into()));
     };
+    if row.last_used_at.is_none_or(|t| now - t > 60_000) {
+        let mut am: api_token::ActiveModel = row.clone().into();
+        am.last_used_at = Set(Some(now));
+        am.update(db).await?;
+    }
+    let until = row.expires_at.unwrap_or(i64::MAX);
+    let a = actor_for(db, row.user_id, Via::Token { id: row.id }, ip).await?;
+    Ok(a.map(|a| (a, until)))
+}
+
+/// Reads a session (by its cookie's hash) from the database, sliding its idle expiry; with the
+/// actor, when the session stops being valid.
+async fn resolve_session(
+    db: &impl ConnectionTrait,
+    hash: &str,
+    ip: &str,
+    now: i64,
+) -> AppResult<Option<(Actor, i64)>> {
     let Some(s) = session::Entity::find()
-        .filter(session::Column::TokenHash.eq(tokens::hash_token(tok)))
+        .filter(session::Column::TokenHash.eq(hash))
         .one(db)
         .await?
     else {

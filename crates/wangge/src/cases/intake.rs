@@ -13,8 +13,8 @@ use super::catalog::Catalog;
 use super::entity::{case, event};
 use super::notify::{self, Note};
 use super::service::{
-    By, EventIn, KINDS, SOURCES, attach, bj, event_row, photo_ids, route_from, target_json,
-    township_path,
+    By, EventIn, KINDS, SOURCES, attach, bj, event_row, level_of, photo_ids, route_from,
+    target_json, township_path,
 };
 use crate::AppState;
 use crate::audit::{self, Entry, Who};
@@ -138,10 +138,6 @@ struct Landing {
     node: node::Model,
     building_id: Option<i64>,
     located: bool,
-}
-
-fn level_of(n: &node::Model) -> Option<OrgLevel> {
-    OrgLevel::parse(&n.level)
 }
 
 /// Finds the grid of a report from its building, point or picked node.
@@ -524,7 +520,7 @@ fn start(st: &AppState) -> mpsc::Sender<Job> {
     let (tx, rx) = mpsc::channel(4 * MAX_BATCH);
     let hub = st.hub.clone();
     if crate::db::backend(&st.db) == crate::db::Backend::Sqlite {
-        let (url, pool) = (st.config.database_url.clone(), st.db.clone());
+        let url = st.config.database_url.clone();
         let own = std::thread::Builder::new()
             .name("intake-writer".into())
             .spawn(move || {
@@ -537,7 +533,6 @@ fn start(st: &AppState) -> mpsc::Sender<Job> {
                             Ok(db) => write_forever(db, hub, rx).await,
                             Err(e) => {
                                 tracing::error!(error = %e, "the intake writer cannot open the database");
-                                drop(pool);
                             }
                         }
                     }),

@@ -170,7 +170,7 @@ async fn active_node(db: &impl ConnectionTrait, id: i64) -> AppResult<Option<nod
         .await?)
 }
 
-fn level_of(n: &node::Model) -> Option<OrgLevel> {
+pub(crate) fn level_of(n: &node::Model) -> Option<OrgLevel> {
     OrgLevel::parse(&n.level)
 }
 

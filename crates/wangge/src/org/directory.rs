@@ -28,7 +28,6 @@ struct Staff {
     id: i64,
     org_id: i64,
     role: String,
-    department_id: Option<i64>,
 }
 
 /// The snapshot.
@@ -87,7 +86,6 @@ impl Directory {
                 id: u.id,
                 org_id: u.org_id,
                 role: u.role,
-                department_id: u.department_id,
             })
             .collect();
         Ok(Directory {
@@ -132,16 +130,6 @@ impl Directory {
         self.staff
             .iter()
             .filter(|s| s.org_id == node && roles.contains(&s.role.as_str()))
-            .map(|s| s.id)
-            .take(MAX_RECIPIENTS)
-            .collect()
-    }
-
-    /// The accounts of a department.
-    pub fn staff_of_department(&self, dept: i64) -> Vec<i64> {
-        self.staff
-            .iter()
-            .filter(|s| s.department_id == Some(dept))
             .map(|s| s.id)
             .take(MAX_RECIPIENTS)
             .collect()
