@@ -6,13 +6,15 @@
 //! ([`validate`]) and of the grid boundaries they upload ([`geo`]); and the case engine: the
 //! workflow ([`case`]), working-time deadlines ([`worktime`]), categories and their suggestion
 //! ([`category`]), routing ([`routing`]), the three rates ([`rates`]) and photo cleaning
-//! ([`photo`]).
+//! ([`photo`]); the people registry's ID numbers, phones, code lists and pinyin initials
+//! ([`people`]).
 
 pub mod case;
 pub mod category;
 pub mod classify;
 pub mod geo;
 pub mod org;
+pub mod people;
 pub mod photo;
 pub mod rates;
 pub mod role;

@@ -14,6 +14,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0001Skeleton),
             Box::new(M0002Cases),
             Box::new(M0003CaseFigures),
+            Box::new(M0004CaseScope),
         ]
     }
 }
@@ -546,6 +547,51 @@ impl MigrationTrait for M0003CaseFigures {
                 .await?;
         }
         Ok(())
+    }
+}
+
+/// The scope's own path index carries the status: a list's count in a small scope ("my grid's
+/// closed cases") is then read from the index alone, as is the lower bound that spares a large
+/// scope the union of its visibility branches (see `cases::service::list`).
+struct M0004CaseScope;
+
+impl MigrationName for M0004CaseScope {
+    fn name(&self) -> &str {
+        "m0004_case_scope"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0004CaseScope {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        index(
+            m,
+            "cases",
+            "ix_cases_scope",
+            &["org_path", "status", "created_at"],
+            false,
+        )
+        .await?;
+        m.drop_index(
+            Index::drop()
+                .name("ix_cases_path")
+                .table("cases")
+                .to_owned(),
+        )
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for (name, cols, unique) in CASE_INDEXES.iter().filter(|x| x.0 == "ix_cases_path") {
+            index(m, "cases", name, cols, *unique).await?;
+        }
+        m.drop_index(
+            Index::drop()
+                .name("ix_cases_scope")
+                .table("cases")
+                .to_owned(),
+        )
+        .await
     }
 }
 
