@@ -576,13 +576,13 @@ mod tests {
         let id = make_id("330106", d(1988, 2, 29), 11);
         assert!(
             id.agrees(Some(d(1988, 3, 1)), None)
-                .unwrap_err()
+                .expect_err("refused")
                 .0
                 .contains("不一致")
         );
         assert!(
             id.agrees(None, Some(Gender::Female))
-                .unwrap_err()
+                .expect_err("refused")
                 .0
                 .contains("性别")
         );
