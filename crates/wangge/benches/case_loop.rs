@@ -242,6 +242,7 @@ async fn main() -> anyhow::Result<()> {
         demo_hint: false,
         pressing: Default::default(),
         rates: Default::default(),
+        data_key: None,
     };
     let server = wangge::Server::bind(config, wangge::db::connect(&url, None).await?).await?;
     let base = format!("http://{}", server.local_addr()?);

@@ -23,6 +23,19 @@ pub struct Config {
     pub pressing: crate::cases::press::Rules,
     /// The three rates' weights (`[rates]` in the file).
     pub rates: wangge_core::rates::Weights,
+    /// The key that seals ID numbers and phones (`WANGGE_DATA_KEY` or `data_key`, 64 hex
+    /// digits); without one, the key file in the data directory (see `people::vault`).
+    pub data_key: Option<DataKey>,
+}
+
+/// A configured data key; it never prints itself.
+#[derive(Clone)]
+pub struct DataKey(pub String);
+
+impl std::fmt::Debug for DataKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DataKey(..)")
+    }
 }
 
 impl Config {
@@ -68,6 +81,8 @@ pub struct FileConfig {
     pub database_url: Option<String>,
     /// See [`Config::secure_cookies`].
     pub secure_cookies: Option<bool>,
+    /// See [`Config::data_key`] (the environment's `WANGGE_DATA_KEY` wins).
+    pub data_key: Option<String>,
     /// See [`Config::pressing`].
     #[serde(default)]
     pub pressing: PressingFile,
@@ -138,6 +153,11 @@ impl Config {
             database_url,
             secure_cookies: file.secure_cookies.unwrap_or(false),
             demo_hint: false,
+            data_key: std::env::var("WANGGE_DATA_KEY")
+                .ok()
+                .or(file.data_key)
+                .filter(|k| !k.trim().is_empty())
+                .map(DataKey),
         })
     }
 }

@@ -13,6 +13,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod org;
+pub mod people;
 pub mod users;
 pub mod web;
 
@@ -45,12 +46,19 @@ pub struct AppState {
     pub callers: Arc<auth::Callers>,
     /// The writer that lands reports in batches.
     pub intake: Arc<cases::intake::Writer>,
+    /// The keys that seal and index ID numbers and phones.
+    pub vault: Arc<people::vault::Vault>,
 }
 
 impl AppState {
     /// The state over a connection and a configuration.
-    pub fn new(db: DatabaseConnection, config: config::Config) -> AppState {
+    pub fn new(
+        db: DatabaseConnection,
+        config: config::Config,
+        vault: people::vault::Vault,
+    ) -> AppState {
         AppState {
+            vault: Arc::new(vault),
             catalog: Arc::new(cases::catalog::Cache::new(config.pressing.yellow_at)),
             db,
             config: Arc::new(config),
@@ -85,7 +93,11 @@ impl Server {
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("无法监听 {}（端口被占用或没有权限）", config.listen))?;
-        let state = AppState::new(db, config);
+        let vault = people::vault::Vault::load(
+            &config.data_dir,
+            config.data_key.as_ref().map(|k| k.0.as_str()),
+        )?;
+        let state = AppState::new(db, config, vault);
         Ok(Server {
             listener,
             router: web::router(state.clone()),

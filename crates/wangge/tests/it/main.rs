@@ -8,6 +8,7 @@ mod cases;
 mod cli;
 mod org;
 mod pages;
+mod people;
 mod scope;
 mod support;
 mod users;

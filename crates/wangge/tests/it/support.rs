@@ -78,6 +78,11 @@ impl TestApp {
         }
     }
 
+    /// The server's data directory.
+    pub fn data_dir(&self) -> &std::path::Path {
+        self._dir.path()
+    }
+
     /// Starts another server on the same database (a restart).
     pub async fn restart(&self) -> SocketAddr {
         Self::serve(&self.url, self.schema.as_deref(), self._dir.path())
@@ -99,6 +104,7 @@ impl TestApp {
             demo_hint: false,
             pressing: Default::default(),
             rates: Default::default(),
+            data_key: None,
         };
         let server = wangge::Server::bind(config, db).await.expect("bind");
         let addr = server.local_addr().expect("local addr");
