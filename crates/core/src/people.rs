@@ -181,15 +181,22 @@ fn birth_of(b: &[u8]) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(num(6..10)? as i32, num(10..12)?, num(12..14)?)
 }
 
-/// Masks an ID-like string: the first six and last four characters kept, eight stars between.
-pub fn mask_id(s: &str) -> String {
+/// Keeps the first `head` and last `tail` characters and stars the rest; a value too short
+/// to hide anything that way is starred whole.
+fn mask(s: &str, head: usize, tail: usize) -> String {
     let c: Vec<char> = s.chars().collect();
-    if c.len() < 10 {
+    if c.len() <= head + tail {
         return "*".repeat(c.len());
     }
-    let head: String = c[..6].iter().collect();
-    let tail: String = c[c.len() - 4..].iter().collect();
-    format!("{head}{}{tail}", "*".repeat(c.len() - 10))
+    let mut out: String = c[..head].iter().collect();
+    out.push_str(&"*".repeat(c.len() - head - tail));
+    out.extend(&c[c.len() - tail..]);
+    out
+}
+
+/// Masks an ID-like string: the first six and last four characters kept, stars between.
+pub fn mask_id(s: &str) -> String {
+    mask(s, 6, 4)
 }
 
 /// Builds a valid ID number from a region code, a birth date and a sequence number (0–999;
@@ -264,13 +271,7 @@ impl Phone {
 
 /// Masks a phone: the first three and last four characters kept, stars between.
 pub fn mask_phone(p: &str) -> String {
-    let c: Vec<char> = p.chars().collect();
-    if c.len() < 8 {
-        return "*".repeat(c.len());
-    }
-    let head: String = c[..3].iter().collect();
-    let tail: String = c[c.len() - 4..].iter().collect();
-    format!("{head}{}{tail}", "*".repeat(c.len() - 7))
+    mask(p, 3, 4)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -118,18 +118,9 @@ fn need_text(what: &str, code: &'static str, s: &str, max: usize) -> AppResult<S
 
 /// Checks a phone number: an 11-digit mobile or a landline with its area code.
 pub fn parse_phone(s: &str) -> AppResult<String> {
-    let t: String = s.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
-    let mobile = t.len() == 11 && t.starts_with('1') && t.bytes().all(|b| b.is_ascii_digit());
-    let landline =
-        (10..=12).contains(&t.len()) && t.starts_with('0') && t.bytes().all(|b| b.is_ascii_digit());
-    if mobile || landline {
-        Ok(t)
-    } else {
-        Err(AppError::bad(
-            "bad_phone",
-            "电话号码格式不对：请填写 11 位手机号，或带区号的座机号",
-        ))
-    }
+    wangge_core::people::Phone::parse(s)
+        .map(|p| p.expose().to_owned())
+        .map_err(|e| AppError::bad("bad_phone", e.0))
 }
 
 /// The place a report lands on.

@@ -152,16 +152,7 @@ pub async fn standing(
 
 pub use super::intake::{Created, NewCase, Reporter, parse_phone, report};
 
-/// A phone as lists show it: 138****5678.
-pub fn mask_phone(p: &str) -> String {
-    let cs: Vec<char> = p.chars().collect();
-    if cs.len() < 7 {
-        return "****".into();
-    }
-    let head: String = cs[..3].iter().collect();
-    let tail: String = cs[cs.len() - 4..].iter().collect();
-    format!("{head}****{tail}")
-}
+pub use wangge_core::people::mask_phone;
 
 async fn active_node(db: &impl ConnectionTrait, id: i64) -> AppResult<Option<node::Model>> {
     Ok(node::Entity::find_by_id(id)

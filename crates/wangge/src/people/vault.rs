@@ -54,8 +54,16 @@ impl std::fmt::Debug for Vault {
     }
 }
 
+/// An HMAC under a 32-byte key. HMAC pads a short key with zeros to the hash's block, so
+/// passing the padded block is the same function, and cannot fail.
+fn mac(key: &[u8; 32]) -> HmacSha256 {
+    let mut block = [0u8; 64];
+    block[..32].copy_from_slice(key);
+    HmacSha256::new(&block.into())
+}
+
 fn derive(master: &[u8; 32], label: &[u8]) -> [u8; 32] {
-    let mut mac = HmacSha256::new_from_slice(master).expect("HMAC takes any key length");
+    let mut mac = mac(master);
     mac.update(label);
     mac.finalize().into_bytes().into()
 }
@@ -159,7 +167,7 @@ impl Vault {
     /// The blind index of a normalized value: 128 bits of a keyed HMAC, hex. Equal values give
     /// equal indexes; without the key, an index tells nothing about the value.
     pub fn blind(&self, field: Field, normalized: &str) -> String {
-        let mut mac = HmacSha256::new_from_slice(&self.index_key).expect("any key length");
+        let mut mac = mac(&self.index_key);
         mac.update(field.tag());
         mac.update(&[0]);
         mac.update(normalized.as_bytes());
@@ -239,6 +247,16 @@ mod tests {
             x,
             Vault::from_key(&[8; 32]).blind(Field::Phone, "13800135678")
         );
+    }
+
+    #[test]
+    fn the_padded_key_is_the_same_hmac() {
+        let key = [9u8; 32];
+        let mut short = HmacSha256::new_from_slice(&key).expect("any length");
+        let mut padded = mac(&key);
+        short.update(b"x");
+        padded.update(b"x");
+        assert_eq!(short.finalize().into_bytes(), padded.finalize().into_bytes());
     }
 
     #[test]
