@@ -17,6 +17,7 @@ pub mod org;
 pub mod people;
 pub mod photo;
 pub mod rates;
+pub mod registry;
 pub mod role;
 pub mod routing;
 pub mod scope;

@@ -49,6 +49,16 @@ pub enum Permission {
     AuditView,
     /// Issue and revoke API tokens for machines.
     TokenManage,
+    /// See the people registry (buildings' households and residents), masked.
+    PeopleView,
+    /// Add and edit households and residents, record moves, visits and archives.
+    PeopleManage,
+    /// Import a population ledger and export the registry.
+    PeopleImport,
+    /// See a resident's full ID number and phone (every view is audited).
+    PeopleFullView,
+    /// Log a visit (走访) to a household and turn a need found into a case.
+    VisitLog,
 }
 
 impl Role {
@@ -115,15 +125,32 @@ impl Role {
                 UserManage,
                 AuditView,
                 TokenManage,
+                PeopleView,
+                PeopleImport,
             ],
-            Role::CommandCenter => &[OrgView, DepartmentManage, UserView],
-            Role::CommunitySecretary => &[OrgView, UserView],
-            Role::CommunityStaff
-            | Role::GridWorker
-            | Role::DepartmentHandler
-            | Role::BuildingHead
-            | Role::PartyMember
-            | Role::Resident => &[OrgView],
+            Role::CommandCenter => &[
+                OrgView,
+                DepartmentManage,
+                UserView,
+                PeopleView,
+                PeopleImport,
+                PeopleFullView,
+            ],
+            Role::CommunitySecretary => &[
+                OrgView,
+                UserView,
+                PeopleView,
+                PeopleManage,
+                PeopleImport,
+                PeopleFullView,
+                VisitLog,
+            ],
+            Role::CommunityStaff => &[OrgView, PeopleView, PeopleManage, VisitLog],
+            Role::GridWorker => &[OrgView, PeopleView, PeopleManage, PeopleFullView, VisitLog],
+            // A party member looks after households (联户) and visits them: the registry of
+            // their node, masked, and nothing else of it.
+            Role::PartyMember => &[OrgView, PeopleView, VisitLog],
+            Role::DepartmentHandler | Role::BuildingHead | Role::Resident => &[OrgView],
         }
     }
 
@@ -175,6 +202,36 @@ mod tests {
         }
         assert!(Role::CommandCenter.can(Permission::DepartmentManage));
         assert!(!Role::GridWorker.can(Permission::UserView));
+    }
+
+    #[test]
+    fn full_personal_data_is_for_few_roles() {
+        use Permission::*;
+        let full: Vec<Role> = Role::ALL
+            .into_iter()
+            .filter(|r| r.can(PeopleFullView))
+            .collect();
+        assert_eq!(
+            full,
+            [
+                Role::CommandCenter,
+                Role::CommunitySecretary,
+                Role::GridWorker
+            ]
+        );
+        for r in Role::ALL {
+            // Whoever may do more than look at the registry may look at it.
+            if r.can(PeopleManage)
+                || r.can(PeopleImport)
+                || r.can(PeopleFullView)
+                || r.can(VisitLog)
+            {
+                assert!(r.can(PeopleView), "{r:?}");
+            }
+        }
+        assert!(!Role::Resident.can(PeopleView));
+        assert!(!Role::DepartmentHandler.can(PeopleView));
+        assert!(!Role::Admin.can(PeopleFullView));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //!
 //! One binary serves a Chinese web UI and a JSON API over one service layer. Each domain
 //! capability is a folder: [`org`] (the org tree and departments), [`users`] (accounts),
-//! [`auth`] (sessions, tokens, CSRF), [`cases`] (the case loop), [`audit`] (the append-only log), [`demo`] (the demo
+//! [`auth`] (sessions, tokens, CSRF), [`cases`] (the case loop), [`people`] (the registry), [`audit`] (the append-only log), [`demo`] (the demo
 //! street). Shared infrastructure: [`db`], [`web`], [`config`].
 
 pub mod audit;
@@ -48,6 +48,8 @@ pub struct AppState {
     pub intake: Arc<cases::intake::Writer>,
     /// The keys that seal and index ID numbers and phones.
     pub vault: Arc<people::vault::Vault>,
+    /// Population-ledger imports started from the web page.
+    pub imports: Arc<people::pages::Jobs>,
 }
 
 impl AppState {
@@ -68,6 +70,7 @@ impl AppState {
             directory: Arc::default(),
             callers: Arc::default(),
             intake: Arc::default(),
+            imports: Arc::default(),
         }
     }
 
@@ -97,6 +100,7 @@ impl Server {
             &config.data_dir,
             config.data_key.as_ref().map(|k| k.0.as_str()),
         )?;
+        vault.verify(&db).await?;
         let state = AppState::new(db, config, vault);
         Ok(Server {
             listener,

@@ -65,6 +65,20 @@ enum Command {
     /// Manage the org tree.
     #[command(subcommand)]
     Org(OrgCmd),
+    /// Import ledgers.
+    #[command(subcommand)]
+    Import(ImportCmd),
+}
+
+#[derive(Subcommand)]
+enum ImportCmd {
+    /// Import a population ledger (人口台账) from CSV or XLSX: rows are upserted by ID number,
+    /// bad rows are written to FILE.rejected.xlsx next to the file.
+    Residents {
+        file: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -253,12 +267,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let cases = demo::cases::generate(&conn, seed, 1500, 120)
                 .await
                 .map_err(app)?;
+            let vault = wangge::people::vault::Vault::load(
+                &cfg.data_dir,
+                cfg.data_key.as_ref().map(|k| k.0.as_str()),
+            )?;
+            vault.verify(&conn).await?;
+            let st = wangge::AppState::new(conn.clone(), cfg.clone(), vault);
+            let people = demo::people::generate(&st, seed).await.map_err(app)?;
             eprintln!(
-                "演示数据已生成：{} 个节点、{} 个部门、{} 个账号、{} 件案件，用时 {:.1} 秒。管理员账号 admin，密码 {}",
+                "演示数据已生成：{} 个节点、{} 个部门、{} 个账号、{} 件案件、{} 位居民，用时 {:.1} 秒。管理员账号 admin，密码 {}",
                 made.nodes,
                 made.departments,
                 made.users,
                 cases,
+                people.inserted,
                 started.elapsed().as_secs_f64(),
                 if demo_password == "wangge-demo" {
                     "wangge-demo"
@@ -379,6 +401,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             eprintln!("账号 {} 已禁用", u.username);
             Ok(())
         }
+        Command::Import(ImportCmd::Residents { file, db: d }) => {
+            let cfg = config(cli.config.as_ref(), None, &d)?;
+            import_residents(cfg, file).await
+        }
         Command::Org(OrgCmd::Import { file, db: d }) => {
             let cfg = config(cli.config.as_ref(), None, &d)?;
             let bytes =
@@ -405,6 +431,77 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
     }
+}
+
+/// Imports a population ledger with a progress bar on the terminal.
+async fn import_residents(cfg: Config, file: PathBuf) -> anyhow::Result<()> {
+    use std::io::IsTerminal;
+    use std::sync::atomic::Ordering;
+    use wangge::people::import::{self, Input, Progress};
+    if !file.is_file() {
+        bail!("找不到文件 {}", file.display());
+    }
+    let conn = open(&cfg).await?;
+    let vault = wangge::people::vault::Vault::load(
+        &cfg.data_dir,
+        cfg.data_key.as_ref().map(|k| k.0.as_str()),
+    )?;
+    vault.verify(&conn).await?;
+    let st = wangge::AppState::new(conn, cfg, vault);
+    let progress = std::sync::Arc::new(Progress::default());
+    let shown = progress.clone();
+    let tty = std::io::stderr().is_terminal();
+    let bar = tokio::spawn(async move {
+        let started = std::time::Instant::now();
+        loop {
+            tokio::time::sleep(std::time::Duration::from_millis(if tty {
+                200
+            } else {
+                5000
+            }))
+            .await;
+            let rows = shown.done.load(Ordering::Relaxed);
+            let rate = rows as f64 / started.elapsed().as_secs_f64().max(0.001);
+            let line = match shown.fraction() {
+                Some(f) => {
+                    let filled = (f * 30.0) as usize;
+                    format!(
+                        "导入中 [{}{}] {:>3.0}%  {rows} 行  {rate:.0} 行/秒",
+                        "#".repeat(filled),
+                        "-".repeat(30 - filled.min(30)),
+                        f * 100.0
+                    )
+                }
+                None => format!("导入中 {rows} 行  {rate:.0} 行/秒"),
+            };
+            if tty {
+                eprint!("\r{line}   ");
+            } else {
+                eprintln!("{line}");
+            }
+        }
+    });
+    let result = import::import(&st, &Caller::cli(), Input::Path(file.clone()), progress).await;
+    bar.abort();
+    if tty {
+        eprint!("\r{}\r", " ".repeat(70));
+    }
+    let report = result.map_err(app)?;
+    eprintln!("{}", report.summary());
+    if report.rejected > 0 {
+        let stem = file
+            .file_stem()
+            .map_or_else(|| "import".into(), |s| s.to_string_lossy().into_owned());
+        let out = file.with_file_name(format!("{stem}.rejected.xlsx"));
+        std::fs::write(&out, report.rejected_xlsx().map_err(app)?)
+            .with_context(|| format!("无法写入退回行报告 {}", out.display()))?;
+        eprintln!(
+            "退回的 {} 行及原因已写入 {}",
+            report.rejected,
+            out.display()
+        );
+    }
+    Ok(())
 }
 
 #[tokio::main]

@@ -20,6 +20,46 @@
     });
   });
 
+  document.querySelectorAll("a[data-confirm]").forEach(function (a) {
+    a.addEventListener("click", function (e) {
+      if (!window.confirm(a.getAttribute("data-confirm"))) e.preventDefault();
+    });
+  });
+
+  // Secondary filters are open on wide screens (their summary is hidden there anyway).
+  if (window.matchMedia("(min-width: 761px)").matches) {
+    document.querySelectorAll("details[data-open-wide]").forEach(function (d) { d.open = true; });
+  }
+
+  // A select that applies itself.
+  document.querySelectorAll("select[data-autosubmit]").forEach(function (s) {
+    s.addEventListener("change", function () { s.form.submit(); });
+  });
+
+  // Print buttons.
+  document.querySelectorAll("[data-print]").forEach(function (b) {
+    b.addEventListener("click", function () { window.print(); });
+  });
+
+  // An import's progress: poll its status, reload the page when it is done.
+  document.querySelectorAll("[data-progress]").forEach(function (box) {
+    var bar = box.querySelector("progress");
+    var rows = box.querySelector("[data-rows]");
+    function poll() {
+      fetch(box.getAttribute("data-progress"), { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (s) {
+          if (!s) return;
+          if (s.finished) { window.location.reload(); return; }
+          if (s.fraction !== null && bar) bar.value = Math.round(s.fraction * 100);
+          if (rows) rows.textContent = s.rows;
+          setTimeout(poll, 700);
+        })
+        .catch(function () { setTimeout(poll, 2000); });
+    }
+    setTimeout(poll, 500);
+  });
+
   // Show that a long upload is under way.
   document.querySelectorAll("form[data-busy]").forEach(function (f) {
     f.addEventListener("submit", function () {

@@ -27,6 +27,7 @@ fn ext_of(mime: &str) -> &'static str {
     match mime {
         "image/png" => "png",
         "image/webp" => "webp",
+        "application/pdf" => "pdf",
         _ => "jpg",
     }
 }
@@ -35,8 +36,35 @@ fn ext_of(mime: &str) -> &'static str {
 pub async fn put(dir: &Path, bytes: &[u8]) -> AppResult<(String, String, i64)> {
     let (fmt, clean) =
         photo::clean(bytes, MAX_BYTES).map_err(|e| AppError::bad("bad_photo", e.to_string()))?;
-    let id = crate::auth::tokens::hex(&Sha256::digest(&clean));
-    let path = path_of(dir, &id).with_extension(ext_of(fmt.mime()));
+    store(dir, &clean, fmt.mime()).await
+}
+
+/// The largest scanned document accepted.
+pub const MAX_DOCUMENT: usize = 20 * 1024 * 1024;
+
+/// Stores a scanned document: a photo (cleaned like any photo) or a PDF.
+pub async fn put_document(dir: &Path, bytes: &[u8]) -> AppResult<(String, String, i64)> {
+    if bytes.starts_with(b"%PDF-") {
+        if bytes.len() > MAX_DOCUMENT {
+            return Err(AppError::bad(
+                "too_large",
+                format!("文件不能超过 {} MB", MAX_DOCUMENT / 1024 / 1024),
+            ));
+        }
+        return store(dir, bytes, "application/pdf").await;
+    }
+    let (fmt, clean) = photo::clean(bytes, MAX_DOCUMENT).map_err(|_| {
+        AppError::bad(
+            "bad_document",
+            "档案文件只能是 PDF 或照片（JPEG、PNG、WebP），且不超过 20 MB",
+        )
+    })?;
+    store(dir, &clean, fmt.mime()).await
+}
+
+async fn store(dir: &Path, clean: &[u8], mime: &str) -> AppResult<(String, String, i64)> {
+    let id = crate::auth::tokens::hex(&Sha256::digest(clean));
+    let path = path_of(dir, &id).with_extension(ext_of(mime));
     if tokio::fs::metadata(&path).await.is_err() {
         let parent = path
             .parent()
@@ -45,7 +73,7 @@ pub async fn put(dir: &Path, bytes: &[u8]) -> AppResult<(String, String, i64)> {
             .await
             .map_err(|e| AppError::Internal(e.into()))?;
         let tmp = path.with_extension("tmp");
-        tokio::fs::write(&tmp, &clean)
+        tokio::fs::write(&tmp, clean)
             .await
             .map_err(|e| AppError::Internal(e.into()))?;
         tokio::fs::rename(&tmp, &path)
@@ -54,7 +82,7 @@ pub async fn put(dir: &Path, bytes: &[u8]) -> AppResult<(String, String, i64)> {
     }
     Ok((
         id,
-        fmt.mime().to_owned(),
+        mime.to_owned(),
         i64::try_from(clean.len()).unwrap_or(i64::MAX),
     ))
 }
@@ -64,7 +92,7 @@ pub fn stat(dir: &Path, id: &str) -> Option<(String, String, i64)> {
     if !is_id(id) {
         return None;
     }
-    ["image/jpeg", "image/png", "image/webp"]
+    ["image/jpeg", "image/png", "image/webp", "application/pdf"]
         .into_iter()
         .find_map(|mime| {
             let m = std::fs::metadata(path_of(dir, id).with_extension(ext_of(mime))).ok()?;

@@ -1275,17 +1275,12 @@ fn located_branch(a: &Actor) -> Option<SimpleExpr> {
 
 /// How many cases match, counted in the database up to [`COUNT_CAP`] + 1.
 async fn capped_count(db: &impl ConnectionTrait, cond: Condition) -> AppResult<u64> {
-    let first = case::Entity::find()
+    let ids = case::Entity::find()
         .select_only()
         .column(case::Column::Id)
         .filter(cond)
-        .limit(COUNT_CAP + 1)
         .into_query();
-    let count = SqlQuery::select()
-        .expr(Expr::cust("COUNT(*)"))
-        .from_subquery(first, "capped")
-        .to_owned();
-    Ok(db.query_one(&count).await?.map_or(0, |r| count_of(&r, 0)))
+    Ok(crate::db::capped_count(db, ids, COUNT_CAP).await?)
 }
 
 /// Every case matching the filter (for the export; at most 50,000 rows).

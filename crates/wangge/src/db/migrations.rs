@@ -15,6 +15,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0002Cases),
             Box::new(M0003CaseFigures),
             Box::new(M0004CaseScope),
+            Box::new(M0005People),
         ]
     }
 }
@@ -592,6 +593,299 @@ impl MigrationTrait for M0004CaseScope {
                 .to_owned(),
         )
         .await
+    }
+}
+
+/// The people registry: households in buildings, residents with their personal data sealed,
+/// care-group tags, moves, the household archive (documents and assessments) and visits.
+/// Every table carries the org path of the building its household is in: the scope filter.
+struct M0005People;
+
+impl MigrationName for M0005People {
+    fn name(&self) -> &str {
+        "m0005_people"
+    }
+}
+
+/// (table, index, columns, unique) of the registry.
+const PEOPLE_INDEXES: [(&str, &str, &[&str], bool); 17] = [
+    (
+        "households",
+        "ux_households_room",
+        &["building_id", "room"],
+        true,
+    ),
+    (
+        "households",
+        "ix_households_path",
+        &["org_path", "room"],
+        false,
+    ),
+    ("residents", "ux_residents_id_blind", &["id_blind"], true),
+    (
+        "residents",
+        "ix_residents_phone_blind",
+        &["phone_blind"],
+        false,
+    ),
+    ("residents", "ix_residents_id_tail", &["id_tail"], false),
+    (
+        "residents",
+        "ix_residents_phone_tail",
+        &["phone_tail"],
+        false,
+    ),
+    ("residents", "ix_residents_name", &["name"], false),
+    (
+        "residents",
+        "ix_residents_initials",
+        &["initials", "name"],
+        false,
+    ),
+    (
+        "residents",
+        "ix_residents_household",
+        &["household_id"],
+        false,
+    ),
+    (
+        "residents",
+        "ix_residents_path",
+        &["org_path", "initials", "name"],
+        false,
+    ),
+    ("residents", "ix_residents_birth", &["birth_date"], false),
+    (
+        "resident_tags",
+        "ix_resident_tags_tag",
+        &["tag_id", "resident_id"],
+        false,
+    ),
+    (
+        "resident_moves",
+        "ix_resident_moves_resident",
+        &["resident_id", "at"],
+        false,
+    ),
+    (
+        "household_docs",
+        "ix_household_docs_household",
+        &["household_id", "at"],
+        false,
+    ),
+    (
+        "assessments",
+        "ix_assessments_household",
+        &["household_id", "assessed_on"],
+        false,
+    ),
+    (
+        "visits",
+        "ix_visits_household",
+        &["household_id", "visited_on"],
+        false,
+    ),
+    (
+        "visits",
+        "ix_visits_path",
+        &["org_path", "visited_on"],
+        false,
+    ),
+];
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0005People {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("settings")
+                .col(string_len("name", 64).primary_key())
+                .col(text("value"))
+                .col(ts("updated_at"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("households")
+                .col(big_pk_auto("id"))
+                .col(big_integer("building_id"))
+                .col(string_len("org_path", 400))
+                .col(string_len("room", 40))
+                .col(string_len("address", 200))
+                .col(string_len("kind", 16))
+                .col(big_integer_null("head_id"))
+                .col(string_len("note", 400))
+                .col(string_len("status", 16))
+                .col(integer("version").default(1))
+                .col(ts("created_at"))
+                .col(ts("updated_at"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("residents")
+                .col(big_pk_auto("id"))
+                .col(big_integer_null("household_id"))
+                .col(string_len("org_path", 400))
+                .col(string_len("name", 80))
+                .col(string_len("initials", 80))
+                .col(string_len("gender", 8))
+                .col(string_len("birth_date", 10))
+                .col(integer("ethnicity"))
+                .col(text("id_sealed"))
+                .col(string_len("id_blind", 32))
+                .col(string_len("id_tail", 16))
+                .col(text_null("phone_sealed"))
+                .col(string_len_null("phone_blind", 32))
+                .col(string_len_null("phone_tail", 16))
+                .col(string_len("residence", 16))
+                .col(string_len("political", 24))
+                .col(string_len("relation", 16))
+                .col(string_len("work_unit", 400))
+                .col(string_len("note", 400))
+                .col(string_len("status", 16))
+                .col(integer("version").default(1))
+                .col(ts("created_at"))
+                .col(ts("updated_at"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("tags")
+                .col(big_pk_auto("id"))
+                .col(string_len("name", 20).unique_key())
+                .col(integer("sort_order").default(0))
+                .col(string_len("status", 16))
+                .col(ts("created_at"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("resident_tags")
+                .col(big_integer("resident_id"))
+                .col(big_integer("tag_id"))
+                .primary_key(Index::create().col("resident_id").col("tag_id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("resident_moves")
+                .col(big_pk_auto("id"))
+                .col(big_integer("resident_id"))
+                .col(string_len("org_path", 400))
+                .col(string_len("kind", 16))
+                .col(big_integer_null("from_household"))
+                .col(big_integer_null("to_household"))
+                .col(string_len("from_address", 200))
+                .col(string_len("to_address", 200))
+                .col(string_len("on_date", 10))
+                .col(string_len("reason", 400))
+                .col(string_len("actor_name", 64))
+                .col(ts("at"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("household_docs")
+                .col(big_pk_auto("id"))
+                .col(big_integer("household_id"))
+                .col(string_len("org_path", 400))
+                .col(string_len("doc_type", 24))
+                .col(string_len("title", 100))
+                .col(string_len("file_id", 80))
+                .col(string_len("mime", 64))
+                .col(big_integer("size"))
+                .col(string_len("actor_name", 64))
+                .col(ts("at"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("assessment_items")
+                .col(big_pk_auto("id"))
+                .col(big_integer("org_id"))
+                .col(string_len("org_path", 400))
+                .col(string_len("name", 60))
+                .col(integer("max_score"))
+                .col(integer("sort_order").default(0))
+                .col(string_len("status", 16))
+                .col(ts("created_at"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("assessments")
+                .col(big_pk_auto("id"))
+                .col(big_integer("household_id"))
+                .col(string_len("org_path", 400))
+                .col(string_len("period", 16))
+                .col(text("scores"))
+                .col(integer("total"))
+                .col(integer("max_total"))
+                .col(string_len("assessor_name", 64))
+                .col(string_len("assessed_on", 10))
+                .col(string_len("note", 400))
+                .col(ts("at"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("visits")
+                .col(big_pk_auto("id"))
+                .col(big_integer("household_id"))
+                .col(string_len("org_path", 400))
+                .col(string_len("visited_on", 10))
+                .col(big_integer_null("visitor_id"))
+                .col(string_len("visitor_name", 64))
+                .col(text("notes"))
+                .col(text("needs"))
+                .col(big_integer_null("case_id"))
+                .col(ts("at"))
+                .to_owned(),
+        )
+        .await?;
+        for (table, name, cols, unique) in PEOPLE_INDEXES {
+            index(m, table, name, cols, unique).await?;
+        }
+        // A prefix search (`name LIKE '张%'`) uses a b-tree only under byte order: SQLite's
+        // default with case-sensitive LIKE, PostgreSQL's `text_pattern_ops`.
+        if m.get_database_backend() == sea_orm::DbBackend::Postgres {
+            for sql in [
+                "CREATE INDEX ix_residents_name_pat ON residents (name text_pattern_ops)",
+                "CREATE INDEX ix_residents_initials_pat ON residents (initials text_pattern_ops, name)",
+                "CREATE INDEX ix_residents_path_pat ON residents (org_path text_pattern_ops, initials, name)",
+            ] {
+                m.get_connection().execute_unprepared(sql).await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for t in [
+            "visits",
+            "assessments",
+            "assessment_items",
+            "household_docs",
+            "resident_moves",
+            "resident_tags",
+            "tags",
+            "residents",
+            "households",
+            "settings",
+        ] {
+            m.drop_table(Table::drop().table(t).to_owned()).await?;
+        }
+        Ok(())
     }
 }
 

@@ -114,7 +114,10 @@ pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
         .context("数据库迁移失败")?;
     crate::cases::catalog::seed(db)
         .await
-        .context("无法写入事项分类和工作日历的初始数据")
+        .context("无法写入事项分类和工作日历的初始数据")?;
+    crate::people::service::seed_tags(db)
+        .await
+        .context("无法写入重点人群标签的初始数据")
 }
 
 /// The backend of an open connection.
@@ -226,6 +229,26 @@ pub async fn exec(
     Ok(res.rows_affected())
 }
 
+/// How many rows a query of ids returns, counted in the database up to `cap + 1`: a list says
+/// "more than 10,000" instead of counting a million rows.
+pub async fn capped_count(
+    db: &impl ConnectionTrait,
+    mut ids: sea_orm::sea_query::SelectStatement,
+    cap: u64,
+) -> Result<u64, sea_orm::DbErr> {
+    ids.limit(cap + 1);
+    let count = sea_orm::sea_query::Query::select()
+        .expr(Expr::cust("COUNT(*)"))
+        .from_subquery(ids, "capped")
+        .to_owned();
+    Ok(db.query_one(&count).await?.map_or(0, |r| {
+        r.try_get_by_index::<Option<i64>>(0)
+            .ok()
+            .flatten()
+            .map_or(0, |v| u64::try_from(v).unwrap_or(0))
+    }))
+}
+
 /// Milliseconds since the Unix epoch, UTC: how every timestamp is stored.
 pub fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
@@ -240,6 +263,13 @@ pub const PATH_COLUMNS: &[(&str, &str)] = &[
     ("cases", "org_path"),
     ("cases", "dispatch_path"),
     ("cases", "assignee_path"),
+    ("households", "org_path"),
+    ("residents", "org_path"),
+    ("resident_moves", "org_path"),
+    ("household_docs", "org_path"),
+    ("assessment_items", "org_path"),
+    ("assessments", "org_path"),
+    ("visits", "org_path"),
 ];
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 
 pub mod cases;
 mod names;
+pub mod people;
 
 use crate::audit::{self, Entry, Who};
 use crate::org::entity::{department, node};

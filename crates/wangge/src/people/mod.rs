@@ -1,4 +1,10 @@
-//! The people registry: buildings' households and their residents, with personal data sealed
-//! at rest ([`vault`]).
+//! The people registry: buildings' households and the residents in them, their moves, tags,
+//! archives and visits; personal data sealed at rest ([`vault`]) and masked everywhere else.
 
+pub mod archive;
+pub mod entity;
+pub mod handlers;
+pub mod import;
+pub mod pages;
+pub mod service;
 pub mod vault;

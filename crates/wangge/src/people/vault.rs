@@ -31,6 +31,13 @@ pub enum Field {
     IdNumber,
     /// 电话.
     Phone,
+    /// The last four characters of an ID number (searched, never stored in the clear: with
+    /// the birth date beside them they would give most of the number away).
+    IdTail,
+    /// The last four digits of a phone.
+    PhoneTail,
+    /// The deployment's key check (see [`Vault::verify`]).
+    Check,
 }
 
 impl Field {
@@ -38,6 +45,9 @@ impl Field {
         match self {
             Field::IdNumber => b"id_number",
             Field::Phone => b"phone",
+            Field::IdTail => b"id_tail",
+            Field::PhoneTail => b"phone_tail",
+            Field::Check => b"key_check",
         }
     }
 }
@@ -175,6 +185,49 @@ impl Vault {
     }
 }
 
+/// The setting that holds a value sealed under the deployment's key.
+const CHECK_SETTING: &str = "vault.key_check";
+const CHECK_PLAIN: &str = "wangge";
+
+impl Vault {
+    /// Refuses a key other than the one the database's values were sealed with (a replaced key
+    /// file, a mistyped `WANGGE_DATA_KEY`): every sealed ID number would fail to open. The
+    /// first start with an empty database records a value sealed under this key.
+    pub async fn verify(&self, db: &impl sea_orm::ConnectionTrait) -> anyhow::Result<()> {
+        let row = db
+            .query_one_raw(crate::db::statement(
+                db,
+                "SELECT value FROM settings WHERE name = $1",
+                vec![CHECK_SETTING.into()],
+            ))
+            .await?;
+        match row {
+            Some(r) => {
+                let sealed: String = r.try_get("", "value")?;
+                if self.unseal(Field::Check, &sealed).ok().as_deref() != Some(CHECK_PLAIN) {
+                    bail!(
+                        "数据密钥与数据库不符：库中的身份证号和电话是用另一把密钥加密的。\
+                         请恢复原来的密钥文件（keys/data.key）或 WANGGE_DATA_KEY"
+                    );
+                }
+            }
+            None => {
+                crate::db::exec(
+                    db,
+                    "INSERT INTO settings (name, value, updated_at) VALUES ($1, $2, $3)",
+                    vec![
+                        CHECK_SETTING.into(),
+                        self.seal(Field::Check, CHECK_PLAIN)?.into(),
+                        crate::db::now_ms().into(),
+                    ],
+                )
+                .await?;
+            }
+        }
+        Ok(())
+    }
+}
+
 fn create_key_file(path: &Path) -> anyhow::Result<Vault> {
     let dir = path.parent().ok_or_else(|| anyhow!("bad key path"))?;
     std::fs::create_dir_all(dir).with_context(|| format!("无法创建目录 {}", dir.display()))?;
@@ -256,7 +309,10 @@ mod tests {
         let mut padded = mac(&key);
         short.update(b"x");
         padded.update(b"x");
-        assert_eq!(short.finalize().into_bytes(), padded.finalize().into_bytes());
+        assert_eq!(
+            short.finalize().into_bytes(),
+            padded.finalize().into_bytes()
+        );
     }
 
     #[test]

@@ -24,8 +24,12 @@ const PHOTO_BODY_LIMIT: usize = 9 * crate::cases::files::MAX_BYTES + 1024 * 1024
 
 /// Builds the whole application: pages, API, static files, health and metrics.
 pub fn router(state: AppState) -> Router {
-    use crate::{audit, auth, cases, org, users};
+    use crate::{audit, auth, cases, org, people, users};
     let photo_limit = DefaultBodyLimit::max(PHOTO_BODY_LIMIT);
+    // A ledger upload: a little over the limit, so that the handler (not the layer) refuses a
+    // larger one with its own message.
+    let ledger_limit = DefaultBodyLimit::max(people::import::MAX_UPLOAD + 1024 * 1024);
+    let doc_limit = DefaultBodyLimit::max(crate::cases::files::MAX_DOCUMENT + 1024 * 1024);
     let api = Router::new()
         .route("/auth/login", post(auth::handlers::api_login))
         .route("/auth/logout", post(auth::handlers::api_logout))
@@ -116,6 +120,51 @@ pub fn router(state: AppState) -> Router {
         .route("/notifications", get(cases::handlers::api_notifications))
         .route("/notifications/read", post(cases::handlers::api_mark_read))
         .route("/admin/press", post(cases::handlers::api_press))
+        .route(
+            "/residents",
+            get(people::handlers::api_search).post(people::handlers::api_create),
+        )
+        .route("/residents/export.xlsx", get(people::pages::export))
+        .route(
+            "/residents/{id}",
+            get(people::handlers::api_get).patch(people::handlers::api_update),
+        )
+        .route("/residents/{id}/move", post(people::handlers::api_move))
+        .route("/residents/{id}/reveal", post(people::handlers::api_reveal))
+        .route(
+            "/org/nodes/{id}/buildings",
+            get(people::handlers::api_buildings),
+        )
+        .route(
+            "/buildings/{id}/households",
+            get(people::handlers::api_households),
+        )
+        .route("/households", post(people::handlers::api_create_household))
+        .route(
+            "/households/{id}",
+            get(people::handlers::api_household).patch(people::handlers::api_update_household),
+        )
+        .route("/households/{id}/visits", post(people::handlers::api_visit))
+        .route(
+            "/households/{id}/assessments",
+            post(people::handlers::api_assess),
+        )
+        .route(
+            "/households/{id}/documents",
+            post(people::handlers::api_add_document).layer(doc_limit),
+        )
+        .route(
+            "/assessment-items",
+            get(people::handlers::api_items).post(people::handlers::api_add_item),
+        )
+        .route(
+            "/tags",
+            get(people::handlers::api_tags).post(people::handlers::api_add_tag),
+        )
+        .route(
+            "/people/import",
+            post(people::handlers::api_import).layer(ledger_limit),
+        )
         .fallback(api_not_found);
 
     let pages = Router::new()
@@ -208,6 +257,65 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/admin/calendar",
             get(cases::pages::calendar).post(cases::pages::set_day),
+        )
+        .route("/people", get(people::pages::search))
+        .route("/people/export.xlsx", get(people::pages::export))
+        .route("/people/buildings", get(people::pages::buildings))
+        .route("/people/buildings/{id}", get(people::pages::building))
+        .route("/people/households", post(people::pages::create_household))
+        .route("/people/households/{id}", get(people::pages::household))
+        .route(
+            "/people/households/{id}/edit",
+            post(people::pages::update_household),
+        )
+        .route("/people/households/{id}/print", get(people::pages::print))
+        .route("/people/households/{id}/visits", post(people::pages::visit))
+        .route(
+            "/people/households/{id}/assessments",
+            post(people::pages::assess),
+        )
+        .route(
+            "/people/households/{id}/documents",
+            post(people::pages::add_document).layer(doc_limit),
+        )
+        .route(
+            "/people/households/{id}/documents/{doc}",
+            get(people::pages::document_file),
+        )
+        .route("/people/residents", post(people::pages::create_resident))
+        .route("/people/residents/{id}", get(people::pages::resident))
+        .route(
+            "/people/residents/{id}/edit",
+            post(people::pages::update_resident),
+        )
+        .route(
+            "/people/residents/{id}/move",
+            post(people::pages::move_resident),
+        )
+        .route("/people/residents/{id}/reveal", post(people::pages::reveal))
+        .route(
+            "/people/assessment-items",
+            get(people::pages::items).post(people::pages::add_item),
+        )
+        .route(
+            "/people/assessment-items/{id}/retire",
+            post(people::pages::retire_item),
+        )
+        .route(
+            "/people/import",
+            get(people::pages::import_page)
+                .post(people::pages::import_start)
+                .layer(ledger_limit),
+        )
+        .route("/people/import/template.csv", get(people::pages::template))
+        .route("/people/import/jobs/{id}", get(people::pages::import_job))
+        .route(
+            "/people/import/jobs/{id}/status",
+            get(people::pages::import_status),
+        )
+        .route(
+            "/people/import/jobs/{id}/rejected.xlsx",
+            get(people::pages::import_rejected),
         );
 
     Router::new()
@@ -380,7 +488,15 @@ impl PageCtx {
                 label: "工作日历",
             });
         }
-        let items: [(Permission, NavItem); 6] = [
+        let items: [(Permission, NavItem); 7] = [
+            (
+                Permission::PeopleView,
+                NavItem {
+                    key: "people",
+                    href: "/people",
+                    label: "人口台账",
+                },
+            ),
             (
                 Permission::OrgView,
                 NavItem {

@@ -1,0 +1,363 @@
+//! The registry's JSON API. Thin: parse, call the service, answer.
+
+use super::archive::{self, AssessmentInput, ItemInput, VisitInput};
+use super::import::{self, Input, Progress};
+use super::service::{
+    self, BuildingView, Filter, HouseholdInput, HouseholdView, MoveInput, Page, ResidentForm,
+    ResidentView,
+};
+use crate::AppState;
+use crate::auth::Actor;
+use crate::web::error::{AppError, AppResult};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use wangge_core::Permission;
+
+/// `GET /api/v1/residents?q=&org=&tag=&age=&residence=&status=&party=&page=&per_page=`
+pub async fn api_search(
+    State(st): State<AppState>,
+    actor: Actor,
+    Query(f): Query<Filter>,
+) -> AppResult<Json<Page>> {
+    Ok(Json(service::search(&st, &actor.caller(), &f).await?))
+}
+
+async fn one(st: &AppState, m: &super::entity::resident::Model) -> AppResult<ResidentView> {
+    service::views(st, std::slice::from_ref(m))
+        .await?
+        .pop()
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no view")))
+}
+
+/// `GET /api/v1/residents/{id}`: the resident (masked) and their moves.
+pub async fn api_get(
+    State(st): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+) -> AppResult<Json<Value>> {
+    let r = service::find(&st.db, &actor.caller(), id).await?;
+    let moves: Vec<Value> = service::moves_of(&st.db, &[r.id])
+        .await?
+        .into_iter()
+        .map(|m| {
+            json!({"kind": m.kind, "label": service::move_label(&m.kind), "from": m.from_address,
+                   "to": m.to_address, "on": m.on_date, "reason": m.reason, "by": m.actor_name})
+        })
+        .collect();
+    let mut v =
+        serde_json::to_value(one(&st, &r).await?).map_err(|e| AppError::Internal(e.into()))?;
+    v["moves"] = Value::Array(moves);
+    Ok(Json(v))
+}
+
+/// `POST /api/v1/residents`
+pub async fn api_create(
+    State(st): State<AppState>,
+    actor: Actor,
+    b: Bytes,
+) -> AppResult<(StatusCode, Json<ResidentView>)> {
+    let form: ResidentForm = crate::web::json_body(&b)?;
+    let r = service::create(&st, &actor.caller(), form).await?;
+    Ok((StatusCode::CREATED, Json(one(&st, &r).await?)))
+}
+
+/// `PATCH /api/v1/residents/{id}`
+pub async fn api_update(
+    State(st): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+    b: Bytes,
+) -> AppResult<Json<ResidentView>> {
+    let form: ResidentForm = crate::web::json_body(&b)?;
+    let r = service::update(&st, &actor.caller(), id, form).await?;
+    Ok(Json(one(&st, &r).await?))
+}
+
+/// `POST /api/v1/residents/{id}/move`
+pub async fn api_move(
+    State(st): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+    b: Bytes,
+) -> AppResult<Json<ResidentView>> {
+    let input: MoveInput = crate::web::json_body(&b)?;
+    let r = service::move_resident(&st, &actor.caller(), id, input).await?;
+    Ok(Json(one(&st, &r).await?))
+}
+
+/// `POST /api/v1/residents/{id}/reveal`: the full ID number and phone (audited, never cached).
+pub async fn api_reveal(
+    State(st): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let r = service::reveal(&st, &actor.caller(), id).await?;
+    Ok(([(header::CACHE_CONTROL, "no-store")], Json(r)).into_response())
+}
+
+/// `GET /api/v1/org/nodes/{id}/buildings`
+pub async fn api_buildings(
+    State(st): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+) -> AppResult<Json<Vec<BuildingView>>> {
+    Ok(Json(
+        service::buildings_under(&st, &actor.caller(), id).await?,
+    ))
+}
+
+/// `GET /api/v1/buildings/{id}/households`
+pub async fn api_households(
+    State(st): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+) -> AppResult<Json<Vec<HouseholdView>>> {
+    Ok(Json(
+        service::households_of(&st, &actor.caller(), id).await?,
+    ))
+}
+
+/// `POST /api/v1/households`
+pub async fn api_create_household(
+    State(st): State<AppState>,
+    actor: Actor,
+    b: Bytes,
+) -> AppResult<(StatusCode, Json<Value>)> {
+    let input: HouseholdInput = crate::web::json_body(&b)?;
+    let h = service::create_household(&st, &actor.caller(), input).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(household_json(&st, &actor, h.id).await?),
+    ))
+}
+
+/// `PATCH /api/v1/households/{id}`
+pub async fn api_update_household(
+    State(st): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+    b: Bytes,
+) -> AppResult<Json<Value>> {
+    let input: HouseholdInput = crate::web::json_body(&b)?;
+    service::update_household(&st, &actor.caller(), id, input).await?;
+    Ok(Json(household_json(&st, &actor, id).await?))
+}
+
+/// `GET /api/v1/households/{id}`: the household, its members, documents, assessments and
+/// visits.
+pub async fn api_household(
+    State(st): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+) -> AppResult<Json<Value>> {
+    Ok(Json(household_json(&st, &actor, id).await?))
+}
+
+async fn household_json(st: &AppState, actor: &Actor, id: i64) -> AppResult<Value> {
+    let h = service::find_household(&st.db, &actor.caller(), id).await?;
+    let members = service::members(st, &h).await?;
+    let a = archive::archive(st, &h).await?;
+    Ok(json!({
+        "household": service::household_view(&h, members.len() as i64),
+        "members": members,
+        "documents": a.documents.iter().map(|d| json!({
+            "id": d.id, "type": d.doc_type, "type_label": archive::doc_type_label(&d.doc_type),
+            "title": d.title, "mime": d.mime, "size": d.size, "by": d.actor_name, "at": d.at,
+            "href": format!("/people/households/{}/documents/{}", h.id, d.id),
+        })).collect::<Vec<_>>(),
+        "assessments": a.assessments.iter().map(|x| json!({
+            "id": x.id, "period": x.period, "assessed_on": x.assessed_on, "total": x.total,
+            "max_total": x.max_total, "assessor": x.assessor_name, "note": x.note,
+            "scores": archive::scores_of(x),
+        })).collect::<Vec<_>>(),
+        "visits": a.visits.iter().map(|v| json!({
+            "id": v.id, "visited_on": v.visited_on, "visitor": v.visitor_name, "notes": v.notes,
+            "needs": v.needs, "case_id": v.case_id,
+        })).collect::<Vec<_>>(),
+        "assessment_items": a.items.iter().map(|i| json!({
+            "id": i.id, "name": i.name, "max_score": i.max_score,
+        })).collect::<Vec<_>>(),
+    }))
+}
+
+/// `POST /api/v1/households/{id}/visits`
+pub async fn api_visit(
+    State(st): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+    b: Bytes,
+) -> AppResult<(StatusCode, Json<Value>)> {
+    let input: VisitInput = crate::web::json_body(&b)?;
+    let v = archive::log_visit(&st, &actor, id, input).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"id": v.id, "visited_on": v.visited_on, "case_id": v.case_id})),
+    ))
+}
+
+/// `POST /api/v1/households/{id}/assessments`
+pub async fn api_assess(
+    State(st): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+    b: Bytes,
+) -> AppResult<(StatusCode, Json<Value>)> {
+    let input: AssessmentInput = crate::web::json_body(&b)?;
+    let a = archive::assess(&st, &actor.caller(), id, input).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"id": a.id, "total": a.total, "max_total": a.max_total})),
+    ))
+}
+
+/// Query of a document upload.
+#[derive(Deserialize)]
+pub struct DocQuery {
+    #[serde(rename = "type", default)]
+    doc_type: String,
+    #[serde(default)]
+    title: String,
+}
+
+/// `POST /api/v1/households/{id}/documents?type=&title=` with the file as the body.
+pub async fn api_add_document(
+    State(st): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+    Query(q): Query<DocQuery>,
+    b: Bytes,
+) -> AppResult<(StatusCode, Json<Value>)> {
+    let d = archive::add_document(&st, &actor.caller(), id, &q.doc_type, &q.title, &b).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            json!({"id": d.id, "type": d.doc_type, "title": d.title, "mime": d.mime,
+                    "href": format!("/people/households/{id}/documents/{}", d.id)}),
+        ),
+    ))
+}
+
+/// `GET /api/v1/assessment-items?org=ID`
+pub async fn api_items(
+    State(st): State<AppState>,
+    actor: Actor,
+    Query(q): Query<OrgQuery>,
+) -> AppResult<Json<Value>> {
+    actor.require(Permission::PeopleView)?;
+    let org = q
+        .org
+        .ok_or_else(|| AppError::bad("invalid_input", "请指定社区（org）"))?;
+    let n = crate::org::service::find(&st.db, &actor.caller(), org).await?;
+    let items = archive::items_of(&st.db, n.id).await?;
+    Ok(Json(json!(
+        items
+            .iter()
+            .map(|i| json!({"id": i.id, "name": i.name, "max_score": i.max_score}))
+            .collect::<Vec<_>>()
+    )))
+}
+
+/// A node in a query.
+#[derive(Deserialize)]
+pub struct OrgQuery {
+    org: Option<i64>,
+}
+
+/// `POST /api/v1/assessment-items`
+pub async fn api_add_item(
+    State(st): State<AppState>,
+    actor: Actor,
+    b: Bytes,
+) -> AppResult<(StatusCode, Json<Value>)> {
+    let input: ItemInput = crate::web::json_body(&b)?;
+    let i = archive::add_item(&st, &actor.caller(), input).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"id": i.id, "name": i.name, "max_score": i.max_score})),
+    ))
+}
+
+/// `GET /api/v1/tags`
+pub async fn api_tags(State(st): State<AppState>, actor: Actor) -> AppResult<Json<Value>> {
+    actor.require(Permission::PeopleView)?;
+    let tags = service::tags(&st.db).await?;
+    Ok(Json(json!(
+        tags.iter()
+            .map(|t| json!({"id": t.id, "name": t.name}))
+            .collect::<Vec<_>>()
+    )))
+}
+
+/// `POST /api/v1/tags` `{"name": "…"}`
+pub async fn api_add_tag(
+    State(st): State<AppState>,
+    actor: Actor,
+    b: Bytes,
+) -> AppResult<(StatusCode, Json<Value>)> {
+    #[derive(Deserialize)]
+    struct NewTag {
+        name: String,
+    }
+    let t: NewTag = crate::web::json_body(&b)?;
+    let row = service::add_tag(&st.db, &actor.caller(), &t.name).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"id": row.id, "name": row.name})),
+    ))
+}
+
+/// Refuses an upload over the limit before reading it, with a clear message.
+pub fn check_upload_size(headers: &HeaderMap) -> AppResult<()> {
+    let len = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if len.is_some_and(|l| l > import::MAX_UPLOAD) {
+        return Err(too_large());
+    }
+    Ok(())
+}
+
+/// The answer to an upload over the limit.
+pub fn too_large() -> AppError {
+    AppError::bad(
+        "too_large",
+        format!(
+            "文件太大：网页和接口一次最多导入 {} MB。更大的台账请拆分，或在服务器上用命令 wangge import residents 文件 导入",
+            import::MAX_UPLOAD / 1024 / 1024
+        ),
+    )
+}
+
+/// `POST /api/v1/people/import` with the CSV or XLSX file as the body: imports it and answers
+/// the report (the first 1,000 rejected rows with their lines and reasons).
+pub async fn api_import(
+    State(st): State<AppState>,
+    actor: Actor,
+    headers: HeaderMap,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> AppResult<Json<Value>> {
+    actor.require(Permission::PeopleImport)?;
+    check_upload_size(&headers)?;
+    let b = body.map_err(|_| too_large())?;
+    if b.is_empty() {
+        return Err(AppError::bad("empty_file", "请求体里没有文件"));
+    }
+    let mut report = import::import(
+        &st,
+        &actor.caller(),
+        Input::Bytes(b.to_vec()),
+        Arc::new(Progress::default()),
+    )
+    .await?;
+    report.errors.truncate(1000);
+    Ok(Json(
+        serde_json::to_value(&report).map_err(|e| AppError::Internal(e.into()))?,
+    ))
+}

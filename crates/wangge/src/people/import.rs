@@ -1,0 +1,1330 @@
+//! Importing a population ledger (人口台账) from CSV or XLSX.
+//!
+//! The file streams through two stages. A reader thread parses rows (the CSV reader over the
+//! file, or calamine's cell reader over the sheet, so a million rows never sit in memory),
+//! checks each with the same rule as the form ([`wangge_core::registry::check`]), resolves its
+//! building, seals its ID number and phone, and hands batches of [`BATCH`] rows over a bounded
+//! channel. The writer commits each batch in one transaction: it finds or creates the
+//! households, upserts the residents by their ID number's blind index (a row equal to what is
+//! stored changes nothing, so importing the same file twice changes nothing), sets tags and
+//! heads of household, and writes one audit entry for the batch.
+//!
+//! A bad row is rejected alone, with its line and reason; the rest of the file goes in. The
+//! rejected rows come back as a spreadsheet with an 错误原因 column, ready to fix and import
+//! again.
+
+use super::entity::{household, resident};
+use super::service::{self, ACTIVE, Sealed};
+use super::vault::Vault;
+use crate::AppState;
+use crate::audit::{self, Entry};
+use crate::auth::Caller;
+use crate::org::entity::node;
+use crate::web::error::{AppError, AppResult, stored_path};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use serde::Serialize;
+use serde_json::json;
+use std::collections::{HashMap, HashSet};
+use std::io::{BufRead, Read, Seek};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use wangge_core::people::{Relation, mask_id};
+use wangge_core::registry::{self, Resident, ResidentInput};
+use wangge_core::{OrgLevel, Permission};
+
+/// Rows per transaction.
+pub const BATCH: usize = 2000;
+/// The largest file accepted through the web (the command line reads any size).
+pub const MAX_UPLOAD: usize = 100 * 1024 * 1024;
+/// Rejected rows kept whole for the report (more are only counted).
+pub const MAX_REJECTED: usize = 100_000;
+
+/// The columns of the ledger: (field, header, other headers accepted, required).
+pub const COLUMNS: [(&str, &str, &[&str], bool); 15] = [
+    (
+        "building",
+        "楼栋",
+        &["楼栋编码", "楼栋名称", "所在楼栋", "楼号"],
+        true,
+    ),
+    ("room", "房号", &["门牌号", "户号", "室号"], true),
+    (
+        "kind",
+        "房屋类型",
+        &["户类型", "房屋性质", "居住类型"],
+        false,
+    ),
+    ("relation", "与户主关系", &["关系"], false),
+    ("name", "姓名", &[], true),
+    ("gender", "性别", &[], false),
+    ("ethnicity", "民族", &[], false),
+    (
+        "id_number",
+        "公民身份号码",
+        &["身份证号", "身份证号码", "证件号码"],
+        true,
+    ),
+    ("birth_date", "出生日期", &["出生年月日"], false),
+    (
+        "phone",
+        "联系电话",
+        &["电话", "手机", "手机号", "联系方式"],
+        false,
+    ),
+    ("residence", "人口类型", &["户籍类型", "户籍性质"], false),
+    ("political", "政治面貌", &[], false),
+    (
+        "work_unit",
+        "工作单位",
+        &["工作单位或学校", "工作单位/学校", "服务处所"],
+        false,
+    ),
+    ("tags", "标签", &["重点人群", "人群标签", "特殊人群"], false),
+    ("note", "备注", &[], false),
+];
+
+/// The template's header line.
+pub fn template_headers() -> Vec<&'static str> {
+    COLUMNS.iter().map(|c| c.1).collect()
+}
+
+/// How far an import has got, shared with whoever shows a progress bar.
+#[derive(Debug, Default)]
+pub struct Progress {
+    /// Data rows read so far.
+    pub rows: AtomicU64,
+    /// Rows written (inserted, updated, unchanged or rejected).
+    pub done: AtomicU64,
+    /// How many data rows the file has, when known (XLSX says; CSV is estimated from bytes).
+    pub total: AtomicU64,
+    /// Bytes read of a CSV file.
+    pub bytes: AtomicU64,
+    /// The CSV file's size.
+    pub total_bytes: AtomicU64,
+}
+
+impl Progress {
+    /// The share done, 0.0–1.0, when it can be told.
+    pub fn fraction(&self) -> Option<f64> {
+        let tb = self.total_bytes.load(Ordering::Relaxed);
+        if tb > 0 {
+            return Some((self.bytes.load(Ordering::Relaxed) as f64 / tb as f64).min(1.0));
+        }
+        let t = self.total.load(Ordering::Relaxed);
+        (t > 0).then(|| (self.done.load(Ordering::Relaxed) as f64 / t as f64).min(1.0))
+    }
+}
+
+/// A rejected row: its line as the spreadsheet shows it, why, and its cells.
+#[derive(Clone, Debug, Serialize)]
+pub struct Rejected {
+    pub line: u64,
+    pub reason: String,
+    #[serde(skip)]
+    pub cells: Vec<String>,
+}
+
+/// What an import did.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Report {
+    /// Data rows read.
+    pub rows: u64,
+    pub inserted: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub rejected: u64,
+    /// Households created for rooms not yet in the registry.
+    pub households_created: u64,
+    /// The rejected rows (the first [`MAX_REJECTED`]); the API shows the first 1,000.
+    pub errors: Vec<Rejected>,
+    /// The file's header line, for the rejected-rows spreadsheet.
+    #[serde(skip)]
+    pub headers: Vec<String>,
+    pub seconds: f64,
+}
+
+impl Report {
+    /// The one-line summary the command line prints.
+    pub fn summary(&self) -> String {
+        format!(
+            "读取 {} 行：新增 {}，更新 {}，未变 {}，退回 {}（新建住户 {}），用时 {:.1} 秒",
+            self.rows,
+            self.inserted,
+            self.updated,
+            self.unchanged,
+            self.rejected,
+            self.households_created,
+            self.seconds
+        )
+    }
+
+    /// The rejected rows as a spreadsheet: the file's columns and an 错误原因 column, with
+    /// every cell escaped against formulas.
+    pub fn rejected_xlsx(&self) -> AppResult<Vec<u8>> {
+        let mut headers: Vec<&str> = vec!["行号", "错误原因"];
+        headers.extend(self.headers.iter().map(String::as_str));
+        let rows: Vec<Vec<String>> = self
+            .errors
+            .iter()
+            .map(|e| {
+                let mut r = vec![e.line.to_string(), e.reason.clone()];
+                r.extend(e.cells.iter().cloned());
+                r
+            })
+            .collect();
+        crate::web::xlsx::build("退回行", &headers, &rows)
+    }
+
+    fn reject(&mut self, line: u64, reason: String, cells: Vec<String>) {
+        self.rejected += 1;
+        if self.errors.len() < MAX_REJECTED {
+            self.errors.push(Rejected {
+                line,
+                reason,
+                cells,
+            });
+        }
+    }
+}
+
+/// Where the file comes from.
+pub enum Input {
+    /// A file on disk (the command line): streamed.
+    Path(std::path::PathBuf),
+    /// An upload held in memory (the web, at most [`MAX_UPLOAD`]).
+    Bytes(Vec<u8>),
+}
+
+/// A building as the ledger names it.
+#[derive(Clone, Debug)]
+struct BuildingRef {
+    id: i64,
+    path: String,
+    /// The address prefix of its rooms (community + building name).
+    prefix: String,
+}
+
+/// The buildings in scope under every name a ledger may use: the code, the name when it is
+/// unique, `社区/楼栋` and `网格/楼栋`. An ambiguous name maps to an error.
+async fn building_names(
+    st: &AppState,
+    c: &Caller,
+) -> AppResult<HashMap<String, Result<BuildingRef, String>>> {
+    let nodes = node::Entity::find()
+        .filter(node::Column::Level.eq(OrgLevel::Building.as_str()))
+        .filter(node::Column::Status.eq("active"))
+        .filter(c.scope_cond("path"))
+        .all(&st.db)
+        .await?;
+    let dir = st.directory.get(&st.db).await?;
+    let mut out: HashMap<String, Result<BuildingRef, String>> = HashMap::new();
+    let mut put = |key: String, b: &BuildingRef| {
+        out.entry(key.clone())
+            .and_modify(|e| {
+                if e.as_ref().map(|x| x.id) != Ok(b.id) {
+                    *e = Err(format!(
+                        "楼栋“{key}”在辖区内不止一处：请写楼栋编码，或写成“社区/楼栋”"
+                    ));
+                }
+            })
+            .or_insert_with(|| Ok(b.clone()));
+    };
+    for n in &nodes {
+        let chain = dir.chain(&stored_path(&n.path)?);
+        let named = |level: OrgLevel| {
+            chain
+                .iter()
+                .find(|x| x.level == level.as_str())
+                .map(|x| x.name.clone())
+        };
+        let community = named(OrgLevel::Community).unwrap_or_default();
+        let b = BuildingRef {
+            id: n.id,
+            path: n.path.clone(),
+            prefix: format!("{community}{}", n.name),
+        };
+        put(n.code.clone(), &b);
+        put(n.name.clone(), &b);
+        put(format!("{community}/{}", n.name), &b);
+        if let Some(g) = named(OrgLevel::Grid) {
+            put(format!("{g}/{}", n.name), &b);
+        }
+    }
+    Ok(out)
+}
+
+/// A row that passed every check the reader can make.
+struct Ready {
+    line: u64,
+    cells: Vec<String>,
+    building: BuildingRef,
+    room: String,
+    kind: &'static str,
+    resident: Resident,
+    sealed: Sealed,
+    tags: Vec<i64>,
+}
+
+/// What the reader hands the writer.
+enum Batch {
+    Rows(Vec<Ready>, Vec<Rejected>),
+    Headers(Vec<String>),
+}
+
+/// Everything the reader thread needs, owned.
+struct ReaderCtx {
+    vault: Arc<Vault>,
+    buildings: HashMap<String, Result<BuildingRef, String>>,
+    tags: Vec<(i64, String)>,
+    progress: Arc<Progress>,
+}
+
+type Sender = tokio::sync::mpsc::Sender<AppResult<Batch>>;
+
+/// Imports a ledger. `progress` is updated as rows go in.
+pub async fn import(
+    st: &AppState,
+    c: &Caller,
+    input: Input,
+    progress: Arc<Progress>,
+) -> AppResult<Report> {
+    c.require(Permission::PeopleImport)?;
+    let started = std::time::Instant::now();
+    let ctx = ReaderCtx {
+        vault: st.vault.clone(),
+        buildings: building_names(st, c).await?,
+        tags: service::tags(&st.db)
+            .await?
+            .into_iter()
+            .map(|t| (t.id, t.name))
+            .collect(),
+        progress: progress.clone(),
+    };
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<AppResult<Batch>>(4);
+    let reader = tokio::task::spawn_blocking(move || {
+        let err_tx = tx.clone();
+        if let Err(e) = read(input, &ctx, &tx) {
+            let _ = err_tx.blocking_send(Err(e));
+        }
+    });
+    let mut report = Report::default();
+    let mut w = Writer::default();
+    while let Some(msg) = rx.recv().await {
+        match msg? {
+            Batch::Headers(h) => report.headers = h,
+            Batch::Rows(rows, rejected) => {
+                report.rows += (rows.len() + rejected.len()) as u64;
+                let n = (rows.len() + rejected.len()) as u64;
+                for r in rejected {
+                    report.reject(r.line, r.reason, r.cells);
+                }
+                w.write(st, c, rows, &mut report).await?;
+                progress.done.fetch_add(n, Ordering::Relaxed);
+            }
+        }
+    }
+    reader
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("import reader: {e}")))?;
+    if report.rows == 0 && report.headers.is_empty() {
+        return Err(AppError::bad("empty_file", "文件是空的"));
+    }
+    report.seconds = started.elapsed().as_secs_f64();
+    Ok(report)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+
+/// Which kind of file the bytes are.
+fn sniff(head: &[u8]) -> AppResult<bool> {
+    if head.starts_with(b"PK\x03\x04") {
+        return Ok(true);
+    }
+    if head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return Err(AppError::bad(
+            "bad_file",
+            "这是旧版 Excel（.xls）文件：请在 Excel 中另存为 .xlsx 或 CSV 后再导入",
+        ));
+    }
+    let text_like = head
+        .iter()
+        .take(4096)
+        .all(|b| *b >= 0x20 || matches!(b, b'\n' | b'\r' | b'\t'));
+    if !text_like || head.is_empty() {
+        return Err(AppError::bad(
+            "bad_file",
+            "文件不是电子表格：请上传 .xlsx 或 .csv 文件（可先下载模板）",
+        ));
+    }
+    Ok(false)
+}
+
+fn read(input: Input, ctx: &ReaderCtx, tx: &Sender) -> AppResult<()> {
+    match input {
+        Input::Path(p) => {
+            let f = std::fs::File::open(&p).map_err(|e| {
+                AppError::bad("bad_file", format!("无法打开文件 {}：{e}", p.display()))
+            })?;
+            let size = f.metadata().map(|m| m.len()).unwrap_or(0);
+            let mut r = std::io::BufReader::with_capacity(1 << 20, f);
+            let head = r
+                .fill_buf()
+                .map_err(|e| AppError::bad("bad_file", format!("无法读取文件：{e}")))?
+                .to_vec();
+            if sniff(&head)? {
+                read_xlsx(r, ctx, tx)
+            } else if std::str::from_utf8(&head[..utf8_prefix(&head)]).is_ok() {
+                ctx.progress.total_bytes.store(size, Ordering::Relaxed);
+                read_csv(r, ctx, tx)
+            } else {
+                let mut all = Vec::new();
+                r.read_to_end(&mut all)
+                    .map_err(|e| AppError::bad("bad_file", format!("无法读取文件：{e}")))?;
+                read_csv_bytes(all, ctx, tx)
+            }
+        }
+        Input::Bytes(b) => {
+            if sniff(&b)? {
+                read_xlsx(std::io::Cursor::new(b), ctx, tx)
+            } else {
+                read_csv_bytes(b, ctx, tx)
+            }
+        }
+    }
+}
+
+/// The length of the longest prefix that could be UTF-8 cut at a character boundary.
+fn utf8_prefix(b: &[u8]) -> usize {
+    let mut end = b.len().min(65536);
+    // Step back over a multi-byte character cut in half.
+    let mut back = 0;
+    while end > 0 && back < 3 && (b[end - 1] & 0xC0) == 0x80 {
+        end -= 1;
+        back += 1;
+    }
+    if end > 0 && b[end - 1] >= 0xC0 {
+        end -= 1;
+    }
+    end
+}
+
+/// A CSV in memory: UTF-8 (with or without a BOM) as is; anything else is read as GB18030,
+/// which is what Excel on a Chinese Windows writes.
+fn read_csv_bytes(b: Vec<u8>, ctx: &ReaderCtx, tx: &Sender) -> AppResult<()> {
+    ctx.progress
+        .total_bytes
+        .store(b.len() as u64, Ordering::Relaxed);
+    if std::str::from_utf8(&b).is_ok() {
+        return read_csv(std::io::Cursor::new(b), ctx, tx);
+    }
+    let (text, _, bad) = encoding_rs::GB18030.decode(&b);
+    if bad {
+        return Err(AppError::bad(
+            "bad_file",
+            "文件编码无法识别：请在 Excel 中另存为“CSV UTF-8”，或直接上传 xlsx",
+        ));
+    }
+    let text = text.into_owned().into_bytes();
+    ctx.progress
+        .total_bytes
+        .store(text.len() as u64, Ordering::Relaxed);
+    read_csv(std::io::Cursor::new(text), ctx, tx)
+}
+
+fn read_csv<R: Read>(r: R, ctx: &ReaderCtx, tx: &Sender) -> AppResult<()> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(r);
+    let mut rows = Rows::new(ctx, tx);
+    let mut rec = csv::StringRecord::new();
+    loop {
+        match rdr.read_record(&mut rec) {
+            Ok(false) => break,
+            Ok(true) => {
+                let line = rec.position().map_or(0, csv::Position::line);
+                ctx.progress.bytes.store(
+                    rec.position().map_or(0, csv::Position::byte),
+                    Ordering::Relaxed,
+                );
+                let cells: Vec<String> = rec.iter().map(str::to_owned).collect();
+                if !rows.push(line, cells)? {
+                    return Ok(());
+                }
+            }
+            Err(e) => {
+                let line = e.position().map_or(0, csv::Position::line);
+                return Err(AppError::bad(
+                    "bad_file",
+                    format!(
+                        "CSV 第 {line} 行无法读取（{e}）：请检查引号是否成对，或另存为 CSV UTF-8"
+                    ),
+                ));
+            }
+        }
+    }
+    rows.finish()
+}
+
+fn read_xlsx<RS: Read + Seek>(r: RS, ctx: &ReaderCtx, tx: &Sender) -> AppResult<()> {
+    use calamine::{DataRef, Reader};
+    let mut wb = calamine::Xlsx::new(r)
+        .map_err(|e| AppError::bad("bad_file", format!("无法读取电子表格：{e}")))?;
+    let first = wb
+        .sheet_names()
+        .first()
+        .cloned()
+        .ok_or_else(|| AppError::bad("bad_file", "电子表格里没有工作表"))?;
+    let mut cells = wb
+        .worksheet_cells_reader(&first)
+        .map_err(|e| AppError::bad("bad_file", format!("无法读取第一个工作表：{e}")))?;
+    let dim = cells.dimensions();
+    ctx.progress.total.store(
+        u64::from(dim.end.0.saturating_sub(dim.start.0)),
+        Ordering::Relaxed,
+    );
+    let mut rows = Rows::new(ctx, tx);
+    let mut current: Option<u32> = None;
+    let mut row: Vec<String> = Vec::new();
+    loop {
+        let cell = cells
+            .next_cell()
+            .map_err(|e| AppError::bad("bad_file", format!("电子表格内容无法读取：{e}")))?;
+        let Some(cell) = cell else { break };
+        let (r, col) = cell.get_position();
+        if current != Some(r) {
+            if let Some(prev) = current
+                && !rows.push(u64::from(prev) + 1, std::mem::take(&mut row))?
+            {
+                return Ok(());
+            }
+            current = Some(r);
+        }
+        let col = col as usize;
+        if col > 64 {
+            continue;
+        }
+        if row.len() <= col {
+            row.resize(col + 1, String::new());
+        }
+        row[col] = match cell.get_value() {
+            DataRef::String(s) => s.clone(),
+            DataRef::SharedString(s) => (*s).to_owned(),
+            DataRef::Int(i) => i.to_string(),
+            DataRef::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+            DataRef::Float(f) => f.to_string(),
+            DataRef::Bool(b) => if *b { "是" } else { "否" }.to_owned(),
+            DataRef::DateTime(d) => excel_date(d.as_f64()),
+            DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => {
+                s.split('T').next().unwrap_or_default().to_owned()
+            }
+            DataRef::Error(_) | DataRef::Empty => String::new(),
+        };
+    }
+    if let Some(prev) = current
+        && !rows.push(u64::from(prev) + 1, row)?
+    {
+        return Ok(());
+    }
+    rows.finish()
+}
+
+/// An Excel date serial (1900 system) as `YYYY-MM-DD`.
+fn excel_date(serial: f64) -> String {
+    let days = serial.floor() as i64;
+    chrono::NaiveDate::from_ymd_opt(1899, 12, 30)
+        .and_then(|base| base.checked_add_signed(chrono::Duration::days(days)))
+        .map_or_else(String::new, |d| d.to_string())
+}
+
+/// Rows on their way to the writer: the header line is read first, then each row is checked
+/// and batched.
+struct Rows<'a> {
+    ctx: &'a ReaderCtx,
+    tx: &'a Sender,
+    columns: Option<[Option<usize>; COLUMNS.len()]>,
+    ready: Vec<Ready>,
+    rejected: Vec<Rejected>,
+    /// The first 17 digits of every ID number seen, to catch a person listed twice.
+    seen: HashSet<u64>,
+}
+
+impl<'a> Rows<'a> {
+    fn new(ctx: &'a ReaderCtx, tx: &'a Sender) -> Rows<'a> {
+        Rows {
+            ctx,
+            tx,
+            columns: None,
+            ready: Vec::with_capacity(BATCH),
+            rejected: Vec::new(),
+            seen: HashSet::new(),
+        }
+    }
+
+    /// Takes one line; `false` when the writer has gone (stop reading).
+    fn push(&mut self, line: u64, cells: Vec<String>) -> AppResult<bool> {
+        if cells.iter().all(|c| c.trim().is_empty()) {
+            return Ok(true);
+        }
+        let Some(columns) = self.columns else {
+            self.columns = Some(header(&cells)?);
+            return Ok(self
+                .tx
+                .blocking_send(Ok(Batch::Headers(
+                    cells.iter().map(|c| c.trim().to_owned()).collect(),
+                )))
+                .is_ok());
+        };
+        self.ctx.progress.rows.fetch_add(1, Ordering::Relaxed);
+        match self.check(&columns, &cells) {
+            Ok(r) => self.ready.push(Ready { line, cells, ..r }),
+            Err(reason) => self.rejected.push(Rejected {
+                line,
+                reason,
+                cells,
+            }),
+        }
+        if self.ready.len() + self.rejected.len() >= BATCH {
+            return Ok(self.flush());
+        }
+        Ok(true)
+    }
+
+    fn flush(&mut self) -> bool {
+        let rows = std::mem::replace(&mut self.ready, Vec::with_capacity(BATCH));
+        let rejected = std::mem::take(&mut self.rejected);
+        self.tx
+            .blocking_send(Ok(Batch::Rows(rows, rejected)))
+            .is_ok()
+    }
+
+    fn finish(mut self) -> AppResult<()> {
+        if self.columns.is_none() {
+            return Err(AppError::bad("empty_file", "文件是空的：没有表头和数据行"));
+        }
+        if !self.ready.is_empty() || !self.rejected.is_empty() {
+            self.flush();
+        }
+        Ok(())
+    }
+
+    fn check(&mut self, columns: &[Option<usize>], cells: &[String]) -> Result<Ready, String> {
+        let get = |field: &str| -> String {
+            COLUMNS
+                .iter()
+                .position(|c| c.0 == field)
+                .and_then(|i| columns[i])
+                .and_then(|i| cells.get(i))
+                .map(|s| s.trim().to_owned())
+                .unwrap_or_default()
+        };
+        let input = ResidentInput {
+            name: get("name"),
+            gender: get("gender"),
+            birth_date: get("birth_date"),
+            ethnicity: get("ethnicity"),
+            id_number: get("id_number"),
+            phone: get("phone"),
+            residence: get("residence"),
+            political: get("political"),
+            relation: get("relation"),
+            work_unit: get("work_unit"),
+            tags: get("tags"),
+            note: get("note"),
+        };
+        let resident = registry::check(&input).map_err(|e| e.0)?;
+        let key: u64 = resident.id_number.expose()[..17]
+            .parse()
+            .map_err(|_| "公民身份号码格式不对".to_owned())?;
+        if !self.seen.insert(key) {
+            return Err(format!(
+                "身份证号 {} 在文件中重复出现（同一人只能有一行）",
+                mask_id(resident.id_number.expose())
+            ));
+        }
+        let bname = get("building");
+        if bname.is_empty() {
+            return Err("楼栋不能为空".into());
+        }
+        let building = match self.ctx.buildings.get(&bname) {
+            Some(Ok(b)) => b.clone(),
+            Some(Err(e)) => return Err(e.clone()),
+            None => {
+                return Err(format!(
+                    "未知的楼栋“{bname}”：请先在组织架构中建好楼栋，或检查名称、编码"
+                ));
+            }
+        };
+        let room = get("room");
+        if room.is_empty() {
+            return Err("房号不能为空".into());
+        }
+        if room.chars().count() > 20 {
+            return Err("房号不能超过 20 个字".into());
+        }
+        let kind_raw = get("kind");
+        let kind = if kind_raw.is_empty() {
+            wangge_core::people::HouseholdType::Owner
+        } else {
+            wangge_core::people::HouseholdType::parse(&kind_raw).ok_or_else(|| {
+                format!("未知的房屋类型“{kind_raw}”（可填：自住、出租、空置、商用）")
+            })?
+        };
+        let mut tags = Vec::with_capacity(resident.tags.len());
+        for t in &resident.tags {
+            match self.ctx.tags.iter().find(|(_, n)| n == t) {
+                Some((id, _)) => tags.push(*id),
+                None => {
+                    return Err(format!(
+                        "未知的标签“{t}”（可用：{}）",
+                        self.ctx
+                            .tags
+                            .iter()
+                            .map(|x| x.1.as_str())
+                            .collect::<Vec<_>>()
+                            .join("、")
+                    ));
+                }
+            }
+        }
+        let sealed = service::seal(
+            &self.ctx.vault,
+            &resident.id_number,
+            resident.phone.as_ref(),
+        )
+        .map_err(|e| e.to_string())?;
+        Ok(Ready {
+            line: 0,
+            cells: Vec::new(),
+            building,
+            room,
+            kind: kind.as_str(),
+            resident,
+            sealed,
+            tags,
+        })
+    }
+}
+
+/// Maps the header line to the columns; refuses a sheet without the required ones.
+fn header(cells: &[String]) -> AppResult<[Option<usize>; COLUMNS.len()]> {
+    let norm = |s: &str| {
+        s.trim()
+            .trim_start_matches('\u{feff}')
+            .replace([' ', '*', '＊', '\u{3000}'], "")
+    };
+    let names: Vec<String> = cells.iter().map(|c| norm(c)).collect();
+    let mut out = [None; COLUMNS.len()];
+    for (i, (_, label, aliases, _)) in COLUMNS.iter().enumerate() {
+        out[i] = names
+            .iter()
+            .position(|n| n == label || aliases.contains(&n.as_str()));
+    }
+    let missing: Vec<&str> = COLUMNS
+        .iter()
+        .zip(out.iter())
+        .filter(|((_, _, _, required), found)| *required && found.is_none())
+        .map(|((_, label, _, _), _)| *label)
+        .collect();
+    if !missing.is_empty() {
+        return Err(AppError::bad(
+            "missing_columns",
+            format!(
+                "缺少必需的列：{}。第一行应是表头，如：{}（可下载模板对照）",
+                missing.join("、"),
+                template_headers().join("、")
+            ),
+        ));
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing
+
+/// A household the writer knows: its id, path and head.
+#[derive(Clone, Copy)]
+struct Known {
+    id: i64,
+    head: Option<i64>,
+}
+
+/// The writer's memory across batches: the households of the buildings it has touched.
+#[derive(Default)]
+struct Writer {
+    households: HashMap<(i64, String), Known>,
+    loaded: HashSet<i64>,
+}
+
+/// The stored fields a row is compared with.
+struct Existing {
+    id: i64,
+    name: String,
+    household_id: Option<i64>,
+    row: resident::Model,
+    tags: Vec<i64>,
+}
+
+impl Writer {
+    async fn load_building(&mut self, db: &impl ConnectionTrait, b: i64) -> AppResult<()> {
+        if !self.loaded.insert(b) {
+            return Ok(());
+        }
+        let rows: Vec<(i64, String, Option<i64>)> = household::Entity::find()
+            .select_only()
+            .column(household::Column::Id)
+            .column(household::Column::Room)
+            .column(household::Column::HeadId)
+            .filter(household::Column::BuildingId.eq(b))
+            .into_tuple()
+            .all(db)
+            .await?;
+        for (id, room, head) in rows {
+            self.households.insert((b, room), Known { id, head });
+        }
+        Ok(())
+    }
+
+    async fn write(
+        &mut self,
+        st: &AppState,
+        c: &Caller,
+        rows: Vec<Ready>,
+        report: &mut Report,
+    ) -> AppResult<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let (first, last) = (rows[0].line, rows[rows.len() - 1].line);
+        let before = (
+            report.inserted,
+            report.updated,
+            report.unchanged,
+            report.rejected,
+        );
+        let txn = crate::db::begin_write(&st.db).await?;
+        let now = crate::db::now_ms();
+        // Households: find or create each room.
+        let mut audit_path: Option<String> = None;
+        for r in &rows {
+            self.load_building(&txn, r.building.id).await?;
+            let key = (r.building.id, r.room.clone());
+            if !self.households.contains_key(&key) {
+                let h = sea_orm::ActiveModelTrait::insert(
+                    household::ActiveModel {
+                        building_id: sea_orm::Set(r.building.id),
+                        org_path: sea_orm::Set(r.building.path.clone()),
+                        room: sea_orm::Set(r.room.clone()),
+                        address: sea_orm::Set(format!("{}{}", r.building.prefix, r.room)),
+                        kind: sea_orm::Set(r.kind.into()),
+                        head_id: sea_orm::Set(None),
+                        note: sea_orm::Set(String::new()),
+                        status: sea_orm::Set(ACTIVE.into()),
+                        version: sea_orm::Set(1),
+                        created_at: sea_orm::Set(now),
+                        updated_at: sea_orm::Set(now),
+                        ..Default::default()
+                    },
+                    &txn,
+                )
+                .await?;
+                report.households_created += 1;
+                self.households.insert(
+                    key,
+                    Known {
+                        id: h.id,
+                        head: None,
+                    },
+                );
+            }
+            audit_path = Some(match audit_path {
+                None => r.building.path.clone(),
+                Some(p) => common_path(&p, &r.building.path),
+            });
+        }
+        // Who is already registered.
+        let blinds: Vec<String> = rows.iter().map(|r| r.sealed.id_blind.clone()).collect();
+        let mut existing: HashMap<String, Existing> = HashMap::new();
+        for chunk in blinds.chunks(500) {
+            for m in resident::Entity::find()
+                .filter(resident::Column::IdBlind.is_in(chunk.to_vec()))
+                .all(&txn)
+                .await?
+            {
+                existing.insert(
+                    m.id_blind.clone(),
+                    Existing {
+                        id: m.id,
+                        name: m.name.clone(),
+                        household_id: m.household_id,
+                        row: m,
+                        tags: Vec::new(),
+                    },
+                );
+            }
+        }
+        let ids: Vec<i64> = existing.values().map(|e| e.id).collect();
+        for chunk in ids.chunks(500) {
+            let list = chunk
+                .iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(",");
+            let tag_rows = txn
+                .query_all_raw(crate::db::statement(
+                    &txn,
+                    &format!(
+                        "SELECT resident_id, tag_id FROM resident_tags WHERE resident_id IN \
+                         ({list}) ORDER BY tag_id"
+                    ),
+                    vec![],
+                ))
+                .await?;
+            let by_id: HashMap<i64, String> = existing
+                .values()
+                .map(|e| (e.id, e.row.id_blind.clone()))
+                .collect();
+            for t in tag_rows {
+                let rid: i64 = t.try_get_by_index(0)?;
+                let tid: i64 = t.try_get_by_index(1)?;
+                if let Some(e) = by_id.get(&rid).and_then(|b| existing.get_mut(b)) {
+                    e.tags.push(tid);
+                }
+            }
+        }
+        let mut inserts: Vec<(Ready, i64)> = Vec::new();
+        for r in rows {
+            let key = (r.building.id, r.room.clone());
+            let Some(hh) = self.households.get(&key).copied() else {
+                continue;
+            };
+            let is_head = r.resident.relation == Relation::Head;
+            match existing.get(&r.sealed.id_blind) {
+                Some(e) if e.name != r.resident.name => {
+                    let reason =
+                        format!("身份证号已登记为另一人（{}）：请核对姓名和证件号", e.name);
+                    report.reject(r.line, reason, r.cells);
+                }
+                Some(e) => {
+                    if is_head && hh.head.is_some_and(|h| h != e.id) {
+                        report.reject(r.line, "该户已有户主：一户只能有一位户主".into(), r.cells);
+                        continue;
+                    }
+                    let mut tags = r.tags.clone();
+                    tags.sort_unstable();
+                    let mut old_tags = e.tags.clone();
+                    old_tags.sort_unstable();
+                    if same(&e.row, &r, hh.id) && tags == old_tags {
+                        report.unchanged += 1;
+                        continue;
+                    }
+                    update_row(&txn, e, &r, hh.id, &tags, now).await?;
+                    if e.household_id != Some(hh.id) {
+                        movement_row(&txn, c, e.id, &r, e.household_id, hh.id, "transfer", now)
+                            .await?;
+                    }
+                    if is_head {
+                        self.set_head(&txn, &key, e.id).await?;
+                    } else if hh.head == Some(e.id) {
+                        self.clear_head(&txn, &key).await?;
+                    }
+                    report.updated += 1;
+                }
+                None => {
+                    if is_head && hh.head.is_some() {
+                        report.reject(r.line, "该户已有户主：一户只能有一位户主".into(), r.cells);
+                        continue;
+                    }
+                    if is_head {
+                        // Reserve the head before the insert, so a second head in this batch is
+                        // refused; the id is filled in below.
+                        if let Some(k) = self.households.get_mut(&key) {
+                            k.head = Some(0);
+                        }
+                    }
+                    inserts.push((r, hh.id));
+                }
+            }
+        }
+        insert_rows(&txn, c, &inserts, now).await?;
+        if !inserts.is_empty() {
+            // Read back the new ids for tags and heads.
+            let mut new_ids: HashMap<String, i64> = HashMap::new();
+            let blinds: Vec<String> = inserts
+                .iter()
+                .map(|(r, _)| r.sealed.id_blind.clone())
+                .collect();
+            for chunk in blinds.chunks(500) {
+                let got: Vec<(i64, String)> = resident::Entity::find()
+                    .select_only()
+                    .column(resident::Column::Id)
+                    .column(resident::Column::IdBlind)
+                    .filter(resident::Column::IdBlind.is_in(chunk.to_vec()))
+                    .into_tuple()
+                    .all(&txn)
+                    .await?;
+                new_ids.extend(got.into_iter().map(|(i, b)| (b, i)));
+            }
+            let mut tag_values = Vec::new();
+            let mut moves = Vec::new();
+            for (r, hid) in &inserts {
+                let Some(id) = new_ids.get(&r.sealed.id_blind).copied() else {
+                    continue;
+                };
+                for t in &r.tags {
+                    tag_values.push((id, *t));
+                }
+                moves.push((id, *hid, r));
+                if r.resident.relation == Relation::Head {
+                    self.set_head(&txn, &(r.building.id, r.room.clone()), id)
+                        .await?;
+                }
+            }
+            for chunk in tag_values.chunks(400) {
+                let sql = format!(
+                    "INSERT INTO resident_tags (resident_id, tag_id) VALUES {}",
+                    chunk
+                        .iter()
+                        .map(|(r, t)| format!("({r}, {t})"))
+                        .collect::<Vec<_>>()
+                        .join(",")
+                );
+                txn.execute_unprepared(&sql).await?;
+            }
+            for chunk in moves.chunks(200) {
+                let mut values = Vec::with_capacity(chunk.len() * 6);
+                let mut sql = String::from(
+                    "INSERT INTO resident_moves (resident_id, org_path, kind, from_household, \
+                     to_household, from_address, to_address, on_date, reason, actor_name, at) VALUES ",
+                );
+                let today = (chrono::Utc::now() + chrono::Duration::hours(8))
+                    .date_naive()
+                    .to_string();
+                for (i, (id, hid, r)) in chunk.iter().enumerate() {
+                    let n = i * 4;
+                    if i > 0 {
+                        sql.push(',');
+                    }
+                    sql.push_str(&format!(
+                        "({id}, ${}, 'import', NULL, {hid}, '', ${}, ${}, '台账导入', ${}, {now})",
+                        n + 1,
+                        n + 2,
+                        n + 3,
+                        n + 4,
+                    ));
+                    values.push(r.building.path.clone().into());
+                    values.push(format!("{}{}", r.building.prefix, r.room).into());
+                    values.push(today.clone().into());
+                    values.push(c.who.name.clone().into());
+                }
+                crate::db::exec(&txn, &sql, values).await?;
+            }
+        }
+        report.inserted += inserts.len() as u64;
+        let (i, u, s, x) = (
+            report.inserted - before.0,
+            report.updated - before.1,
+            report.unchanged - before.2,
+            report.rejected - before.3,
+        );
+        if let Some(p) = audit_path {
+            audit::record(
+                &txn,
+                &c.who,
+                Entry {
+                    org_path: &stored_path(&p)?,
+                    action: "import",
+                    entity: "resident",
+                    entity_id: None,
+                    summary: format!(
+                        "导入人口台账第 {first}–{last} 行：新增 {i} 人，更新 {u} 人，未变 {s} 人，退回 {x} 行"
+                    ),
+                    changes: json!({"inserted": i, "updated": u, "unchanged": s, "rejected": x}),
+                },
+            )
+            .await?;
+        }
+        txn.commit().await?;
+        Ok(())
+    }
+
+    async fn set_head(
+        &mut self,
+        db: &impl ConnectionTrait,
+        key: &(i64, String),
+        id: i64,
+    ) -> AppResult<()> {
+        if let Some(k) = self.households.get_mut(key) {
+            k.head = Some(id);
+            crate::db::exec(
+                db,
+                "UPDATE households SET head_id = $1 WHERE id = $2",
+                vec![id.into(), k.id.into()],
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    async fn clear_head(
+        &mut self,
+        db: &impl ConnectionTrait,
+        key: &(i64, String),
+    ) -> AppResult<()> {
+        if let Some(k) = self.households.get_mut(key) {
+            k.head = None;
+            crate::db::exec(
+                db,
+                "UPDATE households SET head_id = NULL WHERE id = $1",
+                vec![k.id.into()],
+            )
+            .await?;
+        }
+        Ok(())
+    }
+}
+
+/// The deepest node both materialized paths lie under (`/1/4/` of `/1/4/7/` and `/1/4/9/`).
+fn common_path(a: &str, b: &str) -> String {
+    let mut end = 0;
+    for ((i, x), y) in a.char_indices().zip(b.chars()) {
+        if x != y {
+            break;
+        }
+        if x == '/' {
+            end = i + 1;
+        }
+    }
+    a[..end.max(1)].to_owned()
+}
+
+/// Whether a stored resident already says what the row says.
+fn same(m: &resident::Model, r: &Ready, household: i64) -> bool {
+    let x = &r.resident;
+    m.household_id == Some(household)
+        && m.status == ACTIVE
+        && m.name == x.name
+        && m.gender == x.gender.as_str()
+        && m.birth_date == x.birth_date.format("%Y-%m-%d").to_string()
+        && m.ethnicity == i32::from(x.ethnicity)
+        && m.phone_blind == r.sealed.phone_blind
+        && m.residence == x.residence.as_str()
+        && m.political == x.political.as_str()
+        && m.relation == x.relation.as_str()
+        && m.work_unit == x.work_unit
+        && m.note == x.note
+}
+
+async fn update_row(
+    db: &impl ConnectionTrait,
+    e: &Existing,
+    r: &Ready,
+    household: i64,
+    tags: &[i64],
+    now: i64,
+) -> AppResult<()> {
+    let x = &r.resident;
+    let phone_same = e.row.phone_blind == r.sealed.phone_blind;
+    crate::db::exec(
+        db,
+        "UPDATE residents SET household_id = $1, org_path = $2, gender = $3, birth_date = $4, \
+         ethnicity = $5, phone_sealed = $6, phone_blind = $7, phone_tail = $8, residence = $9, \
+         political = $10, relation = $11, work_unit = $12, note = $13, status = 'active', \
+         version = version + 1, updated_at = $14 WHERE id = $15",
+        vec![
+            household.into(),
+            r.building.path.clone().into(),
+            x.gender.as_str().into(),
+            x.birth_date.format("%Y-%m-%d").to_string().into(),
+            i32::from(x.ethnicity).into(),
+            if phone_same {
+                e.row.phone_sealed.clone()
+            } else {
+                r.sealed.phone_sealed.clone()
+            }
+            .into(),
+            r.sealed.phone_blind.clone().into(),
+            r.sealed.phone_tail.clone().into(),
+            x.residence.as_str().into(),
+            x.political.as_str().into(),
+            x.relation.as_str().into(),
+            x.work_unit.clone().into(),
+            x.note.clone().into(),
+            now.into(),
+            e.id.into(),
+        ],
+    )
+    .await?;
+    crate::db::exec(
+        db,
+        "DELETE FROM resident_tags WHERE resident_id = $1",
+        vec![e.id.into()],
+    )
+    .await?;
+    for t in tags {
+        crate::db::exec(
+            db,
+            "INSERT INTO resident_tags (resident_id, tag_id) VALUES ($1, $2)",
+            vec![e.id.into(), (*t).into()],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn movement_row(
+    db: &impl ConnectionTrait,
+    c: &Caller,
+    resident: i64,
+    r: &Ready,
+    from: Option<i64>,
+    to: i64,
+    kind: &str,
+    now: i64,
+) -> AppResult<()> {
+    let from_address = match from {
+        Some(h) => household::Entity::find_by_id(h)
+            .one(db)
+            .await?
+            .map(|h| h.address)
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    crate::db::exec(
+        db,
+        "INSERT INTO resident_moves (resident_id, org_path, kind, from_household, to_household, \
+         from_address, to_address, on_date, reason, actor_name, at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '台账导入', $9, $10)",
+        vec![
+            resident.into(),
+            r.building.path.clone().into(),
+            kind.into(),
+            from.into(),
+            to.into(),
+            from_address.into(),
+            format!("{}{}", r.building.prefix, r.room).into(),
+            (chrono::Utc::now() + chrono::Duration::hours(8))
+                .date_naive()
+                .to_string()
+                .into(),
+            c.who.name.clone().into(),
+            now.into(),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Inserts new residents, many per statement.
+async fn insert_rows(
+    db: &impl ConnectionTrait,
+    _c: &Caller,
+    rows: &[(Ready, i64)],
+    now: i64,
+) -> AppResult<()> {
+    const COLS: usize = 20;
+    for chunk in rows.chunks(400) {
+        let mut sql = String::from(
+            "INSERT INTO residents (household_id, org_path, name, initials, gender, birth_date, \
+             ethnicity, id_sealed, id_blind, id_tail, phone_sealed, phone_blind, phone_tail, \
+             residence, political, relation, work_unit, note, status, created_at, version, \
+             updated_at) VALUES ",
+        );
+        let mut values: Vec<sea_orm::Value> = Vec::with_capacity(chunk.len() * COLS);
+        for (i, (r, hid)) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push('(');
+            for k in 0..COLS {
+                if k > 0 {
+                    sql.push(',');
+                }
+                sql.push_str(&format!("${}", i * COLS + k + 1));
+            }
+            sql.push_str(",1,");
+            sql.push_str(&now.to_string());
+            sql.push(')');
+            let x = &r.resident;
+            let s = &r.sealed;
+            values.extend([
+                (*hid).into(),
+                r.building.path.clone().into(),
+                x.name.clone().into(),
+                x.initials.clone().into(),
+                x.gender.as_str().into(),
+                x.birth_date.format("%Y-%m-%d").to_string().into(),
+                i32::from(x.ethnicity).into(),
+                s.id_sealed.clone().into(),
+                s.id_blind.clone().into(),
+                s.id_tail.clone().into(),
+                s.phone_sealed.clone().into(),
+                s.phone_blind.clone().into(),
+                s.phone_tail.clone().into(),
+                x.residence.as_str().into(),
+                x.political.as_str().into(),
+                x.relation.as_str().into(),
+                x.work_unit.clone().into(),
+                x.note.clone().into(),
+                ACTIVE.into(),
+                now.into(),
+            ]);
+        }
+        crate::db::exec(db, &sql, values).await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_map_by_name_and_alias_in_any_order() {
+        let cells: Vec<String> = ["姓名", "身份证号", "楼栋编码", "房号", "联系电话", "标签"]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
+        let cols = header(&cells).expect("all required there");
+        let at = |f: &str| cols[COLUMNS.iter().position(|c| c.0 == f).expect("field")];
+        assert_eq!(at("name"), Some(0));
+        assert_eq!(at("id_number"), Some(1));
+        assert_eq!(at("building"), Some(2));
+        assert_eq!(at("phone"), Some(4));
+        assert_eq!(at("note"), None);
+        let e = header(&["姓名".to_owned(), "房号".to_owned()]).expect_err("missing");
+        assert!(e.to_string().contains("楼栋") && e.to_string().contains("公民身份号码"));
+    }
+
+    #[test]
+    fn files_are_told_apart() {
+        assert!(sniff(b"PK\x03\x04rest").expect("xlsx"));
+        assert!(!sniff("楼栋,房号\n".as_bytes()).expect("csv"));
+        assert!(sniff(&[0xD0, 0xCF, 0x11, 0xE0, 0, 0]).is_err());
+        assert!(sniff(&[0x89, b'P', b'N', b'G', 0, 0, 0]).is_err());
+        assert!(sniff(b"").is_err());
+    }
+
+    #[test]
+    fn batches_are_audited_where_all_their_rows_lie() {
+        assert_eq!(common_path("/1/4/7/", "/1/4/9/"), "/1/4/");
+        assert_eq!(common_path("/1/4/7/", "/1/4/7/"), "/1/4/7/");
+        assert_eq!(common_path("/1/4/17/", "/1/4/1/"), "/1/4/");
+        assert_eq!(common_path("/1/", "/2/"), "/");
+    }
+
+    #[test]
+    fn excel_serials_are_dates() {
+        assert_eq!(excel_date(32874.0), "1990-01-01");
+        assert_eq!(excel_date(45658.5), "2025-01-01");
+    }
+
+    #[test]
+    fn a_cut_character_is_stepped_over() {
+        let s = "张三".as_bytes();
+        assert_eq!(utf8_prefix(&s[..4]), 3);
+        assert_eq!(utf8_prefix(s), 6);
+    }
+}

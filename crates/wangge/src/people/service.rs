@@ -1,0 +1,1727 @@
+//! The registry's rules over storage: households in buildings, residents in households, their
+//! moves, tags and search. Every read is filtered by the caller's scope (a household's and a
+//! resident's `org_path` is their building's path, so a grid sees exactly its buildings), every
+//! write checks the caller's permission and runs in one transaction with its audit entry.
+//!
+//! ID numbers and phones are sealed by the [`Vault`](super::vault::Vault); what leaves this
+//! module is masked, except through [`reveal`], which needs `PeopleFullView` and is audited.
+
+use super::entity::{household, movement, resident, tag};
+use super::vault::{Field, Vault};
+use crate::AppState;
+use crate::audit::{self, Entry};
+use crate::auth::Caller;
+use crate::org::entity::node;
+use crate::web::error::{AppError, AppResult, stored_path};
+use sea_orm::sea_query::{Expr, Query as SqlQuery};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, ExprTrait, QueryFilter,
+    QueryOrder, QuerySelect, QueryTrait, Set,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::collections::HashMap;
+use wangge_core::people::{
+    Gender, HouseholdType, IdNumber, Phone, PoliticalStatus, Relation, ResidenceStatus, age_on,
+    ethnicity_name, mask_id, mask_phone,
+};
+use wangge_core::registry::{self, AgeBand, ResidentInput};
+use wangge_core::{OrgLevel, OrgPath, Permission};
+
+/// A resident who lives in the registry's households.
+pub const ACTIVE: &str = "active";
+/// A resident who moved out of the street (kept, with their history, where they last lived).
+pub const MOVED_OUT: &str = "moved_out";
+/// A resident who died.
+pub const DECEASED: &str = "deceased";
+
+/// The Chinese label of a resident's status.
+pub fn status_label(s: &str) -> &'static str {
+    match s {
+        ACTIVE => "在册",
+        MOVED_OUT => "已迁出",
+        DECEASED => "已故",
+        _ => "未知",
+    }
+}
+
+/// The most rows a list counts (more shows as "more than").
+pub const COUNT_CAP: u64 = 10_000;
+
+fn not_found() -> AppError {
+    AppError::NotFound("居民不存在或不在您的管辖范围内".into())
+}
+
+fn household_not_found() -> AppError {
+    AppError::NotFound("住户不存在或不在您的管辖范围内".into())
+}
+
+fn today() -> chrono::NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Views
+
+/// A resident as lists, pages and the API show them: the ID number and phone masked.
+#[derive(Clone, Debug, Serialize)]
+pub struct ResidentView {
+    pub id: i64,
+    pub household_id: Option<i64>,
+    pub address: String,
+    pub name: String,
+    pub gender: &'static str,
+    pub birth_date: String,
+    pub age: i32,
+    pub ethnicity: &'static str,
+    /// `330102********1234`.
+    pub id_number: String,
+    /// `138****5678`, or empty.
+    pub phone: String,
+    pub residence: &'static str,
+    pub political: &'static str,
+    pub relation: &'static str,
+    pub work_unit: String,
+    pub tags: Vec<String>,
+    pub note: String,
+    pub status: String,
+    pub status_label: &'static str,
+    pub version: i32,
+    pub updated_at: i64,
+}
+
+impl ResidentView {
+    /// Whether the resident is a party member (full or probationary).
+    pub fn is_party_member(&self) -> bool {
+        self.political.contains("党员")
+    }
+}
+
+fn label_of<T: Copy>(
+    parse: fn(&str) -> Option<T>,
+    label: fn(T) -> &'static str,
+    s: &str,
+) -> &'static str {
+    parse(s).map_or("", label)
+}
+
+/// The masked form of a sealed ID number (a value that does not open shows as stars).
+fn masked_id(vault: &Vault, sealed: &str) -> String {
+    vault
+        .unseal(Field::IdNumber, sealed)
+        .map_or_else(|_| "*".repeat(18), |v| mask_id(&v))
+}
+
+fn masked_phone(vault: &Vault, sealed: Option<&str>) -> String {
+    sealed.map_or_else(String::new, |s| {
+        vault
+            .unseal(Field::Phone, s)
+            .map_or_else(|_| "****".into(), |v| mask_phone(&v))
+    })
+}
+
+fn view(vault: &Vault, r: &resident::Model, address: String, tags: Vec<String>) -> ResidentView {
+    let birth = chrono::NaiveDate::parse_from_str(&r.birth_date, "%Y-%m-%d").ok();
+    ResidentView {
+        id: r.id,
+        household_id: r.household_id,
+        address,
+        name: r.name.clone(),
+        gender: label_of(Gender::parse, Gender::label, &r.gender),
+        birth_date: r.birth_date.clone(),
+        age: birth.map_or(0, |b| age_on(b, today())),
+        ethnicity: u8::try_from(r.ethnicity)
+            .ok()
+            .and_then(ethnicity_name)
+            .unwrap_or(""),
+        id_number: masked_id(vault, &r.id_sealed),
+        phone: masked_phone(vault, r.phone_sealed.as_deref()),
+        residence: label_of(ResidenceStatus::parse, ResidenceStatus::label, &r.residence),
+        political: label_of(PoliticalStatus::parse, PoliticalStatus::label, &r.political),
+        relation: label_of(Relation::parse, Relation::label, &r.relation),
+        work_unit: r.work_unit.clone(),
+        tags,
+        note: r.note.clone(),
+        status: r.status.clone(),
+        status_label: status_label(&r.status),
+        version: r.version,
+        updated_at: r.updated_at,
+    }
+}
+
+/// Views of many rows: their addresses and tags read in two queries.
+pub async fn views(st: &AppState, rows: &[resident::Model]) -> AppResult<Vec<ResidentView>> {
+    let db = &st.db;
+    let hids: Vec<i64> = rows.iter().filter_map(|r| r.household_id).collect();
+    let addresses: HashMap<i64, String> = if hids.is_empty() {
+        HashMap::new()
+    } else {
+        household::Entity::find()
+            .filter(household::Column::Id.is_in(hids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|h| (h.id, h.address))
+            .collect()
+    };
+    let mut tags = tags_of(db, &rows.iter().map(|r| r.id).collect::<Vec<_>>()).await?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            let address = r
+                .household_id
+                .and_then(|h| addresses.get(&h).cloned())
+                .unwrap_or_default();
+            view(
+                &st.vault,
+                r,
+                address,
+                tags.remove(&r.id).unwrap_or_default(),
+            )
+        })
+        .collect())
+}
+
+/// The tag names of residents.
+async fn tags_of(db: &impl ConnectionTrait, ids: &[i64]) -> AppResult<HashMap<i64, Vec<String>>> {
+    let mut out: HashMap<i64, Vec<String>> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let names: HashMap<i64, String> = tag::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t.name))
+        .collect();
+    for chunk in ids.chunks(500) {
+        let list = chunk
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
+        let rows = db
+            .query_all_raw(crate::db::statement(
+                db,
+                &format!(
+                    "SELECT resident_id, tag_id FROM resident_tags WHERE resident_id IN ({list}) \
+                     ORDER BY tag_id"
+                ),
+                vec![],
+            ))
+            .await?;
+        for r in rows {
+            let rid: i64 = r.try_get_by_index(0)?;
+            let tid: i64 = r.try_get_by_index(1)?;
+            if let Some(n) = names.get(&tid) {
+                out.entry(rid).or_default().push(n.clone());
+            }
+        }
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tags
+
+/// The street's care-group tags, in order.
+pub async fn tags(db: &impl ConnectionTrait) -> AppResult<Vec<tag::Model>> {
+    Ok(tag::Entity::find()
+        .filter(tag::Column::Status.eq(ACTIVE))
+        .order_by_asc(tag::Column::SortOrder)
+        .order_by_asc(tag::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Seeds the default tags into an empty table.
+pub async fn seed_tags(db: &impl ConnectionTrait) -> Result<(), sea_orm::DbErr> {
+    if tag::Entity::find().one(db).await?.is_some() {
+        return Ok(());
+    }
+    let now = crate::db::now_ms();
+    tag::Entity::insert_many(wangge_core::people::DEFAULT_TAGS.iter().enumerate().map(
+        |(i, (_, name))| tag::ActiveModel {
+            name: Set((*name).to_owned()),
+            sort_order: Set(i32::try_from(i).unwrap_or(0)),
+            status: Set(ACTIVE.into()),
+            created_at: Set(now),
+            ..Default::default()
+        },
+    ))
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+/// Adds a tag to the street's list (an administrator or a community secretary).
+pub async fn add_tag(db: &impl ConnectionTrait, c: &Caller, name: &str) -> AppResult<tag::Model> {
+    c.require(Permission::PeopleImport)?;
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 10 {
+        return Err(AppError::bad("invalid_input", "标签名称为 1–10 个字"));
+    }
+    if tag::Entity::find()
+        .filter(tag::Column::Name.eq(name))
+        .one(db)
+        .await?
+        .is_some()
+    {
+        return Err(AppError::conflict(
+            "duplicate",
+            format!("标签“{name}”已存在"),
+        ));
+    }
+    let row = tag::ActiveModel {
+        name: Set(name.to_owned()),
+        sort_order: Set(100),
+        status: Set(ACTIVE.into()),
+        created_at: Set(crate::db::now_ms()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    audit::record(
+        db,
+        &c.who,
+        Entry {
+            org_path: &c
+                .scope
+                .as_ref()
+                .map_or_else(|| OrgPath::root(1), |s| s.root().clone()),
+            action: "create",
+            entity: "tag",
+            entity_id: Some(row.id),
+            summary: format!("新增重点人群标签“{name}”"),
+            changes: json!({"name": name}),
+        },
+    )
+    .await?;
+    Ok(row)
+}
+
+/// Maps tag names to ids, refusing an unknown one.
+pub fn tag_ids(all: &[tag::Model], names: &[String]) -> AppResult<Vec<i64>> {
+    names
+        .iter()
+        .map(|n| {
+            all.iter()
+                .find(|t| &t.name == n)
+                .map(|t| t.id)
+                .ok_or_else(|| {
+                    AppError::bad(
+                        "unknown_tag",
+                        format!(
+                            "未知的标签“{n}”（可用：{}）",
+                            all.iter()
+                                .map(|t| t.name.as_str())
+                                .collect::<Vec<_>>()
+                                .join("、")
+                        ),
+                    )
+                })
+        })
+        .collect()
+}
+
+async fn set_tags(db: &impl ConnectionTrait, resident: i64, ids: &[i64]) -> AppResult<()> {
+    crate::db::exec(
+        db,
+        "DELETE FROM resident_tags WHERE resident_id = $1",
+        vec![resident.into()],
+    )
+    .await?;
+    for t in ids {
+        crate::db::exec(
+            db,
+            "INSERT INTO resident_tags (resident_id, tag_id) VALUES ($1, $2)",
+            vec![resident.into(), (*t).into()],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Buildings and households
+
+/// A building (楼栋) in the caller's scope.
+pub async fn building(st: &AppState, c: &Caller, id: i64) -> AppResult<node::Model> {
+    let b = node::Entity::find_by_id(id)
+        .filter(c.scope_cond("path"))
+        .one(&st.db)
+        .await?
+        .filter(|n| n.status == "active")
+        .ok_or_else(|| AppError::NotFound("楼栋不存在或不在您的管辖范围内".into()))?;
+    if b.level != OrgLevel::Building.as_str() {
+        return Err(AppError::bad(
+            "not_a_building",
+            format!("“{}”不是楼栋：住户只能建在楼栋下", b.name),
+        ));
+    }
+    Ok(b)
+}
+
+/// The postal-style address of a room: community, building, room (村/社区 + 楼栋 + 房号).
+pub async fn address_of(st: &AppState, b: &node::Model, room: &str) -> AppResult<String> {
+    let dir = st.directory.get(&st.db).await?;
+    let chain = dir.chain(&stored_path(&b.path)?);
+    let community = chain
+        .iter()
+        .find(|n| n.level == OrgLevel::Community.as_str())
+        .map(|n| n.name.as_str())
+        .unwrap_or("");
+    Ok(format!("{community}{}{}", b.name, room))
+}
+
+/// A household as pages and the API show it.
+#[derive(Clone, Debug, Serialize)]
+pub struct HouseholdView {
+    pub id: i64,
+    pub building_id: i64,
+    pub room: String,
+    pub address: String,
+    pub kind: String,
+    pub kind_label: &'static str,
+    pub head_id: Option<i64>,
+    pub note: String,
+    pub version: i32,
+    pub members: i64,
+}
+
+/// The view of a household row.
+pub fn household_view(h: &household::Model, members: i64) -> HouseholdView {
+    HouseholdView {
+        id: h.id,
+        building_id: h.building_id,
+        room: h.room.clone(),
+        address: h.address.clone(),
+        kind: h.kind.clone(),
+        kind_label: label_of(HouseholdType::parse, HouseholdType::label, &h.kind),
+        head_id: h.head_id,
+        note: h.note.clone(),
+        version: h.version,
+        members,
+    }
+}
+
+/// A household's fields as forms and the API send them.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct HouseholdInput {
+    /// The building (only when creating).
+    pub building_id: Option<i64>,
+    /// 房号: 1-201, 东头第三户 …
+    pub room: String,
+    /// 自住 / 出租 / 空置 / 商用 (or the stored word).
+    pub kind: String,
+    /// The head of household: a member's id (only when editing).
+    pub head_id: Option<i64>,
+    pub note: String,
+    /// The version the editor saw (only when editing).
+    pub version: Option<i32>,
+}
+
+fn check_room(room: &str) -> AppResult<String> {
+    let r = room.trim();
+    if r.is_empty() {
+        return Err(AppError::bad("invalid_input", "房号不能为空"));
+    }
+    if r.chars().count() > 20 || r.chars().any(char::is_control) {
+        return Err(AppError::bad("invalid_input", "房号不能超过 20 个字"));
+    }
+    Ok(r.to_owned())
+}
+
+fn check_kind(kind: &str) -> AppResult<HouseholdType> {
+    if kind.trim().is_empty() {
+        return Ok(HouseholdType::Owner);
+    }
+    HouseholdType::parse(kind).ok_or_else(|| {
+        AppError::bad(
+            "invalid_input",
+            format!(
+                "未知的房屋类型“{}”（可填：{}）",
+                kind.trim(),
+                HouseholdType::ALL
+                    .iter()
+                    .map(|k| k.label())
+                    .collect::<Vec<_>>()
+                    .join("、")
+            ),
+        )
+    })
+}
+
+fn check_note(note: &str) -> AppResult<String> {
+    let n = note.trim();
+    if n.chars().count() > registry::TEXT_MAX {
+        return Err(AppError::bad(
+            "invalid_input",
+            format!("备注不能超过 {} 个字", registry::TEXT_MAX),
+        ));
+    }
+    Ok(n.to_owned())
+}
+
+/// One household in the caller's scope.
+pub async fn find_household(
+    db: &impl ConnectionTrait,
+    c: &Caller,
+    id: i64,
+) -> AppResult<household::Model> {
+    c.require(Permission::PeopleView)?;
+    household::Entity::find_by_id(id)
+        .filter(c.scope_cond("org_path"))
+        .one(db)
+        .await?
+        .ok_or_else(household_not_found)
+}
+
+/// Adds a household to a building.
+pub async fn create_household(
+    st: &AppState,
+    c: &Caller,
+    input: HouseholdInput,
+) -> AppResult<household::Model> {
+    c.require(Permission::PeopleManage)?;
+    let bid = input
+        .building_id
+        .ok_or_else(|| AppError::bad("invalid_input", "请选择楼栋"))?;
+    let b = building(st, c, bid).await?;
+    let room = check_room(&input.room)?;
+    let kind = check_kind(&input.kind)?;
+    let note = check_note(&input.note)?;
+    let address = address_of(st, &b, &room).await?;
+    let txn = crate::db::begin_write(&st.db).await?;
+    if household::Entity::find()
+        .filter(household::Column::BuildingId.eq(b.id))
+        .filter(household::Column::Room.eq(room.as_str()))
+        .one(&txn)
+        .await?
+        .is_some()
+    {
+        return Err(AppError::conflict(
+            "duplicate",
+            format!("{}已有房号“{room}”的住户", b.name),
+        ));
+    }
+    let now = crate::db::now_ms();
+    let row = household::ActiveModel {
+        building_id: Set(b.id),
+        org_path: Set(b.path.clone()),
+        room: Set(room),
+        address: Set(address.clone()),
+        kind: Set(kind.as_str().into()),
+        head_id: Set(None),
+        note: Set(note),
+        status: Set(ACTIVE.into()),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        &c.who,
+        Entry {
+            org_path: &stored_path(&row.org_path)?,
+            action: "create",
+            entity: "household",
+            entity_id: Some(row.id),
+            summary: format!("新增住户 {address}（{}）", kind.label()),
+            changes: json!({"address": address, "kind": kind.as_str()}),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// Edits a household's room, type, head and note (version-checked). The head must be a
+/// member of the household.
+pub async fn update_household(
+    st: &AppState,
+    c: &Caller,
+    id: i64,
+    input: HouseholdInput,
+) -> AppResult<household::Model> {
+    c.require(Permission::PeopleManage)?;
+    let txn = crate::db::begin_write(&st.db).await?;
+    let h = find_household(&txn, c, id).await?;
+    if input.version.is_some_and(|v| v != h.version) {
+        return Err(AppError::stale());
+    }
+    let room = check_room(&input.room)?;
+    let kind = check_kind(&input.kind)?;
+    let note = check_note(&input.note)?;
+    if let Some(head) = input.head_id {
+        let member = resident::Entity::find_by_id(head)
+            .filter(resident::Column::HouseholdId.eq(h.id))
+            .one(&txn)
+            .await?;
+        if member.is_none() {
+            return Err(AppError::bad(
+                "head_not_member",
+                "户主必须是本户的成员：请先把此人迁入本户",
+            ));
+        }
+    }
+    let address = if room == h.room {
+        h.address.clone()
+    } else {
+        let b = building(st, c, h.building_id).await?;
+        if household::Entity::find()
+            .filter(household::Column::BuildingId.eq(b.id))
+            .filter(household::Column::Room.eq(room.as_str()))
+            .one(&txn)
+            .await?
+            .is_some()
+        {
+            return Err(AppError::conflict(
+                "duplicate",
+                format!("{}已有房号“{room}”的住户", b.name),
+            ));
+        }
+        address_of(st, &b, &room).await?
+    };
+    let changes = audit::changes(&[
+        ("room", json!(h.room), json!(room)),
+        ("kind", json!(h.kind), json!(kind.as_str())),
+        ("head_id", json!(h.head_id), json!(input.head_id)),
+        ("note", json!(h.note), json!(note)),
+    ]);
+    let n = crate::db::exec(
+        &txn,
+        "UPDATE households SET room = $1, address = $2, kind = $3, head_id = $4, note = $5, \
+         version = version + 1, updated_at = $6 WHERE id = $7 AND version = $8",
+        vec![
+            room.into(),
+            address.clone().into(),
+            kind.as_str().into(),
+            input.head_id.into(),
+            note.into(),
+            crate::db::now_ms().into(),
+            h.id.into(),
+            h.version.into(),
+        ],
+    )
+    .await?;
+    if n == 0 {
+        return Err(AppError::stale());
+    }
+    if let Some(head) = input.head_id
+        && h.head_id != Some(head)
+    {
+        // The new head's relation says so; a former head becomes 其他 until someone says more.
+        crate::db::exec(
+            &txn,
+            "UPDATE residents SET relation = $1, version = version + 1 WHERE household_id = $2 \
+             AND relation = $3 AND id <> $4",
+            vec![
+                Relation::Other.as_str().into(),
+                h.id.into(),
+                Relation::Head.as_str().into(),
+                head.into(),
+            ],
+        )
+        .await?;
+        crate::db::exec(
+            &txn,
+            "UPDATE residents SET relation = $1, version = version + 1 WHERE id = $2",
+            vec![Relation::Head.as_str().into(), head.into()],
+        )
+        .await?;
+    }
+    audit::record(
+        &txn,
+        &c.who,
+        Entry {
+            org_path: &stored_path(&h.org_path)?,
+            action: "update",
+            entity: "household",
+            entity_id: Some(h.id),
+            summary: format!("修改住户 {address}"),
+            changes,
+        },
+    )
+    .await?;
+    let row = household::Entity::find_by_id(h.id)
+        .one(&txn)
+        .await?
+        .ok_or_else(household_not_found)?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// The households of a building, with their member counts.
+pub async fn households_of(
+    st: &AppState,
+    c: &Caller,
+    building_id: i64,
+) -> AppResult<Vec<HouseholdView>> {
+    c.require(Permission::PeopleView)?;
+    let b = building(st, c, building_id).await?;
+    let rows = household::Entity::find()
+        .filter(household::Column::BuildingId.eq(b.id))
+        .filter(c.scope_cond("org_path"))
+        .order_by_asc(household::Column::Room)
+        .all(&st.db)
+        .await?;
+    let counts = member_counts(&st.db, &rows.iter().map(|h| h.id).collect::<Vec<_>>()).await?;
+    let mut out: Vec<HouseholdView> = rows
+        .iter()
+        .map(|h| household_view(h, counts.get(&h.id).copied().unwrap_or(0)))
+        .collect();
+    out.sort_by(|a, b| natural_key(&a.room).cmp(&natural_key(&b.room)));
+    Ok(out)
+}
+
+/// Rooms in the order people read them: 2-101 before 10-101.
+fn natural_key(s: &str) -> Vec<(u64, String)> {
+    let mut out = Vec::new();
+    let mut num = String::new();
+    let mut text = String::new();
+    for ch in s.chars() {
+        if ch.is_ascii_digit() {
+            num.push(ch);
+        } else {
+            if !num.is_empty() {
+                out.push((num.parse().unwrap_or(u64::MAX), std::mem::take(&mut text)));
+                num.clear();
+            }
+            text.push(ch);
+        }
+    }
+    out.push((num.parse().unwrap_or(0), text));
+    out
+}
+
+async fn member_counts(db: &impl ConnectionTrait, ids: &[i64]) -> AppResult<HashMap<i64, i64>> {
+    let mut out = HashMap::new();
+    for chunk in ids.chunks(500) {
+        let rows: Vec<(Option<i64>, i64)> = resident::Entity::find()
+            .select_only()
+            .column(resident::Column::HouseholdId)
+            .column_as(resident::Column::Id.count(), "n")
+            .filter(resident::Column::HouseholdId.is_in(chunk.to_vec()))
+            .filter(resident::Column::Status.eq(ACTIVE))
+            .group_by(resident::Column::HouseholdId)
+            .into_tuple()
+            .all(db)
+            .await?;
+        out.extend(rows.into_iter().filter_map(|(h, n)| Some((h?, n))));
+    }
+    Ok(out)
+}
+
+/// A building of a grid with how many households and residents it has.
+#[derive(Clone, Debug, Serialize)]
+pub struct BuildingView {
+    pub id: i64,
+    pub name: String,
+    pub code: String,
+    pub grid_id: Option<i64>,
+    pub households: i64,
+    pub residents: i64,
+}
+
+/// The buildings under a node in the caller's scope (a grid's, usually), with their counts.
+pub async fn buildings_under(st: &AppState, c: &Caller, org: i64) -> AppResult<Vec<BuildingView>> {
+    c.require(Permission::PeopleView)?;
+    let top = crate::org::service::find(&st.db, c, org).await?;
+    let path = stored_path(&top.path)?;
+    let nodes = node::Entity::find()
+        .filter(node::Column::Path.like(format!("{}%", path.as_str())))
+        .filter(node::Column::Level.eq(OrgLevel::Building.as_str()))
+        .filter(node::Column::Status.eq("active"))
+        .filter(c.scope_cond("path"))
+        .order_by_asc(node::Column::Path)
+        .limit(2000)
+        .all(&st.db)
+        .await?;
+    let mut out = Vec::with_capacity(nodes.len());
+    let counts = building_counts(&st.db, &nodes.iter().map(|n| n.id).collect::<Vec<_>>()).await?;
+    for n in nodes {
+        let (h, r) = counts.get(&n.id).copied().unwrap_or((0, 0));
+        out.push(BuildingView {
+            id: n.id,
+            name: n.name,
+            code: n.code,
+            grid_id: n.parent_id,
+            households: h,
+            residents: r,
+        });
+    }
+    out.sort_by(|a, b| natural_key(&a.name).cmp(&natural_key(&b.name)));
+    Ok(out)
+}
+
+async fn building_counts(
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+) -> AppResult<HashMap<i64, (i64, i64)>> {
+    let mut out: HashMap<i64, (i64, i64)> = HashMap::new();
+    for chunk in ids.chunks(500) {
+        let list = chunk
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
+        let rows = db
+            .query_all_raw(crate::db::statement(
+                db,
+                &format!(
+                    "SELECT h.building_id, COUNT(DISTINCT h.id), COUNT(r.id) FROM households h \
+                     LEFT JOIN residents r ON r.household_id = h.id AND r.status = 'active' \
+                     WHERE h.building_id IN ({list}) GROUP BY h.building_id"
+                ),
+                vec![],
+            ))
+            .await?;
+        for r in rows {
+            out.insert(
+                r.try_get_by_index(0)?,
+                (r.try_get_by_index(1)?, r.try_get_by_index(2)?),
+            );
+        }
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Residents
+
+/// A resident's fields as forms and the API send them.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ResidentForm {
+    #[serde(flatten)]
+    pub fields: ResidentInput,
+    /// The household (required when adding someone).
+    pub household_id: Option<i64>,
+    /// The version the editor saw (when editing).
+    pub version: Option<i32>,
+    /// When editing: remove the phone (an empty phone field keeps the stored one).
+    pub clear_phone: bool,
+}
+
+/// One resident in the caller's scope.
+pub async fn find(db: &impl ConnectionTrait, c: &Caller, id: i64) -> AppResult<resident::Model> {
+    c.require(Permission::PeopleView)?;
+    resident::Entity::find_by_id(id)
+        .filter(c.scope_cond("org_path"))
+        .one(db)
+        .await?
+        .ok_or_else(not_found)
+}
+
+/// The sealed and indexed forms of an ID number and a phone.
+pub struct Sealed {
+    pub id_sealed: String,
+    pub id_blind: String,
+    pub id_tail: String,
+    pub phone_sealed: Option<String>,
+    pub phone_blind: Option<String>,
+    pub phone_tail: Option<String>,
+}
+
+/// Seals a checked resident's personal fields.
+pub fn seal(vault: &Vault, id: &IdNumber, phone: Option<&Phone>) -> AppResult<Sealed> {
+    Ok(Sealed {
+        id_sealed: vault.seal(Field::IdNumber, id.expose())?,
+        id_blind: vault.blind(Field::IdNumber, id.expose()),
+        id_tail: vault.blind(Field::IdTail, id.tail())[..16].to_owned(),
+        phone_sealed: phone
+            .map(|p| vault.seal(Field::Phone, p.expose()))
+            .transpose()?,
+        phone_blind: phone.map(|p| vault.blind(Field::Phone, p.expose())),
+        phone_tail: phone.map(|p| vault.blind(Field::PhoneTail, p.tail())[..16].to_owned()),
+    })
+}
+
+/// The resident registered under an ID number, if any (in any scope: an ID is the street's).
+pub async fn by_id_number(
+    db: &impl ConnectionTrait,
+    vault: &Vault,
+    id: &IdNumber,
+) -> AppResult<Option<resident::Model>> {
+    Ok(resident::Entity::find()
+        .filter(resident::Column::IdBlind.eq(vault.blind(Field::IdNumber, id.expose())))
+        .one(db)
+        .await?)
+}
+
+fn id_taken(other: &resident::Model) -> AppError {
+    AppError::conflict(
+        "id_taken",
+        format!(
+            "该身份证号已登记为另一人（{}，{}）：一个身份证号只对应一个人",
+            other.name,
+            status_label(&other.status)
+        ),
+    )
+}
+
+/// Refuses a second head in a household.
+async fn check_one_head(
+    db: &impl ConnectionTrait,
+    household: i64,
+    relation: Relation,
+    except: Option<i64>,
+) -> AppResult<()> {
+    if relation != Relation::Head {
+        return Ok(());
+    }
+    let mut q = resident::Entity::find()
+        .filter(resident::Column::HouseholdId.eq(household))
+        .filter(resident::Column::Relation.eq(Relation::Head.as_str()))
+        .filter(resident::Column::Status.eq(ACTIVE));
+    if let Some(id) = except {
+        q = q.filter(resident::Column::Id.ne(id));
+    }
+    if let Some(h) = q.one(db).await? {
+        return Err(AppError::bad(
+            "two_heads",
+            format!(
+                "该户已有户主{}：一户只有一位户主，请先修改其与户主关系",
+                h.name
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Adds a resident to a household, with a move-in record.
+pub async fn create(st: &AppState, c: &Caller, form: ResidentForm) -> AppResult<resident::Model> {
+    c.require(Permission::PeopleManage)?;
+    let r = registry::check(&form.fields)?;
+    let hid = form
+        .household_id
+        .ok_or_else(|| AppError::bad("invalid_input", "请选择所在住户"))?;
+    let all_tags = tags(&st.db).await?;
+    let tag_ids = tag_ids(&all_tags, &r.tags)?;
+    let sealed = seal(&st.vault, &r.id_number, r.phone.as_ref())?;
+    let txn = crate::db::begin_write(&st.db).await?;
+    let h = find_household(&txn, c, hid).await?;
+    if let Some(other) = by_id_number(&txn, &st.vault, &r.id_number).await? {
+        return Err(id_taken(&other));
+    }
+    check_one_head(&txn, h.id, r.relation, None).await?;
+    let now = crate::db::now_ms();
+    let row = resident::ActiveModel {
+        household_id: Set(Some(h.id)),
+        org_path: Set(h.org_path.clone()),
+        name: Set(r.name.clone()),
+        initials: Set(r.initials.clone()),
+        gender: Set(r.gender.as_str().into()),
+        birth_date: Set(r.birth_date.format("%Y-%m-%d").to_string()),
+        ethnicity: Set(i32::from(r.ethnicity)),
+        id_sealed: Set(sealed.id_sealed),
+        id_blind: Set(sealed.id_blind),
+        id_tail: Set(sealed.id_tail),
+        phone_sealed: Set(sealed.phone_sealed),
+        phone_blind: Set(sealed.phone_blind),
+        phone_tail: Set(sealed.phone_tail),
+        residence: Set(r.residence.as_str().into()),
+        political: Set(r.political.as_str().into()),
+        relation: Set(r.relation.as_str().into()),
+        work_unit: Set(r.work_unit.clone()),
+        note: Set(r.note.clone()),
+        status: Set(ACTIVE.into()),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    set_tags(&txn, row.id, &tag_ids).await?;
+    if r.relation == Relation::Head {
+        crate::db::exec(
+            &txn,
+            "UPDATE households SET head_id = $1, version = version + 1 WHERE id = $2",
+            vec![row.id.into(), h.id.into()],
+        )
+        .await?;
+    }
+    record_move(
+        &txn,
+        c,
+        &row,
+        "in",
+        None,
+        Some(&h),
+        &today().to_string(),
+        "登记",
+    )
+    .await?;
+    audit::record(
+        &txn,
+        &c.who,
+        Entry {
+            org_path: &stored_path(&row.org_path)?,
+            action: "create",
+            entity: "resident",
+            entity_id: Some(row.id),
+            summary: format!(
+                "登记居民 {}（{}）于 {}",
+                r.name,
+                r.id_number.masked(),
+                h.address
+            ),
+            changes: json!({"name": r.name, "household_id": h.id, "tags": r.tags}),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// Edits a resident's record (version-checked). Moving between households is [`move_resident`].
+pub async fn update(
+    st: &AppState,
+    c: &Caller,
+    id: i64,
+    form: ResidentForm,
+) -> AppResult<resident::Model> {
+    c.require(Permission::PeopleManage)?;
+    let mut fields = form.fields;
+    let current = find(&st.db, c, id).await?;
+    // An edit form never carries the full values back: empty means "keep what is stored".
+    if fields.id_number.trim().is_empty() {
+        fields.id_number = st.vault.unseal(Field::IdNumber, &current.id_sealed)?;
+    }
+    if fields.phone.trim().is_empty() && !form.clear_phone {
+        if let Some(p) = &current.phone_sealed {
+            fields.phone = st.vault.unseal(Field::Phone, p)?;
+        }
+    }
+    let r = registry::check(&fields)?;
+    let all_tags = tags(&st.db).await?;
+    let tag_ids = tag_ids(&all_tags, &r.tags)?;
+    let sealed = seal(&st.vault, &r.id_number, r.phone.as_ref())?;
+    let txn = crate::db::begin_write(&st.db).await?;
+    let old = find(&txn, c, id).await?;
+    if form.version.is_some_and(|v| v != old.version) {
+        return Err(AppError::stale());
+    }
+    if let Some(other) = by_id_number(&txn, &st.vault, &r.id_number).await?
+        && other.id != old.id
+    {
+        return Err(id_taken(&other));
+    }
+    if let Some(h) = old.household_id {
+        check_one_head(&txn, h, r.relation, Some(old.id)).await?;
+    }
+    let id_changed = old.id_blind != sealed.id_blind;
+    let phone_changed = old.phone_blind != sealed.phone_blind;
+    let old_tags = tags_of(&txn, &[old.id])
+        .await?
+        .remove(&old.id)
+        .unwrap_or_default();
+    let birth = r.birth_date.format("%Y-%m-%d").to_string();
+    let mut changes = audit::changes(&[
+        ("name", json!(old.name), json!(r.name)),
+        ("birth_date", json!(old.birth_date), json!(birth)),
+        ("ethnicity", json!(old.ethnicity), json!(r.ethnicity)),
+        (
+            "residence",
+            json!(old.residence),
+            json!(r.residence.as_str()),
+        ),
+        (
+            "political",
+            json!(old.political),
+            json!(r.political.as_str()),
+        ),
+        ("relation", json!(old.relation), json!(r.relation.as_str())),
+        ("work_unit", json!(old.work_unit), json!(r.work_unit)),
+        ("note", json!(old.note), json!(r.note)),
+        ("tags", json!(old_tags), json!(r.tags)),
+    ]);
+    // Personal fields are noted as changed, never with their values.
+    if let Some(m) = changes.as_object_mut() {
+        if id_changed {
+            m.insert("id_number".into(), json!("已修改"));
+        }
+        if phone_changed {
+            m.insert("phone".into(), json!("已修改"));
+        }
+    }
+    let n = crate::db::exec(
+        &txn,
+        "UPDATE residents SET name = $1, initials = $2, gender = $3, birth_date = $4, \
+         ethnicity = $5, id_sealed = $6, id_blind = $7, id_tail = $8, phone_sealed = $9, \
+         phone_blind = $10, phone_tail = $11, residence = $12, political = $13, relation = $14, \
+         work_unit = $15, note = $16, version = version + 1, updated_at = $17 \
+         WHERE id = $18 AND version = $19",
+        vec![
+            r.name.clone().into(),
+            r.initials.clone().into(),
+            r.gender.as_str().into(),
+            birth.into(),
+            i32::from(r.ethnicity).into(),
+            if id_changed {
+                sealed.id_sealed
+            } else {
+                old.id_sealed.clone()
+            }
+            .into(),
+            sealed.id_blind.into(),
+            sealed.id_tail.into(),
+            if phone_changed {
+                sealed.phone_sealed
+            } else {
+                old.phone_sealed.clone()
+            }
+            .into(),
+            sealed.phone_blind.into(),
+            sealed.phone_tail.into(),
+            r.residence.as_str().into(),
+            r.political.as_str().into(),
+            r.relation.as_str().into(),
+            r.work_unit.clone().into(),
+            r.note.clone().into(),
+            crate::db::now_ms().into(),
+            old.id.into(),
+            old.version.into(),
+        ],
+    )
+    .await?;
+    if n == 0 {
+        return Err(AppError::stale());
+    }
+    set_tags(&txn, old.id, &tag_ids).await?;
+    if let Some(h) = old.household_id {
+        sync_head(&txn, h).await?;
+    }
+    audit::record(
+        &txn,
+        &c.who,
+        Entry {
+            org_path: &stored_path(&old.org_path)?,
+            action: "update",
+            entity: "resident",
+            entity_id: Some(old.id),
+            summary: format!("修改居民 {} 的信息", r.name),
+            changes,
+        },
+    )
+    .await?;
+    let row = resident::Entity::find_by_id(old.id)
+        .one(&txn)
+        .await?
+        .ok_or_else(not_found)?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// Points a household's head at the member whose relation is 户主 (or at no one).
+async fn sync_head(db: &impl ConnectionTrait, household: i64) -> AppResult<()> {
+    crate::db::exec(
+        db,
+        "UPDATE households SET head_id = (SELECT MIN(id) FROM residents WHERE household_id = $1 \
+         AND relation = 'head' AND status = 'active') WHERE id = $2",
+        vec![household.into(), household.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn record_move(
+    db: &impl ConnectionTrait,
+    c: &Caller,
+    r: &resident::Model,
+    kind: &str,
+    from: Option<&household::Model>,
+    to: Option<&household::Model>,
+    on: &str,
+    reason: &str,
+) -> AppResult<()> {
+    movement::ActiveModel {
+        resident_id: Set(r.id),
+        org_path: Set(to.map_or_else(|| r.org_path.clone(), |h| h.org_path.clone())),
+        kind: Set(kind.into()),
+        from_household: Set(from.map(|h| h.id)),
+        to_household: Set(to.map(|h| h.id)),
+        from_address: Set(from.map(|h| h.address.clone()).unwrap_or_default()),
+        to_address: Set(to.map(|h| h.address.clone()).unwrap_or_default()),
+        on_date: Set(on.into()),
+        reason: Set(reason.chars().take(200).collect()),
+        actor_name: Set(c.who.name.clone()),
+        at: Set(crate::db::now_ms()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// The Chinese label of a move.
+pub fn move_label(kind: &str) -> &'static str {
+    match kind {
+        "in" => "迁入",
+        "transfer" => "户间迁移",
+        "out" => "迁出",
+        "deceased" => "死亡注销",
+        "import" => "台账导入",
+        _ => "变动",
+    }
+}
+
+/// A move: to another household (in scope), out of the street, or a death.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct MoveInput {
+    /// `transfer` (needs `to_household`), `out` or `deceased`; a resident who had moved out
+    /// comes back with `transfer`.
+    pub kind: String,
+    pub to_household: Option<i64>,
+    /// The relation to the new head (for `transfer`).
+    pub relation: String,
+    /// 迁移日期 (default today).
+    pub on_date: String,
+    /// 原因 / 去向.
+    pub reason: String,
+    pub version: Option<i32>,
+}
+
+/// Records a move and applies it; the history keeps every move.
+pub async fn move_resident(
+    st: &AppState,
+    c: &Caller,
+    id: i64,
+    input: MoveInput,
+) -> AppResult<resident::Model> {
+    c.require(Permission::PeopleManage)?;
+    let on = if input.on_date.trim().is_empty() {
+        today()
+    } else {
+        registry::parse_date(&input.on_date)?
+    };
+    if on > today() {
+        return Err(AppError::bad("invalid_input", "迁移日期不能晚于今天"));
+    }
+    let reason = input.reason.trim();
+    if reason.chars().count() > registry::TEXT_MAX {
+        return Err(AppError::bad("invalid_input", "原因不能超过 200 个字"));
+    }
+    let txn = crate::db::begin_write(&st.db).await?;
+    let r = find(&txn, c, id).await?;
+    if input.version.is_some_and(|v| v != r.version) {
+        return Err(AppError::stale());
+    }
+    let from = match r.household_id {
+        Some(h) => household::Entity::find_by_id(h).one(&txn).await?,
+        None => None,
+    };
+    let (kind, to, status) = match input.kind.as_str() {
+        "transfer" | "in" => {
+            let to = find_household(
+                &txn,
+                c,
+                input
+                    .to_household
+                    .ok_or_else(|| AppError::bad("invalid_input", "请选择迁入的住户"))?,
+            )
+            .await?;
+            if Some(to.id) == r.household_id {
+                return Err(AppError::bad("invalid_input", "此人已在该住户中"));
+            }
+            let relation = if input.relation.trim().is_empty() {
+                Relation::Other
+            } else {
+                Relation::parse(&input.relation).ok_or_else(|| {
+                    AppError::bad(
+                        "invalid_input",
+                        format!("未知的与户主关系“{}”", input.relation),
+                    )
+                })?
+            };
+            check_one_head(&txn, to.id, relation, Some(r.id)).await?;
+            let kind = if r.status == ACTIVE { "transfer" } else { "in" };
+            crate::db::exec(
+                &txn,
+                "UPDATE residents SET household_id = $1, org_path = $2, relation = $3, \
+                 status = 'active', version = version + 1, updated_at = $4 WHERE id = $5",
+                vec![
+                    to.id.into(),
+                    to.org_path.clone().into(),
+                    relation.as_str().into(),
+                    crate::db::now_ms().into(),
+                    r.id.into(),
+                ],
+            )
+            .await?;
+            (kind, Some(to), ACTIVE)
+        }
+        "out" | "deceased" => {
+            if r.status != ACTIVE {
+                return Err(AppError::bad("invalid_input", "此人已不在册"));
+            }
+            let status = if input.kind == "out" {
+                MOVED_OUT
+            } else {
+                DECEASED
+            };
+            if reason.is_empty() && input.kind == "out" {
+                return Err(AppError::bad("invalid_input", "请填写迁出去向或原因"));
+            }
+            crate::db::exec(
+                &txn,
+                "UPDATE residents SET household_id = NULL, status = $1, version = version + 1, \
+                 updated_at = $2 WHERE id = $3",
+                vec![status.into(), crate::db::now_ms().into(), r.id.into()],
+            )
+            .await?;
+            (input.kind.as_str(), None, status)
+        }
+        _ => {
+            return Err(AppError::bad(
+                "invalid_input",
+                "变动类型只能是 transfer（迁往他户）、out（迁出）或 deceased（死亡注销）",
+            ));
+        }
+    };
+    record_move(
+        &txn,
+        c,
+        &r,
+        kind,
+        from.as_ref(),
+        to.as_ref(),
+        &on.to_string(),
+        reason,
+    )
+    .await?;
+    for h in [from.as_ref(), to.as_ref()].into_iter().flatten() {
+        sync_head(&txn, h.id).await?;
+    }
+    audit::record(
+        &txn,
+        &c.who,
+        Entry {
+            org_path: &stored_path(
+                &to.as_ref()
+                    .map_or(r.org_path.clone(), |h| h.org_path.clone()),
+            )?,
+            action: "move",
+            entity: "resident",
+            entity_id: Some(r.id),
+            summary: format!(
+                "{}：{}{}{}",
+                move_label(kind),
+                r.name,
+                from.as_ref()
+                    .map_or(String::new(), |h| format!("，自 {}", h.address)),
+                to.as_ref()
+                    .map_or(String::new(), |h| format!("，至 {}", h.address)),
+            ),
+            changes: json!({"status": status, "reason": reason, "on": on.to_string()}),
+        },
+    )
+    .await?;
+    let row = resident::Entity::find_by_id(r.id)
+        .one(&txn)
+        .await?
+        .ok_or_else(not_found)?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// A resident's moves, newest first.
+pub async fn moves_of(
+    db: &impl ConnectionTrait,
+    resident_ids: &[i64],
+) -> AppResult<Vec<movement::Model>> {
+    if resident_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(movement::Entity::find()
+        .filter(movement::Column::ResidentId.is_in(resident_ids.to_vec()))
+        .order_by_desc(movement::Column::At)
+        .order_by_desc(movement::Column::Id)
+        .limit(200)
+        .all(db)
+        .await?)
+}
+
+/// A resident's full ID number and phone, for whoever may see them; every call is audited
+/// (who, whose, when), and the audit entry holds no full value.
+#[derive(Debug, Serialize)]
+pub struct Revealed {
+    pub id: i64,
+    pub name: String,
+    pub id_number: String,
+    pub phone: Option<String>,
+}
+
+/// Opens a resident's ID number and phone (see [`Revealed`]).
+pub async fn reveal(st: &AppState, c: &Caller, id: i64) -> AppResult<Revealed> {
+    c.require(Permission::PeopleFullView)?;
+    let r = find(&st.db, c, id).await?;
+    let id_number = st.vault.unseal(Field::IdNumber, &r.id_sealed)?;
+    let phone = r
+        .phone_sealed
+        .as_deref()
+        .map(|s| st.vault.unseal(Field::Phone, s))
+        .transpose()?;
+    audit::record(
+        &st.db,
+        &c.who,
+        Entry {
+            org_path: &stored_path(&r.org_path)?,
+            action: "reveal",
+            entity: "resident",
+            entity_id: Some(r.id),
+            summary: format!("查看居民 {} 的完整身份证号和电话", r.name),
+            changes: json!({}),
+        },
+    )
+    .await?;
+    Ok(Revealed {
+        id: r.id,
+        name: r.name,
+        id_number,
+        phone,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Search
+
+/// Filters of the registry's lists.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Filter {
+    /// A name, pinyin initials, the last 4 characters of an ID number or phone, a whole ID
+    /// number or phone, or part of an address.
+    pub q: String,
+    /// Only this node's subtree (a community, grid or building).
+    pub org: Option<i64>,
+    /// Only residents with this tag (its name).
+    pub tag: String,
+    /// `minor`, `adult`, `senior` or `aged`.
+    pub age: String,
+    /// `registered`, `floating` or `overseas`.
+    pub residence: String,
+    /// `active` (default), `moved_out`, `deceased` or `all`.
+    pub status: String,
+    /// Only party members.
+    pub party: bool,
+    pub page: Option<u64>,
+    pub per_page: Option<u64>,
+}
+
+/// What a search text is: the classification decides which index answers it.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Needle {
+    /// A whole, valid ID number.
+    IdNumber(IdNumber),
+    /// A whole mobile or landline.
+    Phone(Phone),
+    /// The last four characters of an ID number or phone.
+    Tail(String),
+    /// Pinyin initials (lower-case).
+    Initials(String),
+    /// Part of an address.
+    Address(String),
+    /// The start of a name.
+    Name(String),
+}
+
+/// Classifies a search text (see [`Needle`]).
+pub fn classify(q: &str) -> Option<Needle> {
+    let q = q.trim();
+    if q.is_empty() {
+        return None;
+    }
+    let compact: String = q
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect();
+    if compact.len() == 18
+        && let Ok(id) = IdNumber::parse(&compact)
+    {
+        return Some(Needle::IdNumber(id));
+    }
+    let digits = compact.bytes().all(|b| b.is_ascii_digit());
+    if digits && compact.len() >= 7 && compact.len() <= 12 {
+        if let Ok(p) = Phone::parse(q) {
+            return Some(Needle::Phone(p));
+        }
+    }
+    if compact.len() == 4
+        && compact
+            .bytes()
+            .enumerate()
+            .all(|(i, b)| b.is_ascii_digit() || (i == 3 && (b == b'X' || b == b'x')))
+    {
+        return Some(Needle::Tail(compact.to_ascii_uppercase()));
+    }
+    if q.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return Some(Needle::Initials(q.to_ascii_lowercase()));
+    }
+    const MARKS: [char; 12] = [
+        '幢', '栋', '号', '室', '单', '元', '路', '街', '巷', '弄', '组', '楼',
+    ];
+    if q.chars().any(|c| c.is_ascii_digit() || MARKS.contains(&c)) {
+        return Some(Needle::Address(q.to_owned()));
+    }
+    Some(Needle::Name(q.to_owned()))
+}
+
+/// A `LIKE` pattern for a literal prefix: the wildcards `%` and `_` are dropped from what was
+/// typed (no name, initials or address needs them), so the pattern stays a plain prefix that
+/// the index answers.
+fn prefix(s: &str) -> String {
+    let mut out: String = s.chars().filter(|c| !matches!(c, '%' | '_')).collect();
+    out.push('%');
+    out
+}
+
+fn like(col: &'static str, pattern: String) -> sea_orm::sea_query::SimpleExpr {
+    Expr::col(col).like(pattern)
+}
+
+/// A page of residents.
+#[derive(Debug, Serialize)]
+pub struct Page {
+    pub items: Vec<ResidentView>,
+    /// How many match (counted up to [`COUNT_CAP`]).
+    pub total: u64,
+    pub total_capped: bool,
+    pub page: u64,
+    pub per_page: u64,
+    /// How the search text was read (姓名 / 拼音首字母 / 证件尾号 …), for the page to say.
+    pub matched_by: &'static str,
+}
+
+/// The condition and the order a filter asks for.
+async fn filter_cond(
+    st: &AppState,
+    c: &Caller,
+    f: &Filter,
+) -> AppResult<(Condition, Vec<resident::Column>, &'static str)> {
+    c.require(Permission::PeopleView)?;
+    let mut cond = c.scope_cond("org_path");
+    if let Some(org) = f.org {
+        let n = crate::org::service::find(&st.db, c, org).await?;
+        cond = cond.add(like("org_path", prefix(&n.path)));
+    }
+    match f.status.as_str() {
+        "" | ACTIVE => cond = cond.add(resident::Column::Status.eq(ACTIVE)),
+        MOVED_OUT | DECEASED => cond = cond.add(resident::Column::Status.eq(f.status.as_str())),
+        "all" => {}
+        other => {
+            return Err(AppError::bad(
+                "invalid_input",
+                format!("未知的状态“{other}”"),
+            ));
+        }
+    }
+    if !f.tag.trim().is_empty() {
+        let all = tags(&st.db).await?;
+        let ids = tag_ids(&all, &[f.tag.trim().to_owned()])?;
+        cond = cond.add(
+            resident::Column::Id.in_subquery(
+                SqlQuery::select()
+                    .column("resident_id")
+                    .from("resident_tags")
+                    .and_where(Expr::col("tag_id").eq(ids[0]))
+                    .to_owned(),
+            ),
+        );
+    }
+    if !f.age.trim().is_empty() {
+        let band = AgeBand::parse(&f.age)
+            .ok_or_else(|| AppError::bad("invalid_input", format!("未知的年龄段“{}”", f.age)))?;
+        let (after, upto) = band.births(today());
+        cond = cond.add(resident::Column::BirthDate.lte(upto.to_string()));
+        if let Some(a) = after {
+            cond = cond.add(resident::Column::BirthDate.gt(a.to_string()));
+        }
+    }
+    if !f.residence.trim().is_empty() {
+        let r = ResidenceStatus::parse(&f.residence).ok_or_else(|| {
+            AppError::bad("invalid_input", format!("未知的人口类型“{}”", f.residence))
+        })?;
+        cond = cond.add(resident::Column::Residence.eq(r.as_str()));
+    }
+    if f.party {
+        cond = cond.add(resident::Column::Political.is_in([
+            PoliticalStatus::PartyMember.as_str(),
+            PoliticalStatus::ProbationaryMember.as_str(),
+        ]));
+    }
+    let v = &st.vault;
+    let (order, by) = match classify(&f.q) {
+        // By place, then in pinyin order (the initials sort as a dictionary would, roughly).
+        None => (
+            vec![
+                resident::Column::OrgPath,
+                resident::Column::Initials,
+                resident::Column::Name,
+            ],
+            "",
+        ),
+        Some(Needle::IdNumber(id)) => {
+            cond = cond.add(resident::Column::IdBlind.eq(v.blind(Field::IdNumber, id.expose())));
+            (vec![resident::Column::Name], "身份证号")
+        }
+        Some(Needle::Phone(p)) => {
+            cond = cond.add(resident::Column::PhoneBlind.eq(v.blind(Field::Phone, p.expose())));
+            (vec![resident::Column::Name], "电话")
+        }
+        Some(Needle::Tail(t)) => {
+            cond = cond.add(
+                Condition::any()
+                    .add(resident::Column::IdTail.eq(&v.blind(Field::IdTail, &t)[..16]))
+                    .add(resident::Column::PhoneTail.eq(&v.blind(Field::PhoneTail, &t)[..16])),
+            );
+            (vec![resident::Column::Name], "身份证号或电话尾号")
+        }
+        Some(Needle::Initials(i)) => {
+            cond = cond.add(like("initials", prefix(&i)));
+            (
+                vec![resident::Column::Initials, resident::Column::Name],
+                "拼音首字母",
+            )
+        }
+        Some(Needle::Address(a)) => {
+            let mut sub = SqlQuery::select();
+            sub.column("id")
+                .from("households")
+                .and_where(like("address", format!("%{}", prefix(&a))));
+            if let Some(s) = &c.scope {
+                sub.and_where(crate::db::in_scope("org_path", s));
+            }
+            cond = cond.add(resident::Column::HouseholdId.in_subquery(sub.to_owned()));
+            (
+                vec![
+                    resident::Column::OrgPath,
+                    resident::Column::Initials,
+                    resident::Column::Name,
+                ],
+                "地址",
+            )
+        }
+        Some(Needle::Name(n)) => {
+            cond = cond.add(like("name", prefix(&n)));
+            (vec![resident::Column::Name], "姓名")
+        }
+    };
+    Ok((cond, order, by))
+}
+
+/// Searches and lists residents in the caller's scope.
+pub async fn search(st: &AppState, c: &Caller, f: &Filter) -> AppResult<Page> {
+    let (cond, order, matched_by) = filter_cond(st, c, f).await?;
+    let per_page = f.per_page.unwrap_or(30).clamp(1, 200);
+    let page = f.page.unwrap_or(1).clamp(1, 1000);
+    let ids = resident::Entity::find()
+        .select_only()
+        .column(resident::Column::Id)
+        .filter(cond.clone())
+        .into_query();
+    let counted = crate::db::capped_count(&st.db, ids, COUNT_CAP).await?;
+    let mut q = resident::Entity::find().filter(cond);
+    for col in order {
+        q = q.order_by_asc(col);
+    }
+    let rows = q
+        .order_by_asc(resident::Column::Id)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+        .all(&st.db)
+        .await?;
+    Ok(Page {
+        items: views(st, &rows).await?,
+        total: std::cmp::min(counted, COUNT_CAP),
+        total_capped: counted > COUNT_CAP,
+        page,
+        per_page,
+        matched_by,
+    })
+}
+
+/// Every resident matching a filter, for the export (at most `limit` rows).
+pub async fn export_rows(
+    st: &AppState,
+    c: &Caller,
+    f: &Filter,
+    limit: u64,
+) -> AppResult<Vec<resident::Model>> {
+    let (cond, order, _) = filter_cond(st, c, f).await?;
+    let mut q = resident::Entity::find().filter(cond);
+    for col in order {
+        q = q.order_by_asc(col);
+    }
+    Ok(q.order_by_asc(resident::Column::Id)
+        .limit(limit)
+        .all(&st.db)
+        .await?)
+}
+
+/// The members of a household, the head first.
+pub async fn members(st: &AppState, household: &household::Model) -> AppResult<Vec<ResidentView>> {
+    let mut rows = resident::Entity::find()
+        .filter(resident::Column::HouseholdId.eq(household.id))
+        .filter(resident::Column::Status.eq(ACTIVE))
+        .order_by_asc(resident::Column::BirthDate)
+        .all(&st.db)
+        .await?;
+    let rank = |r: &resident::Model| {
+        Relation::parse(&r.relation)
+            .and_then(|x| Relation::ALL.iter().position(|y| *y == x))
+            .unwrap_or(99)
+    };
+    rows.sort_by_key(|r| rank(r));
+    views(st, &rows).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn search_text_picks_its_index() {
+        assert!(matches!(
+            classify("11010519491231002X"),
+            Some(Needle::IdNumber(_))
+        ));
+        assert!(matches!(classify("138 0013 5678"), Some(Needle::Phone(_))));
+        assert_eq!(classify("002x"), Some(Needle::Tail("002X".into())));
+        assert_eq!(classify("5678"), Some(Needle::Tail("5678".into())));
+        assert_eq!(classify("ZSF"), Some(Needle::Initials("zsf".into())));
+        assert_eq!(classify("3幢"), Some(Needle::Address("3幢".into())));
+        assert_eq!(
+            classify("柳岸 2-301"),
+            Some(Needle::Address("柳岸 2-301".into()))
+        );
+        assert_eq!(classify(" 张三 "), Some(Needle::Name("张三".into())));
+        assert_eq!(classify("  "), None);
+        // A wrong check digit is not an ID number: it is searched as an address fragment.
+        assert!(matches!(
+            classify("110105194912310021"),
+            Some(Needle::Address(_))
+        ));
+    }
+
+    #[test]
+    fn like_prefix_escapes_wildcards() {
+        assert_eq!(prefix("张"), "张%");
+        assert_eq!(prefix("a%b_c!"), "abc!%");
+    }
+
+    #[test]
+    fn rooms_sort_as_people_read_them() {
+        let mut rooms = vec!["10-101", "2-101", "2-1001", "2-201", "东3户"];
+        rooms.sort_by_key(|r| natural_key(r));
+        assert_eq!(rooms, ["2-101", "2-201", "2-1001", "10-101", "东3户"]);
+    }
+}
