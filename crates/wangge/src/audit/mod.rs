@@ -170,6 +170,8 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("disable", "禁用"),
     ("enable", "启用"),
     ("token", "令牌"),
+    ("reveal", "查看完整证件号"),
+    ("export_full", "导出完整证件号"),
 ];
 
 /// The kinds of entity the log records, with their Chinese names.
@@ -179,6 +181,13 @@ pub const ENTITIES: &[(&str, &str)] = &[
     ("user", "账号"),
     ("api_token", "接口令牌"),
     ("demo", "演示数据"),
+    ("resident", "居民"),
+    ("household", "住户"),
+    ("household_doc", "户档材料"),
+    ("assessment_item", "考评项目"),
+    ("assessment", "考评"),
+    ("visit", "走访"),
+    ("tag", "重点人群标签"),
 ];
 
 /// The Chinese word for an action.

@@ -166,7 +166,7 @@ impl Gen {
 /// Writes the demo ledger for buildings given as (code, in a village).
 pub fn ledger(seed: u64, buildings: &[(String, bool)]) -> String {
     let mut g = Gen {
-        rng: Rng::new(seed ^ 0x5eed_0f_90_7f),
+        rng: Rng::new(seed ^ 0x005e_ed0f_907f),
         today: (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive(),
         ids: HashSet::new(),
     };

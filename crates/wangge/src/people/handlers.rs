@@ -336,16 +336,18 @@ pub fn too_large() -> AppError {
 }
 
 /// `POST /api/v1/people/import` with the CSV or XLSX file as the body: imports it and answers
-/// the report (the first 1,000 rejected rows with their lines and reasons).
+/// the report (the first 1,000 rejected rows with their lines and reasons). A body declared
+/// larger than the limit is refused before it is read.
 pub async fn api_import(
     State(st): State<AppState>,
     actor: Actor,
-    headers: HeaderMap,
-    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+    req: axum::extract::Request,
 ) -> AppResult<Json<Value>> {
     actor.require(Permission::PeopleImport)?;
-    check_upload_size(&headers)?;
-    let b = body.map_err(|_| too_large())?;
+    check_upload_size(req.headers())?;
+    let b = axum::body::to_bytes(req.into_body(), import::MAX_UPLOAD)
+        .await
+        .map_err(|_| too_large())?;
     if b.is_empty() {
         return Err(AppError::bad("empty_file", "请求体里没有文件"));
     }

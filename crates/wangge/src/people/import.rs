@@ -394,19 +394,25 @@ fn read(input: Input, ctx: &ReaderCtx, tx: &Sender) -> AppResult<()> {
     }
 }
 
-/// The length of the longest prefix that could be UTF-8 cut at a character boundary.
+/// The length of the longest prefix of (at most 64 KiB of) `b` that does not end inside a
+/// multi-byte character, for checking the start of a file as UTF-8.
 fn utf8_prefix(b: &[u8]) -> usize {
-    let mut end = b.len().min(65536);
-    // Step back over a multi-byte character cut in half.
-    let mut back = 0;
-    while end > 0 && back < 3 && (b[end - 1] & 0xC0) == 0x80 {
-        end -= 1;
-        back += 1;
+    let end = b.len().min(65536);
+    // Find the last lead byte within the last four bytes.
+    let mut lead = end;
+    while lead > 0 && end - lead < 4 {
+        lead -= 1;
+        if b[lead] & 0xC0 != 0x80 {
+            break;
+        }
     }
-    if end > 0 && b[end - 1] >= 0xC0 {
-        end -= 1;
-    }
-    end
+    let need = match b.get(lead) {
+        Some(x) if *x >= 0xF0 => 4,
+        Some(x) if *x >= 0xE0 => 3,
+        Some(x) if *x >= 0xC0 => 2,
+        _ => 1,
+    };
+    if lead + need <= end { end } else { lead }
 }
 
 /// A CSV in memory: UTF-8 (with or without a BOM) as is; anything else is read as GB18030,
@@ -810,7 +816,7 @@ impl Writer {
         for r in &rows {
             self.load_building(&txn, r.building.id).await?;
             let key = (r.building.id, r.room.clone());
-            if !self.households.contains_key(&key) {
+            if let std::collections::hash_map::Entry::Vacant(slot) = self.households.entry(key) {
                 let h = sea_orm::ActiveModelTrait::insert(
                     household::ActiveModel {
                         building_id: sea_orm::Set(r.building.id),
@@ -830,13 +836,10 @@ impl Writer {
                 )
                 .await?;
                 report.households_created += 1;
-                self.households.insert(
-                    key,
-                    Known {
-                        id: h.id,
-                        head: None,
-                    },
-                );
+                slot.insert(Known {
+                    id: h.id,
+                    head: None,
+                });
             }
             audit_path = Some(match audit_path {
                 None => r.building.path.clone(),

@@ -898,10 +898,10 @@ pub async fn assess(
             "assessed_on" => input.assessed_on = v,
             "note" => input.note = v,
             _ => {
-                if let Some(item) = k.strip_prefix("score_") {
-                    if let Ok(s) = v.trim().parse::<i32>() {
-                        scores.insert(item.to_owned(), s);
-                    }
+                if let Some(item) = k.strip_prefix("score_")
+                    && let Ok(s) = v.trim().parse::<i32>()
+                {
+                    scores.insert(item.to_owned(), s);
                 }
             }
         }
@@ -1161,12 +1161,14 @@ pub async fn import_page(State(st): State<AppState>, PageActor(actor): PageActor
 pub async fn import_start(
     State(st): State<AppState>,
     PageActor(actor): PageActor,
-    headers: axum::http::HeaderMap,
-    mut mp: Multipart,
+    req: axum::extract::Request,
 ) -> Response {
     let run = async {
         actor.require(Permission::PeopleImport)?;
-        super::handlers::check_upload_size(&headers)?;
+        super::handlers::check_upload_size(req.headers())?;
+        let mut mp = <Multipart as axum::extract::FromRequest<AppState>>::from_request(req, &st)
+            .await
+            .map_err(|_| AppError::bad("bad_file", "请用网页上的表单选择文件上传"))?;
         let mut file: Option<(String, Vec<u8>)> = None;
         while let Some(field) = mp
             .next_field()

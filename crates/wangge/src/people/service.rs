@@ -675,12 +675,12 @@ pub async fn households_of(
         .iter()
         .map(|h| household_view(h, counts.get(&h.id).copied().unwrap_or(0)))
         .collect();
-    out.sort_by(|a, b| natural_key(&a.room).cmp(&natural_key(&b.room)));
+    out.sort_by_key(|a| natural_key(&a.room));
     Ok(out)
 }
 
-/// Rooms in the order people read them: 2-101 before 10-101.
-fn natural_key(s: &str) -> Vec<(u64, String)> {
+/// Rooms in the order people read them: 2-101 before 10-101, numbered rooms before named ones.
+fn natural_key(s: &str) -> Vec<(String, u64)> {
     let mut out = Vec::new();
     let mut num = String::new();
     let mut text = String::new();
@@ -689,13 +689,13 @@ fn natural_key(s: &str) -> Vec<(u64, String)> {
             num.push(ch);
         } else {
             if !num.is_empty() {
-                out.push((num.parse().unwrap_or(u64::MAX), std::mem::take(&mut text)));
+                out.push((std::mem::take(&mut text), num.parse().unwrap_or(u64::MAX)));
                 num.clear();
             }
             text.push(ch);
         }
     }
-    out.push((num.parse().unwrap_or(0), text));
+    out.push((text, num.parse().unwrap_or(0)));
     out
 }
 
@@ -755,7 +755,7 @@ pub async fn buildings_under(st: &AppState, c: &Caller, org: i64) -> AppResult<V
             residents: r,
         });
     }
-    out.sort_by(|a, b| natural_key(&a.name).cmp(&natural_key(&b.name)));
+    out.sort_by_key(|a| natural_key(&a.name));
     Ok(out)
 }
 
@@ -994,10 +994,11 @@ pub async fn update(
     if fields.id_number.trim().is_empty() {
         fields.id_number = st.vault.unseal(Field::IdNumber, &current.id_sealed)?;
     }
-    if fields.phone.trim().is_empty() && !form.clear_phone {
-        if let Some(p) = &current.phone_sealed {
-            fields.phone = st.vault.unseal(Field::Phone, p)?;
-        }
+    if fields.phone.trim().is_empty()
+        && !form.clear_phone
+        && let Some(p) = &current.phone_sealed
+    {
+        fields.phone = st.vault.unseal(Field::Phone, p)?;
     }
     let r = registry::check(&fields)?;
     let all_tags = tags(&st.db).await?;
@@ -1450,18 +1451,20 @@ pub fn classify(q: &str) -> Option<Needle> {
         return Some(Needle::IdNumber(id));
     }
     let digits = compact.bytes().all(|b| b.is_ascii_digit());
-    if digits && compact.len() >= 7 && compact.len() <= 12 {
-        if let Ok(p) = Phone::parse(q) {
-            return Some(Needle::Phone(p));
-        }
+    if digits
+        && (7..=12).contains(&compact.len())
+        && let Ok(p) = Phone::parse(q)
+    {
+        return Some(Needle::Phone(p));
     }
-    if compact.len() == 4
-        && compact
+    let nospace: String = q.chars().filter(|c| !c.is_whitespace()).collect();
+    if nospace.len() == 4
+        && nospace
             .bytes()
             .enumerate()
             .all(|(i, b)| b.is_ascii_digit() || (i == 3 && (b == b'X' || b == b'x')))
     {
-        return Some(Needle::Tail(compact.to_ascii_uppercase()));
+        return Some(Needle::Tail(nospace.to_ascii_uppercase()));
     }
     if q.bytes().all(|b| b.is_ascii_alphabetic()) {
         return Some(Needle::Initials(q.to_ascii_lowercase()));
@@ -1699,6 +1702,7 @@ mod tests {
         assert_eq!(classify("5678"), Some(Needle::Tail("5678".into())));
         assert_eq!(classify("ZSF"), Some(Needle::Initials("zsf".into())));
         assert_eq!(classify("3幢"), Some(Needle::Address("3幢".into())));
+        assert_eq!(classify("2-301"), Some(Needle::Address("2-301".into())));
         assert_eq!(
             classify("柳岸 2-301"),
             Some(Needle::Address("柳岸 2-301".into()))

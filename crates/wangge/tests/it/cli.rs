@@ -135,3 +135,99 @@ fn bad_urls_and_files_get_clear_messages() {
         text(&o)
     );
 }
+
+#[test]
+fn a_population_ledger_imports_from_the_command_line_with_a_report_of_rejected_rows() {
+    let dir = tempfile::tempdir().expect("dir");
+    let d = dir.path();
+    let o = wangge(
+        d,
+        &[
+            "user",
+            "add",
+            "--username",
+            "boss",
+            "--role",
+            "admin",
+            "--root-name",
+            "示范区",
+            "--root-code",
+            "330106",
+            "--password",
+            "boss-2026x",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let tree = d.join("tree.csv");
+    std::fs::write(&tree, "编码,名称,层级,上级编码\n330106001,示范街道,街道,330106\n330106001001,示范社区,社区,330106001\n33010600100101,第一网格,网格,330106001001\n3301060010010101,1幢,楼栋,33010600100101\n").expect("write");
+    assert!(
+        wangge(d, &["org", "import", tree.to_str().expect("path")])
+            .status
+            .success()
+    );
+
+    let birth = chrono::NaiveDate::from_ymd_opt(1961, 4, 5).expect("date");
+    let good = wangge_core::people::make_id("330106", birth, 123)
+        .expose()
+        .to_owned();
+    let bad = format!(
+        "{}{}",
+        &good[..17],
+        if good.ends_with('0') { '1' } else { '0' }
+    );
+    let ledger = d.join("台账.csv");
+    std::fs::write(
+        &ledger,
+        format!("楼栋,房号,与户主关系,姓名,公民身份号码,联系电话,标签\n1幢,101,户主,陈国强,{good},13912340000,退役军人\n1幢,102,户主,林小红,{bad},,\n"),
+    )
+    .expect("write");
+    let o = wangge(d, &["import", "residents", ledger.to_str().expect("path")]);
+    let out = text(&o);
+    assert!(o.status.success(), "{out}");
+    assert!(
+        out.contains("读取 2 行：新增 1，更新 0，未变 0，退回 1"),
+        "{out}"
+    );
+    assert!(
+        !out.contains(&good) && !out.contains(&bad) && !out.contains("13912340000"),
+        "no personal data in the output: {out}"
+    );
+    let report = d.join("台账.rejected.xlsx");
+    let rows = wangge::web::xlsx::read_rows(
+        &std::fs::read(&report).expect("the rejected rows are written next to the file"),
+    )
+    .expect("xlsx");
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(rows[1][0], "3");
+    assert!(rows[1][1].contains("校验"), "{rows:?}");
+    assert_eq!(rows[1][5], "林小红");
+
+    let o = wangge(d, &["import", "residents", ledger.to_str().expect("path")]);
+    assert!(
+        text(&o).contains("新增 0，更新 0，未变 1，退回 1"),
+        "{}",
+        text(&o)
+    );
+
+    // Another key would not open what is stored: refused before anything is written.
+    let o = Command::new(env!("CARGO_BIN_EXE_wangge"))
+        .args([
+            "import",
+            "residents",
+            ledger.to_str().expect("path"),
+            "--data-dir",
+        ])
+        .arg(d)
+        .env_remove("WANGGE_DATABASE_URL")
+        .env("WANGGE_DATA_KEY", "ab".repeat(32))
+        .output()
+        .expect("run");
+    assert!(!o.status.success());
+    assert!(text(&o).contains("数据密钥与数据库不符"), "{}", text(&o));
+    let o = wangge(d, &["import", "residents", "/no/such/ledger.xlsx"]);
+    assert!(
+        !o.status.success() && text(&o).contains("找不到文件"),
+        "{}",
+        text(&o)
+    );
+}
