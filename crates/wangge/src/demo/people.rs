@@ -14,7 +14,6 @@ use crate::web::error::AppResult;
 use chrono::{Datelike, NaiveDate};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use std::collections::HashSet;
-use std::fmt::Write as _;
 use std::sync::Arc;
 use wangge_core::OrgLevel;
 use wangge_core::people::make_id;
@@ -165,18 +164,34 @@ impl Gen {
 
 /// Writes the demo ledger for buildings given as (code, in a village).
 pub fn ledger(seed: u64, buildings: &[(String, bool)]) -> String {
+    let mut out = Vec::new();
+    // Writing to memory cannot fail.
+    let _ = write_ledger(&mut out, seed, buildings, None, u64::MAX);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Writes a ledger of at most `max_rows` people: `homes` households per building (by default
+/// 10–24 in a village, 24–60 in a city). Answers how many rows it wrote. The benchmark writes
+/// a million this way.
+pub fn write_ledger(
+    out: &mut impl std::io::Write,
+    seed: u64,
+    buildings: &[(String, bool)],
+    homes: Option<(u64, u64)>,
+    max_rows: u64,
+) -> std::io::Result<u64> {
     let mut g = Gen {
         rng: Rng::new(seed ^ 0x005e_ed0f_907f),
         today: (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive(),
         ids: HashSet::new(),
     };
-    let mut out = import::template_headers().join(",");
-    out.push('\n');
+    writeln!(out, "{}", import::template_headers().join(","))?;
+    let mut written = 0u64;
     for (code, village) in buildings {
-        let homes = if *village {
-            g.rng.range(10, 24)
-        } else {
-            g.rng.range(24, 60)
+        let homes = match homes {
+            Some((lo, hi)) => g.rng.range(lo, hi),
+            None if *village => g.rng.range(10, 24),
+            None => g.rng.range(24, 60),
         };
         let floors = g.rng.range(5, 18);
         for n in 0..homes {
@@ -281,7 +296,11 @@ pub fn ledger(seed: u64, buildings: &[(String, bool)]) -> String {
                 } else {
                     "退休"
                 };
-                let _ = writeln!(
+                if written >= max_rows {
+                    return Ok(written);
+                }
+                written += 1;
+                writeln!(
                     out,
                     "{code},{room},{kind},{},{},{},汉族,{id},{},{phone},{residence},{political},{work},{},",
                     p.relation,
@@ -289,11 +308,11 @@ pub fn ledger(seed: u64, buildings: &[(String, bool)]) -> String {
                     if p.male { "男" } else { "女" },
                     p.birth.format("%Y-%m-%d"),
                     tags.join("、"),
-                );
+                )?;
             }
         }
     }
-    out
+    Ok(written)
 }
 
 /// Fills the registry: the ledger through the import, then visits and assessments.

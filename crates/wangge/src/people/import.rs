@@ -21,7 +21,7 @@ use crate::audit::{self, Entry};
 use crate::auth::Caller;
 use crate::org::entity::node;
 use crate::web::error::{AppError, AppResult, stored_path};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait};
 use serde::Serialize;
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
@@ -33,7 +33,7 @@ use wangge_core::registry::{self, Resident, ResidentInput};
 use wangge_core::{OrgLevel, Permission};
 
 /// Rows per transaction.
-pub const BATCH: usize = 2000;
+pub const BATCH: usize = 10_000;
 /// The largest file accepted through the web (the command line reads any size).
 pub const MAX_UPLOAD: usize = 100 * 1024 * 1024;
 /// Rejected rows kept whole for the report (more are only counted).
@@ -300,7 +300,7 @@ pub async fn import(
             .collect(),
         progress: progress.clone(),
     };
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<AppResult<Batch>>(4);
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<AppResult<Batch>>(2);
     let reader = tokio::task::spawn_blocking(move || {
         let err_tx = tx.clone();
         if let Err(e) = read(input, &ctx, &tx) {
@@ -309,20 +309,33 @@ pub async fn import(
     });
     let mut report = Report::default();
     let mut w = Writer::default();
-    while let Some(msg) = rx.recv().await {
-        match msg? {
-            Batch::Headers(h) => report.headers = h,
-            Batch::Rows(rows, rejected) => {
-                report.rows += (rows.len() + rejected.len()) as u64;
-                let n = (rows.len() + rejected.len()) as u64;
-                for r in rejected {
-                    report.reject(r.line, r.reason, r.cells);
+    let mut bulk = false;
+    let written = async {
+        while let Some(msg) = rx.recv().await {
+            match msg? {
+                Batch::Headers(h) => report.headers = h,
+                Batch::Rows(rows, rejected) => {
+                    if report.rows == 0 {
+                        bulk = go_bulk(st, &progress).await?;
+                    }
+                    report.rows += (rows.len() + rejected.len()) as u64;
+                    let n = (rows.len() + rejected.len()) as u64;
+                    for r in rejected {
+                        report.reject(r.line, r.reason, r.cells);
+                    }
+                    w.write(st, c, rows, &mut report).await?;
+                    progress.done.fetch_add(n, Ordering::Relaxed);
                 }
-                w.write(st, c, rows, &mut report).await?;
-                progress.done.fetch_add(n, Ordering::Relaxed);
             }
         }
+        Ok::<(), AppError>(())
     }
+    .await;
+    if bulk {
+        // Whatever happened, the search indexes come back.
+        crate::db::migrations::ensure_search_indexes(&st.db).await?;
+    }
+    written?;
     reader
         .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!("import reader: {e}")))?;
@@ -331,6 +344,32 @@ pub async fn import(
     }
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
+}
+
+/// The fewest rows for which dropping and rebuilding the search indexes pays.
+const BULK_ROWS: u64 = 50_000;
+
+/// Whether this import is a bulk load: a file of at least [`BULK_ROWS`] rows (told by the
+/// workbook's size, or a CSV's bytes at ~120 a row) into a registry less than half its size.
+/// Then the search indexes are dropped now and built again at the end.
+async fn go_bulk(st: &AppState, p: &Progress) -> AppResult<bool> {
+    let estimate = std::cmp::max(
+        p.total.load(Ordering::Relaxed),
+        p.total_bytes.load(Ordering::Relaxed) / 120,
+    );
+    if estimate < BULK_ROWS {
+        return Ok(false);
+    }
+    let ids = resident::Entity::find()
+        .select_only()
+        .column(resident::Column::Id)
+        .into_query();
+    let have = crate::db::capped_count(&st.db, ids, estimate / 2).await?;
+    if have > estimate / 2 {
+        return Ok(false);
+    }
+    crate::db::migrations::drop_search_indexes(&st.db).await?;
+    Ok(true)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -811,44 +850,80 @@ impl Writer {
         );
         let txn = crate::db::begin_write(&st.db).await?;
         let now = crate::db::now_ms();
-        // Households: find or create each room.
+        // Households: find or create each room, the new ones in a few statements.
         let mut audit_path: Option<String> = None;
+        let mut new_homes: Vec<&Ready> = Vec::new();
+        let mut pending: HashSet<(i64, &str)> = HashSet::new();
         for r in &rows {
             self.load_building(&txn, r.building.id).await?;
-            let key = (r.building.id, r.room.clone());
-            if let std::collections::hash_map::Entry::Vacant(slot) = self.households.entry(key) {
-                let h = sea_orm::ActiveModelTrait::insert(
-                    household::ActiveModel {
-                        building_id: sea_orm::Set(r.building.id),
-                        org_path: sea_orm::Set(r.building.path.clone()),
-                        room: sea_orm::Set(r.room.clone()),
-                        address: sea_orm::Set(format!("{}{}", r.building.prefix, r.room)),
-                        kind: sea_orm::Set(r.kind.into()),
-                        head_id: sea_orm::Set(None),
-                        note: sea_orm::Set(String::new()),
-                        status: sea_orm::Set(ACTIVE.into()),
-                        version: sea_orm::Set(1),
-                        created_at: sea_orm::Set(now),
-                        updated_at: sea_orm::Set(now),
-                        ..Default::default()
-                    },
-                    &txn,
-                )
-                .await?;
-                report.households_created += 1;
-                slot.insert(Known {
-                    id: h.id,
-                    head: None,
-                });
+            if !self
+                .households
+                .contains_key(&(r.building.id, r.room.clone()))
+                && pending.insert((r.building.id, r.room.as_str()))
+            {
+                new_homes.push(r);
             }
             audit_path = Some(match audit_path {
                 None => r.building.path.clone(),
                 Some(p) => common_path(&p, &r.building.path),
             });
         }
+        if !new_homes.is_empty() {
+            for chunk in new_homes.chunks(300) {
+                let mut sql = String::from(
+                    "INSERT INTO households (building_id, org_path, room, address, kind, head_id, \
+                     note, status, version, created_at, updated_at) VALUES ",
+                );
+                let mut values: Vec<sea_orm::Value> = Vec::with_capacity(chunk.len() * 4);
+                for (i, r) in chunk.iter().enumerate() {
+                    let n = i * 4;
+                    if i > 0 {
+                        sql.push(',');
+                    }
+                    sql.push_str(&format!(
+                        "({}, ${}, ${}, ${}, ${}, NULL, '', 'active', 1, {now}, {now})",
+                        r.building.id,
+                        n + 1,
+                        n + 2,
+                        n + 3,
+                        n + 4
+                    ));
+                    values.push(r.building.path.clone().into());
+                    values.push(r.room.clone().into());
+                    values.push(format!("{}{}", r.building.prefix, r.room).into());
+                    values.push(r.kind.into());
+                }
+                crate::db::exec(&txn, &sql, values).await?;
+            }
+            report.households_created += new_homes.len() as u64;
+            let buildings: HashSet<i64> = new_homes.iter().map(|r| r.building.id).collect();
+            let list = buildings
+                .iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(",");
+            let made: Vec<(i64, i64, String)> = household::Entity::find()
+                .select_only()
+                .column(household::Column::Id)
+                .column(household::Column::BuildingId)
+                .column(household::Column::Room)
+                .filter(sea_orm::sea_query::Expr::cust(format!(
+                    "building_id IN ({list})"
+                )))
+                .filter(household::Column::CreatedAt.eq(now))
+                .into_tuple()
+                .all(&txn)
+                .await?;
+            for (id, b, room) in made {
+                self.households
+                    .entry((b, room))
+                    .or_insert(Known { id, head: None });
+            }
+        }
+        let mut heads_changed: HashSet<i64> = HashSet::new();
         // Who is already registered.
-        let blinds: Vec<String> = rows.iter().map(|r| r.sealed.id_blind.clone()).collect();
-        let mut existing: HashMap<String, Existing> = HashMap::new();
+        let blinds: Vec<i64> = rows.iter().map(|r| r.sealed.id_blind).collect();
+        let mut existing: HashMap<i64, Existing> = HashMap::new();
         for chunk in blinds.chunks(500) {
             for m in resident::Entity::find()
                 .filter(resident::Column::IdBlind.is_in(chunk.to_vec()))
@@ -856,7 +931,7 @@ impl Writer {
                 .await?
             {
                 existing.insert(
-                    m.id_blind.clone(),
+                    m.id_blind,
                     Existing {
                         id: m.id,
                         name: m.name.clone(),
@@ -884,10 +959,8 @@ impl Writer {
                     vec![],
                 ))
                 .await?;
-            let by_id: HashMap<i64, String> = existing
-                .values()
-                .map(|e| (e.id, e.row.id_blind.clone()))
-                .collect();
+            let by_id: HashMap<i64, i64> =
+                existing.values().map(|e| (e.id, e.row.id_blind)).collect();
             for t in tag_rows {
                 let rid: i64 = t.try_get_by_index(0)?;
                 let tid: i64 = t.try_get_by_index(1)?;
@@ -927,10 +1000,11 @@ impl Writer {
                         movement_row(&txn, c, e.id, &r, e.household_id, hh.id, "transfer", now)
                             .await?;
                     }
-                    if is_head {
-                        self.set_head(&txn, &key, e.id).await?;
-                    } else if hh.head == Some(e.id) {
-                        self.clear_head(&txn, &key).await?;
+                    if is_head || hh.head == Some(e.id) {
+                        if let Some(k) = self.households.get_mut(&key) {
+                            k.head = is_head.then_some(e.id);
+                        }
+                        heads_changed.insert(hh.id);
                     }
                     report.updated += 1;
                 }
@@ -950,25 +1024,8 @@ impl Writer {
                 }
             }
         }
-        insert_rows(&txn, c, &inserts, now).await?;
+        let new_ids = insert_rows(&txn, &inserts, now).await?;
         if !inserts.is_empty() {
-            // Read back the new ids for tags and heads.
-            let mut new_ids: HashMap<String, i64> = HashMap::new();
-            let blinds: Vec<String> = inserts
-                .iter()
-                .map(|(r, _)| r.sealed.id_blind.clone())
-                .collect();
-            for chunk in blinds.chunks(500) {
-                let got: Vec<(i64, String)> = resident::Entity::find()
-                    .select_only()
-                    .column(resident::Column::Id)
-                    .column(resident::Column::IdBlind)
-                    .filter(resident::Column::IdBlind.is_in(chunk.to_vec()))
-                    .into_tuple()
-                    .all(&txn)
-                    .await?;
-                new_ids.extend(got.into_iter().map(|(i, b)| (b, i)));
-            }
             let mut tag_values = Vec::new();
             let mut moves = Vec::new();
             for (r, hid) in &inserts {
@@ -980,8 +1037,10 @@ impl Writer {
                 }
                 moves.push((id, *hid, r));
                 if r.resident.relation == Relation::Head {
-                    self.set_head(&txn, &(r.building.id, r.room.clone()), id)
-                        .await?;
+                    if let Some(k) = self.households.get_mut(&(r.building.id, r.room.clone())) {
+                        k.head = Some(id);
+                    }
+                    heads_changed.insert(*hid);
                 }
             }
             for chunk in tag_values.chunks(400) {
@@ -995,15 +1054,15 @@ impl Writer {
                 );
                 txn.execute_unprepared(&sql).await?;
             }
+            let today = (chrono::Utc::now() + chrono::Duration::hours(8))
+                .date_naive()
+                .to_string();
             for chunk in moves.chunks(200) {
                 let mut values = Vec::with_capacity(chunk.len() * 6);
                 let mut sql = String::from(
                     "INSERT INTO resident_moves (resident_id, org_path, kind, from_household, \
                      to_household, from_address, to_address, on_date, reason, actor_name, at) VALUES ",
                 );
-                let today = (chrono::Utc::now() + chrono::Duration::hours(8))
-                    .date_naive()
-                    .to_string();
                 for (i, (id, hid, r)) in chunk.iter().enumerate() {
                     let n = i * 4;
                     if i > 0 {
@@ -1023,6 +1082,21 @@ impl Writer {
                 }
                 crate::db::exec(&txn, &sql, values).await?;
             }
+        }
+        // Each household whose head changed points at its member who is 户主.
+        let changed: Vec<i64> = heads_changed.into_iter().collect();
+        for chunk in changed.chunks(500) {
+            let list = chunk
+                .iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(",");
+            txn.execute_unprepared(&format!(
+                "UPDATE households SET head_id = (SELECT MIN(r.id) FROM residents r \
+                 WHERE r.household_id = households.id AND r.relation = 'head' \
+                 AND r.status = 'active') WHERE id IN ({list})"
+            ))
+            .await?;
         }
         report.inserted += inserts.len() as u64;
         let (i, u, s, x) = (
@@ -1049,41 +1123,6 @@ impl Writer {
             .await?;
         }
         txn.commit().await?;
-        Ok(())
-    }
-
-    async fn set_head(
-        &mut self,
-        db: &impl ConnectionTrait,
-        key: &(i64, String),
-        id: i64,
-    ) -> AppResult<()> {
-        if let Some(k) = self.households.get_mut(key) {
-            k.head = Some(id);
-            crate::db::exec(
-                db,
-                "UPDATE households SET head_id = $1 WHERE id = $2",
-                vec![id.into(), k.id.into()],
-            )
-            .await?;
-        }
-        Ok(())
-    }
-
-    async fn clear_head(
-        &mut self,
-        db: &impl ConnectionTrait,
-        key: &(i64, String),
-    ) -> AppResult<()> {
-        if let Some(k) = self.households.get_mut(key) {
-            k.head = None;
-            crate::db::exec(
-                db,
-                "UPDATE households SET head_id = NULL WHERE id = $1",
-                vec![k.id.into()],
-            )
-            .await?;
-        }
         Ok(())
     }
 }
@@ -1147,8 +1186,8 @@ async fn update_row(
                 r.sealed.phone_sealed.clone()
             }
             .into(),
-            r.sealed.phone_blind.clone().into(),
-            r.sealed.phone_tail.clone().into(),
+            r.sealed.phone_blind.into(),
+            r.sealed.phone_tail.into(),
             x.residence.as_str().into(),
             x.political.as_str().into(),
             x.relation.as_str().into(),
@@ -1220,13 +1259,13 @@ async fn movement_row(
     Ok(())
 }
 
-/// Inserts new residents, many per statement.
+/// Inserts new residents, many per statement; answers their ids by blind index.
 async fn insert_rows(
     db: &impl ConnectionTrait,
-    _c: &Caller,
     rows: &[(Ready, i64)],
     now: i64,
-) -> AppResult<()> {
+) -> AppResult<HashMap<i64, i64>> {
+    let mut ids = HashMap::with_capacity(rows.len());
     const COLS: usize = 20;
     for chunk in rows.chunks(400) {
         let mut sql = String::from(
@@ -1261,11 +1300,11 @@ async fn insert_rows(
                 x.birth_date.format("%Y-%m-%d").to_string().into(),
                 i32::from(x.ethnicity).into(),
                 s.id_sealed.clone().into(),
-                s.id_blind.clone().into(),
-                s.id_tail.clone().into(),
+                s.id_blind.into(),
+                s.id_tail.into(),
                 s.phone_sealed.clone().into(),
-                s.phone_blind.clone().into(),
-                s.phone_tail.clone().into(),
+                s.phone_blind.into(),
+                s.phone_tail.into(),
                 x.residence.as_str().into(),
                 x.political.as_str().into(),
                 x.relation.as_str().into(),
@@ -1275,9 +1314,17 @@ async fn insert_rows(
                 now.into(),
             ]);
         }
-        crate::db::exec(db, &sql, values).await?;
+        sql.push_str(" RETURNING id, id_blind");
+        for r in db
+            .query_all_raw(crate::db::statement(db, &sql, values))
+            .await?
+        {
+            let id: i64 = r.try_get_by_index(0)?;
+            let blind: i64 = r.try_get_by_index(1)?;
+            ids.insert(blind, id);
+        }
     }
-    Ok(())
+    Ok(ids)
 }
 
 #[cfg(test)]

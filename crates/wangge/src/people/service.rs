@@ -821,11 +821,11 @@ pub async fn find(db: &impl ConnectionTrait, c: &Caller, id: i64) -> AppResult<r
 /// The sealed and indexed forms of an ID number and a phone.
 pub struct Sealed {
     pub id_sealed: String,
-    pub id_blind: String,
-    pub id_tail: String,
+    pub id_blind: i64,
+    pub id_tail: i64,
     pub phone_sealed: Option<String>,
-    pub phone_blind: Option<String>,
-    pub phone_tail: Option<String>,
+    pub phone_blind: Option<i64>,
+    pub phone_tail: Option<i64>,
 }
 
 /// Seals a checked resident's personal fields.
@@ -833,12 +833,12 @@ pub fn seal(vault: &Vault, id: &IdNumber, phone: Option<&Phone>) -> AppResult<Se
     Ok(Sealed {
         id_sealed: vault.seal(Field::IdNumber, id.expose())?,
         id_blind: vault.blind(Field::IdNumber, id.expose()),
-        id_tail: vault.blind(Field::IdTail, id.tail())[..16].to_owned(),
+        id_tail: vault.blind(Field::IdTail, id.tail()),
         phone_sealed: phone
             .map(|p| vault.seal(Field::Phone, p.expose()))
             .transpose()?,
         phone_blind: phone.map(|p| vault.blind(Field::Phone, p.expose())),
-        phone_tail: phone.map(|p| vault.blind(Field::PhoneTail, p.tail())[..16].to_owned()),
+        phone_tail: phone.map(|p| vault.blind(Field::PhoneTail, p.tail())),
     })
 }
 
@@ -1491,6 +1491,59 @@ fn like(col: &'static str, pattern: String) -> sea_orm::sea_query::SimpleExpr {
     Expr::col(col).like(pattern)
 }
 
+/// Where an address fragment points. Buildings are few, so their names are matched first: a
+/// text that names buildings (柳岸社区6幢1-601 names 6幢; 3幢 names every 3幢) picks their
+/// residents by the buildings' paths, and what follows the name is the start of a room. Only a
+/// text that names no building is looked for anywhere in the households' addresses.
+async fn address_cond(st: &AppState, c: &Caller, q: &str) -> AppResult<Condition> {
+    let buildings: Vec<(i64, String, String)> = node::Entity::find()
+        .select_only()
+        .column(node::Column::Id)
+        .column(node::Column::Name)
+        .column(node::Column::Path)
+        .filter(node::Column::Level.eq(OrgLevel::Building.as_str()))
+        .filter(c.scope_cond("path"))
+        .into_tuple()
+        .all(&st.db)
+        .await?;
+    let compact: String = q.chars().filter(|ch| !ch.is_whitespace()).collect();
+    // The longest building name the text contains, and every building of that name.
+    let best = buildings
+        .iter()
+        .filter(|(_, name, _)| !name.is_empty() && compact.contains(name.as_str()))
+        .map(|(_, name, _)| name.chars().count())
+        .max();
+    let Some(len) = best else {
+        let mut sub = SqlQuery::select();
+        sub.column("id")
+            .from("households")
+            .and_where(like("address", format!("%{}", prefix(q.trim()))));
+        if let Some(s) = &c.scope {
+            sub.and_where(crate::db::in_scope("org_path", s));
+        }
+        return Ok(Condition::all().add(resident::Column::HouseholdId.in_subquery(sub.to_owned())));
+    };
+    let named: Vec<&(i64, String, String)> = buildings
+        .iter()
+        .filter(|(_, name, _)| name.chars().count() == len && compact.contains(name.as_str()))
+        .collect();
+    let room = named
+        .first()
+        .and_then(|(_, name, _)| compact.split_once(name.as_str()))
+        .map(|(_, rest)| rest.trim_start_matches(['-', '#', '号']).to_owned())
+        .unwrap_or_default();
+    if room.is_empty() {
+        return Ok(Condition::all()
+            .add(resident::Column::OrgPath.is_in(named.iter().map(|(_, _, p)| p.clone()))));
+    }
+    let mut sub = SqlQuery::select();
+    sub.column("id")
+        .from("households")
+        .and_where(Expr::col("building_id").is_in(named.iter().map(|(id, _, _)| *id)))
+        .and_where(like("room", prefix(&room)));
+    Ok(Condition::all().add(resident::Column::HouseholdId.in_subquery(sub.to_owned())))
+}
+
 /// A page of residents.
 #[derive(Debug, Serialize)]
 pub struct Page {
@@ -1583,8 +1636,8 @@ async fn filter_cond(
         Some(Needle::Tail(t)) => {
             cond = cond.add(
                 Condition::any()
-                    .add(resident::Column::IdTail.eq(&v.blind(Field::IdTail, &t)[..16]))
-                    .add(resident::Column::PhoneTail.eq(&v.blind(Field::PhoneTail, &t)[..16])),
+                    .add(resident::Column::IdTail.eq(v.blind(Field::IdTail, &t)))
+                    .add(resident::Column::PhoneTail.eq(v.blind(Field::PhoneTail, &t))),
             );
             (vec![resident::Column::Name], "身份证号或电话尾号")
         }
@@ -1596,14 +1649,7 @@ async fn filter_cond(
             )
         }
         Some(Needle::Address(a)) => {
-            let mut sub = SqlQuery::select();
-            sub.column("id")
-                .from("households")
-                .and_where(like("address", format!("%{}", prefix(&a))));
-            if let Some(s) = &c.scope {
-                sub.and_where(crate::db::in_scope("org_path", s));
-            }
-            cond = cond.add(resident::Column::HouseholdId.in_subquery(sub.to_owned()));
+            cond = cond.add(address_cond(st, c, &a).await?);
             (
                 vec![
                     resident::Column::OrgPath,

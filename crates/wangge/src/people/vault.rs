@@ -174,14 +174,20 @@ impl Vault {
         String::from_utf8(plain).map_err(|_| anyhow!("sealed value is not text"))
     }
 
-    /// The blind index of a normalized value: 128 bits of a keyed HMAC, hex. Equal values give
-    /// equal indexes; without the key, an index tells nothing about the value.
-    pub fn blind(&self, field: Field, normalized: &str) -> String {
+    /// The blind index of a normalized value: the first 64 bits of a keyed HMAC, as an
+    /// integer. Equal values give equal indexes; without the key, an index tells nothing about
+    /// the value. An integer key keeps the index small: a registry of a million people writes
+    /// a quarter of the index pages a hex string would. Two different ID numbers share an index
+    /// with a chance of about 1 in 37 million million at a million people (n² / 2⁶⁵).
+    pub fn blind(&self, field: Field, normalized: &str) -> i64 {
         let mut mac = mac(&self.index_key);
         mac.update(field.tag());
         mac.update(&[0]);
         mac.update(normalized.as_bytes());
-        crate::auth::tokens::hex(&mac.finalize().into_bytes()[..16])
+        let out = mac.finalize().into_bytes();
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&out[..8]);
+        i64::from_be_bytes(first)
     }
 }
 
@@ -294,7 +300,6 @@ mod tests {
         let v = Vault::from_key(&[7; 32]);
         let x = v.blind(Field::Phone, "13800135678");
         assert_eq!(x, v.blind(Field::Phone, "13800135678"));
-        assert_eq!(x.len(), 32);
         assert_ne!(x, v.blind(Field::IdNumber, "13800135678"));
         assert_ne!(
             x,
