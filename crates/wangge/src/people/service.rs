@@ -1677,17 +1677,31 @@ pub async fn search(st: &AppState, c: &Caller, f: &Filter) -> AppResult<Page> {
         .column(resident::Column::Id)
         .filter(cond.clone())
         .into_query();
-    let counted = crate::db::capped_count(&st.db, ids, COUNT_CAP).await?;
     let mut q = resident::Entity::find().filter(cond);
     for col in order {
         q = q.order_by_asc(col);
     }
-    let rows = q
+    let q = q
         .order_by_asc(resident::Column::Id)
         .offset((page - 1) * per_page)
-        .limit(per_page)
-        .all(&st.db)
-        .await?;
+        .limit(per_page);
+    // A list by place (no search text) walks the place index. SQLite's planner, seeing the
+    // path inside the name indexes too, would otherwise scan a name index for the count.
+    let by_place =
+        matched_by.is_empty() && crate::db::backend(&st.db) == crate::db::Backend::Sqlite;
+    let planned = if by_place {
+        by_path_index(&st.db, ids.clone(), q.clone()).await.ok()
+    } else {
+        None
+    };
+    let (counted, rows) = match planned {
+        Some(x) => x,
+        // Without the hint (another backend, or the index is being rebuilt by a bulk import).
+        None => (
+            crate::db::capped_count(&st.db, ids, COUNT_CAP).await?,
+            q.all(&st.db).await?,
+        ),
+    };
     Ok(Page {
         items: views(st, &rows).await?,
         total: std::cmp::min(counted, COUNT_CAP),
@@ -1696,6 +1710,33 @@ pub async fn search(st: &AppState, c: &Caller, f: &Filter) -> AppResult<Page> {
         per_page,
         matched_by,
     })
+}
+
+/// The capped count and the page of a list by place, both read through `ix_residents_path`.
+async fn by_path_index(
+    db: &sea_orm::DatabaseConnection,
+    mut ids: sea_orm::sea_query::SelectStatement,
+    page: sea_orm::Select<resident::Entity>,
+) -> Result<(u64, Vec<resident::Model>), sea_orm::DbErr> {
+    const FROM: &str = r#"FROM "residents" "#;
+    const HINTED: &str = r#"FROM "residents" INDEXED BY "ix_residents_path" "#;
+    ids.limit(COUNT_CAP + 1);
+    let (sql, values) = ids.build(sea_orm::sea_query::SqliteQueryBuilder);
+    let count = sea_orm::Statement::from_sql_and_values(
+        sea_orm::DbBackend::Sqlite,
+        format!("SELECT COUNT(*) FROM ({})", sql.replacen(FROM, HINTED, 1)),
+        values,
+    );
+    let counted = db.query_one_raw(count).await?.map_or(0, |r| {
+        r.try_get_by_index::<i64>(0)
+            .ok()
+            .and_then(|v| u64::try_from(v).ok())
+            .unwrap_or(0)
+    });
+    let mut stmt = page.build(sea_orm::DbBackend::Sqlite);
+    stmt.sql = stmt.sql.replacen(FROM, HINTED, 1);
+    let rows = resident::Entity::find().from_raw_sql(stmt).all(db).await?;
+    Ok((counted, rows))
 }
 
 /// Every resident matching a filter, for the export (at most `limit` rows).
