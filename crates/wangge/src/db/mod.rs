@@ -256,6 +256,11 @@ pub async fn capped_count(
     }))
 }
 
+/// Ids as an SQL list (`1,2,3`) for `IN (…)`: integers only, so nothing to escape.
+pub fn id_list(ids: &[i64]) -> String {
+    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+}
+
 /// Milliseconds since the Unix epoch, UTC: how every timestamp is stored.
 pub fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()

@@ -182,7 +182,7 @@ pub fn write_ledger(
 ) -> std::io::Result<u64> {
     let mut g = Gen {
         rng: Rng::new(seed ^ 0x005e_ed0f_907f),
-        today: (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive(),
+        today: crate::people::service::today(),
         ids: HashSet::new(),
     };
     writeln!(out, "{}", import::template_headers().join(","))?;
@@ -366,7 +366,7 @@ async fn visits_and_assessments(
 ) -> AppResult<()> {
     let db = &st.db;
     let mut rng = Rng::new(seed ^ 0x7157);
-    let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+    let today = crate::people::service::today();
     let homes = household::Entity::find()
         .order_by_asc(household::Column::Id)
         .all(db)

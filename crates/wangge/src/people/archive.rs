@@ -38,9 +38,7 @@ pub fn doc_type_label(t: &str) -> &'static str {
         .map_or("其他", |x| x.1)
 }
 
-fn today() -> chrono::NaiveDate {
-    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
-}
+use super::service::today;
 
 fn text(what: &str, s: &str, max: usize, required: bool) -> AppResult<String> {
     let t = s.trim();

@@ -897,11 +897,7 @@ impl Writer {
             }
             report.households_created += new_homes.len() as u64;
             let buildings: HashSet<i64> = new_homes.iter().map(|r| r.building.id).collect();
-            let list = buildings
-                .iter()
-                .map(i64::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
+            let list = crate::db::id_list(&buildings.into_iter().collect::<Vec<_>>());
             let made: Vec<(i64, i64, String)> = household::Entity::find()
                 .select_only()
                 .column(household::Column::Id)
@@ -944,11 +940,7 @@ impl Writer {
         }
         let ids: Vec<i64> = existing.values().map(|e| e.id).collect();
         for chunk in ids.chunks(500) {
-            let list = chunk
-                .iter()
-                .map(i64::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
+            let list = crate::db::id_list(chunk);
             let tag_rows = txn
                 .query_all_raw(crate::db::statement(
                     &txn,
@@ -1054,9 +1046,7 @@ impl Writer {
                 );
                 txn.execute_unprepared(&sql).await?;
             }
-            let today = (chrono::Utc::now() + chrono::Duration::hours(8))
-                .date_naive()
-                .to_string();
+            let today = crate::people::service::today().to_string();
             for chunk in moves.chunks(200) {
                 let mut values = Vec::with_capacity(chunk.len() * 6);
                 let mut sql = String::from(
@@ -1086,11 +1076,7 @@ impl Writer {
         // Each household whose head changed points at its member who is 户主.
         let changed: Vec<i64> = heads_changed.into_iter().collect();
         for chunk in changed.chunks(500) {
-            let list = chunk
-                .iter()
-                .map(i64::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
+            let list = crate::db::id_list(chunk);
             txn.execute_unprepared(&format!(
                 "UPDATE households SET head_id = (SELECT MIN(r.id) FROM residents r \
                  WHERE r.household_id = households.id AND r.relation = 'head' \
@@ -1247,10 +1233,7 @@ async fn movement_row(
             to.into(),
             from_address.into(),
             format!("{}{}", r.building.prefix, r.room).into(),
-            (chrono::Utc::now() + chrono::Duration::hours(8))
-                .date_naive()
-                .to_string()
-                .into(),
+            crate::people::service::today().to_string().into(),
             c.who.name.clone().into(),
             now.into(),
         ],

@@ -27,11 +27,7 @@ use wangge_core::people::{ETHNICITIES, HouseholdType, PoliticalStatus, Relation,
 use wangge_core::registry::{AgeBand, ResidentInput};
 use wangge_core::{OrgLevel, Permission};
 
-/// A choice in a select.
-pub struct Choice {
-    pub value: String,
-    pub label: String,
-}
+use crate::users::pages::Choice;
 
 fn choices<T: Copy>(
     all: &[T],
@@ -193,25 +189,6 @@ struct SearchPage {
     can_full: bool,
 }
 
-fn filter_query(f: &Filter) -> String {
-    crate::web::query_string(&[
-        ("q", f.q.clone()),
-        ("org", f.org.map(|i| i.to_string()).unwrap_or_default()),
-        ("tag", f.tag.clone()),
-        ("age", f.age.clone()),
-        ("residence", f.residence.clone()),
-        ("status", f.status.clone()),
-        (
-            "party",
-            if f.party {
-                "true".into()
-            } else {
-                String::new()
-            },
-        ),
-    ])
-}
-
 /// `GET /people`
 pub async fn search(
     State(st): State<AppState>,
@@ -225,7 +202,7 @@ pub async fn search(
             SearchPage {
                 ctx,
                 page,
-                query: filter_query(&f),
+                query: f.query_string(),
                 org_value: f.org.map(|i| i.to_string()).unwrap_or_default(),
                 f,
                 lists: lists(&st).await?,
@@ -250,9 +227,6 @@ pub struct ExportQuery {
     full: Option<String>,
 }
 
-/// The most rows one export holds.
-pub const EXPORT_MAX: u64 = 100_000;
-
 /// `GET /people/export.xlsx` (and `/api/v1/residents/export.xlsx`): the filtered registry,
 /// masked unless `full=1` by someone who may see full values (then audited).
 pub async fn export(
@@ -261,89 +235,9 @@ pub async fn export(
     Query(q): Query<ExportQuery>,
 ) -> Response {
     let run = async {
-        let c = actor.caller();
-        c.require(Permission::PeopleImport)?;
         let full = q.full.as_deref().is_some_and(|v| v == "1" || v == "true");
-        if full {
-            c.require(Permission::PeopleFullView)?;
-        }
-        let rows = service::export_rows(&st, &c, &q.f, EXPORT_MAX).await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for chunk in rows.chunks(1000) {
-            let views = service::views(&st, chunk).await?;
-            for (m, v) in chunk.iter().zip(views) {
-                let (id, phone) = if full {
-                    let id = st
-                        .vault
-                        .unseal(super::vault::Field::IdNumber, &m.id_sealed)?;
-                    let phone = m
-                        .phone_sealed
-                        .as_deref()
-                        .map(|s| st.vault.unseal(super::vault::Field::Phone, s))
-                        .transpose()?
-                        .unwrap_or_default();
-                    (id, phone)
-                } else {
-                    (v.id_number.clone(), v.phone.clone())
-                };
-                out.push(vec![
-                    v.address.clone(),
-                    v.relation.to_owned(),
-                    v.name.clone(),
-                    v.gender.to_owned(),
-                    v.ethnicity.to_owned(),
-                    id,
-                    v.birth_date.clone(),
-                    phone,
-                    v.residence.to_owned(),
-                    v.political.to_owned(),
-                    v.work_unit.clone(),
-                    v.tags.join("、"),
-                    v.status_label.to_owned(),
-                    v.note.clone(),
-                ]);
-            }
-        }
-        if full {
-            let root = c
-                .scope
-                .as_ref()
-                .map(|s| s.root().clone())
-                .unwrap_or_else(|| wangge_core::OrgPath::root(1));
-            crate::audit::record(
-                &st.db,
-                &c.who,
-                crate::audit::Entry {
-                    org_path: &root,
-                    action: "export_full",
-                    entity: "resident",
-                    entity_id: None,
-                    summary: format!("导出 {} 位居民的完整身份证号和电话", out.len()),
-                    changes: serde_json::json!({"filter": filter_query(&q.f), "rows": out.len()}),
-                },
-            )
-            .await?;
-        }
-        let bytes = crate::web::xlsx::build(
-            "人口台账",
-            &[
-                "住址",
-                "与户主关系",
-                "姓名",
-                "性别",
-                "民族",
-                "公民身份号码",
-                "出生日期",
-                "联系电话",
-                "人口类型",
-                "政治面貌",
-                "工作单位",
-                "标签",
-                "状态",
-                "备注",
-            ],
-            &out,
-        )?;
+        let out = service::export(&st, &actor.caller(), &q.f, full).await?;
+        let bytes = crate::web::xlsx::build("人口台账", &service::EXPORT_HEADERS, &out)?;
         let mut resp = crate::web::xlsx::download(
             if full {
                 "人口台账（完整）.xlsx"
@@ -580,9 +474,7 @@ async fn household_data(st: &AppState, actor: &Actor, id: i64) -> AppResult<Hous
     })
 }
 
-fn today() -> chrono::NaiveDate {
-    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
-}
+use super::service::today;
 
 /// `GET /people/households/{id}`
 pub async fn household(

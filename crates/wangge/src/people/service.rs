@@ -56,8 +56,9 @@ fn household_not_found() -> AppError {
     AppError::NotFound("住户不存在或不在您的管辖范围内".into())
 }
 
-fn today() -> chrono::NaiveDate {
-    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
+/// Today in Beijing.
+pub fn today() -> chrono::NaiveDate {
+    crate::cases::service::bj(crate::db::now_ms()).date()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -195,11 +196,7 @@ async fn tags_of(db: &impl ConnectionTrait, ids: &[i64]) -> AppResult<HashMap<i6
         .map(|t| (t.id, t.name))
         .collect();
     for chunk in ids.chunks(500) {
-        let list = chunk
-            .iter()
-            .map(i64::to_string)
-            .collect::<Vec<_>>()
-            .join(",");
+        let list = crate::db::id_list(chunk);
         let rows = db
             .query_all_raw(crate::db::statement(
                 db,
@@ -765,11 +762,7 @@ async fn building_counts(
 ) -> AppResult<HashMap<i64, (i64, i64)>> {
     let mut out: HashMap<i64, (i64, i64)> = HashMap::new();
     for chunk in ids.chunks(500) {
-        let list = chunk
-            .iter()
-            .map(i64::to_string)
-            .collect::<Vec<_>>()
-            .join(",");
+        let list = crate::db::id_list(chunk);
         let rows = db
             .query_all_raw(crate::db::statement(
                 db,
@@ -1395,6 +1388,28 @@ pub async fn reveal(st: &AppState, c: &Caller, id: i64) -> AppResult<Revealed> {
 // ---------------------------------------------------------------------------------------------
 // Search
 
+impl Filter {
+    /// The filter as a query string (for links and the audit log).
+    pub fn query_string(&self) -> String {
+        crate::web::query_string(&[
+            ("q", self.q.clone()),
+            ("org", self.org.map(|i| i.to_string()).unwrap_or_default()),
+            ("tag", self.tag.clone()),
+            ("age", self.age.clone()),
+            ("residence", self.residence.clone()),
+            ("status", self.status.clone()),
+            (
+                "party",
+                if self.party {
+                    "true".into()
+                } else {
+                    String::new()
+                },
+            ),
+        ])
+    }
+}
+
 /// Filters of the registry's lists.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default)]
@@ -1737,6 +1752,97 @@ async fn by_path_index(
     stmt.sql = stmt.sql.replacen(FROM, HINTED, 1);
     let rows = resident::Entity::find().from_raw_sql(stmt).all(db).await?;
     Ok((counted, rows))
+}
+
+/// The most rows one export holds.
+pub const EXPORT_MAX: u64 = 100_000;
+
+/// The export's columns.
+pub const EXPORT_HEADERS: [&str; 14] = [
+    "住址",
+    "与户主关系",
+    "姓名",
+    "性别",
+    "民族",
+    "公民身份号码",
+    "出生日期",
+    "联系电话",
+    "人口类型",
+    "政治面貌",
+    "工作单位",
+    "标签",
+    "状态",
+    "备注",
+];
+
+/// The filtered registry as rows of [`EXPORT_HEADERS`]: masked, or with the full ID numbers
+/// and phones for whoever may see them (`full`; written to the audit log).
+pub async fn export(
+    st: &AppState,
+    c: &Caller,
+    f: &Filter,
+    full: bool,
+) -> AppResult<Vec<Vec<String>>> {
+    c.require(Permission::PeopleImport)?;
+    if full {
+        c.require(Permission::PeopleFullView)?;
+    }
+    let rows = export_rows(st, c, f, EXPORT_MAX).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for chunk in rows.chunks(1000) {
+        let views = views(st, chunk).await?;
+        for (m, v) in chunk.iter().zip(views) {
+            let (id, phone) = if full {
+                let id = st.vault.unseal(Field::IdNumber, &m.id_sealed)?;
+                let phone = m
+                    .phone_sealed
+                    .as_deref()
+                    .map(|s| st.vault.unseal(Field::Phone, s))
+                    .transpose()?
+                    .unwrap_or_default();
+                (id, phone)
+            } else {
+                (v.id_number.clone(), v.phone.clone())
+            };
+            out.push(vec![
+                v.address.clone(),
+                v.relation.to_owned(),
+                v.name.clone(),
+                v.gender.to_owned(),
+                v.ethnicity.to_owned(),
+                id,
+                v.birth_date.clone(),
+                phone,
+                v.residence.to_owned(),
+                v.political.to_owned(),
+                v.work_unit.clone(),
+                v.tags.join("、"),
+                v.status_label.to_owned(),
+                v.note.clone(),
+            ]);
+        }
+    }
+    if full {
+        let root = c
+            .scope
+            .as_ref()
+            .map(|s| s.root().clone())
+            .unwrap_or_else(|| OrgPath::root(1));
+        audit::record(
+            &st.db,
+            &c.who,
+            Entry {
+                org_path: &root,
+                action: "export_full",
+                entity: "resident",
+                entity_id: None,
+                summary: format!("导出 {} 位居民的完整身份证号和电话", out.len()),
+                changes: json!({"filter": f.query_string(), "rows": out.len()}),
+            },
+        )
+        .await?;
+    }
+    Ok(out)
 }
 
 /// Every resident matching a filter, for the export (at most `limit` rows).
