@@ -121,7 +121,7 @@ async fn fill(db: &DatabaseConnection, target: u64) -> anyhow::Result<u64> {
              INSERT INTO cases (case_no, kind, title, description, category_code, source, status, version, \
                org_id, org_path, building_id, lat, lng, address, located, dispatch_org_id, dispatch_path, \
                assignee_org_id, assignee_dept_id, assignee_path, assignee_name, suggestion, reporter_id, \
-               reporter_name, reporter_phone, anonymous, created_at, updated_at, dispatched_at, response_due, \
+               reporter_name, reporter_phone, reporter_phone_blind, anonymous, created_at, updated_at, dispatched_at, response_due, \
                handle_due, acknowledged_at, fed_back_at, closed_at, ack_late, handle_late, reworks_after_rating, \
                extension_pending, extension_days, supervised, reminded_at, urged_at, rated_at, contacted, solved, \
                satisfaction, rating_comment) \
@@ -129,7 +129,7 @@ async fn fill(db: &DatabaseConnection, target: u64) -> anyhow::Result<u64> {
                CASE WHEN {s} > 10 * {DAY_MS} AND {open} THEN 'closed' ELSE status END, version, \
                org_id, org_path, building_id, lat, lng, address, located, dispatch_org_id, dispatch_path, \
                assignee_org_id, assignee_dept_id, assignee_path, assignee_name, suggestion, reporter_id, \
-               reporter_name, reporter_phone, anonymous, created_at - {s}, updated_at - {s}, dispatched_at - {s}, \
+               reporter_name, reporter_phone, reporter_phone_blind, anonymous, created_at - {s}, updated_at - {s}, dispatched_at - {s}, \
                response_due - {s}, handle_due - {s}, acknowledged_at - {s}, fed_back_at - {s}, \
                CASE WHEN {s} > 10 * {DAY_MS} AND {open} THEN updated_at - {s} + {DAY_MS} ELSE closed_at - {s} END, \
                ack_late, handle_late, reworks_after_rating, \
@@ -225,7 +225,8 @@ async fn main() -> anyhow::Result<()> {
     let db = wangge::db::connect(&url, None).await?;
     wangge::db::migrate(&db).await?;
     wangge::demo::generate(&db, 20261122, PW).await?;
-    wangge::demo::cases::generate(&db, 20261122, 1500, 120).await?;
+    let vault = wangge::people::vault::Vault::load(dir.path(), None)?;
+    wangge::demo::cases::generate(&db, &vault, 20261122, 1500, 120).await?;
     let n = fill(&db, a.cases).await?;
     // What the server does at start (and hourly): refresh the planner's statistics.
     wangge::db::optimize(&db).await?;

@@ -80,9 +80,8 @@ async fn fresh(dir: &std::path::Path) -> anyhow::Result<(wangge::AppState, Vec<(
     let db = wangge::db::connect(&url, None).await?;
     wangge::db::migrate(&db).await?;
     wangge::demo::generate(&db, 20261122, PW).await?;
-    let vault = wangge::people::vault::Vault::load(dir, None)?;
-    vault.verify(&db).await?;
     let config = config(dir, &url)?;
+    let vault = wangge::open_vault(&config, &db).await?;
     let st = wangge::AppState::new(db, config, vault);
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
     use wangge::org::entity::node;

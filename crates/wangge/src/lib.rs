@@ -88,6 +88,21 @@ pub struct Server {
     state: AppState,
 }
 
+/// Loads the data key (see `people::vault`), refuses one the database was not sealed with, and
+/// seals what an older version stored in the clear.
+pub async fn open_vault(
+    config: &config::Config,
+    db: &DatabaseConnection,
+) -> anyhow::Result<people::vault::Vault> {
+    let vault = people::vault::Vault::load(
+        &config.data_dir,
+        config.data_key.as_ref().map(|k| k.0.as_str()),
+    )?;
+    vault.verify(db).await?;
+    cases::service::seal_phones(db, &vault).await?;
+    Ok(vault)
+}
+
 impl Server {
     /// Connects, migrates and binds. Errors say in Chinese what went wrong (a bad URL, an
     /// unreachable database, a port in use).
@@ -96,11 +111,7 @@ impl Server {
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("无法监听 {}（端口被占用或没有权限）", config.listen))?;
-        let vault = people::vault::Vault::load(
-            &config.data_dir,
-            config.data_key.as_ref().map(|k| k.0.as_str()),
-        )?;
-        vault.verify(&db).await?;
+        let vault = open_vault(&config, &db).await?;
         let state = AppState::new(db, config, vault);
         Ok(Server {
             listener,

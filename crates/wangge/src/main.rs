@@ -264,14 +264,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let made = demo::generate(&conn, seed, &demo_password)
                 .await
                 .map_err(app)?;
-            let cases = demo::cases::generate(&conn, seed, 1500, 120)
+            let vault = wangge::open_vault(&cfg, &conn).await?;
+            let cases = demo::cases::generate(&conn, &vault, seed, 1500, 120)
                 .await
                 .map_err(app)?;
-            let vault = wangge::people::vault::Vault::load(
-                &cfg.data_dir,
-                cfg.data_key.as_ref().map(|k| k.0.as_str()),
-            )?;
-            vault.verify(&conn).await?;
             let st = wangge::AppState::new(conn.clone(), cfg.clone(), vault);
             let people = demo::people::generate(&st, seed).await.map_err(app)?;
             eprintln!(
@@ -442,11 +438,7 @@ async fn import_residents(cfg: Config, file: PathBuf) -> anyhow::Result<()> {
         bail!("找不到文件 {}", file.display());
     }
     let conn = open(&cfg).await?;
-    let vault = wangge::people::vault::Vault::load(
-        &cfg.data_dir,
-        cfg.data_key.as_ref().map(|k| k.0.as_str()),
-    )?;
-    vault.verify(&conn).await?;
+    let vault = wangge::open_vault(&cfg, &conn).await?;
     let st = wangge::AppState::new(conn, cfg, vault);
     let progress = std::sync::Arc::new(Progress::default());
     let shown = progress.clone();

@@ -35,7 +35,10 @@ pub mod case {
         pub suggestion: String,
         pub reporter_id: Option<i64>,
         pub reporter_name: String,
+        /// Sealed (see `people::vault`); empty when none was left.
         pub reporter_phone: String,
+        /// The phone's blind index, to find a caller's cases by number.
+        pub reporter_phone_blind: Option<i64>,
         pub anonymous: bool,
         pub track_hash: Option<String>,
         pub idem_key: Option<String>,

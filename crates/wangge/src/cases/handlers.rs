@@ -43,7 +43,7 @@ pub async fn detail(st: &AppState, a: &Actor, id: i64) -> AppResult<CaseDetail> 
         .map(|x| x.0)
         .collect();
     Ok(CaseDetail {
-        case: service::view(&catalog, &m, full),
+        case: service::view(&catalog, &st.vault, &m, full),
         timeline,
         actions,
         photos,
@@ -76,7 +76,7 @@ pub async fn api_create(
     let c = service::report(&st, Reporter::Account(&actor), input, idem.as_deref()).await?;
     let catalog = st.catalog.get(&st.db).await?;
     let body = CreatedView {
-        case: service::view(&catalog, &c.case, true),
+        case: service::view(&catalog, &st.vault, &c.case, true),
         notice: c.notice,
         track_url: c
             .track_token
@@ -126,7 +126,7 @@ pub async fn api_act(
         Err(AppError::NotFound(_)) => {
             let catalog = st.catalog.get(&st.db).await?;
             Ok(Json(CaseDetail {
-                case: service::view(&catalog, &m, false),
+                case: service::view(&catalog, &st.vault, &m, false),
                 timeline: Vec::new(),
                 actions: Vec::new(),
                 photos: Vec::new(),

@@ -21,6 +21,7 @@ use crate::audit::{self, Entry, Who};
 use crate::auth::Actor;
 use crate::org::directory::Directory;
 use crate::org::entity::node;
+use crate::people::vault::Field;
 use crate::web::error::{AppError, AppResult, stored_path};
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use serde::Deserialize;
@@ -336,6 +337,14 @@ async fn prepare(
         }
         _ => String::new(),
     };
+    let (reporter_phone, reporter_phone_blind) = if phone.is_empty() {
+        (String::new(), None)
+    } else {
+        (
+            st.vault.seal(Field::Phone, &phone)?,
+            Some(st.vault.blind(Field::Phone, &phone)),
+        )
+    };
     let reporter_name = match (input.reporter_name.as_deref().map(str::trim), actor) {
         (Some(n), _) if !n.is_empty() => need_text("联系人", "bad_name", n, 50)?,
         (_, Some(a)) if source != "hotline" => a.display_name.clone(),
@@ -414,7 +423,8 @@ async fn prepare(
         suggestion: suggestion.to_string().chars().take(400).collect(),
         reporter_id: actor.map(|a| a.user_id),
         reporter_name,
-        reporter_phone: phone,
+        reporter_phone,
+        reporter_phone_blind,
         anonymous: input.private,
         track_hash,
         idem_key: idem_key.clone(),

@@ -448,7 +448,7 @@ pub async fn track(
             token: q.t.clone().unwrap_or_default(),
             can_rate: m.status == "verified",
             can_withdraw: matches!(m.status.as_str(), "reported" | "accepted" | "dispatched"),
-            case: service::view(&catalog, &m, false),
+            case: service::view(&catalog, &st.vault, &m, false),
             timeline: service::public_timeline(service::timeline(&st.db, m.id).await?),
             flash,
         };

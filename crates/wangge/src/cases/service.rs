@@ -10,6 +10,7 @@ use crate::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::Actor;
 use crate::org::entity::{department, node};
+use crate::people::vault::{Field, Vault};
 use crate::web::error::{AppError, AppResult, stored_path};
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime};
 use sea_orm::sea_query::{Expr, Query as SqlQuery, SimpleExpr};
@@ -151,8 +152,6 @@ pub async fn standing(
 // Intake
 
 pub use super::intake::{Created, NewCase, Reporter, parse_phone, report};
-
-pub use wangge_core::people::mask_phone;
 
 async fn active_node(db: &impl ConnectionTrait, id: i64) -> AppResult<Option<node::Model>> {
     Ok(node::Entity::find_by_id(id)
@@ -1114,14 +1113,15 @@ fn day_start(s: &str) -> AppResult<i64> {
     Ok(from_bj(d.and_time(chrono::NaiveTime::MIN)))
 }
 
-async fn filter_cond(db: &impl ConnectionTrait, a: &Actor, f: &Filter) -> AppResult<Condition> {
+async fn filter_cond(st: &AppState, a: &Actor, f: &Filter) -> AppResult<Condition> {
     Ok(Condition::all()
         .add(visible(a))
-        .add(narrowing(db, f).await?))
+        .add(narrowing(st, f).await?))
 }
 
 /// The filter's own conditions, without the caller's visibility.
-async fn narrowing(db: &impl ConnectionTrait, f: &Filter) -> AppResult<Condition> {
+async fn narrowing(st: &AppState, f: &Filter) -> AppResult<Condition> {
+    let db = &st.db;
     let mut c = Condition::all();
     let some = |o: &Option<String>| {
         o.as_deref()
@@ -1173,6 +1173,15 @@ async fn narrowing(db: &impl ConnectionTrait, f: &Filter) -> AppResult<Condition
             .add(case::Column::HandleDue.lt(crate::db::now_ms()));
     }
     if let Some(q) = some(&f.q) {
+        if let Some(phone) = phone_query(&q) {
+            // A caller's number finds their earlier cases (the phone is sealed, so only
+            // through its blind index), as well as any case that mentions it.
+            return Ok(c.add(
+                Condition::any()
+                    .add(case::Column::ReporterPhoneBlind.eq(st.vault.blind(Field::Phone, &phone)))
+                    .add(case::Column::Description.like(format!("%{q}%"))),
+            ));
+        }
         let q: String = q
             .chars()
             .filter(|ch| !matches!(ch, '%' | '_' | '\\'))
@@ -1188,6 +1197,76 @@ async fn narrowing(db: &impl ConnectionTrait, f: &Filter) -> AppResult<Condition
         );
     }
     Ok(c)
+}
+
+/// The text of a search box as a whole phone number (digits, maybe with spaces or dashes),
+/// normalized as intake stores it.
+fn phone_query(q: &str) -> Option<String> {
+    let digits = q.chars().filter(char::is_ascii_digit).count();
+    let only = q
+        .chars()
+        .all(|ch| ch.is_ascii_digit() || matches!(ch, ' ' | '-' | '+'));
+    (only && digits >= 11)
+        .then(|| wangge_core::people::Phone::parse(q).ok())
+        .flatten()
+        .map(|p| p.expose().to_owned())
+}
+
+/// Seals the reporters' phones stored in the clear before migration m0006 (it leaves a
+/// setting when there are any). Runs at start, once the key is known; a no-op after.
+pub async fn seal_phones(db: &sea_orm::DatabaseConnection, vault: &Vault) -> anyhow::Result<u64> {
+    use crate::db::migrations::SEAL_CASE_PHONES;
+    let pending = db
+        .query_one_raw(crate::db::statement(
+            db,
+            "SELECT value FROM settings WHERE name = $1",
+            vec![SEAL_CASE_PHONES.into()],
+        ))
+        .await?;
+    if pending.is_none() {
+        return Ok(0);
+    }
+    let mut sealed = 0;
+    loop {
+        let rows = db
+            .query_all_raw(crate::db::statement(
+                db,
+                "SELECT id, reporter_phone FROM cases \
+                 WHERE reporter_phone <> '' AND reporter_phone_blind IS NULL ORDER BY id LIMIT 1000",
+                vec![],
+            ))
+            .await?;
+        if rows.is_empty() {
+            break;
+        }
+        let tx = sea_orm::TransactionTrait::begin(db).await?;
+        for r in &rows {
+            let id: i64 = r.try_get("", "id")?;
+            let clear: String = r.try_get("", "reporter_phone")?;
+            let phone = wangge_core::people::Phone::parse(&clear)
+                .map_or_else(|_| clear.trim().to_owned(), |p| p.expose().to_owned());
+            crate::db::exec(
+                &tx,
+                "UPDATE cases SET reporter_phone = $1, reporter_phone_blind = $2 WHERE id = $3",
+                vec![
+                    vault.seal(Field::Phone, &phone)?.into(),
+                    vault.blind(Field::Phone, &phone).into(),
+                    id.into(),
+                ],
+            )
+            .await?;
+            sealed += 1;
+        }
+        tx.commit().await?;
+    }
+    crate::db::exec(
+        db,
+        "DELETE FROM settings WHERE name = $1",
+        vec![SEAL_CASE_PHONES.into()],
+    )
+    .await?;
+    tracing::info!(sealed, "sealed the reporters' phones stored before m0006");
+    Ok(sealed)
 }
 
 /// A page of cases.
@@ -1223,7 +1302,7 @@ const WALK_DEPTH: u64 = 1_000;
 /// index alone — usually reaches the cap without the union.
 pub async fn list(st: &AppState, a: &Actor, f: &Filter) -> AppResult<Page> {
     let db = &st.db;
-    let narrow = narrowing(db, f).await?;
+    let narrow = narrowing(st, f).await?;
     let cond = Condition::all().add(visible(a)).add(narrow.clone());
     let per_page = f.per_page.unwrap_or(20).clamp(1, 200);
     let page = std::cmp::max(f.page.unwrap_or(1), 1);
@@ -1259,7 +1338,10 @@ pub async fn list(st: &AppState, a: &Actor, f: &Filter) -> AppResult<Page> {
     };
     let catalog = st.catalog.get(db).await?;
     Ok(Page {
-        items: rows.iter().map(|r| view(&catalog, r, false)).collect(),
+        items: rows
+            .iter()
+            .map(|r| view(&catalog, &st.vault, r, false))
+            .collect(),
         total: std::cmp::min(counted, COUNT_CAP),
         total_capped: counted > COUNT_CAP,
         page,
@@ -1285,7 +1367,7 @@ async fn capped_count(db: &impl ConnectionTrait, cond: Condition) -> AppResult<u
 
 /// Every case matching the filter (for the export; at most 50,000 rows).
 pub async fn export_rows(st: &AppState, a: &Actor, f: &Filter) -> AppResult<Vec<CaseView>> {
-    let cond = filter_cond(&st.db, a, f).await?;
+    let cond = filter_cond(st, a, f).await?;
     let rows = case::Entity::find()
         .filter(cond)
         .order_by_desc(case::Column::CreatedAt)
@@ -1293,7 +1375,10 @@ pub async fn export_rows(st: &AppState, a: &Actor, f: &Filter) -> AppResult<Vec<
         .all(&st.db)
         .await?;
     let catalog = st.catalog.get(&st.db).await?;
-    Ok(rows.iter().map(|r| view(&catalog, r, false)).collect())
+    Ok(rows
+        .iter()
+        .map(|r| view(&catalog, &st.vault, r, false))
+        .collect())
 }
 
 /// What waits on the caller: to screen, to take, to handle, to verify, to rate, to decide.
@@ -1356,7 +1441,10 @@ pub async fn todo(st: &AppState, a: &Actor) -> AppResult<Vec<CaseView>> {
         .all(db)
         .await?;
     let catalog = st.catalog.get(db).await?;
-    let mut out: Vec<CaseView> = rows.iter().map(|r| view(&catalog, r, false)).collect();
+    let mut out: Vec<CaseView> = rows
+        .iter()
+        .map(|r| view(&catalog, &st.vault, r, false))
+        .collect();
     out.sort_by_key(|v| {
         (
             std::cmp::Reverse(light_rank(v.light)),
@@ -1478,8 +1566,9 @@ pub fn light_of(catalog: &Catalog, m: &case::Model, now: i64) -> (Option<i64>, O
     (Some(due), Some(light))
 }
 
-/// The view of a row; `full` shows the reporter's phone (for the handlers of the case).
-pub fn view(catalog: &Catalog, m: &case::Model, full: bool) -> CaseView {
+/// The view of a row; `full` shows the reporter's phone (for the handlers of the case), opened
+/// with the vault that sealed it; otherwise it is masked.
+pub fn view(catalog: &Catalog, vault: &Vault, m: &case::Model, full: bool) -> CaseView {
     let (due_at, light) = light_of(catalog, m, crate::db::now_ms());
     let category_name = catalog.category(&m.category_code).map_or_else(
         || m.category_code.clone(),
@@ -1515,12 +1604,12 @@ pub fn view(catalog: &Catalog, m: &case::Model, full: bool) -> CaseView {
         } else {
             m.reporter_name.clone()
         },
-        reporter_phone: if m.reporter_phone.is_empty() {
-            String::new()
-        } else if full && !m.anonymous {
-            m.reporter_phone.clone()
+        reporter_phone: if full && !m.anonymous && !m.reporter_phone.is_empty() {
+            vault
+                .unseal(Field::Phone, &m.reporter_phone)
+                .unwrap_or_else(|_| vault.masked_phone(&m.reporter_phone))
         } else {
-            mask_phone(&m.reporter_phone)
+            vault.masked_phone(&m.reporter_phone)
         },
         created_at: m.created_at,
         updated_at: m.updated_at,

@@ -17,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0003CaseFigures),
             Box::new(M0004CaseScope),
             Box::new(M0005People),
+            Box::new(M0006SealedPhones),
         ]
     }
 }
@@ -896,6 +897,77 @@ impl MigrationTrait for M0005People {
             m.drop_table(Table::drop().table(t).to_owned()).await?;
         }
         Ok(())
+    }
+}
+
+/// Reporters' phones are sealed like the registry's (see `people::vault`): the column widens
+/// to hold the sealed form, and a blind index finds a caller's earlier cases by their number.
+/// Phones already stored in the clear are sealed at the next start, when the key is at hand
+/// (the setting [`SEAL_CASE_PHONES`] marks that work as pending; `cases::service::seal_phones`).
+struct M0006SealedPhones;
+
+/// Set while reporters' phones written before m0006 wait to be sealed.
+pub const SEAL_CASE_PHONES: &str = "cases.seal_phones";
+
+impl MigrationName for M0006SealedPhones {
+    fn name(&self) -> &str {
+        "m0006_sealed_phones"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0006SealedPhones {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        let db = m.get_connection();
+        if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+            db.execute_unprepared("ALTER TABLE cases ALTER COLUMN reporter_phone TYPE text")
+                .await?;
+        }
+        m.alter_table(
+            Table::alter()
+                .table("cases")
+                .add_column(big_integer_null("reporter_phone_blind"))
+                .to_owned(),
+        )
+        .await?;
+        index(
+            m,
+            "cases",
+            "ix_cases_reporter_phone",
+            &["reporter_phone_blind"],
+            false,
+        )
+        .await?;
+        let clear = db
+            .query_one_raw(sea_orm::Statement::from_string(
+                db.get_database_backend(),
+                "SELECT 1 AS x FROM cases WHERE reporter_phone <> '' LIMIT 1",
+            ))
+            .await?;
+        if clear.is_some() {
+            db.execute_unprepared(&format!(
+                "INSERT INTO settings (name, value, updated_at) VALUES ('{SEAL_CASE_PHONES}', 'pending', 0)"
+            ))
+            .await?;
+        }
+        Ok(())
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_index(
+            Index::drop()
+                .name("ix_cases_reporter_phone")
+                .table("cases")
+                .to_owned(),
+        )
+        .await?;
+        m.alter_table(
+            Table::alter()
+                .table("cases")
+                .drop_column("reporter_phone_blind")
+                .to_owned(),
+        )
+        .await
     }
 }
 

@@ -7,6 +7,7 @@ use crate::cases::catalog;
 use crate::cases::entity::{case, event};
 use crate::cases::service::{bj, from_bj};
 use crate::org::entity::node;
+use crate::people::vault::{Field, Vault};
 use crate::users::entity as user;
 use crate::web::error::{AppError, AppResult};
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
@@ -246,7 +247,14 @@ struct Who {
 }
 
 /// Fills the demo street with `n` cases over the last `days` days. Returns how many.
-pub async fn generate(db: &DatabaseConnection, seed: u64, n: usize, days: i64) -> AppResult<usize> {
+/// Reporters' phones are sealed with `vault`, as intake seals them.
+pub async fn generate(
+    db: &DatabaseConnection,
+    vault: &Vault,
+    seed: u64,
+    n: usize,
+    days: i64,
+) -> AppResult<usize> {
     let mut rng = Rng::new(seed ^ 0xCA5E);
     let cat = catalog::load(db).await?;
     let cal = &cat.calendar;
@@ -714,8 +722,11 @@ pub async fn generate(db: &DatabaseConnection, seed: u64, n: usize, days: i64) -
             reporter_phone: Set(if reporter.is_some() {
                 String::new()
             } else {
-                phone
+                vault.seal(Field::Phone, &phone)?
             }),
+            reporter_phone_blind: Set(reporter
+                .is_none()
+                .then(|| vault.blind(Field::Phone, &phone))),
             anonymous: Set(false),
             track_hash: Set(None),
             idem_key: Set(None),

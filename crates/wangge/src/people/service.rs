@@ -23,7 +23,7 @@ use serde_json::json;
 use std::collections::HashMap;
 use wangge_core::people::{
     Gender, HouseholdType, IdNumber, Phone, PoliticalStatus, Relation, ResidenceStatus, age_on,
-    ethnicity_name, mask_id, mask_phone,
+    ethnicity_name,
 };
 use wangge_core::registry::{self, AgeBand, ResidentInput};
 use wangge_core::{OrgLevel, OrgPath, Permission};
@@ -106,21 +106,6 @@ fn label_of<T: Copy>(
     parse(s).map_or("", label)
 }
 
-/// The masked form of a sealed ID number (a value that does not open shows as stars).
-fn masked_id(vault: &Vault, sealed: &str) -> String {
-    vault
-        .unseal(Field::IdNumber, sealed)
-        .map_or_else(|_| "*".repeat(18), |v| mask_id(&v))
-}
-
-fn masked_phone(vault: &Vault, sealed: Option<&str>) -> String {
-    sealed.map_or_else(String::new, |s| {
-        vault
-            .unseal(Field::Phone, s)
-            .map_or_else(|_| "****".into(), |v| mask_phone(&v))
-    })
-}
-
 fn view(vault: &Vault, r: &resident::Model, address: String, tags: Vec<String>) -> ResidentView {
     let birth = chrono::NaiveDate::parse_from_str(&r.birth_date, "%Y-%m-%d").ok();
     ResidentView {
@@ -135,8 +120,8 @@ fn view(vault: &Vault, r: &resident::Model, address: String, tags: Vec<String>) 
             .ok()
             .and_then(ethnicity_name)
             .unwrap_or(""),
-        id_number: masked_id(vault, &r.id_sealed),
-        phone: masked_phone(vault, r.phone_sealed.as_deref()),
+        id_number: vault.masked_id(&r.id_sealed),
+        phone: vault.masked_phone(r.phone_sealed.as_deref().unwrap_or_default()),
         residence: label_of(ResidenceStatus::parse, ResidenceStatus::label, &r.residence),
         political: label_of(PoliticalStatus::parse, PoliticalStatus::label, &r.political),
         relation: label_of(Relation::parse, Relation::label, &r.relation),

@@ -174,6 +174,23 @@ impl Vault {
         String::from_utf8(plain).map_err(|_| anyhow!("sealed value is not text"))
     }
 
+    /// The masked form of a sealed ID number (`110101********1234`); a value that does not
+    /// open shows as stars.
+    pub fn masked_id(&self, sealed: &str) -> String {
+        self.unseal(Field::IdNumber, sealed)
+            .map_or_else(|_| "*".repeat(18), |v| wangge_core::people::mask_id(&v))
+    }
+
+    /// The masked form of a sealed phone (`138****5678`); empty for no phone, stars for a
+    /// value that does not open.
+    pub fn masked_phone(&self, sealed: &str) -> String {
+        if sealed.is_empty() {
+            return String::new();
+        }
+        self.unseal(Field::Phone, sealed)
+            .map_or_else(|_| "****".into(), |v| wangge_core::people::mask_phone(&v))
+    }
+
     /// The blind index of a normalized value: the first 64 bits of a keyed HMAC, as an
     /// integer. Equal values give equal indexes; without the key, an index tells nothing about
     /// the value. An integer key keeps the index small: a registry of a million people writes

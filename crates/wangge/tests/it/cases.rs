@@ -1112,3 +1112,87 @@ async fn intake_sees_a_retired_building_at_once() {
     assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
     assert_eq!(code(&v), Some("bad_building"));
 }
+
+/// The reporter's phone as stored, read straight from the table.
+async fn stored_phone(app: &TestApp, id: i64) -> String {
+    use sea_orm::ConnectionTrait;
+    let row = app
+        .db
+        .query_one_raw(wangge::db::statement(
+            &app.db,
+            "SELECT reporter_phone FROM cases WHERE id = $1",
+            vec![id.into()],
+        ))
+        .await
+        .expect("read")
+        .expect("row");
+    row.try_get("", "reporter_phone").expect("phone")
+}
+
+#[tokio::test]
+async fn reporters_phones_are_sealed_found_by_number_and_older_ones_sealed_at_start() {
+    use sea_orm::ConnectionTrait;
+    let app = TestApp::spawn().await;
+    let (_, building) = first_building(&app, "33019900100101").await;
+    let cc = app.token("qinghe-zz").await;
+    let (s, c) = report(
+        &app,
+        &cc,
+        json!({"title": "楼道堆物", "description": "三楼楼道堆满纸箱", "building_id": building,
+               "reporter_name": "李先生", "reporter_phone": "139 0571 2288", "source": "hotline"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{c}");
+    let id = c["id"].as_i64().expect("id");
+    let stored = stored_phone(&app, id).await;
+    assert!(
+        stored.starts_with("v1.") && !stored.contains("2288"),
+        "sealed at rest: {stored}"
+    );
+
+    // The hotline finds the caller's cases by the number, however it is typed; words do not
+    // match the sealed column, and the scope still holds.
+    for q in ["13905712288", "139-0571-2288", "139%200571%202288"] {
+        let (_, l) = app.get(&cc, &format!("/api/v1/cases?q={q}")).await;
+        assert_eq!(l["total"], 1, "{q}: {l}");
+        assert_eq!(l["items"][0]["id"], id);
+        assert_eq!(l["items"][0]["reporter_phone"], "139****2288");
+    }
+    let (_, l) = app.get(&cc, "/api/v1/cases?q=13905710000").await;
+    assert_eq!(l["total"], 0, "another number: {l}");
+    let other = app.token("jm-fenglin").await;
+    let (_, l) = app.get(&other, "/api/v1/cases?q=13905712288").await;
+    assert_eq!(
+        l["total"], 0,
+        "a resident does not find someone else's case: {l}"
+    );
+    let (_, d) = app.get(&cc, &format!("/api/v1/cases/{id}")).await;
+    assert_eq!(
+        d["reporter_phone"], "13905712288",
+        "the screener may call back"
+    );
+
+    // A phone an older version stored in the clear is sealed at the next start.
+    app.db
+        .execute_raw(wangge::db::statement(
+            &app.db,
+            "UPDATE cases SET reporter_phone = $1, reporter_phone_blind = NULL WHERE id = $2",
+            vec!["13600001111".into(), id.into()],
+        ))
+        .await
+        .expect("store in the clear");
+    app.db
+        .execute_raw(wangge::db::statement(
+            &app.db,
+            "INSERT INTO settings (name, value, updated_at) VALUES ($1, 'pending', 0)",
+            vec![wangge::db::migrations::SEAL_CASE_PHONES.into()],
+        ))
+        .await
+        .expect("mark");
+    app.restart().await;
+    let stored = stored_phone(&app, id).await;
+    assert!(stored.starts_with("v1."), "sealed at start: {stored}");
+    let (_, l) = app.get(&cc, "/api/v1/cases?q=13600001111").await;
+    assert_eq!(l["total"], 1, "and found by its number: {l}");
+    assert_eq!(l["items"][0]["reporter_phone"], "136****1111");
+}
