@@ -66,8 +66,9 @@ pub const NAME_MAX: usize = 40;
 /// The longest work unit or note kept.
 pub const TEXT_MAX: usize = 200;
 
-/// Checks a resident's fields. The first problem found is reported, in Chinese.
-pub fn check(input: &ResidentInput) -> Result<Resident, Invalid> {
+/// Checks a resident's fields on `today` (no one is born after it). The first problem found is
+/// reported, in Chinese.
+pub fn check(input: &ResidentInput, today: NaiveDate) -> Result<Resident, Invalid> {
     let name = input.name.trim();
     if name.is_empty() {
         return Err(Invalid("姓名不能为空".into()));
@@ -82,6 +83,9 @@ pub fn check(input: &ResidentInput) -> Result<Resident, Invalid> {
         return Err(Invalid("公民身份号码不能为空".into()));
     }
     let id_number = IdNumber::parse(&input.id_number)?;
+    if id_number.birth_date() > today {
+        return Err(Invalid("身份证号中的出生日期晚于今天，请核对".into()));
+    }
     let gender = if input.gender.trim().is_empty() {
         None
     } else {
@@ -296,6 +300,8 @@ mod tests {
         NaiveDate::from_ymd_opt(y, m, day).expect("date")
     }
 
+    const TODAY: NaiveDate = NaiveDate::from_ymd_opt(2026, 11, 23).expect("date");
+
     fn input(id: &str) -> ResidentInput {
         ResidentInput {
             name: " 张三丰 ".into(),
@@ -307,7 +313,7 @@ mod tests {
     #[test]
     fn a_minimal_row_takes_birth_and_gender_from_the_id() {
         let id = make_id("330106", d(1950, 3, 9), 12);
-        let r = check(&input(id.expose())).expect("valid");
+        let r = check(&input(id.expose()), TODAY).expect("valid");
         assert_eq!(r.name, "张三丰");
         assert_eq!(r.initials, "zsf");
         assert_eq!(r.birth_date, d(1950, 3, 9));
@@ -331,7 +337,7 @@ mod tests {
         i.political = "党员".into();
         i.relation = "长子".into();
         i.tags = "低保、残疾，低保".into();
-        let r = check(&i).expect("valid");
+        let r = check(&i, TODAY).expect("valid");
         assert_eq!(r.ethnicity, 3);
         assert_eq!(r.phone.as_ref().map(|p| p.expose()), Some("13812345678"));
         assert_eq!(r.residence, ResidenceStatus::Floating);
@@ -346,7 +352,7 @@ mod tests {
         let err = |f: &dyn Fn(&mut ResidentInput)| {
             let mut i = input(id.expose());
             f(&mut i);
-            check(&i).expect_err("invalid").0
+            check(&i, TODAY).expect_err("invalid").0
         };
         assert!(err(&|i| i.name.clear()).contains("姓名"));
         assert!(err(&|i| i.id_number.clear()).contains("身份号码"));
@@ -367,6 +373,10 @@ mod tests {
         assert!(err(&|i| i.relation = "邻居".into()).contains("户主"));
         assert!(err(&|i| i.birth_date = "明天".into()).contains("日期"));
         assert!(err(&|i| i.work_unit = "长".repeat(201)).contains("200"));
+        let unborn = make_id("330106", d(2026, 11, 24), 3);
+        assert!(err(&|i| i.id_number = unborn.expose().to_owned()).contains("晚于今天"));
+        let born_today = make_id("330106", TODAY, 3);
+        assert!(check(&input(born_today.expose()), TODAY).is_ok());
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 pub mod cases;
 mod names;
+mod pdf;
 pub mod people;
 
 use crate::audit::{self, Entry, Who};

@@ -113,13 +113,37 @@ const SURNAMES: &[&str] = &[
     "何", "林", "罗", "高", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾",
     "沈", "蒋", "叶", "潘",
 ];
-const GIVEN: &[&str] = &[
-    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明",
-    "超", "秀英", "霞", "平", "刚", "桂英", "建华", "文", "华", "红", "玉兰", "志强", "晓东",
-    "海燕", "春梅", "国平", "雪", "婷", "鹏", "宇", "欣怡", "子涵", "浩然", "思远",
+/// Given names as parents choose them for boys, and for girls.
+const GIVEN_MALE: &[&str] = &[
+    "伟", "强", "磊", "军", "洋", "勇", "杰", "涛", "明", "超", "刚", "平", "建华", "志强", "晓东",
+    "国平", "鹏", "宇", "浩然", "思远", "建国", "海波", "俊杰", "子豪",
+];
+const GIVEN_FEMALE: &[&str] = &[
+    "芳", "娜", "敏", "静", "丽", "艳", "娟", "秀英", "霞", "桂英", "红", "玉兰", "海燕", "春梅",
+    "雪", "婷", "欣怡", "子涵", "晓梅", "丽华", "美玲", "雨萱",
 ];
 
-/// A believable full name.
+/// A believable full name, of a man or a woman.
 pub fn person(rng: &mut Rng) -> String {
-    format!("{}{}", rng.pick(SURNAMES), rng.pick(GIVEN))
+    let surname = surname(rng);
+    // One draw over both lists (the demo's other numbers follow from the same stream).
+    let i = rng.range(0, (GIVEN_MALE.len() + GIVEN_FEMALE.len() - 1) as u64) as usize;
+    let given = GIVEN_MALE
+        .get(i)
+        .or_else(|| GIVEN_FEMALE.get(i - GIVEN_MALE.len()))
+        .copied()
+        .unwrap_or("伟");
+    format!("{surname}{given}")
+}
+
+/// A surname.
+pub fn surname(rng: &mut Rng) -> &'static str {
+    let s: &&'static str = rng.pick(SURNAMES);
+    s
+}
+
+/// A given name for a man or a woman.
+pub fn given(rng: &mut Rng, male: bool) -> &'static str {
+    let g: &&'static str = rng.pick(if male { GIVEN_MALE } else { GIVEN_FEMALE });
+    g
 }

@@ -1,14 +1,15 @@
 //! The demo's registry: households in every building, with families, elders living alone,
 //! tenants from elsewhere, party members and the care groups a street looks after, in
 //! proportions a street would recognise. It is written as a population ledger and goes in
-//! through the real import, then visits and assessments are added for some households.
+//! through the real import, then visits, assessments and archived documents (agreements,
+//! certificates and notices as one-page PDFs) are added for some households.
 
 use super::Rng;
 use super::names;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::org::entity::node;
-use crate::people::entity::{assessment, assessment_item, household, visit};
+use crate::people::entity::{assessment, assessment_item, household, resident, visit};
 use crate::people::import::{self, Input, Progress, Report};
 use crate::web::error::AppResult;
 use chrono::{Datelike, NaiveDate};
@@ -43,11 +44,12 @@ impl Gen {
         self.rng.unit() < p
     }
 
+    /// A birth date for someone aged `age_lo..=age_hi` today.
     fn birth(&mut self, age_lo: u64, age_hi: u64) -> NaiveDate {
         let age = self.rng.range(age_lo, age_hi);
         let days = self.rng.range(0, 364);
-        NaiveDate::from_ymd_opt(self.today.year() - age as i32, 1, 1)
-            .and_then(|d| d.checked_add_days(chrono::Days::new(days)))
+        self.today
+            .checked_sub_days(chrono::Days::new(age * 365 + age / 4 + days))
             .unwrap_or(self.today)
     }
 
@@ -75,21 +77,31 @@ impl Gen {
         )
     }
 
-    fn given(&mut self, surname: &str) -> String {
-        let full = names::person(&mut self.rng);
-        let given: String = full.chars().skip(1).collect();
-        format!("{surname}{given}")
+    fn given(&mut self, surname: &str, male: bool) -> String {
+        format!("{surname}{}", names::given(&mut self.rng, male))
+    }
+
+    /// A child's name, not a sibling's already.
+    fn child_name(&mut self, surname: &str, male: bool, family: &[Person]) -> String {
+        let mut name = self.given(surname, male);
+        for _ in 0..5 {
+            if !family.iter().any(|p| p.name == name) {
+                break;
+            }
+            name = self.given(surname, male);
+        }
+        name
     }
 
     /// The people of one household.
     fn household(&mut self) -> Vec<Person> {
-        let surname: String = names::person(&mut self.rng).chars().take(1).collect();
-        let spouse_surname: String = names::person(&mut self.rng).chars().take(1).collect();
+        let surname = names::surname(&mut self.rng);
+        let spouse_surname = names::surname(&mut self.rng);
         let male = self.chance(0.7);
         let roll = self.rng.unit();
         let mut out = Vec::new();
         let head = |g: &mut Gen, lo, hi, male: bool| Person {
-            name: g.given(&surname),
+            name: g.given(surname, male),
             male,
             birth: g.birth(lo, hi),
             relation: "户主",
@@ -104,7 +116,7 @@ impl Gen {
             let b = h.birth;
             out.push(h);
             out.push(Person {
-                name: self.given(&spouse_surname),
+                name: self.given(spouse_surname, false),
                 male: false,
                 birth: b
                     .checked_add_days(chrono::Days::new(self.rng.range(0, 1500)))
@@ -116,7 +128,7 @@ impl Gen {
             let hb = h.birth;
             out.push(h);
             out.push(Person {
-                name: self.given(&spouse_surname),
+                name: self.given(spouse_surname, !male),
                 male: !male,
                 birth: hb
                     .checked_add_days(chrono::Days::new(self.rng.range(0, 1500)))
@@ -129,15 +141,16 @@ impl Gen {
                 let boy = self.chance(0.52);
                 let age_hi = (head_age - 22).clamp(1, 30) as u64;
                 out.push(Person {
-                    name: self.given(&surname),
+                    name: self.child_name(surname, boy, &out),
                     male: boy,
                     birth: self.birth(0, age_hi),
                     relation: if boy { "子" } else { "女" },
                 });
             }
             if self.chance(0.25) {
+                let own = names::surname(&mut self.rng);
                 out.push(Person {
-                    name: self.given(&surname),
+                    name: self.given(own, false),
                     male: false,
                     birth: self.birth(
                         (head_age + 22).min(95) as u64,
@@ -151,7 +164,7 @@ impl Gen {
             if self.chance(0.4) {
                 let b = self.birth(22, 40);
                 out.push(Person {
-                    name: self.given(&spouse_surname),
+                    name: self.given(spouse_surname, !male),
                     male: !male,
                     birth: b,
                     relation: "配偶",
@@ -345,6 +358,7 @@ pub async fn generate(st: &AppState, seed: u64) -> AppResult<Report> {
     )
     .await?;
     visits_and_assessments(st, seed, &communities).await?;
+    documents(st, seed, &communities).await?;
     Ok(report)
 }
 
@@ -461,4 +475,337 @@ async fn visits_and_assessments(
             .await?;
     }
     Ok(())
+}
+
+/// A member of a household, as its documents name them.
+struct Member {
+    name: String,
+    relation: String,
+    male: bool,
+    age: i32,
+}
+
+/// One archived document: (type, title, the PDF).
+type Doc = (&'static str, String, Vec<u8>);
+
+/// Files documents into the archives of about one household in twenty, through the
+/// archive's own service (so each is stored, scoped and audited as an upload would be).
+async fn documents(st: &AppState, seed: u64, communities: &[node::Model]) -> AppResult<()> {
+    let mut rng = Rng::new(seed ^ 0xD0C5);
+    let today = crate::people::service::today();
+    let homes: Vec<household::Model> = household::Entity::find()
+        .order_by_asc(household::Column::Id)
+        .all(&st.db)
+        .await?
+        .into_iter()
+        .filter(|_| rng.unit() < 0.06)
+        .collect();
+    for chunk in homes.chunks(300) {
+        let ids: Vec<i64> = chunk.iter().map(|h| h.id).collect();
+        let people = resident::Entity::find()
+            .filter(resident::Column::HouseholdId.is_in(ids))
+            .filter(resident::Column::Status.eq("active"))
+            .order_by_asc(resident::Column::Id)
+            .all(&st.db)
+            .await?;
+        for h in chunk {
+            let members: Vec<Member> = people
+                .iter()
+                .filter(|r| r.household_id == Some(h.id))
+                .map(|r| Member {
+                    name: r.name.clone(),
+                    relation: r.relation.clone(),
+                    male: r.gender == "male",
+                    age: NaiveDate::parse_from_str(&r.birth_date, "%Y-%m-%d")
+                        .map_or(40, |b| wangge_core::people::age_on(b, today) as i32),
+                })
+                .collect();
+            let village = communities
+                .iter()
+                .any(|c| h.org_path.starts_with(&c.path) && c.kind == "village");
+            let filer = Caller {
+                who: crate::audit::Who {
+                    id: None,
+                    name: names::person(&mut rng),
+                    ip: String::new(),
+                },
+                scope: None,
+                role: None,
+            };
+            let n = if rng.unit() < 0.25 { 2 } else { 1 };
+            let mut filed = HashSet::new();
+            for _ in 0..n {
+                let Some((kind, title, pdf)) =
+                    document(&mut rng, village, &h.address, &members, today)
+                else {
+                    break;
+                };
+                if filed.insert(kind) {
+                    crate::people::archive::add_document(st, &filer, h.id, kind, &title, &pdf)
+                        .await?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A date some years before `today`, as a document writes it.
+fn some_day(rng: &mut Rng, today: NaiveDate, years_lo: u64, years_hi: u64) -> String {
+    let d = today - chrono::Days::new(rng.range(years_lo * 365, years_hi * 365));
+    format!("{}年{}月{}日", d.year(), d.month(), d.day())
+}
+
+/// One document a household of these members might have filed, or none.
+fn document(
+    rng: &mut Rng,
+    village: bool,
+    address: &str,
+    members: &[Member],
+    today: NaiveDate,
+) -> Option<Doc> {
+    use super::pdf::{Block, page};
+    let head = members
+        .iter()
+        .find(|m| m.relation == "head")
+        .or_else(|| members.first())?;
+    let children: Vec<&Member> = members
+        .iter()
+        .filter(|m| matches!(m.relation.as_str(), "son" | "daughter"))
+        .collect();
+    let parent = members.iter().find(|m| m.relation == "parent");
+    let pupil = children.iter().find(|m| (6..=18).contains(&m.age));
+    let recruit = children
+        .iter()
+        .find(|m| m.male && (18..=22).contains(&m.age));
+    let mut kinds = Vec::new();
+    if village {
+        kinds.extend([
+            "land_contract",
+            "land_contract",
+            "land_contract",
+            "forest_right",
+        ]);
+        if children.iter().any(|m| m.male && m.age >= 20) {
+            kinds.extend(["family_division", "family_division"]);
+        }
+    }
+    if parent.is_some() || head.age >= 65 && !children.is_empty() {
+        kinds.push("support_agreement");
+    }
+    if pupil.is_some() {
+        kinds.extend(["admission", "admission"]);
+    }
+    if recruit.is_some() {
+        kinds.push("enlistment");
+    }
+    // A neighbours' agreement is the odd dispute settled on paper, not every household's.
+    if kinds.is_empty() || rng.unit() < 0.15 {
+        if rng.unit() < 0.5 {
+            return None;
+        }
+        kinds.push("neighbour_agreement");
+    }
+    let kind = *rng.pick(&kinds);
+    let all = members
+        .iter()
+        .map(|m| m.name.as_str())
+        .collect::<Vec<_>>()
+        .join("、");
+    let signed = some_day(rng, today, 1, 12);
+    let neighbour = names::person(rng);
+    let (title, blocks): (String, Vec<String>) = match kind {
+        "land_contract" => {
+            let plots = rng.range(2, 6);
+            let mu = rng.range(12, 60) as f64 / 10.0;
+            (
+                format!("{}户土地承包经营权证", head.name),
+                vec![
+                    "T农村土地承包经营权证".into(),
+                    format!("P承包方代表：{}", head.name),
+                    format!("P承包方地址：{address}"),
+                    format!("P家庭成员：{all}，共 {} 人。", members.len()),
+                    format!(
+                        "P承包地块 {plots} 块，合计 {mu:.1} 亩，以发包方与承包方签订的承包合同及地块示意图为准。\
+                         承包期内，承包方依法享有承包地使用、收益和土地经营权流转的权利。"
+                    ),
+                    "P承包期限：第二轮承包到期后再延长三十年。".into(),
+                    "G".into(),
+                    "R发证机关：区人民政府（印）".into(),
+                    format!("R{signed}"),
+                ],
+            )
+        }
+        "forest_right" => {
+            let mu = rng.range(5, 80);
+            (
+                format!("{}户林权证", head.name),
+                vec![
+                    "T林权证".into(),
+                    format!("P林权权利人：{}", head.name),
+                    format!("P住址：{address}"),
+                    format!(
+                        "P林地坐落于本村后山集体林地第 {} 小班，面积 {mu} 亩，主要树种为杉木、毛竹，\
+                         林地使用期至 2068 年 12 月 31 日。",
+                        rng.range(1, 40)
+                    ),
+                    "P权利人应依法保护和合理利用森林资源，做好森林防火工作。".into(),
+                    "G".into(),
+                    "R登记机关：区林业主管部门（印）".into(),
+                    format!("R{signed}"),
+                ],
+            )
+        }
+        "family_division" => {
+            let sons: Vec<&str> = children
+                .iter()
+                .filter(|m| m.male && m.age >= 20)
+                .map(|m| m.name.as_str())
+                .collect();
+            let shares = match sons.as_slice() {
+                [a, b, ..] => format!(
+                    "P一、老宅东侧两间归{a}所有，西侧两间归{b}所有，堂屋共用，父母随{a}居住。"
+                ),
+                [a] => format!("P一、新建楼房归{a}所有；老宅由父母居住，父母百年之后归{a}所有。"),
+                [] => "P一、老宅由父母居住。".into(),
+            };
+            (
+                format!("{}户分家协议", head.name),
+                vec![
+                    "T分家协议".into(),
+                    format!(
+                        "P立协议人：{}（父亲），{}（儿子）。",
+                        head.name,
+                        sons.join("、")
+                    ),
+                    "P儿子成年成家，经全家商议，在村民调解委员会见证下，自愿分家，达成协议如下："
+                        .into(),
+                    shares,
+                    "P二、承包地按人口平均分配，各自耕种、各自受益。".into(),
+                    "P三、父母由子女共同赡养，每人每月给付生活费五百元，生病时医药费共同负担。"
+                        .into(),
+                    "P四、本协议一式多份，各方及村民委员会各执一份，自签字之日起生效。".into(),
+                    "G".into(),
+                    format!("R立协议人：{}、{}", head.name, sons.join("、")),
+                    "R见证：村民调解委员会".into(),
+                    format!("R{signed}"),
+                ],
+            )
+        }
+        "support_agreement" => {
+            let (elder, carer) = match parent {
+                Some(p) => (p.name.as_str(), head.name.as_str()),
+                None => (
+                    head.name.as_str(),
+                    children
+                        .first()
+                        .map_or(head.name.as_str(), |c| c.name.as_str()),
+                ),
+            };
+            (
+                format!("{elder}赡养协议"),
+                vec![
+                    "T赡养协议".into(),
+                    format!("P被赡养人：{elder}"),
+                    format!("P赡养人：{carer}"),
+                    format!("P住址：{address}"),
+                    "P为保障老人晚年生活，经协商，赡养人自愿承担以下义务：".into(),
+                    format!(
+                        "P一、每月 {} 日前给付生活费 {} 元；二、老人生病时负责陪护就医，承担医疗费用；\
+                         三、保障老人居住条件，不得擅自处分老人的住房；四、经常看望问候，关心老人精神生活。",
+                        rng.range(1, 10),
+                        rng.range(3, 12) * 100
+                    ),
+                    "P本协议经社区（村）见证，如有争议，可申请人民调解。".into(),
+                    "G".into(),
+                    format!("R被赡养人：{elder}　赡养人：{carer}"),
+                    format!("R{signed}"),
+                ],
+            )
+        }
+        "admission" => {
+            let p = pupil?;
+            let school = if p.age <= 12 {
+                "区实验小学"
+            } else if p.age <= 15 {
+                "区第二中学"
+            } else {
+                "市第一高级中学"
+            };
+            let year = today.year() - i32::try_from(rng.range(0, 2)).unwrap_or(0);
+            (
+                format!("{}入学通知书", p.name),
+                vec![
+                    "T入学通知书".into(),
+                    format!("P{}同学：", p.name),
+                    format!(
+                        "P你已被我校录取，请于 {year} 年 8 月 30 日持本通知书和户口簿到校报到。\
+                         报到时请家长陪同，办理入学登记手续。"
+                    ),
+                    format!("P学校：{school}"),
+                    "G".into(),
+                    format!("R{school}（印）"),
+                    format!("R{year}年7月{}日", rng.range(10, 28)),
+                ],
+            )
+        }
+        "enlistment" => {
+            let p = recruit?;
+            let year = today.year() - i32::try_from(rng.range(0, 3)).unwrap_or(0);
+            (
+                format!("{}入伍通知书", p.name),
+                vec![
+                    "T入伍通知书".into(),
+                    format!("P{}同志：", p.name),
+                    format!(
+                        "P经体检、政治考核合格，批准你应征入伍。请于 {year} 年 9 月 {} 日到区人民武装部报到。",
+                        rng.range(5, 20)
+                    ),
+                    "P光荣参军，保家卫国。望你在部队刻苦训练，早日成才。".into(),
+                    format!("P家庭住址：{address}"),
+                    "G".into(),
+                    "R区征兵办公室（印）".into(),
+                    format!("R{year}年8月{}日", rng.range(20, 31)),
+                ],
+            )
+        }
+        _ => (
+            format!("{}户邻里协议", head.name),
+            vec![
+                "T邻里协议".into(),
+                format!("P甲方：{}（{address}）", head.name),
+                format!("P乙方：{neighbour}（隔壁住户）"),
+                format!(
+                    "P双方因{}发生纠纷，经网格员和调解员调解，本着互谅互让的原则，自愿达成如下协议：",
+                    rng.pick(&[
+                        "排水沟渠",
+                        "楼道堆物",
+                        "空调外机噪音",
+                        "院墙边界",
+                        "车辆停放"
+                    ])
+                ),
+                "P一、双方于本协议签订后十日内各自整改，恢复原状；".into(),
+                "P二、今后遇事先沟通，互相体谅，和睦相处；".into(),
+                "P三、如再有争议，请网格员或调解委员会协调，不得采取过激行为。".into(),
+                "G".into(),
+                format!("R甲方：{}　乙方：{neighbour}", head.name),
+                "R见证：网格员".into(),
+                format!("R{signed}"),
+            ],
+        ),
+    };
+    let blocks: Vec<Block> = blocks
+        .iter()
+        .map(|b| {
+            let (k, text) = b.split_at(1);
+            match k {
+                "T" => Block::Title(text),
+                "R" => Block::Right(text),
+                "G" => Block::Gap(1),
+                _ => Block::Para(text),
+            }
+        })
+        .collect();
+    Some((kind, title, page(&blocks)))
 }

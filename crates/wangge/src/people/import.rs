@@ -175,6 +175,41 @@ impl Report {
         crate::web::xlsx::build("退回行", &headers, &rows)
     }
 
+    /// The reasons rows were rejected for, the commonest first, with how many rows each (over
+    /// the rows kept); past `top`, the rest are summed as 其他原因.
+    pub fn reasons(&self, top: usize) -> Vec<(String, u64)> {
+        let mut counts: HashMap<String, u64> = HashMap::new();
+        for e in &self.errors {
+            *counts.entry(reason_kind(&e.reason)).or_default() += 1;
+        }
+        let mut all: Vec<(String, u64)> = counts.into_iter().collect();
+        all.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        if all.len() > top {
+            let rest: u64 = all[top..].iter().map(|x| x.1).sum();
+            all.truncate(top);
+            all.push(("其他原因".into(), rest));
+        }
+        all
+    }
+
+    /// The report without the rejected rows past the first `n` (for a page).
+    pub fn head(&self, n: usize) -> Report {
+        Report {
+            errors: self
+                .errors
+                .iter()
+                .take(n)
+                .map(|e| Rejected {
+                    line: e.line,
+                    reason: e.reason.clone(),
+                    cells: Vec::new(),
+                })
+                .collect(),
+            headers: Vec::new(),
+            ..*self
+        }
+    }
+
     fn reject(&mut self, line: u64, reason: String, cells: Vec<String>) {
         self.rejected += 1;
         if self.errors.len() < MAX_REJECTED {
@@ -185,6 +220,29 @@ impl Report {
             });
         }
     }
+}
+
+/// A reason with what it quotes of the row left out (`性别“x”只能填 男 或 女` → `性别“…”只能填
+/// 男 或 女`), so rows rejected for the same rule count together.
+fn reason_kind(reason: &str) -> String {
+    let mut out = String::with_capacity(reason.len());
+    let mut close = None;
+    for ch in reason.chars() {
+        match (close, ch) {
+            (None, '“' | '（') => {
+                out.push(ch);
+                out.push('…');
+                close = Some(if ch == '“' { '”' } else { '）' });
+            }
+            (Some(c), _) if ch == c => {
+                out.push(ch);
+                close = None;
+            }
+            (Some(_), _) => {}
+            (None, _) => out.push(ch),
+        }
+    }
+    out
 }
 
 /// Where the file comes from.
@@ -277,6 +335,8 @@ struct ReaderCtx {
     buildings: HashMap<String, Result<BuildingRef, String>>,
     tags: Vec<(i64, String)>,
     progress: Arc<Progress>,
+    /// The day the import runs on (no one in the ledger is born after it).
+    today: chrono::NaiveDate,
 }
 
 type Sender = tokio::sync::mpsc::Sender<AppResult<Batch>>;
@@ -299,6 +359,7 @@ pub async fn import(
             .map(|t| (t.id, t.name))
             .collect(),
         progress: progress.clone(),
+        today: service::today(),
     };
     let (tx, mut rx) = tokio::sync::mpsc::channel::<AppResult<Batch>>(2);
     let reader = tokio::task::spawn_blocking(move || {
@@ -342,6 +403,8 @@ pub async fn import(
     if report.rows == 0 && report.headers.is_empty() {
         return Err(AppError::bad("empty_file", "文件是空的"));
     }
+    // The reader's rejections and the writer's arrive apart: list them in file order.
+    report.errors.sort_by_key(|e| e.line);
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
 }
@@ -678,7 +741,7 @@ impl<'a> Rows<'a> {
             tags: get("tags"),
             note: get("note"),
         };
-        let resident = registry::check(&input).map_err(|e| e.0)?;
+        let resident = registry::check(&input, self.ctx.today).map_err(|e| e.0)?;
         let key: u64 = resident.id_number.expose()[..17]
             .parse()
             .map_err(|_| "公民身份号码格式不对".to_owned())?;
@@ -1346,6 +1409,33 @@ mod tests {
         assert_eq!(common_path("/1/4/7/", "/1/4/7/"), "/1/4/7/");
         assert_eq!(common_path("/1/4/17/", "/1/4/1/"), "/1/4/");
         assert_eq!(common_path("/1/", "/2/"), "/");
+    }
+
+    #[test]
+    fn reasons_count_together_whatever_they_quote() {
+        let mut r = Report::default();
+        for (line, reason) in [
+            (3, "身份证号已登记为另一人（刘美玲）：请核对姓名和证件号"),
+            (4, "身份证号已登记为另一人（何静）：请核对姓名和证件号"),
+            (5, "性别“南”只能填 男 或 女"),
+            (6, "该户已有户主：一户只能有一位户主"),
+            (7, "身份证号已登记为另一人（王五）：请核对姓名和证件号"),
+        ] {
+            r.reject(line, reason.into(), Vec::new());
+        }
+        assert_eq!(
+            r.reasons(2),
+            [
+                (
+                    "身份证号已登记为另一人（…）：请核对姓名和证件号".to_owned(),
+                    3
+                ),
+                ("性别“…”只能填 男 或 女".to_owned(), 1),
+                ("其他原因".to_owned(), 1),
+            ]
+        );
+        assert_eq!(r.head(1).errors.len(), 1);
+        assert_eq!(r.head(1).rejected, 5);
     }
 
     #[test]

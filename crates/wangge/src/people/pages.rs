@@ -1104,8 +1104,13 @@ struct JobPage {
     rows: u64,
     percent: Option<u32>,
     report: Option<Report>,
+    /// (reason, rows), the commonest first.
+    reasons: Vec<(String, u64)>,
     error: Option<String>,
 }
+
+/// How many rejected rows the job page lists.
+const SHOWN_REJECTED: usize = 50;
 
 /// `GET /people/import/jobs/{id}`: the progress (the page refreshes itself) and then the
 /// report.
@@ -1116,14 +1121,11 @@ pub async fn import_job(
 ) -> Response {
     let run = async {
         let job = st.imports.get(id, actor.user_id)?;
-        let outcome = job.outcome.lock().ok().and_then(|o| o.clone());
-        let (report, error) = match outcome {
-            Some(Ok(mut r)) => {
-                r.errors.truncate(500);
-                (Some(r), None)
-            }
-            Some(Err(e)) => (None, Some(e)),
-            None => (None, None),
+        // The page shows the commonest reasons and the first rows; the download has them all.
+        let (report, reasons, error) = match job.outcome.lock().ok().as_deref() {
+            Some(Some(Ok(r))) => (Some(r.head(SHOWN_REJECTED)), r.reasons(8), None),
+            Some(Some(Err(e))) => (None, Vec::new(), Some(e.clone())),
+            _ => (None, Vec::new(), None),
         };
         let ctx = PageCtx::new(&st, &actor, "导入人口台账", "people").await?;
         Ok(Html(
@@ -1134,6 +1136,7 @@ pub async fn import_job(
                 rows: job.progress.rows.load(Ordering::Relaxed),
                 percent: job.progress.fraction().map(|f| (f * 100.0) as u32),
                 report,
+                reasons,
                 error,
             }
             .render(),

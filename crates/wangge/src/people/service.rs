@@ -875,7 +875,7 @@ async fn check_one_head(
 /// Adds a resident to a household, with a move-in record.
 pub async fn create(st: &AppState, c: &Caller, form: ResidentForm) -> AppResult<resident::Model> {
     c.require(Permission::PeopleManage)?;
-    let r = registry::check(&form.fields)?;
+    let r = registry::check(&form.fields, today())?;
     let hid = form
         .household_id
         .ok_or_else(|| AppError::bad("invalid_input", "请选择所在住户"))?;
@@ -978,7 +978,7 @@ pub async fn update(
     {
         fields.phone = st.vault.unseal(Field::Phone, p)?;
     }
-    let r = registry::check(&fields)?;
+    let r = registry::check(&fields, today())?;
     let all_tags = tags(&st.db).await?;
     let tag_ids = tag_ids(&all_tags, &r.tags)?;
     let sealed = seal(&st.vault, &r.id_number, r.phone.as_ref())?;

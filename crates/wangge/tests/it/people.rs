@@ -874,3 +874,70 @@ async fn the_pages_register_search_reveal_and_import_for_a_worker_and_a_secretar
     assert!(page.contains("刘洋") && page.contains("流动"));
     assert!(csrf_of(&page).len() == 64);
 }
+
+#[tokio::test]
+async fn the_demo_registry_is_alive_with_families_visits_and_archived_documents() {
+    use sea_orm::ConnectionTrait;
+    let app = TestApp::spawn().await;
+    let report = wangge::demo::people::generate(&app.state, 20261122)
+        .await
+        .expect("the demo registry");
+    assert!(report.inserted > 10_000, "{}", report.summary());
+    assert_eq!(report.rejected, 0, "{:?}", report.errors.first());
+    let one = |sql: &'static str, values: Vec<sea_orm::Value>| {
+        let db = &app.db;
+        async move {
+            let row = db
+                .query_one_raw(wangge::db::statement(db, sql, values))
+                .await
+                .expect("query")
+                .expect("a row");
+            row.try_get_by_index::<i64>(0).expect("a number")
+        }
+    };
+    let today = wangge::people::service::today().to_string();
+    assert_eq!(
+        one(
+            "SELECT COUNT(*) FROM residents WHERE birth_date > $1",
+            vec![today.into()]
+        )
+        .await,
+        0,
+        "no one is born after today"
+    );
+    assert!(one("SELECT COUNT(*) FROM visits", vec![]).await > 100);
+    assert!(
+        one(
+            "SELECT COUNT(DISTINCT doc_type) FROM household_docs",
+            vec![]
+        )
+        .await
+            >= 4,
+        "agreements, certificates and notices"
+    );
+    // A grid worker opens a document of their grid: a PDF.
+    let doc = one(
+        "SELECT MIN(id) FROM household_docs WHERE org_path LIKE \
+         (SELECT path FROM org_nodes WHERE code = '33019900100101') || '%'",
+        vec![],
+    )
+    .await;
+    let household = one(
+        "SELECT household_id FROM household_docs WHERE id = $1",
+        vec![doc.into()],
+    )
+    .await;
+    let mut b = Browser::new(&app);
+    b.login("wgy-liuan-1").await;
+    let (s, page) = b.get(&format!("/people/households/{household}")).await;
+    assert_eq!(s, StatusCode::OK);
+    let link = format!("/people/households/{household}/documents/{doc}");
+    assert!(page.contains(&link), "the household page lists it");
+    let (s, body) = b.get(&link).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        body.starts_with("%PDF-1.4"),
+        "{}",
+        &body[..body.len().min(20)]
+    );
+}
