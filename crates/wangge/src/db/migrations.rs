@@ -18,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0004CaseScope),
             Box::new(M0005People),
             Box::new(M0006SealedPhones),
+            Box::new(M0007BytewisePaths),
         ]
     }
 }
@@ -968,6 +969,69 @@ impl MigrationTrait for M0006SealedPhones {
                 .to_owned(),
         )
         .await
+    }
+}
+
+/// On PostgreSQL, the columns searched by prefix (`LIKE '/1/4/%'` — every scope filter — and the
+/// residents' name and initials) compare bytewise (`COLLATE "C"`), as SQLite's do: under any
+/// other collation, C.UTF-8 included, PostgreSQL cannot use a b-tree index for a prefix match
+/// and reads the whole table. Tables added later declare their path columns the same way (see
+/// [`PREFIX_COLUMNS`]; a test checks every one). SQLite compares bytewise already.
+struct M0007BytewisePaths;
+
+/// Every column matched by prefix: the org paths ([`crate::db::PATH_COLUMNS`]), the tree's own
+/// path, and the residents' name and initials.
+pub fn prefix_columns() -> Vec<(&'static str, &'static str)> {
+    let mut cols = crate::db::PATH_COLUMNS.to_vec();
+    cols.extend(PREFIX_COLUMNS);
+    cols
+}
+
+/// The prefix-matched columns that are not org paths of a row.
+pub const PREFIX_COLUMNS: [(&str, &str); 3] = [
+    ("org_nodes", "path"),
+    ("residents", "name"),
+    ("residents", "initials"),
+];
+
+impl MigrationName for M0007BytewisePaths {
+    fn name(&self) -> &str {
+        "m0007_bytewise_paths"
+    }
+}
+
+async fn set_collation(m: &SchemaManager<'_>, collation: &str) -> Result<(), DbErr> {
+    let db = m.get_connection();
+    if db.get_database_backend() != sea_orm::DbBackend::Postgres {
+        return Ok(());
+    }
+    for (table, column) in prefix_columns() {
+        let row = db
+            .query_one_raw(sea_orm::Statement::from_sql_and_values(
+                sea_orm::DbBackend::Postgres,
+                "SELECT format_type(a.atttypid, a.atttypmod) AS t FROM pg_attribute a \
+                 WHERE a.attrelid = to_regclass($1) AND a.attname = $2",
+                [table.into(), column.into()],
+            ))
+            .await?
+            .ok_or_else(|| DbErr::Custom(format!("no column {table}.{column}")))?;
+        let ty: String = row.try_get("", "t")?;
+        db.execute_unprepared(&format!(
+            "ALTER TABLE {table} ALTER COLUMN {column} TYPE {ty} COLLATE \"{collation}\""
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0007BytewisePaths {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        set_collation(m, "C").await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        set_collation(m, "default").await
     }
 }
 

@@ -188,3 +188,50 @@ fn xlsx_text(bytes: &[u8]) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+/// On PostgreSQL every column the scope filter (and the name search) matches by prefix compares
+/// bytewise, so `LIKE '/1/4/%'` can use its index (under C.UTF-8 or any other collation it
+/// cannot, and reads the whole table). SQLite compares bytewise by itself.
+#[tokio::test]
+async fn prefix_matched_columns_compare_bytewise() {
+    use sea_orm::ConnectionTrait;
+    let app = TestApp::spawn().await;
+    if app.schema.is_none() {
+        return;
+    }
+    for (table, column) in wangge::db::migrations::prefix_columns() {
+        let row = app
+            .db
+            .query_one_raw(wangge::db::statement(
+                &app.db,
+                "SELECT collation_name FROM information_schema.columns \
+                 WHERE table_schema = current_schema() AND table_name = $1 AND column_name = $2",
+                vec![table.into(), column.into()],
+            ))
+            .await
+            .expect("query")
+            .unwrap_or_else(|| panic!("{table}.{column} exists"));
+        let collation: Option<String> = row.try_get("", "collation_name").expect("collation");
+        assert_eq!(collation.as_deref(), Some("C"), "{table}.{column}");
+    }
+    // And the planner takes the index for a scope's prefix.
+    use sea_orm::TransactionTrait;
+    let txn = app.db.begin().await.expect("begin");
+    txn.execute_unprepared("SET LOCAL enable_seqscan = off")
+        .await
+        .expect("set");
+    let plan = txn
+        .query_all_raw(wangge::db::statement(
+            &txn,
+            "EXPLAIN SELECT id FROM residents WHERE org_path LIKE '/1/2/%'",
+            vec![],
+        ))
+        .await
+        .expect("explain");
+    txn.rollback().await.expect("rollback");
+    let text: Vec<String> = plan
+        .iter()
+        .filter_map(|r| r.try_get_by_index::<String>(0).ok())
+        .collect();
+    assert!(text.iter().any(|l| l.contains("Index Cond")), "{text:?}");
+}
