@@ -641,7 +641,15 @@ const BEFORE_M0008: [(&str, &[&str]); 3] = [
 
 /// Creates any of the residents' search indexes that are missing.
 pub async fn ensure_search_indexes(db: &impl ConnectionTrait) -> Result<(), DbErr> {
-    for (name, cols) in RESIDENT_SEARCH_INDEXES {
+    resident_indexes(db, &RESIDENT_SEARCH_INDEXES).await
+}
+
+/// Creates those of the residents' indexes that are missing.
+async fn resident_indexes(
+    db: &impl ConnectionTrait,
+    list: &[(&str, &[&str])],
+) -> Result<(), DbErr> {
+    for (name, cols) in list {
         db.execute_unprepared(&format!(
             "CREATE INDEX IF NOT EXISTS {name} ON residents ({})",
             cols.join(", ")
@@ -1075,14 +1083,7 @@ impl MigrationTrait for M0008ResidentIndexStatus {
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         let db = m.get_connection();
         drop_indexes(db, &BEFORE_M0008.map(|x| x.0)).await?;
-        for (name, cols) in BEFORE_M0008 {
-            db.execute_unprepared(&format!(
-                "CREATE INDEX {name} ON residents ({})",
-                cols.join(", ")
-            ))
-            .await?;
-        }
-        Ok(())
+        resident_indexes(db, &BEFORE_M0008).await
     }
 }
 
