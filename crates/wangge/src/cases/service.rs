@@ -1173,30 +1173,31 @@ async fn narrowing(st: &AppState, f: &Filter) -> AppResult<Condition> {
             .add(case::Column::HandleDue.lt(crate::db::now_ms()));
     }
     if let Some(q) = some(&f.q) {
-        if let Some(phone) = phone_query(&q) {
-            // A caller's number finds their earlier cases (the phone is sealed, so only
-            // through its blind index), as well as any case that mentions it.
-            return Ok(c.add(
-                Condition::any()
-                    .add(case::Column::ReporterPhoneBlind.eq(st.vault.blind(Field::Phone, &phone)))
-                    .add(case::Column::Description.like(format!("%{q}%"))),
-            ));
-        }
-        let q: String = q
-            .chars()
-            .filter(|ch| !matches!(ch, '%' | '_' | '\\'))
-            .take(50)
-            .collect();
-        let pat = format!("%{q}%");
-        c = c.add(
-            Condition::any()
-                .add(case::Column::CaseNo.like(pat.clone()))
-                .add(case::Column::Title.like(pat.clone()))
-                .add(case::Column::Address.like(pat.clone()))
-                .add(case::Column::Description.like(pat)),
-        );
+        c = c.add(text_cond(&st.vault, &q));
     }
     Ok(c)
+}
+
+/// What the search box asks: a whole phone number finds that caller's cases (the phone is
+/// sealed, so only through its blind index) and any case that mentions it; other text is
+/// looked for in the number, title, address and description.
+fn text_cond(vault: &Vault, q: &str) -> Condition {
+    if let Some(phone) = phone_query(q) {
+        return Condition::any()
+            .add(case::Column::ReporterPhoneBlind.eq(vault.blind(Field::Phone, &phone)))
+            .add(case::Column::Description.like(format!("%{q}%")));
+    }
+    let q: String = q
+        .chars()
+        .filter(|ch| !matches!(ch, '%' | '_' | '\\'))
+        .take(50)
+        .collect();
+    let pat = format!("%{q}%");
+    Condition::any()
+        .add(case::Column::CaseNo.like(pat.clone()))
+        .add(case::Column::Title.like(pat.clone()))
+        .add(case::Column::Address.like(pat.clone()))
+        .add(case::Column::Description.like(pat))
 }
 
 /// The text of a search box as a whole phone number (digits, maybe with spaces or dashes),
