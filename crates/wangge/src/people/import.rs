@@ -1002,27 +1002,9 @@ impl Writer {
             }
         }
         let ids: Vec<i64> = existing.values().map(|e| e.id).collect();
-        for chunk in ids.chunks(500) {
-            let list = crate::db::id_list(chunk);
-            let tag_rows = txn
-                .query_all_raw(crate::db::statement(
-                    &txn,
-                    &format!(
-                        "SELECT resident_id, tag_id FROM resident_tags WHERE resident_id IN \
-                         ({list}) ORDER BY tag_id"
-                    ),
-                    vec![],
-                ))
-                .await?;
-            let by_id: HashMap<i64, i64> =
-                existing.values().map(|e| (e.id, e.row.id_blind)).collect();
-            for t in tag_rows {
-                let rid: i64 = t.try_get_by_index(0)?;
-                let tid: i64 = t.try_get_by_index(1)?;
-                if let Some(e) = by_id.get(&rid).and_then(|b| existing.get_mut(b)) {
-                    e.tags.push(tid);
-                }
-            }
+        let mut tags = service::tag_ids_of(&txn, &ids).await?;
+        for e in existing.values_mut() {
+            e.tags = tags.remove(&e.id).unwrap_or_default();
         }
         let mut inserts: Vec<(Ready, i64)> = Vec::new();
         for r in rows {
@@ -1247,21 +1229,7 @@ async fn update_row(
         ],
     )
     .await?;
-    crate::db::exec(
-        db,
-        "DELETE FROM resident_tags WHERE resident_id = $1",
-        vec![e.id.into()],
-    )
-    .await?;
-    for t in tags {
-        crate::db::exec(
-            db,
-            "INSERT INTO resident_tags (resident_id, tag_id) VALUES ($1, $2)",
-            vec![e.id.into(), (*t).into()],
-        )
-        .await?;
-    }
-    Ok(())
+    service::set_tags(db, e.id, tags).await
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -170,9 +170,8 @@ pub async fn views(st: &AppState, rows: &[resident::Model]) -> AppResult<Vec<Res
 
 /// The tag names of residents.
 async fn tags_of(db: &impl ConnectionTrait, ids: &[i64]) -> AppResult<HashMap<i64, Vec<String>>> {
-    let mut out: HashMap<i64, Vec<String>> = HashMap::new();
     if ids.is_empty() {
-        return Ok(out);
+        return Ok(HashMap::new());
     }
     let names: HashMap<i64, String> = tag::Entity::find()
         .all(db)
@@ -180,6 +179,22 @@ async fn tags_of(db: &impl ConnectionTrait, ids: &[i64]) -> AppResult<HashMap<i6
         .into_iter()
         .map(|t| (t.id, t.name))
         .collect();
+    Ok(tag_ids_of(db, ids)
+        .await?
+        .into_iter()
+        .map(|(rid, tags)| {
+            let named = tags.iter().filter_map(|t| names.get(t).cloned()).collect();
+            (rid, named)
+        })
+        .collect())
+}
+
+/// The tag ids of each of these residents, in tag order.
+pub(crate) async fn tag_ids_of(
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+) -> AppResult<HashMap<i64, Vec<i64>>> {
+    let mut out: HashMap<i64, Vec<i64>> = HashMap::new();
     for chunk in ids.chunks(500) {
         let list = crate::db::id_list(chunk);
         let rows = db
@@ -195,9 +210,7 @@ async fn tags_of(db: &impl ConnectionTrait, ids: &[i64]) -> AppResult<HashMap<i6
         for r in rows {
             let rid: i64 = r.try_get_by_index(0)?;
             let tid: i64 = r.try_get_by_index(1)?;
-            if let Some(n) = names.get(&tid) {
-                out.entry(rid).or_default().push(n.clone());
-            }
+            out.entry(rid).or_default().push(tid);
         }
     }
     Ok(out)
@@ -306,7 +319,12 @@ pub fn tag_ids(all: &[tag::Model], names: &[String]) -> AppResult<Vec<i64>> {
         .collect()
 }
 
-async fn set_tags(db: &impl ConnectionTrait, resident: i64, ids: &[i64]) -> AppResult<()> {
+/// Replaces a resident's tags.
+pub(crate) async fn set_tags(
+    db: &impl ConnectionTrait,
+    resident: i64,
+    ids: &[i64],
+) -> AppResult<()> {
     crate::db::exec(
         db,
         "DELETE FROM resident_tags WHERE resident_id = $1",
