@@ -563,6 +563,25 @@ impl Caller {
         }
     }
 
+    /// Where an entry about reference data the caller changed (tags, categories, a full export
+    /// of everything in sight) sits in the audit log: the caller's own node, or for the command
+    /// line the tree's root.
+    pub async fn audit_root(&self, db: &impl sea_orm::ConnectionTrait) -> AppResult<OrgPath> {
+        if let Some(s) = &self.scope {
+            return Ok(s.root().clone());
+        }
+        use sea_orm::QueryOrder as _;
+        let root = crate::org::entity::node::Entity::find()
+            .filter(crate::org::entity::node::Column::ParentId.is_null())
+            .order_by_asc(crate::org::entity::node::Column::Id)
+            .one(db)
+            .await?;
+        Ok(match root {
+            Some(n) => crate::web::error::stored_path(&n.path)?,
+            None => OrgPath::root(1),
+        })
+    }
+
     /// Refuses unless the caller has the permission.
     pub fn require(&self, p: Permission) -> AppResult<()> {
         match self.role {

@@ -17,9 +17,9 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
+use wangge_core::Permission;
 use wangge_core::category::{self as cat, Category, HandlerLevel, limit_code, limit_label};
 use wangge_core::worktime::{Calendar, DayKind, SpecialDay, WorkHours};
-use wangge_core::{OrgPath, Permission};
 
 const CATEGORIES: &str = include_str!("../../../core/data/categories-cn.json");
 const HOLIDAYS: &str = include_str!("../../../core/data/holidays-cn.json");
@@ -369,14 +369,6 @@ fn check(i: &CategoryInput) -> AppResult<Checked> {
     })
 }
 
-/// Reference data belongs to everyone below the editor: its audit entries sit at the
-/// editor's own node.
-fn audit_path(c: &Caller) -> OrgPath {
-    c.scope
-        .as_ref()
-        .map_or_else(|| OrgPath::root(1), |s| s.root().clone())
-}
-
 /// Changes a category.
 pub async fn update_category(
     db: &sea_orm::DatabaseConnection,
@@ -412,7 +404,7 @@ pub async fn update_category(
         &tx,
         &c.who,
         Entry {
-            org_path: &audit_path(c),
+            org_path: &c.audit_root(&tx).await?,
             action: "update",
             entity: "category",
             entity_id: Some(saved.id),
@@ -512,7 +504,7 @@ pub async fn create_category(
         &tx,
         &c.who,
         Entry {
-            org_path: &audit_path(c),
+            org_path: &c.audit_root(&tx).await?,
             action: "create",
             entity: "category",
             entity_id: Some(saved.id),
@@ -618,7 +610,7 @@ pub async fn set_day(
         &tx,
         &c.who,
         Entry {
-            org_path: &audit_path(c),
+            org_path: &c.audit_root(&tx).await?,
             action: "update",
             entity: "calendar",
             entity_id: None,

@@ -348,9 +348,8 @@ pub async fn import(
         .min_by_key(|p| p.len())
         .and_then(|p| OrgPath::parse(&p).ok());
     let at = match (&c.scope, top) {
-        (Some(s), _) => s.root().clone(),
         (None, Some(p)) => OrgPath::root(p.ids().first().copied().unwrap_or(0)),
-        (None, None) => OrgPath::root(1),
+        _ => c.audit_root(&tx).await?,
     };
     audit::record(
         &tx,

@@ -26,7 +26,7 @@ use wangge_core::people::{
     ethnicity_name,
 };
 use wangge_core::registry::{self, AgeBand, ResidentInput};
-use wangge_core::{OrgLevel, OrgPath, Permission};
+use wangge_core::{OrgLevel, Permission};
 
 /// A resident who lives in the registry's households.
 pub const ACTIVE: &str = "active";
@@ -280,10 +280,7 @@ pub async fn add_tag(db: &impl ConnectionTrait, c: &Caller, name: &str) -> AppRe
         db,
         &c.who,
         Entry {
-            org_path: &c
-                .scope
-                .as_ref()
-                .map_or_else(|| OrgPath::root(1), |s| s.root().clone()),
+            org_path: &c.audit_root(db).await?,
             action: "create",
             entity: "tag",
             entity_id: Some(row.id),
@@ -1826,11 +1823,7 @@ pub async fn export(
         }
     }
     if full {
-        let root = c
-            .scope
-            .as_ref()
-            .map(|s| s.root().clone())
-            .unwrap_or_else(|| OrgPath::root(1));
+        let root = c.audit_root(&st.db).await?;
         audit::record(
             &st.db,
             &c.who,
