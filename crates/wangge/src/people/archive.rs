@@ -38,21 +38,7 @@ pub fn doc_type_label(t: &str) -> &'static str {
         .map_or("其他", |x| x.1)
 }
 
-use super::service::today;
-
-fn text(what: &str, s: &str, max: usize, required: bool) -> AppResult<String> {
-    let t = s.trim();
-    if required && t.is_empty() {
-        return Err(AppError::bad("invalid_input", format!("{what}不能为空")));
-    }
-    if t.chars().count() > max {
-        return Err(AppError::bad(
-            "invalid_input",
-            format!("{what}不能超过 {max} 个字"),
-        ));
-    }
-    Ok(t.to_owned())
-}
+use super::service::{check_text as text, today};
 
 /// A day on or before today (default: today).
 fn past_day(what: &str, s: &str) -> AppResult<chrono::NaiveDate> {

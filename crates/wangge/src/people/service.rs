@@ -419,15 +419,32 @@ pub struct HouseholdInput {
     pub version: Option<i32>,
 }
 
+/// A text field, trimmed: required or not, at most `max` characters, without control
+/// characters other than line breaks and tabs. Each problem in Chinese, naming the field.
+pub(crate) fn check_text(what: &str, s: &str, max: usize, required: bool) -> AppResult<String> {
+    let t = s.trim();
+    if required && t.is_empty() {
+        return Err(AppError::bad("invalid_input", format!("{what}不能为空")));
+    }
+    if t.chars().count() > max {
+        return Err(AppError::bad(
+            "invalid_input",
+            format!("{what}不能超过 {max} 个字"),
+        ));
+    }
+    if t.chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(AppError::bad(
+            "invalid_input",
+            format!("{what}含有不可见字符"),
+        ));
+    }
+    Ok(t.to_owned())
+}
+
 fn check_room(room: &str) -> AppResult<String> {
-    let r = room.trim();
-    if r.is_empty() {
-        return Err(AppError::bad("invalid_input", "房号不能为空"));
-    }
-    if r.chars().count() > 20 || r.chars().any(char::is_control) {
-        return Err(AppError::bad("invalid_input", "房号不能超过 20 个字"));
-    }
-    Ok(r.to_owned())
+    check_text("房号", room, 20, true)
 }
 
 fn check_kind(kind: &str) -> AppResult<HouseholdType> {
@@ -451,14 +468,7 @@ fn check_kind(kind: &str) -> AppResult<HouseholdType> {
 }
 
 fn check_note(note: &str) -> AppResult<String> {
-    let n = note.trim();
-    if n.chars().count() > registry::TEXT_MAX {
-        return Err(AppError::bad(
-            "invalid_input",
-            format!("备注不能超过 {} 个字", registry::TEXT_MAX),
-        ));
-    }
-    Ok(n.to_owned())
+    check_text("备注", note, registry::TEXT_MAX, false)
 }
 
 /// One household in the caller's scope.
