@@ -894,31 +894,20 @@ impl Writer {
         Ok(())
     }
 
-    async fn write(
+    /// Finds or creates the household of every row's room (the new ones in a few
+    /// statements); answers the deepest node all the rows lie under, for the audit entry.
+    async fn households_for(
         &mut self,
-        st: &AppState,
-        c: &Caller,
-        rows: Vec<Ready>,
+        txn: &impl ConnectionTrait,
+        rows: &[Ready],
+        now: i64,
         report: &mut Report,
-    ) -> AppResult<()> {
-        if rows.is_empty() {
-            return Ok(());
-        }
-        let (first, last) = (rows[0].line, rows[rows.len() - 1].line);
-        let before = (
-            report.inserted,
-            report.updated,
-            report.unchanged,
-            report.rejected,
-        );
-        let txn = crate::db::begin_write(&st.db).await?;
-        let now = crate::db::now_ms();
-        // Households: find or create each room, the new ones in a few statements.
+    ) -> AppResult<Option<String>> {
         let mut audit_path: Option<String> = None;
         let mut new_homes: Vec<&Ready> = Vec::new();
         let mut pending: HashSet<(i64, &str)> = HashSet::new();
-        for r in &rows {
-            self.load_building(&txn, r.building.id).await?;
+        for r in rows {
+            self.load_building(txn, r.building.id).await?;
             if !self
                 .households
                 .contains_key(&(r.building.id, r.room.clone()))
@@ -956,7 +945,7 @@ impl Writer {
                     values.push(format!("{}{}", r.building.prefix, r.room).into());
                     values.push(r.kind.into());
                 }
-                crate::db::exec(&txn, &sql, values).await?;
+                crate::db::exec(txn, &sql, values).await?;
             }
             report.households_created += new_homes.len() as u64;
             let buildings: HashSet<i64> = new_homes.iter().map(|r| r.building.id).collect();
@@ -971,7 +960,7 @@ impl Writer {
                 )))
                 .filter(household::Column::CreatedAt.eq(now))
                 .into_tuple()
-                .all(&txn)
+                .all(txn)
                 .await?;
             for (id, b, room) in made {
                 self.households
@@ -979,33 +968,102 @@ impl Writer {
                     .or_insert(Known { id, head: None });
             }
         }
-        let mut heads_changed: HashSet<i64> = HashSet::new();
-        // Who is already registered.
-        let blinds: Vec<i64> = rows.iter().map(|r| r.sealed.id_blind).collect();
-        let mut existing: HashMap<i64, Existing> = HashMap::new();
-        for chunk in blinds.chunks(500) {
-            for m in resident::Entity::find()
-                .filter(resident::Column::IdBlind.is_in(chunk.to_vec()))
-                .all(&txn)
-                .await?
-            {
-                existing.insert(
-                    m.id_blind,
-                    Existing {
-                        id: m.id,
-                        name: m.name.clone(),
-                        household_id: m.household_id,
-                        row: m,
-                        tags: Vec::new(),
-                    },
-                );
+        Ok(audit_path)
+    }
+
+    /// Inserts the new residents with their tags and their "imported" moves, and notes the
+    /// households whose head is among them.
+    async fn insert_new(
+        &mut self,
+        txn: &impl ConnectionTrait,
+        c: &Caller,
+        inserts: &[(Ready, i64)],
+        now: i64,
+        heads_changed: &mut HashSet<i64>,
+    ) -> AppResult<()> {
+        if inserts.is_empty() {
+            return Ok(());
+        }
+        let new_ids = insert_rows(txn, inserts, now).await?;
+        let mut tag_values = Vec::new();
+        let mut moves = Vec::new();
+        for (r, hid) in inserts {
+            let Some(id) = new_ids.get(&r.sealed.id_blind).copied() else {
+                continue;
+            };
+            for t in &r.tags {
+                tag_values.push((id, *t));
+            }
+            moves.push((id, *hid, r));
+            if r.resident.relation == Relation::Head {
+                if let Some(k) = self.households.get_mut(&(r.building.id, r.room.clone())) {
+                    k.head = Some(id);
+                }
+                heads_changed.insert(*hid);
             }
         }
-        let ids: Vec<i64> = existing.values().map(|e| e.id).collect();
-        let mut tags = service::tag_ids_of(&txn, &ids).await?;
-        for e in existing.values_mut() {
-            e.tags = tags.remove(&e.id).unwrap_or_default();
+        for chunk in tag_values.chunks(400) {
+            let sql = format!(
+                "INSERT INTO resident_tags (resident_id, tag_id) VALUES {}",
+                chunk
+                    .iter()
+                    .map(|(r, t)| format!("({r}, {t})"))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            );
+            txn.execute_unprepared(&sql).await?;
         }
+        let today = crate::people::service::today().to_string();
+        for chunk in moves.chunks(200) {
+            let mut values = Vec::with_capacity(chunk.len() * 6);
+            let mut sql = String::from(
+                "INSERT INTO resident_moves (resident_id, org_path, kind, from_household, \
+                 to_household, from_address, to_address, on_date, reason, actor_name, at) VALUES ",
+            );
+            for (i, (id, hid, r)) in chunk.iter().enumerate() {
+                let n = i * 4;
+                if i > 0 {
+                    sql.push(',');
+                }
+                sql.push_str(&format!(
+                    "({id}, ${}, 'import', NULL, {hid}, '', ${}, ${}, '台账导入', ${}, {now})",
+                    n + 1,
+                    n + 2,
+                    n + 3,
+                    n + 4,
+                ));
+                values.push(r.building.path.clone().into());
+                values.push(format!("{}{}", r.building.prefix, r.room).into());
+                values.push(today.clone().into());
+                values.push(c.who.name.clone().into());
+            }
+            crate::db::exec(txn, &sql, values).await?;
+        }
+        Ok(())
+    }
+
+    async fn write(
+        &mut self,
+        st: &AppState,
+        c: &Caller,
+        rows: Vec<Ready>,
+        report: &mut Report,
+    ) -> AppResult<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let (first, last) = (rows[0].line, rows[rows.len() - 1].line);
+        let before = (
+            report.inserted,
+            report.updated,
+            report.unchanged,
+            report.rejected,
+        );
+        let txn = crate::db::begin_write(&st.db).await?;
+        let now = crate::db::now_ms();
+        let audit_path = self.households_for(&txn, &rows, now, report).await?;
+        let mut heads_changed: HashSet<i64> = HashSet::new();
+        let existing = registered(&txn, &rows).await?;
         let mut inserts: Vec<(Ready, i64)> = Vec::new();
         for r in rows {
             let key = (r.building.id, r.room.clone());
@@ -1061,63 +1119,8 @@ impl Writer {
                 }
             }
         }
-        let new_ids = insert_rows(&txn, &inserts, now).await?;
-        if !inserts.is_empty() {
-            let mut tag_values = Vec::new();
-            let mut moves = Vec::new();
-            for (r, hid) in &inserts {
-                let Some(id) = new_ids.get(&r.sealed.id_blind).copied() else {
-                    continue;
-                };
-                for t in &r.tags {
-                    tag_values.push((id, *t));
-                }
-                moves.push((id, *hid, r));
-                if r.resident.relation == Relation::Head {
-                    if let Some(k) = self.households.get_mut(&(r.building.id, r.room.clone())) {
-                        k.head = Some(id);
-                    }
-                    heads_changed.insert(*hid);
-                }
-            }
-            for chunk in tag_values.chunks(400) {
-                let sql = format!(
-                    "INSERT INTO resident_tags (resident_id, tag_id) VALUES {}",
-                    chunk
-                        .iter()
-                        .map(|(r, t)| format!("({r}, {t})"))
-                        .collect::<Vec<_>>()
-                        .join(",")
-                );
-                txn.execute_unprepared(&sql).await?;
-            }
-            let today = crate::people::service::today().to_string();
-            for chunk in moves.chunks(200) {
-                let mut values = Vec::with_capacity(chunk.len() * 6);
-                let mut sql = String::from(
-                    "INSERT INTO resident_moves (resident_id, org_path, kind, from_household, \
-                     to_household, from_address, to_address, on_date, reason, actor_name, at) VALUES ",
-                );
-                for (i, (id, hid, r)) in chunk.iter().enumerate() {
-                    let n = i * 4;
-                    if i > 0 {
-                        sql.push(',');
-                    }
-                    sql.push_str(&format!(
-                        "({id}, ${}, 'import', NULL, {hid}, '', ${}, ${}, '台账导入', ${}, {now})",
-                        n + 1,
-                        n + 2,
-                        n + 3,
-                        n + 4,
-                    ));
-                    values.push(r.building.path.clone().into());
-                    values.push(format!("{}{}", r.building.prefix, r.room).into());
-                    values.push(today.clone().into());
-                    values.push(c.who.name.clone().into());
-                }
-                crate::db::exec(&txn, &sql, values).await?;
-            }
-        }
+        self.insert_new(&txn, c, &inserts, now, &mut heads_changed)
+            .await?;
         // Each household whose head changed points at its member who is 户主.
         let changed: Vec<i64> = heads_changed.into_iter().collect();
         for chunk in changed.chunks(500) {
@@ -1156,6 +1159,40 @@ impl Writer {
         txn.commit().await?;
         Ok(())
     }
+}
+
+/// The residents already registered under the rows' ID numbers, by blind index, with their
+/// tag ids.
+async fn registered(
+    txn: &impl ConnectionTrait,
+    rows: &[Ready],
+) -> AppResult<HashMap<i64, Existing>> {
+    let blinds: Vec<i64> = rows.iter().map(|r| r.sealed.id_blind).collect();
+    let mut existing: HashMap<i64, Existing> = HashMap::new();
+    for chunk in blinds.chunks(500) {
+        for m in resident::Entity::find()
+            .filter(resident::Column::IdBlind.is_in(chunk.to_vec()))
+            .all(txn)
+            .await?
+        {
+            existing.insert(
+                m.id_blind,
+                Existing {
+                    id: m.id,
+                    name: m.name.clone(),
+                    household_id: m.household_id,
+                    row: m,
+                    tags: Vec::new(),
+                },
+            );
+        }
+    }
+    let ids: Vec<i64> = existing.values().map(|e| e.id).collect();
+    let mut tags = service::tag_ids_of(txn, &ids).await?;
+    for e in existing.values_mut() {
+        e.tags = tags.remove(&e.id).unwrap_or_default();
+    }
+    Ok(existing)
 }
 
 /// The deepest node both materialized paths lie under (`/1/4/` of `/1/4/7/` and `/1/4/9/`).
