@@ -18,12 +18,14 @@
 //! are), until there are N. The server and the load generator share the machine, so the
 //! figures are what one box does serving and loading at once. Every loop is bounded in count.
 
+mod common;
+
+use common::{Api, Flags, PW, heading, print, summarize};
 use reqwest::Client;
 use sea_orm::{ConnectionTrait, DatabaseConnection};
-use serde_json::{Value, json};
+use serde_json::json;
 use std::time::{Duration, Instant};
 
-const PW: &str = "wangge-demo";
 const DAY_MS: i64 = 86_400_000;
 
 struct Args {
@@ -35,64 +37,17 @@ struct Args {
 }
 
 fn args() -> Args {
-    let mut a = Args {
-        cases: 1_000_000,
-        reports: 8_000,
+    let f = Flags::from_env();
+    let count = |name: &str, default: usize| f.num(name).map_or(default, |n| (n as usize).max(1));
+    Args {
+        cases: f.num("--cases").unwrap_or(1_000_000),
+        reports: count("--reports", 8_000),
         // Phones report from many connections at once; 32 keeps the writer's batches full
         // while the load generator shares the two cores with the server.
-        clients: 32,
-        samples: 200,
-        keep: false,
-    };
-    let v: Vec<String> = std::env::args().collect();
-    let num = |i: usize| {
-        v.get(i + 1)
-            .and_then(|s| s.replace('_', "").parse::<u64>().ok())
-    };
-    for (i, flag) in v.iter().enumerate() {
-        match flag.as_str() {
-            "--cases" => a.cases = num(i).unwrap_or(a.cases),
-            "--reports" => a.reports = num(i).map_or(a.reports, |n| n as usize),
-            "--clients" => a.clients = num(i).map_or(a.clients, |n| (n as usize).max(1)),
-            "--samples" => a.samples = num(i).map_or(a.samples, |n| (n as usize).max(1)),
-            "--keep" => a.keep = true,
-            _ => {}
-        }
+        clients: count("--clients", 32),
+        samples: count("--samples", 200),
+        keep: f.has("--keep"),
     }
-    a
-}
-
-/// Latency summary of one measured query.
-struct Figures {
-    name: String,
-    n: usize,
-    p50: f64,
-    p99: f64,
-    max: f64,
-}
-
-fn summarize(name: &str, mut ms: Vec<f64>) -> Figures {
-    ms.sort_by(f64::total_cmp);
-    let at = |q: f64| ms[((ms.len() as f64 * q).ceil() as usize).saturating_sub(1)];
-    Figures {
-        name: name.to_owned(),
-        n: ms.len(),
-        p50: at(0.50),
-        p99: at(0.99),
-        max: ms[ms.len() - 1],
-    }
-}
-
-fn print(f: &Figures, target: Option<f64>) {
-    let verdict = match target {
-        Some(t) if f.p99 < t => format!("目标 p99 < {t} ms ✓"),
-        Some(t) => format!("目标 p99 < {t} ms ✗"),
-        None => String::new(),
-    };
-    println!(
-        "  {:<44} n={:<5} p50 {:>7.2} ms  p99 {:>7.2} ms  max {:>7.2} ms  {verdict}",
-        f.name, f.n, f.p50, f.p99, f.max
-    );
 }
 
 /// Copies the demo's cases until the table holds `target` rows, in one statement per batch.
@@ -156,70 +111,12 @@ async fn count(db: &DatabaseConnection, sql: &str) -> anyhow::Result<i64> {
     Ok(row.try_get_by_index::<Option<i64>>(0)?.unwrap_or(0))
 }
 
-struct Api {
-    client: Client,
-    base: String,
-}
-
-impl Api {
-    async fn token(&self, user: &str) -> anyhow::Result<String> {
-        let v: Value = self
-            .client
-            .post(format!("{}/api/v1/auth/login", self.base))
-            .json(&json!({"username": user, "password": PW}))
-            .send()
-            .await?
-            .json()
-            .await?;
-        v["token"]
-            .as_str()
-            .map(str::to_owned)
-            .ok_or_else(|| anyhow::anyhow!("login {user}: {v}"))
-    }
-
-    async fn get(&self, token: &str, path: &str) -> anyhow::Result<(f64, Value)> {
-        let t = Instant::now();
-        let r = self
-            .client
-            .get(format!("{}{path}", self.base))
-            .bearer_auth(token)
-            .send()
-            .await?;
-        let ok = r.status().is_success();
-        let v: Value = r.json().await?;
-        let ms = t.elapsed().as_secs_f64() * 1000.0;
-        anyhow::ensure!(ok, "GET {path}: {v}");
-        Ok((ms, v))
-    }
-
-    /// Times `samples` sequential GETs after a short warm-up.
-    async fn time(
-        &self,
-        token: &str,
-        path: &str,
-        samples: usize,
-    ) -> anyhow::Result<(Vec<f64>, Value)> {
-        let mut last = Value::Null;
-        for _ in 0..5 {
-            last = self.get(token, path).await?.1;
-        }
-        let mut ms = Vec::with_capacity(samples);
-        for _ in 0..samples {
-            ms.push(self.get(token, path).await?.0);
-        }
-        Ok((ms, last))
-    }
-}
-
 #[tokio::main(flavor = "multi_thread")]
 async fn main() -> anyhow::Result<()> {
     let a = args();
     let dir = tempfile::tempdir()?;
     let url = wangge::config::sqlite_url(dir.path());
-    println!(
-        "wangge case-loop benchmark — SQLite, {} cores",
-        std::thread::available_parallelism().map_or(1, |n| n.get())
-    );
+    heading("case-loop");
 
     let t = Instant::now();
     let db = wangge::db::connect(&url, None).await?;
@@ -235,16 +132,7 @@ async fn main() -> anyhow::Result<()> {
         t.elapsed().as_secs_f64()
     );
 
-    let config = wangge::config::Config {
-        listen: "127.0.0.1:0".parse()?,
-        data_dir: dir.path().to_path_buf(),
-        database_url: url.clone(),
-        secure_cookies: false,
-        demo_hint: false,
-        pressing: Default::default(),
-        rates: Default::default(),
-        data_key: None,
-    };
+    let config = wangge::config::Config::local(dir.path(), &url);
     let server = wangge::Server::bind(config, wangge::db::connect(&url, None).await?).await?;
     let base = format!("http://{}", server.local_addr()?);
     tokio::spawn(server.run());

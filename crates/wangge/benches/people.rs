@@ -19,15 +19,15 @@
 //! the import. The searches go through the HTTP API of the real server, as a grid worker, a
 //! community secretary and the district administrator. Every loop is bounded in count.
 
+mod common;
+
+use common::{Api, Flags, PW, heading, print, summarize};
 use reqwest::Client;
-use serde_json::Value;
 use std::io::Write;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 use wangge::people::import::{self, Input, Progress};
-
-const PW: &str = "wangge-demo";
 
 struct Args {
     rows: u64,
@@ -37,27 +37,13 @@ struct Args {
 }
 
 fn args() -> Args {
-    let mut a = Args {
-        rows: 1_000_000,
-        samples: 100,
-        xlsx: true,
-        keep: false,
-    };
-    let v: Vec<String> = std::env::args().collect();
-    let num = |i: usize| {
-        v.get(i + 1)
-            .and_then(|s| s.replace('_', "").parse::<u64>().ok())
-    };
-    for (i, flag) in v.iter().enumerate() {
-        match flag.as_str() {
-            "--rows" => a.rows = num(i).unwrap_or(a.rows).max(1),
-            "--samples" => a.samples = num(i).map_or(a.samples, |n| (n as usize).max(1)),
-            "--no-xlsx" => a.xlsx = false,
-            "--keep" => a.keep = true,
-            _ => {}
-        }
+    let f = Flags::from_env();
+    Args {
+        rows: f.num("--rows").unwrap_or(1_000_000).max(1),
+        samples: f.num("--samples").map_or(100, |n| (n as usize).max(1)),
+        xlsx: !f.has("--no-xlsx"),
+        keep: f.has("--keep"),
     }
-    a
 }
 
 /// The process's resident memory, in MiB.
@@ -80,7 +66,7 @@ async fn fresh(dir: &std::path::Path) -> anyhow::Result<(wangge::AppState, Vec<(
     let db = wangge::db::connect(&url, None).await?;
     wangge::db::migrate(&db).await?;
     wangge::demo::generate(&db, 20261122, PW).await?;
-    let config = config(dir, &url)?;
+    let config = wangge::config::Config::local(dir, &url);
     let vault = wangge::open_vault(&config, &db).await?;
     let st = wangge::AppState::new(db, config, vault);
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -94,19 +80,6 @@ async fn fresh(dir: &std::path::Path) -> anyhow::Result<(wangge::AppState, Vec<(
         .map(|n| (n.code, false))
         .collect();
     Ok((st, buildings))
-}
-
-fn config(dir: &std::path::Path, url: &str) -> anyhow::Result<wangge::config::Config> {
-    Ok(wangge::config::Config {
-        listen: "127.0.0.1:0".parse()?,
-        data_dir: dir.to_path_buf(),
-        database_url: url.to_owned(),
-        secure_cookies: false,
-        demo_hint: false,
-        pressing: Default::default(),
-        rates: Default::default(),
-        data_key: None,
-    })
 }
 
 /// Imports a file, sampling memory; prints and returns rows/s.
@@ -169,36 +142,11 @@ async fn timed_import(
     Ok(rate)
 }
 
-struct Api {
-    client: Client,
-    base: String,
-}
-
-impl Api {
-    async fn token(&self, user: &str) -> anyhow::Result<String> {
-        let v: Value = self
-            .client
-            .post(format!("{}/api/v1/auth/login", self.base))
-            .json(&serde_json::json!({"username": user, "password": PW}))
-            .send()
-            .await?
-            .json()
-            .await?;
-        v["token"]
-            .as_str()
-            .map(str::to_owned)
-            .ok_or_else(|| anyhow::anyhow!("no token for {user}: {v}"))
-    }
-}
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let a = args();
     let dir = tempfile::tempdir()?;
-    println!(
-        "wangge people benchmark — SQLite, {} cores",
-        std::thread::available_parallelism().map_or(1, |n| n.get())
-    );
+    heading("people");
     let (st, buildings) = fresh(&dir.path().join("csv")).await?;
     // About 2.6 people a household.
     let per_building = (a.rows as f64 / buildings.len() as f64 / 2.6).ceil() as u64;
@@ -285,7 +233,7 @@ async fn main() -> anyhow::Result<()> {
     wangge::db::optimize(&st.db).await?;
     let url = wangge::config::sqlite_url(&dir.path().join("csv"));
     let server = wangge::Server::bind(
-        config(&dir.path().join("csv"), &url)?,
+        wangge::config::Config::local(&dir.path().join("csv"), &url),
         wangge::db::connect(&url, None).await?,
     )
     .await?;
@@ -308,7 +256,7 @@ async fn main() -> anyhow::Result<()> {
         st.vault
             .unseal(wangge::people::vault::Field::IdNumber, &sealed)?
     };
-    println!("查找（HTTP 接口，{} 个样本，预热 5 次）：", a.samples);
+    println!("查找（HTTP 接口，每项 {} 次顺序请求，预热 5 次）：", a.samples);
     let queries: Vec<(&str, String)> = vec![
         ("姓（张）", "张".into()),
         ("姓名前两字（王建）", "王建".into()),
@@ -320,47 +268,13 @@ async fn main() -> anyhow::Result<()> {
         ("地址片段（3幢）", "3幢".into()),
         ("不查找：第一页", String::new()),
     ];
-    let counter = AtomicU64::new(0);
     for user in ["wgy-liuan-1", "liuan-sj", "admin"] {
         let token = api.token(user).await?;
-        println!("  {user}：");
         for (label, q) in &queries {
-            let path = format!(
-                "{}/api/v1/residents?q={}",
-                api.base,
-                wangge::web::urlencode(q)
-            );
-            let mut ms = Vec::with_capacity(a.samples);
-            let mut total = Value::Null;
-            for i in 0..a.samples + 5 {
-                let t = Instant::now();
-                let v: Value = api
-                    .client
-                    .get(&path)
-                    .bearer_auth(&token)
-                    .send()
-                    .await?
-                    .json()
-                    .await?;
-                let el = t.elapsed().as_secs_f64() * 1000.0;
-                counter.fetch_add(1, Ordering::Relaxed);
-                if i >= 5 {
-                    ms.push(el);
-                }
-                total = v["total"].clone();
-            }
-            ms.sort_by(f64::total_cmp);
-            let at = |q: f64| ms[((ms.len() as f64 * q).ceil() as usize).saturating_sub(1)];
-            println!(
-                "    {label:<26} 命中 {total:>6}  p50 {:>6.2} ms  p99 {:>6.2} ms  {}",
-                at(0.5),
-                at(0.99),
-                if at(0.99) < 50.0 {
-                    "✓"
-                } else {
-                    "✗ (目标 < 50 ms)"
-                }
-            );
+            let path = format!("/api/v1/residents?q={}", wangge::web::urlencode(q));
+            let (ms, v) = api.time(&token, &path, a.samples).await?;
+            print(&summarize(&format!("{user} {label}"), ms), Some(50.0));
+            println!("      命中 {}", v["total"]);
         }
     }
     if a.keep {

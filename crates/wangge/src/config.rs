@@ -100,6 +100,23 @@ impl FileConfig {
     }
 }
 
+impl Config {
+    /// A server on a free loopback port over this data directory and database, every other
+    /// setting at its default (tests and benchmarks).
+    pub fn local(data_dir: &Path, database_url: &str) -> Config {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            data_dir: data_dir.to_path_buf(),
+            database_url: database_url.to_owned(),
+            secure_cookies: false,
+            demo_hint: false,
+            pressing: Default::default(),
+            rates: Default::default(),
+            data_key: None,
+        }
+    }
+}
+
 /// The default SQLite URL for a data dir.
 pub fn sqlite_url(data_dir: &Path) -> String {
     format!("sqlite://{}?mode=rwc", data_dir.join("wangge.db").display())

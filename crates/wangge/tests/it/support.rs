@@ -96,16 +96,7 @@ impl TestApp {
         dir: &std::path::Path,
     ) -> (SocketAddr, wangge::AppState) {
         let db = wangge::db::connect(url, schema).await.expect("connect");
-        let config = Config {
-            listen: "127.0.0.1:0".parse().expect("addr"),
-            data_dir: dir.to_path_buf(),
-            database_url: url.to_owned(),
-            secure_cookies: false,
-            demo_hint: false,
-            pressing: Default::default(),
-            rates: Default::default(),
-            data_key: None,
-        };
+        let config = Config::local(dir, url);
         let server = wangge::Server::bind(config, db).await.expect("bind");
         let addr = server.local_addr().expect("local addr");
         let state = server.state().clone();
