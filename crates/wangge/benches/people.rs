@@ -256,7 +256,10 @@ async fn main() -> anyhow::Result<()> {
         st.vault
             .unseal(wangge::people::vault::Field::IdNumber, &sealed)?
     };
-    println!("查找（HTTP 接口，每项 {} 次顺序请求，预热 5 次）：", a.samples);
+    println!(
+        "查找（HTTP 接口，每项 {} 次顺序请求，预热 5 次）：",
+        a.samples
+    );
     let queries: Vec<(&str, String)> = vec![
         ("姓（张）", "张".into()),
         ("姓名前两字（王建）", "王建".into()),

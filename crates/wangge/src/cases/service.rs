@@ -1217,14 +1217,12 @@ fn phone_query(q: &str) -> Option<String> {
 /// setting when there are any). Runs at start, once the key is known; a no-op after.
 pub async fn seal_phones(db: &sea_orm::DatabaseConnection, vault: &Vault) -> anyhow::Result<u64> {
     use crate::db::migrations::SEAL_CASE_PHONES;
-    let pending = db
-        .query_one_raw(crate::db::statement(
-            db,
-            "SELECT value FROM settings WHERE name = $1",
-            vec![SEAL_CASE_PHONES.into()],
-        ))
-        .await?;
-    if pending.is_none() {
+    use crate::people::entity::setting;
+    if setting::Entity::find_by_id(SEAL_CASE_PHONES)
+        .one(db)
+        .await?
+        .is_none()
+    {
         return Ok(0);
     }
     let mut sealed = 0;
@@ -1260,12 +1258,9 @@ pub async fn seal_phones(db: &sea_orm::DatabaseConnection, vault: &Vault) -> any
         }
         tx.commit().await?;
     }
-    crate::db::exec(
-        db,
-        "DELETE FROM settings WHERE name = $1",
-        vec![SEAL_CASE_PHONES.into()],
-    )
-    .await?;
+    setting::Entity::delete_by_id(SEAL_CASE_PHONES)
+        .exec(db)
+        .await?;
     tracing::info!(sealed, "sealed the reporters' phones stored before m0006");
     Ok(sealed)
 }

@@ -203,7 +203,7 @@ pub mod visit {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
-/// A named setting of the deployment (for now: the vault's key check).
+/// A named setting of the deployment: the vault's key check, pending one-off work.
 pub mod setting {
     use sea_orm::entity::prelude::*;
 

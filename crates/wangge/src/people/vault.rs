@@ -217,17 +217,11 @@ impl Vault {
     /// file, a mistyped `WANGGE_DATA_KEY`): every sealed ID number would fail to open. The
     /// first start with an empty database records a value sealed under this key.
     pub async fn verify(&self, db: &impl sea_orm::ConnectionTrait) -> anyhow::Result<()> {
-        let row = db
-            .query_one_raw(crate::db::statement(
-                db,
-                "SELECT value FROM settings WHERE name = $1",
-                vec![CHECK_SETTING.into()],
-            ))
-            .await?;
-        match row {
+        use super::entity::setting;
+        use sea_orm::{ActiveModelTrait as _, EntityTrait as _, Set};
+        match setting::Entity::find_by_id(CHECK_SETTING).one(db).await? {
             Some(r) => {
-                let sealed: String = r.try_get("", "value")?;
-                if self.unseal(Field::Check, &sealed).ok().as_deref() != Some(CHECK_PLAIN) {
+                if self.unseal(Field::Check, &r.value).ok().as_deref() != Some(CHECK_PLAIN) {
                     bail!(
                         "数据密钥与数据库不符：库中的身份证号和电话是用另一把密钥加密的。\
                          请恢复原来的密钥文件（keys/data.key）或 WANGGE_DATA_KEY"
@@ -235,15 +229,12 @@ impl Vault {
                 }
             }
             None => {
-                crate::db::exec(
-                    db,
-                    "INSERT INTO settings (name, value, updated_at) VALUES ($1, $2, $3)",
-                    vec![
-                        CHECK_SETTING.into(),
-                        self.seal(Field::Check, CHECK_PLAIN)?.into(),
-                        crate::db::now_ms().into(),
-                    ],
-                )
+                setting::ActiveModel {
+                    name: Set(CHECK_SETTING.into()),
+                    value: Set(self.seal(Field::Check, CHECK_PLAIN)?),
+                    updated_at: Set(crate::db::now_ms()),
+                }
+                .insert(db)
                 .await?;
             }
         }
