@@ -9,13 +9,13 @@ const HEIGHT: f64 = 842.0;
 const MARGIN: f64 = 72.0;
 
 /// A text block of a page.
-pub enum Block<'a> {
+pub enum Block {
     /// Centred, large.
-    Title(&'a str),
+    Title(String),
     /// A paragraph, wrapped to the page.
-    Para(&'a str),
+    Para(String),
     /// A line set flush right (signatures, dates).
-    Right(&'a str),
+    Right(String),
     /// Vertical space, in lines.
     Gap(u8),
 }
@@ -158,9 +158,9 @@ mod tests {
     #[test]
     fn a_page_is_a_pdf_whose_cross_references_point_at_its_objects() {
         let pdf = page(&[
-            Block::Title("赡养协议"),
-            Block::Para("赡养人张建国，被赡养人张福生，经协商一致，约定如下。"),
-            Block::Right("2026年3月1日"),
+            Block::Title("赡养协议".into()),
+            Block::Para("赡养人张建国，被赡养人张福生，经协商一致，约定如下。".into()),
+            Block::Right("2026年3月1日".into()),
         ]);
         assert!(pdf.starts_with(b"%PDF-1.4"));
         // Everything after the binary comment line is ASCII.

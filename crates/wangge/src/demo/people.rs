@@ -564,7 +564,10 @@ fn document(
     members: &[Member],
     today: NaiveDate,
 ) -> Option<Doc> {
-    use super::pdf::{Block, page};
+    use super::pdf::{
+        Block::{self, Gap, Para, Right, Title},
+        page,
+    };
     let head = members
         .iter()
         .find(|m| m.relation == "head")
@@ -614,25 +617,25 @@ fn document(
         .join("、");
     let signed = some_day(rng, today, 1, 12);
     let neighbour = names::person(rng);
-    let (title, blocks): (String, Vec<String>) = match kind {
+    let (title, blocks): (String, Vec<Block>) = match kind {
         "land_contract" => {
             let plots = rng.range(2, 6);
             let mu = rng.range(12, 60) as f64 / 10.0;
             (
                 format!("{}户土地承包经营权证", head.name),
                 vec![
-                    "T农村土地承包经营权证".into(),
-                    format!("P承包方代表：{}", head.name),
-                    format!("P承包方地址：{address}"),
-                    format!("P家庭成员：{all}，共 {} 人。", members.len()),
-                    format!(
-                        "P承包地块 {plots} 块，合计 {mu:.1} 亩，以发包方与承包方签订的承包合同及地块示意图为准。\
+                    Title("农村土地承包经营权证".into()),
+                    Para(format!("承包方代表：{}", head.name)),
+                    Para(format!("承包方地址：{address}")),
+                    Para(format!("家庭成员：{all}，共 {} 人。", members.len())),
+                    Para(format!(
+                        "承包地块 {plots} 块，合计 {mu:.1} 亩，以发包方与承包方签订的承包合同及地块示意图为准。\
                          承包期内，承包方依法享有承包地使用、收益和土地经营权流转的权利。"
-                    ),
-                    "P承包期限：第二轮承包到期后再延长三十年。".into(),
-                    "G".into(),
-                    "R发证机关：区人民政府（印）".into(),
-                    format!("R{signed}"),
+                    )),
+                    Para("承包期限：第二轮承包到期后再延长三十年。".into()),
+                    Gap(1),
+                    Right("发证机关：区人民政府（印）".into()),
+                    Right(signed),
                 ],
             )
         }
@@ -641,18 +644,18 @@ fn document(
             (
                 format!("{}户林权证", head.name),
                 vec![
-                    "T林权证".into(),
-                    format!("P林权权利人：{}", head.name),
-                    format!("P住址：{address}"),
-                    format!(
-                        "P林地坐落于本村后山集体林地第 {} 小班，面积 {mu} 亩，主要树种为杉木、毛竹，\
+                    Title("林权证".into()),
+                    Para(format!("林权权利人：{}", head.name)),
+                    Para(format!("住址：{address}")),
+                    Para(format!(
+                        "林地坐落于本村后山集体林地第 {} 小班，面积 {mu} 亩，主要树种为杉木、毛竹，\
                          林地使用期至 2068 年 12 月 31 日。",
                         rng.range(1, 40)
-                    ),
-                    "P权利人应依法保护和合理利用森林资源，做好森林防火工作。".into(),
-                    "G".into(),
-                    "R登记机关：区林业主管部门（印）".into(),
-                    format!("R{signed}"),
+                    )),
+                    Para("权利人应依法保护和合理利用森林资源，做好森林防火工作。".into()),
+                    Gap(1),
+                    Right("登记机关：区林业主管部门（印）".into()),
+                    Right(signed),
                 ],
             )
         }
@@ -663,32 +666,33 @@ fn document(
                 .map(|m| m.name.as_str())
                 .collect();
             let shares = match sons.as_slice() {
-                [a, b, ..] => format!(
-                    "P一、老宅东侧两间归{a}所有，西侧两间归{b}所有，堂屋共用，父母随{a}居住。"
-                ),
-                [a] => format!("P一、新建楼房归{a}所有；老宅由父母居住，父母百年之后归{a}所有。"),
-                [] => "P一、老宅由父母居住。".into(),
+                [a, b, ..] => Para(format!(
+                    "一、老宅东侧两间归{a}所有，西侧两间归{b}所有，堂屋共用，父母随{a}居住。"
+                )),
+                [a] => Para(format!(
+                    "一、新建楼房归{a}所有；老宅由父母居住，父母百年之后归{a}所有。"
+                )),
+                [] => Para("一、老宅由父母居住。".into()),
             };
             (
                 format!("{}户分家协议", head.name),
                 vec![
-                    "T分家协议".into(),
-                    format!(
-                        "P立协议人：{}（父亲），{}（儿子）。",
+                    Title("分家协议".into()),
+                    Para(format!(
+                        "立协议人：{}（{}），{}（儿子）。",
                         head.name,
+                        if head.male { "父亲" } else { "母亲" },
                         sons.join("、")
-                    ),
-                    "P儿子成年成家，经全家商议，在村民调解委员会见证下，自愿分家，达成协议如下："
-                        .into(),
+                    )),
+                    Para("儿子成年成家，经全家商议，在村民调解委员会见证下，自愿分家，达成协议如下：".into()),
                     shares,
-                    "P二、承包地按人口平均分配，各自耕种、各自受益。".into(),
-                    "P三、父母由子女共同赡养，每人每月给付生活费五百元，生病时医药费共同负担。"
-                        .into(),
-                    "P四、本协议一式多份，各方及村民委员会各执一份，自签字之日起生效。".into(),
-                    "G".into(),
-                    format!("R立协议人：{}、{}", head.name, sons.join("、")),
-                    "R见证：村民调解委员会".into(),
-                    format!("R{signed}"),
+                    Para("二、承包地按人口平均分配，各自耕种、各自受益。".into()),
+                    Para("三、父母由子女共同赡养，每人每月给付生活费五百元，生病时医药费共同负担。".into()),
+                    Para("四、本协议一式多份，各方及村民委员会各执一份，自签字之日起生效。".into()),
+                    Gap(1),
+                    Right(format!("立协议人：{}、{}", head.name, sons.join("、"))),
+                    Right("见证：村民调解委员会".into()),
+                    Right(signed),
                 ],
             )
         }
@@ -705,21 +709,21 @@ fn document(
             (
                 format!("{elder}赡养协议"),
                 vec![
-                    "T赡养协议".into(),
-                    format!("P被赡养人：{elder}"),
-                    format!("P赡养人：{carer}"),
-                    format!("P住址：{address}"),
-                    "P为保障老人晚年生活，经协商，赡养人自愿承担以下义务：".into(),
-                    format!(
-                        "P一、每月 {} 日前给付生活费 {} 元；二、老人生病时负责陪护就医，承担医疗费用；\
+                    Title("赡养协议".into()),
+                    Para(format!("被赡养人：{elder}")),
+                    Para(format!("赡养人：{carer}")),
+                    Para(format!("住址：{address}")),
+                    Para("为保障老人晚年生活，经协商，赡养人自愿承担以下义务：".into()),
+                    Para(format!(
+                        "一、每月 {} 日前给付生活费 {} 元；二、老人生病时负责陪护就医，承担医疗费用；\
                          三、保障老人居住条件，不得擅自处分老人的住房；四、经常看望问候，关心老人精神生活。",
                         rng.range(1, 10),
                         rng.range(3, 12) * 100
-                    ),
-                    "P本协议经社区（村）见证，如有争议，可申请人民调解。".into(),
-                    "G".into(),
-                    format!("R被赡养人：{elder}　赡养人：{carer}"),
-                    format!("R{signed}"),
+                    )),
+                    Para("本协议经社区（村）见证，如有争议，可申请人民调解。".into()),
+                    Gap(1),
+                    Right(format!("被赡养人：{elder}　赡养人：{carer}")),
+                    Right(signed),
                 ],
             )
         }
@@ -736,16 +740,16 @@ fn document(
             (
                 format!("{}入学通知书", p.name),
                 vec![
-                    "T入学通知书".into(),
-                    format!("P{}同学：", p.name),
-                    format!(
-                        "P你已被我校录取，请于 {year} 年 8 月 30 日持本通知书和户口簿到校报到。\
+                    Title("入学通知书".into()),
+                    Para(format!("{}同学：", p.name)),
+                    Para(format!(
+                        "你已被我校录取，请于 {year} 年 8 月 30 日持本通知书和户口簿到校报到。\
                          报到时请家长陪同，办理入学登记手续。"
-                    ),
-                    format!("P学校：{school}"),
-                    "G".into(),
-                    format!("R{school}（印）"),
-                    format!("R{year}年7月{}日", rng.range(10, 28)),
+                    )),
+                    Para(format!("学校：{school}")),
+                    Gap(1),
+                    Right(format!("{school}（印）")),
+                    Right(format!("{year}年7月{}日", rng.range(10, 28))),
                 ],
             )
         }
@@ -755,28 +759,28 @@ fn document(
             (
                 format!("{}入伍通知书", p.name),
                 vec![
-                    "T入伍通知书".into(),
-                    format!("P{}同志：", p.name),
-                    format!(
-                        "P经体检、政治考核合格，批准你应征入伍。请于 {year} 年 9 月 {} 日到区人民武装部报到。",
+                    Title("入伍通知书".into()),
+                    Para(format!("{}同志：", p.name)),
+                    Para(format!(
+                        "经体检、政治考核合格，批准你应征入伍。请于 {year} 年 9 月 {} 日到区人民武装部报到。",
                         rng.range(5, 20)
-                    ),
-                    "P光荣参军，保家卫国。望你在部队刻苦训练，早日成才。".into(),
-                    format!("P家庭住址：{address}"),
-                    "G".into(),
-                    "R区征兵办公室（印）".into(),
-                    format!("R{year}年8月{}日", rng.range(20, 31)),
+                    )),
+                    Para("光荣参军，保家卫国。望你在部队刻苦训练，早日成才。".into()),
+                    Para(format!("家庭住址：{address}")),
+                    Gap(1),
+                    Right("区征兵办公室（印）".into()),
+                    Right(format!("{year}年8月{}日", rng.range(20, 31))),
                 ],
             )
         }
         _ => (
             format!("{}户邻里协议", head.name),
             vec![
-                "T邻里协议".into(),
-                format!("P甲方：{}（{address}）", head.name),
-                format!("P乙方：{neighbour}（隔壁住户）"),
-                format!(
-                    "P双方因{}发生纠纷，经网格员和调解员调解，本着互谅互让的原则，自愿达成如下协议：",
+                Title("邻里协议".into()),
+                Para(format!("甲方：{}（{address}）", head.name)),
+                Para(format!("乙方：{neighbour}（隔壁住户）")),
+                Para(format!(
+                    "双方因{}发生纠纷，经网格员和调解员调解，本着互谅互让的原则，自愿达成如下协议：",
                     rng.pick(&[
                         "排水沟渠",
                         "楼道堆物",
@@ -784,28 +788,16 @@ fn document(
                         "院墙边界",
                         "车辆停放"
                     ])
-                ),
-                "P一、双方于本协议签订后十日内各自整改，恢复原状；".into(),
-                "P二、今后遇事先沟通，互相体谅，和睦相处；".into(),
-                "P三、如再有争议，请网格员或调解委员会协调，不得采取过激行为。".into(),
-                "G".into(),
-                format!("R甲方：{}　乙方：{neighbour}", head.name),
-                "R见证：网格员".into(),
-                format!("R{signed}"),
+                )),
+                Para("一、双方于本协议签订后十日内各自整改，恢复原状；".into()),
+                Para("二、今后遇事先沟通，互相体谅，和睦相处；".into()),
+                Para("三、如再有争议，请网格员或调解委员会协调，不得采取过激行为。".into()),
+                Gap(1),
+                Right(format!("甲方：{}　乙方：{neighbour}", head.name)),
+                Right("见证：网格员".into()),
+                Right(signed),
             ],
         ),
     };
-    let blocks: Vec<Block> = blocks
-        .iter()
-        .map(|b| {
-            let (k, text) = b.split_at(1);
-            match k {
-                "T" => Block::Title(text),
-                "R" => Block::Right(text),
-                "G" => Block::Gap(1),
-                _ => Block::Para(text),
-            }
-        })
-        .collect();
     Some((kind, title, page(&blocks)))
 }
