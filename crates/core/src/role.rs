@@ -182,6 +182,36 @@ impl Role {
         )
     }
 
+    /// The rights over residents' personal data this role holds.
+    pub fn personal_data_rights(self) -> impl Iterator<Item = Permission> {
+        use Permission::*;
+        [PeopleView, PeopleManage, PeopleImport, PeopleFullView, VisitLog]
+            .into_iter()
+            .filter(move |p| self.can(*p))
+    }
+
+    /// Whether every right over personal data this role holds, `other` holds too: then an
+    /// account of `other` that took over an account of this role (by resetting its password)
+    /// would gain no sight of people it does not already have.
+    pub fn personal_data_within(self, other: Role) -> bool {
+        self.personal_data_rights().all(|p| other.can(p))
+    }
+
+    /// Whether a service account (a machine's, used through tokens, with no password) may have
+    /// this role: one that neither sees full personal data nor manages accounts or tokens.
+    pub fn may_be_service(self) -> bool {
+        use Permission::*;
+        !(self.can(PeopleFullView) || self.can(UserManage) || self.can(TokenManage))
+    }
+
+    /// Whether an account of this role takes the cases dispatched to the node it is bound to
+    /// (a grid's worker, a community's staff…). Residents, building heads and party members
+    /// bound to the same node do not: they report and follow; department handlers take what
+    /// is dispatched to their department instead.
+    pub fn handles_at_node(self) -> bool {
+        self.is_staff() && self != Role::DepartmentHandler
+    }
+
     /// Whether an account of this role must also name a department.
     pub fn needs_department(self) -> bool {
         matches!(self, Role::DepartmentHandler)
@@ -235,6 +265,39 @@ mod tests {
     }
 
     #[test]
+    fn an_administrator_takes_over_no_account_that_sees_more_people_than_it() {
+        let within: Vec<Role> = Role::ALL
+            .into_iter()
+            .filter(|r| r.personal_data_within(Role::Admin))
+            .collect();
+        assert_eq!(
+            within,
+            [
+                Role::Admin,
+                Role::DepartmentHandler,
+                Role::BuildingHead,
+                Role::Resident
+            ]
+        );
+        for r in Role::ALL {
+            assert!(r.personal_data_within(r), "{r:?}");
+        }
+        assert!(Role::GridWorker.personal_data_within(Role::CommunitySecretary));
+        assert!(!Role::CommandCenter.personal_data_within(Role::CommunityStaff));
+        let services: Vec<Role> = Role::ALL.into_iter().filter(|r| r.may_be_service()).collect();
+        assert_eq!(
+            services,
+            [
+                Role::CommunityStaff,
+                Role::DepartmentHandler,
+                Role::BuildingHead,
+                Role::PartyMember,
+                Role::Resident
+            ]
+        );
+    }
+
+    #[test]
     fn roles_round_trip_and_bind_sensibly() {
         for r in Role::ALL {
             assert_eq!(Role::parse(r.as_str()), Some(r));
@@ -251,5 +314,9 @@ mod tests {
         assert!(Role::DepartmentHandler.needs_department());
         assert!(Role::GridWorker.is_staff() && !Role::Resident.is_staff());
         assert!(!Role::Admin.needs_department());
+        for r in [Role::Resident, Role::BuildingHead, Role::PartyMember, Role::DepartmentHandler] {
+            assert!(!r.handles_at_node(), "{r:?}");
+        }
+        assert!(Role::GridWorker.handles_at_node() && Role::CommunitySecretary.handles_at_node());
     }
 }

@@ -103,7 +103,25 @@ pub fn route(
     };
     match category.handler {
         HandlerLevel::Grid => at_level(&[OrgLevel::MicroGrid, OrgLevel::Grid], "网格"),
-        HandlerLevel::Community => at_level(&[OrgLevel::Community], "社区（村）"),
+        // The community takes it in and answers for it, but the work starts where it
+        // happened: the grid the case lies in is suggested (小事不出网格), the community only
+        // for a place outside every grid.
+        HandlerLevel::Community => {
+            let community = at_level(&[OrgLevel::Community], "社区（村）")?;
+            match chain
+                .iter()
+                .find(|p| p.active && matches!(p.level, OrgLevel::MicroGrid | OrgLevel::Grid))
+            {
+                Some(g) => Ok(Route {
+                    target: Target::Node(g.id),
+                    reason: format!(
+                        "“{}”类事项由社区（村）受理，派给事发网格处置：{}",
+                        category.name, g.name
+                    ),
+                }),
+                None => Ok(community),
+            }
+        }
         HandlerLevel::Township => at_level(&[OrgLevel::Township], "街道（乡镇）"),
         HandlerLevel::Department => {
             let kind = category.department_kind.clone().unwrap_or_default();
@@ -209,8 +227,18 @@ mod tests {
         let at = path("/1/2/3/4/6/");
         let r = |h| route(&at, &cat(h, None), &places, &[]).map(|r| r.target);
         assert_eq!(r(HandlerLevel::Grid), Ok(Target::Node(4)));
-        assert_eq!(r(HandlerLevel::Community), Ok(Target::Node(3)));
+        assert_eq!(
+            r(HandlerLevel::Community),
+            Ok(Target::Node(4)),
+            "a community matter goes to the grid it happened in"
+        );
         assert_eq!(r(HandlerLevel::Township), Ok(Target::Node(2)));
+        let outside = route(&path("/1/2/3/"), &cat(HandlerLevel::Community, None), &places, &[]);
+        assert_eq!(
+            outside.map(|r| r.target),
+            Ok(Target::Node(3)),
+            "outside every grid, the community itself"
+        );
     }
 
     #[test]

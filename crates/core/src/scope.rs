@@ -28,6 +28,13 @@ impl Scope {
         self.root.contains(path)
     }
 
+    /// Whether the scope is the whole tree (its root is the deployment's root node). Reference
+    /// data that every street shares — the category tree, the working calendar, the district's
+    /// jobs — is changed only from here.
+    pub fn is_whole_tree(&self) -> bool {
+        self.root.depth() == 0
+    }
+
     /// The `LIKE` pattern that selects this scope's rows by their `org_path` column.
     /// Paths hold only digits and slashes, so the pattern needs no escaping.
     pub fn like_pattern(&self) -> String {
@@ -48,5 +55,8 @@ mod tests {
         assert!(!grid_a.allows(&OrgPath::parse("/1/2/3/101/").expect("path")));
         assert!(!grid_a.allows(&OrgPath::parse("/1/2/3/").expect("path")));
         assert_eq!(grid_a.like_pattern(), "/1/2/3/10/%");
+        assert!(!grid_a.is_whole_tree());
+        assert!(Scope::new(OrgPath::root(1)).is_whole_tree());
+        assert!(!Scope::new(OrgPath::parse("/1/2/").expect("path")).is_whole_tree());
     }
 }

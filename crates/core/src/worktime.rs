@@ -98,6 +98,28 @@ pub enum Limit {
     WorkingDays(u32),
 }
 
+/// The statutory holidays that fall on the same date every year (全国年节及纪念日放假办法 as
+/// revised in 2024: 元旦 1 January, 劳动节 1–2 May, 国庆节 1–3 October), as (month, day,
+/// name). A year without its published schedule still has these off; 春节, 清明, 端午 and 中秋
+/// follow the lunar calendar or the solar terms, and the make-up workdays are set each year,
+/// so they come only with the schedule.
+pub const FIXED_HOLIDAYS: [(u32, u32, &str); 6] = [
+    (1, 1, "元旦"),
+    (5, 1, "劳动节"),
+    (5, 2, "劳动节"),
+    (10, 1, "国庆节"),
+    (10, 2, "国庆节"),
+    (10, 3, "国庆节"),
+];
+
+/// The fixed-date statutory holiday on `d`, if there is one.
+pub fn fixed_holiday(d: NaiveDate) -> Option<&'static str> {
+    FIXED_HOLIDAYS
+        .iter()
+        .find(|(m, day, _)| d.month() == *m && d.day() == *day)
+        .map(|x| x.2)
+}
+
 /// The calendar of working days and hours.
 #[derive(Clone, Debug)]
 pub struct Calendar {
@@ -170,10 +192,25 @@ impl Calendar {
         Ok(out)
     }
 
-    /// Whether the published schedule of a year is loaded (if not, only weekends count as
-    /// days off that year: tell the administrators to add it).
+    /// Whether the published schedule of a year is loaded. If not, the year's weekends and its
+    /// statutory holidays on fixed dates ([`FIXED_HOLIDAYS`]) are days off, and deadlines that
+    /// reach into it are provisional ([`Calendar::is_provisional`]): the lunar holidays and the
+    /// make-up workdays are known only from the schedule.
     pub fn covers(&self, year: i32) -> bool {
         self.years.contains(&year)
+    }
+
+    /// Whether a deadline falling on `d` (or counted across it) rests on a year whose schedule
+    /// is not loaded, so that it may move once the schedule is entered.
+    pub fn is_provisional(&self, d: NaiveDate) -> bool {
+        !self.covers(d.year())
+    }
+
+    /// The year whose schedule administrators should enter now: next year, from 1 November
+    /// (the State Council publishes it in the autumn), when it is not loaded yet.
+    pub fn next_year_missing(&self, today: NaiveDate) -> Option<i32> {
+        let next = today.year() + 1;
+        (today.month() >= 11 && !self.covers(next)).then_some(next)
     }
 
     /// The working hours.
@@ -186,6 +223,7 @@ impl Calendar {
         match self.special.get(&d) {
             Some(DayKind::Holiday) => false,
             Some(DayKind::Workday) => true,
+            None if !self.covers(d.year()) && fixed_holiday(d).is_some() => false,
             None => !matches!(d.weekday(), Weekday::Sat | Weekday::Sun),
         }
     }
@@ -448,5 +486,33 @@ mod tests {
         assert!(Calendar::parse_schedule("{}").is_err());
         let misfiled = r#"{"years": {"2025": {"days": [{"date": "2026-01-01", "kind": "holiday", "name": "元旦"}]}}}"#;
         assert!(Calendar::parse_schedule(misfiled).is_err());
+    }
+
+    #[test]
+    fn a_year_without_its_schedule_keeps_the_fixed_holidays_and_says_so() {
+        let cal = Calendar::new(
+            Calendar::parse_schedule(include_str!("../data/holidays-cn.json")).expect("file"),
+            WorkHours::default(),
+        )
+        .expect("calendar");
+        assert!(cal.covers(2026) && !cal.covers(2027));
+        let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).expect("date");
+        // Dispatched on the last working afternoon of 2026, one working day: 元旦 2027 is a
+        // Friday, so it is due on Monday 4 January, not on the holiday.
+        let start = d(2026, 12, 31).and_hms_opt(15, 0, 0).expect("time");
+        let due = cal.deadline(start, Limit::WorkingDays(1));
+        assert_eq!(due, d(2027, 1, 4).and_hms_opt(15, 0, 0).expect("time"));
+        assert!(cal.is_provisional(due.date()));
+        assert!(!cal.is_provisional(start.date()));
+        for day in [d(2027, 5, 3), d(2027, 10, 4), d(2027, 10, 8)] {
+            assert!(cal.is_workday(day), "{day}");
+        }
+        for day in [d(2027, 1, 1), d(2027, 5, 1), d(2027, 5, 2), d(2027, 10, 1), d(2027, 10, 3)] {
+            assert!(!cal.is_workday(day), "{day}");
+        }
+        assert_eq!(fixed_holiday(d(2027, 10, 2)), Some("国庆节"));
+        assert_eq!(cal.next_year_missing(d(2026, 10, 31)), None);
+        assert_eq!(cal.next_year_missing(d(2026, 11, 1)), Some(2027));
+        assert_eq!(cal.next_year_missing(d(2025, 11, 30)), None, "2026 is loaded");
     }
 }

@@ -17,6 +17,10 @@ pub struct Config {
     pub database_url: String,
     /// Mark cookies `Secure` (set when served over HTTPS).
     pub secure_cookies: bool,
+    /// The address people reach the platform at (`https://wangge.example.gov.cn`), for links
+    /// and QR codes given out (a public report's follow-up link); without it, the request's
+    /// own host is used.
+    pub public_url: Option<String>,
     /// Show the demo accounts' hint on the login page (`wangge demo` only).
     pub demo_hint: bool,
     /// Pressing slow cases (`[pressing]` in the file).
@@ -81,6 +85,8 @@ pub struct FileConfig {
     pub database_url: Option<String>,
     /// See [`Config::secure_cookies`].
     pub secure_cookies: Option<bool>,
+    /// See [`Config::public_url`] (the environment's `WANGGE_PUBLIC_URL` wins).
+    pub public_url: Option<String>,
     /// See [`Config::data_key`] (the environment's `WANGGE_DATA_KEY` wins).
     pub data_key: Option<String>,
     /// See [`Config::pressing`].
@@ -109,6 +115,7 @@ impl Config {
             data_dir: data_dir.to_path_buf(),
             database_url: database_url.to_owned(),
             secure_cookies: false,
+            public_url: None,
             demo_hint: false,
             pressing: Default::default(),
             rates: Default::default(),
@@ -162,7 +169,18 @@ impl Config {
         if !(0.0..=1.0).contains(&rates.basic_discount) {
             anyhow::bail!("配置 rates.basic_discount 应在 0 到 1 之间");
         }
+        let public_url = std::env::var("WANGGE_PUBLIC_URL")
+            .ok()
+            .or(file.public_url)
+            .map(|u| u.trim().trim_end_matches('/').to_owned())
+            .filter(|u| !u.is_empty());
+        if let Some(u) = &public_url
+            && !(u.starts_with("https://") || u.starts_with("http://"))
+        {
+            anyhow::bail!("配置 public_url 应以 https:// 或 http:// 开头：{u}");
+        }
         Ok(Config {
+            public_url,
             pressing,
             rates,
             listen,

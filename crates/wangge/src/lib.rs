@@ -12,6 +12,7 @@ pub mod cases;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod home;
 pub mod org;
 pub mod people;
 pub mod users;

@@ -347,6 +347,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     org_id,
                     department_id: department,
                     password: password.clone(),
+                    service: false,
                 },
             )
             .await

@@ -7,7 +7,8 @@ use crate::web::error::AppResult;
 use crate::web::{Html, PageCtx, respond};
 use askama::Template;
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
+use crate::web::Query;
 use axum::response::{IntoResponse, Response};
 use wangge_core::Permission;
 

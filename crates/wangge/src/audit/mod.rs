@@ -172,6 +172,8 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("token", "令牌"),
     ("reveal", "查看完整证件号"),
     ("export_full", "导出完整证件号"),
+    ("refuse_id", "拒绝他处证件号"),
+    ("case_action", "办理案件"),
 ];
 
 /// The kinds of entity the log records, with their Chinese names.
@@ -188,6 +190,9 @@ pub const ENTITIES: &[(&str, &str)] = &[
     ("assessment", "考评"),
     ("visit", "走访"),
     ("tag", "重点人群标签"),
+    ("case", "案件"),
+    ("category", "事项分类"),
+    ("calendar", "工作日历"),
 ];
 
 /// The Chinese word for an action.

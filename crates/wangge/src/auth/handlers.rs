@@ -8,7 +8,8 @@ use crate::users::entity as user;
 use crate::web::error::{AppError, AppResult};
 use crate::web::{Html, PageCtx, done};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
+use crate::web::Query;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form, Json};
@@ -36,6 +37,12 @@ pub async fn authenticate(
     )
     .await?;
     match found {
+        Some(u) if u.service => {
+            tracing::warn!(username = %u.username, ip, "login refused: service account");
+            Err(AppError::Unauthenticated(
+                "服务账号不能登录，只能使用管理员签发的接口令牌".into(),
+            ))
+        }
         Some(u) if ok && u.status == "active" => {
             super::clear_failures(&st.db, &name).await?;
             Ok(u)
@@ -96,13 +103,10 @@ pub struct LoginQuery {
     next: Option<String>,
 }
 
+/// Where to go after logging in: a local path only (see [`crate::web::local_path`]).
 fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => {
-            n.to_owned()
-        }
-        _ => "/".to_owned(),
-    }
+    next.and_then(crate::web::local_path)
+        .unwrap_or_else(|| "/".to_owned())
 }
 
 pub(crate) fn cookie_header(
@@ -163,7 +167,7 @@ pub async fn login_page(
     Query(q): Query<LoginQuery>,
 ) -> Response {
     if actor.is_some() {
-        return Redirect::to(&safe_next(q.next.as_deref())).into_response();
+        return crate::web::redirect(&safe_next(q.next.as_deref()));
     }
     render_login(
         &st,
@@ -206,7 +210,7 @@ pub async fn login_submit(
             } else {
                 next
             };
-            let mut resp = Redirect::to(&to).into_response();
+            let mut resp = crate::web::redirect(&to);
             if let Some(h) = cookie_header(&st, SESSION_COOKIE, &token, None) {
                 resp.headers_mut().append(header::SET_COOKIE, h);
             }
@@ -513,7 +517,8 @@ async fn token_list(st: &AppState, actor: &Actor) -> AppResult<Vec<TokenView>> {
         .collect())
 }
 
-/// Issues a machine token for an account in scope; the token is shown once.
+/// Issues a machine token, shown once: to the caller's own account, or to a service account
+/// in scope. A token is never issued as another person: it would act with their rights.
 async fn issue_machine_token(
     st: &AppState,
     actor: &Actor,
@@ -523,14 +528,27 @@ async fn issue_machine_token(
     actor.require(Permission::TokenManage)?;
     let name = validate::name("令牌用途", name, 50)?;
     let username = username.trim().to_ascii_lowercase();
-    let u = user::Entity::find()
-        .filter(user::Column::Username.eq(username.clone()))
-        .filter(actor.caller().scope_cond("org_path"))
-        .one(&st.db)
-        .await?
-        .ok_or_else(|| {
-            AppError::bad("unknown_user", format!("您的管辖范围内没有账号 {username}"))
-        })?;
+    let u = if username.is_empty() || username == actor.username {
+        user::Entity::find_by_id(actor.user_id)
+            .one(&st.db)
+            .await?
+            .ok_or_else(|| AppError::Unauthenticated("账号不存在".into()))?
+    } else {
+        user::Entity::find()
+            .filter(user::Column::Username.eq(username.clone()))
+            .filter(user::Column::Service.eq(true))
+            .filter(actor.caller().scope_cond("org_path"))
+            .one(&st.db)
+            .await?
+            .ok_or_else(|| {
+                AppError::bad(
+                    "not_service_account",
+                    format!(
+                        "接口令牌只能签发给自己，或您管辖范围内的服务账号；{username} 不是这样的账号"
+                    ),
+                )
+            })?
+    };
     let tx = crate::db::begin_write(&st.db).await?;
     let (id, token) = super::issue_token(&tx, u.id, &name, "machine", None).await?;
     let path = crate::web::error::stored_path(&u.org_path)?;
@@ -602,6 +620,8 @@ pub async fn api_tokens(
 /// A token request.
 #[derive(Deserialize)]
 pub struct TokenForm {
+    /// Empty (or one's own): for oneself; otherwise a service account in scope.
+    #[serde(default)]
     username: String,
     name: String,
 }

@@ -117,6 +117,26 @@ impl Actor {
     }
 }
 
+/// What an account whose password an administrator reset may still call in the API: who am I,
+/// change my password, log out. The pages have the same rule ([`PageActor`] sends to
+/// `/account`); the middleware refuses the rest with 403 `must_change_password`.
+const WHILE_PASSWORD_MUST_CHANGE: &[&str] = &[
+    "/api/v1/me",
+    "/api/v1/me/password",
+    "/api/v1/auth/logout",
+];
+
+/// The pages such an account may still open (the rest send it to `/account`).
+const PAGES_WHILE_PASSWORD_MUST_CHANGE: &[&str] = &[
+    "/account",
+    "/account/password",
+    "/logout",
+    "/login",
+    "/static/",
+    "/healthz",
+    "/metrics",
+];
+
 /// The API face: no actor → 401 JSON.
 impl<S: Send + Sync> FromRequestParts<S> for Actor {
     type Rejection = AppError;
@@ -439,6 +459,35 @@ pub async fn record_failure(db: &impl ConnectionTrait, username: &str, ip: &str)
     Ok(())
 }
 
+/// Failed logins since `since` that an administrator of `scope` should know of: those naming
+/// an account in the scope, and for the whole tree also those naming no account at all
+/// (someone guessing names).
+pub async fn failed_logins_since(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    since: i64,
+) -> AppResult<u64> {
+    use sea_orm::sea_query::Query as SqlQuery;
+    let in_scope = SqlQuery::select()
+        .column(user::Column::Username)
+        .from(user::Entity)
+        .cond_where(crate::db::in_scope("org_path", scope))
+        .to_owned();
+    let mut names = sea_orm::Condition::any().add(login_failure::Column::Username.in_subquery(in_scope));
+    if scope.is_whole_tree() {
+        let any_account = SqlQuery::select()
+            .column(user::Column::Username)
+            .from(user::Entity)
+            .to_owned();
+        names = names.add(login_failure::Column::Username.not_in_subquery(any_account));
+    }
+    Ok(login_failure::Entity::find()
+        .filter(login_failure::Column::At.gte(since))
+        .filter(names)
+        .count(db)
+        .await?)
+}
+
 /// Forgets the failures of a username after a good login.
 pub async fn clear_failures(db: &impl ConnectionTrait, username: &str) -> AppResult<()> {
     login_failure::Entity::delete_many()
@@ -464,6 +513,19 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
         Ok(a) => a,
         Err(e) => return e.into_response(),
     };
+    if actor.as_ref().is_some_and(|a| a.must_change_password)
+        && !WHILE_PASSWORD_MUST_CHANGE.contains(&path.as_str())
+    {
+        if path.starts_with("/api/") {
+            return AppError::MustChangePassword.into_response();
+        }
+        if !PAGES_WHILE_PASSWORD_MUST_CHANGE
+            .iter()
+            .any(|p| path == *p || p.ends_with('/') && path.starts_with(p))
+        {
+            return crate::web::redirect("/account");
+        }
+    }
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let (req, csrf_ok) = if unsafe_method && bearer(req.headers()).is_none() {
         match &actor {
@@ -586,6 +648,19 @@ impl Caller {
     pub fn require(&self, p: Permission) -> AppResult<()> {
         match self.role {
             Some(r) if !r.can(p) => Err(AppError::no_permission()),
+            _ => Ok(()),
+        }
+    }
+
+    /// Refuses unless the caller may change what the whole district shares (the category tree,
+    /// the working calendar, district-wide jobs): an administrator bound to the tree's root, or
+    /// the command line. A street's administrator changes what belongs to the street only.
+    pub fn require_district_admin(&self) -> AppResult<()> {
+        self.require(Permission::OrgManage)?;
+        match &self.scope {
+            Some(s) if !s.is_whole_tree() => Err(AppError::Forbidden(
+                "事项分类、工作日历和全区任务由区级管理员维护，街道和社区只能查看".into(),
+            )),
             _ => Ok(()),
         }
     }

@@ -17,7 +17,6 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
-use wangge_core::Permission;
 use wangge_core::category::{self as cat, Category, HandlerLevel, limit_code, limit_label};
 use wangge_core::worktime::{Calendar, DayKind, SpecialDay, WorkHours};
 
@@ -376,7 +375,7 @@ pub async fn update_category(
     code: &str,
     i: CategoryInput,
 ) -> AppResult<CategoryView> {
-    c.require(Permission::OrgManage)?;
+    c.require_district_admin()?;
     let v = check(&i)?;
     let tx = crate::db::begin_write(db).await?;
     let row = category::Entity::find()
@@ -446,7 +445,7 @@ pub async fn create_category(
     c: &Caller,
     i: CategoryInput,
 ) -> AppResult<CategoryView> {
-    c.require(Permission::OrgManage)?;
+    c.require_district_admin()?;
     let v = check(&i)?;
     let code = i.code.trim().to_uppercase();
     if code.is_empty() || code.len() > 16 || !code.chars().all(|ch| ch.is_ascii_alphanumeric()) {
@@ -566,7 +565,7 @@ pub async fn set_day(
     kind: &str,
     name: &str,
 ) -> AppResult<()> {
-    c.require(Permission::OrgManage)?;
+    c.require_district_admin()?;
     let d = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d")
         .map_err(|_| AppError::bad("bad_date", "日期应写成 2027-01-01 这样的格式"))?;
     if !matches!(kind, "holiday" | "workday" | "normal") {

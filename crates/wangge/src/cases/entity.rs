@@ -117,6 +117,26 @@ pub mod file {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
+/// Who uploaded a stored file: a file is attached to a case only by an account that uploaded
+/// it, so knowing a file's hash gives no access to it.
+pub mod upload {
+    use sea_orm::entity::prelude::*;
+
+    /// A row of `uploads`.
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "uploads")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub sha256: String,
+        pub user_id: i64,
+        pub created_at: i64,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
 /// Someone who follows a case they did not report (the reporter of a merged duplicate).
 pub mod follower {
     use sea_orm::entity::prelude::*;

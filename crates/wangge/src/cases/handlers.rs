@@ -8,13 +8,13 @@ use crate::auth::Actor;
 use crate::web::error::{AppError, AppResult};
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
+use crate::web::Query;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use wangge_core::Permission;
 
 /// A case with its timeline and what the caller may do next.
 #[derive(Serialize)]
@@ -26,6 +26,8 @@ pub struct CaseDetail {
     pub timeline: Vec<EventView>,
     /// The actions the caller may take now.
     pub actions: Vec<&'static str>,
+    /// Whether the caller reported the case (then the caller rates it and may withdraw it).
+    pub reported_by_you: bool,
     /// Photos of the report and of every step (file ids; `GET /files/{id}`).
     pub photos: Vec<String>,
 }
@@ -33,7 +35,7 @@ pub struct CaseDetail {
 /// Loads the detail the caller may see (full phone only for those who act on it).
 pub async fn detail(st: &AppState, a: &Actor, id: i64) -> AppResult<CaseDetail> {
     let m = service::find(&st.db, a, id).await?;
-    let who = service::standing(&st.db, a, &m).await?;
+    let who = service::standing(a, &m)?;
     let catalog = st.catalog.get(&st.db).await?;
     let full = service::shows_full_phone(who);
     let timeline = service::timeline(&st.db, m.id).await?;
@@ -46,6 +48,7 @@ pub async fn detail(st: &AppState, a: &Actor, id: i64) -> AppResult<CaseDetail> 
         case: service::view(&catalog, &st.vault, &m, full),
         timeline,
         actions,
+        reported_by_you: who.reporter,
         photos,
     })
 }
@@ -129,6 +132,7 @@ pub async fn api_act(
                 case: service::view(&catalog, &st.vault, &m, false),
                 timeline: Vec::new(),
                 actions: Vec::new(),
+                reported_by_you: m.reporter_id == Some(actor.user_id),
                 photos: Vec::new(),
             }))
         }
@@ -282,10 +286,10 @@ impl StatsQuery {
 /// `POST /api/v1/files` — a photo as the raw body; answers its id for `photos`.
 pub async fn api_upload(
     State(st): State<AppState>,
-    _actor: Actor,
+    actor: Actor,
     b: Bytes,
 ) -> AppResult<(StatusCode, Json<serde_json::Value>)> {
-    let (id, mime, size) = files::put(&st.config.data_dir, &b).await?;
+    let (id, mime, size) = service::store_upload(&st, Some(&actor), &b).await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({"id": id, "mime": mime, "size": size})),
@@ -374,6 +378,6 @@ pub async fn events(State(st): State<AppState>, actor: Actor) -> impl IntoRespon
 
 /// `POST /api/v1/admin/press` — runs the pressing job now (administrators).
 pub async fn api_press(State(st): State<AppState>, actor: Actor) -> AppResult<Json<press::Report>> {
-    actor.require(Permission::OrgManage)?;
+    actor.caller().require_district_admin()?;
     Ok(Json(press::run_once(&st, crate::db::now_ms()).await?))
 }

@@ -350,7 +350,7 @@ async fn prepare(
         (_, Some(a)) if source != "hotline" => a.display_name.clone(),
         _ => String::new(),
     };
-    let photos = photo_ids(st, &input.photos)?;
+    let photos = photo_ids(st, actor.map(|a| a.user_id), &input.photos).await?;
     let dir = st.directory.get(&st.db).await?;
     let landing = land(&dir, &input, actor.map(|a| a.org_id))?;
     let place = stored_path(&landing.node.path)?;

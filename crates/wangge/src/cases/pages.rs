@@ -12,7 +12,8 @@ use crate::org::service::{self as org, NodeFilter};
 use crate::web::error::{AppError, AppResult};
 use crate::web::{Html, PageCtx, done, flash_redirect, fmt_time, query_string, respond};
 use askama::Template;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, Path, State};
+use crate::web::Query;
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
@@ -97,10 +98,14 @@ async fn read_form(mut mp: Multipart) -> AppResult<FormData> {
     Ok(FormData { fields, photos })
 }
 
-async fn store_photos(st: &AppState, f: &FormData) -> AppResult<Vec<String>> {
+async fn store_photos(
+    st: &AppState,
+    uploader: Option<&Actor>,
+    f: &FormData,
+) -> AppResult<Vec<String>> {
     let mut ids = Vec::new();
     for p in &f.photos {
-        ids.push(files::put(&st.config.data_dir, p).await?.0);
+        ids.push(service::store_upload(st, uploader, p).await?.0);
     }
     Ok(ids)
 }
@@ -262,7 +267,7 @@ pub async fn create(
 ) -> Response {
     let r = async {
         let f = read_form(mp).await?;
-        let photos = store_photos(&st, &f).await?;
+        let photos = store_photos(&st, Some(&a), &f).await?;
         let input = new_case_of(&f, photos)?;
         service::report(&st, Reporter::Account(&a), input, f.get("idem").as_deref()).await
     }
@@ -357,7 +362,7 @@ pub async fn public_create(
     let r = async {
         service::check_public_rate(&st.db, &ip).await?;
         let f = read_form(mp).await?;
-        let photos = store_photos(&st, &f).await?;
+        let photos = store_photos(&st, None, &f).await?;
         let input = new_case_of(&f, photos)?;
         service::report(
             &st,
@@ -390,6 +395,8 @@ pub async fn public_create(
 #[derive(Template)]
 #[template(path = "cases/track.html")]
 struct TrackPage {
+    /// Who the rating questions ask.
+    you: &'static str,
     csrf: String,
     token: String,
     case: CaseView,
@@ -444,6 +451,7 @@ pub async fn track(
             ))
         });
         let page = TrackPage {
+            you: "您",
             csrf: pre.clone(),
             token: q.t.clone().unwrap_or_default(),
             can_rate: m.status == "verified",
@@ -740,6 +748,12 @@ pub async fn todo(State(st): State<AppState>, PageActor(a): PageActor) -> Respon
 struct DetailPage {
     ctx: PageCtx,
     d: CaseDetail,
+    /// The expected next steps, the first one open, then the exceptions (folded, quiet).
+    main_actions: Vec<&'static str>,
+    other_actions: Vec<&'static str>,
+    /// The rating form asks "you" when the reporter rates, "the reporter" on a return visit.
+    rater_is_reporter: bool,
+    you: &'static str,
     targets: Vec<Choice>,
     suggested: String,
     place: String,
@@ -769,11 +783,17 @@ pub async fn detail(
         };
         let place = org::node_name(&st.db, d.case.org_id).await?;
         let dispatch_name = org::node_name(&st.db, d.case.dispatch_org_id).await?;
+        let (main_actions, other_actions) = service::next_step_first(&d.actions);
+        let rater_is_reporter = d.reported_by_you;
         Ok::<_, AppError>(
             Html(
                 DetailPage {
                     ctx: PageCtx::new(&st, &a, &format!("案件 {}", d.case.case_no), "cases")
                         .await?,
+                    main_actions,
+                    other_actions,
+                    rater_is_reporter,
+                    you: if rater_is_reporter { "您" } else { "报告人" },
                     d,
                     targets,
                     suggested,
@@ -817,7 +837,7 @@ pub async fn act(
     let to = format!("/cases/{id}");
     let r = async {
         let f = read_form(mp).await?;
-        let photos = store_photos(&st, &f).await?;
+        let photos = store_photos(&st, Some(&a), &f).await?;
         let target = f.text("target");
         let (org_id, department_id) = match target.split_at_checked(1) {
             Some(("n", v)) => (v.parse().ok(), None),
@@ -950,6 +970,8 @@ pub fn pct(r: &Option<f64>) -> String {
 #[template(path = "cases/categories.html")]
 struct CategoriesPage {
     ctx: PageCtx,
+    /// Only the district's administrators change what every street shares.
+    editable: bool,
     rows: Vec<CategoryView>,
     levels: Vec<Choice>,
     groups: Vec<Choice>,
@@ -970,6 +992,7 @@ pub async fn categories(State(st): State<AppState>, PageActor(a): PageActor) -> 
             Html(
                 CategoriesPage {
                     ctx: PageCtx::new(&st, &a, "事项分类", "categories").await?,
+                    editable: a.caller().require_district_admin().is_ok(),
                     rows,
                     levels: wangge_core::category::HandlerLevel::ALL
                         .iter()
@@ -1055,6 +1078,8 @@ pub async fn create_category(
 #[template(path = "cases/calendar.html")]
 struct CalendarPage {
     ctx: PageCtx,
+    /// Only the district's administrators change what every street shares.
+    editable: bool,
     year: i32,
     years: Vec<i32>,
     covered: bool,
@@ -1079,6 +1104,7 @@ pub async fn calendar(
             Html(
                 CalendarPage {
                     ctx: PageCtx::new(&st, &a, "工作日历", "calendar").await?,
+                    editable: a.caller().require_district_admin().is_ok(),
                     covered: years.contains(&year),
                     days: catalog::days(&st.db, year).await?,
                     year,

@@ -4,7 +4,7 @@
 //! version check, records the timeline and the audit entry, and queues notifications.
 
 use super::catalog::Catalog;
-use super::entity::{case, event, file, follower};
+use super::entity::{case, event, file, follower, upload};
 use super::notify::{self, Note};
 use crate::AppState;
 use crate::audit::{self, Entry};
@@ -120,15 +120,13 @@ async fn is_follower(db: &impl ConnectionTrait, case_id: i64, user: i64) -> AppR
 }
 
 /// How the actor stands towards the case (see [`Standing`]).
-pub async fn standing(
-    db: &impl ConnectionTrait,
-    a: &Actor,
-    m: &case::Model,
-) -> AppResult<Standing> {
-    let reporter = m.reporter_id == Some(a.user_id) || is_follower(db, m.id, a.user_id).await?;
+pub fn standing(a: &Actor, m: &case::Model) -> AppResult<Standing> {
+    // Only the reporter withdraws or rates; followers (the reporters of merged duplicates)
+    // are told, and see the case, but do not speak for its reporter.
+    let reporter = m.reporter_id == Some(a.user_id);
     let assignee = match (m.assignee_dept_id, m.assignee_org_id) {
         (Some(d), _) => a.department_id == Some(d) && a.role == Role::DepartmentHandler,
-        (None, Some(n)) => a.org_id == n && a.role != Role::DepartmentHandler,
+        (None, Some(n)) => a.org_id == n && a.role.handles_at_node(),
         _ => false,
     };
     let dispatch = stored_path(&m.dispatch_path)?;
@@ -252,19 +250,66 @@ pub(crate) fn route_from(
     })
 }
 
-/// Checks photo ids and returns them (each must be a stored file).
-pub(crate) fn photo_ids(st: &AppState, ids: &[String]) -> AppResult<Vec<(String, String, i64)>> {
+/// Stores an uploaded photo and notes who uploaded it (an account, or nobody for the public
+/// page, whose photos go with the report in the same request). Answers (id, mime, size).
+pub async fn store_upload(
+    st: &AppState,
+    uploader: Option<&Actor>,
+    bytes: &[u8],
+) -> AppResult<(String, String, i64)> {
+    let stored = super::files::put(&st.config.data_dir, bytes).await?;
+    if let Some(a) = uploader {
+        upload::Entity::insert(upload::ActiveModel {
+            sha256: Set(stored.0.clone()),
+            user_id: Set(a.user_id),
+            created_at: Set(crate::db::now_ms()),
+            ..Default::default()
+        })
+        .on_conflict(
+            sea_orm::sea_query::OnConflict::columns([upload::Column::UserId, upload::Column::Sha256])
+                .do_nothing()
+                .to_owned(),
+        )
+        .try_insert()
+        .exec(&st.db)
+        .await?;
+    }
+    Ok(stored)
+}
+
+/// Checks photo ids and returns them: each must be a stored file that `uploader` uploaded
+/// (`None`: the public page, which passes the ids it stored in the same request). A file
+/// someone else uploaded and a file that does not exist get the same answer, so a hash tells
+/// nothing.
+pub(crate) async fn photo_ids(
+    st: &AppState,
+    uploader: Option<i64>,
+    ids: &[String],
+) -> AppResult<Vec<(String, String, i64)>> {
     if ids.len() > super::files::MAX_PHOTOS {
         return Err(AppError::bad(
             "too_many_photos",
             format!("每次最多上传 {} 张照片", super::files::MAX_PHOTOS),
         ));
     }
+    let missing = || AppError::bad("bad_photo", "照片不存在或不是您上传的：请先上传照片，再提交");
+    if let (Some(user), false) = (uploader, ids.is_empty()) {
+        let owned: std::collections::HashSet<String> = upload::Entity::find()
+            .select_only()
+            .column(upload::Column::Sha256)
+            .filter(upload::Column::UserId.eq(user))
+            .filter(upload::Column::Sha256.is_in(ids.iter().cloned()))
+            .into_tuple::<String>()
+            .all(&st.db)
+            .await?
+            .into_iter()
+            .collect();
+        if ids.iter().any(|id| !owned.contains(id)) {
+            return Err(missing());
+        }
+    }
     ids.iter()
-        .map(|id| {
-            super::files::stat(&st.config.data_dir, id)
-                .ok_or_else(|| AppError::bad("bad_photo", "照片不存在（请先上传照片，再提交）"))
-        })
+        .map(|id| super::files::stat(&st.config.data_dir, id).ok_or_else(missing))
         .collect()
 }
 
@@ -549,7 +594,7 @@ async fn dispatch_target(
 /// Performs one action on a case for the actor. A stale `version` → 409.
 pub async fn act(st: &AppState, a: &Actor, id: i64, i: ActInput) -> AppResult<case::Model> {
     let m = find(&st.db, a, id).await?;
-    let who = standing(&st.db, a, &m).await?;
+    let who = standing(a, &m)?;
     apply_action(st, Some(a), m, who, i).await?;
     // The actor may no longer see the case (a department that returned it): they still get
     // the state their action left it in.
@@ -676,7 +721,9 @@ async fn apply_action(
             );
         }
         Action::FeedBack { .. } => {
-            photos = photo_ids(st, &i.photos)?;
+            // Only an account feeds back, with photos it uploaded.
+            let uploader = actor.map(|a| a.user_id).unwrap_or(-1);
+            photos = photo_ids(st, Some(uploader), &i.photos).await?;
             am.fed_back_at = Set(Some(now));
             am.handle_late = Set(m.handle_due.is_some_and(|d| now > d));
             notes.extend(
@@ -1026,6 +1073,38 @@ pub async fn check_public_rate(db: &impl ConnectionTrait, ip: &str) -> AppResult
         ));
     }
     Ok(())
+}
+
+/// The most working days one extension adds (the form's bound comes from the core's rule).
+pub const MAX_EXTENSION_DAYS: u32 = wangge_core::case::MAX_EXTENSION_DAYS;
+
+/// The actions that move a case on, in the order a caller is most likely to want them: the
+/// one expected next comes first. The others the caller may take (refuse, return, escalate,
+/// merge, supervise, withdraw, ask for more time) are exceptions.
+const MAIN_ACTIONS: [&str; 8] = [
+    "decide_extension",
+    "verify",
+    "feedback",
+    "acknowledge",
+    "dispatch",
+    "accept",
+    "rate",
+    "close",
+];
+
+/// Splits the actions a caller may take into the expected ones, the next step first, and the
+/// exceptions, in their usual order.
+pub fn next_step_first(actions: &[&'static str]) -> (Vec<&'static str>, Vec<&'static str>) {
+    let main = MAIN_ACTIONS
+        .iter()
+        .filter_map(|m| actions.iter().find(|a| *a == m).copied())
+        .collect();
+    let other = actions
+        .iter()
+        .filter(|a| !MAIN_ACTIONS.contains(a))
+        .copied()
+        .collect();
+    (main, other)
 }
 
 /// The actions the actor may take now, as (identifier, label), for the detail page's forms.
@@ -1413,6 +1492,7 @@ pub async fn todo(st: &AppState, a: &Actor) -> AppResult<Vec<CaseView>> {
             );
         }
         (Role::DepartmentHandler, None) => {}
+        (r, _) if !r.handles_at_node() => {}
         _ => {
             any = any.add(
                 Condition::all()
@@ -1429,7 +1509,9 @@ pub async fn todo(st: &AppState, a: &Actor) -> AppResult<Vec<CaseView>> {
                 .add(crate::db::in_scope("org_path", &a.scope)),
         );
     }
+    // What waits on the caller is a part of what the caller may see, never more.
     let rows = case::Entity::find()
+        .filter(visible(a))
         .filter(any)
         .order_by_asc(case::Column::HandleDue)
         .order_by_asc(case::Column::CreatedAt)
@@ -1448,6 +1530,30 @@ pub async fn todo(st: &AppState, a: &Actor) -> AppResult<Vec<CaseView>> {
         )
     });
     Ok(out)
+}
+
+/// The caller's own reports still open (not closed, withdrawn, rejected or merged), newest
+/// first: what a resident follows on their home page.
+pub async fn my_open_reports(st: &AppState, a: &Actor, limit: u64) -> AppResult<Vec<CaseView>> {
+    let rows = case::Entity::find()
+        .filter(case::Column::ReporterId.eq(a.user_id))
+        .filter(
+            case::Column::Status.is_not_in(
+                Status::ALL
+                    .into_iter()
+                    .filter(|s| s.is_final())
+                    .map(Status::as_str),
+            ),
+        )
+        .order_by_desc(case::Column::CreatedAt)
+        .limit(limit)
+        .all(&st.db)
+        .await?;
+    let catalog = st.catalog.get(&st.db).await?;
+    Ok(rows
+        .iter()
+        .map(|r| view(&catalog, &st.vault, r, false))
+        .collect())
 }
 
 fn light_rank(l: Option<Light>) -> u8 {
@@ -1536,11 +1642,22 @@ pub struct CaseView {
     pub closed_at: Option<i64>,
     /// Merged into (case id).
     pub merged_into: Option<i64>,
+    /// Set when a deadline falls in a year whose holiday schedule is not entered yet: it
+    /// counts only weekends and the fixed-date holidays, and may move.
+    pub deadline_note: Option<String>,
 }
 
-/// The light of a case now.
+/// The light of a case now, with the deadline it runs against: a report waiting to be
+/// screened (待受理, 已受理待派遣) against its category's response limit from when it came in,
+/// a dispatched case against its response limit, a case in hand against its handling limit.
 pub fn light_of(catalog: &Catalog, m: &case::Model, now: i64) -> (Option<i64>, Option<Light>) {
     let (due, start) = match m.status.as_str() {
+        "reported" | "accepted" => (
+            catalog
+                .category(&m.category_code)
+                .map(|c| limit_deadline(catalog, m.created_at, c.response)),
+            Some(m.created_at),
+        ),
         "dispatched" => (m.response_due, m.dispatched_at),
         "handling" => (m.handle_due, m.dispatched_at),
         _ => (None, None),
@@ -1570,7 +1687,19 @@ pub fn view(catalog: &Catalog, vault: &Vault, m: &case::Model, full: bool) -> Ca
         || m.category_code.clone(),
         |c| format!("{} / {}", c.group_name, c.name),
     );
+    let deadline_note = [m.response_due, m.handle_due]
+        .into_iter()
+        .flatten()
+        .map(|t| bj(t).date())
+        .find(|d| catalog.calendar.is_provisional(*d))
+        .map(|d| {
+            format!(
+                "时限暂定：{} 年放假安排尚未录入，只扣除了周末和元旦、劳动节、国庆节，录入后可能变化",
+                d.format("%Y")
+            )
+        });
     CaseView {
+        deadline_note,
         id: m.id,
         case_no: m.case_no.clone(),
         kind: m.kind.clone(),

@@ -20,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0006SealedPhones),
             Box::new(M0007BytewisePaths),
             Box::new(M0008ResidentIndexStatus),
+            Box::new(M0009Trust),
         ]
     }
 }
@@ -1103,4 +1104,44 @@ async fn index(
         stmt.unique();
     }
     m.create_index(stmt.to_owned()).await
+}
+
+/// Trust: who uploaded which stored file (a file is attached only by whoever uploaded it), and
+/// service accounts (for machines: tokens, no password).
+struct M0009Trust;
+
+impl MigrationName for M0009Trust {
+    fn name(&self) -> &str {
+        "m0009_trust"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0009Trust {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("uploads")
+                .col(big_pk_auto("id"))
+                .col(string_len("sha256", 64))
+                .col(big_integer("user_id"))
+                .col(ts("created_at"))
+                .to_owned(),
+        )
+        .await?;
+        index(m, "uploads", "ux_uploads_user_sha", &["user_id", "sha256"], true).await?;
+        m.alter_table(
+            Table::alter()
+                .table("users")
+                .add_column(boolean("service").default(false))
+                .to_owned(),
+        )
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(Table::alter().table("users").drop_column("service").to_owned())
+            .await?;
+        m.drop_table(Table::drop().table("uploads").to_owned()).await
+    }
 }

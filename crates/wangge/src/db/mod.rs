@@ -13,7 +13,7 @@ use sea_orm::{
 };
 use sea_orm_migration::MigratorTrait;
 use std::time::Duration;
-use wangge_core::Scope;
+use wangge_core::{OrgPath, Scope};
 
 /// Which database a URL names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -197,33 +197,46 @@ pub async fn begin_write(
     .await
 }
 
-/// A statement written with `$1, $2…` placeholders, each used once and in order, for either
-/// backend (SQLite gets `?`).
+/// A statement written with `$1, $2…` placeholders for either backend. SQLite gets `?NNN`,
+/// which binds the NNN-th value wherever it stands, so `$4` before `$1` binds what PostgreSQL
+/// binds (a plain `?` would take the values in order of appearance). Every value must be named
+/// and no placeholder may name a value that is not given: checked in debug builds, so that a
+/// statement whose numbering is off fails the first test that runs it.
 pub fn statement(
     db: &impl ConnectionTrait,
     sql: &str,
     values: Vec<sea_orm::Value>,
 ) -> sea_orm::Statement {
     let backend = db.get_database_backend();
-    let sql = match backend {
-        DbBackend::Postgres => sql.to_owned(),
-        _ => {
-            let mut out = String::with_capacity(sql.len());
-            let mut chars = sql.chars().peekable();
-            while let Some(c) = chars.next() {
-                if c == '$' && chars.peek().is_some_and(char::is_ascii_digit) {
-                    while chars.peek().is_some_and(char::is_ascii_digit) {
-                        chars.next();
-                    }
-                    out.push('?');
-                } else {
-                    out.push(c);
-                }
+    let (rewritten, used) = numbered_placeholders(sql, backend != DbBackend::Postgres);
+    debug_assert!(
+        used.len() == values.len() && used.iter().enumerate().all(|(i, n)| *n == i + 1),
+        "placeholders {used:?} do not name the {} values of: {sql}",
+        values.len()
+    );
+    sea_orm::Statement::from_sql_and_values(backend, rewritten, values)
+}
+
+/// The statement with `$n` turned into `?n` (when `rewrite`), and the distinct placeholder
+/// numbers it uses, sorted.
+fn numbered_placeholders(sql: &str, rewrite: bool) -> (String, Vec<usize>) {
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut used = std::collections::BTreeSet::new();
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '$' && chars.peek().is_some_and(char::is_ascii_digit) {
+            let mut n = String::new();
+            while let Some(d) = chars.next_if(char::is_ascii_digit) {
+                n.push(d);
             }
-            out
+            used.insert(n.parse::<usize>().unwrap_or(0));
+            out.push(if rewrite { '?' } else { '$' });
+            out.push_str(&n);
+        } else {
+            out.push(c);
         }
-    };
-    sea_orm::Statement::from_sql_and_values(backend, sql, values)
+    }
+    (out, used.into_iter().collect())
 }
 
 /// Runs one statement written with `$1, $2…` placeholders (see [`statement`]).
@@ -284,9 +297,68 @@ pub const PATH_COLUMNS: &[(&str, &str)] = &[
     ("visits", "org_path"),
 ];
 
+/// Tables of [`PATH_COLUMNS`] that record history about a place without holding anything there:
+/// their rows stay (readable by the levels above) when the node is deleted. A row of every other
+/// table in the list holds its node, which cannot be deleted while it does.
+pub const HISTORY_TABLES: &[&str] = &["audit_log"];
+
+/// What a row of a [`PATH_COLUMNS`] table is, in Chinese, for the message that refuses to delete
+/// a node still holding some.
+fn row_noun(table: &str, column: &str) -> &'static str {
+    match (table, column) {
+        ("departments", _) => "个部门",
+        ("users", _) => "个账号",
+        ("cases", "org_path") => "件发生在此的案件",
+        ("cases", "dispatch_path") => "件由此派遣的案件",
+        ("cases", "assignee_path") => "件派给此处的案件",
+        ("households", _) => "户住户",
+        ("residents", _) => "位居民",
+        ("resident_moves", _) => "条迁移记录",
+        ("household_docs", _) => "份户档材料",
+        ("assessment_items", _) => "个考评项目",
+        ("assessments", _) => "次考评",
+        ("visits", _) => "次走访",
+        _ => "条记录",
+    }
+}
+
+/// The rows that still hold the node at `path` or a node under it, counted per table and
+/// column of [`PATH_COLUMNS`] (history tables left out), as `12 户住户` phrases; empty when
+/// nothing does.
+pub async fn rows_held(db: &impl ConnectionTrait, path: &OrgPath) -> Result<Vec<String>, sea_orm::DbErr> {
+    let mut held = Vec::new();
+    for (table, col) in PATH_COLUMNS {
+        if HISTORY_TABLES.contains(table) {
+            continue;
+        }
+        let ids = sea_orm::sea_query::Query::select()
+            .expr(Expr::val(1))
+            .from(sea_orm::sea_query::Alias::new(*table))
+            .and_where(Expr::col(sea_orm::sea_query::Alias::new(*col)).like(format!("{}%", path.as_str())))
+            .to_owned();
+        let n = capped_count(db, ids, 9_999).await?;
+        if n > 0 {
+            held.push(format!("{n} {}", row_noun(table, col)));
+        }
+    }
+    Ok(held)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn placeholders_keep_their_numbers_on_sqlite() {
+        let (sql, used) = numbered_placeholders("a < $4 AND b LIKE $1 AND c >= $2 AND d < $3", true);
+        assert_eq!(sql, "a < ?4 AND b LIKE ?1 AND c >= ?2 AND d < ?3");
+        assert_eq!(used, [1, 2, 3, 4]);
+        let (sql, used) = numbered_placeholders("x = $1 OR y = $1 AND z = '$'", false);
+        assert_eq!(sql, "x = $1 OR y = $1 AND z = '$'");
+        assert_eq!(used, [1]);
+        let (_, used) = numbered_placeholders("x = $1 AND y = $3", true);
+        assert_eq!(used, [1, 3], "a gap is seen, and refused by statement()");
+    }
 
     #[test]
     fn urls() {

@@ -110,6 +110,49 @@ impl Directory {
             .collect()
     }
 
+    /// A node's place as people name it: its street, community and (for a building) grid and
+    /// its own name, `清河街道 柳岸社区 第一网格 3幢`.
+    pub fn place_label(&self, n: &node::Model) -> String {
+        let Ok(path) = OrgPath::parse(&n.path) else {
+            return n.name.clone();
+        };
+        path.ids()
+            .into_iter()
+            .filter_map(|id| self.nodes.get(&id))
+            .filter(|a| a.level != OrgLevel::District.as_str())
+            .map(|a| a.name.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// Active buildings whose place (see [`Directory::place_label`]) holds every word of `q`,
+    /// as (id, label), at most `limit`, in tree order: how a resident finds where a problem is
+    /// without knowing the grid. Building names are no secret; nobody's data is in them.
+    pub fn buildings_matching(&self, q: &str, limit: usize) -> Vec<(i64, String)> {
+        let words: Vec<&str> = q.split_whitespace().filter(|w| !w.is_empty()).collect();
+        if words.is_empty() {
+            return Vec::new();
+        }
+        let mut hits: Vec<(&str, i64, String)> = self
+            .nodes
+            .values()
+            .filter(|n| n.status == "active" && n.level == OrgLevel::Building.as_str())
+            .filter_map(|n| {
+                let label = self.place_label(n);
+                let compact: String = label.split_whitespace().collect();
+                words
+                    .iter()
+                    .all(|w| label.contains(w) || compact.contains(w))
+                    .then(|| (n.path.as_str(), n.id, label))
+            })
+            .collect();
+        hits.sort_by(|a, b| a.0.cmp(b.0));
+        hits.into_iter()
+            .take(limit)
+            .map(|(_, id, label)| (id, label))
+            .collect()
+    }
+
     /// The deepest active grid whose boundary holds a point.
     pub fn grid_at(&self, pt: Point) -> Option<&node::Model> {
         let p = routing::grid_at(&self.grids, pt)?;

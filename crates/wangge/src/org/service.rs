@@ -718,20 +718,14 @@ pub async fn delete(db: &sea_orm::DatabaseConnection, c: &Caller, id: i64) -> Ap
         .filter(node::Column::ParentId.eq(id))
         .count(&tx)
         .await?;
-    let users = user::Entity::find()
-        .filter(user::Column::OrgId.eq(id))
-        .count(&tx)
-        .await?;
-    let depts = department::Entity::find()
-        .filter(department::Column::OrgId.eq(id))
-        .count(&tx)
-        .await?;
-    if children + users + depts > 0 {
+    let mut held = crate::db::rows_held(&tx, &path).await?;
+    if children > 0 {
+        held.insert(0, format!("{children} 个下级节点"));
+    }
+    if !held.is_empty() {
         return Err(AppError::conflict(
             "node_in_use",
-            format!(
-                "该节点有 {children} 个下级、{users} 个账号、{depts} 个部门，不能删除，只能停用"
-            ),
+            format!("该节点还有{}，不能删除，只能停用", held.join("、")),
         ));
     }
     node::Entity::delete_by_id(id).exec(&tx).await?;

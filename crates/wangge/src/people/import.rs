@@ -1065,6 +1065,7 @@ impl Writer {
         let mut heads_changed: HashSet<i64> = HashSet::new();
         let existing = registered(&txn, &rows).await?;
         let mut inserts: Vec<(Ready, i64)> = Vec::new();
+        let mut refused_ids: Vec<String> = Vec::new();
         for r in rows {
             let key = (r.building.id, r.room.clone());
             let Some(hh) = self.households.get(&key).copied() else {
@@ -1072,6 +1073,12 @@ impl Writer {
             };
             let is_head = r.resident.relation == Relation::Head;
             match existing.get(&r.sealed.id_blind) {
+                // Someone the importer may not see: the row says nothing about them and
+                // changes nothing of theirs.
+                Some(e) if !stored_path(&e.row.org_path).is_ok_and(|p| c.allows(&p)) => {
+                    refused_ids.push(r.resident.id_number.masked());
+                    report.reject(r.line, service::ID_UNAVAILABLE.to_owned(), r.cells);
+                }
                 Some(e) if e.name != r.resident.name => {
                     let reason =
                         format!("身份证号已登记为另一人（{}）：请核对姓名和证件号", e.name);
@@ -1152,6 +1159,25 @@ impl Writer {
                         "导入人口台账第 {first}–{last} 行：新增 {i} 人，更新 {u} 人，未变 {s} 人，退回 {x} 行"
                     ),
                     changes: json!({"inserted": i, "updated": u, "unchanged": s, "rejected": x}),
+                },
+            )
+            .await?;
+        }
+        if !refused_ids.is_empty() {
+            let root = c.audit_root(&txn).await?;
+            audit::record(
+                &txn,
+                &c.who,
+                Entry {
+                    org_path: &root,
+                    action: "refuse_id",
+                    entity: "resident",
+                    entity_id: None,
+                    summary: format!(
+                        "导入人口台账第 {first}–{last} 行：{} 个身份证号已登记在管辖范围之外，未导入",
+                        refused_ids.len()
+                    ),
+                    changes: json!({"id_numbers": refused_ids}),
                 },
             )
             .await?;

@@ -16,7 +16,8 @@ use crate::web::error::{AppError, AppResult};
 use crate::web::{Html, PageCtx, done, flash_redirect, respond};
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, Path, State};
+use crate::web::Query;
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -220,8 +221,6 @@ pub async fn search(
 /// Query of the export.
 #[derive(Deserialize)]
 pub struct ExportQuery {
-    #[serde(flatten)]
-    f: Filter,
     /// Full ID numbers and phones (needs `PeopleFullView`; audited).
     #[serde(default)]
     full: Option<String>,
@@ -232,11 +231,14 @@ pub struct ExportQuery {
 pub async fn export(
     State(st): State<AppState>,
     actor: Actor,
+    // The list's filter and the export's own field, read apart: a flattened struct reads
+    // every value as text and refuses `org=12`.
+    Query(f): Query<Filter>,
     Query(q): Query<ExportQuery>,
 ) -> Response {
     let run = async {
         let full = q.full.as_deref().is_some_and(|v| v == "1" || v == "true");
-        let out = service::export(&st, &actor.caller(), &q.f, full).await?;
+        let out = service::export(&st, &actor.caller(), &f, full).await?;
         let bytes = crate::web::xlsx::build("人口台账", &service::EXPORT_HEADERS, &out)?;
         let mut resp = crate::web::xlsx::download(
             if full {

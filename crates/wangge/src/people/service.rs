@@ -845,7 +845,8 @@ pub fn seal(vault: &Vault, id: &IdNumber, phone: Option<&Phone>) -> AppResult<Se
     })
 }
 
-/// The resident registered under an ID number, if any (in any scope: an ID is the street's).
+/// The resident registered under an ID number, if any, in any scope: for the uniqueness check
+/// only. What the caller is told of someone outside their scope goes through [`id_taken`].
 pub async fn by_id_number(
     db: &impl ConnectionTrait,
     vault: &Vault,
@@ -857,15 +858,71 @@ pub async fn by_id_number(
         .await?)
 }
 
-fn id_taken(other: &resident::Model) -> AppError {
-    AppError::conflict(
-        "id_taken",
-        format!(
-            "该身份证号已登记为另一人（{}，{}）：一个身份证号只对应一个人",
-            other.name,
-            status_label(&other.status)
-        ),
+/// The message for an ID number registered to someone the caller may not see. It says only
+/// that the number cannot be used here: not who holds it, where, or in what state.
+pub const ID_UNAVAILABLE: &str =
+    "该身份证号无法在此登记：请核对证件号；确属本人的，请联系街道或区里的管理人员核实";
+
+/// Refuses an ID number already registered to another resident. Inside the caller's scope the
+/// answer names them (the caller may open that record anyway); outside it, it reveals nothing
+/// about them, the write's transaction is rolled back and the attempt is audited at the
+/// caller's node.
+async fn id_taken(
+    st: &AppState,
+    c: &Caller,
+    txn: sea_orm::DatabaseTransaction,
+    other: &resident::Model,
+    id: &IdNumber,
+) -> AppError {
+    if stored_path(&other.org_path).is_ok_and(|p| c.allows(&p)) {
+        return AppError::conflict(
+            "id_taken",
+            format!(
+                "该身份证号已登记为另一人（{}，{}）：一个身份证号只对应一个人",
+                other.name,
+                status_label(&other.status)
+            ),
+        );
+    }
+    if let Err(e) = txn.rollback().await {
+        return e.into();
+    }
+    if let Err(e) = audit_unavailable_ids(&st.db, c, &[id.masked()]).await {
+        return e;
+    }
+    AppError::conflict("id_unavailable", ID_UNAVAILABLE)
+}
+
+/// Audits attempts to register ID numbers held outside the caller's scope (masked), at the
+/// caller's node, in a transaction of its own.
+pub async fn audit_unavailable_ids(
+    db: &sea_orm::DatabaseConnection,
+    c: &Caller,
+    masked: &[String],
+) -> AppResult<()> {
+    if masked.is_empty() {
+        return Ok(());
+    }
+    let txn = crate::db::begin_write(db).await?;
+    let root = c.audit_root(&txn).await?;
+    audit::record(
+        &txn,
+        &c.who,
+        Entry {
+            org_path: &root,
+            action: "refuse_id",
+            entity: "resident",
+            entity_id: None,
+            summary: format!(
+                "登记被拒：身份证号 {} 已登记在管辖范围之外",
+                masked.join("、")
+            ),
+            changes: json!({"id_numbers": masked}),
+        },
     )
+    .await?;
+    txn.commit().await?;
+    Ok(())
 }
 
 /// Refuses a second head in a household.
@@ -910,7 +967,7 @@ pub async fn create(st: &AppState, c: &Caller, form: ResidentForm) -> AppResult<
     let txn = crate::db::begin_write(&st.db).await?;
     let h = find_household(&txn, c, hid).await?;
     if let Some(other) = by_id_number(&txn, &st.vault, &r.id_number).await? {
-        return Err(id_taken(&other));
+        return Err(id_taken(st, c, txn, &other, &r.id_number).await);
     }
     check_one_head(&txn, h.id, r.relation, None).await?;
     let now = crate::db::now_ms();
@@ -1015,7 +1072,7 @@ pub async fn update(
     if let Some(other) = by_id_number(&txn, &st.vault, &r.id_number).await?
         && other.id != old.id
     {
-        return Err(id_taken(&other));
+        return Err(id_taken(st, c, txn, &other, &r.id_number).await);
     }
     if let Some(h) = old.household_id {
         check_one_head(&txn, h, r.relation, Some(old.id)).await?;

@@ -22,6 +22,8 @@ pub struct Model {
     pub created_at: i64,
     pub updated_at: i64,
     pub last_login_at: Option<i64>,
+    /// A service account: used by a machine through tokens, never logs in with a password.
+    pub service: bool,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -6,7 +6,8 @@ use crate::auth::Actor;
 use crate::web::error::AppResult;
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
+use crate::web::Query;
 use axum::http::StatusCode;
 use serde::Deserialize;
 

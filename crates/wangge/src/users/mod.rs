@@ -38,6 +38,8 @@ pub struct UserView {
     pub version: i32,
     pub created_at: i64,
     pub last_login_at: Option<i64>,
+    /// A machine's account: tokens only, no password.
+    pub service: bool,
 }
 
 impl UserView {
@@ -118,6 +120,7 @@ async fn views(db: &impl ConnectionTrait, rows: Vec<user::Model>) -> AppResult<V
                 version: u.version,
                 created_at: u.created_at,
                 last_login_at: u.last_login_at,
+                service: u.service,
             }
         })
         .collect())
@@ -246,8 +249,14 @@ pub struct NewUser {
     /// The node; for a department handler, taken from the department when left out.
     pub org_id: Option<i64>,
     pub department_id: Option<i64>,
-    /// The initial password; the account must change it at first login.
+    /// The initial password; the account must change it at first login. Not used for a
+    /// service account.
+    #[serde(default)]
     pub password: String,
+    /// A service account: for a machine, used through tokens an administrator issues to it;
+    /// it has no password and never logs in. Its role may not see full personal data.
+    #[serde(default)]
+    pub service: bool,
 }
 
 /// Checks that a role may be bound where asked; returns the node and the department.
@@ -314,8 +323,23 @@ pub async fn create(
     let username = validate::username(&input.username)?;
     let display_name = validate::name("姓名", &input.display_name, 30)?;
     let role = parse_role(&input.role)?;
-    validate::password(&input.password)?;
-    let hash = auth::password::hash(input.password.clone()).await?;
+    let password = if input.service {
+        if !role.may_be_service() {
+            return Err(AppError::bad(
+                "bad_service_role",
+                format!(
+                    "服务账号不能是{}：服务账号的角色不能查看完整个人信息，也不能管理账号和令牌",
+                    role.label()
+                ),
+            ));
+        }
+        // Nobody knows it: a service account never logs in with a password.
+        auth::tokens::random_token()?
+    } else {
+        validate::password(&input.password)?;
+        input.password.clone()
+    };
+    let hash = auth::password::hash(password).await?;
     let tx = crate::db::begin_write(db).await?;
     let (n, department_id) = binding(&tx, c, role, input.org_id, input.department_id).await?;
     if user::Entity::find()
@@ -339,7 +363,8 @@ pub async fn create(
         org_path: Set(n.path.clone()),
         department_id: Set(department_id),
         status: Set("active".into()),
-        must_change_password: Set(c.scope.is_some()),
+        must_change_password: Set(c.scope.is_some() && !input.service),
+        service: Set(input.service),
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
@@ -356,8 +381,13 @@ pub async fn create(
             action: "create",
             entity: "user",
             entity_id: Some(row.id),
-            summary: format!("新建账号 {username}（{display_name}，{}，{}）", role.label(), n.name),
-            changes: json!({"username": username, "display_name": display_name, "role": role.as_str(), "org_id": n.id, "department_id": department_id}),
+            summary: format!(
+                "新建{}账号 {username}（{display_name}，{}，{}）",
+                if input.service { "服务" } else { "" },
+                role.label(),
+                n.name
+            ),
+            changes: json!({"username": username, "display_name": display_name, "role": role.as_str(), "org_id": n.id, "department_id": department_id, "service": input.service}),
         },
     )
     .await?;
@@ -402,6 +432,12 @@ pub async fn update(
     };
     if c.who.id == Some(id) && role.as_str() != old.role {
         return Err(AppError::bad("own_role", "不能修改自己的角色"));
+    }
+    if old.service && !role.may_be_service() {
+        return Err(AppError::bad(
+            "bad_service_role",
+            format!("服务账号不能是{}：服务账号的角色不能查看完整个人信息，也不能管理账号和令牌", role.label()),
+        ));
     }
     let (n, department_id) = binding(
         &tx,
@@ -468,6 +504,7 @@ pub async fn reset_password(
     let hash = auth::password::hash(new_password.to_owned()).await?;
     let tx = crate::db::begin_write(db).await?;
     let old = find_row(&tx, c, id).await?;
+    may_reset(c, old.service, &old.role, &old.username)?;
     let mut am: user::ActiveModel = old.clone().into();
     am.password_hash = Set(hash);
     am.must_change_password = Set(c.scope.is_some() && c.who.id != Some(id));
@@ -489,6 +526,31 @@ pub async fn reset_password(
     )
     .await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// Whether the caller may reset this account's password. Not a service account's (it has
+/// none), and not an account holding rights over personal data that the caller lacks: whoever
+/// sets a password can log in with it, so a reset must not hand an administrator sight of
+/// full ID numbers its own role withholds. Such accounts change their own password, or the
+/// server's operator resets it with `wangge user passwd` (see the README).
+pub fn may_reset(c: &Caller, service: bool, role: &str, username: &str) -> AppResult<()> {
+    if service {
+        return Err(AppError::bad(
+            "service_account",
+            "服务账号没有密码，只能使用接口令牌",
+        ));
+    }
+    let (Some(mine), Some(theirs)) = (c.role, Role::parse(role)) else {
+        return Ok(());
+    };
+    if !theirs.personal_data_within(mine) {
+        return Err(AppError::Forbidden(format!(
+            "{}可以查看或修改居民个人信息，权限多于您的角色，管理员不能重置其密码：请本人在“我的账号”修改，忘记密码时由服务器运维人员用命令 wangge user passwd {} 重置",
+            theirs.label(),
+            username
+        )));
+    }
     Ok(())
 }
 

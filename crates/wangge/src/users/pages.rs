@@ -8,7 +8,8 @@ use crate::web::error::{AppError, AppResult};
 use crate::web::{Html, PageCtx, done, page_err, respond};
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
+use crate::web::Query;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use wangge_core::{OrgLevel, Permission, Role};
@@ -176,6 +177,9 @@ pub struct NewForm {
     department_id: String,
     #[serde(default)]
     password: String,
+    /// The checkbox: present when ticked.
+    #[serde(default)]
+    service: Option<String>,
 }
 
 /// Query of the new-account page (a node page links here with its node).
@@ -252,8 +256,14 @@ pub async fn create(
         org_id: opt_id(&f.org_id),
         department_id: opt_id(&f.department_id),
         password: f.password.clone(),
+        service: f.service.is_some(),
     };
     match super::create(&st.db, &actor.caller(), input).await {
+        Ok(u) if u.service => crate::web::flash_redirect(
+            "/tokens",
+            true,
+            &format!("已创建服务账号 {}，请在此为它签发接口令牌", u.username),
+        ),
         Ok(u) => crate::web::flash_redirect(
             &format!("/users/{}", u.id),
             true,
@@ -284,6 +294,8 @@ struct DetailPage {
     can_manage: bool,
     is_self: bool,
     created_text: String,
+    /// Why the caller may not reset this password, if they may not.
+    reset_refused: Option<String>,
 }
 
 /// `GET /users/{id}`
@@ -304,9 +316,13 @@ pub async fn detail(
             (Vec::new(), Vec::new())
         };
         let ctx = PageCtx::new(&st, &actor, &format!("账号 {}", u.username), "users").await?;
+        let reset_refused = super::may_reset(&actor.caller(), u.service, &u.role, &u.username)
+            .err()
+            .map(|e| e.to_string());
         Ok(Html(
             DetailPage {
                 ctx,
+                reset_refused,
                 created_text: crate::web::fmt_time(u.created_at),
                 is_self: u.id == actor.user_id,
                 u,

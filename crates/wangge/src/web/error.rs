@@ -38,6 +38,9 @@ pub enum AppError {
     /// Too many attempts.
     #[error("{0}")]
     TooManyRequests(String),
+    /// An administrator reset the password: nothing but changing it until it is changed.
+    #[error("管理员重置了您的密码：请先修改密码（POST /api/v1/me/password），再使用其他功能")]
+    MustChangePassword,
     /// Anything else: logged, shown as a generic message.
     #[error("服务器内部错误")]
     Internal(#[from] anyhow::Error),
@@ -83,7 +86,7 @@ impl AppError {
         match self {
             AppError::BadInput { .. } => StatusCode::BAD_REQUEST,
             AppError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::Forbidden(_) | AppError::MustChangePassword => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
@@ -99,6 +102,7 @@ impl AppError {
             AppError::Forbidden(_) => "forbidden",
             AppError::NotFound(_) => "not_found",
             AppError::TooManyRequests(_) => "too_many_requests",
+            AppError::MustChangePassword => "must_change_password",
             AppError::Internal(_) => "internal",
         }
     }

@@ -12,7 +12,7 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use error::{AppError, AppResult};
 use wangge_core::Permission;
@@ -168,7 +168,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(api_not_found);
 
     let pages = Router::new()
-        .route("/", get(home))
+        .route("/", get(crate::home::page))
         .route(
             "/login",
             get(auth::handlers::login_page).post(auth::handlers::login_submit),
@@ -629,6 +629,47 @@ pub async fn respond(st: &AppState, actor: &Actor, r: AppResult<Response>) -> Re
     }
 }
 
+/// A query string read into `T`, where an empty field (`org=`, as a form's blank select sends
+/// it) means "not set". A query that still does not parse is refused in Chinese: as the JSON
+/// error under `/api/`, as the error page inside the layout elsewhere. Use it instead of
+/// axum's `Query` for every handler.
+pub struct Query<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned> axum::extract::FromRequestParts<AppState> for Query<T> {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        st: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let detail = match parse_query(parts.uri.query().unwrap_or("")) {
+            Ok(v) => return Ok(Query(v)),
+            Err(detail) => detail,
+        };
+        let e = AppError::bad(
+            "bad_query",
+            format!("网址中的查询参数不正确，请检查后重试（{detail}）"),
+        );
+        let api = parts
+            .extensions
+            .get::<axum::extract::NestedPath>()
+            .is_some_and(|n| n.as_str().starts_with("/api/"));
+        match parts.extensions.get::<Actor>().cloned() {
+            Some(a) if !api => Err(page_err(st, &a, e).await),
+            _ => Err(e.into_response()),
+        }
+    }
+}
+
+/// Parses a query string, leaving out empty fields (see [`Query`]).
+pub fn parse_query<T: serde::de::DeserializeOwned>(raw: &str) -> Result<T, String> {
+    let kept: Vec<&str> = raw
+        .split('&')
+        .filter(|kv| kv.split_once('=').is_some_and(|(k, v)| !k.is_empty() && !v.is_empty()))
+        .collect();
+    serde_urlencoded::from_str(&kept.join("&")).map_err(|e| e.to_string())
+}
+
 /// Reads a JSON request body; a malformed one is bad input with the parser's reason.
 pub fn json_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> AppResult<T> {
     serde_json::from_slice(bytes)
@@ -638,10 +679,49 @@ pub fn json_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> AppResult<T> {
 /// The flash cookie's name.
 pub const FLASH_COOKIE: &str = "wangge_flash";
 
+/// A local path a browser will stay on this site for, or `None`: it starts with one `/`, holds
+/// no control character, space or backslash (browsers drop tabs and newlines and read `\` as
+/// `/`, so `/\t/evil.example/` would become `//evil.example/`, another site), and no scheme or
+/// authority. Characters beyond ASCII are percent-encoded, so the result is always a valid
+/// `Location` header.
+pub fn local_path(next: &str) -> Option<String> {
+    let rest = next.strip_prefix('/')?;
+    if rest.starts_with('/') {
+        return None;
+    }
+    let mut out = String::with_capacity(next.len());
+    out.push('/');
+    for c in rest.chars() {
+        match c {
+            c if c.is_ascii_control() || c == ' ' || c == '\\' => return None,
+            c if c.is_ascii() => out.push(c),
+            c if c.is_control() || c.is_whitespace() => return None,
+            c => {
+                let mut buf = [0u8; 4];
+                for b in c.encode_utf8(&mut buf).bytes() {
+                    out.push_str(&format!("%{b:02X}"));
+                }
+            }
+        }
+    }
+    Some(out)
+}
+
+/// A 303 redirect to a local path; anything that is not one (see [`local_path`]) goes home.
+/// Never panics, whatever the path holds.
+pub fn redirect(to: &str) -> Response {
+    let to = local_path(to).unwrap_or_else(|| "/".to_owned());
+    let mut resp = StatusCode::SEE_OTHER.into_response();
+    if let Ok(v) = HeaderValue::from_str(&to) {
+        resp.headers_mut().insert(header::LOCATION, v);
+    }
+    resp
+}
+
 /// Redirects with a one-time message shown by the next page.
 pub fn flash_redirect(to: &str, ok: bool, msg: &str) -> Response {
     let value = format!("{}{}", if ok { "1" } else { "0" }, urlencode(msg));
-    let mut resp = Redirect::to(to).into_response();
+    let mut resp = redirect(to);
     if let Ok(v) = HeaderValue::from_str(&format!(
         "{FLASH_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=60"
     )) {
@@ -724,43 +804,6 @@ pub fn fmt_time(ms: impl std::borrow::Borrow<i64>) -> String {
     }
 }
 
-#[derive(Template)]
-#[template(path = "home.html")]
-struct HomePage {
-    ctx: PageCtx,
-    summary: crate::org::service::Summary,
-    is_admin: bool,
-    recent: Vec<crate::audit::Item>,
-}
-
-async fn home(
-    State(st): State<AppState>,
-    crate::auth::PageActor(actor): crate::auth::PageActor,
-) -> Response {
-    let run = async {
-        let summary = crate::org::service::summary(&st.db, &actor).await?;
-        let is_admin = actor.role.can(Permission::AuditView);
-        let recent = if is_admin {
-            let mut p = crate::audit::list(&st.db, &actor.scope, &Default::default()).await?;
-            p.items.truncate(8);
-            p.items
-        } else {
-            Vec::new()
-        };
-        let ctx = PageCtx::new(&st, &actor, "工作台", "home").await?;
-        Ok::<_, AppError>(Html(
-            HomePage {
-                ctx,
-                summary,
-                is_admin,
-                recent,
-            }
-            .render(),
-        ))
-    };
-    respond(&st, &actor, run.await.map(IntoResponse::into_response)).await
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -773,6 +816,54 @@ mod tests {
         assert_eq!(urldecode("a+b%20c"), "a b c");
         assert_eq!(urldecode("bad%zz"), "bad%zz");
         assert_eq!(urldecode("end%4"), "end%4");
+    }
+
+    #[test]
+    fn only_local_paths_are_followed() {
+        for bad in [
+            "/\t/evil.example/",
+            "/\n/evil.example/",
+            "/\r\n/x",
+            "//evil.example/",
+            "/\\evil.example/",
+            "/\\/evil.example/",
+            "https://evil.example/",
+            "evil.example",
+            "",
+            " /x",
+            "/a b",
+            "/\u{7f}x",
+            "/\u{85}x",
+            "/\u{3000}x",
+        ] {
+            assert_eq!(local_path(bad), None, "{bad:?}");
+            let r = redirect(bad);
+            assert_eq!(r.headers()[header::LOCATION], "/", "{bad:?}");
+        }
+        assert_eq!(local_path("/cases?status=reported&page=2").as_deref(), Some("/cases?status=reported&page=2"));
+        assert_eq!(local_path("/").as_deref(), Some("/"));
+        assert_eq!(local_path("/people?q=张").as_deref(), Some("/people?q=%E5%BC%A0"));
+        assert_eq!(local_path("/x/https://y").as_deref(), Some("/x/https://y"));
+        assert_eq!(redirect("/todo").headers()[header::LOCATION], "/todo");
+        assert_eq!(redirect("/todo").status(), StatusCode::SEE_OTHER);
+    }
+
+    #[test]
+    fn empty_query_fields_are_not_set() {
+        #[derive(serde::Deserialize, Debug)]
+        struct F {
+            org: Option<i64>,
+            q: Option<String>,
+            #[serde(default)]
+            page: Option<u64>,
+        }
+        let f: F = parse_query("org=&q=%E5%BC%A0&page=").expect("parses");
+        assert_eq!((f.org, f.q.as_deref(), f.page), (None, Some("张"), None));
+        let f: F = parse_query("").expect("parses");
+        assert!(f.org.is_none());
+        assert!(parse_query::<F>("org=abc").is_err());
+        let f: F = parse_query("org=12&bare&=x").expect("parses");
+        assert_eq!(f.org, Some(12));
     }
 
     #[test]
