@@ -185,9 +185,15 @@ impl Role {
     /// The rights over residents' personal data this role holds.
     pub fn personal_data_rights(self) -> impl Iterator<Item = Permission> {
         use Permission::*;
-        [PeopleView, PeopleManage, PeopleImport, PeopleFullView, VisitLog]
-            .into_iter()
-            .filter(move |p| self.can(*p))
+        [
+            PeopleView,
+            PeopleManage,
+            PeopleImport,
+            PeopleFullView,
+            VisitLog,
+        ]
+        .into_iter()
+        .filter(move |p| self.can(*p))
     }
 
     /// Whether every right over personal data this role holds, `other` holds too: then an
@@ -284,7 +290,10 @@ mod tests {
         }
         assert!(Role::GridWorker.personal_data_within(Role::CommunitySecretary));
         assert!(!Role::CommandCenter.personal_data_within(Role::CommunityStaff));
-        let services: Vec<Role> = Role::ALL.into_iter().filter(|r| r.may_be_service()).collect();
+        let services: Vec<Role> = Role::ALL
+            .into_iter()
+            .filter(|r| r.may_be_service())
+            .collect();
         assert_eq!(
             services,
             [
@@ -314,7 +323,12 @@ mod tests {
         assert!(Role::DepartmentHandler.needs_department());
         assert!(Role::GridWorker.is_staff() && !Role::Resident.is_staff());
         assert!(!Role::Admin.needs_department());
-        for r in [Role::Resident, Role::BuildingHead, Role::PartyMember, Role::DepartmentHandler] {
+        for r in [
+            Role::Resident,
+            Role::BuildingHead,
+            Role::PartyMember,
+            Role::DepartmentHandler,
+        ] {
             assert!(!r.handles_at_node(), "{r:?}");
         }
         assert!(Role::GridWorker.handles_at_node() && Role::CommunitySecretary.handles_at_node());

@@ -233,7 +233,12 @@ mod tests {
             "a community matter goes to the grid it happened in"
         );
         assert_eq!(r(HandlerLevel::Township), Ok(Target::Node(2)));
-        let outside = route(&path("/1/2/3/"), &cat(HandlerLevel::Community, None), &places, &[]);
+        let outside = route(
+            &path("/1/2/3/"),
+            &cat(HandlerLevel::Community, None),
+            &places,
+            &[],
+        );
         assert_eq!(
             outside.map(|r| r.target),
             Ok(Target::Node(3)),

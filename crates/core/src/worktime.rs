@@ -507,12 +507,22 @@ mod tests {
         for day in [d(2027, 5, 3), d(2027, 10, 4), d(2027, 10, 8)] {
             assert!(cal.is_workday(day), "{day}");
         }
-        for day in [d(2027, 1, 1), d(2027, 5, 1), d(2027, 5, 2), d(2027, 10, 1), d(2027, 10, 3)] {
+        for day in [
+            d(2027, 1, 1),
+            d(2027, 5, 1),
+            d(2027, 5, 2),
+            d(2027, 10, 1),
+            d(2027, 10, 3),
+        ] {
             assert!(!cal.is_workday(day), "{day}");
         }
         assert_eq!(fixed_holiday(d(2027, 10, 2)), Some("国庆节"));
         assert_eq!(cal.next_year_missing(d(2026, 10, 31)), None);
         assert_eq!(cal.next_year_missing(d(2026, 11, 1)), Some(2027));
-        assert_eq!(cal.next_year_missing(d(2025, 11, 30)), None, "2026 is loaded");
+        assert_eq!(
+            cal.next_year_missing(d(2025, 11, 30)),
+            None,
+            "2026 is loaded"
+        );
     }
 }

@@ -116,19 +116,72 @@
     sync();
   });
 
-  // Fill the point from the phone's position (browsers give WGS-84, which we store).
+  // Fill the point from the phone's position (browsers give WGS-84, which we store) and say
+  // which grid it falls in.
   document.querySelectorAll("[data-locate]").forEach(function (btn) {
+    var form = btn.form;
+    var box = btn.closest("[data-place]") || form;
+    var info = box.querySelector("[data-place-info]");
+    var say = function (text) { if (info) info.textContent = text; };
     if (!navigator.geolocation) { btn.hidden = true; return; }
     btn.addEventListener("click", function () {
-      var form = btn.form;
       btn.disabled = true; btn.textContent = "定位中…";
       navigator.geolocation.getCurrentPosition(function (p) {
-        form.elements.lat.value = p.coords.latitude.toFixed(6);
-        form.elements.lng.value = p.coords.longitude.toFixed(6);
-        btn.disabled = false; btn.textContent = "已定位";
+        var lat = p.coords.latitude.toFixed(6), lng = p.coords.longitude.toFixed(6);
+        form.elements.lat.value = lat;
+        form.elements.lng.value = lng;
+        btn.disabled = false; btn.textContent = "重新定位";
+        var url = btn.getAttribute("data-locate");
+        if (!url) { say("已定位"); return; }
+        fetch(url + "?lat=" + lat + "&lng=" + lng)
+          .then(function (r) { return r.ok ? r.json() : null; })
+          .then(function (g) {
+            if (g && g.label) say("已定位：" + g.label);
+            else say("您的位置不在任何网格内：请搜索楼栋，或选择所在社区（村）");
+          })
+          .catch(function () { say("已定位"); });
       }, function () {
-        btn.disabled = false; btn.textContent = "无法定位，请手动选择";
+        btn.disabled = false; btn.textContent = "用我的位置";
+        say("无法定位：请搜索楼栋，或选择所在社区（村）");
       }, { enableHighAccuracy: true, timeout: 10000 });
+    });
+  });
+
+  // Find a building by what people call it; the pick places the report on its grid.
+  document.querySelectorAll("input[data-place-search]").forEach(function (input) {
+    var box = input.closest("[data-place]");
+    var hits = box.querySelector("[data-place-hits]");
+    var id = box.querySelector("input[name=building_id]");
+    var info = box.querySelector("[data-place-info]");
+    var timer = null;
+    input.addEventListener("input", function () {
+      id.value = "";
+      if (info && info.getAttribute("data-picked")) { info.textContent = ""; info.removeAttribute("data-picked"); }
+      clearTimeout(timer);
+      var q = input.value.trim();
+      if (q.length < 1) { hits.hidden = true; return; }
+      timer = setTimeout(function () {
+        fetch(input.getAttribute("data-place-search") + "?q=" + encodeURIComponent(q))
+          .then(function (r) { return r.ok ? r.json() : []; })
+          .then(function (list) {
+            hits.textContent = "";
+            if (!list.length) { hits.hidden = true; return; }
+            list.forEach(function (b) {
+              var btn = document.createElement("button");
+              btn.type = "button"; btn.className = "placehit";
+              btn.textContent = b.label;
+              btn.addEventListener("click", function () {
+                id.value = b.id;
+                input.value = b.label;
+                hits.hidden = true;
+                if (info) { info.textContent = "已选楼栋：" + b.label; info.setAttribute("data-picked", "1"); }
+              });
+              hits.appendChild(btn);
+            });
+            hits.hidden = false;
+          })
+          .catch(function () { hits.hidden = true; });
+      }, 250);
     });
   });
 

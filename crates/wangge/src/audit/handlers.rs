@@ -3,12 +3,12 @@
 use super::{Filter, Page, list};
 use crate::AppState;
 use crate::auth::{Actor, PageActor};
+use crate::web::Query;
 use crate::web::error::AppResult;
 use crate::web::{Html, PageCtx, respond};
 use askama::Template;
 use axum::Json;
 use axum::extract::State;
-use crate::web::Query;
 use axum::response::{IntoResponse, Response};
 use wangge_core::Permission;
 

@@ -34,7 +34,7 @@ const THROTTLE_WINDOW_MS: i64 = 15 * 60 * 1000;
 /// Failures per username before a delay.
 pub const THROTTLE_AFTER: u64 = 5;
 /// Failures per client address before a delay.
-const THROTTLE_AFTER_IP: u64 = 20;
+pub const THROTTLE_AFTER_IP: u64 = 20;
 
 /// How the caller proved who they are.
 #[derive(Clone, Debug)]
@@ -120,11 +120,8 @@ impl Actor {
 /// What an account whose password an administrator reset may still call in the API: who am I,
 /// change my password, log out. The pages have the same rule ([`PageActor`] sends to
 /// `/account`); the middleware refuses the rest with 403 `must_change_password`.
-const WHILE_PASSWORD_MUST_CHANGE: &[&str] = &[
-    "/api/v1/me",
-    "/api/v1/me/password",
-    "/api/v1/auth/logout",
-];
+const WHILE_PASSWORD_MUST_CHANGE: &[&str] =
+    &["/api/v1/me", "/api/v1/me/password", "/api/v1/auth/logout"];
 
 /// The pages such an account may still open (the rest send it to `/account`).
 const PAGES_WHILE_PASSWORD_MUST_CHANGE: &[&str] = &[
@@ -422,12 +419,13 @@ pub async fn end_all(
     Ok(())
 }
 
-/// Refuses a login attempt while the username or the address has too many recent failures.
-pub async fn check_throttle(db: &impl ConnectionTrait, username: &str, ip: &str) -> AppResult<()> {
-    let now = crate::db::now_ms();
-    let since = now - THROTTLE_WINDOW_MS;
-    let by_user = login_failure::Entity::find()
-        .filter(login_failure::Column::Username.eq(username))
+/// Whether a key (a username, or another secret's subject such as a case number) has
+/// [`THROTTLE_AFTER`] failures, or the address [`THROTTLE_AFTER_IP`], within the last 15
+/// minutes: then further tries are refused until older failures age out.
+pub async fn too_many_failures(db: &impl ConnectionTrait, key: &str, ip: &str) -> AppResult<bool> {
+    let since = crate::db::now_ms() - THROTTLE_WINDOW_MS;
+    let by_key = login_failure::Entity::find()
+        .filter(login_failure::Column::Username.eq(key))
         .filter(login_failure::Column::At.gt(since))
         .count(db)
         .await?;
@@ -436,8 +434,16 @@ pub async fn check_throttle(db: &impl ConnectionTrait, username: &str, ip: &str)
         .filter(login_failure::Column::At.gt(since))
         .count(db)
         .await?;
-    if by_user >= THROTTLE_AFTER || by_ip >= THROTTLE_AFTER_IP {
-        tracing::warn!(username, ip, by_user, by_ip, "login throttled");
+    if by_key >= THROTTLE_AFTER || by_ip >= THROTTLE_AFTER_IP {
+        tracing::warn!(key, ip, by_key, by_ip, "throttled");
+        return Ok(true);
+    }
+    Ok(false)
+}
+
+/// Refuses a login attempt while the username or the address has too many recent failures.
+pub async fn check_throttle(db: &impl ConnectionTrait, username: &str, ip: &str) -> AppResult<()> {
+    if too_many_failures(db, username, ip).await? {
         return Err(AppError::TooManyRequests(
             "登录失败次数过多，请 15 分钟后再试".into(),
         ));
@@ -473,7 +479,8 @@ pub async fn failed_logins_since(
         .from(user::Entity)
         .cond_where(crate::db::in_scope("org_path", scope))
         .to_owned();
-    let mut names = sea_orm::Condition::any().add(login_failure::Column::Username.in_subquery(in_scope));
+    let mut names =
+        sea_orm::Condition::any().add(login_failure::Column::Username.in_subquery(in_scope));
     if scope.is_whole_tree() {
         let any_account = SqlQuery::select()
             .column(user::Column::Username)
@@ -585,7 +592,7 @@ fn keeps_directory(path: &str) -> bool {
         "/api/v1/auth/login",
         "/cases",
         "/report",
-        "/track/",
+        "/track",
         "/files",
         "/notifications",
         "/login",
@@ -596,7 +603,7 @@ fn keeps_directory(path: &str) -> bool {
 /// Forms that people without an account post: they carry a double-submit token from the
 /// pre-login cookie.
 fn is_public_form(path: &str) -> bool {
-    path == "/login" || path == "/report" || path.starts_with("/track/")
+    path == "/login" || path == "/report" || path == "/track" || path.starts_with("/track/")
 }
 
 /// The client's address as the server saw it.

@@ -5,11 +5,11 @@ use super::service::{self, ActInput, CaseView, EventView, Filter, NewCase, Page,
 use super::{files, notify, press, suggest};
 use crate::AppState;
 use crate::auth::Actor;
+use crate::web::Query;
 use crate::web::error::{AppError, AppResult};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use crate::web::Query;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};

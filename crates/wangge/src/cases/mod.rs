@@ -16,5 +16,6 @@ pub mod intake;
 pub mod notify;
 pub mod pages;
 pub mod press;
+pub mod public;
 pub mod service;
 pub mod suggest;

@@ -1,4 +1,4 @@
-//! The case loop's pages: report (for accounts and for the public), lists and export, the case
+//! The case loop's pages for accounts: report, lists and export, the case
 //! with its timeline and action forms, the to-do list, notifications, figures, and the
 //! administrators' category and calendar pages.
 
@@ -7,16 +7,15 @@ use super::handlers::{self as api, CaseDetail, StatsQuery};
 use super::service::{self, ActInput, CaseView, Filter, NewCase, Reporter, Stats};
 use super::{files, notify};
 use crate::AppState;
-use crate::auth::{Actor, PRE_COOKIE, PageActor};
+use crate::auth::{Actor, PageActor};
 use crate::org::service::{self as org, NodeFilter};
+use crate::web::Query;
 use crate::web::error::{AppError, AppResult};
 use crate::web::{Html, PageCtx, done, flash_redirect, fmt_time, query_string, respond};
 use askama::Template;
+use axum::Form;
 use axum::extract::{Multipart, Path, State};
-use crate::web::Query;
-use axum::http::{HeaderMap, header};
-use axum::response::{IntoResponse, Redirect, Response};
-use axum::{Extension, Form};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use std::collections::HashMap;
 use wangge_core::{OrgLevel, Permission};
@@ -29,7 +28,7 @@ pub struct Choice {
     pub label: String,
 }
 
-fn choice(v: impl ToString, l: impl Into<String>) -> Choice {
+pub(super) fn choice(v: impl ToString, l: impl Into<String>) -> Choice {
     Choice {
         value: v.to_string(),
         label: l.into(),
@@ -37,22 +36,22 @@ fn choice(v: impl ToString, l: impl Into<String>) -> Choice {
 }
 
 /// Fields and photos of a multipart form.
-struct FormData {
+pub(super) struct FormData {
     fields: HashMap<String, String>,
     photos: Vec<axum::body::Bytes>,
 }
 
 impl FormData {
-    fn get(&self, k: &str) -> Option<String> {
+    pub(super) fn get(&self, k: &str) -> Option<String> {
         self.fields
             .get(k)
             .map(|s| s.trim().to_owned())
             .filter(|s| !s.is_empty())
     }
-    fn text(&self, k: &str) -> String {
+    pub(super) fn text(&self, k: &str) -> String {
         self.get(k).unwrap_or_default()
     }
-    fn num<T: std::str::FromStr>(&self, k: &str) -> AppResult<Option<T>> {
+    pub(super) fn num<T: std::str::FromStr>(&self, k: &str) -> AppResult<Option<T>> {
         match self.get(k) {
             None => Ok(None),
             Some(v) => v
@@ -61,7 +60,7 @@ impl FormData {
                 .map_err(|_| AppError::bad("bad_number", format!("“{v}”不是有效的数字"))),
         }
     }
-    fn yes_no(&self, k: &str) -> Option<bool> {
+    pub(super) fn yes_no(&self, k: &str) -> Option<bool> {
         match self.get(k).as_deref() {
             Some("yes" | "true" | "on" | "1") => Some(true),
             Some("no" | "false" | "0") => Some(false),
@@ -70,7 +69,7 @@ impl FormData {
     }
 }
 
-async fn read_form(mut mp: Multipart) -> AppResult<FormData> {
+pub(super) async fn read_form(mut mp: Multipart) -> AppResult<FormData> {
     let mut fields = HashMap::new();
     let mut photos = Vec::new();
     let bad = |e: axum::extract::multipart::MultipartError| {
@@ -98,7 +97,7 @@ async fn read_form(mut mp: Multipart) -> AppResult<FormData> {
     Ok(FormData { fields, photos })
 }
 
-async fn store_photos(
+pub(super) async fn store_photos(
     st: &AppState,
     uploader: Option<&Actor>,
     f: &FormData,
@@ -110,7 +109,7 @@ async fn store_photos(
     Ok(ids)
 }
 
-fn new_case_of(f: &FormData, photos: Vec<String>) -> AppResult<NewCase> {
+pub(super) fn new_case_of(f: &FormData, photos: Vec<String>) -> AppResult<NewCase> {
     Ok(NewCase {
         title: f.text("title"),
         description: f.text("description"),
@@ -151,31 +150,6 @@ async fn category_groups(st: &AppState) -> AppResult<Vec<Group>> {
         }
     }
     Ok(out)
-}
-
-/// Communities and villages (for a public report's place).
-async fn public_places(st: &AppState) -> AppResult<Vec<Choice>> {
-    use crate::org::entity::node;
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-    let rows = node::Entity::find()
-        .filter(node::Column::Status.eq("active"))
-        .filter(node::Column::Level.is_in(["township", "community"]))
-        .order_by_asc(node::Column::Path)
-        .all(&st.db)
-        .await?;
-    let names: HashMap<i64, String> = rows.iter().map(|n| (n.id, n.name.clone())).collect();
-    Ok(rows
-        .iter()
-        .filter(|n| n.level == "community")
-        .map(|n| {
-            let street = n
-                .parent_id
-                .and_then(|p| names.get(&p))
-                .cloned()
-                .unwrap_or_default();
-            choice(n.id, format!("{street} · {}", n.name))
-        })
-        .collect())
 }
 
 /// Buildings and grids in the caller's scope, for a staff report's place.
@@ -238,7 +212,7 @@ pub async fn new_form(State(st): State<AppState>, PageActor(a): PageActor) -> Re
 async fn render_new(st: &AppState, a: &Actor, error: Option<String>) -> AppResult<Response> {
     let (buildings, mut areas) = scoped_places(st, a).await?;
     if !a.role.is_staff() {
-        areas = public_places(st).await?;
+        areas = super::public::public_places(st).await?;
     }
     let page = NewPage {
         ctx: PageCtx::new(st, a, "上报问题", "new").await?,
@@ -286,248 +260,6 @@ pub async fn create(
         }
         Err(e) => crate::web::page_err(&st, &a, e).await,
     }
-}
-
-#[derive(Template)]
-#[template(path = "cases/public.html")]
-struct PublicPage {
-    csrf: String,
-    places: Vec<Choice>,
-    idem: String,
-    error: Option<String>,
-    done: Option<(String, String)>,
-}
-
-fn pre_token(headers: &HeaderMap) -> AppResult<String> {
-    match crate::auth::cookie(headers, PRE_COOKIE) {
-        Some(v) if v.len() == 64 => Ok(v.to_owned()),
-        _ => crate::auth::tokens::random_token().map_err(AppError::Internal),
-    }
-}
-
-fn with_pre(st: &AppState, mut resp: Response, pre: &str) -> Response {
-    if let Some(h) = crate::auth::handlers::cookie_header(st, PRE_COOKIE, pre, None) {
-        resp.headers_mut().append(header::SET_COOKIE, h);
-    }
-    resp
-}
-
-async fn render_public(
-    st: &AppState,
-    headers: &HeaderMap,
-    error: Option<String>,
-    done: Option<(String, String)>,
-) -> AppResult<Response> {
-    let pre = pre_token(headers)?;
-    let page = PublicPage {
-        csrf: pre.clone(),
-        places: public_places(st).await?,
-        idem: crate::auth::tokens::random_token().map_err(AppError::Internal)?,
-        error,
-        done,
-    };
-    let status = if page.error.is_some() {
-        axum::http::StatusCode::BAD_REQUEST
-    } else {
-        axum::http::StatusCode::OK
-    };
-    Ok(with_pre(
-        st,
-        (status, Html(page.render())).into_response(),
-        &pre,
-    ))
-}
-
-/// `GET /report` — the public report page (no account needed).
-pub async fn public_form(
-    State(st): State<AppState>,
-    headers: HeaderMap,
-    actor: Option<Extension<Actor>>,
-) -> Response {
-    if actor.is_some() {
-        return Redirect::to("/cases/new").into_response();
-    }
-    render_public(&st, &headers, None, None)
-        .await
-        .unwrap_or_else(IntoResponse::into_response)
-}
-
-/// `POST /report` (multipart; double-submit token in the query)
-pub async fn public_create(
-    State(st): State<AppState>,
-    headers: HeaderMap,
-    Extension(crate::auth::ClientIp(ip)): Extension<crate::auth::ClientIp>,
-    mp: Multipart,
-) -> Response {
-    let r = async {
-        service::check_public_rate(&st.db, &ip).await?;
-        let f = read_form(mp).await?;
-        let photos = store_photos(&st, None, &f).await?;
-        let input = new_case_of(&f, photos)?;
-        service::report(
-            &st,
-            Reporter::Public { ip: ip.clone() },
-            input,
-            f.get("idem").as_deref(),
-        )
-        .await
-    }
-    .await;
-    let out = match r {
-        Ok(c) => {
-            let link = c
-                .track_token
-                .map(|t| format!("/track/{}?t={t}", c.case.case_no))
-                .unwrap_or_default();
-            render_public(&st, &headers, None, Some((c.case.case_no, link))).await
-        }
-        Err(e @ (AppError::BadInput { .. } | AppError::TooManyRequests(_))) => {
-            render_public(&st, &headers, Some(e.to_string()), None).await
-        }
-        Err(e) => Err(e),
-    };
-    out.unwrap_or_else(IntoResponse::into_response)
-}
-
-// ---------------------------------------------------------------------------------------------
-// Public follow-up
-
-#[derive(Template)]
-#[template(path = "cases/track.html")]
-struct TrackPage {
-    /// Who the rating questions ask.
-    you: &'static str,
-    csrf: String,
-    token: String,
-    case: CaseView,
-    timeline: Vec<service::EventView>,
-    can_rate: bool,
-    can_withdraw: bool,
-    flash: Option<(bool, String)>,
-}
-
-/// Query of the follow-up page.
-#[derive(Deserialize)]
-pub struct TrackQuery {
-    t: Option<String>,
-}
-
-async fn tracked(
-    st: &AppState,
-    no: &str,
-    token: Option<&str>,
-) -> AppResult<super::entity::case::Model> {
-    use super::entity::case;
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    let hash = crate::auth::tokens::hash_token(token.unwrap_or(""));
-    let m = case::Entity::find()
-        .filter(case::Column::CaseNo.eq(no))
-        .one(&st.db)
-        .await?
-        .filter(|m| {
-            m.track_hash
-                .as_deref()
-                .is_some_and(|h| crate::auth::tokens::constant_eq(h, &hash))
-        })
-        .ok_or_else(|| AppError::NotFound("没有找到这件案件，或链接不完整".into()))?;
-    Ok(m)
-}
-
-/// `GET /track/{case_no}?t=…` — the anonymous reporter's private page.
-pub async fn track(
-    State(st): State<AppState>,
-    headers: HeaderMap,
-    Path(no): Path<String>,
-    Query(q): Query<TrackQuery>,
-) -> Response {
-    let r = async {
-        let m = tracked(&st, &no, q.t.as_deref()).await?;
-        let catalog = st.catalog.get(&st.db).await?;
-        let pre = pre_token(&headers)?;
-        let flash = crate::auth::cookie(&headers, crate::web::FLASH_COOKIE).and_then(|v| {
-            Some((
-                v.starts_with('1'),
-                crate::web::urldecode(v.get(1..)?).into_owned(),
-            ))
-        });
-        let page = TrackPage {
-            you: "您",
-            csrf: pre.clone(),
-            token: q.t.clone().unwrap_or_default(),
-            can_rate: m.status == "verified",
-            can_withdraw: matches!(m.status.as_str(), "reported" | "accepted" | "dispatched"),
-            case: service::view(&catalog, &st.vault, &m, false),
-            timeline: service::public_timeline(service::timeline(&st.db, m.id).await?),
-            flash,
-        };
-        let mut resp = with_pre(&st, Html(page.render()).into_response(), &pre);
-        resp.headers_mut().append(
-            header::SET_COOKIE,
-            header::HeaderValue::from_static(
-                "wangge_flash=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0",
-            ),
-        );
-        Ok::<_, AppError>(resp)
-    }
-    .await;
-    r.unwrap_or_else(IntoResponse::into_response)
-}
-
-/// The anonymous reporter's form on the follow-up page.
-#[derive(Deserialize)]
-pub struct TrackForm {
-    t: String,
-    action: String,
-    #[serde(default)]
-    contacted: Option<String>,
-    #[serde(default)]
-    solved: Option<String>,
-    #[serde(default)]
-    satisfaction: Option<String>,
-    #[serde(default)]
-    text: String,
-}
-
-/// `POST /track/{case_no}` — the anonymous reporter rates or withdraws.
-pub async fn track_act(
-    State(st): State<AppState>,
-    Path(no): Path<String>,
-    Form(f): Form<TrackForm>,
-) -> Response {
-    let to = format!("/track/{no}?t={}", crate::web::urlencode(&f.t));
-    let r = async {
-        let m = tracked(&st, &no, Some(&f.t)).await?;
-        let yes = |v: &Option<String>| v.as_deref().map(|x| x == "yes");
-        let input = ActInput {
-            action: f.action.clone(),
-            version: Some(m.version),
-            text: f.text.clone(),
-            contacted: yes(&f.contacted),
-            solved: yes(&f.solved),
-            satisfaction: f.satisfaction.clone(),
-            ..Default::default()
-        };
-        service::act_as_public_reporter(&st, &m, input).await
-    }
-    .await;
-    done(r, &to, "已提交，感谢您的反馈")
-}
-
-/// `GET /track/{case_no}/files/{id}?t=…`
-pub async fn track_file(
-    State(st): State<AppState>,
-    Path((no, id)): Path<(String, String)>,
-    Query(q): Query<TrackQuery>,
-) -> Response {
-    let r = async {
-        let m = tracked(&st, &no, q.t.as_deref()).await?;
-        if !service::case_has_file(&st.db, m.id, &id).await? {
-            return Err(AppError::NotFound("文件不存在".into()));
-        }
-        api::send_file(&st, &id).await
-    }
-    .await;
-    r.unwrap_or_else(IntoResponse::into_response)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -793,7 +525,11 @@ pub async fn detail(
                     main_actions,
                     other_actions,
                     rater_is_reporter,
-                    you: if rater_is_reporter { "您" } else { "报告人" },
+                    you: if rater_is_reporter {
+                        "您"
+                    } else {
+                        "报告人"
+                    },
                     d,
                     targets,
                     suggested,

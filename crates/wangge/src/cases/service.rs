@@ -266,9 +266,12 @@ pub async fn store_upload(
             ..Default::default()
         })
         .on_conflict(
-            sea_orm::sea_query::OnConflict::columns([upload::Column::UserId, upload::Column::Sha256])
-                .do_nothing()
-                .to_owned(),
+            sea_orm::sea_query::OnConflict::columns([
+                upload::Column::UserId,
+                upload::Column::Sha256,
+            ])
+            .do_nothing()
+            .to_owned(),
         )
         .try_insert()
         .exec(&st.db)
@@ -292,7 +295,12 @@ pub(crate) async fn photo_ids(
             format!("每次最多上传 {} 张照片", super::files::MAX_PHOTOS),
         ));
     }
-    let missing = || AppError::bad("bad_photo", "照片不存在或不是您上传的：请先上传照片，再提交");
+    let missing = || {
+        AppError::bad(
+            "bad_photo",
+            "照片不存在或不是您上传的：请先上传照片，再提交",
+        )
+    };
     if let (Some(user), false) = (uploader, ids.is_empty()) {
         let owned: std::collections::HashSet<String> = upload::Entity::find()
             .select_only()

@@ -1129,7 +1129,14 @@ impl MigrationTrait for M0009Trust {
                 .to_owned(),
         )
         .await?;
-        index(m, "uploads", "ux_uploads_user_sha", &["user_id", "sha256"], true).await?;
+        index(
+            m,
+            "uploads",
+            "ux_uploads_user_sha",
+            &["user_id", "sha256"],
+            true,
+        )
+        .await?;
         m.alter_table(
             Table::alter()
                 .table("users")
@@ -1140,8 +1147,14 @@ impl MigrationTrait for M0009Trust {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.alter_table(Table::alter().table("users").drop_column("service").to_owned())
-            .await?;
-        m.drop_table(Table::drop().table("uploads").to_owned()).await
+        m.alter_table(
+            Table::alter()
+                .table("users")
+                .drop_column("service")
+                .to_owned(),
+        )
+        .await?;
+        m.drop_table(Table::drop().table("uploads").to_owned())
+            .await
     }
 }

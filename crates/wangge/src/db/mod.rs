@@ -325,7 +325,10 @@ fn row_noun(table: &str, column: &str) -> &'static str {
 /// The rows that still hold the node at `path` or a node under it, counted per table and
 /// column of [`PATH_COLUMNS`] (history tables left out), as `12 户住户` phrases; empty when
 /// nothing does.
-pub async fn rows_held(db: &impl ConnectionTrait, path: &OrgPath) -> Result<Vec<String>, sea_orm::DbErr> {
+pub async fn rows_held(
+    db: &impl ConnectionTrait,
+    path: &OrgPath,
+) -> Result<Vec<String>, sea_orm::DbErr> {
     let mut held = Vec::new();
     for (table, col) in PATH_COLUMNS {
         if HISTORY_TABLES.contains(table) {
@@ -334,7 +337,9 @@ pub async fn rows_held(db: &impl ConnectionTrait, path: &OrgPath) -> Result<Vec<
         let ids = sea_orm::sea_query::Query::select()
             .expr(Expr::val(1))
             .from(sea_orm::sea_query::Alias::new(*table))
-            .and_where(Expr::col(sea_orm::sea_query::Alias::new(*col)).like(format!("{}%", path.as_str())))
+            .and_where(
+                Expr::col(sea_orm::sea_query::Alias::new(*col)).like(format!("{}%", path.as_str())),
+            )
             .to_owned();
         let n = capped_count(db, ids, 9_999).await?;
         if n > 0 {
@@ -350,7 +355,8 @@ mod tests {
 
     #[test]
     fn placeholders_keep_their_numbers_on_sqlite() {
-        let (sql, used) = numbered_placeholders("a < $4 AND b LIKE $1 AND c >= $2 AND d < $3", true);
+        let (sql, used) =
+            numbered_placeholders("a < $4 AND b LIKE $1 AND c >= $2 AND d < $3", true);
         assert_eq!(sql, "a < ?4 AND b LIKE ?1 AND c >= ?2 AND d < ?3");
         assert_eq!(used, [1, 2, 3, 4]);
         let (sql, used) = numbered_placeholders("x = $1 OR y = $1 AND z = '$'", false);

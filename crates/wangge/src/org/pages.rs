@@ -9,12 +9,12 @@ use super::service::{
 };
 use crate::AppState;
 use crate::auth::{Actor, PageActor};
+use crate::web::Query;
 use crate::web::error::{AppError, AppResult};
 use crate::web::{Html, PageCtx, done, respond};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Multipart, Path, State};
-use crate::web::Query;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;

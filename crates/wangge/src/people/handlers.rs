@@ -8,11 +8,11 @@ use super::service::{
 };
 use crate::AppState;
 use crate::auth::Actor;
+use crate::web::Query;
 use crate::web::error::{AppError, AppResult};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use crate::web::Query;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;

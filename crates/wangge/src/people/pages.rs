@@ -12,12 +12,12 @@ use super::service::{
 use crate::AppState;
 use crate::auth::{Actor, PageActor};
 use crate::org::entity::node;
+use crate::web::Query;
 use crate::web::error::{AppError, AppResult};
 use crate::web::{Html, PageCtx, done, flash_redirect, respond};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Multipart, Path, State};
-use crate::web::Query;
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;

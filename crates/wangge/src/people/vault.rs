@@ -38,6 +38,8 @@ pub enum Field {
     PhoneTail,
     /// The deployment's key check (see [`Vault::verify`]).
     Check,
+    /// A public reporter's grant to their follow-up page after a lookup (a MAC, not a value).
+    TrackGrant,
 }
 
 impl Field {
@@ -48,6 +50,7 @@ impl Field {
             Field::IdTail => b"id_tail",
             Field::PhoneTail => b"phone_tail",
             Field::Check => b"key_check",
+            Field::TrackGrant => b"track_grant",
         }
     }
 }

@@ -3,11 +3,11 @@
 use super::{EditUser, Filter, NewUser, Page, UserView};
 use crate::AppState;
 use crate::auth::Actor;
+use crate::web::Query;
 use crate::web::error::AppResult;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use crate::web::Query;
 use axum::http::StatusCode;
 use serde::Deserialize;
 

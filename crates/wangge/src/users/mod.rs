@@ -436,7 +436,10 @@ pub async fn update(
     if old.service && !role.may_be_service() {
         return Err(AppError::bad(
             "bad_service_role",
-            format!("服务账号不能是{}：服务账号的角色不能查看完整个人信息，也不能管理账号和令牌", role.label()),
+            format!(
+                "服务账号不能是{}：服务账号的角色不能查看完整个人信息，也不能管理账号和令牌",
+                role.label()
+            ),
         ));
     }
     let (n, department_id) = binding(

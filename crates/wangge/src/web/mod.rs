@@ -232,15 +232,21 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/report",
-            get(cases::pages::public_form)
-                .post(cases::pages::public_create)
+            get(cases::public::public_form)
+                .post(cases::public::public_create)
                 .layer(photo_limit),
+        )
+        .route("/report/places", get(cases::public::places))
+        .route("/report/locate", get(cases::public::locate))
+        .route(
+            "/track",
+            get(cases::public::lookup_page).post(cases::public::lookup),
         )
         .route(
             "/track/{no}",
-            get(cases::pages::track).post(cases::pages::track_act),
+            get(cases::public::track).post(cases::public::track_act),
         )
-        .route("/track/{no}/files/{id}", get(cases::pages::track_file))
+        .route("/track/{no}/files/{id}", get(cases::public::track_file))
         .route("/files/{id}", get(cases::pages::file))
         .route("/events", get(cases::handlers::events))
         .route("/notifications", get(cases::pages::notifications))
@@ -665,7 +671,10 @@ impl<T: serde::de::DeserializeOwned> axum::extract::FromRequestParts<AppState> f
 pub fn parse_query<T: serde::de::DeserializeOwned>(raw: &str) -> Result<T, String> {
     let kept: Vec<&str> = raw
         .split('&')
-        .filter(|kv| kv.split_once('=').is_some_and(|(k, v)| !k.is_empty() && !v.is_empty()))
+        .filter(|kv| {
+            kv.split_once('=')
+                .is_some_and(|(k, v)| !k.is_empty() && !v.is_empty())
+        })
         .collect();
     serde_urlencoded::from_str(&kept.join("&")).map_err(|e| e.to_string())
 }
@@ -674,6 +683,48 @@ pub fn parse_query<T: serde::de::DeserializeOwned>(raw: &str) -> Result<T, Strin
 pub fn json_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> AppResult<T> {
     serde_json::from_slice(bytes)
         .map_err(|e| AppError::bad("bad_json", format!("请求体不是合法的 JSON 或缺少字段：{e}")))
+}
+
+/// A QR code of `text` as inline SVG markup (black on white, 4 modules of quiet zone), for a
+/// link a phone can open by scanning it; `None` if the text is too long for a code.
+pub fn qr_svg(text: &str) -> Option<String> {
+    let code =
+        qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M).ok()?;
+    let svg = code
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(200, 200)
+        .build();
+    // Inline in HTML: the XML declaration has no place there.
+    let at = svg.find("<svg")?;
+    Some(svg[at..].replacen(
+        "<svg ",
+        "<svg class=\"qr\" role=\"img\" aria-label=\"二维码\" ",
+        1,
+    ))
+}
+
+/// The address people reach the platform at: the configured `public_url`, or the scheme and
+/// host this request came to (`X-Forwarded-Proto` and `Host`, as a proxy sets them).
+pub fn base_url(st: &AppState, headers: &axum::http::HeaderMap) -> String {
+    if let Some(u) = &st.config.public_url {
+        return u.clone();
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .filter(|h| {
+            !h.is_empty()
+                && h.bytes().all(|b| {
+                    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']')
+                })
+        })
+        .unwrap_or("127.0.0.1");
+    let https = st.config.secure_cookies
+        || headers
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|p| p.eq_ignore_ascii_case("https"));
+    format!("{}://{host}", if https { "https" } else { "http" })
 }
 
 /// The flash cookie's name.
@@ -840,9 +891,15 @@ mod tests {
             let r = redirect(bad);
             assert_eq!(r.headers()[header::LOCATION], "/", "{bad:?}");
         }
-        assert_eq!(local_path("/cases?status=reported&page=2").as_deref(), Some("/cases?status=reported&page=2"));
+        assert_eq!(
+            local_path("/cases?status=reported&page=2").as_deref(),
+            Some("/cases?status=reported&page=2")
+        );
         assert_eq!(local_path("/").as_deref(), Some("/"));
-        assert_eq!(local_path("/people?q=张").as_deref(), Some("/people?q=%E5%BC%A0"));
+        assert_eq!(
+            local_path("/people?q=张").as_deref(),
+            Some("/people?q=%E5%BC%A0")
+        );
         assert_eq!(local_path("/x/https://y").as_deref(), Some("/x/https://y"));
         assert_eq!(redirect("/todo").headers()[header::LOCATION], "/todo");
         assert_eq!(redirect("/todo").status(), StatusCode::SEE_OTHER);
@@ -864,6 +921,14 @@ mod tests {
         assert!(parse_query::<F>("org=abc").is_err());
         let f: F = parse_query("org=12&bare&=x").expect("parses");
         assert_eq!(f.org, Some(12));
+    }
+
+    #[test]
+    fn a_link_becomes_an_inline_qr_code() {
+        let svg = qr_svg("https://wangge.example.gov.cn/track/2026-000123?t=abc").expect("fits");
+        assert!(svg.starts_with("<svg class=\"qr\""), "{svg}");
+        assert!(svg.ends_with("</svg>") && svg.contains("<path"));
+        assert!(qr_svg(&"x".repeat(5000)).is_none(), "too long for any code");
     }
 
     #[test]

@@ -273,12 +273,85 @@ async fn password_change_checks_and_ends_other_logins() {
 async fn machine_tokens_are_issued_shown_once_and_revoked() {
     let app = TestApp::spawn().await;
     let admin = app.token("qinghe-admin").await;
+    // Never as another person: a token for the command centre's account would let the
+    // administrator reveal full ID numbers its own role withholds.
+    for who in ["qinghe-zz", "liuan-sj", "jm-liuan"] {
+        let (s, v) = app
+            .send(
+                Method::POST,
+                &admin,
+                "/api/v1/tokens",
+                json!({"username": who, "name": "借用"}),
+            )
+            .await;
+        assert_eq!(
+            (s, v["error"]["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("not_service_account")),
+            "{who}"
+        );
+    }
+    // To oneself.
     let (s, v) = app
         .send(
             Method::POST,
             &admin,
             "/api/v1/tokens",
-            json!({"username": "qinghe-zz", "name": "12345 热线对接"}),
+            json!({"name": "数据大屏"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let mine = v["token"].as_str().expect("token").to_owned();
+    let (_, me) = app.get(&mine, "/api/v1/me").await;
+    assert_eq!(me["username"], "qinghe-admin");
+    // To a service account: no password, no login, a role without full view.
+    let liuan = app.node_id(&admin, "330199001001").await;
+    let (s, v) = app
+        .send(
+            Method::POST,
+            &admin,
+            "/api/v1/users",
+            json!({"username": "hotline-12345", "display_name": "12345 热线", "role": "command_center", "org_id": app.node_id(&admin, "330199001000").await, "service": true}),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("bad_service_role")),
+        "a service account never sees full ID numbers: {v}"
+    );
+    let (s, v) = app
+        .send(
+            Method::POST,
+            &admin,
+            "/api/v1/users",
+            json!({"username": "hotline-12345", "display_name": "12345 热线", "role": "resident", "org_id": liuan, "service": true}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(
+        (v["service"].as_bool(), v["must_change_password"].as_bool()),
+        (Some(true), Some(false))
+    );
+    let (s, v) = app
+        .send(
+            Method::POST,
+            "",
+            "/api/v1/auth/login",
+            json!({"username": "hotline-12345", "password": "anything-2026"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "{v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("服务账号")),
+        "{v}"
+    );
+    let (s, v) = app
+        .send(
+            Method::POST,
+            &admin,
+            "/api/v1/tokens",
+            json!({"username": "hotline-12345", "name": "12345 热线对接"}),
         )
         .await;
     assert_eq!(s, StatusCode::CREATED);
@@ -287,7 +360,20 @@ async fn machine_tokens_are_issued_shown_once_and_revoked() {
     let (s, me) = app.get(&machine, "/api/v1/me").await;
     assert_eq!(
         (s, me["username"].as_str()),
-        (StatusCode::OK, Some("qinghe-zz"))
+        (StatusCode::OK, Some("hotline-12345"))
+    );
+    let (s, _) = app
+        .send(
+            Method::POST,
+            &admin,
+            &format!("/api/v1/users/{}/password", me["id"]),
+            json!({"password": "guess-2026-x"}),
+        )
+        .await;
+    assert_eq!(
+        s,
+        StatusCode::BAD_REQUEST,
+        "a service account has no password"
     );
     let (_, list) = app.get(&admin, "/api/v1/tokens").await;
     assert!(

@@ -1,6 +1,6 @@
 //! Accounts through the API: create, bind, edit, reset, disable — within scope only.
 
-use crate::support::{PW, TestApp};
+use crate::support::{Browser, PW, TestApp};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -77,6 +77,43 @@ async fn create_validates_role_binding_and_scope() {
     assert_eq!(s, StatusCode::OK);
     assert_eq!(v["must_change_password"], true);
     let nt = v["token"].as_str().expect("token").to_owned();
+    // Until the first password is changed, the API answers nothing else (as the pages do).
+    for path in [
+        "/api/v1/org/tree",
+        "/api/v1/cases",
+        "/api/v1/residents?q=张",
+    ] {
+        let (s, e) = app.get(&nt, path).await;
+        assert_eq!(
+            (s, e["error"]["code"].as_str()),
+            (StatusCode::FORBIDDEN, Some("must_change_password")),
+            "{path}"
+        );
+    }
+    let (s, me) = app.get(&nt, "/api/v1/me").await;
+    assert_eq!(
+        (s, me["must_change_password"].as_bool()),
+        (StatusCode::OK, Some(true))
+    );
+    let r = app
+        .call(
+            Method::POST,
+            &nt,
+            "/api/v1/me/password",
+            Some(json!({"current_password": "start-2026", "new_password": "mine-2026-x"})),
+        )
+        .await;
+    assert!(r.status().is_success(), "{}", r.status());
+    let (s, v) = app
+        .send(
+            Method::POST,
+            "",
+            "/api/v1/auth/login",
+            json!({"username": "new-worker", "password": "mine-2026-x"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let nt = v["token"].as_str().expect("token").to_owned();
     let (_, tree) = app.get(&nt, "/api/v1/org/tree").await;
     assert_eq!(tree[0]["id"], grid, "the new account sees its grid only");
 }
@@ -126,7 +163,41 @@ async fn edit_reset_and_disable() {
         .await;
     assert_eq!(s, StatusCode::CONFLICT);
 
-    let victim = app.token("wgy-liuan-3").await;
+    // A grid worker sees full ID numbers; the administrator does not: resetting the grid
+    // worker's password (and so logging in as them) is refused, and nothing changes.
+    let worker = app.token("wgy-liuan-3").await;
+    let before = app.audit_rows().await;
+    let (s, v) = app
+        .send(
+            Method::POST,
+            &t,
+            &format!("/api/v1/users/{id}/password"),
+            json!({"password": "reset-2026"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("wangge user passwd")),
+        "{v}"
+    );
+    assert_eq!(app.get(&worker, "/api/v1/me").await.0, StatusCode::OK);
+    assert_eq!(app.audit_rows().await, before, "nothing written");
+    let page = {
+        let mut b = Browser::new(&app);
+        b.login("qinghe-admin").await;
+        b.get(&format!("/users/{id}")).await.1
+    };
+    assert!(
+        !page.contains(&format!("action=\"/users/{id}/password\"")),
+        "no reset form for such an account"
+    );
+
+    // A building head holds no more than the administrator: the reset goes through.
+    let (_, list) = app.get(&t, "/api/v1/users?q=ldz-liuan").await;
+    let id = list["items"][0]["id"].as_i64().expect("id");
+    let victim = app.token("ldz-liuan").await;
     let (s, _) = app
         .send(
             Method::POST,
@@ -155,7 +226,7 @@ async fn edit_reset_and_disable() {
             Method::POST,
             "",
             "/api/v1/auth/login",
-            json!({"username": "wgy-liuan-3", "password": PW}),
+            json!({"username": "ldz-liuan", "password": PW}),
         )
         .await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
@@ -165,7 +236,7 @@ async fn edit_reset_and_disable() {
             Method::POST,
             "",
             "/api/v1/auth/login",
-            json!({"username": "wgy-liuan-3", "password": "reset-2026"}),
+            json!({"username": "ldz-liuan", "password": "reset-2026"}),
         )
         .await;
     assert_eq!(s, StatusCode::OK);
@@ -189,7 +260,7 @@ async fn edit_reset_and_disable() {
             Method::POST,
             "",
             "/api/v1/auth/login",
-            json!({"username": "wgy-liuan-3", "password": "reset-2026"}),
+            json!({"username": "ldz-liuan", "password": "reset-2026"}),
         )
         .await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
