@@ -663,11 +663,18 @@ impl Caller {
     /// the working calendar, district-wide jobs): an administrator bound to the tree's root, or
     /// the command line. A street's administrator changes what belongs to the street only.
     pub fn require_district_admin(&self) -> AppResult<()> {
-        self.require(Permission::OrgManage)?;
+        self.require_at_district(
+            Permission::OrgManage,
+            "事项分类、工作日历和全区任务由区级管理员维护，街道和社区只能查看",
+        )
+    }
+
+    /// Refuses unless the caller has the permission over the whole tree (or is the command
+    /// line): for reference data every street shares; `why` says who keeps it.
+    pub fn require_at_district(&self, p: Permission, why: &str) -> AppResult<()> {
+        self.require(p)?;
         match &self.scope {
-            Some(s) if !s.is_whole_tree() => Err(AppError::Forbidden(
-                "事项分类、工作日历和全区任务由区级管理员维护，街道和社区只能查看".into(),
-            )),
+            Some(s) if !s.is_whole_tree() => Err(AppError::Forbidden(why.to_owned())),
             _ => Ok(()),
         }
     }

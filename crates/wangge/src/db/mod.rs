@@ -297,6 +297,20 @@ pub const PATH_COLUMNS: &[(&str, &str)] = &[
     ("visits", "org_path"),
 ];
 
+/// Columns holding an org node's id, as `(table, column)`: a row there refers to that node even
+/// where its path names another (a case's `building_id` beside its grid's path). A later
+/// capability that adds such a column adds it here.
+pub const NODE_ID_COLUMNS: &[(&str, &str)] = &[
+    ("departments", "org_id"),
+    ("users", "org_id"),
+    ("cases", "org_id"),
+    ("cases", "building_id"),
+    ("cases", "dispatch_org_id"),
+    ("cases", "assignee_org_id"),
+    ("households", "building_id"),
+    ("assessment_items", "org_id"),
+];
+
 /// Tables of [`PATH_COLUMNS`] that record history about a place without holding anything there:
 /// their rows stay (readable by the levels above) when the node is deleted. A row of every other
 /// table in the list holds its node, which cannot be deleted while it does.
@@ -307,6 +321,7 @@ pub const HISTORY_TABLES: &[&str] = &["audit_log"];
 fn row_noun(table: &str, column: &str) -> &'static str {
     match (table, column) {
         ("departments", _) => "个部门",
+        ("cases", "building_id") => "件报在此楼栋的案件",
         ("users", _) => "个账号",
         ("cases", "org_path") => "件发生在此的案件",
         ("cases", "dispatch_path") => "件由此派遣的案件",
@@ -323,13 +338,25 @@ fn row_noun(table: &str, column: &str) -> &'static str {
 }
 
 /// The rows that still hold the node at `path` or a node under it, counted per table and
-/// column of [`PATH_COLUMNS`] (history tables left out), as `12 户住户` phrases; empty when
-/// nothing does.
+/// column of [`NODE_ID_COLUMNS`] and of [`PATH_COLUMNS`] (history tables left out), as
+/// `12 户住户` phrases; empty when nothing does.
 pub async fn rows_held(
     db: &impl ConnectionTrait,
     path: &OrgPath,
 ) -> Result<Vec<String>, sea_orm::DbErr> {
     let mut held = Vec::new();
+    for (table, col) in NODE_ID_COLUMNS {
+        let ids = sea_orm::sea_query::Query::select()
+            .expr(Expr::val(1))
+            .from(sea_orm::sea_query::Alias::new(*table))
+            .and_where(Expr::col(sea_orm::sea_query::Alias::new(*col)).eq(path.id()))
+            .to_owned();
+        let n = capped_count(db, ids, 9_999).await?;
+        let phrase = format!("{n} {}", row_noun(table, col));
+        if n > 0 && !held.contains(&phrase) {
+            held.push(phrase);
+        }
+    }
     for (table, col) in PATH_COLUMNS {
         if HISTORY_TABLES.contains(table) {
             continue;
@@ -342,8 +369,9 @@ pub async fn rows_held(
             )
             .to_owned();
         let n = capped_count(db, ids, 9_999).await?;
-        if n > 0 {
-            held.push(format!("{n} {}", row_noun(table, col)));
+        let phrase = format!("{n} {}", row_noun(table, col));
+        if n > 0 && !held.contains(&phrase) {
+            held.push(phrase);
         }
     }
     Ok(held)

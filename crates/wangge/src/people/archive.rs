@@ -169,6 +169,21 @@ pub async fn items_of(
         .await?)
 }
 
+/// The active items of every community in the caller's scope.
+pub async fn items_in_scope(
+    db: &impl ConnectionTrait,
+    c: &Caller,
+) -> AppResult<Vec<assessment_item::Model>> {
+    Ok(assessment_item::Entity::find()
+        .filter(c.scope_cond("org_path"))
+        .filter(assessment_item::Column::Status.eq("active"))
+        .order_by_asc(assessment_item::Column::OrgId)
+        .order_by_asc(assessment_item::Column::SortOrder)
+        .order_by_asc(assessment_item::Column::Id)
+        .all(db)
+        .await?)
+}
+
 /// The items a household is assessed on.
 pub async fn items_for(
     st: &AppState,

@@ -244,22 +244,25 @@ pub async fn api_add_document(
     ))
 }
 
-/// `GET /api/v1/assessment-items?org=ID`
+/// `GET /api/v1/assessment-items?org=ID`: a community's items; without `org`, every community's
+/// in the caller's scope.
 pub async fn api_items(
     State(st): State<AppState>,
     actor: Actor,
     Query(q): Query<OrgQuery>,
 ) -> AppResult<Json<Value>> {
     actor.require(Permission::PeopleView)?;
-    let org = q
-        .org
-        .ok_or_else(|| AppError::bad("invalid_input", "请指定社区（org）"))?;
-    let n = crate::org::service::find(&st.db, &actor.caller(), org).await?;
-    let items = archive::items_of(&st.db, n.id).await?;
+    let items = match q.org {
+        Some(org) => {
+            let n = crate::org::service::find(&st.db, &actor.caller(), org).await?;
+            archive::items_of(&st.db, n.id).await?
+        }
+        None => archive::items_in_scope(&st.db, &actor.caller()).await?,
+    };
     Ok(Json(json!(
         items
             .iter()
-            .map(|i| json!({"id": i.id, "name": i.name, "max_score": i.max_score}))
+            .map(|i| json!({"id": i.id, "org_id": i.org_id, "name": i.name, "max_score": i.max_score}))
             .collect::<Vec<_>>()
     )))
 }

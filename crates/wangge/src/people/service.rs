@@ -249,10 +249,20 @@ pub async fn seed_tags(db: &impl ConnectionTrait) -> Result<(), sea_orm::DbErr> 
     Ok(())
 }
 
-/// Adds a tag to the street's list (an administrator or a community secretary).
-pub async fn add_tag(db: &impl ConnectionTrait, c: &Caller, name: &str) -> AppResult<tag::Model> {
-    c.require(Permission::PeopleImport)?;
+/// Adds a care-group tag. The list is the district's (every street's ledgers and imports use
+/// it), so it is kept at the district: its administrator or command centre, or the command line.
+pub async fn add_tag(
+    conn: &sea_orm::DatabaseConnection,
+    c: &Caller,
+    name: &str,
+) -> AppResult<tag::Model> {
+    c.require_at_district(
+        Permission::PeopleImport,
+        "重点人群标签全区通用，由区级管理员或区综治中心维护；需要新标签请向区里提出",
+    )?;
     let name = name.trim();
+    let txn = crate::db::begin_write(conn).await?;
+    let db = &txn;
     if name.is_empty() || name.chars().count() > 10 {
         return Err(AppError::bad("invalid_input", "标签名称为 1–10 个字"));
     }
@@ -289,6 +299,7 @@ pub async fn add_tag(db: &impl ConnectionTrait, c: &Caller, name: &str) -> AppRe
         },
     )
     .await?;
+    txn.commit().await?;
     Ok(row)
 }
 

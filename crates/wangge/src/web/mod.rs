@@ -13,7 +13,7 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 use error::{AppError, AppResult};
 use wangge_core::Permission;
 
@@ -22,15 +22,64 @@ const BODY_LIMIT: usize = 16 * 1024 * 1024;
 /// Forms that carry photos: nine of the largest accepted, and the fields.
 const PHOTO_BODY_LIMIT: usize = 9 * crate::cases::files::MAX_BYTES + 1024 * 1024;
 
+/// A router that remembers every path it is given, so that the tests can walk the whole
+/// table of routes (see `tests/it/routes.rs`): a route added here and not covered there fails.
+pub struct Routes {
+    router: Router<AppState>,
+    prefix: &'static str,
+    paths: Vec<String>,
+}
+
+impl Routes {
+    /// Routes that will be served under `prefix` (`/api/v1`, or `` for the pages).
+    pub fn new(prefix: &'static str) -> Routes {
+        Routes {
+            router: Router::new(),
+            prefix,
+            paths: Vec::new(),
+        }
+    }
+
+    /// Adds a route and remembers its full path.
+    pub fn route(mut self, path: &'static str, handler: MethodRouter<AppState>) -> Routes {
+        self.paths.push(format!("{}{path}", self.prefix));
+        self.router = self.router.route(path, handler);
+        self
+    }
+}
+
+/// Every route's path as the router matches it (`/api/v1/cases/{id}`), pages and API.
+pub fn route_paths() -> Vec<String> {
+    routes().1
+}
+
 /// Builds the whole application: pages, API, static files, health and metrics.
 pub fn router(state: AppState) -> Router {
+    routes()
+        .0
+        .fallback(page_not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::auth::middleware,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::middleware,
+        ))
+        .layer(axum::middleware::from_fn(security_headers))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(state)
+}
+
+/// The routes, without the middleware and the state, and their paths.
+fn routes() -> (Router<AppState>, Vec<String>) {
     use crate::{audit, auth, cases, org, people, users};
     let photo_limit = DefaultBodyLimit::max(PHOTO_BODY_LIMIT);
     // A ledger upload: a little over the limit, so that the handler (not the layer) refuses a
     // larger one with its own message.
     let ledger_limit = DefaultBodyLimit::max(people::import::MAX_UPLOAD + 1024 * 1024);
     let doc_limit = DefaultBodyLimit::max(crate::cases::files::MAX_DOCUMENT + 1024 * 1024);
-    let api = Router::new()
+    let api = Routes::new("/api/v1")
         .route("/auth/login", post(auth::handlers::api_login))
         .route("/auth/logout", post(auth::handlers::api_logout))
         .route("/me", get(auth::handlers::api_me))
@@ -164,10 +213,9 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/people/import",
             post(people::handlers::api_import).layer(ledger_limit),
-        )
-        .fallback(api_not_found);
+        );
 
-    let pages = Router::new()
+    let pages = Routes::new("")
         .route("/", get(crate::home::page))
         .route(
             "/login",
@@ -324,24 +372,18 @@ pub fn router(state: AppState) -> Router {
             get(people::pages::import_rejected),
         );
 
-    Router::new()
-        .nest("/api/v1", api)
-        .merge(pages)
+    let pages = pages
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics_text))
-        .route("/static/{file}", get(static_file))
-        .fallback(page_not_found)
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            crate::auth::middleware,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            metrics::middleware,
-        ))
-        .layer(axum::middleware::from_fn(security_headers))
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .with_state(state)
+        .route("/static/{file}", get(static_file));
+    let mut paths = api.paths;
+    paths.extend(pages.paths);
+    (
+        Router::new()
+            .nest("/api/v1", api.router.fallback(api_not_found))
+            .merge(pages.router),
+        paths,
+    )
 }
 
 async fn security_headers(req: axum::extract::Request, next: axum::middleware::Next) -> Response {

@@ -9,6 +9,8 @@ mod cli;
 mod org;
 mod pages;
 mod people;
+mod routes;
 mod scope;
 mod support;
+mod trust;
 mod users;

@@ -176,6 +176,44 @@ impl TestApp {
             .unwrap_or_else(|| panic!("no node {code}"))
     }
 
+    /// The first column of the first row of a query, straight from the database: an integer as
+    /// a number, anything else as text (panics, naming the query, on no row or a NULL).
+    pub async fn scalar(&self, sql: &str) -> Value {
+        let row = self
+            .db
+            .query_one_raw(sea_orm::Statement::from_string(
+                self.db.get_database_backend(),
+                sql.to_owned(),
+            ))
+            .await
+            .expect("query")
+            .unwrap_or_else(|| panic!("a row for {sql}"));
+        if let Ok(v) = row.try_get_by_index::<i64>(0) {
+            return serde_json::json!(v);
+        }
+        serde_json::json!(
+            row.try_get_by_index::<String>(0)
+                .unwrap_or_else(|e| panic!("{sql}: {e:?}"))
+        )
+    }
+
+    /// An integer [`TestApp::scalar`].
+    pub async fn int(&self, sql: &str) -> i64 {
+        self.scalar(sql)
+            .await
+            .as_i64()
+            .unwrap_or_else(|| panic!("an integer from {sql}"))
+    }
+
+    /// A text [`TestApp::scalar`].
+    pub async fn text(&self, sql: &str) -> String {
+        self.scalar(sql)
+            .await
+            .as_str()
+            .unwrap_or_else(|| panic!("text from {sql}"))
+            .to_owned()
+    }
+
     /// How many audit rows exist (all, unscoped), read straight from the database.
     pub async fn audit_rows(&self) -> i64 {
         let row = self

@@ -1,0 +1,779 @@
+//! The route table's scope-and-role test. It walks every route the router has (read from the
+//! router itself, `wangge::web::route_paths`), as every role — the administrator and the command
+//! centre at the district and at a street, and each other role where it works — and:
+//!
+//! - fails when a route is not in [`ROUTES`] below (a new route must say who may call it);
+//! - answers no request with a 5xx;
+//! - for an account below the district, gives nothing of another street: every id of every kind
+//!   from there (node, building, household, resident, case, case number, account, department,
+//!   token, document, file, assessment item) is refused, and no page or list shows the other
+//!   street's names;
+//! - writes nothing for any such account when aimed at the other street (the audit log and the
+//!   other street's rows are the same after as before);
+//! - refuses the roles a list or page is not for, and serves the ones it is for;
+//! - and for every account, every case its to-do list or case list shows opens.
+//!
+//! A new slice adds its routes to [`ROUTES`] and, for a new kind of id, one line to [`fill`].
+
+use crate::support::{PW, TestApp};
+use reqwest::{Method, StatusCode};
+use sea_orm::ConnectionTrait;
+use serde_json::{Value, json};
+use wangge_core::{Permission, Role};
+
+/// Who may call a route at all.
+#[derive(Clone, Copy, Debug)]
+enum Who {
+    /// Anyone, without an account.
+    Public,
+    /// Any account.
+    Any,
+    /// Staff (not residents, building heads or party members).
+    Staff,
+    /// Accounts whose role has the permission.
+    Can(Permission),
+}
+
+/// What a route's answer may hold.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Shape {
+    /// Scoped data: nothing of another street.
+    Scoped,
+    /// Open data of every street by design (the public report's places).
+    Open,
+    /// A stream that does not end (server-sent events): the status only.
+    Stream,
+    /// Acts on the caller's own session, password or uploads: not sent in the walk (its own
+    /// tests cover it).
+    Own,
+    /// Reports a case, which anyone may do about any place: not sent in the walk.
+    ReportsAnywhere,
+}
+
+struct Route {
+    path: &'static str,
+    who: Who,
+    shape: Shape,
+    /// A query the GET needs to answer 2xx (a required field).
+    query: &'static str,
+}
+
+const fn r(path: &'static str, who: Who, shape: Shape) -> Route {
+    Route {
+        path,
+        who,
+        shape,
+        query: "",
+    }
+}
+
+const fn q(path: &'static str, who: Who, shape: Shape, query: &'static str) -> Route {
+    Route {
+        path,
+        who,
+        shape,
+        query,
+    }
+}
+
+use Permission::*;
+use Shape::*;
+use Who::*;
+
+/// Every route of the router, with who may call it.
+const ROUTES: &[Route] = &[
+    r("/api/v1/auth/login", Public, Own),
+    r("/api/v1/auth/logout", Any, Own),
+    r("/api/v1/me", Any, Scoped),
+    r("/api/v1/me/password", Any, Own),
+    r("/api/v1/tokens", Can(TokenManage), Scoped),
+    r("/api/v1/tokens/{id}", Can(TokenManage), Scoped),
+    r("/api/v1/org/tree", Any, Scoped),
+    r("/api/v1/org/nodes", Any, Scoped),
+    r("/api/v1/org/nodes/{id}", Any, Scoped),
+    r("/api/v1/org/nodes/{id}/move", Can(OrgManage), Scoped),
+    r("/api/v1/org/nodes/{id}/retire", Can(OrgManage), Scoped),
+    r("/api/v1/org/nodes/{id}/reactivate", Can(OrgManage), Scoped),
+    r("/api/v1/org/nodes/{id}/boundary", Any, Scoped),
+    r("/api/v1/org/nodes/{id}/departments", Any, Scoped),
+    r("/api/v1/org/import", Can(OrgManage), Scoped),
+    r("/api/v1/departments", Any, Scoped),
+    r("/api/v1/departments/{id}", Any, Scoped),
+    r("/api/v1/users", Can(UserView), Scoped),
+    r("/api/v1/users/{id}", Can(UserView), Scoped),
+    r("/api/v1/users/{id}/password", Can(UserManage), Scoped),
+    r("/api/v1/users/{id}/disable", Can(UserManage), Scoped),
+    r("/api/v1/users/{id}/enable", Can(UserManage), Scoped),
+    r("/api/v1/audit", Can(AuditView), Scoped),
+    r("/api/v1/cases", Any, ReportsAnywhere),
+    r("/api/v1/cases/{id}", Any, Scoped),
+    r("/api/v1/cases/{id}/actions", Any, Scoped),
+    r("/api/v1/todo", Any, Scoped),
+    r("/api/v1/categories", Any, Scoped),
+    q(
+        "/api/v1/categories/suggest",
+        Any,
+        Scoped,
+        "text=楼道里堆满纸箱",
+    ),
+    r("/api/v1/categories/{code}", Can(OrgManage), Scoped),
+    r("/api/v1/calendar", Any, Scoped),
+    r("/api/v1/calendar/{date}", Can(OrgManage), Scoped),
+    r("/api/v1/stats/cases", Staff, Scoped),
+    r("/api/v1/files", Any, Own),
+    r("/api/v1/notifications", Any, Scoped),
+    r("/api/v1/notifications/read", Any, Own),
+    r("/api/v1/admin/press", Can(OrgManage), Scoped),
+    q("/api/v1/residents", Can(PeopleView), Scoped, "q=张"),
+    r("/api/v1/residents/export.xlsx", Can(PeopleImport), Scoped),
+    r("/api/v1/residents/{id}", Can(PeopleView), Scoped),
+    r("/api/v1/residents/{id}/move", Can(PeopleManage), Scoped),
+    r("/api/v1/residents/{id}/reveal", Can(PeopleFullView), Scoped),
+    r("/api/v1/org/nodes/{id}/buildings", Can(PeopleView), Scoped),
+    r("/api/v1/buildings/{id}/households", Can(PeopleView), Scoped),
+    r("/api/v1/households", Can(PeopleManage), Scoped),
+    r("/api/v1/households/{id}", Can(PeopleView), Scoped),
+    r("/api/v1/households/{id}/visits", Can(VisitLog), Scoped),
+    r(
+        "/api/v1/households/{id}/assessments",
+        Can(PeopleManage),
+        Scoped,
+    ),
+    r(
+        "/api/v1/households/{id}/documents",
+        Can(PeopleManage),
+        Scoped,
+    ),
+    r("/api/v1/assessment-items", Can(PeopleView), Scoped),
+    r("/api/v1/tags", Can(PeopleView), Scoped),
+    r("/api/v1/people/import", Can(PeopleImport), Scoped),
+    r("/", Any, Scoped),
+    r("/login", Public, Own),
+    r("/logout", Any, Own),
+    r("/account", Any, Scoped),
+    r("/account/password", Any, Own),
+    r("/tokens", Can(TokenManage), Scoped),
+    r("/tokens/{id}/revoke", Can(TokenManage), Scoped),
+    r("/org", Any, Scoped),
+    r("/org/export.xlsx", Any, Scoped),
+    r("/org/import", Can(OrgManage), Scoped),
+    r("/org/import/template.csv", Public, Open),
+    r("/org/nodes/{id}", Any, Scoped),
+    r("/org/nodes/{id}/edit", Can(OrgManage), Scoped),
+    r("/org/nodes/{id}/children", Can(OrgManage), Scoped),
+    r("/org/nodes/{id}/move", Can(OrgManage), Scoped),
+    r("/org/nodes/{id}/retire", Can(OrgManage), Scoped),
+    r("/org/nodes/{id}/reactivate", Can(OrgManage), Scoped),
+    r("/org/nodes/{id}/delete", Can(OrgManage), Scoped),
+    r("/org/nodes/{id}/boundary", Can(OrgManage), Scoped),
+    r("/org/nodes/{id}/departments", Can(DepartmentManage), Scoped),
+    r("/org/nodes/{id}/map.svg", Any, Scoped),
+    r("/departments", Any, Scoped),
+    r("/departments/{id}", Can(DepartmentManage), Scoped),
+    r("/users", Can(UserView), Scoped),
+    r("/users/export.xlsx", Can(UserView), Scoped),
+    r("/users/new", Can(UserManage), Scoped),
+    r("/users/{id}", Can(UserView), Scoped),
+    r("/users/{id}/password", Can(UserManage), Scoped),
+    r("/users/{id}/status", Can(UserManage), Scoped),
+    r("/audit", Can(AuditView), Scoped),
+    r("/todo", Any, Scoped),
+    r("/cases", Any, Scoped),
+    r("/cases/export.xlsx", Any, Scoped),
+    // A resident's report form offers every community of the district (reports go anywhere).
+    r("/cases/new", Any, ReportsAnywhere),
+    r("/cases/{id}", Any, Scoped),
+    r("/cases/{id}/act", Any, Scoped),
+    r("/report", Public, ReportsAnywhere),
+    q("/report/places", Public, Open, "q=社区"),
+    q("/report/locate", Public, Open, "lat=30.27&lng=120.15"),
+    r("/track", Public, Scoped),
+    r("/track/{no}", Public, Scoped),
+    r("/track/{no}/files/{id}", Public, Scoped),
+    r("/files/{id}", Any, Scoped),
+    r("/events", Any, Stream),
+    r("/notifications", Any, Scoped),
+    r("/notifications/read", Any, Own),
+    r("/stats", Staff, Scoped),
+    r("/admin/categories", Can(OrgManage), Scoped),
+    r("/admin/categories/{code}", Can(OrgManage), Scoped),
+    r("/admin/calendar", Can(OrgManage), Scoped),
+    r("/people", Can(PeopleView), Scoped),
+    r("/people/export.xlsx", Can(PeopleImport), Scoped),
+    r("/people/buildings", Can(PeopleView), Scoped),
+    r("/people/buildings/{id}", Can(PeopleView), Scoped),
+    r("/people/households", Can(PeopleManage), Scoped),
+    r("/people/households/{id}", Can(PeopleView), Scoped),
+    r("/people/households/{id}/edit", Can(PeopleManage), Scoped),
+    r("/people/households/{id}/print", Can(PeopleView), Scoped),
+    r("/people/households/{id}/visits", Can(VisitLog), Scoped),
+    r(
+        "/people/households/{id}/assessments",
+        Can(PeopleManage),
+        Scoped,
+    ),
+    r(
+        "/people/households/{id}/documents",
+        Can(PeopleManage),
+        Scoped,
+    ),
+    r(
+        "/people/households/{id}/documents/{doc}",
+        Can(PeopleView),
+        Scoped,
+    ),
+    r("/people/residents", Can(PeopleManage), Scoped),
+    r("/people/residents/{id}", Can(PeopleView), Scoped),
+    r("/people/residents/{id}/edit", Can(PeopleManage), Scoped),
+    r("/people/residents/{id}/move", Can(PeopleManage), Scoped),
+    r("/people/residents/{id}/reveal", Can(PeopleFullView), Scoped),
+    r("/people/assessment-items", Can(PeopleView), Scoped),
+    r(
+        "/people/assessment-items/{id}/retire",
+        Can(PeopleManage),
+        Scoped,
+    ),
+    r("/people/import", Can(PeopleImport), Scoped),
+    r("/people/import/template.csv", Public, Open),
+    r("/people/import/jobs/{id}", Can(PeopleImport), Scoped),
+    r("/people/import/jobs/{id}/status", Can(PeopleImport), Scoped),
+    r(
+        "/people/import/jobs/{id}/rejected.xlsx",
+        Can(PeopleImport),
+        Scoped,
+    ),
+    r("/healthz", Public, Open),
+    r("/metrics", Public, Open),
+    r("/static/{file}", Public, Open),
+];
+
+/// The accounts the walk takes: every role, the administrator and the command centre at two
+/// levels. The district's two see the other street (it is theirs): they only read.
+const ACCOUNTS: &[&str] = &[
+    "admin",
+    "district-zz",
+    "qinghe-admin",
+    "qinghe-zz",
+    "liuan-sj",
+    "liuan-gz",
+    "wgy-liuan-1",
+    "qinghe-pcs",
+    "ldz-liuan",
+    "dy-liuan",
+    "jm-liuan",
+];
+
+/// Ids of every kind from the other street (望江街道), and the words that name it.
+struct Other {
+    community: i64,
+    building: i64,
+    household: i64,
+    resident: i64,
+    case: i64,
+    case_no: String,
+    user: i64,
+    department: i64,
+    token: i64,
+    doc: i64,
+    file: String,
+    item: i64,
+    markers: Vec<String>,
+}
+
+async fn scalar(app: &TestApp, sql: &str) -> Value {
+    app.scalar(sql).await
+}
+
+async fn other_street(app: &TestApp) -> Other {
+    // 望江街道, made to hold one of everything: its grid worker registers a household and a
+    // resident, files a document, its secretary sets an assessment item.
+    let admin = app.token("admin").await;
+    let street = app.node_id(&admin, "330199002000").await;
+    let path: String = scalar(
+        app,
+        &format!("SELECT path FROM org_nodes WHERE id = {street}"),
+    )
+    .await
+    .as_str()
+    .expect("path")
+    .to_owned();
+    let like = format!("'{path}%'");
+    let id = |sql: String| async move { scalar(app, &sql).await.as_i64().expect("id") };
+    let community = id(format!(
+        "SELECT MIN(id) FROM org_nodes WHERE path LIKE {like} AND level = 'community'"
+    ))
+    .await;
+    let grid_worker = scalar(
+        app,
+        &format!(
+            "SELECT MIN(username) FROM users WHERE org_path LIKE {like} AND role = 'grid_worker'"
+        ),
+    )
+    .await;
+    let grid_worker = grid_worker.as_str().expect("a grid worker").to_owned();
+    let w = app.token(&grid_worker).await;
+    let grid_path: String = scalar(
+        app,
+        &format!("SELECT org_path FROM users WHERE username = '{grid_worker}'"),
+    )
+    .await
+    .as_str()
+    .expect("path")
+    .to_owned();
+    let building = id(format!(
+        "SELECT MIN(id) FROM org_nodes WHERE path LIKE '{grid_path}%' AND level = 'building'"
+    ))
+    .await;
+    let (s, h) = app
+        .send(
+            Method::POST,
+            &w,
+            "/api/v1/households",
+            json!({"building_id": building, "room": "1-101"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{h}");
+    let household = h["household"]["id"].as_i64().expect("household");
+    let born = chrono::NaiveDate::from_ymd_opt(1961, 5, 4).expect("date");
+    let (s, r) = app
+        .send(
+            Method::POST,
+            &w,
+            "/api/v1/residents",
+            json!({"household_id": household, "name": "江守望", "relation": "户主",
+                   "id_number": wangge_core::people::make_id("330106", born, 77).expose()}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{r}");
+    let resident = r["id"].as_i64().expect("resident");
+    let r = app
+        .client
+        .post(app.url(&format!(
+            "/api/v1/households/{household}/documents?type=分家协议&title=分家协议"
+        )))
+        .bearer_auth(&w)
+        .body(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec())
+        .send()
+        .await
+        .expect("document");
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let doc = id(format!(
+        "SELECT MIN(id) FROM household_docs WHERE household_id = {household}"
+    ))
+    .await;
+    let secretary = scalar(
+        app,
+        &format!(
+            "SELECT MIN(username) FROM users WHERE org_id = {community} AND role = 'community_secretary'"
+        ),
+    )
+    .await;
+    let sj = app.token(secretary.as_str().expect("a secretary")).await;
+    let (s, item) = app
+        .send(
+            Method::POST,
+            &sj,
+            "/api/v1/assessment-items",
+            json!({"org_id": community, "name": "庭院整洁", "max_score": 10}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{item}");
+    let item = item["id"].as_i64().expect("item");
+    let user = id(format!(
+        "SELECT id FROM users WHERE username = '{grid_worker}'"
+    ))
+    .await;
+    let department = id(format!(
+        "SELECT MIN(id) FROM departments WHERE org_path LIKE {like}"
+    ))
+    .await;
+    // A case of the other street with a photo, reported there by its grid worker.
+    let photo = upload_photo(app, &w).await;
+    let b = building;
+    let (s, c) = app
+        .send(
+            Method::POST,
+            &w,
+            "/api/v1/cases",
+            json!({"title": "江边护栏松动", "description": "江滨步道护栏松动有坠江危险", "building_id": b, "photos": [photo]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{c}");
+    // A token of the other street's administrator.
+    let admin_name = scalar(
+        app,
+        &format!("SELECT MIN(username) FROM users WHERE org_path = '{path}' AND role = 'admin'"),
+    )
+    .await;
+    let wa = app
+        .token(admin_name.as_str().expect("the street's administrator"))
+        .await;
+    let (s, t) = app
+        .send(
+            Method::POST,
+            &wa,
+            "/api/v1/tokens",
+            json!({"name": "望江大屏"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{t}");
+    let mut markers = vec![c["case_no"].as_str().expect("no").to_owned()];
+    let names = app
+        .db
+        .query_all_raw(sea_orm::Statement::from_string(
+            app.db.get_database_backend(),
+            format!(
+                "SELECT name FROM org_nodes WHERE path LIKE {like} AND level IN ('township', 'community') \
+                 UNION SELECT name FROM departments WHERE org_path LIKE {like}"
+            ),
+        ))
+        .await
+        .expect("names");
+    for n in names {
+        markers.push(n.try_get_by_index::<String>(0).expect("name"));
+    }
+    Other {
+        community,
+        building,
+        household,
+        resident,
+        case: c["id"].as_i64().expect("id"),
+        case_no: c["case_no"].as_str().expect("no").to_owned(),
+        user,
+        department,
+        token: t["id"].as_i64().expect("token id"),
+        doc,
+        file: photo,
+        item,
+        markers,
+    }
+}
+
+/// A tiny JPEG, uploaded by `token`; its id.
+pub async fn upload_photo(app: &TestApp, token: &str) -> String {
+    let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xE1, 0x00, 0x16];
+    jpeg.extend_from_slice(b"Exif\0\0II*\0\x08\0\0\0\0\0GPS!");
+    jpeg.extend_from_slice(&[0xFF, 0xDA, 0, 2, 7, 7, 7, 0xFF, 0xD9]);
+    let r = app
+        .client
+        .post(app.url("/api/v1/files"))
+        .bearer_auth(token)
+        .body(jpeg)
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let v: Value = r.json().await.expect("json");
+    v["id"].as_str().expect("id").to_owned()
+}
+
+/// The route's path with its parameters taken from the other street.
+fn fill(path: &str, o: &Other) -> String {
+    let id = if path.contains("/tokens/") {
+        o.token.to_string()
+    } else if path.contains("/org/nodes/") {
+        o.community.to_string()
+    } else if path.contains("/departments/") {
+        o.department.to_string()
+    } else if path.contains("/users/") {
+        o.user.to_string()
+    } else if path.contains("/cases/") {
+        o.case.to_string()
+    } else if path.contains("/residents/") {
+        o.resident.to_string()
+    } else if path.contains("/buildings/") {
+        o.building.to_string()
+    } else if path.contains("/households/") {
+        o.household.to_string()
+    } else if path.contains("/assessment-items/") {
+        o.item.to_string()
+    } else if path.contains("/import/jobs/") {
+        "1".to_owned()
+    } else if path.contains("/files/") {
+        o.file.clone()
+    } else {
+        String::new()
+    };
+    path.replace("{id}", &id)
+        .replace("{code}", "WY03")
+        .replace("{date}", "2027-01-01")
+        .replace("{no}", &o.case_no)
+        .replace("{doc}", &o.doc.to_string())
+        .replace("{file}", "app.css")
+}
+
+/// A body that points every reference it can at the other street.
+fn body(o: &Other) -> Value {
+    json!({
+        "org_id": o.community, "parent_id": o.community, "building_id": o.building,
+        "household_id": o.household, "to_household": o.household, "department_id": o.department,
+        "id": o.resident, "name": "越权测试", "title": "越权测试", "description": "越权测试",
+        "username": "wgy-jiangbin-1", "display_name": "越权", "role": "grid_worker",
+        "password": "guess-2026-x", "version": 1, "action": "accept", "kind": "holiday",
+        "text": "越权", "passed": true, "into": o.case_no, "room": "999", "id_number": "",
+        "period": "2026", "scores": {}, "notes": "越权", "max_score": 10, "handler": "grid",
+        "response": "1wh", "handling": "1wd", "date": "2027-01-01", "no": o.case_no,
+        "tail": "0000", "t": "x", "target": format!("n{}", o.community), "active": "1",
+    })
+}
+
+fn form_of(v: &Value) -> String {
+    v.as_object()
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| {
+                    let s = match v {
+                        Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    format!("{k}={}", wangge::web::urlencode(&s))
+                })
+                .collect::<Vec<_>>()
+                .join("&")
+        })
+        .unwrap_or_default()
+}
+
+/// The methods a path answers, read from the 405 a method it does not have gets.
+async fn methods(app: &TestApp, token: &str, path: &str) -> Vec<Method> {
+    let r = app
+        .client
+        .request(
+            Method::from_bytes(b"PROPFIND").expect("method"),
+            app.url(path),
+        )
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("probe");
+    assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED, "{path}");
+    r.headers()
+        .get("allow")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(|m| Method::from_bytes(m.trim().as_bytes()).ok())
+        .filter(|m| *m != Method::HEAD)
+        .collect()
+}
+
+fn allowed(who: Who, role: Role) -> bool {
+    match who {
+        Public | Any => true,
+        Staff => role.is_staff(),
+        Can(p) => role.can(p),
+    }
+}
+
+/// What the other street holds, summed: changes to any of it show here.
+async fn fingerprint(app: &TestApp) -> Vec<Value> {
+    let mut out = vec![json!(app.audit_rows().await)];
+    for sql in [
+        "SELECT COALESCE(SUM(version), 0) FROM org_nodes",
+        "SELECT COUNT(*) FROM org_nodes WHERE status = 'active'",
+        "SELECT COALESCE(SUM(version), 0) FROM users",
+        "SELECT COALESCE(SUM(version), 0) FROM residents",
+        "SELECT COALESCE(SUM(version), 0) FROM households",
+        "SELECT COALESCE(SUM(version), 0) FROM cases",
+        "SELECT COUNT(*) FROM case_events",
+        "SELECT COUNT(*) FROM api_tokens WHERE revoked_at IS NULL",
+        "SELECT COUNT(*) FROM visits",
+        "SELECT COUNT(*) FROM assessments",
+        "SELECT COUNT(*) FROM tags",
+        "SELECT COUNT(*) FROM calendar_days",
+        "SELECT COALESCE(SUM(version), 0) FROM categories",
+        "SELECT COUNT(*) FROM departments",
+        "SELECT COUNT(*) FROM household_docs",
+    ] {
+        out.push(json!(scalar(app, sql).await.to_string()));
+    }
+    out
+}
+
+#[tokio::test]
+async fn every_route_keeps_scope_and_role_for_every_account() {
+    let app = TestApp::spawn().await;
+    // The table and the router agree, both ways.
+    let paths = wangge::web::route_paths();
+    for p in &paths {
+        assert!(
+            ROUTES.iter().any(|r| r.path == p),
+            "the route {p} is not in tests/it/routes.rs: say who may call it"
+        );
+    }
+    for r in ROUTES {
+        assert!(
+            paths.iter().any(|p| p == r.path),
+            "{} is no longer a route",
+            r.path
+        );
+    }
+    let o = other_street(&app).await;
+    // A case in 柳岸 grid 1, reported by a resident and dispatched to the grid, so that the
+    // to-do lists and case lists below have something that waits on the grid.
+    {
+        let admin = app.token("admin").await;
+        let grid = app.node_id(&admin, "33019900100101").await;
+        let (_, kids) = app
+            .get(&admin, &format!("/api/v1/org/nodes?parent_id={grid}"))
+            .await;
+        let building = kids[0]["id"].as_i64().expect("a building");
+        let jm = app.token("jm-liuan").await;
+        let (s, c) = app
+            .send(
+                Method::POST,
+                &jm,
+                "/api/v1/cases",
+                json!({"title": "楼道灯不亮", "description": "三楼楼道灯坏了一周", "category": "WY03", "building_id": building}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{c}");
+        let sj = app.token("liuan-sj").await;
+        let (s, v) = app
+            .send(
+                Method::POST,
+                &sj,
+                &format!("/api/v1/cases/{}/actions", c["id"]),
+                json!({"action": "dispatch", "org_id": grid, "version": c["version"]}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+    }
+    let mut tokens = Vec::new();
+    for a in ACCOUNTS {
+        tokens.push((*a, app.token(a).await));
+    }
+    let roles: Vec<(String, Role)> = {
+        let mut out = Vec::new();
+        for (a, t) in &tokens {
+            let (_, me) = app.get(t, "/api/v1/me").await;
+            let role = me["role"]
+                .as_str()
+                .and_then(Role::parse)
+                .unwrap_or_else(|| panic!("{a}'s role: {me}"));
+            out.push(((*a).to_owned(), role));
+        }
+        out
+    };
+    let before = fingerprint(&app).await;
+    let mut requests = 0;
+    for route in ROUTES {
+        let url_path = fill(route.path, &o);
+        let has_id = route.path.contains('{') && !route.path.starts_with("/static/");
+        let ms = methods(&app, &tokens[0].1, &url_path).await;
+        assert!(!ms.is_empty(), "{}", route.path);
+        for ((name, token), (_, role)) in tokens.iter().zip(&roles) {
+            let district = matches!(*name, "admin" | "district-zz");
+            for m in &ms {
+                let unsafe_method = *m != Method::GET;
+                if unsafe_method
+                    && (district || matches!(route.shape, Own | ReportsAnywhere | Stream))
+                {
+                    continue;
+                }
+                if matches!(route.shape, Own) && route.path.contains("logout") {
+                    continue;
+                }
+                let full = if route.query.is_empty() || unsafe_method {
+                    url_path.clone()
+                } else {
+                    format!("{url_path}?{}", route.query)
+                };
+                let mut rb = app
+                    .client
+                    .request(m.clone(), app.url(&full))
+                    .bearer_auth(token)
+                    .timeout(std::time::Duration::from_secs(20));
+                if unsafe_method {
+                    let b = body(&o);
+                    rb = if route.path.starts_with("/api/") {
+                        rb.json(&b)
+                    } else {
+                        rb.header("content-type", "application/x-www-form-urlencoded")
+                            .body(form_of(&b))
+                    };
+                }
+                let resp = rb.send().await.expect("request");
+                requests += 1;
+                let status = resp.status();
+                let what = format!("{m} {full} as {name}");
+                assert!(!status.is_server_error(), "{what}: {status}");
+                if route.shape == Stream {
+                    continue;
+                }
+                let text = resp.text().await.unwrap_or_default();
+                if unsafe_method {
+                    assert!(
+                        !status.is_success(),
+                        "{what} aimed at the other street answered {status}: {}",
+                        &text[..text.len().min(300)]
+                    );
+                    continue;
+                }
+                // GET from here on.
+                if !district && route.shape == Scoped {
+                    if has_id && route.path != "/static/{file}" {
+                        assert!(
+                            !status.is_success(),
+                            "{what}: another street's id answered {status}"
+                        );
+                    }
+                    for mk in &o.markers {
+                        assert!(
+                            !text.contains(mk.as_str()),
+                            "{what} shows “{mk}” of the other street"
+                        );
+                    }
+                }
+                if !has_id && route.shape != Own {
+                    let may = allowed(route.who, *role);
+                    let served = status.is_success()
+                        || (status == StatusCode::SEE_OTHER && route.who == Public);
+                    assert_eq!(
+                        served,
+                        may,
+                        "{what}: {status} for a {} ({})",
+                        role.label(),
+                        &text[..text.len().min(200)]
+                    );
+                }
+            }
+        }
+    }
+    eprintln!("{requests} requests");
+    assert!(requests > 1000, "{requests} requests");
+    assert_eq!(
+        fingerprint(&app).await,
+        before,
+        "nothing was written by any request aimed at the other street"
+    );
+
+    // What a list shows, its detail opens: the to-do list and the case list of every account.
+    for (name, token) in &tokens {
+        for list in ["/api/v1/todo", "/api/v1/cases?per_page=100"] {
+            let (s, v) = app.get(token, list).await;
+            assert_eq!(s, StatusCode::OK, "{list} as {name}");
+            let items = v
+                .as_array()
+                .or_else(|| v["items"].as_array())
+                .cloned()
+                .unwrap_or_default();
+            for c in items {
+                let id = c["id"].as_i64().expect("id");
+                let (s, _) = app.get(token, &format!("/api/v1/cases/{id}")).await;
+                assert_eq!(
+                    s,
+                    StatusCode::OK,
+                    "{name} sees case {id} in {list} but cannot open it"
+                );
+            }
+        }
+    }
+    let _ = PW;
+}
+
+impl PartialEq for Who {
+    fn eq(&self, other: &Who) -> bool {
+        std::mem::discriminant(self) == std::mem::discriminant(other)
+    }
+}

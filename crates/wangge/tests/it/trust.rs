@@ -1,0 +1,676 @@
+//! The holes an outside review found (issue 14), each closed at its root and each proved here:
+//! the ledger import and the registry forms never touch or name someone outside the caller's
+//! scope; followers do not speak for a reporter; district-wide reference data changes only at
+//! the district; the login page goes only to local paths; a node is deleted only when nothing
+//! holds it; a file is attached only by whoever uploaded it; empty query fields mean "not set".
+
+use crate::support::{Browser, PW, TestApp};
+use reqwest::{Method, StatusCode, header};
+use serde_json::{Value, json};
+
+const ID_UNAVAILABLE: &str =
+    "该身份证号无法在此登记：请核对证件号；确属本人的，请联系街道或区里的管理人员核实";
+
+fn id_number(birth: (i32, u32, u32), seq: u32) -> String {
+    let d = chrono::NaiveDate::from_ymd_opt(birth.0, birth.1, birth.2).expect("date");
+    wangge_core::people::make_id("330106", d, seq)
+        .expose()
+        .to_owned()
+}
+
+/// A building of a grid (by the grid's code): its id.
+async fn building_in(app: &TestApp, grid_code: &str) -> i64 {
+    app.int(&format!(
+        "SELECT MIN(b.id) FROM org_nodes b JOIN org_nodes g ON b.parent_id = g.id \
+         WHERE g.code = '{grid_code}' AND b.level = 'building'"
+    ))
+    .await
+}
+
+/// Registers a household with one head in a building, as `token`: (household, resident).
+async fn household_with_head(
+    app: &TestApp,
+    token: &str,
+    building: i64,
+    name: &str,
+    id: &str,
+) -> (i64, i64) {
+    let (s, h) = app
+        .send(
+            Method::POST,
+            token,
+            "/api/v1/households",
+            json!({"building_id": building, "room": format!("9-{}", &id[14..17])}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{h}");
+    let hid = h["household"]["id"].as_i64().expect("household");
+    let (s, r) = app
+        .send(
+            Method::POST,
+            token,
+            "/api/v1/residents",
+            json!({"household_id": hid, "name": name, "id_number": id, "relation": "户主"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{r}");
+    (hid, r["id"].as_i64().expect("resident"))
+}
+
+fn error_code(v: &Value) -> Option<&str> {
+    v["error"]["code"].as_str()
+}
+
+#[tokio::test]
+async fn the_registry_never_moves_or_names_someone_outside_the_callers_scope() {
+    let app = TestApp::spawn().await;
+    // 张桂兰 lives in 柳岸社区 (清河街道).
+    let liuan = app.token("wgy-liuan-1").await;
+    let zid = id_number((1952, 8, 19), 31);
+    let (home, zhang) = household_with_head(
+        &app,
+        &liuan,
+        building_in(&app, "33019900100101").await,
+        "张桂兰",
+        &zid,
+    )
+    .await;
+
+    // A village secretary of 青山镇 imports a row naming her own village's building and 张桂兰's
+    // ID number.
+    let sj = app.token("taoyuan-sj").await;
+    let village_building = app
+        .text(
+            "SELECT b.code FROM org_nodes b JOIN org_nodes g ON b.parent_id = g.id \
+               WHERE g.code = '33019910100101' AND b.level = 'building' ORDER BY b.id LIMIT 1",
+        )
+        .await;
+    let before_audit = app.audit_rows().await;
+    let csv = format!(
+        "楼栋,房号,姓名,公民身份号码,联系电话\n{village_building},1-101,张桂兰,{zid},13905712288\n"
+    );
+    let r = app
+        .client
+        .post(app.url("/api/v1/people/import"))
+        .bearer_auth(&sj)
+        .body(csv)
+        .send()
+        .await
+        .expect("import");
+    assert_eq!(r.status(), StatusCode::OK);
+    let report: Value = r.json().await.expect("json");
+    assert_eq!(
+        (report["updated"].as_u64(), report["rejected"].as_u64()),
+        (Some(0), Some(1)),
+        "{report}"
+    );
+    let reason = report["errors"][0]["reason"].as_str().expect("a reason");
+    assert_eq!(reason, ID_UNAVAILABLE);
+    assert!(
+        !reason.contains("张") && !reason.contains("柳岸") && !reason.contains("在册"),
+        "the reason says nothing about the person"
+    );
+    // 张桂兰 stays where she lives, untouched; the secretary cannot open her.
+    let (s, v) = app.get(&liuan, &format!("/api/v1/residents/{zhang}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(
+        (v["household_id"].as_i64(), v["version"].as_i64()),
+        (Some(home), Some(1))
+    );
+    assert_eq!(v["phone"], "", "the row's phone was not written");
+    assert_eq!(
+        app.get(&sj, &format!("/api/v1/residents/{zhang}")).await.0,
+        StatusCode::NOT_FOUND
+    );
+    // The attempt is audited at the secretary's node, with the number masked.
+    let masked = format!("{}********{}", &zid[..6], &zid[14..]);
+    let n = app
+        .int(&format!(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'refuse_id' AND changes LIKE '%{masked}%'"
+        ))
+        .await;
+    assert_eq!(n, 1);
+    assert!(app.audit_rows().await > before_audit);
+    assert_eq!(
+        app.int(&format!(
+            "SELECT COUNT(*) FROM audit_log WHERE changes LIKE '%{zid}%'"
+        ))
+        .await,
+        0,
+        "never the full number"
+    );
+
+    // The forms: registering or editing with her number outside the scope says only that it
+    // cannot be used here; inside the scope it names her (the caller may open her anyway).
+    let wt = app.token("wgy-taoyuan-1").await;
+    let vb = building_in(&app, "33019910100101").await;
+    let (s, h) = app
+        .send(
+            Method::POST,
+            &wt,
+            "/api/v1/households",
+            json!({"building_id": vb, "room": "2-202"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{h}");
+    let vh = h["household"]["id"].as_i64().expect("household");
+    let before = app.int("SELECT COUNT(*) FROM residents").await;
+    let (s, v) = app
+        .send(
+            Method::POST,
+            &wt,
+            "/api/v1/residents",
+            json!({"household_id": vh, "name": "李四", "id_number": zid, "relation": "户主"}),
+        )
+        .await;
+    assert_eq!(
+        (s, error_code(&v)),
+        (StatusCode::CONFLICT, Some("id_unavailable")),
+        "{v}"
+    );
+    assert_eq!(v["error"]["message"], ID_UNAVAILABLE);
+    assert!(!v.to_string().contains("张桂兰"));
+    assert_eq!(app.int("SELECT COUNT(*) FROM residents").await, before);
+    let (_, mine) = household_with_head(&app, &wt, vb, "李四", &id_number((1980, 1, 2), 55)).await;
+    let (s, v) = app
+        .send(
+            Method::PATCH,
+            &wt,
+            &format!("/api/v1/residents/{mine}"),
+            json!({"name": "李四", "id_number": zid, "relation": "户主", "version": 1}),
+        )
+        .await;
+    assert_eq!(
+        (s, error_code(&v)),
+        (StatusCode::CONFLICT, Some("id_unavailable")),
+        "{v}"
+    );
+    assert!(!v.to_string().contains("张桂兰"));
+    assert_eq!(
+        app.int("SELECT COUNT(*) FROM audit_log WHERE action = 'refuse_id'")
+            .await,
+        3,
+        "each attempt audited"
+    );
+    let (s, v) = app
+        .send(
+            Method::POST,
+            &liuan,
+            "/api/v1/residents",
+            json!({"household_id": home, "name": "张二", "id_number": zid}),
+        )
+        .await;
+    assert_eq!(
+        (s, error_code(&v)),
+        (StatusCode::CONFLICT, Some("id_taken")),
+        "{v}"
+    );
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("张桂兰"))
+    );
+}
+
+#[tokio::test]
+async fn a_follower_is_told_but_only_the_reporter_withdraws_or_rates() {
+    let app = TestApp::spawn().await;
+    let building = building_in(&app, "33019900100101").await;
+    let jm = app.token("jm-liuan").await;
+    let ldz = app.token("ldz-liuan").await;
+    let report = |t: String| {
+        let app = &app;
+        async move {
+            let (s, c) = app
+                .send(
+                    Method::POST,
+                    &t,
+                    "/api/v1/cases",
+                    json!({"title": "楼道堆满纸箱", "description": "三单元楼道堆满纸箱堵住通道", "category": "WY03", "building_id": building}),
+                )
+                .await;
+            assert_eq!(s, StatusCode::CREATED, "{c}");
+            c
+        }
+    };
+    let a = report(jm.clone()).await;
+    let b = report(ldz.clone()).await;
+    let sj = app.token("liuan-sj").await;
+    let (s, v) = app
+        .send(
+            Method::POST,
+            &sj,
+            &format!("/api/v1/cases/{}/actions", b["id"]),
+            json!({"action": "merge", "into": a["case_no"], "version": b["version"]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    // The building head now follows 张's case: sees it, is told, and may not act for its reporter.
+    let (s, d) = app.get(&ldz, &format!("/api/v1/cases/{}", a["id"])).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(d["reported_by_you"], false);
+    let actions: Vec<&str> = d["actions"]
+        .as_array()
+        .expect("actions")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(
+        !actions.contains(&"withdraw") && !actions.contains(&"rate"),
+        "{actions:?}"
+    );
+    let (s, v) = app
+        .send(
+            Method::POST,
+            &ldz,
+            &format!("/api/v1/cases/{}/actions", a["id"]),
+            json!({"action": "withdraw", "version": d["version"]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+    let (_, d) = app.get(&jm, &format!("/api/v1/cases/{}", a["id"])).await;
+    assert_eq!(d["status"], "reported", "still open");
+    assert_eq!(d["reported_by_you"], true);
+    assert!(
+        d["actions"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|x| x == "withdraw"))
+    );
+    let (s, v) = app
+        .send(
+            Method::POST,
+            &jm,
+            &format!("/api/v1/cases/{}/actions", a["id"]),
+            json!({"action": "withdraw", "version": d["version"]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "the reporter withdraws: {v}");
+}
+
+#[tokio::test]
+async fn what_the_whole_district_shares_changes_only_at_the_district() {
+    let app = TestApp::spawn().await;
+    let street = app.token("qinghe-admin").await;
+    let sj = app.token("liuan-sj").await;
+    let before = app.audit_rows().await;
+    let (s, v) = app
+        .send(
+            Method::PATCH,
+            &street,
+            "/api/v1/categories/WY03",
+            json!({"name": "楼道堆物", "handler": "grid", "response": "1wh", "handling": "1wd"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+    let (s, _) = app
+        .send(Method::POST, &street, "/api/v1/categories", json!({"code": "ZZ01", "name": "x", "group_code": "WY", "handler": "grid", "response": "1wh", "handling": "1wd"}))
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = app
+        .send(
+            Method::PUT,
+            &street,
+            "/api/v1/calendar/2026-12-31",
+            json!({"kind": "holiday", "name": "放假"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.call(Method::POST, &street, "/api/v1/admin/press", None)
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    let (s, _) = app
+        .send(Method::POST, &sj, "/api/v1/tags", json!({"name": "新标签"}))
+        .await;
+    assert_eq!(
+        s,
+        StatusCode::FORBIDDEN,
+        "the care-group tags are the district's"
+    );
+    assert_eq!(app.audit_rows().await, before, "nothing written");
+    // The street's administrator reads them, with no form to change them.
+    let mut b = Browser::new(&app);
+    b.login("qinghe-admin").await;
+    for page in ["/admin/categories", "/admin/calendar"] {
+        let (s, html) = b.get(page).await;
+        assert_eq!(s, StatusCode::OK, "{page}");
+        assert!(html.contains("区级管理员维护"), "{page}");
+        assert!(
+            !html.contains("<button class=\"btn primary\" type=\"submit\">保存</button>"),
+            "{page}"
+        );
+    }
+    // The district's administrator and command centre do.
+    let admin = app.token("admin").await;
+    let (s, _) = app
+        .send(
+            Method::PUT,
+            &admin,
+            "/api/v1/calendar/2026-12-31",
+            json!({"kind": "holiday", "name": "放假"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.call(Method::POST, &admin, "/api/v1/admin/press", None)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let zz = app.token("district-zz").await;
+    let (s, v) = app
+        .send(Method::POST, &zz, "/api/v1/tags", json!({"name": "新标签"}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(
+        app.int("SELECT COUNT(*) FROM audit_log WHERE entity = 'tag' AND action = 'create'")
+            .await,
+        1,
+        "the tag and its audit entry in one transaction"
+    );
+    let (s, tags) = app.get(&sj, "/api/v1/tags").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(tags.to_string().contains("新标签"));
+}
+
+#[tokio::test]
+async fn after_login_only_a_local_path_is_followed_and_bad_ones_never_fail() {
+    let app = TestApp::spawn().await;
+    let mut b = Browser::new(&app);
+    for next in [
+        "/%09/evil.example/",
+        "//evil.example/",
+        "/%5Cevil.example",
+        "https://evil.example/",
+        "/%0A",
+        "/%0D%0ALocation:%20x",
+    ] {
+        let (s, page) = b.get(&format!("/login?next={next}")).await;
+        assert_eq!(s, StatusCode::OK, "{next}");
+        assert!(page.contains("name=\"next\" value=\"/\""), "{next}");
+    }
+    for next in [
+        "/\t/evil.example/",
+        "/\n",
+        "/\r\n/x",
+        "//evil.example",
+        "/\\evil",
+    ] {
+        // A wrong password: the login page again, no session, no server error.
+        let mut b = Browser::new(&app);
+        let (_, page) = b.get("/login").await;
+        let csrf = crate::support::csrf_of(&page);
+        let (s, _) = b
+            .post(
+                "/login",
+                &[
+                    ("_csrf", &csrf),
+                    ("username", "liuan-sj"),
+                    ("password", "wrong-one"),
+                    ("next", next),
+                ],
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED, "{next:?}");
+        assert!(
+            !b.cookies.iter().any(|(k, _)| k == "wangge_session"),
+            "{next:?}"
+        );
+        // The right one: home, never elsewhere.
+        let (s, loc) = b
+            .post(
+                "/login",
+                &[
+                    ("_csrf", &csrf),
+                    ("username", "liuan-sj"),
+                    ("password", PW),
+                    ("next", next),
+                ],
+            )
+            .await;
+        assert_eq!((s, loc.as_str()), (StatusCode::SEE_OTHER, "/"), "{next:?}");
+    }
+    let mut b = Browser::new(&app);
+    let (_, page) = b.get("/login").await;
+    let csrf = crate::support::csrf_of(&page);
+    let (s, loc) = b
+        .post(
+            "/login",
+            &[
+                ("_csrf", &csrf),
+                ("username", "liuan-sj"),
+                ("password", PW),
+                ("next", "/cases?status=reported"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (s, loc.as_str()),
+        (StatusCode::SEE_OTHER, "/cases?status=reported")
+    );
+    // Logged in, the login page sends a local `next` on and anything else home.
+    let (s, _) = b.get("/login?next=%0A").await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn a_node_is_deleted_only_when_nothing_holds_it() {
+    let app = TestApp::spawn().await;
+    let admin = app.token("qinghe-admin").await;
+    let gw = app.token("wgy-liuan-1").await;
+    let full = building_in(&app, "33019900100101").await;
+    household_with_head(&app, &gw, full, "王五", &id_number((1970, 3, 3), 12)).await;
+    let before = app.audit_rows().await;
+    let r = app
+        .call(
+            Method::DELETE,
+            &admin,
+            &format!("/api/v1/org/nodes/{full}"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let v: Value = r.json().await.expect("json");
+    let msg = v["error"]["message"].as_str().expect("message");
+    assert!(
+        msg.contains("1 户住户") && msg.contains("1 位居民"),
+        "{msg}"
+    );
+    assert_eq!(app.audit_rows().await, before);
+    assert_eq!(
+        app.get(&admin, &format!("/api/v1/org/nodes/{full}"))
+            .await
+            .0,
+        StatusCode::OK
+    );
+    // A building with a case reported at it is held too.
+    let other = app
+        .int(&format!(
+            "SELECT MAX(b.id) FROM org_nodes b JOIN org_nodes g ON b.parent_id = g.id \
+             WHERE g.code = '33019900100101' AND b.level = 'building' AND b.id <> {full}"
+        ))
+        .await;
+    let jm = app.token("jm-liuan").await;
+    let (s, _) = app
+        .send(
+            Method::POST,
+            &jm,
+            "/api/v1/cases",
+            json!({"title": "井盖缺失", "description": "路口井盖不见了", "building_id": other}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let r = app
+        .call(
+            Method::DELETE,
+            &admin,
+            &format!("/api/v1/org/nodes/{other}"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let v: Value = r.json().await.expect("json");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("案件")),
+        "{v}"
+    );
+    // An empty building goes.
+    let grid = app.node_id(&admin, "33019900100101").await;
+    let (s, n) = app
+        .send(Method::POST, &admin, "/api/v1/org/nodes", json!({"parent_id": grid, "name": "临时楼", "level": "building", "code": "33019900100101999"}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{n}");
+    let r = app
+        .call(
+            Method::DELETE,
+            &admin,
+            &format!("/api/v1/org/nodes/{}", n["id"]),
+            None,
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+}
+
+#[tokio::test]
+async fn a_file_is_attached_only_by_whoever_uploaded_it() {
+    let app = TestApp::spawn().await;
+    let owner = app.token("wgy-liuan-2").await;
+    let photo = crate::routes::upload_photo(&app, &owner).await;
+    let b2 = building_in(&app, "33019900100102").await;
+    let (s, _) = app
+        .send(Method::POST, &owner, "/api/v1/cases", json!({"title": "路灯不亮", "description": "二网格路灯坏了", "building_id": b2, "photos": [photo]}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    // Another grid's worker knows the hash: attaching it is refused as a file that does not
+    // exist would be, and the file is not served.
+    let w = app.token("wgy-liuan-1").await;
+    let b1 = building_in(&app, "33019900100101").await;
+    let attach = |sha: String| {
+        let app = &app;
+        let w = w.clone();
+        async move {
+            app.send(Method::POST, &w, "/api/v1/cases", json!({"title": "借用照片", "description": "用别人的照片", "building_id": b1, "photos": [sha]}))
+                .await
+        }
+    };
+    let before = app.int("SELECT COUNT(*) FROM cases").await;
+    let (s1, v1) = attach(photo.clone()).await;
+    let (s2, v2) = attach("0".repeat(64)).await;
+    assert_eq!(
+        (s1, error_code(&v1)),
+        (StatusCode::BAD_REQUEST, Some("bad_photo")),
+        "{v1}"
+    );
+    assert_eq!(
+        (s1, &v1),
+        (s2, &v2),
+        "the same answer for not yours and not there"
+    );
+    assert_eq!(app.int("SELECT COUNT(*) FROM cases").await, before);
+    let get = |sha: String| {
+        let app = &app;
+        let w = w.clone();
+        async move {
+            let r = app
+                .call(Method::GET, &w, &format!("/files/{sha}"), None)
+                .await;
+            (r.status(), r.text().await.unwrap_or_default())
+        }
+    };
+    assert_eq!(get(photo.clone()).await, get("1".repeat(64)).await);
+    assert_eq!(get(photo.clone()).await.0, StatusCode::NOT_FOUND);
+    // A household document's hash is no way in either.
+    let (hid, _) =
+        household_with_head(&app, &owner, b2, "赵六", &id_number((1966, 6, 6), 21)).await;
+    let r = app
+        .client
+        .post(app.url(&format!(
+            "/api/v1/households/{hid}/documents?type=other&title=协议"
+        )))
+        .bearer_auth(&owner)
+        .body(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec())
+        .send()
+        .await
+        .expect("document");
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let doc_sha = app
+        .text(&format!(
+            "SELECT file_id FROM household_docs WHERE household_id = {hid}"
+        ))
+        .await;
+    let (s, v) = attach(doc_sha.clone()).await;
+    assert_eq!((s, v), (s2, v2));
+    assert_eq!(get(doc_sha).await.0, StatusCode::NOT_FOUND);
+    // Its uploader attaches it.
+    let (s, _) = app
+        .send(Method::POST, &owner, "/api/v1/cases", json!({"title": "再报", "description": "同一张照片", "building_id": b2, "photos": [photo]}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn empty_query_fields_are_not_set_and_bad_ones_answer_in_chinese() {
+    let app = TestApp::spawn().await;
+    let sj = app.token("liuan-sj").await;
+    let page = |path: &'static str| {
+        let app = &app;
+        let sj = sj.clone();
+        async move {
+            let r = app.call(Method::GET, &sj, path, None).await;
+            let s = r.status();
+            let ct = r
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned();
+            (s, ct, r.text().await.unwrap_or_default())
+        }
+    };
+    for path in [
+        "/people?q=&org=&tag=&age=&residence=&status=",
+        "/stats?org=&from=&to=",
+        "/cases?status=&org=&from=&to=&page=",
+        "/api/v1/cases?org=&page=",
+        "/api/v1/residents?q=%E5%BC%A0&org=&party=",
+    ] {
+        let (s, _, body) = page(path).await;
+        assert_eq!(
+            s,
+            StatusCode::OK,
+            "{path}: {}",
+            &body[..body.len().min(200)]
+        );
+    }
+    let (s, ct, body) = page("/people?org=abc").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(
+        ct.starts_with("text/html") && body.contains("查询参数不正确"),
+        "{body}"
+    );
+    assert!(body.contains("<nav"), "the error page inside the layout");
+    let (s, ct, body) = page("/api/v1/cases?page=abc").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(ct.starts_with("application/json"), "{ct}");
+    let v: Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(error_code(&v), Some("bad_query"));
+    // The export takes the list's filters.
+    let liuan = app.node_id(&sj, "330199001001").await;
+    let r = app
+        .call(
+            Method::GET,
+            &sj,
+            &format!("/api/v1/residents/export.xlsx?org={liuan}&party=true&page=1&per_page=50&q="),
+            None,
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(
+        r.bytes().await.expect("bytes").starts_with(b"PK"),
+        "an XLSX"
+    );
+}
