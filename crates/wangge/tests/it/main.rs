@@ -6,6 +6,8 @@
 mod auth;
 mod cases;
 mod cli;
+mod figures;
+mod guards;
 mod org;
 mod pages;
 mod people;

@@ -1,0 +1,140 @@
+//! Rules that were only checked to exist, now pinned: every deadline to the exact working-time
+//! instant the calendar gives, each pressing step to the minute it becomes due (and not a minute
+//! before), the notice of a 督办 to the level above, the restart after rework, and an
+//! extension refused and granted.
+
+use crate::support::TestApp;
+use chrono::{Duration, NaiveDateTime};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use wangge_core::worktime::{Calendar, Limit, WorkHours};
+
+/// The calendar the server uses: the shipped schedule (no test here edits it).
+fn calendar() -> Calendar {
+    let days = Calendar::parse_schedule(include_str!("../../../core/data/holidays-cn.json"))
+        .expect("schedule");
+    Calendar::new(days, WorkHours::default()).expect("calendar")
+}
+
+fn bj(ms: i64) -> NaiveDateTime {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .expect("time")
+        .naive_utc()
+        + Duration::hours(8)
+}
+
+fn ms(t: NaiveDateTime) -> i64 {
+    (t - Duration::hours(8)).and_utc().timestamp_millis()
+}
+
+/// When a limit that starts at `start` (ms) runs out, in ms.
+fn due(cal: &Calendar, start: i64, limit: Limit) -> i64 {
+    ms(cal.deadline(bj(start), limit))
+}
+
+async fn case(app: &TestApp, token: &str, id: i64) -> Value {
+    let (s, c) = app.get(token, &format!("/api/v1/cases/{id}")).await;
+    assert_eq!(s, StatusCode::OK, "{c}");
+    c
+}
+
+async fn act(app: &TestApp, token: &str, id: i64, mut body: Value) -> Value {
+    let c = case(app, token, id).await;
+    body["version"] = c["version"].clone();
+    let (s, v) = app
+        .send(Method::POST, token, &format!("/api/v1/cases/{id}/actions"), body.clone())
+        .await;
+    assert_eq!(s, StatusCode::OK, "{body} → {v}");
+    v
+}
+
+/// When the timeline's last step of `action` happened.
+fn at_of(c: &Value, action: &str) -> i64 {
+    c["timeline"]
+        .as_array()
+        .expect("timeline")
+        .iter()
+        .rev()
+        .find(|e| e["action"] == action)
+        .and_then(|e| e["at"].as_i64())
+        .unwrap_or_else(|| panic!("no {action} in {c}"))
+}
+
+#[tokio::test]
+async fn deadlines_and_pressing_fall_on_the_exact_working_time_instant() {
+    let app = TestApp::spawn().await;
+    let cal = calendar();
+    let admin = app.token("admin").await;
+    let grid = app.node_id(&admin, "33019900100101").await;
+    let building = app
+        .int(&format!(
+            "SELECT MIN(id) FROM org_nodes WHERE parent_id = {grid} AND level = 'building'"
+        ))
+        .await;
+    let sj = app.token("liuan-sj").await;
+    let w = app.token("wgy-liuan-1").await;
+    let zz = app.token("qinghe-zz").await;
+    // WY03 楼道堆物: 签收 4 working hours, 办理 3 working days.
+    let (s, c) = app
+        .send(Method::POST, &sj, "/api/v1/cases", json!({"title": "楼道堆物", "description": "楼道里堆满纸箱", "category": "WY03", "building_id": building}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{c}");
+    let id = c["id"].as_i64().expect("id");
+    let c = act(&app, &sj, id, json!({"action": "dispatch", "org_id": grid})).await;
+    let dispatched = at_of(&c, "dispatch");
+    assert_eq!(c["response_due"].as_i64(), Some(due(&cal, dispatched, Limit::WorkingHours(4))));
+    assert_eq!(c["handle_due"].as_i64(), Some(due(&cal, dispatched, Limit::WorkingDays(3))));
+    let c = act(&app, &w, id, json!({"action": "acknowledge"})).await;
+    let handle_due = c["handle_due"].as_i64().expect("due");
+    assert_eq!(handle_due, due(&cal, dispatched, Limit::WorkingDays(3)));
+
+    // The reminder when 80 % of the 1,260 working minutes are used (1,008), not a minute before.
+    let press = |at: i64| wangge::cases::press::run_once(&app.state, at);
+    let at80 = ms(cal.add_working_minutes(bj(dispatched), 1008));
+    let r = press(at80 - 60_000).await.expect("press");
+    assert_eq!((r.reminded, r.urged, r.supervised), (0, 0, 0), "at 1,007 minutes");
+    let r = press(at80).await.expect("press");
+    assert_eq!((r.reminded, r.urged, r.supervised), (1, 0, 0), "at 1,008 minutes");
+    // 催办 one working day after the deadline; 督办 after five, told to the street above.
+    let urge_at = due(&cal, handle_due, Limit::WorkingDays(1));
+    let supervise_at = due(&cal, handle_due, Limit::WorkingDays(5));
+    let r = press(handle_due + 60_000).await.expect("press");
+    assert_eq!((r.reminded, r.urged, r.supervised), (0, 0, 0), "overdue, not yet by a day");
+    let r = press(urge_at - 60_000).await.expect("press");
+    assert_eq!((r.urged, r.supervised), (0, 0));
+    let r = press(urge_at).await.expect("press");
+    assert_eq!((r.reminded, r.urged, r.supervised), (0, 1, 0));
+    let (_, before) = app.get(&zz, "/api/v1/notifications").await;
+    let r = press(supervise_at - 60_000).await.expect("press");
+    assert_eq!(r.supervised, 0);
+    let r = press(supervise_at).await.expect("press");
+    assert_eq!((r.reminded, r.urged, r.supervised), (0, 0, 1));
+    let r = press(supervise_at + 30 * 86_400_000).await.expect("press");
+    assert_eq!((r.reminded, r.urged, r.supervised), (0, 0, 0), "each step once");
+    let (_, after) = app.get(&zz, "/api/v1/notifications").await;
+    let count = |v: &Value| {
+        v.to_string().matches("自动督办").count()
+    };
+    assert_eq!(count(&after), count(&before) + 1, "the street's command centre is told: {after}");
+    let c = case(&app, &w, id).await;
+    assert_eq!(c["supervised"], true);
+    assert_eq!(at_of(&c, "remind"), at80);
+    assert_eq!(at_of(&c, "urge"), urge_at);
+    assert_eq!(at_of(&c, "auto_supervise"), supervise_at);
+
+    // An extension refused leaves the deadline; granted, it adds working days to it.
+    act(&app, &w, id, json!({"action": "request_extension", "days": 2, "text": "等配件"})).await;
+    let c = act(&app, &sj, id, json!({"action": "decide_extension", "passed": false})).await;
+    assert_eq!((c["handle_due"].as_i64(), c["extension_pending"].as_bool()), (Some(handle_due), Some(false)));
+    act(&app, &w, id, json!({"action": "request_extension", "days": 2, "text": "还在等配件"})).await;
+    let c = act(&app, &sj, id, json!({"action": "decide_extension", "passed": true})).await;
+    let extended = due(&cal, handle_due, Limit::WorkingDays(2));
+    assert_eq!(c["handle_due"].as_i64(), Some(extended));
+
+    // Fed back, then found not done on site: the handling clock starts again from the check.
+    act(&app, &w, id, json!({"action": "feedback", "text": "已清理"})).await;
+    let c = act(&app, &w, id, json!({"action": "verify", "passed": false, "text": "还有两箱"})).await;
+    let checked = at_of(&c, "verify");
+    assert_eq!(c["status"], "handling");
+    assert_eq!(c["handle_due"].as_i64(), Some(due(&cal, checked, Limit::WorkingDays(3))));
+}
