@@ -67,6 +67,9 @@ struct PublicPage {
     done: Option<Received>,
 }
 
+/// Refused input, shown on the form with its status (400, or 429 when too many came).
+type Refused = (axum::http::StatusCode, String);
+
 fn pre_token(headers: &HeaderMap) -> AppResult<String> {
     match crate::auth::cookie(headers, PRE_COOKIE) {
         Some(v) if v.len() == 64 => Ok(v.to_owned()),
@@ -84,21 +87,17 @@ fn with_pre(st: &AppState, mut resp: Response, pre: &str) -> Response {
 async fn render_public(
     st: &AppState,
     headers: &HeaderMap,
-    error: Option<String>,
+    error: Option<Refused>,
     done: Option<Received>,
 ) -> AppResult<Response> {
     let pre = pre_token(headers)?;
+    let status = error.as_ref().map_or(axum::http::StatusCode::OK, |e| e.0);
     let page = PublicPage {
         csrf: pre.clone(),
         places: public_places(st).await?,
         idem: crate::auth::tokens::random_token().map_err(AppError::Internal)?,
-        error,
+        error: error.map(|e| e.1),
         done,
-    };
-    let status = if page.error.is_some() {
-        axum::http::StatusCode::BAD_REQUEST
-    } else {
-        axum::http::StatusCode::OK
     };
     Ok(with_pre(
         st,
@@ -158,7 +157,7 @@ pub async fn public_create(
             render_public(&st, &headers, None, Some(received)).await
         }
         Err(e @ (AppError::BadInput { .. } | AppError::TooManyRequests(_))) => {
-            render_public(&st, &headers, Some(e.to_string()), None).await
+            render_public(&st, &headers, Some((e.status(), e.to_string())), None).await
         }
         Err(e) => Err(e),
     };

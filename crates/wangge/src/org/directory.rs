@@ -143,7 +143,7 @@ impl Directory {
                 words
                     .iter()
                     .all(|w| label.contains(w) || compact.contains(w))
-                    .then(|| (n.path.as_str(), n.id, label))
+                    .then_some((n.path.as_str(), n.id, label))
             })
             .collect();
         hits.sort_by(|a, b| a.0.cmp(b.0));

@@ -121,37 +121,79 @@ async fn every_figure_matches_a_recount_from_the_raw_rows() {
         let inside = |t: Option<i64>| t.is_some_and(|t| t >= t0 && t < t1);
         let before = chrono::Utc::now().timestamp_millis();
         let (s, v) = app
-            .get(&zz, &format!("/api/v1/stats/cases?org={org}&from={from}&to={to}"))
+            .get(
+                &zz,
+                &format!("/api/v1/stats/cases?org={org}&from={from}&to={to}"),
+            )
             .await;
         let after = chrono::Utc::now().timestamp_millis();
         assert_eq!(s, reqwest::StatusCode::OK, "{v}");
         let what = format!("{path} {from}..{to}");
-        assert_eq!((v["from"].as_str(), v["to"].as_str()), (Some(from), Some(to)));
+        assert_eq!(
+            (v["from"].as_str(), v["to"].as_str()),
+            (Some(from), Some(to))
+        );
         // Reported in the period, and of those, by status now.
-        let reported: Vec<&Row> = mine.iter().copied().filter(|r| inside(Some(r.created))).collect();
-        assert_eq!(v["reported"].as_u64(), Some(reported.len() as u64), "reported, {what}");
+        let reported: Vec<&Row> = mine
+            .iter()
+            .copied()
+            .filter(|r| inside(Some(r.created)))
+            .collect();
+        assert_eq!(
+            v["reported"].as_u64(),
+            Some(reported.len() as u64),
+            "reported, {what}"
+        );
         let by: Vec<(String, u64)> = v["by_status"]
             .as_array()
             .expect("by status")
             .iter()
-            .map(|x| (x[0].as_str().expect("status").to_owned(), x[2].as_u64().expect("n")))
+            .map(|x| {
+                (
+                    x[0].as_str().expect("status").to_owned(),
+                    x[2].as_u64().expect("n"),
+                )
+            })
             .collect();
         for (status, n) in &by {
-            assert_eq!(*n, count(&reported, |r| &r.status == status), "{status}, {what}");
+            assert_eq!(
+                *n,
+                count(&reported, |r| &r.status == status),
+                "{status}, {what}"
+            );
         }
         assert_eq!(by.iter().map(|x| x.1).sum::<u64>(), reported.len() as u64);
         // Dispatched in the period; acknowledged within the response limit; fed back within the
         // handling limit, of those whose limit has passed or that were fed back.
-        let dispatched: Vec<&Row> = mine.iter().copied().filter(|r| inside(r.dispatched)).collect();
-        let on_time = |at: Option<i64>, due: Option<i64>| {
-            matches!((at, due), (Some(a), Some(d)) if a <= d)
-        };
+        let dispatched: Vec<&Row> = mine
+            .iter()
+            .copied()
+            .filter(|r| inside(r.dispatched))
+            .collect();
+        let on_time =
+            |at: Option<i64>, due: Option<i64>| matches!((at, due), (Some(a), Some(d)) if a <= d);
         let acked = count(&dispatched, |r| on_time(r.acknowledged, r.response_due));
-        assert_eq!(v["dispatched"].as_u64(), Some(dispatched.len() as u64), "dispatched, {what}");
-        assert_eq!(v["acknowledged_on_time"].as_u64(), Some(acked), "acknowledged on time, {what}");
-        assert!(close(&v["ack_on_time_rate"], &rate(acked, dispatched.len() as u64)), "{what}");
+        assert_eq!(
+            v["dispatched"].as_u64(),
+            Some(dispatched.len() as u64),
+            "dispatched, {what}"
+        );
+        assert_eq!(
+            v["acknowledged_on_time"].as_u64(),
+            Some(acked),
+            "acknowledged on time, {what}"
+        );
+        assert!(
+            close(
+                &v["ack_on_time_rate"],
+                &rate(acked, dispatched.len() as u64)
+            ),
+            "{what}"
+        );
         let due_by = |now: i64| {
-            count(&dispatched, |r| r.fed_back.is_some() || r.handle_due.is_some_and(|d| d < now))
+            count(&dispatched, |r| {
+                r.fed_back.is_some() || r.handle_due.is_some_and(|d| d < now)
+            })
         };
         let due = v["handling_due"].as_u64().expect("handling due");
         assert!(
@@ -161,8 +203,15 @@ async fn every_figure_matches_a_recount_from_the_raw_rows() {
             due_by(after)
         );
         let handled = count(&dispatched, |r| on_time(r.fed_back, r.handle_due));
-        assert_eq!(v["handled_on_time"].as_u64(), Some(handled), "handled on time, {what}");
-        assert!(close(&v["handle_on_time_rate"], &rate(handled, due)), "{what}");
+        assert_eq!(
+            v["handled_on_time"].as_u64(),
+            Some(handled),
+            "handled on time, {what}"
+        );
+        assert!(
+            close(&v["handle_on_time_rate"], &rate(handled, due)),
+            "{what}"
+        );
         // The three rates, over cases rated in the period.
         let rated: Vec<&Row> = mine.iter().copied().filter(|r| inside(r.rated)).collect();
         let n = rated.len() as u64;
@@ -170,33 +219,60 @@ async fn every_figure_matches_a_recount_from_the_raw_rows() {
         let basic = count(&rated, |r| r.satisfaction.as_deref() == Some("basic"));
         assert_eq!(v["rates"]["rated"].as_u64(), Some(n), "rated, {what}");
         assert_eq!(
-            (v["satisfied"].as_u64(), v["basic"].as_u64(), v["dissatisfied"].as_u64()),
+            (
+                v["satisfied"].as_u64(),
+                v["basic"].as_u64(),
+                v["dissatisfied"].as_u64()
+            ),
             (Some(sat), Some(basic), Some(n - sat - basic)),
             "{what}"
         );
         let contacted = count(&rated, |r| r.contacted == Some(true));
         let solved = count(&rated, |r| r.solved == Some(true));
-        assert!(close(&v["rates"]["response"], &rate(contacted, n)), "响应率, {what}");
-        assert!(close(&v["rates"]["resolution"], &rate(solved, n)), "解决率, {what}");
+        assert!(
+            close(&v["rates"]["response"], &rate(contacted, n)),
+            "响应率, {what}"
+        );
+        assert!(
+            close(&v["rates"]["resolution"], &rate(solved, n)),
+            "解决率, {what}"
+        );
         let satisfaction = if n == 0 {
             Value::Null
         } else {
             serde_json::json!((sat as f64 + 0.9 * basic as f64) / n as f64)
         };
-        assert!(close(&v["rates"]["satisfaction"], &satisfaction), "满意率, {what}");
+        assert!(
+            close(&v["rates"]["satisfaction"], &satisfaction),
+            "满意率, {what}"
+        );
         // Closed in the period, and their average time from report to close.
         let closed: Vec<&Row> = mine.iter().copied().filter(|r| inside(r.closed)).collect();
-        assert_eq!(v["closed"].as_u64(), Some(closed.len() as u64), "closed, {what}");
+        assert_eq!(
+            v["closed"].as_u64(),
+            Some(closed.len() as u64),
+            "closed, {what}"
+        );
         let avg = if closed.is_empty() {
             Value::Null
         } else {
-            let total: i64 = closed.iter().map(|r| r.closed.unwrap_or(0) - r.created).sum();
+            let total: i64 = closed
+                .iter()
+                .map(|r| r.closed.unwrap_or(0) - r.created)
+                .sum();
             serde_json::json!(total as f64 / closed.len() as f64 / 3_600_000.0)
         };
-        assert!(close(&v["avg_hours_to_close"], &avg), "average hours to close, {what}: {} vs {avg}", v["avg_hours_to_close"]);
+        assert!(
+            close(&v["avg_hours_to_close"], &avg),
+            "average hours to close, {what}: {} vs {avg}",
+            v["avg_hours_to_close"]
+        );
         // The figures are not all zero: this recount compares something.
         if org == district && from == first {
-            assert!(dispatched.len() > 100 && acked > 0 && handled > 0 && n > 50, "{v}");
+            assert!(
+                dispatched.len() > 100 && acked > 0 && handled > 0 && n > 50,
+                "{v}"
+            );
         }
         checked += 1;
     }

@@ -200,6 +200,42 @@ async fn moves_rewrite_the_subtree_and_refuse_cycles() {
     );
     assert_eq!(app.audit_rows().await, before);
 
+    // What hangs on the grid: a household with a resident, a case reported at a building.
+    let gw = app.token("wgy-liuan-1").await;
+    let building = app
+        .int(&format!(
+            "SELECT MIN(id) FROM org_nodes WHERE parent_id = {grid} AND level = 'building'"
+        ))
+        .await;
+    let (s, h) = app
+        .send(
+            Method::POST,
+            &gw,
+            "/api/v1/households",
+            json!({"building_id": building, "room": "5-501"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{h}");
+    let household = h["household"]["id"].as_i64().expect("household");
+    let born = chrono::NaiveDate::from_ymd_opt(1975, 7, 7).expect("date");
+    let (s, r) = app
+        .send(
+            Method::POST,
+            &gw,
+            "/api/v1/residents",
+            json!({"household_id": household, "name": "陈搬家", "relation": "户主",
+                   "id_number": wangge_core::people::make_id("330106", born, 5).expose()}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{r}");
+    let resident = r["id"].as_i64().expect("resident");
+    let (s, c) = app
+        .send(Method::POST, &app.token("jm-liuan").await, "/api/v1/cases", json!({"title": "化粪池满溢", "description": "5幢后面化粪池满了", "building_id": building}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{c}");
+    let case = c["id"].as_i64().expect("case");
+    let before = app.audit_rows().await;
+
     let (s, moved) = app
         .send(
             Method::POST,
@@ -209,7 +245,48 @@ async fn moves_rewrite_the_subtree_and_refuse_cycles() {
         )
         .await;
     assert_eq!(s, StatusCode::OK, "{moved}");
+    assert_eq!(app.audit_rows().await, before + 1, "one audited move");
     let new_path = moved["path"].as_str().expect("path").to_owned();
+    // Every row under the grid carries the new path.
+    for (table, id) in [
+        ("households", household),
+        ("residents", resident),
+        ("cases", case),
+    ] {
+        let p = app
+            .text(&format!("SELECT org_path FROM {table} WHERE id = {id}"))
+            .await;
+        assert!(p.starts_with(&new_path), "{table} {id}: {p}");
+    }
+    let moves = app
+        .int(&format!(
+            "SELECT COUNT(*) FROM resident_moves WHERE resident_id = {resident} AND org_path LIKE '{new_path}%'"
+        ))
+        .await;
+    assert_eq!(moves, 1, "the resident's history moved along");
+    let new_secretary = app.token("jiangbin-sj").await;
+    for path in [
+        format!("/api/v1/households/{household}"),
+        format!("/api/v1/residents/{resident}"),
+        format!("/api/v1/cases/{case}"),
+    ] {
+        assert_eq!(
+            app.get(&new_secretary, &path).await.0,
+            StatusCode::OK,
+            "{path}"
+        );
+    }
+    let old_secretary = app.token("liuan-sj").await;
+    for path in [
+        format!("/api/v1/households/{household}"),
+        format!("/api/v1/residents/{resident}"),
+    ] {
+        assert_eq!(
+            app.get(&old_secretary, &path).await.0,
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+    }
     assert!(new_path.ends_with(&format!("/{other}/{grid}/")));
     // Buildings under the grid followed, and so did the grid worker's scope.
     let (_, kids) = app

@@ -1,6 +1,7 @@
-//! The scope test: an account bound to one grid gets nothing from a sibling grid — by API,
-//! by page, by guessing ids, or by export. Every list and detail endpoint that exists is
-//! here; add each new one.
+//! Scope between siblings: an account bound to one grid gets nothing from a sibling grid — by
+//! API, by page, by guessing ids, or by export — and a secretary nothing of a sibling community.
+//! Every route, as every role, against another street's ids of every kind, is walked by
+//! `routes.rs`, which fails when a route is added without saying who may call it.
 
 use crate::support::{Browser, TestApp};
 use reqwest::StatusCode;
@@ -177,7 +178,7 @@ async fn a_community_secretary_sees_nothing_of_a_sibling_community() {
 }
 
 /// All the text of an XLSX's shared strings and sheets.
-fn xlsx_text(bytes: &[u8]) -> String {
+pub fn xlsx_text(bytes: &[u8]) -> String {
     use calamine::Reader;
     let mut wb =
         calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes.to_vec())).expect("xlsx");

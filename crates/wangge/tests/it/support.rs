@@ -229,6 +229,27 @@ impl TestApp {
     }
 }
 
+/// A period from yesterday to tomorrow in Beijing time, as `from=…&to=…`: figures asked over it
+/// count what a test just did, whatever the hour (a month's figures asked at midnight on its
+/// last day would not).
+pub fn around_today() -> String {
+    let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+    let day = chrono::Duration::days(1);
+    format!("from={}&to={}", today - day, today + day)
+}
+
+/// A birth date (`YYYY-MM-DD`) that makes someone `years` old today, whatever the year.
+pub fn born_years_ago(years: i32) -> String {
+    use chrono::Datelike;
+    let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+    // Born on 12 March: this year's birthday is past, or the birth year is one earlier.
+    let passed = (today.month(), today.day()) >= (3, 12);
+    let year = today.year() - years - if passed { 0 } else { 1 };
+    chrono::NaiveDate::from_ymd_opt(year, 3, 12)
+        .expect("date")
+        .to_string()
+}
+
 /// A browser-like session: cookies kept by hand, CSRF token read from pages.
 pub struct Browser<'a> {
     pub app: &'a TestApp,

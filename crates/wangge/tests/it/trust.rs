@@ -6,6 +6,7 @@
 
 use crate::support::{Browser, PW, TestApp};
 use reqwest::{Method, StatusCode, header};
+use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
 const ID_UNAVAILABLE: &str =
@@ -673,4 +674,267 @@ async fn empty_query_fields_are_not_set_and_bad_ones_answer_in_chinese() {
         r.bytes().await.expect("bytes").starts_with(b"PK"),
         "an XLSX"
     );
+}
+
+/// A public page's session: its pre-login cookie and CSRF token.
+async fn public_session(app: &TestApp) -> (String, String) {
+    let first = app
+        .client
+        .get(app.url("/report"))
+        .send()
+        .await
+        .expect("get");
+    let cookie = first
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("wangge_pre="))
+        .and_then(|v| v.split(';').next())
+        .expect("a pre-login cookie")
+        .to_owned();
+    let csrf = crate::support::csrf_of(&first.text().await.expect("text"));
+    (cookie, csrf)
+}
+
+/// Posts the public report form (multipart) with these fields.
+async fn public_report(
+    app: &TestApp,
+    session: &(String, String),
+    fields: &[(&str, String)],
+) -> reqwest::Response {
+    let boundary = "wanggeBoundary7MA4YWxk";
+    let mut body = String::new();
+    for (k, v) in fields {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+        ));
+    }
+    body.push_str(&format!("--{boundary}--\r\n"));
+    app.client
+        .post(app.url(&format!("/report?_csrf={}", session.1)))
+        .header("cookie", session.0.clone())
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .expect("post")
+}
+
+#[tokio::test]
+async fn the_public_place_a_report_on_its_grid_and_follow_it_by_link_qr_or_number() {
+    let app = TestApp::spawn().await;
+    let admin = app.token("admin").await;
+    let grid = app.node_id(&admin, "33019900100101").await;
+    // A resident finds the building by what they call it; no coordinates typed.
+    let r = app
+        .client
+        .get(app.url("/report/places?q=柳岸 第一网格"))
+        .send()
+        .await
+        .expect("places");
+    assert_eq!(r.status(), StatusCode::OK);
+    let hits: Value = r.json().await.expect("json");
+    let hit = &hits[0];
+    assert!(
+        hit["label"]
+            .as_str()
+            .is_some_and(|l| l.contains("柳岸社区") && l.contains("第一网格")),
+        "{hits}"
+    );
+    let building = hit["id"].as_i64().expect("building");
+    // The phone's position names the grid it falls in.
+    let (_, boundary) = app
+        .get(&admin, &format!("/api/v1/org/nodes/{grid}/boundary"))
+        .await;
+    let ring = boundary["coordinates"][0].as_array().expect("ring").clone();
+    let n = (ring.len() - 1) as f64;
+    let lng: f64 = ring[..ring.len() - 1]
+        .iter()
+        .map(|p| p[0].as_f64().expect("lng"))
+        .sum::<f64>()
+        / n;
+    let lat: f64 = ring[..ring.len() - 1]
+        .iter()
+        .map(|p| p[1].as_f64().expect("lat"))
+        .sum::<f64>()
+        / n;
+    let r = app
+        .client
+        .get(app.url(&format!("/report/locate?lat={lat}&lng={lng}")))
+        .send()
+        .await
+        .expect("locate");
+    let at: Value = r.json().await.expect("json");
+    assert_eq!(at["grid_id"].as_i64(), Some(grid), "{at}");
+    assert!(
+        at["label"]
+            .as_str()
+            .is_some_and(|l| l.ends_with("第一网格")),
+        "{at}"
+    );
+    let r = app
+        .client
+        .get(app.url("/report/locate?lat=1&lng=1"))
+        .send()
+        .await
+        .expect("locate");
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+
+    let session = public_session(&app).await;
+    let base = [
+        ("title", "单元门禁坏了".to_owned()),
+        ("description", "三单元门禁一直打不开".to_owned()),
+        ("reporter_phone", "13912345678".to_owned()),
+    ];
+    let mut by_building = base.to_vec();
+    by_building.push(("building_id", building.to_string()));
+    by_building.push(("idem", "k-building".to_owned()));
+    let ok = public_report(&app, &session, &by_building).await;
+    assert_eq!(ok.status(), StatusCode::OK);
+    let page = ok.text().await.expect("text");
+    let mut by_point = base.to_vec();
+    by_point.push(("lat", lat.to_string()));
+    by_point.push(("lng", lng.to_string()));
+    by_point.push(("idem", "k-point".to_owned()));
+    assert_eq!(
+        public_report(&app, &session, &by_point).await.status(),
+        StatusCode::OK
+    );
+    let sj = app.token("liuan-sj").await;
+    let (_, list) = app.get(&sj, "/api/v1/cases?per_page=10").await;
+    let items = list["items"].as_array().expect("items");
+    assert_eq!(items.len(), 2);
+    for c in items {
+        assert_eq!(
+            (c["located"].as_bool(), c["org_id"].as_i64()),
+            (Some(true), Some(grid)),
+            "on its grid: {c}"
+        );
+    }
+    let case_no = items
+        .iter()
+        .find(|c| c["building_id"] == building)
+        .expect("by building")["case_no"]
+        .as_str()
+        .expect("no")
+        .to_owned();
+
+    // The reporter gets the whole link, a QR code of it, and the way to look it up.
+    let link_at = page
+        .find(&format!("http://{}/track/{case_no}?t=", app.addr))
+        .expect("a whole link");
+    let link: String = page[link_at..]
+        .chars()
+        .take_while(|c| *c != '"' && *c != '<')
+        .collect();
+    assert!(page.contains("<svg class=\"qr\""), "a QR code");
+    assert!(page.contains("电话后四位"));
+    let r = app
+        .client
+        .get(link.replace("&amp;", "&"))
+        .send()
+        .await
+        .expect("track");
+    assert_eq!(r.status(), StatusCode::OK);
+
+    // Without the link: the number and the phone's last four digits open it for a while.
+    let lookup = |no: String, tail: &'static str| {
+        let app = &app;
+        let session = session.clone();
+        async move {
+            app.client
+                .post(app.url("/track"))
+                .header("cookie", session.0.clone())
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(format!("_csrf={}&no={no}&tail={tail}", session.1))
+                .send()
+                .await
+                .expect("lookup")
+        }
+    };
+    let r = lookup(case_no.clone(), "5678").await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let to = r.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    assert!(to.starts_with(&format!("/track/{case_no}?g=")), "{to}");
+    let r = app.client.get(app.url(&to)).send().await.expect("track");
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.text().await.expect("text").contains("单元门禁坏了"));
+    // The grant opens that case only, and a forged one nothing.
+    let other_no = items
+        .iter()
+        .find(|c| c["case_no"] != case_no.as_str())
+        .expect("other")["case_no"]
+        .as_str()
+        .expect("no")
+        .to_owned();
+    let grant = to.split("?g=").nth(1).expect("grant");
+    for path in [
+        format!("/track/{other_no}?g={grant}"),
+        format!("/track/{case_no}?g=9999999999999.0000000000000000"),
+    ] {
+        let r = app.client.get(app.url(&path)).send().await.expect("track");
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+    // Wrong digits and unknown numbers get the same answer; five wrong tries stop the next.
+    let wrong = lookup(case_no.clone(), "0000").await;
+    let unknown = lookup("2026-999999".to_owned(), "5678").await;
+    assert_eq!(
+        (wrong.status(), unknown.status()),
+        (StatusCode::NOT_FOUND, StatusCode::NOT_FOUND)
+    );
+    for _ in 0..4 {
+        assert_eq!(
+            lookup(case_no.clone(), "1111").await.status(),
+            StatusCode::NOT_FOUND
+        );
+    }
+    let r = lookup(case_no.clone(), "5678").await;
+    assert_eq!(
+        r.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "throttled, even with the right digits"
+    );
+    assert!(r.text().await.expect("text").contains("15 分钟"));
+
+    // Twenty public reports an hour from one address; older ones do not count.
+    let now = chrono::Utc::now().timestamp_millis();
+    for (k, age_min) in (0..17).map(|k| (k, 59)).chain((17..27).map(|k| (k, 61))) {
+        app.db
+            .execute_unprepared(&format!(
+                "INSERT INTO audit_log (at, actor_id, actor_name, org_path, action, entity, entity_id, summary, changes, ip) \
+                 VALUES ({}, NULL, '公众', '/1/', 'create', 'case', {k}, 'x', '{{}}', '127.0.0.1')",
+                now - age_min * 60_000
+            ))
+            .await
+            .expect("seed");
+    }
+    let mut third = base.to_vec();
+    third.push((
+        "org_id",
+        app.node_id(&admin, "330199001001").await.to_string(),
+    ));
+    third.push(("idem", "k-third".to_owned()));
+    let r = public_report(&app, &session, &third).await;
+    assert_eq!(
+        r.status(),
+        StatusCode::OK,
+        "the 20th within the hour; those of 61 minutes ago do not count"
+    );
+    let mut fourth = third.clone();
+    fourth.retain(|f| f.0 != "idem");
+    fourth.push(("idem", "k-fourth".to_owned()));
+    let r = public_report(&app, &session, &fourth).await;
+    assert_eq!(
+        r.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "the 21st within the hour"
+    );
+    assert!(r.text().await.expect("text").contains("提交过于频繁"));
 }

@@ -269,6 +269,34 @@ async fn edit_reset_and_disable() {
             .as_str()
             .is_some_and(|m| m.contains("禁用"))
     );
+    // Enabled again, the account logs in with the password it had.
+    let r = app
+        .call(
+            Method::POST,
+            &t,
+            &format!("/api/v1/users/{id}/enable"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let (s, v) = app
+        .send(
+            Method::POST,
+            "",
+            "/api/v1/auth/login",
+            json!({"username": "ldz-liuan", "password": "reset-2026"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let r = app
+        .call(
+            Method::POST,
+            &t,
+            &format!("/api/v1/users/{id}/enable"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CONFLICT, "already enabled");
     // Administrators cannot disable or demote themselves.
     let (_, me) = app.get(&t, "/api/v1/me").await;
     let my = me["id"].as_i64().expect("id");
