@@ -3,6 +3,8 @@
 // paths as a person would: an administrator changes the tree, a grid worker sees only the grid,
 // and a case goes round the loop (report → dispatch → feedback → verify → rate → close) as the
 // resident, the community secretary and the grid worker, each in their own browser session.
+// Someone without an account reports from a phone, placing it by building search and by the
+// phone's position, and follows it by its link and by its number.
 // Prints "N passed, N failed" and exits non-zero on any failure.
 import { chromium } from "playwright-core";
 import { spawn } from "node:child_process";
@@ -182,6 +184,47 @@ try {
       check(timeline.includes(step), `the timeline shows ${step}`);
     }
     for (const p of [res, sj, w]) await p.close();
+  });
+
+  await journey("someone without an account places a report by building search and position, then follows it by link or number", async () => {
+    const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, geolocation: { latitude: 30.2105, longitude: 120.1103 }, permissions: ["geolocation"] });
+    const pub = await ctx.newPage();
+    await pub.goto(base + "/report");
+    check(await pub.locator("input[name=lat]:not([type=hidden])").count() === 0, "no coordinates to type");
+    await pub.click("button[data-locate]");
+    await pub.waitForFunction(() => document.querySelector("[data-place-info]").textContent.includes("已定位"));
+    check((await pub.textContent("[data-place-info]")).includes("网格"), "the position names its grid");
+    await pub.fill("input[data-place-search]", "柳岸 3幢");
+    await pub.waitForSelector(".placehit");
+    check((await pub.textContent(".placehit")).includes("3幢"), "the building is found by what people call it");
+    await pub.click(".placehit");
+    check((await pub.inputValue("input[name=building_id]")) !== "", "the pick sets the building");
+    await pub.fill("input[name=title]", "浏览器匿名反映：东门路灯不亮");
+    await pub.fill("textarea[name=description]", "小区东门路灯坏了三天，晚上很黑");
+    await pub.fill("input[name=reporter_phone]", "13912345678");
+    await Promise.all([pub.waitForLoadState("load"), pub.click("form[action^='/report'] button[type=submit]")]);
+    check(await pub.locator("svg.qr").count() === 1, "a QR code of the follow-up link");
+    const link = await pub.getAttribute("a.btn.primary", "href");
+    check(link.startsWith(base + "/track/"), `a whole link (${link})`);
+    const caseNo = (await pub.textContent(".caseno")).trim();
+    await pub.goto(link);
+    check((await pub.textContent("h1")).includes("东门路灯"), "the link opens the case");
+    // Without the link: the number and the phone's last four digits.
+    const other = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const p2 = await other.newPage();
+    await p2.goto(base + "/track");
+    await p2.fill("input[name=no]", caseNo);
+    await p2.fill("input[name=tail]", "5678");
+    await Promise.all([p2.waitForURL(/\/track\/.+\?g=/), p2.click("button[type=submit]")]);
+    check((await p2.textContent("h1")).includes("东门路灯"), "the lookup opens the case");
+    // The community finds it placed on its grid, not "outside every grid".
+    const sj = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await login(sj, "liuan-sj");
+    await sj.goto(base + "/cases?q=" + encodeURIComponent(caseNo));
+    await sj.click(`text=${caseNo}`);
+    check(!(await sj.content()).includes("不在网格内"), "placed on its grid");
+    for (const c of [ctx, other]) await c.close();
+    await sj.close();
   });
 } finally {
   await browser.close();

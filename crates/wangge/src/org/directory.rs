@@ -111,18 +111,27 @@ impl Directory {
     }
 
     /// A node's place as people name it: its street, community and (for a building) grid and
-    /// its own name, `清河街道 柳岸社区 第一网格 3幢`.
+    /// its own name, each without the name above it repeated: `清河街道 柳岸社区 第一网格 3幢`.
     pub fn place_label(&self, n: &node::Model) -> String {
         let Ok(path) = OrgPath::parse(&n.path) else {
             return n.name.clone();
         };
-        path.ids()
-            .into_iter()
-            .filter_map(|id| self.nodes.get(&id))
-            .filter(|a| a.level != OrgLevel::District.as_str())
-            .map(|a| a.name.as_str())
-            .collect::<Vec<_>>()
-            .join(" ")
+        let mut parts: Vec<&str> = Vec::new();
+        let mut above = "";
+        for a in path.ids().into_iter().filter_map(|id| self.nodes.get(&id)) {
+            if a.level == OrgLevel::District.as_str() {
+                continue;
+            }
+            // 柳岸社区第一网格 under 柳岸社区 reads 第一网格.
+            let own = a
+                .name
+                .strip_prefix(above)
+                .filter(|rest| !rest.is_empty() && !above.is_empty())
+                .unwrap_or(&a.name);
+            parts.push(own);
+            above = &a.name;
+        }
+        parts.join(" ")
     }
 
     /// Active buildings whose place (see [`Directory::place_label`]) holds every word of `q`,
@@ -133,23 +142,35 @@ impl Directory {
         if words.is_empty() {
             return Vec::new();
         }
-        let mut hits: Vec<(&str, i64, String)> = self
+        // A building named exactly as typed comes first (3幢 before 13幢), then one whose name
+        // starts so, then the rest, each in tree order.
+        let mut hits: Vec<(u8, &str, i64, String)> = self
             .nodes
             .values()
             .filter(|n| n.status == "active" && n.level == OrgLevel::Building.as_str())
             .filter_map(|n| {
                 let label = self.place_label(n);
                 let compact: String = label.split_whitespace().collect();
-                words
+                if !words
                     .iter()
                     .all(|w| label.contains(w) || compact.contains(w))
-                    .then_some((n.path.as_str(), n.id, label))
+                {
+                    return None;
+                }
+                let rank = if words.iter().any(|w| n.name == *w) {
+                    0
+                } else if words.iter().any(|w| n.name.starts_with(w)) {
+                    1
+                } else {
+                    2
+                };
+                Some((rank, n.path.as_str(), n.id, label))
             })
             .collect();
-        hits.sort_by(|a, b| a.0.cmp(b.0));
+        hits.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
         hits.into_iter()
             .take(limit)
-            .map(|(_, id, label)| (id, label))
+            .map(|(_, _, id, label)| (id, label))
             .collect()
     }
 
