@@ -13,6 +13,7 @@ mod pages;
 mod people;
 mod routes;
 mod scope;
+mod screens;
 mod support;
 mod trust;
 mod users;
