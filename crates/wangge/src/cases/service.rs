@@ -1448,6 +1448,15 @@ async fn capped_count(db: &impl ConnectionTrait, cond: Condition) -> AppResult<u
     Ok(crate::db::capped_count(db, ids, COUNT_CAP).await?)
 }
 
+/// Rows as lists show them (phones masked).
+async fn views(st: &AppState, rows: &[case::Model]) -> AppResult<Vec<CaseView>> {
+    let catalog = st.catalog.get(&st.db).await?;
+    Ok(rows
+        .iter()
+        .map(|r| view(&catalog, &st.vault, r, false))
+        .collect())
+}
+
 /// Every case matching the filter (for the export; at most 50,000 rows).
 pub async fn export_rows(st: &AppState, a: &Actor, f: &Filter) -> AppResult<Vec<CaseView>> {
     let cond = filter_cond(st, a, f).await?;
@@ -1457,11 +1466,7 @@ pub async fn export_rows(st: &AppState, a: &Actor, f: &Filter) -> AppResult<Vec<
         .limit(50_000)
         .all(&st.db)
         .await?;
-    let catalog = st.catalog.get(&st.db).await?;
-    Ok(rows
-        .iter()
-        .map(|r| view(&catalog, &st.vault, r, false))
-        .collect())
+    views(st, &rows).await
 }
 
 /// What waits on the caller: to screen, to take, to handle, to verify, to rate, to decide.
@@ -1526,11 +1531,7 @@ pub async fn todo(st: &AppState, a: &Actor) -> AppResult<Vec<CaseView>> {
         .limit(500)
         .all(db)
         .await?;
-    let catalog = st.catalog.get(db).await?;
-    let mut out: Vec<CaseView> = rows
-        .iter()
-        .map(|r| view(&catalog, &st.vault, r, false))
-        .collect();
+    let mut out = views(st, &rows).await?;
     out.sort_by_key(|v| {
         (
             std::cmp::Reverse(light_rank(v.light)),
@@ -1557,11 +1558,7 @@ pub async fn my_open_reports(st: &AppState, a: &Actor, limit: u64) -> AppResult<
         .limit(limit)
         .all(&st.db)
         .await?;
-    let catalog = st.catalog.get(&st.db).await?;
-    Ok(rows
-        .iter()
-        .map(|r| view(&catalog, &st.vault, r, false))
-        .collect())
+    views(st, &rows).await
 }
 
 fn light_rank(l: Option<Light>) -> u8 {

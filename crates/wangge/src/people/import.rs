@@ -1163,25 +1163,16 @@ impl Writer {
             )
             .await?;
         }
-        if !refused_ids.is_empty() {
-            let root = c.audit_root(&txn).await?;
-            audit::record(
-                &txn,
-                &c.who,
-                Entry {
-                    org_path: &root,
-                    action: "refuse_id",
-                    entity: "resident",
-                    entity_id: None,
-                    summary: format!(
-                        "导入人口台账第 {first}–{last} 行：{} 个身份证号已登记在管辖范围之外，未导入",
-                        refused_ids.len()
-                    ),
-                    changes: json!({"id_numbers": refused_ids}),
-                },
-            )
-            .await?;
-        }
+        service::record_unavailable_ids(
+            &txn,
+            c,
+            &refused_ids,
+            format!(
+                "导入人口台账第 {first}–{last} 行：{} 个身份证号已登记在管辖范围之外，未导入",
+                refused_ids.len()
+            ),
+        )
+        .await?;
         txn.commit().await?;
         Ok(())
     }

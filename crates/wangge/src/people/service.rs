@@ -911,29 +911,46 @@ pub async fn audit_unavailable_ids(
     c: &Caller,
     masked: &[String],
 ) -> AppResult<()> {
+    let txn = crate::db::begin_write(db).await?;
+    record_unavailable_ids(
+        &txn,
+        c,
+        masked,
+        format!(
+            "登记被拒：身份证号 {} 已登记在管辖范围之外",
+            masked.join("、")
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Writes the audit entry of ID numbers refused because they are held outside the caller's
+/// scope (masked), at the caller's node, on the caller's transaction.
+pub async fn record_unavailable_ids(
+    db: &impl ConnectionTrait,
+    c: &Caller,
+    masked: &[String],
+    summary: String,
+) -> AppResult<()> {
     if masked.is_empty() {
         return Ok(());
     }
-    let txn = crate::db::begin_write(db).await?;
-    let root = c.audit_root(&txn).await?;
+    let root = c.audit_root(db).await?;
     audit::record(
-        &txn,
+        db,
         &c.who,
         Entry {
             org_path: &root,
             action: "refuse_id",
             entity: "resident",
             entity_id: None,
-            summary: format!(
-                "登记被拒：身份证号 {} 已登记在管辖范围之外",
-                masked.join("、")
-            ),
+            summary,
             changes: json!({"id_numbers": masked}),
         },
     )
-    .await?;
-    txn.commit().await?;
-    Ok(())
+    .await
 }
 
 /// Refuses a second head in a household.

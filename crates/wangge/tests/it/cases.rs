@@ -527,42 +527,26 @@ async fn the_public_reports_without_an_account_and_follows_with_a_private_link()
     let admin = app.token("admin").await;
     let liuan = app.node_id(&admin, "330199001001").await;
     let client = &app.client;
-    let first = client.get(app.url("/report")).send().await.expect("get");
-    let cookie = first
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("wangge_pre="))
-        .and_then(|v| v.split(';').next())
-        .expect("a pre-login cookie")
-        .to_owned();
-    let csrf = crate::support::csrf_of(&first.text().await.expect("text"));
+    let session = app.public_session().await;
+    let csrf = session.1.clone();
     let post = |path: String, phone: &str| {
-        let fields = [
+        let fields = vec![
             ("title", "小区门口垃圾满溢".to_owned()),
             ("description", "垃圾桶两天没人清运".to_owned()),
             ("org_id", liuan.to_string()),
             ("reporter_phone", phone.to_owned()),
             ("idem", format!("k-{phone}")),
         ];
-        let boundary = "wanggeBoundary7MA4YWxk";
-        let mut body = String::new();
-        for (k, v) in fields {
-            body.push_str(&format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
-            ));
+        let session = session.clone();
+        let app = &app;
+        async move {
+            if path.contains("_csrf") {
+                Ok::<_, ()>(app.public_report(&session, &fields).await)
+            } else {
+                let no_token = (session.0.clone(), String::new());
+                Ok(app.public_report(&no_token, &fields).await)
+            }
         }
-        body.push_str(&format!("--{boundary}--\r\n"));
-        client
-            .post(app.url(&path))
-            .header("cookie", cookie.clone())
-            .header(
-                "content-type",
-                format!("multipart/form-data; boundary={boundary}"),
-            )
-            .body(body)
-            .send()
     };
     let bad = post(format!("/report?_csrf={csrf}"), "")
         .await

@@ -38,21 +38,6 @@ async fn case(app: &TestApp, token: &str, id: i64) -> Value {
     c
 }
 
-async fn act(app: &TestApp, token: &str, id: i64, mut body: Value) -> Value {
-    let c = case(app, token, id).await;
-    body["version"] = c["version"].clone();
-    let (s, v) = app
-        .send(
-            Method::POST,
-            token,
-            &format!("/api/v1/cases/{id}/actions"),
-            body.clone(),
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK, "{body} → {v}");
-    v
-}
-
 /// When the timeline's last step of `action` happened.
 fn at_of(c: &Value, action: &str) -> i64 {
     c["timeline"]
@@ -85,7 +70,9 @@ async fn deadlines_and_pressing_fall_on_the_exact_working_time_instant() {
         .await;
     assert_eq!(s, StatusCode::CREATED, "{c}");
     let id = c["id"].as_i64().expect("id");
-    let c = act(&app, &sj, id, json!({"action": "dispatch", "org_id": grid})).await;
+    let c = app
+        .act(&sj, id, json!({"action": "dispatch", "org_id": grid}))
+        .await;
     let dispatched = at_of(&c, "dispatch");
     assert_eq!(
         c["response_due"].as_i64(),
@@ -95,7 +82,7 @@ async fn deadlines_and_pressing_fall_on_the_exact_working_time_instant() {
         c["handle_due"].as_i64(),
         Some(due(&cal, dispatched, Limit::WorkingDays(3)))
     );
-    let c = act(&app, &w, id, json!({"action": "acknowledge"})).await;
+    let c = app.act(&w, id, json!({"action": "acknowledge"})).await;
     let handle_due = c["handle_due"].as_i64().expect("due");
     assert_eq!(handle_due, due(&cal, dispatched, Limit::WorkingDays(3)));
 
@@ -152,56 +139,49 @@ async fn deadlines_and_pressing_fall_on_the_exact_working_time_instant() {
     assert_eq!(at_of(&c, "auto_supervise"), supervise_at);
 
     // An extension refused leaves the deadline; granted, it adds working days to it.
-    act(
-        &app,
+    app.act(
         &w,
         id,
         json!({"action": "request_extension", "days": 2, "text": "等配件"}),
     )
     .await;
-    let c = act(
-        &app,
-        &sj,
-        id,
-        json!({"action": "decide_extension", "passed": false}),
-    )
-    .await;
+    let c = app
+        .act(
+            &sj,
+            id,
+            json!({"action": "decide_extension", "passed": false}),
+        )
+        .await;
     assert_eq!(
         (c["handle_due"].as_i64(), c["extension_pending"].as_bool()),
         (Some(handle_due), Some(false))
     );
-    act(
-        &app,
+    app.act(
         &w,
         id,
         json!({"action": "request_extension", "days": 2, "text": "还在等配件"}),
     )
     .await;
-    let c = act(
-        &app,
-        &sj,
-        id,
-        json!({"action": "decide_extension", "passed": true}),
-    )
-    .await;
+    let c = app
+        .act(
+            &sj,
+            id,
+            json!({"action": "decide_extension", "passed": true}),
+        )
+        .await;
     let extended = due(&cal, handle_due, Limit::WorkingDays(2));
     assert_eq!(c["handle_due"].as_i64(), Some(extended));
 
     // Fed back, then found not done on site: the handling clock starts again from the check.
-    act(
-        &app,
-        &w,
-        id,
-        json!({"action": "feedback", "text": "已清理"}),
-    )
-    .await;
-    let c = act(
-        &app,
-        &w,
-        id,
-        json!({"action": "verify", "passed": false, "text": "还有两箱"}),
-    )
-    .await;
+    app.act(&w, id, json!({"action": "feedback", "text": "已清理"}))
+        .await;
+    let c = app
+        .act(
+            &w,
+            id,
+            json!({"action": "verify", "passed": false, "text": "还有两箱"}),
+        )
+        .await;
     let checked = at_of(&c, "verify");
     assert_eq!(c["status"], "handling");
     assert_eq!(
@@ -242,13 +222,8 @@ async fn reporters_phones_and_names_show_only_to_whom_they_should() {
     // The dispatcher who calls back sees it whole, as does the grid it is dispatched to.
     let c = case(&app, &sj, open).await;
     assert_eq!(c["reporter_phone"], "13912345678");
-    act(
-        &app,
-        &sj,
-        open,
-        json!({"action": "dispatch", "org_id": grid}),
-    )
-    .await;
+    app.act(&sj, open, json!({"action": "dispatch", "org_id": grid}))
+        .await;
     assert_eq!(case(&app, &w, open).await["reporter_phone"], "13912345678");
     // A private report hides who reported it from everyone who handles it.
     for t in [&sj, &w] {
@@ -259,13 +234,8 @@ async fn reporters_phones_and_names_show_only_to_whom_they_should() {
             "{c}"
         );
     }
-    act(
-        &app,
-        &sj,
-        private,
-        json!({"action": "dispatch", "org_id": grid}),
-    )
-    .await;
+    app.act(&sj, private, json!({"action": "dispatch", "org_id": grid}))
+        .await;
     let c = case(&app, &w, private).await;
     assert_eq!(
         (c["reporter_name"].as_str(), c["reporter_phone"].as_str()),
@@ -291,25 +261,16 @@ async fn household_pages_mask_their_members_and_edits_keep_versions() {
             "SELECT MIN(id) FROM org_nodes WHERE parent_id = {grid} AND level = 'building'"
         ))
         .await;
-    let (s, h) = app
-        .send(
-            Method::POST,
+    let full = crate::support::id_number((1980, 10, 1), 42);
+    let (hid, rid) = app
+        .household_with_head(
             &gw,
-            "/api/v1/households",
-            json!({"building_id": building, "room": "7-702"}),
+            building,
+            "钱七",
+            &full,
+            json!({"phone": "13705718899"}),
         )
         .await;
-    assert_eq!(s, StatusCode::CREATED, "{h}");
-    let hid = h["household"]["id"].as_i64().expect("household");
-    let born = chrono::NaiveDate::from_ymd_opt(1980, 10, 1).expect("date");
-    let full = wangge_core::people::make_id("330106", born, 42)
-        .expose()
-        .to_owned();
-    let (s, r) = app
-        .send(Method::POST, &gw, "/api/v1/residents", json!({"household_id": hid, "name": "钱七", "relation": "户主", "id_number": full, "phone": "13705718899"}))
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{r}");
-    let rid = r["id"].as_i64().expect("resident");
     let masked = format!("{}********{}", &full[..6], &full[14..]);
     let mut b = crate::support::Browser::new(&app);
     b.login("wgy-liuan-1").await;

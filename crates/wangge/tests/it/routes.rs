@@ -324,28 +324,15 @@ async fn other_street(app: &TestApp) -> Other {
         "SELECT MIN(id) FROM org_nodes WHERE path LIKE '{grid_path}%' AND level = 'building'"
     ))
     .await;
-    let (s, h) = app
-        .send(
-            Method::POST,
+    let (household, resident) = app
+        .household_with_head(
             &w,
-            "/api/v1/households",
-            json!({"building_id": building, "room": "1-101"}),
+            building,
+            "江守望",
+            &crate::support::id_number((1961, 5, 4), 77),
+            json!({}),
         )
         .await;
-    assert_eq!(s, StatusCode::CREATED, "{h}");
-    let household = h["household"]["id"].as_i64().expect("household");
-    let born = chrono::NaiveDate::from_ymd_opt(1961, 5, 4).expect("date");
-    let (s, r) = app
-        .send(
-            Method::POST,
-            &w,
-            "/api/v1/residents",
-            json!({"household_id": household, "name": "江守望", "relation": "户主",
-                   "id_number": wangge_core::people::make_id("330106", born, 77).expose()}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{r}");
-    let resident = r["id"].as_i64().expect("resident");
     let r = app
         .client
         .post(app.url(&format!(

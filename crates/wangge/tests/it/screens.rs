@@ -16,21 +16,6 @@ async fn building(app: &TestApp, grid: i64) -> i64 {
     .await
 }
 
-async fn act(app: &TestApp, token: &str, id: i64, mut body: Value) -> Value {
-    let (_, c) = app.get(token, &format!("/api/v1/cases/{id}")).await;
-    body["version"] = c["version"].clone();
-    let (s, v) = app
-        .send(
-            Method::POST,
-            token,
-            &format!("/api/v1/cases/{id}/actions"),
-            body.clone(),
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK, "{body} → {v}");
-    v
-}
-
 #[tokio::test]
 async fn each_role_sees_its_work_first_and_the_next_step_first() {
     let app = TestApp::spawn().await;
@@ -66,15 +51,13 @@ async fn each_role_sees_its_work_first_and_the_next_step_first() {
     );
     // One in hand at the grid, one new report waiting since three days ago.
     let in_hand = report("楼道堆物", "WY03").await;
-    act(
-        &app,
+    app.act(
         &sj,
         in_hand["id"].as_i64().expect("id"),
         json!({"action": "dispatch", "org_id": grid}),
     )
     .await;
-    act(
-        &app,
+    app.act(
         &w,
         in_hand["id"].as_i64().expect("id"),
         json!({"action": "acknowledge"}),
@@ -219,7 +202,9 @@ async fn a_deadline_in_a_year_without_its_schedule_is_provisional_and_administra
         .send(Method::POST, &sj, "/api/v1/cases", json!({"title": "楼道堆物", "description": "楼道里堆满纸箱", "category": "WY03", "building_id": b}))
         .await;
     let id = c["id"].as_i64().expect("id");
-    let c = act(&app, &sj, id, json!({"action": "dispatch", "org_id": grid})).await;
+    let c = app
+        .act(&sj, id, json!({"action": "dispatch", "org_id": grid}))
+        .await;
     let due = c["handle_due"].as_i64().expect("due");
     let due_year = chrono::DateTime::from_timestamp_millis(due + 8 * 3_600_000)
         .expect("time")

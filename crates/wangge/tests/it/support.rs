@@ -214,6 +214,110 @@ impl TestApp {
             .to_owned()
     }
 
+    /// Takes a case action with the case's current version, expecting success; the case after.
+    pub async fn act(&self, token: &str, id: i64, mut body: Value) -> Value {
+        let (_, c) = self.get(token, &format!("/api/v1/cases/{id}")).await;
+        body["version"] = c["version"].clone();
+        let (s, v) = self
+            .send(
+                Method::POST,
+                token,
+                &format!("/api/v1/cases/{id}/actions"),
+                body.clone(),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{body} → {v}");
+        v
+    }
+
+    /// The first building of a grid, by the grid's code.
+    pub async fn building_in(&self, grid_code: &str) -> i64 {
+        self.int(&format!(
+            "SELECT MIN(b.id) FROM org_nodes b JOIN org_nodes g ON b.parent_id = g.id \
+             WHERE g.code = '{grid_code}' AND b.level = 'building'"
+        ))
+        .await
+    }
+
+    /// The public report page's session: its pre-login cookie and CSRF token.
+    pub async fn public_session(&self) -> (String, String) {
+        let first = self
+            .client
+            .get(self.url("/report"))
+            .send()
+            .await
+            .expect("get");
+        let cookie = first
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with("wangge_pre="))
+            .and_then(|v| v.split(';').next())
+            .expect("a pre-login cookie")
+            .to_owned();
+        let csrf = csrf_of(&first.text().await.expect("text"));
+        (cookie, csrf)
+    }
+
+    /// Posts the public report form (multipart) with these fields, in that session.
+    pub async fn public_report(
+        &self,
+        session: &(String, String),
+        fields: &[(&str, String)],
+    ) -> Response {
+        let boundary = "wanggeBoundary7MA4YWxk";
+        let mut body = String::new();
+        for (k, v) in fields {
+            body.push_str(&format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+            ));
+        }
+        body.push_str(&format!("--{boundary}--\r\n"));
+        self.client
+            .post(self.url(&format!("/report?_csrf={}", session.1)))
+            .header(header::COOKIE, session.0.clone())
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body)
+            .send()
+            .await
+            .expect("post")
+    }
+
+    /// Registers a household in a building with its head, as `token`: (household, resident).
+    /// `more` adds fields to the resident (a phone…).
+    pub async fn household_with_head(
+        &self,
+        token: &str,
+        building: i64,
+        name: &str,
+        id: &str,
+        more: Value,
+    ) -> (i64, i64) {
+        let (s, h) = self
+            .send(
+                Method::POST,
+                token,
+                "/api/v1/households",
+                serde_json::json!({"building_id": building, "room": format!("9-{}", &id[14..17])}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{h}");
+        let hid = h["household"]["id"].as_i64().expect("household");
+        let mut body = serde_json::json!({"household_id": hid, "name": name, "id_number": id, "relation": "户主"});
+        if let (Some(b), Some(m)) = (body.as_object_mut(), more.as_object()) {
+            b.extend(m.clone());
+        }
+        let (s, r) = self
+            .send(Method::POST, token, "/api/v1/residents", body)
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{r}");
+        (hid, r["id"].as_i64().expect("resident"))
+    }
+
     /// How many audit rows exist (all, unscoped), read straight from the database.
     pub async fn audit_rows(&self) -> i64 {
         let row = self
@@ -248,6 +352,14 @@ pub fn born_years_ago(years: i32) -> String {
     chrono::NaiveDate::from_ymd_opt(year, 3, 12)
         .expect("date")
         .to_string()
+}
+
+/// A valid ID number of someone born on that day; `seq` tells people born the same day apart.
+pub fn id_number(birth: (i32, u32, u32), seq: u32) -> String {
+    let d = chrono::NaiveDate::from_ymd_opt(birth.0, birth.1, birth.2).expect("date");
+    wangge_core::people::make_id("330106", d, seq)
+        .expose()
+        .to_owned()
 }
 
 /// A browser-like session: cookies kept by hand, CSRF token read from pages.

@@ -4,59 +4,13 @@
 //! the district; the login page goes only to local paths; a node is deleted only when nothing
 //! holds it; a file is attached only by whoever uploaded it; empty query fields mean "not set".
 
-use crate::support::{Browser, PW, TestApp};
+use crate::support::{Browser, PW, TestApp, id_number};
 use reqwest::{Method, StatusCode, header};
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
 const ID_UNAVAILABLE: &str =
     "该身份证号无法在此登记：请核对证件号；确属本人的，请联系街道或区里的管理人员核实";
-
-fn id_number(birth: (i32, u32, u32), seq: u32) -> String {
-    let d = chrono::NaiveDate::from_ymd_opt(birth.0, birth.1, birth.2).expect("date");
-    wangge_core::people::make_id("330106", d, seq)
-        .expose()
-        .to_owned()
-}
-
-/// A building of a grid (by the grid's code): its id.
-async fn building_in(app: &TestApp, grid_code: &str) -> i64 {
-    app.int(&format!(
-        "SELECT MIN(b.id) FROM org_nodes b JOIN org_nodes g ON b.parent_id = g.id \
-         WHERE g.code = '{grid_code}' AND b.level = 'building'"
-    ))
-    .await
-}
-
-/// Registers a household with one head in a building, as `token`: (household, resident).
-async fn household_with_head(
-    app: &TestApp,
-    token: &str,
-    building: i64,
-    name: &str,
-    id: &str,
-) -> (i64, i64) {
-    let (s, h) = app
-        .send(
-            Method::POST,
-            token,
-            "/api/v1/households",
-            json!({"building_id": building, "room": format!("9-{}", &id[14..17])}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{h}");
-    let hid = h["household"]["id"].as_i64().expect("household");
-    let (s, r) = app
-        .send(
-            Method::POST,
-            token,
-            "/api/v1/residents",
-            json!({"household_id": hid, "name": name, "id_number": id, "relation": "户主"}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{r}");
-    (hid, r["id"].as_i64().expect("resident"))
-}
 
 fn error_code(v: &Value) -> Option<&str> {
     v["error"]["code"].as_str()
@@ -68,14 +22,10 @@ async fn the_registry_never_moves_or_names_someone_outside_the_callers_scope() {
     // 张桂兰 lives in 柳岸社区 (清河街道).
     let liuan = app.token("wgy-liuan-1").await;
     let zid = id_number((1952, 8, 19), 31);
-    let (home, zhang) = household_with_head(
-        &app,
-        &liuan,
-        building_in(&app, "33019900100101").await,
-        "张桂兰",
-        &zid,
-    )
-    .await;
+    let first = app.building_in("33019900100101").await;
+    let (home, zhang) = app
+        .household_with_head(&liuan, first, "张桂兰", &zid, json!({}))
+        .await;
 
     // A village secretary of 青山镇 imports a row naming her own village's building and 张桂兰's
     // ID number.
@@ -144,7 +94,7 @@ async fn the_registry_never_moves_or_names_someone_outside_the_callers_scope() {
     // The forms: registering or editing with her number outside the scope says only that it
     // cannot be used here; inside the scope it names her (the caller may open her anyway).
     let wt = app.token("wgy-taoyuan-1").await;
-    let vb = building_in(&app, "33019910100101").await;
+    let vb = app.building_in("33019910100101").await;
     let (s, h) = app
         .send(
             Method::POST,
@@ -172,7 +122,9 @@ async fn the_registry_never_moves_or_names_someone_outside_the_callers_scope() {
     assert_eq!(v["error"]["message"], ID_UNAVAILABLE);
     assert!(!v.to_string().contains("张桂兰"));
     assert_eq!(app.int("SELECT COUNT(*) FROM residents").await, before);
-    let (_, mine) = household_with_head(&app, &wt, vb, "李四", &id_number((1980, 1, 2), 55)).await;
+    let (_, mine) = app
+        .household_with_head(&wt, vb, "李四", &id_number((1980, 1, 2), 55), json!({}))
+        .await;
     let (s, v) = app
         .send(
             Method::PATCH,
@@ -216,7 +168,7 @@ async fn the_registry_never_moves_or_names_someone_outside_the_callers_scope() {
 #[tokio::test]
 async fn a_follower_is_told_but_only_the_reporter_withdraws_or_rates() {
     let app = TestApp::spawn().await;
-    let building = building_in(&app, "33019900100101").await;
+    let building = app.building_in("33019900100101").await;
     let jm = app.token("jm-liuan").await;
     let ldz = app.token("ldz-liuan").await;
     let report = |t: String| {
@@ -461,8 +413,9 @@ async fn a_node_is_deleted_only_when_nothing_holds_it() {
     let app = TestApp::spawn().await;
     let admin = app.token("qinghe-admin").await;
     let gw = app.token("wgy-liuan-1").await;
-    let full = building_in(&app, "33019900100101").await;
-    household_with_head(&app, &gw, full, "王五", &id_number((1970, 3, 3), 12)).await;
+    let full = app.building_in("33019900100101").await;
+    app.household_with_head(&gw, full, "王五", &id_number((1970, 3, 3), 12), json!({}))
+        .await;
     let before = app.audit_rows().await;
     let r = app
         .call(
@@ -541,7 +494,7 @@ async fn a_file_is_attached_only_by_whoever_uploaded_it() {
     let app = TestApp::spawn().await;
     let owner = app.token("wgy-liuan-2").await;
     let photo = crate::routes::upload_photo(&app, &owner).await;
-    let b2 = building_in(&app, "33019900100102").await;
+    let b2 = app.building_in("33019900100102").await;
     let (s, _) = app
         .send(Method::POST, &owner, "/api/v1/cases", json!({"title": "路灯不亮", "description": "二网格路灯坏了", "building_id": b2, "photos": [photo]}))
         .await;
@@ -549,7 +502,7 @@ async fn a_file_is_attached_only_by_whoever_uploaded_it() {
     // Another grid's worker knows the hash: attaching it is refused as a file that does not
     // exist would be, and the file is not served.
     let w = app.token("wgy-liuan-1").await;
-    let b1 = building_in(&app, "33019900100101").await;
+    let b1 = app.building_in("33019900100101").await;
     let attach = |sha: String| {
         let app = &app;
         let w = w.clone();
@@ -585,8 +538,9 @@ async fn a_file_is_attached_only_by_whoever_uploaded_it() {
     assert_eq!(get(photo.clone()).await, get("1".repeat(64)).await);
     assert_eq!(get(photo.clone()).await.0, StatusCode::NOT_FOUND);
     // A household document's hash is no way in either.
-    let (hid, _) =
-        household_with_head(&app, &owner, b2, "赵六", &id_number((1966, 6, 6), 21)).await;
+    let (hid, _) = app
+        .household_with_head(&owner, b2, "赵六", &id_number((1966, 6, 6), 21), json!({}))
+        .await;
     let r = app
         .client
         .post(app.url(&format!(
@@ -676,54 +630,6 @@ async fn empty_query_fields_are_not_set_and_bad_ones_answer_in_chinese() {
     );
 }
 
-/// A public page's session: its pre-login cookie and CSRF token.
-async fn public_session(app: &TestApp) -> (String, String) {
-    let first = app
-        .client
-        .get(app.url("/report"))
-        .send()
-        .await
-        .expect("get");
-    let cookie = first
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("wangge_pre="))
-        .and_then(|v| v.split(';').next())
-        .expect("a pre-login cookie")
-        .to_owned();
-    let csrf = crate::support::csrf_of(&first.text().await.expect("text"));
-    (cookie, csrf)
-}
-
-/// Posts the public report form (multipart) with these fields.
-async fn public_report(
-    app: &TestApp,
-    session: &(String, String),
-    fields: &[(&str, String)],
-) -> reqwest::Response {
-    let boundary = "wanggeBoundary7MA4YWxk";
-    let mut body = String::new();
-    for (k, v) in fields {
-        body.push_str(&format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
-        ));
-    }
-    body.push_str(&format!("--{boundary}--\r\n"));
-    app.client
-        .post(app.url(&format!("/report?_csrf={}", session.1)))
-        .header("cookie", session.0.clone())
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .body(body)
-        .send()
-        .await
-        .expect("post")
-}
-
 #[tokio::test]
 async fn the_public_place_a_report_on_its_grid_and_follow_it_by_link_qr_or_number() {
     let app = TestApp::spawn().await;
@@ -784,7 +690,7 @@ async fn the_public_place_a_report_on_its_grid_and_follow_it_by_link_qr_or_numbe
         .expect("locate");
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
 
-    let session = public_session(&app).await;
+    let session = app.public_session().await;
     let base = [
         ("title", "单元门禁坏了".to_owned()),
         ("description", "三单元门禁一直打不开".to_owned()),
@@ -793,7 +699,7 @@ async fn the_public_place_a_report_on_its_grid_and_follow_it_by_link_qr_or_numbe
     let mut by_building = base.to_vec();
     by_building.push(("building_id", building.to_string()));
     by_building.push(("idem", "k-building".to_owned()));
-    let ok = public_report(&app, &session, &by_building).await;
+    let ok = app.public_report(&session, &by_building).await;
     assert_eq!(ok.status(), StatusCode::OK);
     let page = ok.text().await.expect("text");
     let mut by_point = base.to_vec();
@@ -801,7 +707,7 @@ async fn the_public_place_a_report_on_its_grid_and_follow_it_by_link_qr_or_numbe
     by_point.push(("lng", lng.to_string()));
     by_point.push(("idem", "k-point".to_owned()));
     assert_eq!(
-        public_report(&app, &session, &by_point).await.status(),
+        app.public_report(&session, &by_point).await.status(),
         StatusCode::OK
     );
     let sj = app.token("liuan-sj").await;
@@ -921,7 +827,7 @@ async fn the_public_place_a_report_on_its_grid_and_follow_it_by_link_qr_or_numbe
         app.node_id(&admin, "330199001001").await.to_string(),
     ));
     third.push(("idem", "k-third".to_owned()));
-    let r = public_report(&app, &session, &third).await;
+    let r = app.public_report(&session, &third).await;
     assert_eq!(
         r.status(),
         StatusCode::OK,
@@ -930,7 +836,7 @@ async fn the_public_place_a_report_on_its_grid_and_follow_it_by_link_qr_or_numbe
     let mut fourth = third.clone();
     fourth.retain(|f| f.0 != "idem");
     fourth.push(("idem", "k-fourth".to_owned()));
-    let r = public_report(&app, &session, &fourth).await;
+    let r = app.public_report(&session, &fourth).await;
     assert_eq!(
         r.status(),
         StatusCode::TOO_MANY_REQUESTS,
