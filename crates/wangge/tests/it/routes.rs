@@ -247,9 +247,15 @@ const ROUTES: &[Route] = &[
     r("/static/{file}", Public, Open),
 ];
 
-/// The accounts the walk takes: every role, the administrator and the command centre at two
-/// levels. The district's two see the other street (it is theirs): they only read.
+/// The accounts the walk takes: every role, each that may sit at more than one level at two of
+/// them (the demo's, and those [`more_accounts`] adds). Those bound to the district see the other
+/// street (it is theirs): they only read.
 const ACCOUNTS: &[&str] = &[
+    "liuan-admin",
+    "liuan-zz",
+    "dy-liuan-c",
+    "jm-liuan-g",
+    "district-cg",
     "admin",
     "district-zz",
     "qinghe-admin",
@@ -262,6 +268,48 @@ const ACCOUNTS: &[&str] = &[
     "dy-liuan",
     "jm-liuan",
 ];
+
+/// The accounts bound to the district.
+const WHOLE_TREE: &[&str] = &["admin", "district-zz", "district-cg"];
+
+/// Accounts at the levels the demo leaves out: an administrator and a command centre of a
+/// community, a party member bound to a community, a resident bound to a grid, a handler of a
+/// district department. Made from the command line (no first password to change).
+async fn more_accounts(app: &TestApp) {
+    let admin = app.token("admin").await;
+    let liuan = app.node_id(&admin, "330199001001").await;
+    let grid = app.node_id(&admin, "33019900100101").await;
+    let district = app.node_id(&admin, "330199").await;
+    let dept = app
+        .int(&format!(
+            "SELECT MIN(id) FROM departments WHERE org_id = {district}"
+        ))
+        .await;
+    for (username, role, org_id, department_id) in [
+        ("liuan-admin", "admin", Some(liuan), None),
+        ("liuan-zz", "command_center", Some(liuan), None),
+        ("dy-liuan-c", "party_member", Some(liuan), None),
+        ("jm-liuan-g", "resident", Some(grid), None),
+        ("district-cg", "department_handler", None, Some(dept)),
+    ] {
+        wangge::users::create(
+            &app.db,
+            &wangge::auth::Caller::cli(),
+            wangge::users::NewUser {
+                username: username.into(),
+                display_name: username.into(),
+                role: role.into(),
+                org_id,
+                department_id,
+                password: PW.into(),
+                service: false,
+            },
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{username}: {e}"));
+    }
+    app.state.forget_directory();
+}
 
 /// Ids of every kind from the other street (望江街道), and the words that name it.
 struct Other {
@@ -626,6 +674,7 @@ async fn every_route_keeps_scope_and_role_for_every_account() {
             .await;
         assert_eq!(s, StatusCode::OK, "{v}");
     }
+    more_accounts(&app).await;
     let mut tokens = Vec::new();
     for a in ACCOUNTS {
         tokens.push((*a, app.token(a).await));
@@ -650,7 +699,7 @@ async fn every_route_keeps_scope_and_role_for_every_account() {
         let ms = methods(&app, &tokens[0].1, &url_path).await;
         assert!(!ms.is_empty(), "{}", route.path);
         for ((name, token), (_, role)) in tokens.iter().zip(&roles) {
-            let district = matches!(*name, "admin" | "district-zz");
+            let district = WHOLE_TREE.contains(name);
             for m in &ms {
                 let unsafe_method = *m != Method::GET;
                 if unsafe_method
@@ -756,7 +805,6 @@ async fn every_route_keeps_scope_and_role_for_every_account() {
             }
         }
     }
-    let _ = PW;
 }
 
 impl PartialEq for Who {
