@@ -112,6 +112,10 @@ pub const FIXED_HOLIDAYS: [(u32, u32, &str); 6] = [
     (10, 3, "国庆节"),
 ];
 
+/// The days off a year's statutory holidays add up to (全国年节及纪念日放假办法, 2024: 元旦 1,
+/// 春节 4, 清明 1, 劳动节 2, 端午 1, 中秋 1, 国庆 3).
+pub const STATUTORY_DAYS_OFF: usize = 13;
+
 /// The fixed-date statutory holiday on `d`, if there is one.
 pub fn fixed_holiday(d: NaiveDate) -> Option<&'static str> {
     FIXED_HOLIDAYS
@@ -148,15 +152,22 @@ impl Calendar {
         hours: WorkHours,
     ) -> Result<Calendar, CalendarError> {
         let mut special = HashMap::new();
-        let mut years = BTreeSet::new();
+        let mut holidays: HashMap<i32, usize> = HashMap::new();
         for d in days {
             if let Some(prev) = special.insert(d.date, d.kind)
                 && prev != d.kind
             {
                 return Err(CalendarError::Contradiction(d.date));
             }
-            years.insert(d.date.year());
+            if d.kind == DayKind::Holiday {
+                *holidays.entry(d.date.year()).or_insert(0usize) += 1;
+            }
         }
+        let years = holidays
+            .into_iter()
+            .filter(|(_, n)| *n >= STATUTORY_DAYS_OFF)
+            .map(|(y, _)| y)
+            .collect();
         Ok(Calendar {
             special,
             years,
@@ -192,10 +203,13 @@ impl Calendar {
         Ok(out)
     }
 
-    /// Whether the published schedule of a year is loaded. If not, the year's weekends and its
-    /// statutory holidays on fixed dates ([`FIXED_HOLIDAYS`]) are days off, and deadlines that
-    /// reach into it are provisional ([`Calendar::is_provisional`]): the lunar holidays and the
-    /// make-up workdays are known only from the schedule.
+    /// Whether the published schedule of a year is loaded: it lists at least the
+    /// [`STATUTORY_DAYS_OFF`] days off the law gives (a schedule lists them, and the weekend days
+    /// joined to them). A year with fewer — none, or a day or two entered by hand — is not:
+    /// deadlines that reach into it are provisional ([`Calendar::is_provisional`]), since the
+    /// lunar holidays and the make-up workdays are known only from the schedule. Either way,
+    /// the fixed-date holidays ([`FIXED_HOLIDAYS`]) are days off unless a date is listed
+    /// otherwise.
     pub fn covers(&self, year: i32) -> bool {
         self.years.contains(&year)
     }
@@ -223,7 +237,7 @@ impl Calendar {
         match self.special.get(&d) {
             Some(DayKind::Holiday) => false,
             Some(DayKind::Workday) => true,
-            None if !self.covers(d.year()) && fixed_holiday(d).is_some() => false,
+            None if fixed_holiday(d).is_some() => false,
             None => !matches!(d.weekday(), Weekday::Sat | Weekday::Sun),
         }
     }
@@ -517,6 +531,18 @@ mod tests {
             assert!(!cal.is_workday(day), "{day}");
         }
         assert_eq!(fixed_holiday(d(2027, 10, 2)), Some("国庆节"));
+        // A day or two entered by hand is not the year's schedule: still provisional, and the
+        // fixed-date holidays stay off.
+        let mut days =
+            Calendar::parse_schedule(include_str!("../data/holidays-cn.json")).expect("file");
+        days.push(SpecialDay {
+            date: d(2027, 2, 6),
+            kind: DayKind::Holiday,
+            name: "春节".into(),
+        });
+        let partial = Calendar::new(days, WorkHours::default()).expect("calendar");
+        assert!(!partial.covers(2027) && partial.is_provisional(d(2027, 3, 1)));
+        assert!(!partial.is_workday(d(2027, 1, 1)) && !partial.is_workday(d(2027, 2, 6)));
         assert_eq!(cal.next_year_missing(d(2026, 10, 31)), None);
         assert_eq!(cal.next_year_missing(d(2026, 11, 1)), Some(2027));
         assert_eq!(

@@ -174,6 +174,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("export_full", "导出完整证件号"),
     ("refuse_id", "拒绝他处证件号"),
     ("case_action", "办理案件"),
+    ("upload", "上传"),
 ];
 
 /// The kinds of entity the log records, with their Chinese names.
@@ -193,6 +194,7 @@ pub const ENTITIES: &[(&str, &str)] = &[
     ("case", "案件"),
     ("category", "事项分类"),
     ("calendar", "工作日历"),
+    ("file", "文件"),
 ];
 
 /// The Chinese word for an action.

@@ -37,7 +37,8 @@ pub async fn authenticate(
     )
     .await?;
     match found {
-        Some(u) if u.service => {
+        // Nobody knows a service account's password; were it ever right, still no login.
+        Some(u) if ok && u.service => {
             tracing::warn!(username = %u.username, ip, "login refused: service account");
             Err(AppError::Unauthenticated(
                 "服务账号不能登录，只能使用管理员签发的接口令牌".into(),
@@ -540,6 +541,9 @@ async fn issue_machine_token(
             .filter(actor.caller().scope_cond("org_path"))
             .one(&st.db)
             .await?
+            .filter(|u| {
+                wangge_core::Role::parse(&u.role).is_some_and(|r| r.personal_data_within(actor.role))
+            })
             .ok_or_else(|| {
                 AppError::bad(
                     "not_service_account",

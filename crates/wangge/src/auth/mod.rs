@@ -419,9 +419,11 @@ pub async fn end_all(
     Ok(())
 }
 
-/// Whether a key (a username, or another secret's subject such as a case number) has
-/// [`THROTTLE_AFTER`] failures, or the address [`THROTTLE_AFTER_IP`], within the last 15
-/// minutes: then further tries are refused until older failures age out.
+/// Keys of [`take_attempt`]'s tries begin with this, so that they are counted apart from logins.
+pub const ATTEMPT_PREFIX: &str = "track:";
+
+/// Whether a username has [`THROTTLE_AFTER`] failed logins, or the address [`THROTTLE_AFTER_IP`],
+/// within the last 15 minutes: then further tries are refused until older failures age out.
 pub async fn too_many_failures(db: &impl ConnectionTrait, key: &str, ip: &str) -> AppResult<bool> {
     let since = crate::db::now_ms() - THROTTLE_WINDOW_MS;
     let by_key = login_failure::Entity::find()
@@ -431,14 +433,49 @@ pub async fn too_many_failures(db: &impl ConnectionTrait, key: &str, ip: &str) -
         .await?;
     let by_ip = login_failure::Entity::find()
         .filter(login_failure::Column::Ip.eq(ip))
+        .filter(login_failure::Column::Username.not_like(format!("{ATTEMPT_PREFIX}%")))
         .filter(login_failure::Column::At.gt(since))
         .count(db)
         .await?;
     if by_key >= THROTTLE_AFTER || by_ip >= THROTTLE_AFTER_IP {
-        tracing::warn!(key, ip, by_key, by_ip, "throttled");
+        tracing::warn!(key, ip, by_key, by_ip, "login throttled");
         return Ok(true);
     }
     Ok(false)
+}
+
+/// Takes one try at a guessable secret (a case number and the phone's last four digits):
+/// the try is written first, then the tries of the last 15 minutes are counted, so that many
+/// sent at once are all counted. Allowed while the key has had at most [`THROTTLE_AFTER`]
+/// tries and the address at most [`THROTTLE_AFTER_IP`] (successful ones included); `key` is
+/// prefixed with [`ATTEMPT_PREFIX`] and counted apart from logins.
+pub async fn take_attempt(db: &impl ConnectionTrait, key: &str, ip: &str) -> AppResult<bool> {
+    let key = format!("{ATTEMPT_PREFIX}{key}");
+    login_failure::ActiveModel {
+        username: Set(key.chars().take(64).collect()),
+        ip: Set(ip.to_owned()),
+        at: Set(crate::db::now_ms()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    let since = crate::db::now_ms() - THROTTLE_WINDOW_MS;
+    let by_key = login_failure::Entity::find()
+        .filter(login_failure::Column::Username.eq(key.clone()))
+        .filter(login_failure::Column::At.gt(since))
+        .count(db)
+        .await?;
+    let by_ip = login_failure::Entity::find()
+        .filter(login_failure::Column::Ip.eq(ip))
+        .filter(login_failure::Column::Username.like(format!("{ATTEMPT_PREFIX}%")))
+        .filter(login_failure::Column::At.gt(since))
+        .count(db)
+        .await?;
+    if by_key > THROTTLE_AFTER || by_ip > THROTTLE_AFTER_IP {
+        tracing::warn!(key, ip, by_key, by_ip, "tries throttled");
+        return Ok(false);
+    }
+    Ok(true)
 }
 
 /// Refuses a login attempt while the username or the address has too many recent failures.
@@ -490,6 +527,7 @@ pub async fn failed_logins_since(
     }
     Ok(login_failure::Entity::find()
         .filter(login_failure::Column::At.gte(since))
+        .filter(login_failure::Column::Username.not_like(format!("{ATTEMPT_PREFIX}%")))
         .filter(names)
         .count(db)
         .await?)

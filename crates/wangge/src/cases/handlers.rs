@@ -221,9 +221,10 @@ pub async fn api_calendar(
         .unwrap_or_else(|| service::bj(crate::db::now_ms()).year());
     let days: Vec<DayView> = catalog::days(&st.db, year).await?;
     let years = catalog::years(&st.db).await?;
+    let covered = st.catalog.get(&st.db).await?.calendar.covers(year);
     Ok(Json(json!({
         "year": year,
-        "covered": years.contains(&year),
+        "covered": covered,
         "years": years,
         "days": days,
     })))

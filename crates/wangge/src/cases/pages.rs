@@ -841,7 +841,7 @@ pub async fn calendar(
                 CalendarPage {
                     ctx: PageCtx::new(&st, &a, "工作日历", "calendar").await?,
                     editable: a.caller().require_district_admin().is_ok(),
-                    covered: years.contains(&year),
+                    covered: st.catalog.get(&st.db).await?.calendar.covers(year),
                     days: catalog::days(&st.db, year).await?,
                     year,
                     years,

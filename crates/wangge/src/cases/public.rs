@@ -148,8 +148,11 @@ pub async fn public_create(
                 .track_token
                 .map(|t| format!("{base}/track/{}?t={t}", c.case.case_no))
                 .unwrap_or_default();
+            // A retry of a report already taken in has no new link to give: only the lookup.
             let received = Received {
-                qr: crate::web::qr_svg(&link),
+                qr: (!link.is_empty())
+                    .then(|| crate::web::qr_svg(&link))
+                    .flatten(),
                 case_no: c.case.case_no,
                 link,
                 lookup: format!("{base}/track"),
@@ -284,6 +287,8 @@ struct TrackPage {
     timeline: Vec<service::EventView>,
     can_rate: bool,
     can_withdraw: bool,
+    /// Reached by the private link (may act), not by a lookup (may read).
+    by_link: bool,
     flash: Option<(bool, String)>,
 }
 
@@ -349,6 +354,7 @@ pub async fn track(
     let r = async {
         let access = q.access();
         let m = tracked(&st, &no, access.as_ref()).await?;
+        let by_link = access.as_ref().is_some_and(|a| a.name == "t");
         let catalog = st.catalog.get(&st.db).await?;
         let pre = pre_token(&headers)?;
         let flash = crate::auth::cookie(&headers, crate::web::FLASH_COOKIE).and_then(|v| {
@@ -361,8 +367,10 @@ pub async fn track(
             you: "您",
             csrf: pre.clone(),
             access: access.ok_or_else(|| AppError::NotFound("链接不完整".into()))?,
-            can_rate: m.status == "verified",
-            can_withdraw: matches!(m.status.as_str(), "reported" | "accepted" | "dispatched"),
+            can_rate: by_link && m.status == "verified",
+            can_withdraw: by_link
+                && matches!(m.status.as_str(), "reported" | "accepted" | "dispatched"),
+            by_link,
             case: service::view(&catalog, &st.vault, &m, false),
             timeline: service::public_timeline(service::timeline(&st.db, m.id).await?),
             flash,
@@ -391,6 +399,7 @@ pub struct TrackForm {
     t: Option<String>,
     #[serde(default)]
     g: Option<String>,
+    #[serde(default)]
     action: String,
     #[serde(default)]
     contacted: Option<String>,
@@ -419,6 +428,11 @@ pub async fn track_act(
     };
     let r = async {
         let m = tracked(&st, &no, access.as_ref()).await?;
+        if access.as_ref().is_some_and(|a| a.name != "t") {
+            return Err(AppError::Forbidden(
+                "凭案件编号查询只能查看进度；评价或撤回请使用提交时收到的链接或二维码".into(),
+            ));
+        }
         let yes = |v: &Option<String>| v.as_deref().map(|x| x == "yes");
         let input = ActInput {
             action: f.action.clone(),
@@ -495,15 +509,11 @@ pub struct LookupForm {
     tail: String,
 }
 
-/// The key failed lookups of one case number are counted under (with the login failures).
-fn lookup_key(no: &str) -> String {
-    format!("track:{no}")
-}
-
 /// `POST /track` — a reporter who lost the link: the case number and the last four digits of
-/// the phone they gave open the follow-up page for two hours. Five wrong tries of a number,
-/// or twenty from one address, in 15 minutes stop further tries; "no such case" and "wrong
-/// digits" get the same answer.
+/// the phone they gave open the follow-up page, to read, for two hours (rating and withdrawing
+/// need the link itself: four digits are too few to act on someone's case). Five tries of a
+/// number, or twenty from one address, in 15 minutes stop further tries; "no such case" and
+/// "wrong digits" get the same answer.
 pub async fn lookup(
     State(st): State<AppState>,
     headers: HeaderMap,
@@ -524,9 +534,9 @@ pub async fn lookup(
                 "请输入案件编号（如 2026-000123）和您留的电话号码的后四位",
             ));
         }
-        if crate::auth::too_many_failures(&st.db, &lookup_key(&no), &ip).await? {
+        if !crate::auth::take_attempt(&st.db, &no, &ip).await? {
             return Err(AppError::TooManyRequests(
-                "查询失败次数过多，请 15 分钟后再试".into(),
+                "查询次数过多，请 15 分钟后再试".into(),
             ));
         }
         use super::entity::case;
@@ -546,7 +556,6 @@ pub async fn lookup(
                 })
         });
         if !matches {
-            crate::auth::record_failure(&st.db, &lookup_key(&no), &ip).await?;
             return Err(AppError::NotFound(
                 "案件编号或电话后四位不对：请核对后再试".into(),
             ));

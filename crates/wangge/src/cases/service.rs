@@ -259,7 +259,8 @@ pub async fn store_upload(
 ) -> AppResult<(String, String, i64)> {
     let stored = super::files::put(&st.config.data_dir, bytes).await?;
     if let Some(a) = uploader {
-        upload::Entity::insert(upload::ActiveModel {
+        let txn = crate::db::begin_write(&st.db).await?;
+        let new = upload::Entity::insert(upload::ActiveModel {
             sha256: Set(stored.0.clone()),
             user_id: Set(a.user_id),
             created_at: Set(crate::db::now_ms()),
@@ -274,8 +275,24 @@ pub async fn store_upload(
             .to_owned(),
         )
         .try_insert()
-        .exec(&st.db)
+        .exec(&txn)
         .await?;
+        if matches!(new, sea_orm::TryInsertResult::Inserted(_)) {
+            audit::record(
+                &txn,
+                &a.who(),
+                Entry {
+                    org_path: a.scope.root(),
+                    action: "upload",
+                    entity: "file",
+                    entity_id: None,
+                    summary: format!("上传照片（{}，{} 字节）", stored.1, stored.2),
+                    changes: json!({"file": stored.0}),
+                },
+            )
+            .await?;
+        }
+        txn.commit().await?;
     }
     Ok(stored)
 }
@@ -1692,7 +1709,7 @@ pub fn view(catalog: &Catalog, vault: &Vault, m: &case::Model, full: bool) -> Ca
         || m.category_code.clone(),
         |c| format!("{} / {}", c.group_name, c.name),
     );
-    let deadline_note = [m.response_due, m.handle_due]
+    let deadline_note = [m.response_due, m.handle_due, due_at]
         .into_iter()
         .flatten()
         .map(|t| bj(t).date())

@@ -322,6 +322,9 @@ fn row_noun(table: &str, column: &str) -> &'static str {
     match (table, column) {
         ("departments", _) => "个部门",
         ("cases", "building_id") => "件报在此楼栋的案件",
+        ("cases", "org_id") => "件发生在此的案件",
+        ("cases", "dispatch_org_id") => "件由此派遣的案件",
+        ("cases", "assignee_org_id") => "件派给此处的案件",
         ("users", _) => "个账号",
         ("cases", "org_path") => "件发生在此的案件",
         ("cases", "dispatch_path") => "件由此派遣的案件",

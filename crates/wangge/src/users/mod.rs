@@ -324,11 +324,11 @@ pub async fn create(
     let display_name = validate::name("姓名", &input.display_name, 30)?;
     let role = parse_role(&input.role)?;
     let password = if input.service {
-        if !role.may_be_service() {
+        if !role.may_be_service() || c.role.is_some_and(|mine| !role.personal_data_within(mine)) {
             return Err(AppError::bad(
                 "bad_service_role",
                 format!(
-                    "服务账号不能是{}：服务账号的角色不能查看完整个人信息，也不能管理账号和令牌",
+                    "服务账号不能是{}：服务账号的角色不能查看完整个人信息、不能管理账号和令牌，也不能有您的角色没有的居民个人信息权限",
                     role.label()
                 ),
             ));
@@ -432,6 +432,20 @@ pub async fn update(
     };
     if c.who.id == Some(id) && role.as_str() != old.role {
         return Err(AppError::bad("own_role", "不能修改自己的角色"));
+    }
+    // An administrator raises no account to rights over residents' personal data its own role
+    // lacks: it could set that account's password first (reset it as a lesser role, then raise
+    // it) and so see what it may not. A new account is made for such a role instead.
+    if let (Some(mine), Some(was)) = (c.role, Role::parse(&old.role))
+        && !role.personal_data_within(mine)
+        && !role.personal_data_within(was)
+    {
+        return Err(AppError::Forbidden(format!(
+            "不能把账号 {} 改为{}：这会让它获得您的角色没有的居民个人信息权限。请为担任{}的人新建账号",
+            old.username,
+            role.label(),
+            role.label()
+        )));
     }
     if old.service && !role.may_be_service() {
         return Err(AppError::bad(

@@ -39,7 +39,9 @@ pub enum AppError {
     #[error("{0}")]
     TooManyRequests(String),
     /// An administrator reset the password: nothing but changing it until it is changed.
-    #[error("管理员重置了您的密码：请先修改密码（POST /api/v1/me/password），再使用其他功能")]
+    #[error(
+        "您的密码是管理员设置的初始密码：请先修改密码（POST /api/v1/me/password），再使用其他功能"
+    )]
     MustChangePassword,
     /// Anything else: logged, shown as a generic message.
     #[error("服务器内部错误")]

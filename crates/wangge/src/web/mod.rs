@@ -664,8 +664,10 @@ async fn page_not_found(
     State(st): State<AppState>,
 ) -> Response {
     match actor {
-        Some(axum::Extension(a)) => page_err(&st, &a, AppError::NotFound("页面不存在".into())).await,
-        None => (StatusCode::NOT_FOUND, axum::response::Html("<!doctype html><meta charset=utf-8><title>页面不存在</title><p>页面不存在。<a href=\"/\">返回首页</a>")).into_response(),
+        Some(axum::Extension(a)) => {
+            page_err(&st, &a, AppError::NotFound("页面不存在".into())).await
+        }
+        None => plain_page(StatusCode::NOT_FOUND, "页面不存在。"),
     }
 }
 
@@ -694,19 +696,33 @@ impl<T: serde::de::DeserializeOwned> axum::extract::FromRequestParts<AppState> f
             Ok(v) => return Ok(Query(v)),
             Err(detail) => detail,
         };
-        let e = AppError::bad(
-            "bad_query",
-            format!("网址中的查询参数不正确，请检查后重试（{detail}）"),
-        );
+        tracing::debug!(detail, "a query string that does not parse");
+        let e = AppError::bad("bad_query", "网址中的查询参数不正确，请检查后重试");
         let api = parts
             .extensions
             .get::<axum::extract::NestedPath>()
             .is_some_and(|n| n.as_str().starts_with("/api/"));
         match parts.extensions.get::<Actor>().cloned() {
-            Some(a) if !api => Err(page_err(st, &a, e).await),
-            _ => Err(e.into_response()),
+            _ if api => Err(e.into_response()),
+            Some(a) => Err(page_err(st, &a, e).await),
+            None => Err(plain_page(e.status(), &e.to_string())),
         }
     }
+}
+
+/// A page for someone without an account (no layout to put it in): the message and a way home.
+fn plain_page(status: StatusCode, message: &str) -> Response {
+    let escaped = message
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    (
+        status,
+        axum::response::Html(format!(
+            "<!doctype html><meta charset=utf-8><meta name=viewport content=\"width=device-width, initial-scale=1\"><title>出错了</title><p>{escaped}</p><p><a href=\"/\">返回首页</a></p>"
+        )),
+    )
+        .into_response()
 }
 
 /// Parses a query string, leaving out empty fields (see [`Query`]).

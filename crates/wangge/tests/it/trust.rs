@@ -771,7 +771,23 @@ async fn the_public_place_a_report_on_its_grid_and_follow_it_by_link_qr_or_numbe
     assert!(to.starts_with(&format!("/track/{case_no}?g=")), "{to}");
     let r = app.client.get(app.url(&to)).send().await.expect("track");
     assert_eq!(r.status(), StatusCode::OK);
-    assert!(r.text().await.expect("text").contains("单元门禁坏了"));
+    let page = r.text().await.expect("text");
+    assert!(page.contains("单元门禁坏了"));
+    // It reads; acting on the case needs the link (four digits are too few to act on).
+    assert!(!page.contains("撤回这件反映"), "no withdrawal by a lookup");
+    let grant_q = to.split('?').nth(1).expect("query").to_owned();
+    let r = app
+        .client
+        .post(app.url(&format!("/track/{case_no}")))
+        .header("cookie", session.0.clone())
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("_csrf={}&{grant_q}&action=withdraw", session.1))
+        .send()
+        .await
+        .expect("withdraw");
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, c) = app.get(&sj, &format!("/api/v1/cases?q={case_no}")).await;
+    assert_eq!(c["items"][0]["status"], "reported", "not withdrawn");
     // The grant opens that case only, and a forged one nothing.
     let other_no = items
         .iter()
@@ -788,14 +804,15 @@ async fn the_public_place_a_report_on_its_grid_and_follow_it_by_link_qr_or_numbe
         let r = app.client.get(app.url(&path)).send().await.expect("track");
         assert_eq!(r.status(), StatusCode::NOT_FOUND, "{path}");
     }
-    // Wrong digits and unknown numbers get the same answer; five wrong tries stop the next.
+    // Wrong digits and unknown numbers get the same answer; five tries of a number (the good
+    // one counted) stop the next.
     let wrong = lookup(case_no.clone(), "0000").await;
     let unknown = lookup("2026-999999".to_owned(), "5678").await;
     assert_eq!(
         (wrong.status(), unknown.status()),
         (StatusCode::NOT_FOUND, StatusCode::NOT_FOUND)
     );
-    for _ in 0..4 {
+    for _ in 0..3 {
         assert_eq!(
             lookup(case_no.clone(), "1111").await.status(),
             StatusCode::NOT_FOUND
@@ -843,4 +860,69 @@ async fn the_public_place_a_report_on_its_grid_and_follow_it_by_link_qr_or_numbe
         "the 21st within the hour"
     );
     assert!(r.text().await.expect("text").contains("提交过于频繁"));
+}
+
+#[tokio::test]
+async fn an_administrator_gains_no_sight_of_people_through_another_account() {
+    let app = TestApp::spawn().await;
+    let admin = app.token("qinghe-admin").await;
+    let grid = app.node_id(&admin, "33019900100101").await;
+    let (_, list) = app.get(&admin, "/api/v1/users?q=jm-liuan").await;
+    let resident = &list["items"][0];
+    let id = resident["id"].as_i64().expect("id");
+    // Reset a resident's password (allowed: a resident sees no more than the administrator)…
+    let (s, _) = app
+        .send(
+            Method::POST,
+            &admin,
+            &format!("/api/v1/users/{id}/password"),
+            json!({"password": "known-2026-x"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    // …then raise it to a grid worker, who sees full ID numbers: refused.
+    let before = app.audit_rows().await;
+    let (s, v) = app
+        .send(
+            Method::PATCH,
+            &admin,
+            &format!("/api/v1/users/{id}"),
+            json!({"role": "grid_worker", "org_id": grid, "version": resident["version"].as_i64().expect("v") + 1}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("新建账号")),
+        "{v}"
+    );
+    assert_eq!(app.audit_rows().await, before);
+    // A grid worker may become community staff (no more than a grid worker sees).
+    let (_, list) = app.get(&admin, "/api/v1/users?q=wgy-liuan-3").await;
+    let w = &list["items"][0];
+    let liuan = app.node_id(&admin, "330199001001").await;
+    let (s, v) = app
+        .send(
+            Method::PATCH,
+            &admin,
+            &format!("/api/v1/users/{}", w["id"]),
+            json!({"role": "community_staff", "org_id": liuan, "version": w["version"]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    // A service account is no way round it: not with community staff's rights either.
+    let (s, v) = app
+        .send(
+            Method::POST,
+            &admin,
+            "/api/v1/users",
+            json!({"username": "bridge-1", "display_name": "对接", "role": "community_staff", "org_id": liuan, "service": true}),
+        )
+        .await;
+    assert_eq!(
+        (s, error_code(&v)),
+        (StatusCode::BAD_REQUEST, Some("bad_service_role")),
+        "{v}"
+    );
 }
