@@ -82,6 +82,85 @@ pub fn password(raw: &str) -> Result<String, Invalid> {
     Ok(raw.to_owned())
 }
 
+/// Which line breaks a free text may hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lines {
+    /// One line: a title, a name, a room.
+    One,
+    /// Several: a description, a reason, notes (line breaks and tabs kept).
+    Many,
+}
+
+/// The one rule for free text a person types: trimmed; required or not; at most `max`
+/// characters; no control character (in [`Lines::Many`] text, line breaks and tabs are kept).
+/// NUL and the other controls would be invisible on a page, break a spreadsheet, and PostgreSQL
+/// refuses NUL in text.
+pub fn text(
+    what: &str,
+    raw: &str,
+    max: usize,
+    lines: Lines,
+    required: bool,
+) -> Result<String, Invalid> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return if required {
+            Err(invalid(format!("请填写{what}")))
+        } else {
+            Ok(String::new())
+        };
+    }
+    let n = s.chars().count();
+    if n > max {
+        return Err(invalid(format!("{what}不能超过 {max} 个字（现在 {n} 个）")));
+    }
+    let allowed = |c: char| lines == Lines::Many && matches!(c, '\n' | '\r' | '\t');
+    if s.chars().any(|c| c.is_control() && !allowed(c)) {
+        return Err(invalid(format!("{what}不能包含控制字符")));
+    }
+    Ok(s.to_owned())
+}
+
+/// The most rows a list gives at once, whatever is asked.
+pub const MAX_PER_PAGE: u64 = 200;
+/// The deepest page a list goes to (a count stops at 10,000 rows, so every counted row is
+/// reachable one to a page); beyond it, narrow the filter.
+pub const MAX_PAGE: u64 = 10_000;
+
+/// A page of a list: which page (from 1) and how many rows; the offset never overflows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Paging {
+    /// The page, 1 to [`MAX_PAGE`].
+    pub page: u64,
+    /// Rows per page, 1 to [`MAX_PER_PAGE`].
+    pub per_page: u64,
+}
+
+impl Paging {
+    /// Reads `page` and `per_page` as a list's query gives them: missing means the first page of
+    /// `default_per_page` rows; a page of 0 is the first; more rows than [`MAX_PER_PAGE`] are
+    /// that many; a page beyond [`MAX_PAGE`] is refused.
+    pub fn new(
+        page: Option<u64>,
+        per_page: Option<u64>,
+        default_per_page: u64,
+    ) -> Result<Paging, Invalid> {
+        let page = page.unwrap_or(1).max(1);
+        if page > MAX_PAGE {
+            return Err(invalid(format!("页码不能超过 {MAX_PAGE}：请缩小筛选范围")));
+        }
+        Ok(Paging {
+            page,
+            per_page: per_page.unwrap_or(default_per_page).clamp(1, MAX_PER_PAGE),
+        })
+    }
+
+    /// Rows to skip before this page.
+    pub fn offset(&self) -> u64 {
+        (self.page - 1) * self.per_page
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,5 +201,43 @@ mod tests {
         assert!(password("1234567890").is_err());
         assert!(password("--------").is_err());
         assert!(password(&"a1".repeat(65)).is_err());
+    }
+
+    #[test]
+    fn free_text_has_one_rule() {
+        assert_eq!(
+            text("标题", "  路灯不亮 ", 10, Lines::One, true),
+            Ok("路灯不亮".into())
+        );
+        assert!(text("标题", "  ", 10, Lines::One, true).is_err());
+        assert_eq!(text("备注", "", 10, Lines::One, false), Ok(String::new()));
+        assert!(text("标题", "路灯\0不亮", 10, Lines::One, true).is_err());
+        assert!(text("标题", "两\n行", 10, Lines::One, true).is_err());
+        assert_eq!(
+            text("描述", "两\r\n行\t字", 10, Lines::Many, true),
+            Ok("两\r\n行\t字".into())
+        );
+        assert!(text("描述", "响\u{7}铃", 10, Lines::Many, true).is_err());
+        assert!(text("描述", "长".repeat(11).as_str(), 10, Lines::Many, true).is_err());
+    }
+
+    #[test]
+    fn pages_never_overflow() {
+        let p = Paging::new(Some(3), Some(50), 20).expect("paging");
+        assert_eq!((p.page, p.per_page, p.offset()), (3, 50, 100));
+        let p = Paging::new(None, None, 20).expect("paging");
+        assert_eq!((p.page, p.per_page, p.offset()), (1, 20, 0));
+        let p = Paging::new(Some(0), Some(0), 20).expect("paging");
+        assert_eq!((p.page, p.per_page), (1, 1));
+        assert_eq!(
+            Paging::new(Some(1), Some(u64::MAX), 20)
+                .expect("paging")
+                .per_page,
+            MAX_PER_PAGE
+        );
+        assert!(Paging::new(Some(461_168_601_842_738_790), Some(40), 20).is_err());
+        assert!(Paging::new(Some(u64::MAX), Some(u64::MAX), 20).is_err());
+        let deepest = Paging::new(Some(MAX_PAGE), Some(MAX_PER_PAGE), 20).expect("paging");
+        assert!(i64::try_from(deepest.offset()).is_ok());
     }
 }

@@ -23,6 +23,8 @@ pub struct Config {
     pub public_url: Option<String>,
     /// Show the demo accounts' hint on the login page (`wangge demo` only).
     pub demo_hint: bool,
+    /// How long a request body may pause between two pieces (see `web::BODY_IDLE`).
+    pub body_idle: std::time::Duration,
     /// Pressing slow cases (`[pressing]` in the file).
     pub pressing: crate::cases::press::Rules,
     /// The three rates' weights (`[rates]` in the file).
@@ -117,6 +119,7 @@ impl Config {
             secure_cookies: false,
             public_url: None,
             demo_hint: false,
+            body_idle: crate::web::BODY_IDLE,
             pressing: Default::default(),
             rates: Default::default(),
             data_key: None,
@@ -188,6 +191,7 @@ impl Config {
             database_url,
             secure_cookies: file.secure_cookies.unwrap_or(false),
             demo_hint: false,
+            body_idle: crate::web::BODY_IDLE,
             data_key: std::env::var("WANGGE_DATA_KEY")
                 .ok()
                 .or(file.data_key)

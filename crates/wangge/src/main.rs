@@ -159,9 +159,15 @@ async fn open(cfg: &Config) -> anyhow::Result<sea_orm::DatabaseConnection> {
     if db::backend_of(&cfg.database_url)? == db::Backend::Sqlite {
         std::fs::create_dir_all(&cfg.data_dir)
             .with_context(|| format!("无法创建数据目录 {}", cfg.data_dir.display()))?;
+        db::refuse_empty_file(&cfg.database_url)?;
+        if db::sqlite_file(&cfg.database_url).is_some_and(|p| !p.exists()) {
+            tracing::info!("no database file yet: a new install");
+        }
     }
     let conn = db::connect(&cfg.database_url, None).await?;
+    db::integrity_check(&conn).await?;
     db::migrate(&conn).await?;
+    db::require_writable(&conn).await?;
     Ok(conn)
 }
 

@@ -596,11 +596,15 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
     });
     let mut req = req;
     req.extensions_mut().insert(ClientIp(ip));
-    if let Some(mut a) = actor {
+    if let Some(mut a) = actor.clone() {
         a.flash = flash.clone();
         req.extensions_mut().insert(a);
     }
     let mut resp = next.run(req).await;
+    // Whoever asked, for the layers outside (an error is shown inside their layout).
+    if let Some(a) = actor {
+        resp.extensions_mut().insert(a);
+    }
     if unsafe_method && !resp.status().is_client_error() && !keeps_directory(&path) {
         state.forget_directory();
     }

@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 use wangge_core::category::{self as cat, Category, HandlerLevel, limit_code, limit_label};
+use wangge_core::validate;
 use wangge_core::worktime::{Calendar, DayKind, SpecialDay, WorkHours};
 
 const CATEGORIES: &str = include_str!("../../../core/data/categories-cn.json");
@@ -320,21 +321,19 @@ struct Checked {
 }
 
 fn check(i: &CategoryInput) -> AppResult<Checked> {
-    let name = i.name.trim();
-    if name.is_empty() || name.chars().count() > 50 {
-        return Err(AppError::bad(
-            "bad_name",
-            "请填写分类名称（不超过 50 个字）",
-        ));
-    }
+    let name = validate::text("分类名称", &i.name, 50, validate::Lines::One, true)
+        .map_err(|e| AppError::bad("bad_name", e.0))?;
+    let name = name.as_str();
     let handler = HandlerLevel::parse(&i.handler)
         .ok_or_else(|| AppError::bad("bad_handler", "处置层级应为网格、社区、街道或职能部门"))?;
-    let department_kind = i
-        .department_kind
-        .as_deref()
-        .map(str::trim)
-        .filter(|k| !k.is_empty())
-        .map(str::to_owned);
+    let department_kind = Some(validate::text(
+        "部门类型",
+        i.department_kind.as_deref().unwrap_or(""),
+        32,
+        validate::Lines::One,
+        false,
+    )?)
+    .filter(|k| !k.is_empty());
     if handler == HandlerLevel::Department && department_kind.is_none() {
         return Err(AppError::bad(
             "no_department_kind",
@@ -350,7 +349,11 @@ fn check(i: &CategoryInput) -> AppResult<Checked> {
         })
     };
     let keywords = split_keywords(&i.keywords);
-    if keywords.iter().any(|k| k.chars().count() > 20) || keywords.len() > 100 {
+    for k in &keywords {
+        validate::text("关键词", k, 20, validate::Lines::One, true)
+            .map_err(|e| AppError::bad("bad_keywords", e.0))?;
+    }
+    if keywords.len() > 100 {
         return Err(AppError::bad(
             "bad_keywords",
             "关键词每个不超过 20 个字，最多 100 个",
@@ -460,7 +463,9 @@ pub async fn create_category(
         .filter(category::Column::GroupCode.eq(&group_code))
         .one(&tx)
         .await?;
-    let group_name = match (&group, i.group_name.trim()) {
+    let new_name = validate::text("大类名称", &i.group_name, 50, validate::Lines::One, false)
+        .map_err(|e| AppError::bad("bad_group", e.0))?;
+    let group_name = match (&group, new_name.as_str()) {
         (Some(g), _) => g.group_name.clone(),
         (None, n) if !n.is_empty() && !group_code.is_empty() => n.to_owned(),
         _ => {
@@ -574,13 +579,14 @@ pub async fn set_day(
             "请选择放假、调休上班或恢复为普通日",
         ));
     }
-    let name = name.trim();
-    if kind != "normal" && (name.is_empty() || name.chars().count() > 50) {
-        return Err(AppError::bad(
-            "bad_name",
-            "请填写节日名称（如 春节、调休上班）",
-        ));
-    }
+    let name = validate::text("节日名称", name, 50, validate::Lines::One, kind != "normal")
+        .map_err(|_| {
+            AppError::bad(
+                "bad_name",
+                "请填写节日名称（如 春节、调休上班），不超过 50 个字、不含控制字符",
+            )
+        })?;
+    let name = name.as_str();
     let day = d.to_string();
     let tx = crate::db::begin_write(db).await?;
     let old = calendar_day::Entity::find()

@@ -74,8 +74,15 @@ pub async fn api_create(
     let input: NewCase = crate::web::json_body(&b)?;
     let idem = headers
         .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+        .map(|v| {
+            v.to_str().map(str::to_owned).map_err(|_| {
+                AppError::bad(
+                    "bad_idempotency_key",
+                    "Idempotency-Key 只能由 ASCII 可见字符组成（字母、数字、- 和 _ 等）",
+                )
+            })
+        })
+        .transpose()?;
     let c = service::report(&st, Reporter::Account(&actor), input, idem.as_deref()).await?;
     let catalog = st.catalog.get(&st.db).await?;
     let body = CreatedView {

@@ -25,7 +25,7 @@ use wangge_core::category::Category;
 use wangge_core::rates::{self, Light};
 use wangge_core::routing::{self, Place, Target};
 use wangge_core::worktime::Limit;
-use wangge_core::{OrgLevel, OrgPath, Role};
+use wangge_core::{OrgLevel, OrgPath, Role, validate};
 
 /// The kinds of work the engine carries. Later capabilities (disputes, hazards) add theirs.
 pub const KINDS: &[(&str, &str)] = &[("appeal", "诉求"), ("incident", "事件")];
@@ -517,7 +517,9 @@ pub fn satisfaction_label(s: &str) -> &'static str {
 }
 
 fn to_action(i: &ActInput) -> AppResult<Action> {
-    let text = i.text.clone();
+    // A reason, a result or a comment: the one rule for free text (required or not is the
+    // workflow's to say).
+    let text = validate::text("说明", &i.text, 2000, validate::Lines::Many, false)?;
     let need = |what: &str, v: Option<bool>| {
         v.ok_or_else(|| AppError::bad("bad_input", format!("请选择{what}")))
     };
@@ -1404,9 +1406,8 @@ pub async fn list(st: &AppState, a: &Actor, f: &Filter) -> AppResult<Page> {
     let db = &st.db;
     let narrow = narrowing(st, f).await?;
     let cond = Condition::all().add(visible(a)).add(narrow.clone());
-    let per_page = f.per_page.unwrap_or(20).clamp(1, 200);
-    let page = std::cmp::max(f.page.unwrap_or(1), 1);
-    let offset = (page - 1) * per_page;
+    let paging = wangge_core::validate::Paging::new(f.page, f.per_page, 20)?;
+    let (page, per_page, offset) = (paging.page, paging.per_page, paging.offset());
     let mut counted = match located_branch(a) {
         Some(located) if f.scope_index_covers() => {
             capped_count(db, Condition::all().add(located).add(narrow)).await?

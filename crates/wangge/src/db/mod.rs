@@ -97,17 +97,139 @@ async fn open(
                     // inner pages should stay in memory while a ledger is imported.
                     .pragma("cache_size", "-32768")
             });
+            opts.map_sqlx_sqlite_pool_opts(|p| p.after_release(|c, _| Box::pin(sound_sqlite(c))));
         }
         Backend::Postgres => {
             opts.max_connections(size.unwrap_or(16)).min_connections(1);
             if let Some(s) = schema {
                 opts.set_schema_search_path(s.to_owned());
             }
+            opts.map_sqlx_postgres_pool_opts(|p| {
+                p.after_release(|c, _| {
+                    Box::pin(async move {
+                        use sea_orm::sqlx::Connection;
+                        let inside = c.is_in_transaction();
+                        if inside {
+                            tracing::warn!("a connection came back inside a transaction: closed");
+                        }
+                        Ok(!inside)
+                    })
+                })
+            });
         }
     }
     Database::connect(opts)
         .await
         .with_context(|| format!("无法连接数据库 {}", redact_url(url)))
+}
+
+/// Whether an SQLite connection coming back to the pool is fit to be used again. After a
+/// storage error (a full disk, an I/O error) the driver's count of open transactions and
+/// SQLite's own can part: a failed COMMIT may leave SQLite inside a transaction the driver
+/// thinks ended, so that every later "commit" on that connection would only release a
+/// savepoint of a transaction that never commits. A connection the driver still counts inside
+/// a transaction is closed; any transaction SQLite still holds is rolled back (nothing in it
+/// was acknowledged: an acknowledgement follows a COMMIT that succeeded).
+async fn sound_sqlite(
+    c: &mut sea_orm::sqlx::SqliteConnection,
+) -> Result<bool, sea_orm::sqlx::Error> {
+    use sea_orm::sqlx::{Connection, Executor};
+    if c.is_in_transaction() {
+        tracing::warn!("a connection came back inside a transaction: closed");
+        return Ok(false);
+    }
+    // "No transaction is active" is the answer when all is well.
+    if c.execute("ROLLBACK").await.is_ok() {
+        tracing::warn!(
+            "a connection came back holding a transaction SQLite had kept open: rolled back"
+        );
+    }
+    Ok(true)
+}
+
+/// The SQLite file a URL names, if it names one.
+pub fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or(rest);
+    (!path.is_empty() && !path.starts_with(":memory:")).then(|| std::path::PathBuf::from(path))
+}
+
+/// Refuses a database file that would be mistaken for a new install: one of 0 bytes (left where
+/// a database was, by a failed copy or a full disk) is never silently started afresh.
+pub fn refuse_empty_file(url: &str) -> anyhow::Result<()> {
+    if let Some(p) = sqlite_file(url)
+        && std::fs::metadata(&p).is_ok_and(|m| m.len() == 0)
+    {
+        anyhow::bail!(
+            "数据库文件 {} 存在但大小为 0 字节：它可能在复制或磁盘写满时被截断。\n\
+             若这确是一个新安装，请删除这个文件后再启动；否则请用 wangge restore 从备份恢复。",
+            p.display()
+        );
+    }
+    Ok(())
+}
+
+/// Checks at start, before anything is written, that an SQLite database is sound: a quick
+/// integrity check of its pages and indexes. A damaged file is refused with what to do.
+/// (PostgreSQL checks its own pages.)
+pub async fn integrity_check(db: &DatabaseConnection) -> anyhow::Result<()> {
+    if backend(db) != Backend::Sqlite {
+        return Ok(());
+    }
+    let started = std::time::Instant::now();
+    let rows = db
+        .query_all_raw(sea_orm::Statement::from_string(
+            DbBackend::Sqlite,
+            "PRAGMA quick_check",
+        ))
+        .await
+        .context("数据库完整性检查失败：文件可能已损坏，请用 wangge restore 从备份恢复")?;
+    let report: Vec<String> = rows
+        .iter()
+        .filter_map(|r| r.try_get_by_index::<String>(0).ok())
+        .collect();
+    if report != ["ok"] {
+        anyhow::bail!(
+            "数据库完整性检查未通过（{}）：文件已损坏，请用 wangge restore 从备份恢复",
+            report.join("；").chars().take(300).collect::<String>()
+        );
+    }
+    tracing::info!(ms = started.elapsed().as_millis() as u64, "quick_check ok");
+    Ok(())
+}
+
+/// Checks at start, after the migrations, that the database takes writes: a read-only file
+/// or directory, or a read-only server, is refused with what to do.
+pub async fn require_writable(db: &DatabaseConnection) -> anyhow::Result<()> {
+    write_probe(db).await.context(
+        "数据库无法写入（只读、磁盘已满或没有权限）：请检查数据目录和数据库文件的权限与磁盘空间",
+    )
+}
+
+/// Takes the write lock and lets it go, writing nothing: fails when the database cannot be
+/// written (read-only file or directory, read-only server, no space for the journal).
+pub async fn write_probe(db: &DatabaseConnection) -> Result<(), sea_orm::DbErr> {
+    let tx = begin_write(db).await?;
+    // A statement that writes, so that PostgreSQL (whose BEGIN takes no lock) is asked too;
+    // it changes nothing.
+    tx.execute_unprepared("UPDATE seaql_migrations SET version = version WHERE version = ''")
+        .await?;
+    tx.rollback().await
+}
+
+/// A real write, as small as can be: the time of the last health check in `settings`. It fails
+/// when the database cannot take writes (full disk, read-only file or server).
+pub async fn health_write(db: &DatabaseConnection) -> Result<(), sea_orm::DbErr> {
+    exec(
+        db,
+        "INSERT INTO settings (name, value, updated_at) VALUES ('health.probe', '', $1) \
+         ON CONFLICT (name) DO UPDATE SET updated_at = excluded.updated_at",
+        vec![now_ms().into()],
+    )
+    .await
+    .map(|_| ())
 }
 
 /// Applies every pending migration and seeds the reference data (categories, calendar)

@@ -912,10 +912,13 @@ pub async fn create_department(
     c.require(Permission::DepartmentManage)?;
     let name = validate::name("部门名称", d.name.as_deref().unwrap_or_default(), 50)?;
     let kind = department_kind(d.kind.as_deref())?;
-    let duty = d.duty.as_deref().unwrap_or_default().trim().to_owned();
-    if duty.chars().count() > 200 {
-        return Err(AppError::bad("invalid_input", "职责说明不能超过 200 个字"));
-    }
+    let duty = validate::text(
+        "职责说明",
+        d.duty.as_deref().unwrap_or_default(),
+        200,
+        validate::Lines::Many,
+        false,
+    )?;
     let tx = crate::db::begin_write(db).await?;
     let n = find(&tx, c, org_id).await?;
     if n.status != "active" {
@@ -996,14 +999,10 @@ pub async fn update_department(
         Some(_) => department_kind(d.kind.as_deref())?,
         None => old.kind.clone(),
     };
-    let duty = d
-        .duty
-        .clone()
-        .map(|s| s.trim().to_owned())
-        .unwrap_or(old.duty.clone());
-    if duty.chars().count() > 200 {
-        return Err(AppError::bad("invalid_input", "职责说明不能超过 200 个字"));
-    }
+    let duty = match d.duty.as_deref() {
+        Some(t) => validate::text("职责说明", t, 200, validate::Lines::Many, false)?,
+        None => old.duty.clone(),
+    };
     let status = match d.status.as_deref() {
         None => old.status.clone(),
         Some(s @ ("active" | "retired")) => s.to_owned(),

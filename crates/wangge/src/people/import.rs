@@ -449,11 +449,21 @@ fn sniff(head: &[u8]) -> AppResult<bool> {
             "这是旧版 Excel（.xls）文件：请在 Excel 中另存为 .xlsx 或 CSV 后再导入",
         ));
     }
-    let text_like = head
-        .iter()
-        .take(4096)
-        .all(|b| *b >= 0x20 || matches!(b, b'\n' | b'\r' | b'\t'));
-    if !text_like || head.is_empty() {
+    // Decided by what the file is, not by every byte: formats that are surely no table are
+    // named; anything else is read as CSV text, whose rows are then checked one by one (a stray
+    // control character rejects its row, not the file). A NUL is never in CSV text.
+    const NOT_TABLES: [&[u8]; 6] = [
+        b"%PDF",
+        b"\x89PNG",
+        b"\xFF\xD8\xFF",
+        b"GIF8",
+        b"Rar!",
+        b"\x1F\x8B",
+    ];
+    if head.is_empty()
+        || NOT_TABLES.iter().any(|m| head.starts_with(m))
+        || head.iter().take(4096).any(|b| *b == 0)
+    {
         return Err(AppError::bad(
             "bad_file",
             "文件不是电子表格：请上传 .xlsx 或 .csv 文件（可先下载模板）",
@@ -540,18 +550,102 @@ fn read_csv_bytes(b: Vec<u8>, ctx: &ReaderCtx, tx: &Sender) -> AppResult<()> {
     read_csv(std::io::Cursor::new(text), ctx, tx)
 }
 
+/// Where each line of a file begins with something on it, noted as a reader passes the bytes
+/// on: the CSV parser places a record at the byte where it began reading — a blank line before
+/// it, or the LF of a CRLF, included — so its own line count runs early. The line a person sees
+/// a row on is the first line with content at or after that byte.
+#[derive(Default)]
+struct LineStarts {
+    /// Bytes passed so far.
+    offset: u64,
+    /// The line being read, from 1.
+    line: u64,
+    /// Whether nothing but a CR has been seen on it yet.
+    fresh: bool,
+    /// (first content byte, line) of lines not yet claimed by a record.
+    starts: std::collections::VecDeque<(u64, u64)>,
+}
+
+impl LineStarts {
+    fn new() -> LineStarts {
+        LineStarts {
+            line: 1,
+            fresh: true,
+            ..LineStarts::default()
+        }
+    }
+
+    fn see(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            match b {
+                b'\n' => {
+                    self.line += 1;
+                    self.fresh = true;
+                }
+                b'\r' => {}
+                _ if self.fresh => {
+                    self.starts.push_back((self.offset, self.line));
+                    self.fresh = false;
+                }
+                _ => {}
+            }
+            self.offset += 1;
+        }
+    }
+
+    /// The line of the record the parser placed at byte `at`.
+    fn line_at(&mut self, at: u64) -> u64 {
+        while self.starts.front().is_some_and(|(o, _)| *o < at) {
+            self.starts.pop_front();
+        }
+        self.starts.front().map_or(self.line, |(_, l)| *l)
+    }
+}
+
+/// A reader that tells [`LineStarts`] every byte it passes on (and drops 0x1A end-of-file
+/// marks).
+struct Tracked<R> {
+    inner: R,
+    lines: std::rc::Rc<std::cell::RefCell<LineStarts>>,
+}
+
+impl<R: Read> Read for Tracked<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        loop {
+            let n = self.inner.read(buf)?;
+            // The end-of-file mark (0x1A) old tools write is no data: it is dropped.
+            let mut kept = 0;
+            for i in 0..n {
+                if buf[i] != 0x1A {
+                    buf[kept] = buf[i];
+                    kept += 1;
+                }
+            }
+            self.lines.borrow_mut().see(&buf[..kept]);
+            if kept > 0 || n == 0 {
+                return Ok(kept);
+            }
+        }
+    }
+}
+
 fn read_csv<R: Read>(r: R, ctx: &ReaderCtx, tx: &Sender) -> AppResult<()> {
+    let lines = std::rc::Rc::new(std::cell::RefCell::new(LineStarts::new()));
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .from_reader(r);
+        .from_reader(Tracked {
+            inner: r,
+            lines: lines.clone(),
+        });
     let mut rows = Rows::new(ctx, tx);
     let mut rec = csv::StringRecord::new();
     loop {
         match rdr.read_record(&mut rec) {
             Ok(false) => break,
             Ok(true) => {
-                let line = rec.position().map_or(0, csv::Position::line);
+                let at = rec.position().map_or(0, csv::Position::byte);
+                let line = lines.borrow_mut().line_at(at);
                 ctx.progress.bytes.store(
                     rec.position().map_or(0, csv::Position::byte),
                     Ordering::Relaxed,
@@ -562,7 +656,8 @@ fn read_csv<R: Read>(r: R, ctx: &ReaderCtx, tx: &Sender) -> AppResult<()> {
                 }
             }
             Err(e) => {
-                let line = e.position().map_or(0, csv::Position::line);
+                let at = e.position().map_or(0, csv::Position::byte);
+                let line = lines.borrow_mut().line_at(at);
                 return Err(AppError::bad(
                     "bad_file",
                     format!(
@@ -1061,17 +1156,12 @@ impl Writer {
         );
         let txn = crate::db::begin_write(&st.db).await?;
         let now = crate::db::now_ms();
-        let audit_path = self.households_for(&txn, &rows, now, report).await?;
-        let mut heads_changed: HashSet<i64> = HashSet::new();
         let existing = registered(&txn, &rows).await?;
-        let mut inserts: Vec<(Ready, i64)> = Vec::new();
+        // Rows refused for who they name are refused before any household is made for them:
+        // a rejected row leaves nothing behind.
         let mut refused_ids: Vec<String> = Vec::new();
+        let mut kept = Vec::with_capacity(rows.len());
         for r in rows {
-            let key = (r.building.id, r.room.clone());
-            let Some(hh) = self.households.get(&key).copied() else {
-                continue;
-            };
-            let is_head = r.resident.relation == Relation::Head;
             match existing.get(&r.sealed.id_blind) {
                 // Someone the importer may not see: the row says nothing about them and
                 // changes nothing of theirs.
@@ -1084,6 +1174,19 @@ impl Writer {
                         format!("身份证号已登记为另一人（{}）：请核对姓名和证件号", e.name);
                     report.reject(r.line, reason, r.cells);
                 }
+                _ => kept.push(r),
+            }
+        }
+        let audit_path = self.households_for(&txn, &kept, now, report).await?;
+        let mut heads_changed: HashSet<i64> = HashSet::new();
+        let mut inserts: Vec<(Ready, i64)> = Vec::new();
+        for r in kept {
+            let key = (r.building.id, r.room.clone());
+            let Some(hh) = self.households.get(&key).copied() else {
+                continue;
+            };
+            let is_head = r.resident.relation == Relation::Head;
+            match existing.get(&r.sealed.id_blind) {
                 Some(e) => {
                     if is_head && hh.head.is_some_and(|h| h != e.id) {
                         report.reject(r.line, "该户已有户主：一户只能有一位户主".into(), r.cells);
@@ -1471,5 +1574,24 @@ mod tests {
         let s = "张三".as_bytes();
         assert_eq!(utf8_prefix(&s[..4]), 3);
         assert_eq!(utf8_prefix(s), 6);
+    }
+
+    #[test]
+    fn rows_keep_the_line_a_person_sees() {
+        let mut starts = LineStarts::new();
+        // CRLF lines, a blank line, a quoted cell over two lines.
+        let text = b"h1,h2\r\na,1\r\n\r\nb,2\r\n\"c\nd\",3\r\ne,4\r\n";
+        starts.see(text);
+        let pos = |needle: &[u8]| {
+            text.windows(needle.len())
+                .position(|w| w == needle)
+                .expect("in text") as u64
+        };
+        // The parser places a record where it began reading: the LF before it, or a blank line.
+        assert_eq!(starts.line_at(0), 1);
+        assert_eq!(starts.line_at(pos(b"\na,1")), 2);
+        assert_eq!(starts.line_at(pos(b"\n\r\nb,2")), 4, "after the blank line");
+        assert_eq!(starts.line_at(pos(b"\n\"c")), 5);
+        assert_eq!(starts.line_at(pos(b"\ne,4")), 7, "after the two-line cell");
     }
 }

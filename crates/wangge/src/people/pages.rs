@@ -236,28 +236,44 @@ pub async fn export(
     Query(f): Query<Filter>,
     Query(q): Query<ExportQuery>,
 ) -> Response {
-    let run = async {
-        let full = q.full.as_deref().is_some_and(|v| v == "1" || v == "true");
-        let out = service::export(&st, &actor.caller(), &f, full).await?;
-        let bytes = crate::web::xlsx::build("人口台账", &service::EXPORT_HEADERS, &out)?;
-        let mut resp = crate::web::xlsx::download(
-            if full {
-                "人口台账（完整）.xlsx"
-            } else {
-                "人口台账.xlsx"
-            },
-            bytes,
-        );
-        resp.headers_mut().insert(
-            header::CACHE_CONTROL,
-            header::HeaderValue::from_static("no-store"),
-        );
-        Ok::<_, AppError>(resp)
-    };
-    match run.await {
+    match export_file(&st, &actor, &f, &q).await {
         Ok(r) => r,
         Err(e) => crate::web::page_err(&st, &actor, e).await,
     }
+}
+
+/// `GET /api/v1/residents/export.xlsx`: the same file; a refusal is the API's JSON error.
+pub async fn api_export(
+    State(st): State<AppState>,
+    actor: Actor,
+    Query(f): Query<Filter>,
+    Query(q): Query<ExportQuery>,
+) -> AppResult<Response> {
+    export_file(&st, &actor, &f, &q).await
+}
+
+async fn export_file(
+    st: &AppState,
+    actor: &Actor,
+    f: &Filter,
+    q: &ExportQuery,
+) -> AppResult<Response> {
+    let full = q.full.as_deref().is_some_and(|v| v == "1" || v == "true");
+    let out = service::export(st, &actor.caller(), f, full).await?;
+    let bytes = crate::web::xlsx::build("人口台账", &service::EXPORT_HEADERS, &out)?;
+    let mut resp = crate::web::xlsx::download(
+        if full {
+            "人口台账（完整）.xlsx"
+        } else {
+            "人口台账.xlsx"
+        },
+        bytes,
+    );
+    resp.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    Ok(resp)
 }
 
 // ---------------------------------------------------------------------------------------------

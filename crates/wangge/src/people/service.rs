@@ -26,7 +26,7 @@ use wangge_core::people::{
     ethnicity_name,
 };
 use wangge_core::registry::{self, AgeBand, ResidentInput};
-use wangge_core::{OrgLevel, Permission};
+use wangge_core::{OrgLevel, Permission, validate};
 
 /// A resident who lives in the registry's households.
 pub const ACTIVE: &str = "active";
@@ -260,12 +260,9 @@ pub async fn add_tag(
         Permission::PeopleImport,
         "重点人群标签全区通用，由区级管理员或区综治中心维护；需要新标签请向区里提出",
     )?;
-    let name = name.trim();
+    let name = &validate::text("标签名称", name, 10, validate::Lines::One, true)?;
     let txn = crate::db::begin_write(conn).await?;
     let db = &txn;
-    if name.is_empty() || name.chars().count() > 10 {
-        return Err(AppError::bad("invalid_input", "标签名称为 1–10 个字"));
-    }
     if tag::Entity::find()
         .filter(tag::Column::Name.eq(name))
         .one(db)
@@ -430,32 +427,26 @@ pub struct HouseholdInput {
     pub version: Option<i32>,
 }
 
-/// A text field, trimmed: required or not, at most `max` characters, without control
-/// characters other than line breaks and tabs. Each problem in Chinese, naming the field.
+/// A text field, by the one rule for free text ([`validate::text`]): trimmed, required or not,
+/// at most `max` characters, no control characters but line breaks and tabs.
 pub(crate) fn check_text(what: &str, s: &str, max: usize, required: bool) -> AppResult<String> {
-    let t = s.trim();
-    if required && t.is_empty() {
-        return Err(AppError::bad("invalid_input", format!("{what}不能为空")));
-    }
-    if t.chars().count() > max {
-        return Err(AppError::bad(
-            "invalid_input",
-            format!("{what}不能超过 {max} 个字"),
-        ));
-    }
-    if t.chars()
-        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-    {
-        return Err(AppError::bad(
-            "invalid_input",
-            format!("{what}含有不可见字符"),
-        ));
-    }
-    Ok(t.to_owned())
+    Ok(validate::text(
+        what,
+        s,
+        max,
+        validate::Lines::Many,
+        required,
+    )?)
 }
 
 fn check_room(room: &str) -> AppResult<String> {
-    check_text("房号", room, 20, true)
+    Ok(validate::text(
+        "房号",
+        room,
+        20,
+        validate::Lines::One,
+        true,
+    )?)
 }
 
 fn check_kind(kind: &str) -> AppResult<HouseholdType> {
@@ -1780,8 +1771,8 @@ async fn filter_cond(
 /// Searches and lists residents in the caller's scope.
 pub async fn search(st: &AppState, c: &Caller, f: &Filter) -> AppResult<Page> {
     let (cond, order, matched_by) = filter_cond(st, c, f).await?;
-    let per_page = f.per_page.unwrap_or(30).clamp(1, 200);
-    let page = f.page.unwrap_or(1).clamp(1, 1000);
+    let paging = wangge_core::validate::Paging::new(f.page, f.per_page, 30)?;
+    let (page, per_page) = (paging.page, paging.per_page);
     let ids = resident::Entity::find()
         .select_only()
         .column(resident::Column::Id)

@@ -38,6 +38,21 @@ pub enum AppError {
     /// Too many attempts.
     #[error("{0}")]
     TooManyRequests(String),
+    /// The store cannot take writes now (a full disk, a read-only file): nothing was written,
+    /// and writes resume by themselves when it can.
+    #[error("{0}")]
+    Unavailable(String),
+    /// A request refused before any handler ran (a path, body or method the route does not
+    /// take), with its status.
+    #[error("{message}")]
+    Refused {
+        /// The HTTP status.
+        status: StatusCode,
+        /// Stable machine-readable code.
+        code: &'static str,
+        /// The Chinese message.
+        message: String,
+    },
     /// An administrator reset the password: nothing but changing it until it is changed.
     #[error(
         "您的密码是管理员设置的初始密码：请先修改密码（POST /api/v1/me/password），再使用其他功能"
@@ -89,9 +104,11 @@ impl AppError {
             AppError::BadInput { .. } => StatusCode::BAD_REQUEST,
             AppError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) | AppError::MustChangePassword => StatusCode::FORBIDDEN,
+            AppError::Refused { status, .. } => *status,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -99,11 +116,14 @@ impl AppError {
     /// The stable code.
     pub fn code(&self) -> &'static str {
         match self {
-            AppError::BadInput { code, .. } | AppError::Conflict { code, .. } => code,
+            AppError::BadInput { code, .. }
+            | AppError::Conflict { code, .. }
+            | AppError::Refused { code, .. } => code,
             AppError::Unauthenticated(_) => "unauthenticated",
             AppError::Forbidden(_) => "forbidden",
             AppError::NotFound(_) => "not_found",
             AppError::TooManyRequests(_) => "too_many_requests",
+            AppError::Unavailable(_) => "storage_unavailable",
             AppError::MustChangePassword => "must_change_password",
             AppError::Internal(_) => "internal",
         }
@@ -128,7 +148,29 @@ impl From<sea_orm::DbErr> for AppError {
         if let Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) = e.sql_err() {
             return AppError::conflict("duplicate", "数据重复：已存在相同的记录");
         }
+        if let Some(why) = storage_refusal(&e.to_string()) {
+            tracing::error!(error = %e, "the database refuses writes");
+            return AppError::Unavailable(why.into());
+        }
         AppError::Internal(anyhow::Error::new(e))
+    }
+}
+
+/// Whether a database error says the store cannot write (SQLite's "database or disk is full"
+/// and "attempt to write a readonly database", PostgreSQL's disk-full 53100 or a read-only
+/// transaction), and what to tell the user.
+pub fn storage_refusal(error: &str) -> Option<&'static str> {
+    let e = error.to_ascii_lowercase();
+    if e.contains("disk is full")
+        || e.contains("no space left")
+        || e.contains("could not extend file")
+        || e.contains("53100")
+    {
+        Some("存储空间已满，这次没有保存：请联系管理员清理磁盘，空间恢复后即可重新提交")
+    } else if e.contains("readonly database") || e.contains("read-only transaction") {
+        Some("数据库当前只读，这次没有保存：请联系管理员检查数据库文件和目录的权限")
+    } else {
+        None
     }
 }
 

@@ -15,6 +15,8 @@ type Table = BTreeMap<(String, String, u16), (u64, f64)>;
 #[derive(Default)]
 pub struct Metrics {
     requests: Mutex<Table>,
+    /// When the database last took a write probe (ms), and whether it did.
+    probe: Mutex<Option<(i64, bool)>>,
 }
 
 impl Metrics {
@@ -28,11 +30,36 @@ impl Metrics {
         }
     }
 
+    /// Whether the database takes writes: a small real write (see `db::health_write`), made at
+    /// most every two seconds whoever asks, the answer kept in between.
+    pub async fn writable(&self, db: &sea_orm::DatabaseConnection) -> bool {
+        let now = crate::db::now_ms();
+        if let Ok(guard) = self.probe.lock()
+            && let Some((at, ok)) = *guard
+            && now - at < 2_000
+        {
+            return ok;
+        }
+        let ok = match crate::db::health_write(db).await {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::error!(error = %e, "health check: the database does not take writes");
+                false
+            }
+        };
+        if let Ok(mut guard) = self.probe.lock() {
+            *guard = Some((now, ok));
+        }
+        ok
+    }
+
     /// The text exposition format.
-    pub fn render(&self, db_up: bool) -> String {
+    pub fn render(&self, db_up: bool, writable: bool) -> String {
         let mut out = String::new();
         out.push_str("# HELP wangge_up Whether the database answers (1) or not (0).\n# TYPE wangge_up gauge\n");
         let _ = writeln!(out, "wangge_up {}", u8::from(db_up));
+        out.push_str("# HELP wangge_db_writable Whether the database takes writes (1) or not (0: full disk, read-only).\n# TYPE wangge_db_writable gauge\n");
+        let _ = writeln!(out, "wangge_db_writable {}", u8::from(writable));
         out.push_str("# HELP wangge_http_requests_total HTTP requests by method, route and status.\n# TYPE wangge_http_requests_total counter\n");
         let snapshot = self.requests.lock().map(|m| m.clone()).unwrap_or_default();
         for ((m, r, s), (n, _)) in &snapshot {

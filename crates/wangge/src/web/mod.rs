@@ -17,10 +17,178 @@ use axum::routing::{MethodRouter, get, post};
 use error::{AppError, AppResult};
 use wangge_core::Permission;
 
-/// The largest request body: GeoJSON and spreadsheets for import fit well inside.
+/// The largest request body of most routes: GeoJSON and spreadsheets for import fit well inside.
 const BODY_LIMIT: usize = 16 * 1024 * 1024;
 /// Forms that carry photos: nine of the largest accepted, and the fields.
 const PHOTO_BODY_LIMIT: usize = 9 * crate::cases::files::MAX_BYTES + 1024 * 1024;
+/// A population ledger.
+const LEDGER_BODY_LIMIT: usize = crate::people::import::MAX_UPLOAD;
+/// A scanned document for a household's file, and its fields.
+const DOCUMENT_BODY_LIMIT: usize = crate::cases::files::MAX_DOCUMENT + 1024 * 1024;
+/// The largest of them.
+const LARGEST_BODY: usize = LEDGER_BODY_LIMIT;
+
+/// The largest body a route takes, by the route's path as the router matched it.
+fn body_limit(route: &str) -> usize {
+    match route {
+        "/api/v1/files" | "/cases/new" | "/cases/{id}/act" | "/report" => PHOTO_BODY_LIMIT,
+        "/api/v1/people/import" | "/people/import" => LEDGER_BODY_LIMIT,
+        "/api/v1/households/{id}/documents" | "/people/households/{id}/documents" => {
+            DOCUMENT_BODY_LIMIT
+        }
+        _ => BODY_LIMIT,
+    }
+}
+
+/// How long a request body may pause between two pieces before it is given up.
+pub const BODY_IDLE: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Holds every request body to its route's size and to [`BODY_IDLE`] between pieces: a
+/// declared size over the limit is refused before anything is read; a body that grows past it,
+/// or stops arriving, ends with an error the handler reports. A client announcing a terabyte,
+/// or sending a byte a minute, holds no connection for long.
+async fn guard_body(
+    State(st): State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let limit = req
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or(BODY_LIMIT, |m| body_limit(m.as_str()));
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("请求体过大：这个地址最多接受 {} MB", limit / 1024 / 1024),
+        )
+            .into_response();
+    }
+    if declared == Some(0) {
+        return next.run(req).await;
+    }
+    let idle = st.config.body_idle;
+    let (parts, body) = req.into_parts();
+    let body = axum::body::Body::from_stream(futures_util::stream::unfold(
+        (body.into_data_stream(), 0usize, false),
+        move |(mut stream, seen, over)| async move {
+            use futures_util::StreamExt;
+            if over {
+                return None;
+            }
+            let piece = match tokio::time::timeout(idle, stream.next()).await {
+                Err(_) => Err(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    "request body stalled",
+                )),
+                Ok(None) => return None,
+                Ok(Some(Ok(bytes))) if seen + bytes.len() > limit => Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "request body too large",
+                )),
+                Ok(Some(Ok(bytes))) => {
+                    let seen = seen + bytes.len();
+                    return Some((Ok(bytes), (stream, seen, false)));
+                }
+                Ok(Some(Err(e))) => Err(std::io::Error::other(e)),
+            };
+            Some((piece, (stream, seen, true)))
+        },
+    ));
+    next.run(axum::extract::Request::from_parts(parts, body))
+        .await
+}
+
+/// Every refusal in one shape: under `/api/` the documented JSON error with a Chinese message
+/// and a stable code; elsewhere a Chinese page. Handlers answer so themselves; this catches what
+/// is refused before a handler runs or outside one — an id in the path that is not a number, a
+/// body too large, not JSON or cut off, a method the route does not have, a missing CSRF
+/// token — which would otherwise go out as the framework's English text.
+async fn one_error_shape(
+    State(st): State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    let resp = next.run(req).await;
+    let status = resp.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return resp;
+    }
+    let kind = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let shaped = if api {
+        kind.starts_with("application/json")
+    } else {
+        kind.starts_with("text/html")
+    };
+    if shaped {
+        return resp;
+    }
+    let actor = resp.extensions().get::<Actor>().cloned();
+    let allow = resp.headers().get(header::ALLOW).cloned();
+    let text = axum::body::to_bytes(resp.into_body(), 64 * 1024)
+        .await
+        .unwrap_or_default();
+    let e = rejection(status, &String::from_utf8_lossy(&text));
+    let mut out = match (api, actor) {
+        (true, _) => e.into_response(),
+        (false, Some(a)) => page_err(&st, &a, e).await,
+        (false, None) => plain_page(e.status(), &e.to_string()),
+    };
+    *out.status_mut() = status;
+    if let Some(v) = allow {
+        out.headers_mut().insert(header::ALLOW, v);
+    }
+    out
+}
+
+/// What a refusal the framework wrote in English means, as one of ours.
+fn rejection(status: StatusCode, text: &str) -> AppError {
+    let (code, message) = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            "too_large",
+            if text.starts_with("请求体过大") {
+                text.to_owned()
+            } else {
+                "请求体过大".to_owned()
+            },
+        ),
+        StatusCode::METHOD_NOT_ALLOWED => {
+            ("method_not_allowed", "这个地址不支持该请求方法".to_owned())
+        }
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+            "bad_content_type",
+            "请求体的类型不对（Content-Type）：接口收 JSON，表单收表单".to_owned(),
+        ),
+        StatusCode::FORBIDDEN => (
+            "forbidden",
+            "页面已过期或来源不明（CSRF 校验失败），请刷新后重试".to_owned(),
+        ),
+        StatusCode::NOT_FOUND => ("not_found", "页面或接口不存在".to_owned()),
+        s if s.is_server_error() => ("internal", "服务器内部错误".to_owned()),
+        _ if text.starts_with("Invalid URL") => ("bad_path", "网址中的编号不正确".to_owned()),
+        _ if text.contains("JSON") => ("bad_json", "请求体不是合法的 JSON，或缺少字段".to_owned()),
+        _ if text.contains("body") => (
+            "bad_body",
+            "请求体不完整：读取超时、中断或超过大小限制".to_owned(),
+        ),
+        _ => ("bad_request", "请求无法处理，请检查后重试".to_owned()),
+    };
+    AppError::Refused {
+        status,
+        code,
+        message,
+    }
+}
 
 /// A router that remembers every path it is given, so that the tests can walk the whole
 /// table of routes (see `tests/it/routes.rs`): a route added here and not covered there fails.
@@ -64,21 +232,25 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
+            guard_body,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            one_error_shape,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
             metrics::middleware,
         ))
         .layer(axum::middleware::from_fn(security_headers))
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        // The size of each route's body is held by `guard_body`, before a byte is read.
+        .layer(DefaultBodyLimit::max(LARGEST_BODY))
         .with_state(state)
 }
 
 /// The routes, without the middleware and the state, and their paths.
 fn routes() -> (Router<AppState>, Vec<String>) {
     use crate::{audit, auth, cases, org, people, users};
-    let photo_limit = DefaultBodyLimit::max(PHOTO_BODY_LIMIT);
-    // A ledger upload: a little over the limit, so that the handler (not the layer) refuses a
-    // larger one with its own message.
-    let ledger_limit = DefaultBodyLimit::max(people::import::MAX_UPLOAD + 1024 * 1024);
-    let doc_limit = DefaultBodyLimit::max(crate::cases::files::MAX_DOCUMENT + 1024 * 1024);
     let api = Routes::new("/api/v1")
         .route("/auth/login", post(auth::handlers::api_login))
         .route("/auth/logout", post(auth::handlers::api_logout))
@@ -162,10 +334,7 @@ fn routes() -> (Router<AppState>, Vec<String>) {
             axum::routing::put(cases::handlers::api_set_day),
         )
         .route("/stats/cases", get(cases::handlers::api_stats))
-        .route(
-            "/files",
-            post(cases::handlers::api_upload).layer(photo_limit),
-        )
+        .route("/files", post(cases::handlers::api_upload))
         .route("/notifications", get(cases::handlers::api_notifications))
         .route("/notifications/read", post(cases::handlers::api_mark_read))
         .route("/admin/press", post(cases::handlers::api_press))
@@ -173,7 +342,7 @@ fn routes() -> (Router<AppState>, Vec<String>) {
             "/residents",
             get(people::handlers::api_search).post(people::handlers::api_create),
         )
-        .route("/residents/export.xlsx", get(people::pages::export))
+        .route("/residents/export.xlsx", get(people::pages::api_export))
         .route(
             "/residents/{id}",
             get(people::handlers::api_get).patch(people::handlers::api_update),
@@ -200,7 +369,7 @@ fn routes() -> (Router<AppState>, Vec<String>) {
         )
         .route(
             "/households/{id}/documents",
-            post(people::handlers::api_add_document).layer(doc_limit),
+            post(people::handlers::api_add_document),
         )
         .route(
             "/assessment-items",
@@ -210,10 +379,7 @@ fn routes() -> (Router<AppState>, Vec<String>) {
             "/tags",
             get(people::handlers::api_tags).post(people::handlers::api_add_tag),
         )
-        .route(
-            "/people/import",
-            post(people::handlers::api_import).layer(ledger_limit),
-        );
+        .route("/people/import", post(people::handlers::api_import));
 
     let pages = Routes::new("")
         .route("/", get(crate::home::page))
@@ -269,20 +435,13 @@ fn routes() -> (Router<AppState>, Vec<String>) {
         .route("/cases/export.xlsx", get(cases::pages::export))
         .route(
             "/cases/new",
-            get(cases::pages::new_form)
-                .post(cases::pages::create)
-                .layer(photo_limit),
+            get(cases::pages::new_form).post(cases::pages::create),
         )
         .route("/cases/{id}", get(cases::pages::detail))
-        .route(
-            "/cases/{id}/act",
-            post(cases::pages::act).layer(photo_limit),
-        )
+        .route("/cases/{id}/act", post(cases::pages::act))
         .route(
             "/report",
-            get(cases::public::public_form)
-                .post(cases::public::public_create)
-                .layer(photo_limit),
+            get(cases::public::public_form).post(cases::public::public_create),
         )
         .route("/report/places", get(cases::public::places))
         .route("/report/locate", get(cases::public::locate))
@@ -330,7 +489,7 @@ fn routes() -> (Router<AppState>, Vec<String>) {
         )
         .route(
             "/people/households/{id}/documents",
-            post(people::pages::add_document).layer(doc_limit),
+            post(people::pages::add_document),
         )
         .route(
             "/people/households/{id}/documents/{doc}",
@@ -357,9 +516,7 @@ fn routes() -> (Router<AppState>, Vec<String>) {
         )
         .route(
             "/people/import",
-            get(people::pages::import_page)
-                .post(people::pages::import_start)
-                .layer(ledger_limit),
+            get(people::pages::import_page).post(people::pages::import_start),
         )
         .route("/people/import/template.csv", get(people::pages::template))
         .route("/people/import/jobs/{id}", get(people::pages::import_job))
@@ -406,24 +563,33 @@ async fn api_not_found() -> AppError {
     AppError::NotFound("接口不存在".into())
 }
 
+/// `GET /healthz`: 200 `ok` when the database answers and takes writes; 503 saying which
+/// does not (a read-only or full database still serves reads).
 async fn healthz(State(st): State<AppState>) -> Response {
-    match st.db.ping().await {
-        Ok(()) => (StatusCode::OK, "ok\n").into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "health check: database does not answer");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n").into_response()
-        }
+    if let Err(e) = st.db.ping().await {
+        tracing::error!(error = %e, "health check: database does not answer");
+        return (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n").into_response();
+    }
+    if st.metrics.writable(&st.db).await {
+        (StatusCode::OK, "ok\n").into_response()
+    } else {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "database reads ok, writes fail (full disk or read-only)\n",
+        )
+            .into_response()
     }
 }
 
 async fn metrics_text(State(st): State<AppState>) -> Response {
     let up = st.db.ping().await.is_ok();
+    let writable = up && st.metrics.writable(&st.db).await;
     (
         [(
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        st.metrics.render(up),
+        st.metrics.render(up, writable),
     )
         .into_response()
 }

@@ -3,6 +3,7 @@
 //! SQLite file, or a fresh PostgreSQL schema when `WANGGE_TEST_POSTGRES_URL` is set — filled
 //! with the seeded demo street, and talks HTTP to it.
 
+mod answers;
 mod auth;
 mod cases;
 mod cli;

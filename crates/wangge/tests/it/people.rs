@@ -559,7 +559,7 @@ async fn a_ledger_imports_row_by_row_and_again_changes_nothing() {
         )
         .await;
         let text = String::from_utf8_lossy(&out);
-        assert!(text.starts_with("HTTP/1.1 400"), "{text}");
+        assert!(text.starts_with("HTTP/1.1 413"), "{text}");
         assert!(text.contains("too_large") && text.contains("MB"), "{text}");
     }
     assert_eq!(count(&app, "residents").await, before);

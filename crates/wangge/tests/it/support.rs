@@ -18,6 +18,7 @@ pub struct TestApp {
     pub db: DatabaseConnection,
     pub url: String,
     pub schema: Option<String>,
+    tweak: fn(&mut Config),
     _dir: tempfile::TempDir,
 }
 
@@ -60,13 +61,18 @@ async fn fresh_db(dir: &std::path::Path) -> (String, Option<String>, DatabaseCon
 impl TestApp {
     /// Starts the app on the seeded demo street.
     pub async fn spawn() -> TestApp {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// Starts the app on the seeded demo street with a setting changed (a short timeout…).
+    pub async fn spawn_with(tweak: fn(&mut Config)) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let (url, schema, db) = fresh_db(dir.path()).await;
         wangge::db::migrate(&db).await.expect("migrate");
         wangge::demo::generate(&db, 20261122, PW)
             .await
             .expect("demo");
-        let (addr, state) = Self::serve(&url, schema.as_deref(), dir.path()).await;
+        let (addr, state) = Self::serve(&url, schema.as_deref(), dir.path(), tweak).await;
         TestApp {
             addr,
             state,
@@ -74,6 +80,7 @@ impl TestApp {
             db,
             url,
             schema,
+            tweak,
             _dir: dir,
         }
     }
@@ -85,18 +92,25 @@ impl TestApp {
 
     /// Starts another server on the same database (a restart).
     pub async fn restart(&self) -> SocketAddr {
-        Self::serve(&self.url, self.schema.as_deref(), self._dir.path())
-            .await
-            .0
+        Self::serve(
+            &self.url,
+            self.schema.as_deref(),
+            self._dir.path(),
+            self.tweak,
+        )
+        .await
+        .0
     }
 
     async fn serve(
         url: &str,
         schema: Option<&str>,
         dir: &std::path::Path,
+        tweak: fn(&mut Config),
     ) -> (SocketAddr, wangge::AppState) {
         let db = wangge::db::connect(url, schema).await.expect("connect");
-        let config = Config::local(dir, url);
+        let mut config = Config::local(dir, url);
+        tweak(&mut config);
         let server = wangge::Server::bind(config, db).await.expect("bind");
         let addr = server.local_addr().expect("local addr");
         let state = server.state().clone();

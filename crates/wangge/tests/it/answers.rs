@@ -1,0 +1,418 @@
+//! Every bad request gets one shape of answer (issue 15): under `/api/` the JSON error with a
+//! Chinese message and a stable code, never a 5xx, never a dropped connection, never a
+//! connection held open; bodies are held to their route's size and time; free text has one
+//! rule; a ledger's rows keep the line a person sees, and a rejected row leaves nothing.
+
+use crate::support::{TestApp, id_number};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+fn chinese(s: &str) -> bool {
+    s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+}
+
+/// Asserts the answer is a JSON error with a code and a Chinese message; returns the code.
+async fn json_error(r: reqwest::Response, what: &str) -> String {
+    let status = r.status();
+    assert!(!status.is_server_error(), "{what}: {status}");
+    let kind = r
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let body = r.text().await.unwrap_or_default();
+    assert!(
+        kind.starts_with("application/json"),
+        "{what}: {status} {kind}: {body}"
+    );
+    let v: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+    let code = v["error"]["code"].as_str().unwrap_or_default().to_owned();
+    let message = v["error"]["message"].as_str().unwrap_or_default();
+    assert!(
+        !code.is_empty() && chinese(message),
+        "{what}: {status} {body}"
+    );
+    code
+}
+
+/// Sends raw bytes and reads the whole answer (the server closes after it).
+async fn raw(app: &TestApp, request: String) -> String {
+    let mut sock = tokio::net::TcpStream::connect(app.addr)
+        .await
+        .expect("connect");
+    sock.write_all(request.as_bytes()).await.expect("send");
+    let mut out = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(20), sock.read_to_end(&mut out)).await;
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[tokio::test]
+async fn every_api_refusal_is_one_json_shape_and_nothing_fails() {
+    let app = TestApp::spawn().await;
+    let t = app.token("liuan-sj").await;
+    let before = app.audit_rows().await;
+    let bad_ids = [
+        "abc",
+        "-1",
+        "99999999999999999999999",
+        "%00",
+        "1.5",
+        "%E4%B8%AD",
+    ];
+    let bodies: [(&str, &str); 4] = [
+        ("application/json", "not json"),
+        (
+            "application/json",
+            "{\"title\": [1, 2], \"version\": \"x\", \"org_id\": \"a\"}",
+        ),
+        ("application/json", "[]"),
+        ("text/plain", "\u{0}\u{1}binary"),
+    ];
+    let mut asked = 0;
+    for path in wangge::web::route_paths() {
+        if !path.starts_with("/api/v1/") || path.ends_with("/logout") || path.ends_with("/login") {
+            continue;
+        }
+        let mut urls = Vec::new();
+        if path.contains('{') {
+            for id in bad_ids {
+                let mut u = path.clone();
+                for p in ["{id}", "{code}", "{date}"] {
+                    u = u.replace(p, id);
+                }
+                urls.push(u);
+            }
+        } else {
+            urls.push(format!(
+                "{path}?page=-1&per_page=abc&org=x&from=2026-13-40&status=%00&full=maybe&age=bogus"
+            ));
+            urls.push(format!("{path}?page=461168601842738790&per_page=40"));
+        }
+        for url in urls {
+            for m in [
+                Method::GET,
+                Method::POST,
+                Method::PATCH,
+                Method::PUT,
+                Method::DELETE,
+            ] {
+                let bodies: &[(&str, &str)] = if m == Method::GET {
+                    &[("", "")]
+                } else {
+                    &bodies
+                };
+                for (kind, body) in bodies {
+                    let mut rb = app
+                        .client
+                        .request(m.clone(), app.url(&url))
+                        .bearer_auth(&t)
+                        .timeout(Duration::from_secs(20));
+                    if !kind.is_empty() {
+                        rb = rb.header("content-type", *kind).body(*body);
+                    }
+                    let r = rb
+                        .send()
+                        .await
+                        .expect("an answer, not a dropped connection");
+                    asked += 1;
+                    let what = format!("{m} {url} {kind}");
+                    if r.status().is_success() {
+                        continue;
+                    }
+                    json_error(r, &what).await;
+                }
+            }
+        }
+    }
+    assert!(asked > 1000, "{asked}");
+    assert_eq!(
+        app.audit_rows().await,
+        before,
+        "no bad request wrote anything"
+    );
+
+    // The huge page number that once closed the connection.
+    let r = app
+        .call(
+            Method::GET,
+            &t,
+            "/api/v1/cases?page=461168601842738790&per_page=40",
+            None,
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(json_error(r, "huge page").await, "invalid_input");
+    // A path id that is not a number, a body that is not JSON, a method the route lacks.
+    let r = app.call(Method::GET, &t, "/api/v1/cases/abc", None).await;
+    assert_eq!(json_error(r, "path").await, "bad_path");
+    let r = app
+        .client
+        .post(app.url("/api/v1/cases"))
+        .bearer_auth(&t)
+        .header("content-type", "application/json")
+        .body("{")
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(json_error(r, "json").await, "bad_json");
+    let r = app.call(Method::DELETE, &t, "/api/v1/todo", None).await;
+    assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert!(
+        r.headers().get("allow").is_some(),
+        "the allowed methods still said"
+    );
+    assert_eq!(json_error(r, "method").await, "method_not_allowed");
+    // The residents export, the API's route, answers a bad filter in JSON.
+    let r = app
+        .call(
+            Method::GET,
+            &t,
+            "/api/v1/residents/export.xlsx?age=bogus",
+            None,
+        )
+        .await;
+    json_error(r, "export").await;
+    // A page is refused in Chinese too, inside the layout.
+    let mut b = crate::support::Browser::new(&app);
+    b.login("liuan-sj").await;
+    let (s, page) = b.get("/cases/abc").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(
+        page.contains("网址中的编号不正确") && page.contains("<nav"),
+        "{page}"
+    );
+}
+
+#[tokio::test]
+async fn bodies_are_held_to_their_size_and_time_and_keys_to_ascii() {
+    let app = TestApp::spawn_with(|c| c.body_idle = Duration::from_secs(1)).await;
+    let t = app.token("liuan-sj").await;
+    // A terabyte announced: refused at once, before a byte is read.
+    let started = Instant::now();
+    let answer = raw(
+        &app,
+        format!(
+            "POST /api/v1/cases HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {t}\r\nContent-Type: application/json\r\nContent-Length: 1000000000000\r\nConnection: close\r\n\r\n"
+        ),
+    )
+    .await;
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(
+        answer.contains("too_large") && answer.contains("16 MB"),
+        "{answer}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(3));
+    // More than the route takes, though under another route's size.
+    let answer = raw(
+        &app,
+        format!(
+            "POST /api/v1/cases HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {t}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            20 * 1024 * 1024
+        ),
+    )
+    .await;
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    // A body that stops coming is given up after the pause allowed.
+    let started = Instant::now();
+    let answer = raw(
+        &app,
+        format!(
+            "POST /api/v1/cases HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {t}\r\nContent-Type: application/json\r\nContent-Length: 500\r\nConnection: close\r\n\r\n{{\"title\": \"半"
+        ),
+    )
+    .await;
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    assert!(answer.contains("bad_body"), "{answer}");
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    // An Idempotency-Key that is not ASCII is refused, not ignored.
+    let admin = app.token("admin").await;
+    let grid = app.node_id(&admin, "33019900100101").await;
+    let cases = app.int("SELECT COUNT(*) FROM cases").await;
+    for _ in 0..2 {
+        let r = app
+            .client
+            .post(app.url("/api/v1/cases"))
+            .bearer_auth(&t)
+            .header(
+                "idempotency-key",
+                reqwest::header::HeaderValue::from_bytes("重试-1".as_bytes()).expect("bytes"),
+            )
+            .json(&json!({"title": "路灯不亮", "description": "东门路灯不亮", "org_id": grid}))
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(json_error(r, "key").await, "bad_idempotency_key");
+    }
+    assert_eq!(
+        app.int("SELECT COUNT(*) FROM cases").await,
+        cases,
+        "no case made"
+    );
+}
+
+#[tokio::test]
+async fn free_text_refuses_control_characters_everywhere() {
+    let app = TestApp::spawn().await;
+    let sj = app.token("liuan-sj").await;
+    let admin = app.token("admin").await;
+    let grid = app.node_id(&admin, "33019900100101").await;
+    let before = app.audit_rows().await;
+    for (who, method, path, body) in [
+        (
+            &sj,
+            Method::POST,
+            "/api/v1/cases".to_owned(),
+            json!({"title": "路灯\u{0}不亮", "description": "东门", "org_id": grid}),
+        ),
+        (
+            &sj,
+            Method::POST,
+            "/api/v1/cases".to_owned(),
+            json!({"title": "路灯不亮", "description": "东门\u{7}", "org_id": grid}),
+        ),
+        (
+            &sj,
+            Method::POST,
+            "/api/v1/cases".to_owned(),
+            json!({"title": "路灯不亮", "description": "东门", "address": "东\u{1b}门", "org_id": grid}),
+        ),
+        (
+            &admin,
+            Method::PATCH,
+            "/api/v1/categories/WY03".to_owned(),
+            json!({"name": "楼道\u{0}堆物", "handler": "grid", "response": "4wh", "handling": "3wd"}),
+        ),
+        (
+            &admin,
+            Method::PUT,
+            "/api/v1/calendar/2027-01-01".to_owned(),
+            json!({"kind": "holiday", "name": "元\u{0}旦"}),
+        ),
+        (
+            &admin,
+            Method::POST,
+            "/api/v1/tags".to_owned(),
+            json!({"name": "低\u{0}保"}),
+        ),
+        (
+            &admin,
+            Method::POST,
+            format!("/api/v1/org/nodes/{grid}/departments"),
+            json!({"name": "物业", "kind": "物业公司", "duty": "管\u{0}理"}),
+        ),
+    ] {
+        let (s, v) = app.send(method.clone(), who, &path, body.clone()).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{method} {path} {body}: {v}");
+        assert!(
+            v["error"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("控制字符")),
+            "{v}"
+        );
+    }
+    assert_eq!(app.audit_rows().await, before, "nothing written");
+    // Line breaks in a description are kept.
+    let (s, c) = app
+        .send(
+            Method::POST,
+            &sj,
+            "/api/v1/cases",
+            json!({"title": "路灯不亮", "description": "东门路灯\r\n不亮\t三天", "org_id": grid}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{c}");
+    assert_eq!(c["description"], "东门路灯\r\n不亮\t三天");
+}
+
+#[tokio::test]
+async fn a_ledger_keeps_its_lines_its_stray_bytes_and_leaves_nothing_for_rejected_rows() {
+    let app = TestApp::spawn().await;
+    let sj = app.token("liuan-sj").await;
+    let import = |body: Vec<u8>| {
+        let app = &app;
+        let sj = sj.clone();
+        async move {
+            let r = app
+                .client
+                .post(app.url("/api/v1/people/import"))
+                .bearer_auth(&sj)
+                .body(body)
+                .send()
+                .await
+                .expect("import");
+            let s = r.status();
+            (s, r.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let b = "33019900100101001";
+    let ok = |seq: u32| id_number((1980, 1, 2), seq);
+    let mut bad = ok(9);
+    bad.replace_range(17..18, if bad.ends_with('1') { "2" } else { "1" });
+    // Windows line endings, a blank line, a cell over two lines, a control character in the
+    // first row, and the end-of-file mark old tools write.
+    let csv = format!(
+        "楼栋,房号,姓名,公民身份号码,备注\r\n\
+         {b},8-101,王\u{1}一,{},\r\n\
+         {b},8-102,王二,{},\r\n\
+         \r\n\
+         {b},8-103,王三,{bad},\r\n\
+         {b},8-104,王四,{},\"两行\r\n的备注\"\r\n\
+         {b},8-105,王五,{bad},\r\n",
+        ok(1),
+        ok(2),
+        ok(4),
+    );
+    // A row the writer refuses (the number is 赵七's, the name another): no household either.
+    let gw = app.token("wgy-liuan-1").await;
+    let first = app.building_in("33019900100101").await;
+    app.household_with_head(&gw, first, "赵七", &ok(7), json!({}))
+        .await;
+    let csv = format!("{csv}{b},8-106,李七,{},\r\n\u{1a}", ok(7));
+    let households = app.int("SELECT COUNT(*) FROM households").await;
+    let (s, report) = import(csv.into_bytes()).await;
+    assert_eq!(s, StatusCode::OK, "{report}");
+    let lines: Vec<u64> = report["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .filter_map(|e| e["line"].as_u64())
+        .collect();
+    assert_eq!(
+        lines,
+        [2, 5, 8, 9],
+        "the lines a person sees in the file: {report}"
+    );
+    assert_eq!(
+        (report["inserted"].as_u64(), report["rejected"].as_u64()),
+        (Some(2), Some(4)),
+        "{report}"
+    );
+    assert_eq!(
+        app.int("SELECT COUNT(*) FROM households WHERE room = '8-106'")
+            .await,
+        0
+    );
+    assert_eq!(
+        app.int("SELECT COUNT(*) FROM households").await,
+        households + 2,
+        "households for the two rows that went in, none for the rejected"
+    );
+    assert_eq!(report["households_created"].as_u64(), Some(2));
+    // Not a spreadsheet at all is still refused as a whole.
+    for file in [
+        b"%PDF-1.7 whatever".to_vec(),
+        vec![0u8, 1, 2, 3],
+        Vec::new(),
+    ] {
+        let (s, v) = import(file).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    }
+}
