@@ -66,7 +66,11 @@ impl TestApp {
 
     /// Starts the app on the seeded demo street with a setting changed (a short timeout…).
     pub async fn spawn_with(tweak: fn(&mut Config)) -> TestApp {
-        let dir = tempfile::tempdir().expect("temp dir");
+        Self::spawn_in(tempfile::tempdir().expect("temp dir"), tweak).await
+    }
+
+    /// Starts the app with its data directory (and, on SQLite, its database) in `dir`.
+    pub async fn spawn_in(dir: tempfile::TempDir, tweak: fn(&mut Config)) -> TestApp {
         let (url, schema, db) = fresh_db(dir.path()).await;
         wangge::db::migrate(&db).await.expect("migrate");
         wangge::demo::generate(&db, 20261122, PW)
