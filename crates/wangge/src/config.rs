@@ -25,6 +25,8 @@ pub struct Config {
     pub demo_hint: bool,
     /// How long a request body may pause between two pieces (see `web::BODY_IDLE`).
     pub body_idle: std::time::Duration,
+    /// Scheduled backups (`serve --backup-dir`): where, how often, how many kept.
+    pub backups: Option<Backups>,
     /// Pressing slow cases (`[pressing]` in the file).
     pub pressing: crate::cases::press::Rules,
     /// The three rates' weights (`[rates]` in the file).
@@ -32,6 +34,17 @@ pub struct Config {
     /// The key that seals ID numbers and phones (`WANGGE_DATA_KEY` or `data_key`, 64 hex
     /// digits); without one, the key file in the data directory (see `people::vault`).
     pub data_key: Option<DataKey>,
+}
+
+/// Where and how often `serve` backs the database up (SQLite).
+#[derive(Clone, Debug)]
+pub struct Backups {
+    /// The directory the copies go to.
+    pub dir: PathBuf,
+    /// Time between two.
+    pub every: std::time::Duration,
+    /// How many are kept (the newest).
+    pub keep: usize,
 }
 
 /// A configured data key; it never prints itself.
@@ -120,6 +133,7 @@ impl Config {
             public_url: None,
             demo_hint: false,
             body_idle: crate::web::BODY_IDLE,
+            backups: None,
             pressing: Default::default(),
             rates: Default::default(),
             data_key: None,
@@ -192,6 +206,7 @@ impl Config {
             secure_cookies: file.secure_cookies.unwrap_or(false),
             demo_hint: false,
             body_idle: crate::web::BODY_IDLE,
+            backups: None,
             data_key: std::env::var("WANGGE_DATA_KEY")
                 .ok()
                 .or(file.data_key)

@@ -87,6 +87,8 @@ pub struct Server {
     listener: tokio::net::TcpListener,
     router: axum::Router,
     state: AppState,
+    /// The data directory's lock, held shared while the server runs (a restore waits for it).
+    _lock: Option<std::fs::File>,
 }
 
 /// Loads the data key (see `people::vault`), refuses one the database was not sealed with, and
@@ -112,12 +114,23 @@ impl Server {
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("无法监听 {}（端口被占用或没有权限）", config.listen))?;
+        let lock = if db::backend(&db) == db::Backend::Sqlite {
+            Some(db::backup::lock(&config.data_dir, false)?.with_context(|| {
+                format!(
+                    "数据目录 {} 正在被恢复（wangge restore），请稍后再启动",
+                    config.data_dir.display()
+                )
+            })?)
+        } else {
+            None
+        };
         let vault = open_vault(&config, &db).await?;
         let state = AppState::new(db, config, vault);
         Ok(Server {
             listener,
             router: web::router(state.clone()),
             state,
+            _lock: lock,
         })
     }
 
@@ -137,6 +150,12 @@ impl Server {
         let job = tokio::spawn(cases::press::run_forever(self.state.clone()));
         let stats = tokio::spawn(db::optimize_forever(self.state.db.clone()));
         let log = tokio::spawn(db::checkpoint_forever(self.state.db.clone()));
+        let backups = self
+            .state
+            .config
+            .backups
+            .clone()
+            .map(|b| tokio::spawn(backup_forever(self.state.db.clone(), b)));
         axum::serve(
             self.listener,
             self.router
@@ -149,6 +168,21 @@ impl Server {
         job.abort();
         stats.abort();
         log.abort();
+        if let Some(b) = backups {
+            b.abort();
+        }
         Ok(())
+    }
+}
+
+/// Backs the database up on its schedule, keeping the newest copies; a failure is logged and
+/// tried again at the next time.
+async fn backup_forever(db: sea_orm::DatabaseConnection, b: config::Backups) {
+    loop {
+        tokio::time::sleep(b.every).await;
+        match db::backup::scheduled(&db, &b.dir, b.keep).await {
+            Ok(file) => tracing::info!(file = %file.display(), "backup made"),
+            Err(e) => tracing::error!(error = format!("{e:#}"), "backup failed"),
+        }
     }
 }

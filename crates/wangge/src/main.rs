@@ -34,6 +34,32 @@ struct ServeArgs {
     listen: Option<String>,
     #[command(flatten)]
     db: DbArgs,
+    /// Back the database up into this directory on a schedule (SQLite).
+    #[arg(long, env = "WANGGE_BACKUP_DIR")]
+    backup_dir: Option<PathBuf>,
+    /// Hours between two scheduled backups.
+    #[arg(long, env = "WANGGE_BACKUP_EVERY", default_value_t = 24.0)]
+    backup_every: f64,
+    /// How many scheduled backups are kept (the newest).
+    #[arg(long, env = "WANGGE_BACKUP_KEEP", default_value_t = 7)]
+    backup_keep: usize,
+}
+
+impl ServeArgs {
+    /// The scheduled backups these flags ask for.
+    fn backups(&self) -> anyhow::Result<Option<wangge::config::Backups>> {
+        let Some(dir) = self.backup_dir.clone() else {
+            return Ok(None);
+        };
+        if !(self.backup_every.is_finite() && self.backup_every >= 0.01) {
+            bail!("--backup-every 应为大于 0 的小时数（如 24 或 0.5）");
+        }
+        Ok(Some(wangge::config::Backups {
+            dir,
+            every: std::time::Duration::from_secs_f64(self.backup_every * 3600.0),
+            keep: self.backup_keep.max(1),
+        }))
+    }
 }
 
 #[derive(Subcommand)]
@@ -59,6 +85,20 @@ enum Command {
     },
     /// Apply pending database migrations and exit.
     Migrate(DbArgs),
+    /// Write a consistent copy of the database to FILE while the server runs (SQLite; the data
+    /// key is not in it: keep the key file or WANGGE_DATA_KEY apart).
+    Backup {
+        file: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Put a backup FILE in place of the database (SQLite): the server must be stopped; the
+    /// file is checked first and the old database kept beside it.
+    Restore {
+        file: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCmd),
@@ -221,9 +261,45 @@ fn app(e: wangge::web::error::AppError) -> anyhow::Error {
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(a) => {
-            let cfg = config(cli.config.as_ref(), a.listen.clone(), &a.db)?;
+            let mut cfg = config(cli.config.as_ref(), a.listen.clone(), &a.db)?;
+            cfg.backups = a.backups()?;
+            if cfg.backups.is_some() && db::backend_of(&cfg.database_url)? != db::Backend::Sqlite {
+                bail!("{}", db::backup::POSTGRES_TOOLS);
+            }
             let conn = open(&cfg).await?;
             serve(cfg, conn).await
+        }
+        Command::Backup { file, db: d } => {
+            let cfg = config(cli.config.as_ref(), None, &d)?;
+            if db::backend_of(&cfg.database_url)? != db::Backend::Sqlite {
+                bail!("{}", db::backup::POSTGRES_TOOLS);
+            }
+            if db::sqlite_file(&cfg.database_url).is_none_or(|p| !p.exists()) {
+                bail!("数据目录 {} 里没有数据库", cfg.data_dir.display());
+            }
+            let conn = db::connect(&cfg.database_url, None).await?;
+            let started = std::time::Instant::now();
+            let bytes = db::backup::backup_to(&conn, &file).await?;
+            eprintln!(
+                "已备份到 {}（{:.1} MB，用时 {:.1} 秒）。数据密钥不在备份里，请另行保管。",
+                file.display(),
+                bytes as f64 / 1_048_576.0,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Command::Restore { file, db: d } => {
+            let cfg = config(cli.config.as_ref(), None, &d)?;
+            let kept = db::backup::restore(&cfg.database_url, &cfg.data_dir, &file).await?;
+            match kept {
+                Some(old) => eprintln!(
+                    "已从 {} 恢复；原来的数据库保存在 {}",
+                    file.display(),
+                    old.display()
+                ),
+                None => eprintln!("已从 {} 恢复", file.display()),
+            }
+            Ok(())
         }
         Command::Demo {
             serve: a,

@@ -4,6 +4,7 @@
 //! PostgreSQL (any `postgres://` URL). The backend is picked from the URL; an unknown scheme
 //! is refused rather than silently creating something.
 
+pub mod backup;
 pub mod migrations;
 
 use anyhow::Context;

@@ -561,3 +561,163 @@ async fn a_full_disk_acknowledges_only_what_it_keeps_and_writes_resume() {
     }
     fresh.close().await.ok();
 }
+
+/// A backup made while reports pour in holds every report acknowledged before it began, passes
+/// the integrity check, and restores in place of the database only while no server runs.
+#[tokio::test]
+async fn a_backup_during_intake_holds_what_was_acknowledged_and_restores() {
+    let app = TestApp::spawn().await;
+    if app.schema.is_some() {
+        let err = wangge::db::backup::backup_to(&app.state.db, &app.data_dir().join("x.db"))
+            .await
+            .expect_err("PostgreSQL backs up with its own tools");
+        assert!(err.to_string().contains("pg_dump"), "{err}");
+        return;
+    }
+    let sj = app.token("liuan-sj").await;
+    let admin = app.token("admin").await;
+    let grid = app.node_id(&admin, "33019900100101").await;
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut writers = Vec::new();
+    for w in 0..4 {
+        let (client, url, token, stop) = (app.client.clone(), app.url("/api/v1/cases"), sj.clone(), stop.clone());
+        writers.push(tokio::spawn(async move {
+            let mut acked: Vec<(Instant, i64)> = Vec::new();
+            let mut k = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) && k < 400 {
+                k += 1;
+                let r = client
+                    .post(&url)
+                    .bearer_auth(&token)
+                    .json(&json!({"title": format!("备份期间上报 {w}-{k}"), "description": "备份时仍在上报", "org_id": grid}))
+                    .send()
+                    .await
+                    .expect("post");
+                assert_eq!(r.status(), StatusCode::CREATED);
+                let v: Value = r.json().await.expect("json");
+                acked.push((Instant::now(), v["id"].as_i64().expect("id")));
+            }
+            acked
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let file = app.data_dir().join("during.db");
+    let began = Instant::now();
+    wangge::db::backup::backup_to(&app.state.db, &file).await.expect("backup");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let mut before = Vec::new();
+    let mut after = 0;
+    for w in writers {
+        for (at, id) in w.await.expect("writer") {
+            if at < began {
+                before.push(id);
+            } else {
+                after += 1;
+            }
+        }
+    }
+    assert!(before.len() > 10 && after > 0, "{} before, {after} after", before.len());
+    assert!(wangge::db::backup::check_file(&file).await.expect("sound") > 5);
+    let copy = wangge::db::connect(&format!("sqlite://{}", file.display()), None)
+        .await
+        .expect("open the copy");
+    let list = before.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let row = copy
+        .query_one_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Sqlite,
+            format!("SELECT COUNT(*) AS n FROM cases WHERE id IN ({list})"),
+        ))
+        .await
+        .expect("query")
+        .expect("row");
+    assert_eq!(row.try_get::<i64>("", "n").expect("n") as usize, before.len(), "every acknowledged report");
+    copy.close().await.ok();
+
+    // Restoring: refused while the server runs on the data directory, refused for a file that
+    // is no database; into a stopped one, the old database is kept beside the restored one.
+    let cli = |dir: &std::path::Path, args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_wangge"))
+            .args(args)
+            .arg("--data-dir")
+            .arg(dir)
+            .env_remove("WANGGE_DATABASE_URL")
+            .env("WANGGE_LOG", "warn")
+            .output()
+            .expect("run wangge")
+    };
+    let say = |o: &std::process::Output| format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    let o = cli(app.data_dir(), &["restore", file.to_str().expect("path")]);
+    assert!(!o.status.success() && say(&o).contains("正被运行中的服务使用"), "{}", say(&o));
+    let o = cli(app.data_dir(), &["backup", file.to_str().expect("path")]);
+    assert!(!o.status.success() && say(&o).contains("已存在"), "{}", say(&o));
+    let elsewhere = tempfile::tempdir().expect("dir");
+    std::fs::write(elsewhere.path().join("wangge.db"), b"an old database").expect("old");
+    let junk = elsewhere.path().join("junk.db");
+    std::fs::write(&junk, b"not a database at all").expect("junk");
+    let o = cli(elsewhere.path(), &["restore", junk.to_str().expect("path")]);
+    assert!(!o.status.success(), "{}", say(&o));
+    let o = cli(elsewhere.path(), &["restore", file.to_str().expect("path")]);
+    assert!(o.status.success(), "{}", say(&o));
+    let kept: Vec<String> = std::fs::read_dir(elsewhere.path())
+        .expect("dir")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .collect();
+    assert!(kept.iter().any(|n| n.starts_with("wangge.db.before-restore-")), "{kept:?}");
+    assert_eq!(
+        wangge::db::backup::check_file(&elsewhere.path().join("wangge.db")).await.expect("sound"),
+        wangge::db::backup::check_file(&file).await.expect("sound")
+    );
+    // A 0-byte file left where a database was is not taken for a new install.
+    let empty = tempfile::tempdir().expect("dir");
+    std::fs::write(empty.path().join("wangge.db"), b"").expect("empty");
+    let o = cli(empty.path(), &["migrate"]);
+    assert!(!o.status.success() && say(&o).contains("0 字节"), "{}", say(&o));
+    // A damaged file is refused at start.
+    let broken = tempfile::tempdir().expect("dir");
+    let db = broken.path().join("wangge.db");
+    std::fs::copy(&file, &db).expect("copy");
+    let mut bytes = std::fs::read(&db).expect("read");
+    let at = bytes.len() / 2;
+    for b in &mut bytes[at..at + 8192] {
+        *b = 0xA5;
+    }
+    std::fs::write(&db, bytes).expect("write");
+    let o = cli(broken.path(), &["migrate"]);
+    assert!(!o.status.success(), "{}", say(&o));
+    assert!(say(&o).contains("wangge restore"), "{}", say(&o));
+}
+
+#[tokio::test]
+async fn the_server_backs_up_on_its_schedule_and_keeps_the_newest() {
+    let app = TestApp::spawn_with(|c| {
+        c.backups = Some(wangge::config::Backups {
+            dir: c.data_dir.join("backups"),
+            every: Duration::from_millis(300),
+            keep: 2,
+        });
+    })
+    .await;
+    if app.schema.is_some() {
+        return;
+    }
+    let dir = app.data_dir().join("backups");
+    let until = Instant::now() + Duration::from_secs(20);
+    let files = loop {
+        let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(&dir)
+            .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+            .unwrap_or_default();
+        files.sort();
+        if files.len() == 2 && Instant::now() + Duration::from_secs(19) > until {
+            break files;
+        }
+        assert!(Instant::now() < until, "{files:?}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    for f in &files {
+        // One may have been pruned since the listing; those still there are whole.
+        if f.exists() {
+            assert!(wangge::db::backup::check_file(f).await.expect("sound") > 5, "{}", f.display());
+        }
+    }
+}
