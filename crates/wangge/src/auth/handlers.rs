@@ -29,13 +29,24 @@ pub async fn authenticate(
     if name.is_empty() || password.is_empty() {
         return Err(AppError::bad("invalid_input", "请输入用户名和密码"));
     }
-    super::check_throttle(&st.db, &name, ip).await?;
+    // The try is counted before the password is checked, so that many at once are all counted;
+    // a good password clears the name's tries.
+    if !super::take_try(&st.db, super::LOGIN_TRIES, &name, ip).await? {
+        return Err(AppError::TooManyRequests(
+            "登录失败次数过多，请 15 分钟后再试".into(),
+        ));
+    }
     let found = crate::users::by_username(&st.db, &name).await?;
     let ok = super::password::verify(
         password.to_owned(),
         found.as_ref().map(|u| u.password_hash.clone()),
     )
     .await?;
+    if ok {
+        super::clear_failures(&st.db, &name).await?;
+    } else {
+        tracing::warn!(username = %name, ip, "login failed");
+    }
     match found {
         // Nobody knows a service account's password; were it ever right, still no login.
         Some(u) if ok && u.service => {
@@ -44,20 +55,14 @@ pub async fn authenticate(
                 "服务账号不能登录，只能使用管理员签发的接口令牌".into(),
             ))
         }
-        Some(u) if ok && u.status == "active" => {
-            super::clear_failures(&st.db, &name).await?;
-            Ok(u)
-        }
+        Some(u) if ok && u.status == "active" => Ok(u),
         Some(u) if ok => {
             tracing::warn!(username = %u.username, ip, "login refused: account disabled");
             Err(AppError::Unauthenticated(
                 "该账号已被禁用，请联系管理员".into(),
             ))
         }
-        _ => {
-            super::record_failure(&st.db, &name, ip).await?;
-            Err(AppError::Unauthenticated("用户名或密码错误".into()))
-        }
+        _ => Err(AppError::Unauthenticated("用户名或密码错误".into())),
     }
 }
 
@@ -357,11 +362,15 @@ pub async fn change_own_password(
         .one(&st.db)
         .await?
         .ok_or_else(|| AppError::Unauthenticated("请先登录".into()))?;
-    super::check_throttle(&st.db, &u.username, &actor.ip).await?;
+    if !super::take_try(&st.db, super::LOGIN_TRIES, &u.username, &actor.ip).await? {
+        return Err(AppError::TooManyRequests(
+            "密码输错次数过多，请 15 分钟后再试".into(),
+        ));
+    }
     if !super::password::verify(current.to_owned(), Some(u.password_hash.clone())).await? {
-        super::record_failure(&st.db, &u.username, &actor.ip).await?;
         return Err(AppError::bad("wrong_password", "当前密码不正确"));
     }
+    super::clear_failures(&st.db, &u.username).await?;
     let hash = super::password::hash(new.to_owned()).await?;
     let tx = crate::db::begin_write(&st.db).await?;
     let mut am: user::ActiveModel = u.clone().into();

@@ -419,87 +419,69 @@ pub async fn end_all(
     Ok(())
 }
 
-/// Keys of [`take_attempt`]'s tries begin with this, so that they are counted apart from logins.
-pub const ATTEMPT_PREFIX: &str = "track:";
-
-/// Whether a username has [`THROTTLE_AFTER`] failed logins, or the address [`THROTTLE_AFTER_IP`],
-/// within the last 15 minutes: then further tries are refused until older failures age out.
-pub async fn too_many_failures(db: &impl ConnectionTrait, key: &str, ip: &str) -> AppResult<bool> {
-    let since = crate::db::now_ms() - THROTTLE_WINDOW_MS;
-    let by_key = login_failure::Entity::find()
-        .filter(login_failure::Column::Username.eq(key))
-        .filter(login_failure::Column::At.gt(since))
-        .count(db)
-        .await?;
-    let by_ip = login_failure::Entity::find()
-        .filter(login_failure::Column::Ip.eq(ip))
-        .filter(login_failure::Column::Username.not_like(format!("{ATTEMPT_PREFIX}%")))
-        .filter(login_failure::Column::At.gt(since))
-        .count(db)
-        .await?;
-    if by_key >= THROTTLE_AFTER || by_ip >= THROTTLE_AFTER_IP {
-        tracing::warn!(key, ip, by_key, by_ip, "login throttled");
-        return Ok(true);
-    }
-    Ok(false)
+/// How many tries of something guessable are allowed, in what time.
+#[derive(Clone, Copy, Debug)]
+pub struct Tries {
+    /// What is tried (`login`, `track`, `report`): counted apart from each other.
+    pub kind: &'static str,
+    /// The time they are counted over.
+    pub window_ms: i64,
+    /// At most this many for one key (a username, a case number…).
+    pub per_key: u64,
+    /// At most this many from one address.
+    pub per_ip: u64,
 }
 
-/// Takes one try at a guessable secret (a case number and the phone's last four digits):
-/// the try is written first, then the tries of the last 15 minutes are counted, so that many
-/// sent at once are all counted. Allowed while the key has had at most [`THROTTLE_AFTER`]
-/// tries and the address at most [`THROTTLE_AFTER_IP`] (successful ones included); `key` is
-/// prefixed with [`ATTEMPT_PREFIX`] and counted apart from logins.
-pub async fn take_attempt(db: &impl ConnectionTrait, key: &str, ip: &str) -> AppResult<bool> {
-    let key = format!("{ATTEMPT_PREFIX}{key}");
+/// Logins: 5 for a username, 20 from an address, in 15 minutes.
+pub const LOGIN_TRIES: Tries = Tries {
+    kind: "login",
+    window_ms: THROTTLE_WINDOW_MS,
+    per_key: THROTTLE_AFTER,
+    per_ip: THROTTLE_AFTER_IP,
+};
+
+/// Takes one try: the try is written first, then the tries in the window are counted, so that
+/// many sent at once are all counted (a read before the write would let them all through).
+/// Allowed while the key has had at most `per_key` tries and the address at most `per_ip`, this
+/// one included. Logins are stored under the username (so a good login can clear them, and the
+/// administrator's 工作台 counts them); every other kind under `kind:key`.
+pub async fn take_try(db: &impl ConnectionTrait, t: Tries, key: &str, ip: &str) -> AppResult<bool> {
+    let stored: String = if t.kind == "login" {
+        key.to_owned()
+    } else {
+        format!("{}:{key}", t.kind)
+    };
+    let stored: String = stored.chars().take(64).collect();
     login_failure::ActiveModel {
-        username: Set(key.chars().take(64).collect()),
+        username: Set(stored.clone()),
         ip: Set(ip.to_owned()),
         at: Set(crate::db::now_ms()),
         ..Default::default()
     }
     .insert(db)
     .await?;
-    let since = crate::db::now_ms() - THROTTLE_WINDOW_MS;
+    let since = crate::db::now_ms() - t.window_ms;
     let by_key = login_failure::Entity::find()
-        .filter(login_failure::Column::Username.eq(key.clone()))
+        .filter(login_failure::Column::Username.eq(stored.clone()))
         .filter(login_failure::Column::At.gt(since))
         .count(db)
         .await?;
+    let same_kind = if t.kind == "login" {
+        login_failure::Column::Username.not_like("%:%")
+    } else {
+        login_failure::Column::Username.like(format!("{}:%", t.kind))
+    };
     let by_ip = login_failure::Entity::find()
         .filter(login_failure::Column::Ip.eq(ip))
-        .filter(login_failure::Column::Username.like(format!("{ATTEMPT_PREFIX}%")))
+        .filter(same_kind)
         .filter(login_failure::Column::At.gt(since))
         .count(db)
         .await?;
-    if by_key > THROTTLE_AFTER || by_ip > THROTTLE_AFTER_IP {
-        tracing::warn!(key, ip, by_key, by_ip, "tries throttled");
+    if by_key > t.per_key || by_ip > t.per_ip {
+        tracing::warn!(key = stored, ip, by_key, by_ip, "tries throttled");
         return Ok(false);
     }
     Ok(true)
-}
-
-/// Refuses a login attempt while the username or the address has too many recent failures.
-pub async fn check_throttle(db: &impl ConnectionTrait, username: &str, ip: &str) -> AppResult<()> {
-    if too_many_failures(db, username, ip).await? {
-        return Err(AppError::TooManyRequests(
-            "登录失败次数过多，请 15 分钟后再试".into(),
-        ));
-    }
-    Ok(())
-}
-
-/// Records a failed login (and logs it).
-pub async fn record_failure(db: &impl ConnectionTrait, username: &str, ip: &str) -> AppResult<()> {
-    tracing::warn!(username, ip, "login failed");
-    login_failure::ActiveModel {
-        username: Set(username.chars().take(64).collect()),
-        ip: Set(ip.to_owned()),
-        at: Set(crate::db::now_ms()),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
-    Ok(())
 }
 
 /// Failed logins since `since` that an administrator of `scope` should know of: those naming
@@ -527,7 +509,7 @@ pub async fn failed_logins_since(
     }
     Ok(login_failure::Entity::find()
         .filter(login_failure::Column::At.gte(since))
-        .filter(login_failure::Column::Username.not_like(format!("{ATTEMPT_PREFIX}%")))
+        .filter(login_failure::Column::Username.not_like("%:%"))
         .filter(names)
         .count(db)
         .await?)

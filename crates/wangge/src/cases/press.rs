@@ -100,7 +100,6 @@ pub async fn run_once(st: &AppState, now: i64) -> AppResult<Report> {
                         rules.supervise_after_days
                     ),
                 });
-                report.supervised += 1;
             }
             if urge {
                 steps.push(Step {
@@ -110,7 +109,6 @@ pub async fn run_once(st: &AppState, now: i64) -> AppResult<Report> {
                     action: "urge",
                     text: format!("{label} 已超过办理时限，请尽快处置（催办）"),
                 });
-                report.urged += 1;
             }
             if remind {
                 steps.push(Step {
@@ -120,10 +118,51 @@ pub async fn run_once(st: &AppState, now: i64) -> AppResult<Report> {
                     action: "remind",
                     text: format!("{label} 即将到期，请按时办结"),
                 });
-                report.reminded += 1;
             }
             let mut notes: Vec<Note> = Vec::new();
             let tx = crate::db::begin_write(&st.db).await?;
+            // Each step happens once: its mark is set only where it is not set yet, read and
+            // written in one statement. Another run that got there first leaves this one
+            // nothing to do (and nothing to tell).
+            let mut set: Vec<(&str, sea_orm::Value)> = Vec::new();
+            let mut unset: Vec<String> = Vec::new();
+            for step in &steps {
+                set.push((step.column, step.value.clone()));
+                unset.push(if step.column == "supervised" {
+                    "supervised = FALSE".to_owned()
+                } else {
+                    format!("{} IS NULL", step.column)
+                });
+            }
+            let cols: Vec<String> = set
+                .iter()
+                .enumerate()
+                .map(|(k, (c, _))| format!("{c} = ${}", k + 1))
+                .collect();
+            let id_at = set.len() + 1;
+            let mut vals: Vec<sea_orm::Value> = set.into_iter().map(|x| x.1).collect();
+            vals.push(m.id.into());
+            let marked = crate::db::exec(
+                &tx,
+                &format!(
+                    "UPDATE cases SET {} WHERE id = ${id_at} AND {}",
+                    cols.join(", "),
+                    unset.join(" AND ")
+                ),
+                vals,
+            )
+            .await?;
+            if marked == 0 {
+                tx.rollback().await?;
+                continue;
+            }
+            for step in &steps {
+                match step.kind {
+                    "supervise" => report.supervised += 1,
+                    "urge" => report.urged += 1,
+                    _ => report.reminded += 1,
+                }
+            }
             for step in &steps {
                 notes.extend(
                     notify::to_assignee(
@@ -148,26 +187,8 @@ pub async fn run_once(st: &AppState, now: i64) -> AppResult<Report> {
                     notify::to_dispatchers(&tx, above, m.id, "supervise", &step.text).await?,
                 );
             }
-            let mut set: Vec<(&str, sea_orm::Value)> = Vec::new();
-            let mut events: Vec<(&str, String)> = Vec::new();
-            for step in steps {
-                set.push((step.column, step.value));
-                events.push((step.action, step.text));
-            }
-            let cols: Vec<String> = set
-                .iter()
-                .enumerate()
-                .map(|(k, (c, _))| format!("{c} = ${}", k + 1))
-                .collect();
-            let id_at = set.len() + 1;
-            let mut vals: Vec<sea_orm::Value> = set.into_iter().map(|x| x.1).collect();
-            vals.push(m.id.into());
-            crate::db::exec(
-                &tx,
-                &format!("UPDATE cases SET {} WHERE id = ${id_at}", cols.join(", ")),
-                vals,
-            )
-            .await?;
+            let events: Vec<(&str, String)> =
+                steps.into_iter().map(|s| (s.action, s.text)).collect();
             for (action, text) in events {
                 record_event(
                     &tx,

@@ -254,6 +254,12 @@ impl Access {
     }
 }
 
+/// Lookups: 5 for a case number, 20 from an address, in 15 minutes.
+const LOOKUP_TRIES: crate::auth::Tries = crate::auth::Tries {
+    kind: "track",
+    ..crate::auth::LOGIN_TRIES
+};
+
 /// How long a lookup's grant lasts.
 const GRANT_MS: i64 = 2 * 3600 * 1000;
 
@@ -534,7 +540,7 @@ pub async fn lookup(
                 "请输入案件编号（如 2026-000123）和您留的电话号码的后四位",
             ));
         }
-        if !crate::auth::take_attempt(&st.db, &no, &ip).await? {
+        if !crate::auth::take_try(&st.db, LOOKUP_TRIES, &no, &ip).await? {
             return Err(AppError::TooManyRequests(
                 "查询次数过多，请 15 分钟后再试".into(),
             ));

@@ -835,7 +835,14 @@ async fn apply_action(
         }
         Action::Merge => {
             let key = i.into.as_deref().map(str::trim).unwrap_or("");
-            let target = find_by_no_or_id(&tx, staff()?, key).await?;
+            let found = find_by_no_or_id(&tx, staff()?, key).await?;
+            // The target stays open until this commits: a close or a merge of it at the same
+            // moment waits, then sees this one.
+            crate::db::lock_row(&tx, "cases", found.id).await?;
+            let target = case::Entity::find_by_id(found.id)
+                .one(&tx)
+                .await?
+                .ok_or_else(not_found)?;
             let ts = status_of(&target)?;
             if target.id == m.id || ts.is_final() {
                 return Err(AppError::bad("bad_merge", "只能合并到另一件尚未办结的案件"));
@@ -1084,17 +1091,16 @@ pub fn public_timeline(mut events: Vec<EventView>) -> Vec<EventView> {
 /// How many public reports one address may send per hour.
 const PUBLIC_PER_HOUR: u64 = 20;
 
-/// Refuses a public report when the address sent too many in the last hour.
+/// Refuses a public report when the address sent too many in the last hour. Each is counted
+/// before it is taken in (see [`crate::auth::take_try`]), so that many sent at once are too.
 pub async fn check_public_rate(db: &impl ConnectionTrait, ip: &str) -> AppResult<()> {
-    use crate::audit::entity as log;
-    let n = log::Entity::find()
-        .filter(log::Column::Ip.eq(ip))
-        .filter(log::Column::ActorId.is_null())
-        .filter(log::Column::Entity.eq("case"))
-        .filter(log::Column::At.gt(crate::db::now_ms() - 3_600_000))
-        .count(db)
-        .await?;
-    if n >= PUBLIC_PER_HOUR {
+    let tries = crate::auth::Tries {
+        kind: "report",
+        window_ms: 3_600_000,
+        per_key: PUBLIC_PER_HOUR,
+        per_ip: PUBLIC_PER_HOUR,
+    };
+    if !crate::auth::take_try(db, tries, ip, ip).await? {
         return Err(AppError::TooManyRequests(
             "提交过于频繁，请稍后再试，或拨打 12345 热线".into(),
         ));

@@ -164,7 +164,11 @@ pub async fn restore(url: &str, data_dir: &Path, from: &Path) -> anyhow::Result<
 
 /// Makes a timestamped backup in `dir` and keeps the newest `keep` of them: what `serve
 /// --backup-dir` does on its schedule.
-pub async fn scheduled(db: &DatabaseConnection, dir: &Path, keep: usize) -> anyhow::Result<PathBuf> {
+pub async fn scheduled(
+    db: &DatabaseConnection,
+    dir: &Path,
+    keep: usize,
+) -> anyhow::Result<PathBuf> {
     std::fs::create_dir_all(dir).with_context(|| format!("无法创建备份目录 {}", dir.display()))?;
     let file = dir.join(format!(
         "wangge-{}.db",

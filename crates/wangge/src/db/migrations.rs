@@ -21,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0007BytewisePaths),
             Box::new(M0008ResidentIndexStatus),
             Box::new(M0009Trust),
+            Box::new(M0010Invariants),
         ]
     }
 }
@@ -1156,5 +1157,52 @@ impl MigrationTrait for M0009Trust {
         .await?;
         m.drop_table(Table::drop().table("uploads").to_owned())
             .await
+    }
+}
+
+/// The rules of the form "at most one …" held by the database itself, not by a read before the
+/// write (two writers at the same moment both pass a read): one head per household, one
+/// active assessment item of a name per community, one root of the tree. Named in
+/// [`crate::web::error`] so that the loser of a race is told in Chinese what rule it met.
+struct M0010Invariants;
+
+impl MigrationName for M0010Invariants {
+    fn name(&self) -> &str {
+        "m0010_invariants"
+    }
+}
+
+/// (name, the statement that makes it) of m0010's indexes: partial and expression indexes,
+/// written once, the same on SQLite and PostgreSQL.
+pub const INVARIANT_INDEXES: [(&str, &str); 3] = [
+    (
+        "ux_residents_one_head",
+        "CREATE UNIQUE INDEX ux_residents_one_head ON residents (household_id) \
+         WHERE relation = 'head' AND status = 'active'",
+    ),
+    (
+        "ux_assessment_items_name",
+        "CREATE UNIQUE INDEX ux_assessment_items_name ON assessment_items (org_id, name) \
+         WHERE status = 'active'",
+    ),
+    (
+        "ux_org_nodes_one_root",
+        "CREATE UNIQUE INDEX ux_org_nodes_one_root ON org_nodes ((parent_id IS NULL)) \
+         WHERE parent_id IS NULL",
+    ),
+];
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0010Invariants {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        let db = m.get_connection();
+        for (_, sql) in INVARIANT_INDEXES {
+            db.execute_unprepared(sql).await?;
+        }
+        Ok(())
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        drop_indexes(m.get_connection(), &INVARIANT_INDEXES.map(|x| x.0)).await
     }
 }

@@ -220,6 +220,37 @@ pub async fn write_probe(db: &DatabaseConnection) -> Result<(), sea_orm::DbErr> 
     tx.rollback().await
 }
 
+/// Takes the lock every change to the tree's shape or status waits on, in the transaction that
+/// makes it: the row of the tree's root, `FOR UPDATE` on PostgreSQL (SQLite's `BEGIN IMMEDIATE`
+/// already lets one writer in at a time). So "delete only an empty node", "a new node under an
+/// active parent" and "no cycle after a move" hold when two administrators act at once: the
+/// second reads what the first committed. Changes of the tree are rare; waiting is short.
+pub async fn lock_tree(txn: &impl ConnectionTrait) -> Result<(), sea_orm::DbErr> {
+    if txn.get_database_backend() == DbBackend::Postgres {
+        txn.execute_unprepared("SELECT id FROM org_nodes WHERE parent_id IS NULL FOR UPDATE")
+            .await?;
+    }
+    Ok(())
+}
+
+/// Locks one row for the rest of the transaction (`FOR UPDATE` on PostgreSQL; SQLite already
+/// serializes writers), so that a rule checked on it holds until the commit.
+pub async fn lock_row(
+    txn: &impl ConnectionTrait,
+    table: &str,
+    id: i64,
+) -> Result<(), sea_orm::DbErr> {
+    if txn.get_database_backend() == DbBackend::Postgres {
+        txn.execute_raw(statement(
+            txn,
+            &format!("SELECT id FROM {table} WHERE id = $1 FOR UPDATE"),
+            vec![id.into()],
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
 /// A real write, as small as can be: the time of the last health check in `settings`. It fails
 /// when the database cannot take writes (full disk, read-only file or server).
 pub async fn health_write(db: &DatabaseConnection) -> Result<(), sea_orm::DbErr> {

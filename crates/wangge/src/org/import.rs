@@ -230,6 +230,7 @@ pub async fn import(
         ..Default::default()
     };
     let tx = crate::db::begin_write(db).await?;
+    crate::db::lock_tree(&tx).await?;
     let existing = node::Entity::find()
         .filter(c.scope_cond("path"))
         .all(&tx)

@@ -406,6 +406,7 @@ pub async fn create(
         .ok_or_else(|| AppError::bad("bad_level", format!("未知的层级：{}", input.level)))?;
     let kind = parse_kind(level, input.kind.as_deref())?;
     let tx = crate::db::begin_write(db).await?;
+    crate::db::lock_tree(&tx).await?;
     let parent = match input.parent_id {
         Some(pid) => Some(
             find(&tx, c, pid)
@@ -555,6 +556,7 @@ pub async fn move_node(
 ) -> AppResult<node::Model> {
     c.require(Permission::OrgManage)?;
     let tx = crate::db::begin_write(db).await?;
+    crate::db::lock_tree(&tx).await?;
     let n = find(&tx, c, id).await?;
     if n.version != m.version {
         return Err(AppError::stale());
@@ -648,6 +650,7 @@ async fn change_status(
         NodeStatus::Retired
     };
     let tx = crate::db::begin_write(db).await?;
+    crate::db::lock_tree(&tx).await?;
     let n = find(&tx, c, id).await?;
     let path = path_of(&n)?;
     if retiring && c.scope.as_ref().is_some_and(|s| s.root() == &path) {
@@ -706,6 +709,7 @@ async fn change_status(
 pub async fn delete(db: &sea_orm::DatabaseConnection, c: &Caller, id: i64) -> AppResult<()> {
     c.require(Permission::OrgManage)?;
     let tx = crate::db::begin_write(db).await?;
+    crate::db::lock_tree(&tx).await?;
     let n = find(&tx, c, id).await?;
     let path = path_of(&n)?;
     if n.parent_id.is_none() || c.scope.as_ref().is_some_and(|s| s.root() == &path) {

@@ -231,7 +231,7 @@ pub async fn add_item(
     let existing = items_of(&txn, n.id).await?;
     if existing.iter().any(|i| i.name == name) {
         return Err(AppError::conflict(
-            "duplicate",
+            "duplicate_item",
             format!("已有考评项目“{name}”"),
         ));
     }

@@ -1324,19 +1324,24 @@ pub async fn move_resident(
             };
             check_one_head(&txn, to.id, relation, Some(r.id)).await?;
             let kind = if r.status == ACTIVE { "transfer" } else { "in" };
-            crate::db::exec(
+            let n = crate::db::exec(
                 &txn,
                 "UPDATE residents SET household_id = $1, org_path = $2, relation = $3, \
-                 status = 'active', version = version + 1, updated_at = $4 WHERE id = $5",
+                 status = 'active', version = version + 1, updated_at = $4 \
+                 WHERE id = $5 AND version = $6",
                 vec![
                     to.id.into(),
                     to.org_path.clone().into(),
                     relation.as_str().into(),
                     crate::db::now_ms().into(),
                     r.id.into(),
+                    r.version.into(),
                 ],
             )
             .await?;
+            if n == 0 {
+                return Err(AppError::stale());
+            }
             (kind, Some(to), ACTIVE)
         }
         "out" | "deceased" => {
@@ -1351,13 +1356,21 @@ pub async fn move_resident(
             if reason.is_empty() && input.kind == "out" {
                 return Err(AppError::bad("invalid_input", "请填写迁出去向或原因"));
             }
-            crate::db::exec(
+            let n = crate::db::exec(
                 &txn,
                 "UPDATE residents SET household_id = NULL, status = $1, version = version + 1, \
-                 updated_at = $2 WHERE id = $3",
-                vec![status.into(), crate::db::now_ms().into(), r.id.into()],
+                 updated_at = $2 WHERE id = $3 AND version = $4",
+                vec![
+                    status.into(),
+                    crate::db::now_ms().into(),
+                    r.id.into(),
+                    r.version.into(),
+                ],
             )
             .await?;
+            if n == 0 {
+                return Err(AppError::stale());
+            }
             (input.kind.as_str(), None, status)
         }
         _ => {

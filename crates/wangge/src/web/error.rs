@@ -143,9 +143,43 @@ impl From<Invalid> for AppError {
     }
 }
 
+/// A rule the database holds: the words that name its index (PostgreSQL) or its columns
+/// (SQLite) in the violation's message, and what the loser of a race for it is told.
+type HeldRule = (&'static [&'static str], fn() -> AppError);
+
+/// The rules of the form "at most one …" the database holds.
+const HELD_BY_THE_DATABASE: [HeldRule; 5] = [
+    (&["ux_residents_one_head", "residents.household_id"], || {
+        AppError::bad(
+            "two_heads",
+            "该户已有户主：一户只有一位户主，请先修改原户主的与户主关系",
+        )
+    }),
+    (
+        &["ux_assessment_items_name", "assessment_items.org_id"],
+        || AppError::conflict("duplicate_item", "该社区已有同名的考评项目"),
+    ),
+    (&["ux_org_nodes_one_root", "ux_org_nodes_one_root"], || {
+        AppError::conflict("one_root", "组织树已有根节点（区县）：只能有一个")
+    }),
+    (&["ux_residents_id_blind", "residents.id_blind"], || {
+        AppError::conflict("id_taken", "该身份证号已经登记：一个身份证号只对应一个人")
+    }),
+    (&["ux_households_room", "households.building_id"], || {
+        AppError::conflict("duplicate_room", "这个楼栋已有这个房号的住户")
+    }),
+];
+
 impl From<sea_orm::DbErr> for AppError {
     fn from(e: sea_orm::DbErr) -> AppError {
-        if let Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) = e.sql_err() {
+        if let Some(sea_orm::SqlErr::UniqueConstraintViolation(m)) = e.sql_err() {
+            let text = format!("{m} {e}");
+            if let Some((_, answer)) = HELD_BY_THE_DATABASE
+                .iter()
+                .find(|(names, _)| names.iter().any(|n| text.contains(n)))
+            {
+                return answer();
+            }
             return AppError::conflict("duplicate", "数据重复：已存在相同的记录");
         }
         if let Some(why) = storage_refusal(&e.to_string()) {

@@ -511,27 +511,50 @@ async fn a_full_disk_acknowledges_only_what_it_keeps_and_writes_resume() {
     for k in 5..60 {
         let (s, v) = report(k).await;
         match s {
-            StatusCode::CREATED | StatusCode::OK => acknowledged.push(v["id"].as_i64().expect("id")),
+            StatusCode::CREATED | StatusCode::OK => {
+                acknowledged.push(v["id"].as_i64().expect("id"))
+            }
             StatusCode::SERVICE_UNAVAILABLE => {
                 assert_eq!(v["error"]["code"], "storage_unavailable", "{v}");
-                assert!(v["error"]["message"].as_str().is_some_and(|m| m.contains("存储空间已满")), "{v}");
+                assert!(
+                    v["error"]["message"]
+                        .as_str()
+                        .is_some_and(|m| m.contains("存储空间已满")),
+                    "{v}"
+                );
                 refused += 1;
             }
             other => panic!("a report on a full disk answered {other}: {v}"),
         }
     }
-    assert!(refused > 40, "the full disk refused reports ({refused} of 55)");
+    assert!(
+        refused > 40,
+        "the full disk refused reports ({refused} of 55)"
+    );
     // Reads go on; the health check says writes fail.
     let (s, _) = app.get(&sj, "/api/v1/cases?per_page=5").await;
     assert_eq!(s, StatusCode::OK);
-    let h = app.client.get(app.url("/healthz")).send().await.expect("health");
+    let h = app
+        .client
+        .get(app.url("/healthz"))
+        .send()
+        .await
+        .expect("health");
     assert_eq!(h.status(), StatusCode::SERVICE_UNAVAILABLE);
     // A form's write through the pool is refused the same way.
     let building = app.building_in("33019900100101").await;
     let (s, v) = app
-        .send(Method::POST, &gw, "/api/v1/households", json!({"building_id": building, "room": "满-1"}))
+        .send(
+            Method::POST,
+            &gw,
+            "/api/v1/households",
+            json!({"building_id": building, "room": "满-1"}),
+        )
         .await;
-    assert!(matches!(s, StatusCode::SERVICE_UNAVAILABLE | StatusCode::CREATED), "{s} {v}");
+    assert!(
+        matches!(s, StatusCode::SERVICE_UNAVAILABLE | StatusCode::CREATED),
+        "{s} {v}"
+    );
     // Space returns: writes resume by themselves.
     std::fs::remove_file(&filler).expect("free the disk");
     tokio::time::sleep(Duration::from_millis(2_100)).await;
@@ -540,10 +563,20 @@ async fn a_full_disk_acknowledges_only_what_it_keeps_and_writes_resume() {
         assert_eq!(s, StatusCode::CREATED, "after space returned: {v}");
         acknowledged.push(v["id"].as_i64().expect("id"));
     }
-    let h = app.client.get(app.url("/healthz")).send().await.expect("health");
+    let h = app
+        .client
+        .get(app.url("/healthz"))
+        .send()
+        .await
+        .expect("health");
     assert_eq!(h.status(), StatusCode::OK);
     let (s, v) = app
-        .send(Method::POST, &gw, "/api/v1/households", json!({"building_id": building, "room": "满-2"}))
+        .send(
+            Method::POST,
+            &gw,
+            "/api/v1/households",
+            json!({"building_id": building, "room": "满-2"}),
+        )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     // Every acknowledged report is there, seen from a new connection.
@@ -557,7 +590,11 @@ async fn a_full_disk_acknowledges_only_what_it_keeps_and_writes_resume() {
             .await
             .expect("query")
             .expect("row");
-        assert_eq!(row.try_get::<i64>("", "n").expect("n"), 1, "acknowledged case {id} kept");
+        assert_eq!(
+            row.try_get::<i64>("", "n").expect("n"),
+            1,
+            "acknowledged case {id} kept"
+        );
     }
     fresh.close().await.ok();
 }
@@ -580,7 +617,12 @@ async fn a_backup_during_intake_holds_what_was_acknowledged_and_restores() {
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let mut writers = Vec::new();
     for w in 0..4 {
-        let (client, url, token, stop) = (app.client.clone(), app.url("/api/v1/cases"), sj.clone(), stop.clone());
+        let (client, url, token, stop) = (
+            app.client.clone(),
+            app.url("/api/v1/cases"),
+            sj.clone(),
+            stop.clone(),
+        );
         writers.push(tokio::spawn(async move {
             let mut acked: Vec<(Instant, i64)> = Vec::new();
             let mut k = 0;
@@ -603,7 +645,9 @@ async fn a_backup_during_intake_holds_what_was_acknowledged_and_restores() {
     tokio::time::sleep(Duration::from_millis(400)).await;
     let file = app.data_dir().join("during.db");
     let began = Instant::now();
-    wangge::db::backup::backup_to(&app.state.db, &file).await.expect("backup");
+    wangge::db::backup::backup_to(&app.state.db, &file)
+        .await
+        .expect("backup");
     tokio::time::sleep(Duration::from_millis(200)).await;
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     let mut before = Vec::new();
@@ -617,12 +661,20 @@ async fn a_backup_during_intake_holds_what_was_acknowledged_and_restores() {
             }
         }
     }
-    assert!(before.len() > 10 && after > 0, "{} before, {after} after", before.len());
+    assert!(
+        before.len() > 10 && after > 0,
+        "{} before, {after} after",
+        before.len()
+    );
     assert!(wangge::db::backup::check_file(&file).await.expect("sound") > 5);
     let copy = wangge::db::connect(&format!("sqlite://{}", file.display()), None)
         .await
         .expect("open the copy");
-    let list = before.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let list = before
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
     let row = copy
         .query_one_raw(sea_orm::Statement::from_string(
             sea_orm::DbBackend::Sqlite,
@@ -631,7 +683,11 @@ async fn a_backup_during_intake_holds_what_was_acknowledged_and_restores() {
         .await
         .expect("query")
         .expect("row");
-    assert_eq!(row.try_get::<i64>("", "n").expect("n") as usize, before.len(), "every acknowledged report");
+    assert_eq!(
+        row.try_get::<i64>("", "n").expect("n") as usize,
+        before.len(),
+        "every acknowledged report"
+    );
     copy.close().await.ok();
 
     // Restoring: refused while the server runs on the data directory, refused for a file that
@@ -646,11 +702,25 @@ async fn a_backup_during_intake_holds_what_was_acknowledged_and_restores() {
             .output()
             .expect("run wangge")
     };
-    let say = |o: &std::process::Output| format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    let say = |o: &std::process::Output| {
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        )
+    };
     let o = cli(app.data_dir(), &["restore", file.to_str().expect("path")]);
-    assert!(!o.status.success() && say(&o).contains("正被运行中的服务使用"), "{}", say(&o));
+    assert!(
+        !o.status.success() && say(&o).contains("正被运行中的服务使用"),
+        "{}",
+        say(&o)
+    );
     let o = cli(app.data_dir(), &["backup", file.to_str().expect("path")]);
-    assert!(!o.status.success() && say(&o).contains("已存在"), "{}", say(&o));
+    assert!(
+        !o.status.success() && say(&o).contains("已存在"),
+        "{}",
+        say(&o)
+    );
     let elsewhere = tempfile::tempdir().expect("dir");
     std::fs::write(elsewhere.path().join("wangge.db"), b"an old database").expect("old");
     let junk = elsewhere.path().join("junk.db");
@@ -663,16 +733,26 @@ async fn a_backup_during_intake_holds_what_was_acknowledged_and_restores() {
         .expect("dir")
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
         .collect();
-    assert!(kept.iter().any(|n| n.starts_with("wangge.db.before-restore-")), "{kept:?}");
+    assert!(
+        kept.iter()
+            .any(|n| n.starts_with("wangge.db.before-restore-")),
+        "{kept:?}"
+    );
     assert_eq!(
-        wangge::db::backup::check_file(&elsewhere.path().join("wangge.db")).await.expect("sound"),
+        wangge::db::backup::check_file(&elsewhere.path().join("wangge.db"))
+            .await
+            .expect("sound"),
         wangge::db::backup::check_file(&file).await.expect("sound")
     );
     // A 0-byte file left where a database was is not taken for a new install.
     let empty = tempfile::tempdir().expect("dir");
     std::fs::write(empty.path().join("wangge.db"), b"").expect("empty");
     let o = cli(empty.path(), &["migrate"]);
-    assert!(!o.status.success() && say(&o).contains("0 字节"), "{}", say(&o));
+    assert!(
+        !o.status.success() && say(&o).contains("0 字节"),
+        "{}",
+        say(&o)
+    );
     // A damaged file is refused at start.
     let broken = tempfile::tempdir().expect("dir");
     let db = broken.path().join("wangge.db");
@@ -717,7 +797,11 @@ async fn the_server_backs_up_on_its_schedule_and_keeps_the_newest() {
     for f in &files {
         // One may have been pruned since the listing; those still there are whole.
         if f.exists() {
-            assert!(wangge::db::backup::check_file(f).await.expect("sound") > 5, "{}", f.display());
+            assert!(
+                wangge::db::backup::check_file(f).await.expect("sound") > 5,
+                "{}",
+                f.display()
+            );
         }
     }
 }

@@ -12,6 +12,7 @@ mod guards;
 mod org;
 mod pages;
 mod people;
+mod races;
 mod routes;
 mod scope;
 mod screens;

@@ -30,7 +30,7 @@ fn new_client() -> Client {
 }
 
 /// A fresh, migrated database: (url, schema).
-async fn fresh_db(dir: &std::path::Path) -> (String, Option<String>, DatabaseConnection) {
+pub async fn fresh_db(dir: &std::path::Path) -> (String, Option<String>, DatabaseConnection) {
     match std::env::var("WANGGE_TEST_POSTGRES_URL") {
         Ok(url) if !url.is_empty() => {
             let schema = format!(
