@@ -82,7 +82,9 @@ async fn open(
             opts.map_sqlx_sqlite_opts(|o| {
                 o.create_if_missing(true)
                     .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
-                    .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+                    // NORMAL: a commit survives the process dying; FULL (WANGGE_SQLITE_SYNCHRONOUS=full)
+                    // also a power loss, at the price of an fsync per commit.
+                    .synchronous(sqlite_synchronous())
                     .busy_timeout(Duration::from_secs(10))
                     .foreign_keys(true)
                     // Org paths are ASCII; a case-sensitive LIKE lets `path LIKE '/1/2/%'`
@@ -146,6 +148,15 @@ async fn sound_sqlite(
         );
     }
     Ok(true)
+}
+
+/// How SQLite syncs a commit to disk: `NORMAL` (the default) or `FULL`, from
+/// `WANGGE_SQLITE_SYNCHRONOUS` (see the README's durability contract).
+fn sqlite_synchronous() -> sea_orm::sqlx::sqlite::SqliteSynchronous {
+    match std::env::var("WANGGE_SQLITE_SYNCHRONOUS") {
+        Ok(v) if v.eq_ignore_ascii_case("full") => sea_orm::sqlx::sqlite::SqliteSynchronous::Full,
+        _ => sea_orm::sqlx::sqlite::SqliteSynchronous::Normal,
+    }
 }
 
 /// The SQLite file a URL names, if it names one.

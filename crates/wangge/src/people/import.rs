@@ -989,6 +989,43 @@ impl Writer {
         Ok(())
     }
 
+    /// Reads, in the batch's transaction, who heads each of the batch's households now: the
+    /// copy kept since the building was first read may be stale (a head registered in the
+    /// browser meanwhile). The database holds the rule (one head per household) in any case;
+    /// this keeps a row from tripping it and failing the whole batch.
+    async fn refresh_heads(&mut self, txn: &impl ConnectionTrait, rows: &[Ready]) -> AppResult<()> {
+        let keys: Vec<(i64, String)> = rows
+            .iter()
+            .map(|r| (r.building.id, r.room.clone()))
+            .collect();
+        let ids: Vec<i64> = keys
+            .iter()
+            .filter_map(|k| self.households.get(k).map(|h| h.id))
+            .collect::<HashSet<i64>>()
+            .into_iter()
+            .collect();
+        let mut heads: HashMap<i64, i64> = HashMap::new();
+        for chunk in ids.chunks(500) {
+            let found: Vec<(Option<i64>, i64)> = resident::Entity::find()
+                .select_only()
+                .column(resident::Column::HouseholdId)
+                .column(resident::Column::Id)
+                .filter(resident::Column::HouseholdId.is_in(chunk.to_vec()))
+                .filter(resident::Column::Relation.eq(Relation::Head.as_str()))
+                .filter(resident::Column::Status.eq(ACTIVE))
+                .into_tuple()
+                .all(txn)
+                .await?;
+            heads.extend(found.into_iter().filter_map(|(h, id)| Some((h?, id))));
+        }
+        for k in keys {
+            if let Some(known) = self.households.get_mut(&k) {
+                known.head = heads.get(&known.id).copied();
+            }
+        }
+        Ok(())
+    }
+
     /// Finds or creates the household of every row's room (the new ones in a few
     /// statements); answers the deepest node all the rows lie under, for the audit entry.
     async fn households_for(
@@ -1178,6 +1215,7 @@ impl Writer {
             }
         }
         let audit_path = self.households_for(&txn, &kept, now, report).await?;
+        self.refresh_heads(&txn, &kept).await?;
         let mut heads_changed: HashSet<i64> = HashSet::new();
         let mut inserts: Vec<(Ready, i64)> = Vec::new();
         for r in kept {

@@ -134,6 +134,33 @@ async fn every_api_refusal_is_one_json_shape_and_nothing_fails() {
         before,
         "no bad request wrote anything"
     );
+    // Every route that takes a body refuses a terabyte announced, at once and in JSON.
+    for path in wangge::web::route_paths() {
+        if !path.starts_with("/api/v1/") {
+            continue;
+        }
+        let url = path
+            .replace("{id}", "1")
+            .replace("{code}", "WY03")
+            .replace("{date}", "2027-01-01");
+        for m in ["POST", "PATCH", "PUT"] {
+            let started = Instant::now();
+            let answer = raw(
+                &app,
+                format!(
+                    "{m} {url} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {t}\r\nContent-Type: application/json\r\nContent-Length: 1000000000000\r\nConnection: close\r\n\r\n"
+                ),
+            )
+            .await;
+            assert!(
+                started.elapsed() < Duration::from_secs(5),
+                "{m} {url} held the connection"
+            );
+            let status: u16 = answer.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0);
+            assert!((400..500).contains(&status), "{m} {url}: {answer}");
+            assert!(answer.contains("application/json"), "{m} {url}: {answer}");
+        }
+    }
 
     // The huge page number that once closed the connection.
     let r = app
@@ -804,4 +831,39 @@ async fn the_server_backs_up_on_its_schedule_and_keeps_the_newest() {
             );
         }
     }
+}
+
+/// A database it cannot write is refused at start with a clear message (it once started, said
+/// it was healthy, and failed every write, even a login).
+#[test]
+fn a_database_that_cannot_be_written_is_refused_at_start() {
+    if std::env::var("WANGGE_TEST_POSTGRES_URL").is_ok_and(|u| !u.is_empty()) {
+        return;
+    }
+    let Some(disk) = SmallDisk::mount(16) else {
+        eprintln!("SKIPPED a_database_that_cannot_be_written…: cannot mount a tmpfs (needs root)");
+        return;
+    };
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_wangge"))
+            .args(args)
+            .arg("--data-dir")
+            .arg(&disk.path)
+            .env_remove("WANGGE_DATABASE_URL")
+            .env("WANGGE_LOG", "warn")
+            .output()
+            .expect("run wangge")
+    };
+    let o = run(&["migrate"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let ro = std::process::Command::new("mount")
+        .args(["-o", "remount,ro"])
+        .arg(&disk.path)
+        .status()
+        .expect("remount");
+    assert!(ro.success());
+    let o = run(&["migrate"]);
+    let said = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert!(!o.status.success(), "{said}");
+    assert!(said.contains("无法写入") || said.contains("只读"), "{said}");
 }
