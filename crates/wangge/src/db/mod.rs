@@ -123,7 +123,38 @@ async fn open(
     }
     Database::connect(opts)
         .await
-        .with_context(|| format!("无法连接数据库 {}", redact_url(url)))
+        .with_context(|| match backend {
+            Backend::Sqlite if !sqlite_writable(url) => {
+                format!("{CANNOT_WRITE}（{}）", redact_url(url))
+            }
+            Backend::Sqlite => format!(
+                "无法打开数据库 {}（文件若已损坏，请用 wangge restore 从备份恢复）",
+                redact_url(url)
+            ),
+            Backend::Postgres => format!("无法连接数据库 {}", redact_url(url)),
+        })
+}
+
+/// What the server says when it cannot write its database.
+const CANNOT_WRITE: &str =
+    "数据库无法写入（只读、磁盘已满或没有权限）：请检查数据目录和数据库文件的权限与磁盘空间";
+
+/// Whether an SQLite database's file (if there is one) and its directory can be written: the
+/// journal files beside it must be created, so a read-only directory fails as surely as a
+/// read-only file. Used to say why an open failed.
+fn sqlite_writable(url: &str) -> bool {
+    let Some(file) = sqlite_file(url) else {
+        return true;
+    };
+    let file_ok = !file.exists() || std::fs::OpenOptions::new().write(true).open(&file).is_ok();
+    let dir = file
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let probe = dir.join(format!(".wangge-write-probe-{}", std::process::id()));
+    let dir_ok = std::fs::write(&probe, b"").is_ok();
+    let _ = std::fs::remove_file(&probe);
+    file_ok && dir_ok
 }
 
 /// Whether an SQLite connection coming back to the pool is fit to be used again. After a
@@ -215,9 +246,7 @@ pub async fn integrity_check(db: &DatabaseConnection) -> anyhow::Result<()> {
 /// Checks at start, after the migrations, that the database takes writes: a read-only file
 /// or directory, or a read-only server, is refused with what to do.
 pub async fn require_writable(db: &DatabaseConnection) -> anyhow::Result<()> {
-    write_probe(db).await.context(
-        "数据库无法写入（只读、磁盘已满或没有权限）：请检查数据目录和数据库文件的权限与磁盘空间",
-    )
+    write_probe(db).await.context(CANNOT_WRITE)
 }
 
 /// Takes the write lock and lets it go, writing nothing: fails when the database cannot be

@@ -182,7 +182,7 @@ impl From<sea_orm::DbErr> for AppError {
             }
             return AppError::conflict("duplicate", "数据重复：已存在相同的记录");
         }
-        if let Some(why) = storage_refusal(&e.to_string()) {
+        if let Some(why) = storage_refusal(&e) {
             tracing::error!(error = %e, "the database refuses writes");
             return AppError::Unavailable(why.into());
         }
@@ -190,19 +190,52 @@ impl From<sea_orm::DbErr> for AppError {
     }
 }
 
-/// Whether a database error says the store cannot write (SQLite's "database or disk is full"
-/// and "attempt to write a readonly database", PostgreSQL's disk-full 53100 or a read-only
-/// transaction), and what to tell the user.
-pub fn storage_refusal(error: &str) -> Option<&'static str> {
-    let e = error.to_ascii_lowercase();
-    if e.contains("disk is full")
-        || e.contains("no space left")
-        || e.contains("could not extend file")
-        || e.contains("53100")
+/// Whether a database error says the store cannot be used now (cannot be reached, or cannot
+/// write), and what to tell the user. A full or read-only store is known by the
+/// driver's code where there is one (SQLite `SQLITE_FULL` 13 and `SQLITE_READONLY` 8 with their
+/// extended codes; PostgreSQL `disk_full` 53100 and `read_only_sql_transaction` 25006), else by
+/// the words of the message ("database or disk is full", "could not extend file", …).
+pub fn storage_refusal(e: &sea_orm::DbErr) -> Option<&'static str> {
+    use sea_orm::{DbErr, RuntimeErr, sqlx};
+    const FULL: &str = "存储空间已满，这次没有保存：请联系管理员清理磁盘，空间恢复后即可重新提交";
+    const READ_ONLY: &str = "数据库当前只读，这次没有保存：请联系管理员检查数据库文件和目录的权限";
+    const UNREACHABLE: &str = "暂时连不上数据库：请稍后重试；一直如此请联系管理员";
+    if let DbErr::ConnectionAcquire(_) | DbErr::Conn(_) = e {
+        return Some(UNREACHABLE);
+    }
+    if let DbErr::Exec(RuntimeErr::SqlxError(x)) | DbErr::Query(RuntimeErr::SqlxError(x)) = e
+        && matches!(
+            &**x,
+            sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed
+        )
     {
-        Some("存储空间已满，这次没有保存：请联系管理员清理磁盘，空间恢复后即可重新提交")
-    } else if e.contains("readonly database") || e.contains("read-only transaction") {
-        Some("数据库当前只读，这次没有保存：请联系管理员检查数据库文件和目录的权限")
+        return Some(UNREACHABLE);
+    }
+    if let DbErr::Exec(RuntimeErr::SqlxError(x)) | DbErr::Query(RuntimeErr::SqlxError(x)) = e
+        && let sqlx::Error::Database(d) = &**x
+        && let Some(code) = d.code()
+    {
+        let (full, read_only) = if d.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+            let primary = code.parse::<u32>().map_or(0, |c| c & 0xff);
+            (primary == 13, primary == 8)
+        } else {
+            (code == "53100", code == "25006")
+        };
+        if full {
+            return Some(FULL);
+        }
+        if read_only {
+            return Some(READ_ONLY);
+        }
+    }
+    let text = e.to_string().to_ascii_lowercase();
+    if text.contains("disk is full")
+        || text.contains("no space left")
+        || text.contains("could not extend file")
+    {
+        Some(FULL)
+    } else if text.contains("readonly database") || text.contains("read-only transaction") {
+        Some(READ_ONLY)
     } else {
         None
     }
@@ -220,4 +253,26 @@ impl IntoResponse for AppError {
 /// Parses a materialized path read from the database; a bad one is a corrupt row.
 pub fn stored_path(p: &str) -> AppResult<wangge_core::OrgPath> {
     wangge_core::OrgPath::parse(p).map_err(|e| AppError::Internal(e.into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sea_orm::{ConnAcquireErr, DbErr, RuntimeErr};
+    use std::sync::Arc;
+
+    #[test]
+    fn a_store_that_cannot_be_used_is_503_in_words_a_user_can_act_on() {
+        let unavailable = |e: DbErr| match AppError::from(e) {
+            AppError::Unavailable(m) => m,
+            other => panic!("not 503: {other:?}"),
+        };
+        assert!(unavailable(DbErr::ConnectionAcquire(ConnAcquireErr::Timeout)).contains("连不上"));
+        let io = sea_orm::sqlx::Error::Io(std::io::Error::other("connection reset"));
+        assert!(unavailable(DbErr::Exec(RuntimeErr::SqlxError(Arc::new(io)))).contains("连不上"));
+        let full = DbErr::Exec(RuntimeErr::Internal("database or disk is full".into()));
+        assert!(unavailable(full).contains("存储空间已满"));
+        let other = DbErr::Custom("no such column".into());
+        assert!(matches!(AppError::from(other), AppError::Internal(_)));
+    }
 }

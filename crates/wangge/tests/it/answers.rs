@@ -463,7 +463,15 @@ impl SmallDisk {
             .arg(&path)
             .status()
             .is_ok_and(|s| s.success());
-        ok.then_some(SmallDisk { path })
+        if !ok {
+            return None;
+        }
+        let disk = SmallDisk { path };
+        // Mounted and writable, or no use.
+        let probe = disk.path.join("probe");
+        std::fs::write(&probe, b"x").ok()?;
+        std::fs::remove_file(&probe).ok()?;
+        Some(disk)
     }
 
     /// Fills the disk but for `spare` bytes; returns the filler's path.
@@ -490,6 +498,48 @@ impl Drop for SmallDisk {
     }
 }
 
+/// A report of `words` to the grid under `key`, and the answer (JSON, or null).
+async fn report_under(
+    app: &TestApp,
+    token: &str,
+    key: String,
+    grid: i64,
+    words: String,
+) -> (StatusCode, Value) {
+    let r = app
+        .client
+        .post(app.url("/api/v1/cases"))
+        .bearer_auth(token)
+        .header("idempotency-key", &key)
+        .json(&json!({"title": format!("满盘测试 {key}"), "description": words, "org_id": grid}))
+        .send()
+        .await
+        .expect("an answer");
+    let s = r.status();
+    (s, r.json().await.unwrap_or(Value::Null))
+}
+
+/// A household added to the building through a form's API (a write through the pool).
+async fn add_room(app: &TestApp, token: &str, building: i64, room: &str) -> (StatusCode, Value) {
+    app.send(
+        Method::POST,
+        token,
+        "/api/v1/households",
+        json!({"building_id": building, "room": room}),
+    )
+    .await
+}
+
+/// What `/healthz` answers.
+async fn health(app: &TestApp) -> StatusCode {
+    app.client
+        .get(app.url("/healthz"))
+        .send()
+        .await
+        .expect("health")
+        .status()
+}
+
 /// The full disk of issue 15: while the database's disk is full, a report is refused with 503
 /// and never acknowledged unless kept; reads go on; when space returns, writes resume by
 /// themselves; and every acknowledged report is in the database afterwards. SQLite only (a
@@ -509,24 +559,8 @@ async fn a_full_disk_acknowledges_only_what_it_keeps_and_writes_resume() {
     let gw = app.token("wgy-liuan-1").await;
     let admin = app.token("admin").await;
     let grid = app.node_id(&admin, "33019900100101").await;
-    let report = |k: usize| {
-        let app = &app;
-        let sj = sj.clone();
-        async move {
-            let r = app
-                .client
-                .post(app.url("/api/v1/cases"))
-                .bearer_auth(&sj)
-                .header("idempotency-key", format!("disk-{k}"))
-                .json(&json!({"title": format!("满盘测试 {k}"), "description": "磁盘写满时上报的问题，内容写得长一些以便占用空间".repeat(20), "org_id": grid}))
-                .send()
-                .await
-                .expect("an answer");
-            let s = r.status();
-            let v: Value = r.json().await.unwrap_or(Value::Null);
-            (s, v)
-        }
-    };
+    let words = "磁盘写满时上报的问题，内容写得长一些以便占用空间".repeat(20);
+    let report = |k: usize| report_under(&app, &sj, format!("disk-{k}"), grid, words.clone());
     let mut acknowledged: Vec<i64> = Vec::new();
     for k in 0..5 {
         let (s, v) = report(k).await;
@@ -561,23 +595,10 @@ async fn a_full_disk_acknowledges_only_what_it_keeps_and_writes_resume() {
     // Reads go on; the health check says writes fail.
     let (s, _) = app.get(&sj, "/api/v1/cases?per_page=5").await;
     assert_eq!(s, StatusCode::OK);
-    let h = app
-        .client
-        .get(app.url("/healthz"))
-        .send()
-        .await
-        .expect("health");
-    assert_eq!(h.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(health(&app).await, StatusCode::SERVICE_UNAVAILABLE);
     // A form's write through the pool is refused the same way.
     let building = app.building_in("33019900100101").await;
-    let (s, v) = app
-        .send(
-            Method::POST,
-            &gw,
-            "/api/v1/households",
-            json!({"building_id": building, "room": "满-1"}),
-        )
-        .await;
+    let (s, v) = add_room(&app, &gw, building, "满-1").await;
     assert!(
         matches!(s, StatusCode::SERVICE_UNAVAILABLE | StatusCode::CREATED),
         "{s} {v}"
@@ -590,21 +611,8 @@ async fn a_full_disk_acknowledges_only_what_it_keeps_and_writes_resume() {
         assert_eq!(s, StatusCode::CREATED, "after space returned: {v}");
         acknowledged.push(v["id"].as_i64().expect("id"));
     }
-    let h = app
-        .client
-        .get(app.url("/healthz"))
-        .send()
-        .await
-        .expect("health");
-    assert_eq!(h.status(), StatusCode::OK);
-    let (s, v) = app
-        .send(
-            Method::POST,
-            &gw,
-            "/api/v1/households",
-            json!({"building_id": building, "room": "满-2"}),
-        )
-        .await;
+    assert_eq!(health(&app).await, StatusCode::OK);
+    let (s, v) = add_room(&app, &gw, building, "满-2").await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     // Every acknowledged report is there, seen from a new connection.
     let fresh = wangge::db::connect(&app.url, None).await.expect("connect");
@@ -624,6 +632,101 @@ async fn a_full_disk_acknowledges_only_what_it_keeps_and_writes_resume() {
         );
     }
     fresh.close().await.ok();
+}
+
+/// What a full disk does on PostgreSQL, as far as a test can make one: the server refuses each
+/// write with SQLSTATE 53100 (`disk_full`; here raised by a trigger, as PostgreSQL raises it when
+/// it cannot extend a file). A report and a form are answered 503 `storage_unavailable` and
+/// nothing is acknowledged; reads go on; `/healthz` says writes fail; once the server takes
+/// writes again, they resume by themselves. (A full WAL disk stops the PostgreSQL server itself:
+/// that is its operator's, see the README.)
+#[tokio::test]
+async fn a_postgresql_disk_full_refusal_is_503_and_writes_resume() {
+    if !std::env::var("WANGGE_TEST_POSTGRES_URL").is_ok_and(|u| !u.is_empty()) {
+        return;
+    }
+    let app = TestApp::spawn().await;
+    let sj = app.token("liuan-sj").await;
+    let gw = app.token("wgy-liuan-1").await;
+    let admin = app.token("admin").await;
+    let grid = app.node_id(&admin, "33019900100101").await;
+    let building = app.building_in("33019900100101").await;
+    let count = || async {
+        app.db
+            .query_one_raw(sea_orm::Statement::from_string(
+                sea_orm::DbBackend::Postgres,
+                "SELECT COUNT(*) AS n FROM cases",
+            ))
+            .await
+            .expect("count")
+            .expect("row")
+            .try_get::<i64>("", "n")
+            .expect("n")
+    };
+    let report = |k: usize| {
+        report_under(
+            &app,
+            &sj,
+            format!("pg-full-{k}"),
+            grid,
+            "数据库磁盘满时上报的问题".into(),
+        )
+    };
+    let (s, v) = report(0).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    app.db
+        .execute_unprepared(
+            "CREATE FUNCTION full_disk() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+             RAISE EXCEPTION '模拟：磁盘已满' USING ERRCODE = '53100'; END $$; \
+             CREATE TRIGGER full_cases BEFORE INSERT OR UPDATE ON cases \
+             FOR EACH STATEMENT EXECUTE FUNCTION full_disk(); \
+             CREATE TRIGGER full_households BEFORE INSERT OR UPDATE ON households \
+             FOR EACH STATEMENT EXECUTE FUNCTION full_disk(); \
+             CREATE TRIGGER full_settings BEFORE INSERT OR UPDATE ON settings \
+             FOR EACH STATEMENT EXECUTE FUNCTION full_disk();",
+        )
+        .await
+        .expect("the disk fills");
+    let before = count().await;
+    for k in 1..6 {
+        let (s, v) = report(k).await;
+        assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE, "{v}");
+        assert_eq!(v["error"]["code"], "storage_unavailable", "{v}");
+        assert!(
+            v["error"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("存储空间已满")),
+            "{v}"
+        );
+    }
+    let (s, v) = add_room(&app, &gw, building, "满-1").await;
+    assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE, "{v}");
+    assert_eq!(v["error"]["code"], "storage_unavailable", "{v}");
+    assert_eq!(
+        count().await,
+        before,
+        "nothing was kept, nothing acknowledged"
+    );
+    let (s, _) = app.get(&sj, "/api/v1/cases?per_page=5").await;
+    assert_eq!(s, StatusCode::OK, "reads go on");
+    // The health check's write is cached for 2 s.
+    tokio::time::sleep(Duration::from_millis(2_100)).await;
+    assert_eq!(health(&app).await, StatusCode::SERVICE_UNAVAILABLE);
+    app.db
+        .execute_unprepared("DROP FUNCTION full_disk() CASCADE")
+        .await
+        .expect("space returns");
+    tokio::time::sleep(Duration::from_millis(2_100)).await;
+    assert_eq!(health(&app).await, StatusCode::OK);
+    for k in 1..4 {
+        let (s, v) = report(k).await;
+        assert_eq!(
+            s,
+            StatusCode::CREATED,
+            "the same key, retried once the disk has room: {v}"
+        );
+    }
+    assert_eq!(count().await, before + 3);
 }
 
 /// A backup made while reports pour in holds every report acknowledged before it began, passes
@@ -859,9 +962,13 @@ fn a_database_that_cannot_be_written_is_refused_at_start() {
     let ro = std::process::Command::new("mount")
         .args(["-o", "remount,ro"])
         .arg(&disk.path)
-        .status()
+        .output()
         .expect("remount");
-    assert!(ro.success());
+    assert!(
+        ro.status.success(),
+        "remount read-only: {}",
+        String::from_utf8_lossy(&ro.stderr)
+    );
     let o = run(&["migrate"]);
     let said = String::from_utf8_lossy(&o.stderr).into_owned();
     assert!(!o.status.success(), "{said}");
