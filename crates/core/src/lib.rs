@@ -16,6 +16,7 @@ pub mod geo;
 pub mod org;
 pub mod people;
 pub mod photo;
+pub mod press;
 pub mod rates;
 pub mod registry;
 pub mod role;

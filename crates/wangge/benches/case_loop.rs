@@ -55,7 +55,7 @@ async fn fill(db: &DatabaseConnection, target: u64) -> anyhow::Result<u64> {
     let base: i64 = count(db, "SELECT COUNT(*) FROM cases").await?;
     let max_id: i64 = count(db, "SELECT MAX(id) FROM cases").await?;
     let copies = (target as i64 - base).max(0) / base.max(1);
-    let now = wangge::db::now_ms();
+    let now = wangge::infra::clock::now_ms();
     // Copy k is shifted back by k × (720 days / copies) plus k seconds (so no two copies
     // collide); open cases in copies older than ten days are closed, as they would be by now.
     let shift = |k: &str| {
@@ -115,25 +115,26 @@ async fn count(db: &DatabaseConnection, sql: &str) -> anyhow::Result<i64> {
 async fn main() -> anyhow::Result<()> {
     let a = args();
     let dir = tempfile::tempdir()?;
-    let url = wangge::config::sqlite_url(dir.path());
+    let url = wangge::infra::config::sqlite_url(dir.path());
     heading("case-loop");
 
     let t = Instant::now();
-    let db = wangge::db::connect(&url, None).await?;
-    wangge::db::migrate(&db).await?;
+    let db = wangge::infra::db::connect(&url, None).await?;
+    wangge::app::migrate(&db).await?;
     wangge::demo::generate(&db, 20261122, PW).await?;
-    let vault = wangge::people::vault::Vault::load(dir.path(), None)?;
+    let vault = wangge::infra::vault::Vault::load(dir.path(), None)?;
     wangge::demo::cases::generate(&db, &vault, 20261122, 1500, 120).await?;
     let n = fill(&db, a.cases).await?;
     // What the server does at start (and hourly): refresh the planner's statistics.
-    wangge::db::optimize(&db).await?;
+    wangge::infra::db::optimize(&db).await?;
     println!(
         "数据库：{n} 件案件，准备用时 {:.1} 秒",
         t.elapsed().as_secs_f64()
     );
 
-    let config = wangge::config::Config::local(dir.path(), &url);
-    let server = wangge::Server::bind(config, wangge::db::connect(&url, None).await?).await?;
+    let config = wangge::infra::config::Config::local(dir.path(), &url);
+    let server =
+        wangge::Server::bind(config, wangge::infra::db::connect(&url, None).await?).await?;
     let base = format!("http://{}", server.local_addr()?);
     tokio::spawn(server.run());
     let api = Api {

@@ -62,11 +62,11 @@ fn rss_mib() -> f64 {
 /// A fresh database with the demo district: (state, building codes).
 async fn fresh(dir: &std::path::Path) -> anyhow::Result<(wangge::AppState, Vec<(String, bool)>)> {
     std::fs::create_dir_all(dir)?;
-    let url = wangge::config::sqlite_url(dir);
-    let db = wangge::db::connect(&url, None).await?;
-    wangge::db::migrate(&db).await?;
+    let url = wangge::infra::config::sqlite_url(dir);
+    let db = wangge::infra::db::connect(&url, None).await?;
+    wangge::app::migrate(&db).await?;
     wangge::demo::generate(&db, 20261122, PW).await?;
-    let config = wangge::config::Config::local(dir, &url);
+    let config = wangge::infra::config::Config::local(dir, &url);
     let vault = wangge::open_vault(&config, &db).await?;
     let st = wangge::AppState::new(db, config, vault);
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -230,11 +230,11 @@ async fn main() -> anyhow::Result<()> {
     }
 
     // Searches through the API, on the CSV database.
-    wangge::db::optimize(&st.db).await?;
-    let url = wangge::config::sqlite_url(&dir.path().join("csv"));
+    wangge::infra::db::optimize(&st.db).await?;
+    let url = wangge::infra::config::sqlite_url(&dir.path().join("csv"));
     let server = wangge::Server::bind(
-        wangge::config::Config::local(&dir.path().join("csv"), &url),
-        wangge::db::connect(&url, None).await?,
+        wangge::infra::config::Config::local(&dir.path().join("csv"), &url),
+        wangge::infra::db::connect(&url, None).await?,
     )
     .await?;
     let api = Api {
@@ -254,7 +254,7 @@ async fn main() -> anyhow::Result<()> {
             .ok_or_else(|| anyhow::anyhow!("no residents"))?;
         let sealed: String = row.try_get("", "id_sealed")?;
         st.vault
-            .unseal(wangge::people::vault::Field::IdNumber, &sealed)?
+            .unseal(wangge::infra::vault::Field::IdNumber, &sealed)?
     };
     println!(
         "查找（HTTP 接口，每项 {} 次顺序请求，预热 5 次）：",

@@ -1,188 +1,29 @@
 //! wangge — party-building-led grid governance for Chinese towns and city streets.
 //!
-//! One binary serves a Chinese web UI and a JSON API over one service layer. Each domain
-//! capability is a folder: [`org`] (the org tree and departments), [`users`] (accounts),
-//! [`auth`] (sessions, tokens, CSRF), [`cases`] (the case loop), [`people`] (the registry), [`audit`] (the append-only log), [`demo`] (the demo
-//! street). Shared infrastructure: [`db`], [`web`], [`config`].
+//! One binary serves a Chinese web UI and a JSON API. The layers, each importing only from those
+//! below it (see ARCHITECTURE.md):
+//! - [`app`]: the state, the router, the jobs, the home page; [`demo`]: the demo street;
+//! - the slices, one folder per capability: [`org`] (the tree and departments), [`users`]
+//!   (accounts), [`auth`] (logging in, sessions, tokens), [`audit`] (the log's pages), [`cases`]
+//!   (the case loop), [`people`] (the registry);
+//! - [`web`]: the web kit (who is calling, pages, forms, sheets, CSRF, static files, metrics);
+//! - [`infra`]: infrastructure (errors, clock, config, caches, the database, the vault…);
+//! - and below them all the pure rules of `wangge_core`.
 
+pub mod app;
 pub mod audit;
 pub mod auth;
-pub mod cache;
 pub mod cases;
-pub mod config;
-pub mod db;
 pub mod demo;
-pub mod home;
+pub mod infra;
 pub mod org;
 pub mod people;
 pub mod users;
 pub mod web;
-
-use sea_orm::DatabaseConnection;
-use std::sync::Arc;
 
 /// mimalloc instead of the C library's allocator: a request allocates many small strings on
 /// two threads or more, where glibc's malloc spent a fifth of the intake benchmark's time.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// What every handler can reach.
-#[derive(Clone)]
-pub struct AppState {
-    /// The database pool.
-    pub db: DatabaseConnection,
-    /// The running configuration.
-    pub config: Arc<config::Config>,
-    /// Request counters for `/metrics`.
-    pub metrics: Arc<web::metrics::Metrics>,
-    /// The category tree and working calendar, reloaded after edits.
-    pub catalog: Arc<cases::catalog::Cache>,
-    /// Learned category models per street.
-    pub models: Arc<cases::suggest::Models>,
-    /// Live notifications.
-    pub hub: Arc<cases::notify::Hub>,
-    /// The org tree, departments and staff, as the case intake reads them.
-    pub directory: Arc<org::directory::Snapshot>,
-    /// Callers already resolved from their token or session.
-    pub callers: Arc<auth::Callers>,
-    /// The writer that lands reports in batches.
-    pub intake: Arc<cases::intake::Writer>,
-    /// The keys that seal and index ID numbers and phones.
-    pub vault: Arc<people::vault::Vault>,
-    /// Population-ledger imports started from the web page.
-    pub imports: Arc<people::pages::Jobs>,
-}
-
-impl AppState {
-    /// The state over a connection and a configuration.
-    pub fn new(
-        db: DatabaseConnection,
-        config: config::Config,
-        vault: people::vault::Vault,
-    ) -> AppState {
-        AppState {
-            vault: Arc::new(vault),
-            catalog: Arc::new(cases::catalog::Cache::new(config.pressing.yellow_at)),
-            db,
-            config: Arc::new(config),
-            metrics: Arc::new(web::metrics::Metrics::default()),
-            models: Arc::default(),
-            hub: Arc::default(),
-            directory: Arc::default(),
-            callers: Arc::default(),
-            intake: Arc::default(),
-            imports: Arc::default(),
-        }
-    }
-
-    /// Drops the copies of the org tree, departments and accounts (after any of them changed).
-    pub fn forget_directory(&self) {
-        self.directory.invalidate();
-        self.callers.invalidate();
-    }
-}
-
-/// A server bound to its address, ready to run.
-pub struct Server {
-    listener: tokio::net::TcpListener,
-    router: axum::Router,
-    state: AppState,
-    /// The data directory's lock, held shared while the server runs (a restore waits for it).
-    _lock: Option<std::fs::File>,
-}
-
-/// Loads the data key (see `people::vault`), refuses one the database was not sealed with, and
-/// seals what an older version stored in the clear.
-pub async fn open_vault(
-    config: &config::Config,
-    db: &DatabaseConnection,
-) -> anyhow::Result<people::vault::Vault> {
-    let vault = people::vault::Vault::load(
-        &config.data_dir,
-        config.data_key.as_ref().map(|k| k.0.as_str()),
-    )?;
-    vault.verify(db).await?;
-    cases::service::seal_phones(db, &vault).await?;
-    Ok(vault)
-}
-
-impl Server {
-    /// Connects, migrates and binds. Errors say in Chinese what went wrong (a bad URL, an
-    /// unreachable database, a port in use).
-    pub async fn bind(config: config::Config, db: DatabaseConnection) -> anyhow::Result<Server> {
-        use anyhow::Context;
-        let listener = tokio::net::TcpListener::bind(config.listen)
-            .await
-            .with_context(|| format!("无法监听 {}（端口被占用或没有权限）", config.listen))?;
-        let lock = if db::backend(&db) == db::Backend::Sqlite {
-            Some(db::backup::lock(&config.data_dir, false)?.with_context(|| {
-                format!(
-                    "数据目录 {} 正在被恢复（wangge restore），请稍后再启动",
-                    config.data_dir.display()
-                )
-            })?)
-        } else {
-            None
-        };
-        let vault = open_vault(&config, &db).await?;
-        let state = AppState::new(db, config, vault);
-        Ok(Server {
-            listener,
-            router: web::router(state.clone()),
-            state,
-            _lock: lock,
-        })
-    }
-
-    /// The address actually bound (useful with port 0).
-    pub fn local_addr(&self) -> std::io::Result<std::net::SocketAddr> {
-        self.listener.local_addr()
-    }
-
-    /// The state the server runs with.
-    pub fn state(&self) -> &AppState {
-        &self.state
-    }
-
-    /// Serves until Ctrl-C (or forever, in tests), pressing slow cases and keeping the planner's
-    /// statistics fresh in the background.
-    pub async fn run(self) -> anyhow::Result<()> {
-        let job = tokio::spawn(cases::press::run_forever(self.state.clone()));
-        let stats = tokio::spawn(db::optimize_forever(self.state.db.clone()));
-        let log = tokio::spawn(db::checkpoint_forever(self.state.db.clone()));
-        let backups = self
-            .state
-            .config
-            .backups
-            .clone()
-            .map(|b| tokio::spawn(backup_forever(self.state.db.clone(), b)));
-        axum::serve(
-            self.listener,
-            self.router
-                .into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
-        job.abort();
-        stats.abort();
-        log.abort();
-        if let Some(b) = backups {
-            b.abort();
-        }
-        Ok(())
-    }
-}
-
-/// Backs the database up on its schedule, keeping the newest copies; a failure is logged and
-/// tried again at the next time.
-async fn backup_forever(db: sea_orm::DatabaseConnection, b: config::Backups) {
-    loop {
-        tokio::time::sleep(b.every).await;
-        match db::backup::scheduled(&db, &b.dir, b.keep).await {
-            Ok(file) => tracing::info!(file = %file.display(), "backup made"),
-            Err(e) => tracing::error!(error = format!("{e:#}"), "backup failed"),
-        }
-    }
-}
+pub use app::{AppState, Server, open_vault};

@@ -4,8 +4,9 @@ use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 use wangge::auth::Caller;
-use wangge::config::{Config, FileConfig};
-use wangge::{Server, db, demo, org, users};
+use wangge::infra::config::{Config, FileConfig};
+use wangge::infra::db;
+use wangge::{Server, demo, org, users};
 
 #[derive(Parser)]
 #[command(name = "wangge", version, about = "网格：党建引领网格化基层治理平台")]
@@ -47,14 +48,14 @@ struct ServeArgs {
 
 impl ServeArgs {
     /// The scheduled backups these flags ask for.
-    fn backups(&self) -> anyhow::Result<Option<wangge::config::Backups>> {
+    fn backups(&self) -> anyhow::Result<Option<wangge::infra::config::Backups>> {
         let Some(dir) = self.backup_dir.clone() else {
             return Ok(None);
         };
         if !(self.backup_every.is_finite() && self.backup_every >= 0.01) {
             bail!("--backup-every 应为大于 0 的小时数（如 24 或 0.5）");
         }
-        Ok(Some(wangge::config::Backups {
+        Ok(Some(wangge::infra::config::Backups {
             dir,
             every: std::time::Duration::from_secs_f64(self.backup_every * 3600.0),
             keep: self.backup_keep.max(1),
@@ -206,13 +207,13 @@ async fn open(cfg: &Config) -> anyhow::Result<sea_orm::DatabaseConnection> {
     }
     let conn = db::connect(&cfg.database_url, None).await?;
     db::integrity_check(&conn).await?;
-    db::migrate(&conn).await?;
+    wangge::app::migrate(&conn).await?;
     db::require_writable(&conn).await?;
     Ok(conn)
 }
 
 fn random_password() -> anyhow::Result<String> {
-    let t = wangge::auth::tokens::random_token()?;
+    let t = wangge::infra::tokens::random_token()?;
     Ok(format!("Wg{}", &t[..14]))
 }
 
@@ -251,9 +252,9 @@ async fn find_node(conn: &sea_orm::DatabaseConnection, key: &str) -> anyhow::Res
     }
 }
 
-fn app(e: wangge::web::error::AppError) -> anyhow::Error {
+fn app(e: wangge::infra::error::AppError) -> anyhow::Error {
     match e {
-        wangge::web::error::AppError::Internal(inner) => inner,
+        wangge::infra::error::AppError::Internal(inner) => inner,
         other => anyhow::anyhow!("{other}"),
     }
 }
@@ -336,7 +337,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     .await
                     .context("清空数据库失败")?;
             }
-            db::migrate(&conn).await?;
+            wangge::app::migrate(&conn).await?;
             if users::any(&conn).await.map_err(app)? {
                 bail!(
                     "数据库里已有数据：演示数据只建在空库中。SQLite 请换一个数据目录；PostgreSQL 可加 --reset 清空后重建。"

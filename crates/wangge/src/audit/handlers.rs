@@ -3,8 +3,8 @@
 use super::{Filter, Page, list};
 use crate::AppState;
 use crate::auth::{Actor, PageActor};
+use crate::infra::error::AppResult;
 use crate::web::Query;
-use crate::web::error::AppResult;
 use crate::web::{Html, PageCtx, respond};
 use askama::Template;
 use axum::Json;
@@ -48,7 +48,7 @@ pub async fn page(
             ("actor", f.actor.clone().unwrap_or_default()),
         ]);
         let ctx = PageCtx::new(&st, &actor, "审计日志", "audit").await?;
-        Ok::<_, crate::web::error::AppError>(Html(
+        Ok::<_, crate::infra::error::AppError>(Html(
             AuditPage {
                 ctx,
                 page,

@@ -4,7 +4,7 @@
 pub mod entity;
 pub mod handlers;
 
-use crate::web::error::AppResult;
+use crate::infra::error::AppResult;
 use entity as log;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
@@ -71,7 +71,7 @@ pub async fn record_many<'a>(
 
 fn row(who: &Who, e: Entry<'_>) -> log::ActiveModel {
     log::ActiveModel {
-        at: Set(crate::db::now_ms()),
+        at: Set(crate::infra::clock::now_ms()),
         actor_id: Set(who.id),
         actor_name: Set(who.name.clone()),
         org_path: Set(e.org_path.as_str().to_owned()),
@@ -208,7 +208,7 @@ pub fn action_label(a: &str) -> &'static str {
 /// Lists entries in scope, newest first, 50 a page.
 pub async fn list(db: &impl ConnectionTrait, scope: &Scope, f: &Filter) -> AppResult<Page> {
     const PER: u64 = 50;
-    let mut q = log::Entity::find().filter(crate::db::in_scope("org_path", scope));
+    let mut q = log::Entity::find().filter(crate::infra::db::in_scope("org_path", scope));
     if let Some(e) = f.entity.as_deref().filter(|s| !s.is_empty()) {
         q = q.filter(log::Column::Entity.eq(e));
     }
@@ -236,7 +236,7 @@ pub async fn list(db: &impl ConnectionTrait, scope: &Scope, f: &Filter) -> AppRe
             .map(|r| Item {
                 id: r.id,
                 at: r.at,
-                at_text: crate::web::fmt_time(r.at),
+                at_text: crate::infra::clock::fmt_time(r.at),
                 action_label: action_label(&r.action),
                 actor: r.actor_name,
                 action: r.action,

@@ -4,9 +4,9 @@ use super::entity::api_token;
 use super::{Actor, ClientIp, PRE_COOKIE, PageActor, SESSION_COOKIE, Via};
 use crate::AppState;
 use crate::audit::{self, Entry, Who};
+use crate::infra::error::{AppError, AppResult};
 use crate::users::entity as user;
 use crate::web::Query;
-use crate::web::error::{AppError, AppResult};
 use crate::web::{Html, PageCtx, done};
 use askama::Template;
 use axum::extract::{Path, State};
@@ -37,7 +37,7 @@ pub async fn authenticate(
         ));
     }
     let found = crate::users::by_username(&st.db, &name).await?;
-    let ok = super::password::verify(
+    let ok = crate::infra::password::verify(
         password.to_owned(),
         found.as_ref().map(|u| u.password_hash.clone()),
     )
@@ -67,11 +67,11 @@ pub async fn authenticate(
 }
 
 async fn note_login(st: &AppState, u: &user::Model, ip: &str, how: &str) -> AppResult<()> {
-    let tx = crate::db::begin_write(&st.db).await?;
+    let tx = crate::infra::db::begin_write(&st.db).await?;
     let mut am: user::ActiveModel = u.clone().into();
-    am.last_login_at = Set(Some(crate::db::now_ms()));
+    am.last_login_at = Set(Some(crate::infra::clock::now_ms()));
     am.update(&tx).await?;
-    let path = crate::web::error::stored_path(&u.org_path)?;
+    let path = crate::infra::error::stored_path(&u.org_path)?;
     audit::record(
         &tx,
         &Who {
@@ -144,7 +144,7 @@ async fn render_login(
 ) -> AppResult<Response> {
     let pre = match super::cookie(headers, PRE_COOKIE) {
         Some(v) if v.len() == 64 => v.to_owned(),
-        _ => super::tokens::random_token()?,
+        _ => crate::infra::tokens::random_token()?,
     };
     let status = if error.is_some() {
         StatusCode::UNAUTHORIZED
@@ -275,7 +275,7 @@ pub async fn api_login(
         )
     })?;
     let u = authenticate(&st, &input.username, &input.password, &ip).await?;
-    let expires = crate::db::now_ms() + super::LOGIN_TOKEN_MS;
+    let expires = crate::infra::clock::now_ms() + super::LOGIN_TOKEN_MS;
     let (_, token) = super::issue_token(&st.db, u.id, "接口登录", "login", Some(expires)).await?;
     note_login(&st, &u, &ip, "接口").await?;
     Ok(Json(
@@ -290,7 +290,7 @@ pub async fn api_logout(State(st): State<AppState>, actor: Actor) -> AppResult<S
             api_token::Entity::update_many()
                 .col_expr(
                     api_token::Column::RevokedAt,
-                    sea_orm::sea_query::Expr::value(crate::db::now_ms()),
+                    sea_orm::sea_query::Expr::value(crate::infra::clock::now_ms()),
                 )
                 .filter(api_token::Column::Id.eq(id))
                 .exec(&st.db)
@@ -367,24 +367,24 @@ pub async fn change_own_password(
             "密码输错次数过多，请 15 分钟后再试".into(),
         ));
     }
-    if !super::password::verify(current.to_owned(), Some(u.password_hash.clone())).await? {
+    if !crate::infra::password::verify(current.to_owned(), Some(u.password_hash.clone())).await? {
         return Err(AppError::bad("wrong_password", "当前密码不正确"));
     }
     super::clear_failures(&st.db, &u.username).await?;
-    let hash = super::password::hash(new.to_owned()).await?;
-    let tx = crate::db::begin_write(&st.db).await?;
+    let hash = crate::infra::password::hash(new.to_owned()).await?;
+    let tx = crate::infra::db::begin_write(&st.db).await?;
     let mut am: user::ActiveModel = u.clone().into();
     am.password_hash = Set(hash);
     am.must_change_password = Set(false);
     am.version = Set(u.version + 1);
-    am.updated_at = Set(crate::db::now_ms());
+    am.updated_at = Set(crate::infra::clock::now_ms());
     am.update(&tx).await?;
     let keep = match actor.via {
         Via::Session { id, .. } => Some(id),
         Via::Token { .. } => None,
     };
     super::end_all(&tx, u.id, keep).await?;
-    let path = crate::web::error::stored_path(&u.org_path)?;
+    let path = crate::infra::error::stored_path(&u.org_path)?;
     audit::record(
         &tx,
         &actor.who(),
@@ -512,10 +512,10 @@ async fn token_list(st: &AppState, actor: &Actor) -> AppResult<Vec<TokenView>> {
         .into_iter()
         .map(|t| TokenView {
             username: users.get(&t.user_id).cloned().unwrap_or_default(),
-            created_text: crate::web::fmt_time(t.created_at),
+            created_text: crate::infra::clock::fmt_time(t.created_at),
             last_used_text: t
                 .last_used_at
-                .map(crate::web::fmt_time)
+                .map(crate::infra::clock::fmt_time)
                 .unwrap_or_else(|| "从未使用".into()),
             revoked: t.revoked_at.is_some(),
             id: t.id,
@@ -562,9 +562,9 @@ async fn issue_machine_token(
                 )
             })?
     };
-    let tx = crate::db::begin_write(&st.db).await?;
+    let tx = crate::infra::db::begin_write(&st.db).await?;
     let (id, token) = super::issue_token(&tx, u.id, &name, "machine", None).await?;
-    let path = crate::web::error::stored_path(&u.org_path)?;
+    let path = crate::infra::error::stored_path(&u.org_path)?;
     audit::record(
         &tx,
         &actor.who(),
@@ -595,16 +595,16 @@ async fn revoke_machine_token(st: &AppState, actor: &Actor, id: i64) -> AppResul
         .one(&st.db)
         .await?
         .ok_or_else(missing)?;
-    let tx = crate::db::begin_write(&st.db).await?;
+    let tx = crate::infra::db::begin_write(&st.db).await?;
     api_token::Entity::update_many()
         .col_expr(
             api_token::Column::RevokedAt,
-            sea_orm::sea_query::Expr::value(crate::db::now_ms()),
+            sea_orm::sea_query::Expr::value(crate::infra::clock::now_ms()),
         )
         .filter(api_token::Column::Id.eq(id))
         .exec(&tx)
         .await?;
-    let path = crate::web::error::stored_path(&u.org_path)?;
+    let path = crate::infra::error::stored_path(&u.org_path)?;
     audit::record(
         &tx,
         &actor.who(),

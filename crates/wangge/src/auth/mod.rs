@@ -4,12 +4,10 @@
 
 pub mod entity;
 pub mod handlers;
-pub mod password;
-pub mod tokens;
 
 use crate::AppState;
+use crate::infra::error::{AppError, AppResult};
 use crate::users::entity as user;
-use crate::web::error::{AppError, AppResult};
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::{HeaderMap, Method, request::Parts};
 use axum::middleware::Next;
@@ -235,17 +233,17 @@ async fn actor_for(
 pub const CALLER_TTL: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Callers already resolved, by the hash of their token or session cookie: an actor and
-/// when its credential stops being valid. See [`crate::cache`] for how it stays honest; every
+/// when its credential stops being valid. See [`crate::infra::cache`] for how it stays honest; every
 /// logout, revocation, password or account change goes through a state-changing request,
 /// after which the web layer drops it.
 pub struct Callers {
-    cache: crate::cache::Cache<String, (Actor, i64)>,
+    cache: crate::infra::cache::Cache<String, (Actor, i64)>,
 }
 
 impl Default for Callers {
     fn default() -> Callers {
         Callers {
-            cache: crate::cache::Cache::new(CALLER_TTL, 20_000),
+            cache: crate::infra::cache::Cache::new(CALLER_TTL, 20_000),
         }
     }
 }
@@ -267,12 +265,12 @@ pub async fn resolve(
 ) -> AppResult<Option<Actor>> {
     // A bearer token wins over a cookie; either is looked up by its hash.
     let (bearer_token, hash) = match (bearer(headers), cookie(headers, SESSION_COOKIE)) {
-        (Some(t), _) => (true, tokens::hash_token(t)),
-        (None, Some(s)) => (false, tokens::hash_token(s)),
+        (Some(t), _) => (true, crate::infra::tokens::hash_token(t)),
+        (None, Some(s)) => (false, crate::infra::tokens::hash_token(s)),
         (None, None) => return Ok(None),
     };
     let key = format!("{}{hash}", if bearer_token { 't' } else { 's' });
-    let now = crate::db::now_ms();
+    let now = crate::infra::clock::now_ms();
     if let Some((mut a, until)) = callers.cache.get(&key) {
         if until > now {
             a.ip = ip.to_owned();
@@ -355,12 +353,12 @@ async fn resolve_session(
 
 /// Starts a session; returns the cookie value.
 pub async fn start_session(db: &impl ConnectionTrait, user_id: i64, ip: &str) -> AppResult<String> {
-    let token = tokens::random_token()?;
-    let now = crate::db::now_ms();
+    let token = crate::infra::tokens::random_token()?;
+    let now = crate::infra::clock::now_ms();
     session::ActiveModel {
-        token_hash: Set(tokens::hash_token(&token)),
+        token_hash: Set(crate::infra::tokens::hash_token(&token)),
         user_id: Set(user_id),
-        csrf_token: Set(tokens::random_token()?),
+        csrf_token: Set(crate::infra::tokens::random_token()?),
         created_at: Set(now),
         expires_at: Set(now + SESSION_IDLE_MS),
         last_seen_at: Set(now),
@@ -380,13 +378,13 @@ pub async fn issue_token(
     kind: &str,
     expires_at: Option<i64>,
 ) -> AppResult<(i64, String)> {
-    let token = tokens::random_token()?;
+    let token = crate::infra::tokens::random_token()?;
     let row = api_token::ActiveModel {
         user_id: Set(user_id),
         name: Set(name.to_owned()),
         kind: Set(kind.to_owned()),
-        token_hash: Set(tokens::hash_token(&token)),
-        created_at: Set(crate::db::now_ms()),
+        token_hash: Set(crate::infra::tokens::hash_token(&token)),
+        created_at: Set(crate::infra::clock::now_ms()),
         expires_at: Set(expires_at),
         ..Default::default()
     }
@@ -409,7 +407,7 @@ pub async fn end_all(
     api_token::Entity::update_many()
         .col_expr(
             api_token::Column::RevokedAt,
-            sea_orm::sea_query::Expr::value(crate::db::now_ms()),
+            sea_orm::sea_query::Expr::value(crate::infra::clock::now_ms()),
         )
         .filter(api_token::Column::UserId.eq(user_id))
         .filter(api_token::Column::Kind.eq("login"))
@@ -455,12 +453,12 @@ pub async fn take_try(db: &impl ConnectionTrait, t: Tries, key: &str, ip: &str) 
     login_failure::ActiveModel {
         username: Set(stored.clone()),
         ip: Set(ip.to_owned()),
-        at: Set(crate::db::now_ms()),
+        at: Set(crate::infra::clock::now_ms()),
         ..Default::default()
     }
     .insert(db)
     .await?;
-    let since = crate::db::now_ms() - t.window_ms;
+    let since = crate::infra::clock::now_ms() - t.window_ms;
     let by_key = login_failure::Entity::find()
         .filter(login_failure::Column::Username.eq(stored.clone()))
         .filter(login_failure::Column::At.gt(since))
@@ -496,7 +494,7 @@ pub async fn failed_logins_since(
     let in_scope = SqlQuery::select()
         .column(user::Column::Username)
         .from(user::Entity)
-        .cond_where(crate::db::in_scope("org_path", scope))
+        .cond_where(crate::infra::db::in_scope("org_path", scope))
         .to_owned();
     let mut names =
         sea_orm::Condition::any().add(login_failure::Column::Username.in_subquery(in_scope));
@@ -670,7 +668,7 @@ impl Caller {
             .one(db)
             .await?;
         Ok(match root {
-            Some(n) => crate::web::error::stored_path(&n.path)?,
+            Some(n) => crate::infra::error::stored_path(&n.path)?,
             None => OrgPath::root(1),
         })
     }
@@ -720,7 +718,7 @@ impl Caller {
     /// The scope filter on a path column, as a condition (always true for the command line).
     pub fn scope_cond(&self, column: &'static str) -> sea_orm::Condition {
         match &self.scope {
-            Some(s) => sea_orm::Condition::all().add(crate::db::in_scope(column, s)),
+            Some(s) => sea_orm::Condition::all().add(crate::infra::db::in_scope(column, s)),
             None => sea_orm::Condition::all(),
         }
     }

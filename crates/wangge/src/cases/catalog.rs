@@ -8,7 +8,7 @@
 use super::entity::{calendar_day, category};
 use crate::audit::{self, Entry};
 use crate::auth::Caller;
-use crate::web::error::{AppError, AppResult};
+use crate::infra::error::{AppError, AppResult};
 use chrono::NaiveDate;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
@@ -26,7 +26,7 @@ const HOLIDAYS: &str = include_str!("../../../core/data/holidays-cn.json");
 
 /// Fills empty tables from the seed files. Idempotent.
 pub async fn seed(db: &impl ConnectionTrait) -> anyhow::Result<()> {
-    let now = crate::db::now_ms();
+    let now = crate::infra::clock::now_ms();
     if category::Entity::find().count(db).await? == 0 {
         let cats = cat::parse_taxonomy(CATEGORIES)?;
         for (i, c) in cats.into_iter().enumerate() {
@@ -163,7 +163,7 @@ pub async fn load(db: &impl ConnectionTrait) -> AppResult<Catalog> {
         categories,
         active,
         calendar,
-        yellow_at: crate::cases::press::Rules::default().yellow_at,
+        yellow_at: wangge_core::press::Rules::default().yellow_at,
     })
 }
 
@@ -380,7 +380,7 @@ pub async fn update_category(
 ) -> AppResult<CategoryView> {
     c.require_district_admin()?;
     let v = check(&i)?;
-    let tx = crate::db::begin_write(db).await?;
+    let tx = crate::infra::db::begin_write(db).await?;
     let row = category::Entity::find()
         .filter(category::Column::Code.eq(code))
         .one(&tx)
@@ -399,7 +399,7 @@ pub async fn update_category(
     am.keywords = Set(v.keywords);
     am.active = Set(i.active);
     am.version = Set(row.version + 1);
-    am.updated_at = Set(crate::db::now_ms());
+    am.updated_at = Set(crate::infra::clock::now_ms());
     let saved = am.update(&tx).await?;
     let after = view(&saved)?;
     audit::record(
@@ -457,7 +457,7 @@ pub async fn create_category(
             "分类编码应为 1 到 16 位字母或数字，如 HJ09",
         ));
     }
-    let tx = crate::db::begin_write(db).await?;
+    let tx = crate::infra::db::begin_write(db).await?;
     let group_code = i.group_code.trim().to_uppercase();
     let group = category::Entity::find()
         .filter(category::Column::GroupCode.eq(&group_code))
@@ -493,7 +493,7 @@ pub async fn create_category(
         active: Set(i.active),
         sort_order: Set(max + 1),
         version: Set(1),
-        updated_at: Set(crate::db::now_ms()),
+        updated_at: Set(crate::infra::clock::now_ms()),
         ..Default::default()
     }
     .insert(&tx)
@@ -588,7 +588,7 @@ pub async fn set_day(
         })?;
     let name = name.as_str();
     let day = d.to_string();
-    let tx = crate::db::begin_write(db).await?;
+    let tx = crate::infra::db::begin_write(db).await?;
     let old = calendar_day::Entity::find()
         .filter(calendar_day::Column::Day.eq(&day))
         .one(&tx)
@@ -605,7 +605,7 @@ pub async fn set_day(
             day: Set(day.clone()),
             kind: Set(kind.to_owned()),
             name: Set(name.to_owned()),
-            updated_at: Set(crate::db::now_ms()),
+            updated_at: Set(crate::infra::clock::now_ms()),
             ..Default::default()
         }
         .insert(&tx)

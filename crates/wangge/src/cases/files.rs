@@ -2,7 +2,7 @@
 //! same photo is stored once and a name can never point at another file. Everything goes
 //! through [`put`] and [`read`], so an S3-compatible store can replace the directory later.
 
-use crate::web::error::{AppError, AppResult};
+use crate::infra::error::{AppError, AppResult};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use wangge_core::photo;
@@ -63,7 +63,7 @@ pub async fn put_document(dir: &Path, bytes: &[u8]) -> AppResult<(String, String
 }
 
 async fn store(dir: &Path, clean: &[u8], mime: &str) -> AppResult<(String, String, i64)> {
-    let id = crate::auth::tokens::hex(&Sha256::digest(clean));
+    let id = crate::infra::tokens::hex(&Sha256::digest(clean));
     let path = path_of(dir, &id).with_extension(ext_of(mime));
     if tokio::fs::metadata(&path).await.is_err() {
         let parent = path

@@ -5,8 +5,8 @@ use super::service::{self, ActInput, CaseView, EventView, Filter, NewCase, Page,
 use super::{files, notify, press, suggest};
 use crate::AppState;
 use crate::auth::Actor;
+use crate::infra::error::{AppError, AppResult};
 use crate::web::Query;
-use crate::web::error::{AppError, AppResult};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -207,7 +207,7 @@ pub async fn api_suggest(
 /// The street (township) path above a node in the caller's scope, or above the caller.
 async fn street_of(st: &AppState, a: &Actor, org: Option<i64>) -> AppResult<Option<String>> {
     let n = crate::org::service::find(&st.db, &a.caller(), org.unwrap_or(a.org_id)).await?;
-    service::street_of(&st.db, &crate::web::error::stored_path(&n.path)?).await
+    service::street_of(&st.db, &crate::infra::error::stored_path(&n.path)?).await
 }
 
 /// Query of the calendar.
@@ -225,7 +225,7 @@ pub async fn api_calendar(
     use chrono::Datelike;
     let year = q
         .year
-        .unwrap_or_else(|| service::bj(crate::db::now_ms()).year());
+        .unwrap_or_else(|| crate::infra::clock::bj(crate::infra::clock::now_ms()).year());
     let days: Vec<DayView> = catalog::days(&st.db, year).await?;
     let years = catalog::years(&st.db).await?;
     let covered = st.catalog.get(&st.db).await?.calendar.covers(year);
@@ -387,5 +387,7 @@ pub async fn events(State(st): State<AppState>, actor: Actor) -> impl IntoRespon
 /// `POST /api/v1/admin/press` — runs the pressing job now (administrators).
 pub async fn api_press(State(st): State<AppState>, actor: Actor) -> AppResult<Json<press::Report>> {
     actor.caller().require_district_admin()?;
-    Ok(Json(press::run_once(&st, crate::db::now_ms()).await?))
+    Ok(Json(
+        press::run_once(&st, crate::infra::clock::now_ms()).await?,
+    ))
 }

@@ -13,16 +13,17 @@ use super::catalog::Catalog;
 use super::entity::{case, event};
 use super::notify::{self, Note};
 use super::service::{
-    By, EventIn, KINDS, SOURCES, attach, bj, event_row, level_of, photo_ids, route_from,
-    target_json, township_path,
+    By, EventIn, KINDS, SOURCES, attach, event_row, level_of, photo_ids, route_from, target_json,
+    township_path,
 };
 use crate::AppState;
 use crate::audit::{self, Entry, Who};
 use crate::auth::Actor;
+use crate::infra::clock::bj;
+use crate::infra::error::{AppError, AppResult, stored_path};
+use crate::infra::vault::Field;
 use crate::org::directory::Directory;
 use crate::org::entity::node;
-use crate::people::vault::Field;
-use crate::web::error::{AppError, AppResult, stored_path};
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use serde::Deserialize;
 use serde_json::json;
@@ -401,13 +402,13 @@ async fn prepare(
     let notice = (!landing.located)
         .then(|| format!("事发地点不在任何网格内，已转入“{}”待人工派遣", queue.name));
     let (track_token, track_hash) = if actor.is_none() {
-        let t = crate::auth::tokens::random_token()?;
-        let h = crate::auth::tokens::hash_token(&t);
+        let t = crate::infra::tokens::random_token()?;
+        let h = crate::infra::tokens::hash_token(&t);
         (Some(t), Some(h))
     } else {
         (None, None)
     };
-    let at = crate::db::now_ms();
+    let at = crate::infra::clock::now_ms();
     let row = case::Model {
         id: 0,
         case_no: String::new(),
@@ -531,7 +532,7 @@ impl Writer {
 fn start(st: &AppState) -> mpsc::Sender<Job> {
     let (tx, rx) = mpsc::channel(4 * MAX_BATCH);
     let hub = st.hub.clone();
-    if crate::db::backend(&st.db) == crate::db::Backend::Sqlite {
+    if crate::infra::db::backend(&st.db) == crate::infra::db::Backend::Sqlite {
         let url = st.config.database_url.clone();
         let own = std::thread::Builder::new()
             .name("intake-writer".into())
@@ -541,7 +542,7 @@ fn start(st: &AppState) -> mpsc::Sender<Job> {
                     .build();
                 match rt {
                     Ok(rt) => rt.block_on(async move {
-                        match crate::db::connect_single(&url).await {
+                        match crate::infra::db::connect_single(&url).await {
                             Ok(db) => write_forever(db, hub, rx).await,
                             Err(e) => {
                                 tracing::error!(error = %e, "the intake writer cannot open the database");
@@ -611,7 +612,7 @@ async fn land_batch(
     db: &DatabaseConnection,
     jobs: &[Pending],
 ) -> AppResult<(Vec<Landed>, Vec<Note>)> {
-    let tx = crate::db::begin_write(db).await?;
+    let tx = crate::infra::db::begin_write(db).await?;
     let keys: Vec<&str> = jobs.iter().filter_map(|j| j.idem_key.as_deref()).collect();
     let mut known: HashMap<String, case::Model> = if keys.is_empty() {
         HashMap::new()
@@ -791,7 +792,7 @@ async fn numbers_for(
         }
         let k = years.iter().filter(|x| **x == y).count() as i64;
         let row = db
-            .query_one_raw(crate::db::statement(
+            .query_one_raw(crate::infra::db::statement(
                 db,
                 "INSERT INTO case_counters (year, n) VALUES ($1, $2) ON CONFLICT (year) \
                  DO UPDATE SET n = case_counters.n + $3 RETURNING n",

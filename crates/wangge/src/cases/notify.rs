@@ -5,8 +5,8 @@
 //! that reconnects, or a server behind a load balancer, loses nothing but immediacy.
 
 use super::entity::notification;
+use crate::infra::error::AppResult;
 use crate::users::entity as user;
-use crate::web::error::AppResult;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
@@ -78,7 +78,7 @@ pub async fn to_many<'a>(
     db: &impl ConnectionTrait,
     notes: impl IntoIterator<Item = (i64, i64, &'a str, &'a str)>,
 ) -> AppResult<Vec<Note>> {
-    let at = crate::db::now_ms();
+    let at = crate::infra::clock::now_ms();
     let rows: Vec<notification::ActiveModel> = notes
         .into_iter()
         .map(|(user, case_id, kind, text)| notification::ActiveModel {
@@ -232,7 +232,7 @@ pub async fn mark_read(db: &impl ConnectionTrait, user: i64, id: Option<i64>) ->
     let mut q = notification::Entity::update_many()
         .col_expr(
             notification::Column::ReadAt,
-            sea_orm::sea_query::Expr::value(crate::db::now_ms()),
+            sea_orm::sea_query::Expr::value(crate::infra::clock::now_ms()),
         )
         .filter(notification::Column::UserId.eq(user))
         .filter(notification::Column::ReadAt.is_null());

@@ -8,10 +8,11 @@ use super::service::{self, ActInput, CaseView, Filter, NewCase, Reporter, Stats}
 use super::{files, notify};
 use crate::AppState;
 use crate::auth::{Actor, PageActor};
+use crate::infra::clock::fmt_time;
+use crate::infra::error::{AppError, AppResult};
 use crate::org::service::{self as org, NodeFilter};
 use crate::web::Query;
-use crate::web::error::{AppError, AppResult};
-use crate::web::{Html, PageCtx, done, flash_redirect, fmt_time, query_string, respond};
+use crate::web::{Html, PageCtx, done, flash_redirect, query_string, respond};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Multipart, Path, State};
@@ -221,7 +222,7 @@ async fn render_new(st: &AppState, a: &Actor, error: Option<String>) -> AppResul
         areas,
         sources: service::SOURCES.iter().map(|s| choice(s.0, s.1)).collect(),
         kinds: service::KINDS.iter().map(|s| choice(s.0, s.1)).collect(),
-        idem: crate::auth::tokens::random_token().map_err(AppError::Internal)?,
+        idem: crate::infra::tokens::random_token().map_err(AppError::Internal)?,
         staff: a.role.is_staff(),
         error,
     };
@@ -834,7 +835,7 @@ pub async fn calendar(
         let year = q
             .get("year")
             .and_then(|y| y.parse().ok())
-            .unwrap_or_else(|| service::bj(crate::db::now_ms()).year());
+            .unwrap_or_else(|| crate::infra::clock::bj(crate::infra::clock::now_ms()).year());
         let years = catalog::years(&st.db).await?;
         Ok::<_, AppError>(
             Html(

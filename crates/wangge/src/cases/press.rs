@@ -1,43 +1,20 @@
 //! Pressing slow cases, as 12345 practice does: a reminder to the assignee when most of the
 //! handling time is used (yellow), a 催办 notice once the deadline has passed by a working day
 //! (red), and an automatic 督办 reported to the level above after more working days overdue.
-//! Every number is in [`Rules`] (the config file's `[pressing]` table). The job runs every
+//! Every number is in [`Rules`](wangge_core::press::Rules) (the config file's `[pressing]` table). The job runs every
 //! minute inside `wangge serve`; each step marks the case so it happens once.
 
 use super::entity::case;
 use super::notify::{self, Note};
-use super::service::{By, EventIn, bj, from_bj, light_of, record_event};
+use super::service::{By, EventIn, light_of, record_event};
 use crate::AppState;
-use crate::web::error::AppResult;
+use crate::infra::clock::{bj, from_bj};
+use crate::infra::error::AppResult;
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 use serde_json::json;
 use wangge_core::rates::Light;
 use wangge_core::worktime::Limit;
-
-/// The pressing rules.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Rules {
-    /// Remind when this share of the handling time is used (0.8).
-    pub yellow_at: f64,
-    /// 催办 when the deadline has passed by this many working days (1).
-    pub urge_after_days: u32,
-    /// Automatic 督办 when overdue by this many working days (5).
-    pub supervise_after_days: u32,
-    /// How often the job runs, in seconds (60).
-    pub interval_secs: u64,
-}
-
-impl Default for Rules {
-    fn default() -> Rules {
-        Rules {
-            yellow_at: 0.8,
-            urge_after_days: 1,
-            supervise_after_days: 5,
-            interval_secs: 60,
-        }
-    }
-}
 
 /// What one run did.
 #[derive(Debug, Default, Serialize, PartialEq, Eq)]
@@ -120,7 +97,7 @@ pub async fn run_once(st: &AppState, now: i64) -> AppResult<Report> {
                 });
             }
             let mut notes: Vec<Note> = Vec::new();
-            let tx = crate::db::begin_write(&st.db).await?;
+            let tx = crate::infra::db::begin_write(&st.db).await?;
             // Each step happens once: its mark is set only where it is not set yet, read and
             // written in one statement. Another run that got there first leaves this one
             // nothing to do (and nothing to tell).
@@ -142,7 +119,7 @@ pub async fn run_once(st: &AppState, now: i64) -> AppResult<Report> {
             let id_at = set.len() + 1;
             let mut vals: Vec<sea_orm::Value> = set.into_iter().map(|x| x.1).collect();
             vals.push(m.id.into());
-            let marked = crate::db::exec(
+            let marked = crate::infra::db::exec(
                 &tx,
                 &format!(
                     "UPDATE cases SET {} WHERE id = ${id_at} AND {}",
@@ -229,7 +206,7 @@ pub async fn run_forever(st: AppState) {
     let every = std::time::Duration::from_secs(st.config.pressing.interval_secs.max(5));
     loop {
         tokio::time::sleep(every).await;
-        match run_once(&st, crate::db::now_ms()).await {
+        match run_once(&st, crate::infra::clock::now_ms()).await {
             Ok(r) if r != Report::default() => tracing::info!(?r, "pressed slow cases"),
             Ok(_) => {}
             Err(e) => e.log(),

@@ -8,9 +8,9 @@ use super::pages::{Choice, choice, new_case_of, read_form, store_photos};
 use super::service::{self, ActInput, CaseView, Reporter};
 use crate::AppState;
 use crate::auth::{Actor, ClientIp, PRE_COOKIE};
-use crate::people::vault::Field;
+use crate::infra::error::{AppError, AppResult};
+use crate::infra::vault::Field;
 use crate::web::Query;
-use crate::web::error::{AppError, AppResult};
 use crate::web::{Html, done};
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
@@ -73,7 +73,7 @@ type Refused = (axum::http::StatusCode, String);
 fn pre_token(headers: &HeaderMap) -> AppResult<String> {
     match crate::auth::cookie(headers, PRE_COOKIE) {
         Some(v) if v.len() == 64 => Ok(v.to_owned()),
-        _ => crate::auth::tokens::random_token().map_err(AppError::Internal),
+        _ => crate::infra::tokens::random_token().map_err(AppError::Internal),
     }
 }
 
@@ -95,7 +95,7 @@ async fn render_public(
     let page = PublicPage {
         csrf: pre.clone(),
         places: public_places(st).await?,
-        idem: crate::auth::tokens::random_token().map_err(AppError::Internal)?,
+        idem: crate::infra::tokens::random_token().map_err(AppError::Internal)?,
         error: error.map(|e| e.1),
         done,
     };
@@ -279,7 +279,8 @@ fn grant_ok(st: &AppState, no: &str, g: &str) -> bool {
     let Ok(expires) = exp.parse::<i64>() else {
         return false;
     };
-    expires > crate::db::now_ms() && crate::auth::tokens::constant_eq(&grant(st, no, expires), g)
+    expires > crate::infra::clock::now_ms()
+        && crate::infra::tokens::constant_eq(&grant(st, no, expires), g)
 }
 
 #[derive(Template)]
@@ -340,10 +341,10 @@ async fn tracked(
         .ok_or_else(missing)?;
     let ok = match access.name {
         "t" => {
-            let hash = crate::auth::tokens::hash_token(&access.value);
+            let hash = crate::infra::tokens::hash_token(&access.value);
             m.track_hash
                 .as_deref()
-                .is_some_and(|h| crate::auth::tokens::constant_eq(h, &hash))
+                .is_some_and(|h| crate::infra::tokens::constant_eq(h, &hash))
         }
         _ => grant_ok(st, no, &access.value),
     };
@@ -558,7 +559,7 @@ pub async fn lookup(
                 .is_ok_and(|p| {
                     let digits: Vec<char> = p.chars().filter(char::is_ascii_digit).collect();
                     let last: String = digits[digits.len().saturating_sub(4)..].iter().collect();
-                    crate::auth::tokens::constant_eq(&last, &tail)
+                    crate::infra::tokens::constant_eq(&last, &tail)
                 })
         });
         if !matches {
@@ -566,7 +567,7 @@ pub async fn lookup(
                 "案件编号或电话后四位不对：请核对后再试".into(),
             ));
         }
-        let expires = crate::db::now_ms() + GRANT_MS;
+        let expires = crate::infra::clock::now_ms() + GRANT_MS;
         Ok(format!(
             "/track/{}?g={}",
             crate::web::urlencode(&no),

@@ -9,10 +9,11 @@ use super::notify::{self, Note};
 use crate::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::Actor;
+use crate::infra::clock::{bj, from_bj};
+use crate::infra::error::{AppError, AppResult, stored_path};
+use crate::infra::vault::{Field, Vault};
 use crate::org::entity::{department, node};
-use crate::people::vault::{Field, Vault};
-use crate::web::error::{AppError, AppResult, stored_path};
-use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use sea_orm::sea_query::{Expr, Query as SqlQuery, SimpleExpr};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, ExprTrait,
@@ -46,19 +47,6 @@ pub fn kind_label(k: &str) -> &'static str {
 /// The Chinese name of a source.
 pub fn source_label(s: &str) -> &'static str {
     SOURCES.iter().find(|x| x.0 == s).map_or("其他", |x| x.1)
-}
-
-/// Beijing time (UTC+8, no daylight saving) of a stored timestamp.
-pub fn bj(ms: i64) -> NaiveDateTime {
-    DateTime::from_timestamp_millis(ms)
-        .unwrap_or_default()
-        .naive_utc()
-        + Duration::hours(8)
-}
-
-/// The stored timestamp of a Beijing time.
-pub fn from_bj(t: NaiveDateTime) -> i64 {
-    (t - Duration::hours(8)).and_utc().timestamp_millis()
 }
 
 fn status_of(m: &case::Model) -> AppResult<Status> {
@@ -95,9 +83,9 @@ pub fn visible(a: &Actor) -> Condition {
             None => mine,
         },
         _ => mine
-            .add(crate::db::in_scope("org_path", &a.scope))
-            .add(crate::db::in_scope("dispatch_path", &a.scope))
-            .add(crate::db::in_scope("assignee_path", &a.scope)),
+            .add(crate::infra::db::in_scope("org_path", &a.scope))
+            .add(crate::infra::db::in_scope("dispatch_path", &a.scope))
+            .add(crate::infra::db::in_scope("assignee_path", &a.scope)),
     }
 }
 
@@ -259,11 +247,11 @@ pub async fn store_upload(
 ) -> AppResult<(String, String, i64)> {
     let stored = super::files::put(&st.config.data_dir, bytes).await?;
     if let Some(a) = uploader {
-        let txn = crate::db::begin_write(&st.db).await?;
+        let txn = crate::infra::db::begin_write(&st.db).await?;
         let new = upload::Entity::insert(upload::ActiveModel {
             sha256: Set(stored.0.clone()),
             user_id: Set(a.user_id),
-            created_at: Set(crate::db::now_ms()),
+            created_at: Set(crate::infra::clock::now_ms()),
             ..Default::default()
         })
         .on_conflict(
@@ -351,7 +339,7 @@ pub(crate) async fn attach(
             sha256: Set(sha.clone()),
             mime: Set(mime.clone()),
             size: Set(*size),
-            created_at: Set(crate::db::now_ms()),
+            created_at: Set(crate::infra::clock::now_ms()),
             ..Default::default()
         }
         .insert(db)
@@ -676,7 +664,7 @@ async fn apply_action(
         .category(&m.category_code)
         .cloned()
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("case {} lost its category", m.id)))?;
-    let now = crate::db::now_ms();
+    let now = crate::infra::clock::now_ms();
     let mut am: case::ActiveModel = m.clone().into();
     am.status = Set(outcome.status.as_str().to_owned());
     am.version = Set(m.version + 1);
@@ -696,7 +684,7 @@ async fn apply_action(
     let mut merge_target: Option<case::Model> = None;
     let mut escalate_to: Option<node::Model> = None;
     let label = |s: &str| format!("案件 {} {}", m.case_no, s);
-    let tx = crate::db::begin_write(db).await?;
+    let tx = crate::infra::db::begin_write(db).await?;
     match &action {
         Action::Dispatch => {
             let (org, dept, path, name) = dispatch_target(&tx, staff()?, &i).await?;
@@ -838,7 +826,7 @@ async fn apply_action(
             let found = find_by_no_or_id(&tx, staff()?, key).await?;
             // The target stays open until this commits: a close or a merge of it at the same
             // moment waits, then sees this one.
-            crate::db::lock_row(&tx, "cases", found.id).await?;
+            crate::infra::db::lock_row(&tx, "cases", found.id).await?;
             let target = case::Entity::find_by_id(found.id)
                 .one(&tx)
                 .await?
@@ -1282,7 +1270,7 @@ async fn narrowing(st: &AppState, f: &Filter) -> AppResult<Condition> {
     if f.overdue == Some(true) {
         c = c
             .add(case::Column::Status.is_in(["dispatched", "handling"]))
-            .add(case::Column::HandleDue.lt(crate::db::now_ms()));
+            .add(case::Column::HandleDue.lt(crate::infra::clock::now_ms()));
     }
     if let Some(q) = some(&f.q) {
         c = c.add(text_cond(&st.vault, &q));
@@ -1328,8 +1316,8 @@ fn phone_query(q: &str) -> Option<String> {
 /// Seals the reporters' phones stored in the clear before migration m0006 (it leaves a
 /// setting when there are any). Runs at start, once the key is known; a no-op after.
 pub async fn seal_phones(db: &sea_orm::DatabaseConnection, vault: &Vault) -> anyhow::Result<u64> {
-    use crate::db::migrations::SEAL_CASE_PHONES;
-    use crate::people::entity::setting;
+    use crate::infra::db::migrations::SEAL_CASE_PHONES;
+    use crate::infra::settings as setting;
     if setting::Entity::find_by_id(SEAL_CASE_PHONES)
         .one(db)
         .await?
@@ -1340,7 +1328,7 @@ pub async fn seal_phones(db: &sea_orm::DatabaseConnection, vault: &Vault) -> any
     let mut sealed = 0;
     loop {
         let rows = db
-            .query_all_raw(crate::db::statement(
+            .query_all_raw(crate::infra::db::statement(
                 db,
                 "SELECT id, reporter_phone FROM cases \
                  WHERE reporter_phone <> '' AND reporter_phone_blind IS NULL ORDER BY id LIMIT 1000",
@@ -1356,7 +1344,7 @@ pub async fn seal_phones(db: &sea_orm::DatabaseConnection, vault: &Vault) -> any
             let clear: String = r.try_get("", "reporter_phone")?;
             let phone = wangge_core::people::Phone::parse(&clear)
                 .map_or_else(|_| clear.trim().to_owned(), |p| p.expose().to_owned());
-            crate::db::exec(
+            crate::infra::db::exec(
                 &tx,
                 "UPDATE cases SET reporter_phone = $1, reporter_phone_blind = $2 WHERE id = $3",
                 vec![
@@ -1431,7 +1419,7 @@ pub async fn list(st: &AppState, a: &Actor, f: &Filter) -> AppResult<Page> {
         .limit(per_page);
     let walk = counted > COUNT_CAP
         && offset + per_page <= WALK_DEPTH
-        && crate::db::backend(db) == crate::db::Backend::Sqlite;
+        && crate::infra::db::backend(db) == crate::infra::db::Backend::Sqlite;
     let rows = if walk {
         let mut stmt = query.build(DbBackend::Sqlite);
         stmt.sql = stmt.sql.replacen(
@@ -1459,7 +1447,7 @@ pub async fn list(st: &AppState, a: &Actor, f: &Filter) -> AppResult<Page> {
 /// The visibility branch of the cases located in the caller's scope, for staff who have one.
 fn located_branch(a: &Actor) -> Option<SimpleExpr> {
     (a.role.is_staff() && a.role != Role::DepartmentHandler)
-        .then(|| crate::db::in_scope("org_path", &a.scope))
+        .then(|| crate::infra::db::in_scope("org_path", &a.scope))
 }
 
 /// How many cases match, counted in the database up to [`COUNT_CAP`] + 1.
@@ -1469,7 +1457,7 @@ async fn capped_count(db: &impl ConnectionTrait, cond: Condition) -> AppResult<u
         .column(case::Column::Id)
         .filter(cond)
         .into_query();
-    Ok(crate::db::capped_count(db, ids, COUNT_CAP).await?)
+    Ok(crate::infra::db::capped_count(db, ids, COUNT_CAP).await?)
 }
 
 /// Rows as lists show them (phones masked).
@@ -1543,7 +1531,7 @@ pub async fn todo(st: &AppState, a: &Actor) -> AppResult<Vec<CaseView>> {
         any = any.add(
             Condition::all()
                 .add(case::Column::Status.eq("fed_back"))
-                .add(crate::db::in_scope("org_path", &a.scope)),
+                .add(crate::infra::db::in_scope("org_path", &a.scope)),
         );
     }
     // What waits on the caller is a part of what the caller may see, never more.
@@ -1711,7 +1699,7 @@ pub fn light_of(catalog: &Catalog, m: &case::Model, now: i64) -> (Option<i64>, O
 /// The view of a row; `full` shows the reporter's phone (for the handlers of the case), opened
 /// with the vault that sealed it; otherwise it is masked.
 pub fn view(catalog: &Catalog, vault: &Vault, m: &case::Model, full: bool) -> CaseView {
-    let (due_at, light) = light_of(catalog, m, crate::db::now_ms());
+    let (due_at, light) = light_of(catalog, m, crate::infra::clock::now_ms());
     let category_name = catalog.category(&m.category_code).map_or_else(
         || m.category_code.clone(),
         |c| format!("{} / {}", c.group_name, c.name),
@@ -1934,7 +1922,7 @@ pub struct Stats {
 /// The period's bounds (ms), from `YYYY-MM-DD` days inclusive; defaults to this month.
 pub fn period(from: Option<&str>, to: Option<&str>) -> AppResult<(String, String, i64, i64)> {
     use chrono::Datelike;
-    let today = bj(crate::db::now_ms()).date();
+    let today = bj(crate::infra::clock::now_ms()).date();
     let first = today.with_day(1).unwrap_or(today);
     let from = from
         .map(str::trim)
@@ -1979,7 +1967,7 @@ pub async fn stats(
     };
     let (from, to, t0, t1) = period(from, to)?;
     let pat = format!("{}%", n.path);
-    let q = |sql: &str, vals: Vec<sea_orm::Value>| crate::db::statement(db, sql, vals);
+    let q = |sql: &str, vals: Vec<sea_orm::Value>| crate::infra::db::statement(db, sql, vals);
     let by = db
         .query_all_raw(q(
             "SELECT status, COUNT(*) FROM cases WHERE org_path LIKE $1 AND created_at >= $2 \
@@ -1997,7 +1985,7 @@ pub async fn stats(
         reported += c;
         by_status.push((s.as_str().to_owned(), s.label().to_owned(), c));
     }
-    let now = crate::db::now_ms();
+    let now = crate::infra::clock::now_ms();
     let d = db
         .query_one_raw(q(
             "SELECT COUNT(*), \

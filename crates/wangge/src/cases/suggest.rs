@@ -6,7 +6,7 @@
 use super::catalog::Catalog;
 use super::entity::case;
 use crate::AppState;
-use crate::web::error::AppResult;
+use crate::infra::error::AppResult;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 use std::collections::HashMap;

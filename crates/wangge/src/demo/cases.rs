@@ -5,11 +5,11 @@
 use super::Rng;
 use crate::cases::catalog;
 use crate::cases::entity::{case, event};
-use crate::cases::service::{bj, from_bj};
+use crate::infra::clock::{bj, from_bj};
+use crate::infra::error::{AppError, AppResult};
+use crate::infra::vault::{Field, Vault};
 use crate::org::entity::node;
-use crate::people::vault::{Field, Vault};
 use crate::users::entity as user;
-use crate::web::error::{AppError, AppResult};
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use serde_json::json;
 use wangge_core::category::Category;
@@ -285,9 +285,9 @@ pub async fn generate(
     if grids.is_empty() || cats.is_empty() {
         return Ok(0);
     }
-    let now = crate::db::now_ms();
+    let now = crate::infra::clock::now_ms();
     let day = 86_400_000i64;
-    let tx = crate::db::begin_write(db).await?;
+    let tx = crate::infra::db::begin_write(db).await?;
     let mut made = 0;
     // Oldest first, so case numbers grow with time.
     let mut starts: Vec<i64> = (0..n)
@@ -776,7 +776,7 @@ pub async fn generate(
         made += 1;
     }
     for (year, n) in counters {
-        crate::db::exec(
+        crate::infra::db::exec(
             &tx,
             "INSERT INTO case_counters (year, n) VALUES ($1, $2)",
             vec![year.into(), n.into()],

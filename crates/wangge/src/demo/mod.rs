@@ -8,10 +8,10 @@ mod pdf;
 pub mod people;
 
 use crate::audit::{self, Entry, Who};
+use crate::infra::error::AppResult;
 use crate::org::entity::{department, node};
 use crate::org::service::{NodeSpec, insert_node};
 use crate::users::entity as user;
-use crate::web::error::AppResult;
 use sea_orm::{ActiveModelTrait, DatabaseConnection, Set};
 use serde_json::json;
 use wangge_core::geo::Area;
@@ -158,7 +158,7 @@ impl Ctx<'_> {
         kind: &str,
         duty: &str,
     ) -> AppResult<department::Model> {
-        let now = crate::db::now_ms();
+        let now = crate::infra::clock::now_ms();
         self.made.departments += 1;
         Ok(department::ActiveModel {
             org_id: Set(at.id),
@@ -184,7 +184,7 @@ impl Ctx<'_> {
         dept: Option<i64>,
     ) -> AppResult<()> {
         let display = names::person(&mut self.rng);
-        let now = crate::db::now_ms();
+        let now = crate::infra::clock::now_ms();
         self.made.users += 1;
         user::ActiveModel {
             username: Set(username.to_owned()),
@@ -211,8 +211,8 @@ impl Ctx<'_> {
 /// Fills an empty database with the demo street. Every demo account gets `password`.
 pub async fn generate(db: &DatabaseConnection, seed: u64, password: &str) -> AppResult<Made> {
     // One hash for every demo account: they share one published password anyway.
-    let hash = crate::auth::password::hash(password.to_owned()).await?;
-    let tx = crate::db::begin_write(db).await?;
+    let hash = crate::infra::password::hash(password.to_owned()).await?;
+    let tx = crate::infra::db::begin_write(db).await?;
     let mut cx = Ctx {
         tx: &tx,
         rng: Rng::new(seed),
@@ -403,7 +403,7 @@ pub async fn generate(db: &DatabaseConnection, seed: u64, password: &str) -> App
     }
     let made = std::mem::take(&mut cx.made);
     let root = OrgPath::parse(&district.path)
-        .map_err(|e| crate::web::error::AppError::Internal(e.into()))?;
+        .map_err(|e| crate::infra::error::AppError::Internal(e.into()))?;
     audit::record(
         &tx,
         &Who { id: None, name: "演示数据".into(), ip: String::new() },

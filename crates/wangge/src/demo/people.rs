@@ -8,10 +8,10 @@ use super::Rng;
 use super::names;
 use crate::AppState;
 use crate::auth::Caller;
+use crate::infra::error::AppResult;
 use crate::org::entity::node;
 use crate::people::entity::{assessment, assessment_item, household, resident, visit};
 use crate::people::import::{self, Input, Progress, Report};
-use crate::web::error::AppResult;
 use chrono::{Datelike, NaiveDate};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use std::collections::HashSet;
@@ -195,7 +195,7 @@ pub fn write_ledger(
 ) -> std::io::Result<u64> {
     let mut g = Gen {
         rng: Rng::new(seed ^ 0x005e_ed0f_907f),
-        today: crate::people::service::today(),
+        today: crate::infra::clock::today(),
         ids: HashSet::new(),
     };
     writeln!(out, "{}", import::template_headers().join(","))?;
@@ -380,12 +380,12 @@ async fn visits_and_assessments(
 ) -> AppResult<()> {
     let db = &st.db;
     let mut rng = Rng::new(seed ^ 0x7157);
-    let today = crate::people::service::today();
+    let today = crate::infra::clock::today();
     let homes = household::Entity::find()
         .order_by_asc(household::Column::Id)
         .all(db)
         .await?;
-    let now = crate::db::now_ms();
+    let now = crate::infra::clock::now_ms();
     let mut visits = Vec::new();
     for h in &homes {
         if rng.unit() > 0.15 {
@@ -492,7 +492,7 @@ type Doc = (&'static str, String, Vec<u8>);
 /// archive's own service (so each is stored, scoped and audited as an upload would be).
 async fn documents(st: &AppState, seed: u64, communities: &[node::Model]) -> AppResult<()> {
     let mut rng = Rng::new(seed ^ 0xD0C5);
-    let today = crate::people::service::today();
+    let today = crate::infra::clock::today();
     let homes: Vec<household::Model> = household::Entity::find()
         .order_by_asc(household::Column::Id)
         .all(&st.db)

@@ -12,7 +12,7 @@ use super::entity::node;
 use super::service::{NodeSpec, insert_node};
 use crate::audit::{self, Entry};
 use crate::auth::Caller;
-use crate::web::error::{AppError, AppResult};
+use crate::infra::error::{AppError, AppResult};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Serialize;
@@ -229,8 +229,8 @@ pub async fn import(
         rows: rows.len(),
         ..Default::default()
     };
-    let tx = crate::db::begin_write(db).await?;
-    crate::db::lock_tree(&tx).await?;
+    let tx = crate::infra::db::begin_write(db).await?;
+    crate::infra::db::lock_tree(&tx).await?;
     let existing = node::Entity::find()
         .filter(c.scope_cond("path"))
         .all(&tx)
@@ -321,7 +321,10 @@ pub async fn import(
                     .col_expr(node::Column::Kind, Expr::value(p.kind.clone()))
                     .col_expr(node::Column::SortOrder, Expr::value(p.sort_order))
                     .col_expr(node::Column::Version, Expr::value(n.version + 1))
-                    .col_expr(node::Column::UpdatedAt, Expr::value(crate::db::now_ms()))
+                    .col_expr(
+                        node::Column::UpdatedAt,
+                        Expr::value(crate::infra::clock::now_ms()),
+                    )
                     .filter(node::Column::Id.eq(n.id))
                     .exec(&tx)
                     .await?;

@@ -9,8 +9,8 @@ use super::service::{
 };
 use crate::AppState;
 use crate::auth::{Actor, PageActor};
+use crate::infra::error::{AppError, AppResult};
 use crate::web::Query;
-use crate::web::error::{AppError, AppResult};
 use crate::web::{Html, PageCtx, done, respond};
 use askama::Template;
 use axum::Form;

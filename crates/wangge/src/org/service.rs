@@ -5,8 +5,8 @@
 use super::entity::{department, node};
 use crate::audit::{self, Entry};
 use crate::auth::{Actor, Caller};
+use crate::infra::error::{AppError, AppResult};
 use crate::users::entity as user;
-use crate::web::error::{AppError, AppResult};
 use sea_orm::ExprTrait;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -74,7 +74,7 @@ pub fn view(m: &node::Model) -> AppResult<NodeView> {
 }
 
 fn path_of(m: &node::Model) -> AppResult<OrgPath> {
-    crate::web::error::stored_path(&m.path)
+    crate::infra::error::stored_path(&m.path)
 }
 
 fn not_found() -> AppError {
@@ -363,8 +363,8 @@ pub(crate) async fn insert_node(
         sort_order,
         boundary,
     } = spec;
-    let now = crate::db::now_ms();
-    let placeholder = format!("/pending/{}/", crate::auth::tokens::random_token()?);
+    let now = crate::infra::clock::now_ms();
+    let placeholder = format!("/pending/{}/", crate::infra::tokens::random_token()?);
     let row = node::ActiveModel {
         parent_id: Set(parent.map(|p| p.id)),
         code: Set(code.to_owned()),
@@ -405,8 +405,8 @@ pub async fn create(
     let level = OrgLevel::parse(&input.level)
         .ok_or_else(|| AppError::bad("bad_level", format!("未知的层级：{}", input.level)))?;
     let kind = parse_kind(level, input.kind.as_deref())?;
-    let tx = crate::db::begin_write(db).await?;
-    crate::db::lock_tree(&tx).await?;
+    let tx = crate::infra::db::begin_write(db).await?;
+    crate::infra::db::lock_tree(&tx).await?;
     let parent = match input.parent_id {
         Some(pid) => Some(
             find(&tx, c, pid)
@@ -483,7 +483,7 @@ pub async fn update(
     e: EditNode,
 ) -> AppResult<node::Model> {
     c.require(Permission::OrgManage)?;
-    let tx = crate::db::begin_write(db).await?;
+    let tx = crate::infra::db::begin_write(db).await?;
     let old = find(&tx, c, id).await?;
     let level = OrgLevel::parse(&old.level).unwrap_or(OrgLevel::Building);
     let name = match &e.name {
@@ -508,7 +508,10 @@ pub async fn update(
         .col_expr(node::Column::Kind, Expr::value(kind.clone()))
         .col_expr(node::Column::SortOrder, Expr::value(sort_order))
         .col_expr(node::Column::Version, Expr::value(e.version + 1))
-        .col_expr(node::Column::UpdatedAt, Expr::value(crate::db::now_ms()))
+        .col_expr(
+            node::Column::UpdatedAt,
+            Expr::value(crate::infra::clock::now_ms()),
+        )
         .filter(node::Column::Id.eq(id))
         .filter(node::Column::Version.eq(e.version))
         .exec(&tx)
@@ -555,8 +558,8 @@ pub async fn move_node(
     m: MoveNode,
 ) -> AppResult<node::Model> {
     c.require(Permission::OrgManage)?;
-    let tx = crate::db::begin_write(db).await?;
-    crate::db::lock_tree(&tx).await?;
+    let tx = crate::infra::db::begin_write(db).await?;
+    crate::infra::db::lock_tree(&tx).await?;
     let n = find(&tx, c, id).await?;
     if n.version != m.version {
         return Err(AppError::stale());
@@ -577,7 +580,7 @@ pub async fn move_node(
         i32::try_from(old_path.as_str().len() + 1).map_err(|e| AppError::Internal(e.into()))?;
     let depth_delta = parent.depth + 1 - n.depth;
     let pattern = format!("{}%", old_path.as_str());
-    crate::db::exec(
+    crate::infra::db::exec(
         &tx,
         "UPDATE org_nodes SET path = $1 || substr(path, $2), depth = depth + $3 WHERE path LIKE $4",
         vec![
@@ -588,8 +591,8 @@ pub async fn move_node(
         ],
     )
     .await?;
-    for (table, col) in crate::db::PATH_COLUMNS {
-        crate::db::exec(
+    for (table, col) in crate::infra::db::PATH_COLUMNS {
+        crate::infra::db::exec(
             &tx,
             &format!("UPDATE {table} SET {col} = $1 || substr({col}, $2) WHERE {col} LIKE $3"),
             vec![new_path.as_str().into(), cut.into(), pattern.clone().into()],
@@ -599,7 +602,10 @@ pub async fn move_node(
     let res = node::Entity::update_many()
         .col_expr(node::Column::ParentId, Expr::value(parent.id))
         .col_expr(node::Column::Version, Expr::value(n.version + 1))
-        .col_expr(node::Column::UpdatedAt, Expr::value(crate::db::now_ms()))
+        .col_expr(
+            node::Column::UpdatedAt,
+            Expr::value(crate::infra::clock::now_ms()),
+        )
         .filter(node::Column::Id.eq(id))
         .filter(node::Column::Version.eq(n.version))
         .exec(&tx)
@@ -649,8 +655,8 @@ async fn change_status(
     } else {
         NodeStatus::Retired
     };
-    let tx = crate::db::begin_write(db).await?;
-    crate::db::lock_tree(&tx).await?;
+    let tx = crate::infra::db::begin_write(db).await?;
+    crate::infra::db::lock_tree(&tx).await?;
     let n = find(&tx, c, id).await?;
     let path = path_of(&n)?;
     if retiring && c.scope.as_ref().is_some_and(|s| s.root() == &path) {
@@ -681,7 +687,10 @@ async fn change_status(
             node::Column::Version,
             Expr::col(node::Column::Version).add(1),
         )
-        .col_expr(node::Column::UpdatedAt, Expr::value(crate::db::now_ms()))
+        .col_expr(
+            node::Column::UpdatedAt,
+            Expr::value(crate::infra::clock::now_ms()),
+        )
         .filter(node::Column::Path.like(format!("{}%", path.as_str())))
         .filter(node::Column::Status.eq(from.as_str()))
         .exec(&tx)
@@ -708,8 +717,8 @@ async fn change_status(
 /// is retired, never deleted.
 pub async fn delete(db: &sea_orm::DatabaseConnection, c: &Caller, id: i64) -> AppResult<()> {
     c.require(Permission::OrgManage)?;
-    let tx = crate::db::begin_write(db).await?;
-    crate::db::lock_tree(&tx).await?;
+    let tx = crate::infra::db::begin_write(db).await?;
+    crate::infra::db::lock_tree(&tx).await?;
     let n = find(&tx, c, id).await?;
     let path = path_of(&n)?;
     if n.parent_id.is_none() || c.scope.as_ref().is_some_and(|s| s.root() == &path) {
@@ -722,7 +731,7 @@ pub async fn delete(db: &sea_orm::DatabaseConnection, c: &Caller, id: i64) -> Ap
         .filter(node::Column::ParentId.eq(id))
         .count(&tx)
         .await?;
-    let mut held = crate::db::rows_held(&tx, &path).await?;
+    let mut held = crate::infra::db::rows_held(&tx, &path).await?;
     if children > 0 {
         held.insert(0, format!("{children} 个下级节点"));
     }
@@ -764,7 +773,7 @@ pub async fn set_boundary(
         ),
         None => None,
     };
-    let tx = crate::db::begin_write(db).await?;
+    let tx = crate::infra::db::begin_write(db).await?;
     let n = find(&tx, c, id).await?;
     let level = OrgLevel::parse(&n.level).unwrap_or(OrgLevel::Building);
     if area.is_some() && !level.has_area() {
@@ -777,7 +786,10 @@ pub async fn set_boundary(
     node::Entity::update_many()
         .col_expr(node::Column::Boundary, Expr::value(stored.clone()))
         .col_expr(node::Column::Version, Expr::value(n.version + 1))
-        .col_expr(node::Column::UpdatedAt, Expr::value(crate::db::now_ms()))
+        .col_expr(
+            node::Column::UpdatedAt,
+            Expr::value(crate::infra::clock::now_ms()),
+        )
         .filter(node::Column::Id.eq(id))
         .exec(&tx)
         .await?;
@@ -923,7 +935,7 @@ pub async fn create_department(
         validate::Lines::Many,
         false,
     )?;
-    let tx = crate::db::begin_write(db).await?;
+    let tx = crate::infra::db::begin_write(db).await?;
     let n = find(&tx, c, org_id).await?;
     if n.status != "active" {
         return Err(AppError::bad("parent_retired", "节点已停用，不能添加部门"));
@@ -946,7 +958,7 @@ pub async fn create_department(
             format!("“{}”下已有名为“{name}”的部门", n.name),
         ));
     }
-    let now = crate::db::now_ms();
+    let now = crate::infra::clock::now_ms();
     let row = department::ActiveModel {
         org_id: Set(org_id),
         org_path: Set(n.path.clone()),
@@ -989,7 +1001,7 @@ pub async fn update_department(
     let version = d
         .version
         .ok_or_else(|| AppError::bad("invalid_input", "缺少版本号 version"))?;
-    let tx = crate::db::begin_write(db).await?;
+    let tx = crate::infra::db::begin_write(db).await?;
     let old = department::Entity::find_by_id(id)
         .filter(c.scope_cond("org_path"))
         .one(&tx)
@@ -1033,7 +1045,7 @@ pub async fn update_department(
         .col_expr(department::Column::Version, Expr::value(version + 1))
         .col_expr(
             department::Column::UpdatedAt,
-            Expr::value(crate::db::now_ms()),
+            Expr::value(crate::infra::clock::now_ms()),
         )
         .filter(department::Column::Id.eq(id))
         .filter(department::Column::Version.eq(version))
@@ -1042,7 +1054,7 @@ pub async fn update_department(
     if res.rows_affected == 0 {
         return Err(AppError::stale());
     }
-    let path = crate::web::error::stored_path(&old.org_path)?;
+    let path = crate::infra::error::stored_path(&old.org_path)?;
     audit::record(
         &tx,
         &c.who,

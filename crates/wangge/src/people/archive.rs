@@ -7,7 +7,7 @@ use super::service::find_household;
 use crate::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::{Actor, Caller};
-use crate::web::error::{AppError, AppResult, stored_path};
+use crate::infra::error::{AppError, AppResult, stored_path};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
@@ -38,7 +38,8 @@ pub fn doc_type_label(t: &str) -> &'static str {
         .map_or("其他", |x| x.1)
 }
 
-use super::service::{check_text as text, today};
+use super::service::check_text as text;
+use crate::infra::clock::today;
 
 /// A day on or before today (default: today).
 fn past_day(what: &str, s: &str) -> AppResult<chrono::NaiveDate> {
@@ -89,7 +90,7 @@ pub async fn add_document(
     }
     let (file_id, mime, size) =
         crate::cases::files::put_document(&st.config.data_dir, bytes).await?;
-    let txn = crate::db::begin_write(&st.db).await?;
+    let txn = crate::infra::db::begin_write(&st.db).await?;
     let row = document::ActiveModel {
         household_id: Set(h.id),
         org_path: Set(h.org_path.clone()),
@@ -103,7 +104,7 @@ pub async fn add_document(
         mime: Set(mime),
         size: Set(size),
         actor_name: Set(c.who.name.clone()),
-        at: Set(crate::db::now_ms()),
+        at: Set(crate::infra::clock::now_ms()),
         ..Default::default()
     }
     .insert(&txn)
@@ -227,7 +228,7 @@ pub async fn add_item(
     if !(1..=100).contains(&max) {
         return Err(AppError::bad("invalid_input", "满分应在 1–100 之间"));
     }
-    let txn = crate::db::begin_write(&st.db).await?;
+    let txn = crate::infra::db::begin_write(&st.db).await?;
     let existing = items_of(&txn, n.id).await?;
     if existing.iter().any(|i| i.name == name) {
         return Err(AppError::conflict(
@@ -242,7 +243,7 @@ pub async fn add_item(
         max_score: Set(max),
         sort_order: Set(i32::try_from(existing.len()).unwrap_or(0)),
         status: Set("active".into()),
-        created_at: Set(crate::db::now_ms()),
+        created_at: Set(crate::infra::clock::now_ms()),
         ..Default::default()
     }
     .insert(&txn)
@@ -272,8 +273,8 @@ pub async fn retire_item(st: &AppState, c: &Caller, id: i64) -> AppResult<()> {
         .one(&st.db)
         .await?
         .ok_or_else(|| AppError::NotFound("考评项目不存在".into()))?;
-    let txn = crate::db::begin_write(&st.db).await?;
-    crate::db::exec(
+    let txn = crate::infra::db::begin_write(&st.db).await?;
+    crate::infra::db::exec(
         &txn,
         "UPDATE assessment_items SET status = 'retired' WHERE id = $1",
         vec![item.id.into()],
@@ -355,7 +356,7 @@ pub async fn assess(
     }
     let total: i32 = scores.iter().map(|s| s.score).sum();
     let max_total: i32 = scores.iter().map(|s| s.max).sum();
-    let txn = crate::db::begin_write(&st.db).await?;
+    let txn = crate::infra::db::begin_write(&st.db).await?;
     let row = assessment::ActiveModel {
         household_id: Set(h.id),
         org_path: Set(h.org_path.clone()),
@@ -366,7 +367,7 @@ pub async fn assess(
         assessor_name: Set(c.who.name.clone()),
         assessed_on: Set(on.to_string()),
         note: Set(note),
-        at: Set(crate::db::now_ms()),
+        at: Set(crate::infra::clock::now_ms()),
         ..Default::default()
     }
     .insert(&txn)
@@ -447,7 +448,7 @@ pub async fn log_visit(
     } else {
         None
     };
-    let txn = crate::db::begin_write(&st.db).await?;
+    let txn = crate::infra::db::begin_write(&st.db).await?;
     let row = visit::ActiveModel {
         household_id: Set(h.id),
         org_path: Set(h.org_path.clone()),
@@ -457,7 +458,7 @@ pub async fn log_visit(
         notes: Set(notes),
         needs: Set(needs),
         case_id: Set(case_id),
-        at: Set(crate::db::now_ms()),
+        at: Set(crate::infra::clock::now_ms()),
         ..Default::default()
     }
     .insert(&txn)

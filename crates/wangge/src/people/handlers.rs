@@ -8,8 +8,8 @@ use super::service::{
 };
 use crate::AppState;
 use crate::auth::Actor;
+use crate::infra::error::{AppError, AppResult};
 use crate::web::Query;
-use crate::web::error::{AppError, AppResult};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};

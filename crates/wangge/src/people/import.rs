@@ -15,12 +15,12 @@
 
 use super::entity::{household, resident};
 use super::service::{self, ACTIVE, Sealed};
-use super::vault::Vault;
 use crate::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::Caller;
+use crate::infra::error::{AppError, AppResult, stored_path};
+use crate::infra::vault::Vault;
 use crate::org::entity::node;
-use crate::web::error::{AppError, AppResult, stored_path};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait};
 use serde::Serialize;
 use serde_json::json;
@@ -359,7 +359,7 @@ pub async fn import(
             .map(|t| (t.id, t.name))
             .collect(),
         progress: progress.clone(),
-        today: service::today(),
+        today: crate::infra::clock::today(),
     };
     let (tx, mut rx) = tokio::sync::mpsc::channel::<AppResult<Batch>>(2);
     let reader = tokio::task::spawn_blocking(move || {
@@ -394,7 +394,7 @@ pub async fn import(
     .await;
     if bulk {
         // Whatever happened, the search indexes come back.
-        crate::db::migrations::ensure_search_indexes(&st.db).await?;
+        crate::infra::db::migrations::ensure_search_indexes(&st.db).await?;
     }
     written?;
     reader
@@ -427,11 +427,11 @@ async fn go_bulk(st: &AppState, p: &Progress) -> AppResult<bool> {
         .select_only()
         .column(resident::Column::Id)
         .into_query();
-    let have = crate::db::capped_count(&st.db, ids, estimate / 2).await?;
+    let have = crate::infra::db::capped_count(&st.db, ids, estimate / 2).await?;
     if have > estimate / 2 {
         return Ok(false);
     }
-    crate::db::migrations::drop_search_indexes(&st.db).await?;
+    crate::infra::db::migrations::drop_search_indexes(&st.db).await?;
     Ok(true)
 }
 
@@ -1077,11 +1077,11 @@ impl Writer {
                     values.push(format!("{}{}", r.building.prefix, r.room).into());
                     values.push(r.kind.into());
                 }
-                crate::db::exec(txn, &sql, values).await?;
+                crate::infra::db::exec(txn, &sql, values).await?;
             }
             report.households_created += new_homes.len() as u64;
             let buildings: HashSet<i64> = new_homes.iter().map(|r| r.building.id).collect();
-            let list = crate::db::id_list(&buildings.into_iter().collect::<Vec<_>>());
+            let list = crate::infra::db::id_list(&buildings.into_iter().collect::<Vec<_>>());
             let made: Vec<(i64, i64, String)> = household::Entity::find()
                 .select_only()
                 .column(household::Column::Id)
@@ -1145,7 +1145,7 @@ impl Writer {
             );
             txn.execute_unprepared(&sql).await?;
         }
-        let today = crate::people::service::today().to_string();
+        let today = crate::infra::clock::today().to_string();
         for chunk in moves.chunks(200) {
             let mut values = Vec::with_capacity(chunk.len() * 6);
             let mut sql = String::from(
@@ -1169,7 +1169,7 @@ impl Writer {
                 values.push(today.clone().into());
                 values.push(c.who.name.clone().into());
             }
-            crate::db::exec(txn, &sql, values).await?;
+            crate::infra::db::exec(txn, &sql, values).await?;
         }
         Ok(())
     }
@@ -1191,8 +1191,8 @@ impl Writer {
             report.unchanged,
             report.rejected,
         );
-        let txn = crate::db::begin_write(&st.db).await?;
-        let now = crate::db::now_ms();
+        let txn = crate::infra::db::begin_write(&st.db).await?;
+        let now = crate::infra::clock::now_ms();
         let existing = registered(&txn, &rows).await?;
         // Rows refused for who they name are refused before any household is made for them:
         // a rejected row leaves nothing behind.
@@ -1272,7 +1272,7 @@ impl Writer {
         // Each household whose head changed points at its member who is 户主.
         let changed: Vec<i64> = heads_changed.into_iter().collect();
         for chunk in changed.chunks(500) {
-            let list = crate::db::id_list(chunk);
+            let list = crate::infra::db::id_list(chunk);
             txn.execute_unprepared(&format!(
                 "UPDATE households SET head_id = (SELECT MIN(r.id) FROM residents r \
                  WHERE r.household_id = households.id AND r.relation = 'head' \
@@ -1394,7 +1394,7 @@ async fn update_row(
 ) -> AppResult<()> {
     let x = &r.resident;
     let phone_same = e.row.phone_blind == r.sealed.phone_blind;
-    crate::db::exec(
+    crate::infra::db::exec(
         db,
         "UPDATE residents SET household_id = $1, org_path = $2, gender = $3, birth_date = $4, \
          ethnicity = $5, phone_sealed = $6, phone_blind = $7, phone_tail = $8, residence = $9, \
@@ -1446,7 +1446,7 @@ async fn movement_row(
             .unwrap_or_default(),
         None => String::new(),
     };
-    crate::db::exec(
+    crate::infra::db::exec(
         db,
         "INSERT INTO resident_moves (resident_id, org_path, kind, from_household, to_household, \
          from_address, to_address, on_date, reason, actor_name, at) \
@@ -1459,7 +1459,7 @@ async fn movement_row(
             to.into(),
             from_address.into(),
             format!("{}{}", r.building.prefix, r.room).into(),
-            crate::people::service::today().to_string().into(),
+            crate::infra::clock::today().to_string().into(),
             c.who.name.clone().into(),
             now.into(),
         ],
@@ -1525,7 +1525,7 @@ async fn insert_rows(
         }
         sql.push_str(" RETURNING id, id_blind");
         for r in db
-            .query_all_raw(crate::db::statement(db, &sql, values))
+            .query_all_raw(crate::infra::db::statement(db, &sql, values))
             .await?
         {
             let id: i64 = r.try_get_by_index(0)?;

@@ -7,4 +7,3 @@ pub mod handlers;
 pub mod import;
 pub mod pages;
 pub mod service;
-pub mod vault;

@@ -11,9 +11,9 @@ use super::service::{
 };
 use crate::AppState;
 use crate::auth::{Actor, PageActor};
+use crate::infra::error::{AppError, AppResult};
 use crate::org::entity::node;
 use crate::web::Query;
-use crate::web::error::{AppError, AppResult};
 use crate::web::{Html, PageCtx, done, flash_redirect, respond};
 use askama::Template;
 use axum::body::Bytes;
@@ -492,7 +492,7 @@ async fn household_data(st: &AppState, actor: &Actor, id: i64) -> AppResult<Hous
     })
 }
 
-use super::service::today;
+use crate::infra::clock::today;
 
 /// `GET /people/households/{id}`
 pub async fn household(

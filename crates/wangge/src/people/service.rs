@@ -3,16 +3,17 @@
 //! resident's `org_path` is their building's path, so a grid sees exactly its buildings), every
 //! write checks the caller's permission and runs in one transaction with its audit entry.
 //!
-//! ID numbers and phones are sealed by the [`Vault`](super::vault::Vault); what leaves this
+//! ID numbers and phones are sealed by the [`Vault`](crate::infra::vault::Vault); what leaves this
 //! module is masked, except through [`reveal`], which needs `PeopleFullView` and is audited.
 
 use super::entity::{household, movement, resident, tag};
-use super::vault::{Field, Vault};
 use crate::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::Caller;
+use crate::infra::clock::today;
+use crate::infra::error::{AppError, AppResult, stored_path};
+use crate::infra::vault::{Field, Vault};
 use crate::org::entity::node;
-use crate::web::error::{AppError, AppResult, stored_path};
 use sea_orm::sea_query::{Expr, Query as SqlQuery};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, ExprTrait, QueryFilter,
@@ -54,11 +55,6 @@ fn not_found() -> AppError {
 
 fn household_not_found() -> AppError {
     AppError::NotFound("住户不存在或不在您的管辖范围内".into())
-}
-
-/// Today in Beijing.
-pub fn today() -> chrono::NaiveDate {
-    crate::cases::service::bj(crate::db::now_ms()).date()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -196,9 +192,9 @@ pub(crate) async fn tag_ids_of(
 ) -> AppResult<HashMap<i64, Vec<i64>>> {
     let mut out: HashMap<i64, Vec<i64>> = HashMap::new();
     for chunk in ids.chunks(500) {
-        let list = crate::db::id_list(chunk);
+        let list = crate::infra::db::id_list(chunk);
         let rows = db
-            .query_all_raw(crate::db::statement(
+            .query_all_raw(crate::infra::db::statement(
                 db,
                 &format!(
                     "SELECT resident_id, tag_id FROM resident_tags WHERE resident_id IN ({list}) \
@@ -234,7 +230,7 @@ pub async fn seed_tags(db: &impl ConnectionTrait) -> Result<(), sea_orm::DbErr> 
     if tag::Entity::find().one(db).await?.is_some() {
         return Ok(());
     }
-    let now = crate::db::now_ms();
+    let now = crate::infra::clock::now_ms();
     tag::Entity::insert_many(wangge_core::people::DEFAULT_TAGS.iter().enumerate().map(
         |(i, (_, name))| tag::ActiveModel {
             name: Set((*name).to_owned()),
@@ -261,7 +257,7 @@ pub async fn add_tag(
         "重点人群标签全区通用，由区级管理员或区综治中心维护；需要新标签请向区里提出",
     )?;
     let name = &validate::text("标签名称", name, 10, validate::Lines::One, true)?;
-    let txn = crate::db::begin_write(conn).await?;
+    let txn = crate::infra::db::begin_write(conn).await?;
     let db = &txn;
     if tag::Entity::find()
         .filter(tag::Column::Name.eq(name))
@@ -278,7 +274,7 @@ pub async fn add_tag(
         name: Set(name.to_owned()),
         sort_order: Set(100),
         status: Set(ACTIVE.into()),
-        created_at: Set(crate::db::now_ms()),
+        created_at: Set(crate::infra::clock::now_ms()),
         ..Default::default()
     }
     .insert(db)
@@ -330,14 +326,14 @@ pub(crate) async fn set_tags(
     resident: i64,
     ids: &[i64],
 ) -> AppResult<()> {
-    crate::db::exec(
+    crate::infra::db::exec(
         db,
         "DELETE FROM resident_tags WHERE resident_id = $1",
         vec![resident.into()],
     )
     .await?;
     for t in ids {
-        crate::db::exec(
+        crate::infra::db::exec(
             db,
             "INSERT INTO resident_tags (resident_id, tag_id) VALUES ($1, $2)",
             vec![resident.into(), (*t).into()],
@@ -502,7 +498,7 @@ pub async fn create_household(
     let kind = check_kind(&input.kind)?;
     let note = check_note(&input.note)?;
     let address = address_of(st, &b, &room).await?;
-    let txn = crate::db::begin_write(&st.db).await?;
+    let txn = crate::infra::db::begin_write(&st.db).await?;
     if household::Entity::find()
         .filter(household::Column::BuildingId.eq(b.id))
         .filter(household::Column::Room.eq(room.as_str()))
@@ -515,7 +511,7 @@ pub async fn create_household(
             format!("{}已有房号“{room}”的住户", b.name),
         ));
     }
-    let now = crate::db::now_ms();
+    let now = crate::infra::clock::now_ms();
     let row = household::ActiveModel {
         building_id: Set(b.id),
         org_path: Set(b.path.clone()),
@@ -558,7 +554,7 @@ pub async fn update_household(
     input: HouseholdInput,
 ) -> AppResult<household::Model> {
     c.require(Permission::PeopleManage)?;
-    let txn = crate::db::begin_write(&st.db).await?;
+    let txn = crate::infra::db::begin_write(&st.db).await?;
     let h = find_household(&txn, c, id).await?;
     if input.version.is_some_and(|v| v != h.version) {
         return Err(AppError::stale());
@@ -602,7 +598,7 @@ pub async fn update_household(
         ("head_id", json!(h.head_id), json!(input.head_id)),
         ("note", json!(h.note), json!(note)),
     ]);
-    let n = crate::db::exec(
+    let n = crate::infra::db::exec(
         &txn,
         "UPDATE households SET room = $1, address = $2, kind = $3, head_id = $4, note = $5, \
          version = version + 1, updated_at = $6 WHERE id = $7 AND version = $8",
@@ -612,7 +608,7 @@ pub async fn update_household(
             kind.as_str().into(),
             input.head_id.into(),
             note.into(),
-            crate::db::now_ms().into(),
+            crate::infra::clock::now_ms().into(),
             h.id.into(),
             h.version.into(),
         ],
@@ -625,7 +621,7 @@ pub async fn update_household(
         && h.head_id != Some(head)
     {
         // The new head's relation says so; a former head becomes 其他 until someone says more.
-        crate::db::exec(
+        crate::infra::db::exec(
             &txn,
             "UPDATE residents SET relation = $1, version = version + 1 WHERE household_id = $2 \
              AND relation = $3 AND id <> $4",
@@ -637,7 +633,7 @@ pub async fn update_household(
             ],
         )
         .await?;
-        crate::db::exec(
+        crate::infra::db::exec(
             &txn,
             "UPDATE residents SET relation = $1, version = version + 1 WHERE id = $2",
             vec![Relation::Head.as_str().into(), head.into()],
@@ -774,9 +770,9 @@ async fn building_counts(
 ) -> AppResult<HashMap<i64, (i64, i64)>> {
     let mut out: HashMap<i64, (i64, i64)> = HashMap::new();
     for chunk in ids.chunks(500) {
-        let list = crate::db::id_list(chunk);
+        let list = crate::infra::db::id_list(chunk);
         let rows = db
-            .query_all_raw(crate::db::statement(
+            .query_all_raw(crate::infra::db::statement(
                 db,
                 &format!(
                     "SELECT h.building_id, COUNT(DISTINCT h.id), COUNT(r.id) FROM households h \
@@ -902,7 +898,7 @@ pub async fn audit_unavailable_ids(
     c: &Caller,
     masked: &[String],
 ) -> AppResult<()> {
-    let txn = crate::db::begin_write(db).await?;
+    let txn = crate::infra::db::begin_write(db).await?;
     record_unavailable_ids(
         &txn,
         c,
@@ -983,13 +979,13 @@ pub async fn create(st: &AppState, c: &Caller, form: ResidentForm) -> AppResult<
     let all_tags = tags(&st.db).await?;
     let tag_ids = tag_ids(&all_tags, &r.tags)?;
     let sealed = seal(&st.vault, &r.id_number, r.phone.as_ref())?;
-    let txn = crate::db::begin_write(&st.db).await?;
+    let txn = crate::infra::db::begin_write(&st.db).await?;
     let h = find_household(&txn, c, hid).await?;
     if let Some(other) = by_id_number(&txn, &st.vault, &r.id_number).await? {
         return Err(id_taken(st, c, txn, &other, &r.id_number).await);
     }
     check_one_head(&txn, h.id, r.relation, None).await?;
-    let now = crate::db::now_ms();
+    let now = crate::infra::clock::now_ms();
     let row = resident::ActiveModel {
         household_id: Set(Some(h.id)),
         org_path: Set(h.org_path.clone()),
@@ -1019,7 +1015,7 @@ pub async fn create(st: &AppState, c: &Caller, form: ResidentForm) -> AppResult<
     .await?;
     set_tags(&txn, row.id, &tag_ids).await?;
     if r.relation == Relation::Head {
-        crate::db::exec(
+        crate::infra::db::exec(
             &txn,
             "UPDATE households SET head_id = $1, version = version + 1 WHERE id = $2",
             vec![row.id.into(), h.id.into()],
@@ -1083,7 +1079,7 @@ pub async fn update(
     let all_tags = tags(&st.db).await?;
     let tag_ids = tag_ids(&all_tags, &r.tags)?;
     let sealed = seal(&st.vault, &r.id_number, r.phone.as_ref())?;
-    let txn = crate::db::begin_write(&st.db).await?;
+    let txn = crate::infra::db::begin_write(&st.db).await?;
     let old = find(&txn, c, id).await?;
     if form.version.is_some_and(|v| v != old.version) {
         return Err(AppError::stale());
@@ -1131,7 +1127,7 @@ pub async fn update(
             m.insert("phone".into(), json!("已修改"));
         }
     }
-    let n = crate::db::exec(
+    let n = crate::infra::db::exec(
         &txn,
         "UPDATE residents SET name = $1, initials = $2, gender = $3, birth_date = $4, \
          ethnicity = $5, id_sealed = $6, id_blind = $7, id_tail = $8, phone_sealed = $9, \
@@ -1165,7 +1161,7 @@ pub async fn update(
             r.relation.as_str().into(),
             r.work_unit.clone().into(),
             r.note.clone().into(),
-            crate::db::now_ms().into(),
+            crate::infra::clock::now_ms().into(),
             old.id.into(),
             old.version.into(),
         ],
@@ -1201,7 +1197,7 @@ pub async fn update(
 
 /// Points a household's head at the member whose relation is 户主 (or at no one).
 async fn sync_head(db: &impl ConnectionTrait, household: i64) -> AppResult<()> {
-    crate::db::exec(
+    crate::infra::db::exec(
         db,
         "UPDATE households SET head_id = (SELECT MIN(id) FROM residents WHERE household_id = $1 \
          AND relation = 'head' AND status = 'active') WHERE id = $2",
@@ -1233,7 +1229,7 @@ async fn record_move(
         on_date: Set(on.into()),
         reason: Set(reason.chars().take(200).collect()),
         actor_name: Set(c.who.name.clone()),
-        at: Set(crate::db::now_ms()),
+        at: Set(crate::infra::clock::now_ms()),
         ..Default::default()
     }
     .insert(db)
@@ -1290,7 +1286,7 @@ pub async fn move_resident(
     if reason.chars().count() > registry::TEXT_MAX {
         return Err(AppError::bad("invalid_input", "原因不能超过 200 个字"));
     }
-    let txn = crate::db::begin_write(&st.db).await?;
+    let txn = crate::infra::db::begin_write(&st.db).await?;
     let r = find(&txn, c, id).await?;
     if input.version.is_some_and(|v| v != r.version) {
         return Err(AppError::stale());
@@ -1324,7 +1320,7 @@ pub async fn move_resident(
             };
             check_one_head(&txn, to.id, relation, Some(r.id)).await?;
             let kind = if r.status == ACTIVE { "transfer" } else { "in" };
-            let n = crate::db::exec(
+            let n = crate::infra::db::exec(
                 &txn,
                 "UPDATE residents SET household_id = $1, org_path = $2, relation = $3, \
                  status = 'active', version = version + 1, updated_at = $4 \
@@ -1333,7 +1329,7 @@ pub async fn move_resident(
                     to.id.into(),
                     to.org_path.clone().into(),
                     relation.as_str().into(),
-                    crate::db::now_ms().into(),
+                    crate::infra::clock::now_ms().into(),
                     r.id.into(),
                     r.version.into(),
                 ],
@@ -1356,13 +1352,13 @@ pub async fn move_resident(
             if reason.is_empty() && input.kind == "out" {
                 return Err(AppError::bad("invalid_input", "请填写迁出去向或原因"));
             }
-            let n = crate::db::exec(
+            let n = crate::infra::db::exec(
                 &txn,
                 "UPDATE residents SET household_id = NULL, status = $1, version = version + 1, \
                  updated_at = $2 WHERE id = $3 AND version = $4",
                 vec![
                     status.into(),
-                    crate::db::now_ms().into(),
+                    crate::infra::clock::now_ms().into(),
                     r.id.into(),
                     r.version.into(),
                 ],
@@ -1633,7 +1629,7 @@ async fn address_cond(st: &AppState, c: &Caller, q: &str) -> AppResult<Condition
             .from("households")
             .and_where(like("address", format!("%{}", prefix(q.trim()))));
         if let Some(s) = &c.scope {
-            sub.and_where(crate::db::in_scope("org_path", s));
+            sub.and_where(crate::infra::db::in_scope("org_path", s));
         }
         return Ok(Condition::all().add(resident::Column::HouseholdId.in_subquery(sub.to_owned())));
     };
@@ -1801,8 +1797,8 @@ pub async fn search(st: &AppState, c: &Caller, f: &Filter) -> AppResult<Page> {
         .limit(per_page);
     // A list by place (no search text) walks the place index. SQLite's planner, seeing the
     // path inside the name indexes too, would otherwise scan a name index for the count.
-    let by_place =
-        matched_by.is_empty() && crate::db::backend(&st.db) == crate::db::Backend::Sqlite;
+    let by_place = matched_by.is_empty()
+        && crate::infra::db::backend(&st.db) == crate::infra::db::Backend::Sqlite;
     let planned = if by_place {
         by_path_index(&st.db, ids.clone(), q.clone()).await.ok()
     } else {
@@ -1812,7 +1808,7 @@ pub async fn search(st: &AppState, c: &Caller, f: &Filter) -> AppResult<Page> {
         Some(x) => x,
         // Without the hint (another backend, or the index is being rebuilt by a bulk import).
         None => (
-            crate::db::capped_count(&st.db, ids, COUNT_CAP).await?,
+            crate::infra::db::capped_count(&st.db, ids, COUNT_CAP).await?,
             q.all(&st.db).await?,
         ),
     };

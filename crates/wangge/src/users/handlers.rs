@@ -3,8 +3,8 @@
 use super::{EditUser, Filter, NewUser, Page, UserView};
 use crate::AppState;
 use crate::auth::Actor;
+use crate::infra::error::AppResult;
 use crate::web::Query;
-use crate::web::error::AppResult;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};

@@ -8,8 +8,8 @@ pub mod pages;
 
 use crate::audit::{self, Entry};
 use crate::auth::{self, Caller};
+use crate::infra::error::{AppError, AppResult};
 use crate::org::entity::{department, node};
-use crate::web::error::{AppError, AppResult};
 use entity as user;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -51,7 +51,7 @@ impl UserView {
     /// Last login as Beijing time, or a dash.
     pub fn last_login_text(&self) -> String {
         self.last_login_at
-            .map(crate::web::fmt_time)
+            .map(crate::infra::clock::fmt_time)
             .unwrap_or_else(|| "—".into())
     }
 }
@@ -334,13 +334,13 @@ pub async fn create(
             ));
         }
         // Nobody knows it: a service account never logs in with a password.
-        auth::tokens::random_token()?
+        crate::infra::tokens::random_token()?
     } else {
         validate::password(&input.password)?;
         input.password.clone()
     };
-    let hash = auth::password::hash(password).await?;
-    let tx = crate::db::begin_write(db).await?;
+    let hash = crate::infra::password::hash(password).await?;
+    let tx = crate::infra::db::begin_write(db).await?;
     let (n, department_id) = binding(&tx, c, role, input.org_id, input.department_id).await?;
     if user::Entity::find()
         .filter(user::Column::Username.eq(username.clone()))
@@ -353,7 +353,7 @@ pub async fn create(
             format!("用户名 {username} 已被使用"),
         ));
     }
-    let now = crate::db::now_ms();
+    let now = crate::infra::clock::now_ms();
     let row = user::ActiveModel {
         username: Set(username.clone()),
         display_name: Set(display_name.clone()),
@@ -399,7 +399,7 @@ pub async fn create(
 }
 
 fn path(p: &str) -> AppResult<OrgPath> {
-    crate::web::error::stored_path(p)
+    crate::infra::error::stored_path(p)
 }
 
 /// An edit of an account.
@@ -420,7 +420,7 @@ pub async fn update(
     e: EditUser,
 ) -> AppResult<UserView> {
     c.require(Permission::UserManage)?;
-    let tx = crate::db::begin_write(db).await?;
+    let tx = crate::infra::db::begin_write(db).await?;
     let old = find_row(&tx, c, id).await?;
     let display_name = match &e.display_name {
         Some(n) => validate::name("姓名", n, 30)?,
@@ -474,7 +474,10 @@ pub async fn update(
         .col_expr(user::Column::OrgPath, Expr::value(n.path.clone()))
         .col_expr(user::Column::DepartmentId, Expr::value(department_id))
         .col_expr(user::Column::Version, Expr::value(e.version + 1))
-        .col_expr(user::Column::UpdatedAt, Expr::value(crate::db::now_ms()))
+        .col_expr(
+            user::Column::UpdatedAt,
+            Expr::value(crate::infra::clock::now_ms()),
+        )
         .filter(user::Column::Id.eq(id))
         .filter(user::Column::Version.eq(e.version))
         .exec(&tx)
@@ -518,15 +521,15 @@ pub async fn reset_password(
 ) -> AppResult<()> {
     c.require(Permission::UserManage)?;
     validate::password(new_password)?;
-    let hash = auth::password::hash(new_password.to_owned()).await?;
-    let tx = crate::db::begin_write(db).await?;
+    let hash = crate::infra::password::hash(new_password.to_owned()).await?;
+    let tx = crate::infra::db::begin_write(db).await?;
     let old = find_row(&tx, c, id).await?;
     may_reset(c, old.service, &old.role, &old.username)?;
     let mut am: user::ActiveModel = old.clone().into();
     am.password_hash = Set(hash);
     am.must_change_password = Set(c.scope.is_some() && c.who.id != Some(id));
     am.version = Set(old.version + 1);
-    am.updated_at = Set(crate::db::now_ms());
+    am.updated_at = Set(crate::infra::clock::now_ms());
     am.update(&tx).await?;
     auth::end_all(&tx, id, None).await?;
     audit::record(
@@ -582,7 +585,7 @@ pub async fn set_status(
     if c.who.id == Some(id) {
         return Err(AppError::bad("own_status", "不能禁用自己的账号"));
     }
-    let tx = crate::db::begin_write(db).await?;
+    let tx = crate::infra::db::begin_write(db).await?;
     let old = find_row(&tx, c, id).await?;
     let status = if active { "active" } else { "disabled" };
     if old.status == status {
@@ -598,14 +601,14 @@ pub async fn set_status(
     let mut am: user::ActiveModel = old.clone().into();
     am.status = Set(status.into());
     am.version = Set(old.version + 1);
-    am.updated_at = Set(crate::db::now_ms());
+    am.updated_at = Set(crate::infra::clock::now_ms());
     am.update(&tx).await?;
     if !active {
         auth::end_all(&tx, id, None).await?;
         crate::auth::entity::api_token::Entity::update_many()
             .col_expr(
                 crate::auth::entity::api_token::Column::RevokedAt,
-                Expr::value(crate::db::now_ms()),
+                Expr::value(crate::infra::clock::now_ms()),
             )
             .filter(crate::auth::entity::api_token::Column::UserId.eq(id))
             .filter(crate::auth::entity::api_token::Column::RevokedAt.is_null())

@@ -3,9 +3,9 @@
 use super::{EditUser, Filter, NewUser, Page, UserView};
 use crate::AppState;
 use crate::auth::{Actor, PageActor};
+use crate::infra::error::{AppError, AppResult};
 use crate::org::service::{self as org, DepartmentView, NodeFilter};
 use crate::web::Query;
-use crate::web::error::{AppError, AppResult};
 use crate::web::{Html, PageCtx, done, page_err, respond};
 use askama::Template;
 use axum::Form;
@@ -323,7 +323,7 @@ pub async fn detail(
             DetailPage {
                 ctx,
                 reset_refused,
-                created_text: crate::web::fmt_time(u.created_at),
+                created_text: crate::infra::clock::fmt_time(u.created_at),
                 is_self: u.id == actor.user_id,
                 u,
                 roles: role_choices(),

@@ -23,7 +23,7 @@ pub async fn check(req: Request, expected: &str) -> (Request, bool) {
     if expected.is_empty() {
         return (req, false);
     }
-    let ok = |got: &str| crate::auth::tokens::constant_eq(got, expected);
+    let ok = |got: &str| crate::infra::tokens::constant_eq(got, expected);
     if let Some(h) = req
         .headers()
         .get("x-csrf-token")

@@ -33,14 +33,14 @@ impl Metrics {
     /// Whether the database takes writes: a small real write (see `db::health_write`), made at
     /// most every two seconds whoever asks, the answer kept in between.
     pub async fn writable(&self, db: &sea_orm::DatabaseConnection) -> bool {
-        let now = crate::db::now_ms();
+        let now = crate::infra::clock::now_ms();
         if let Ok(guard) = self.probe.lock()
             && let Some((at, ok)) = *guard
             && now - at < 2_000
         {
             return ok;
         }
-        let ok = match crate::db::health_write(db).await {
+        let ok = match crate::infra::db::health_write(db).await {
             Ok(()) => true,
             Err(e) => {
                 tracing::error!(error = %e, "health check: the database does not take writes");

@@ -2,19 +2,18 @@
 //! small helpers every page uses. Handlers live in their capability's folder.
 
 pub mod csrf;
-pub mod error;
 pub mod metrics;
 pub mod xlsx;
 
 use crate::AppState;
 use crate::auth::Actor;
+use crate::infra::error::{AppError, AppResult};
 use askama::Template;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post};
-use error::{AppError, AppResult};
 use wangge_core::Permission;
 
 /// The largest request body of most routes: GeoJSON and spreadsheets for import fit well inside.
@@ -40,10 +39,7 @@ fn body_limit(route: &str) -> usize {
     }
 }
 
-/// How long a request body may pause between two pieces before it is given up.
-pub const BODY_IDLE: std::time::Duration = std::time::Duration::from_secs(30);
-
-/// Holds every request body to its route's size and to [`BODY_IDLE`] between pieces: a
+/// Holds every request body to its route's size and to [`BODY_IDLE`](crate::infra::config::BODY_IDLE) between pieces: a
 /// declared size over the limit is refused before anything is read; a body that grows past it,
 /// or stops arriving, ends with an error the handler reports. A client announcing a terabyte,
 /// or sending a byte a minute, holds no connection for long.
@@ -382,7 +378,7 @@ fn routes() -> (Router<AppState>, Vec<String>) {
         .route("/people/import", post(people::handlers::api_import));
 
     let pages = Routes::new("")
-        .route("/", get(crate::home::page))
+        .route("/", get(crate::app::home::page))
         .route(
             "/login",
             get(auth::handlers::login_page).post(auth::handlers::login_submit),
@@ -1068,17 +1064,6 @@ pub fn query_string(pairs: &[(&str, String)]) -> String {
         .join("&")
 }
 
-/// A timestamp (ms, UTC) as Beijing time, `2026-11-22 18:30`.
-pub fn fmt_time(ms: impl std::borrow::Borrow<i64>) -> String {
-    let Some(t) = chrono::DateTime::from_timestamp_millis(*ms.borrow()) else {
-        return String::new();
-    };
-    match chrono::FixedOffset::east_opt(8 * 3600) {
-        Some(tz) => t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string(),
-        None => t.format("%Y-%m-%d %H:%M").to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1153,10 +1138,5 @@ mod tests {
         assert!(svg.starts_with("<svg class=\"qr\""), "{svg}");
         assert!(svg.ends_with("</svg>") && svg.contains("<path"));
         assert!(qr_svg(&"x".repeat(5000)).is_none(), "too long for any code");
-    }
-
-    #[test]
-    fn times_show_in_beijing() {
-        assert_eq!(fmt_time(0), "1970-01-01 08:00");
     }
 }

@@ -1,7 +1,7 @@
 //! Ledger exports as XLSX. Every cell is written as text, and text that a spreadsheet
 //! would take for a formula (`=`, `+`, `-`, `@`) is prefixed with an apostrophe.
 
-use crate::web::error::{AppError, AppResult};
+use crate::infra::error::{AppError, AppResult};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use rust_xlsxwriter::{Format, Workbook};

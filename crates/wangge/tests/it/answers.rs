@@ -455,7 +455,7 @@ impl SmallDisk {
     fn mount(megabytes: u32) -> Option<SmallDisk> {
         let path = std::env::temp_dir().join(format!(
             "wangge-disk-{}",
-            &wangge::auth::tokens::random_token().ok()?[..12]
+            &wangge::infra::tokens::random_token().ok()?[..12]
         ));
         std::fs::create_dir_all(&path).ok()?;
         let ok = std::process::Command::new("mount")
@@ -615,7 +615,9 @@ async fn a_full_disk_acknowledges_only_what_it_keeps_and_writes_resume() {
     let (s, v) = add_room(&app, &gw, building, "满-2").await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     // Every acknowledged report is there, seen from a new connection.
-    let fresh = wangge::db::connect(&app.url, None).await.expect("connect");
+    let fresh = wangge::infra::db::connect(&app.url, None)
+        .await
+        .expect("connect");
     for id in &acknowledged {
         let row = fresh
             .query_one_raw(sea_orm::Statement::from_string(
@@ -735,7 +737,7 @@ async fn a_postgresql_disk_full_refusal_is_503_and_writes_resume() {
 async fn a_backup_during_intake_holds_what_was_acknowledged_and_restores() {
     let app = TestApp::spawn().await;
     if app.schema.is_some() {
-        let err = wangge::db::backup::backup_to(&app.state.db, &app.data_dir().join("x.db"))
+        let err = wangge::infra::db::backup::backup_to(&app.state.db, &app.data_dir().join("x.db"))
             .await
             .expect_err("PostgreSQL backs up with its own tools");
         assert!(err.to_string().contains("pg_dump"), "{err}");
@@ -775,7 +777,7 @@ async fn a_backup_during_intake_holds_what_was_acknowledged_and_restores() {
     tokio::time::sleep(Duration::from_millis(400)).await;
     let file = app.data_dir().join("during.db");
     let began = Instant::now();
-    wangge::db::backup::backup_to(&app.state.db, &file)
+    wangge::infra::db::backup::backup_to(&app.state.db, &file)
         .await
         .expect("backup");
     tokio::time::sleep(Duration::from_millis(200)).await;
@@ -796,8 +798,13 @@ async fn a_backup_during_intake_holds_what_was_acknowledged_and_restores() {
         "{} before, {after} after",
         before.len()
     );
-    assert!(wangge::db::backup::check_file(&file).await.expect("sound") > 5);
-    let copy = wangge::db::connect(&format!("sqlite://{}", file.display()), None)
+    assert!(
+        wangge::infra::db::backup::check_file(&file)
+            .await
+            .expect("sound")
+            > 5
+    );
+    let copy = wangge::infra::db::connect(&format!("sqlite://{}", file.display()), None)
         .await
         .expect("open the copy");
     let list = before
@@ -869,10 +876,12 @@ async fn a_backup_during_intake_holds_what_was_acknowledged_and_restores() {
         "{kept:?}"
     );
     assert_eq!(
-        wangge::db::backup::check_file(&elsewhere.path().join("wangge.db"))
+        wangge::infra::db::backup::check_file(&elsewhere.path().join("wangge.db"))
             .await
             .expect("sound"),
-        wangge::db::backup::check_file(&file).await.expect("sound")
+        wangge::infra::db::backup::check_file(&file)
+            .await
+            .expect("sound")
     );
     // A 0-byte file left where a database was is not taken for a new install.
     let empty = tempfile::tempdir().expect("dir");
@@ -901,7 +910,7 @@ async fn a_backup_during_intake_holds_what_was_acknowledged_and_restores() {
 #[tokio::test]
 async fn the_server_backs_up_on_its_schedule_and_keeps_the_newest() {
     let app = TestApp::spawn_with(|c| {
-        c.backups = Some(wangge::config::Backups {
+        c.backups = Some(wangge::infra::config::Backups {
             dir: c.data_dir.join("backups"),
             every: Duration::from_millis(300),
             keep: 2,
@@ -928,7 +937,10 @@ async fn the_server_backs_up_on_its_schedule_and_keeps_the_newest() {
         // One may have been pruned since the listing; those still there are whole.
         if f.exists() {
             assert!(
-                wangge::db::backup::check_file(f).await.expect("sound") > 5,
+                wangge::infra::db::backup::check_file(f)
+                    .await
+                    .expect("sound")
+                    > 5,
                 "{}",
                 f.display()
             );

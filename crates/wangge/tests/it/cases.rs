@@ -1126,7 +1126,7 @@ async fn stored_phone(app: &TestApp, id: i64) -> String {
     use sea_orm::ConnectionTrait;
     let row = app
         .db
-        .query_one_raw(wangge::db::statement(
+        .query_one_raw(wangge::infra::db::statement(
             &app.db,
             "SELECT reporter_phone FROM cases WHERE id = $1",
             vec![id.into()],
@@ -1182,7 +1182,7 @@ async fn reporters_phones_are_sealed_found_by_number_and_older_ones_sealed_at_st
 
     // A phone an older version stored in the clear is sealed at the next start.
     app.db
-        .execute_raw(wangge::db::statement(
+        .execute_raw(wangge::infra::db::statement(
             &app.db,
             "UPDATE cases SET reporter_phone = $1, reporter_phone_blind = NULL WHERE id = $2",
             vec!["13600001111".into(), id.into()],
@@ -1190,10 +1190,10 @@ async fn reporters_phones_are_sealed_found_by_number_and_older_ones_sealed_at_st
         .await
         .expect("store in the clear");
     app.db
-        .execute_raw(wangge::db::statement(
+        .execute_raw(wangge::infra::db::statement(
             &app.db,
             "INSERT INTO settings (name, value, updated_at) VALUES ($1, 'pending', 0)",
-            vec![wangge::db::migrations::SEAL_CASE_PHONES.into()],
+            vec![wangge::infra::db::migrations::SEAL_CASE_PHONES.into()],
         ))
         .await
         .expect("mark");

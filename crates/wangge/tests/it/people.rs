@@ -1,7 +1,7 @@
 //! The people registry: personal data sealed at rest.
 
 use crate::support::TestApp;
-use wangge::people::vault::{Field, key_file};
+use wangge::infra::vault::{Field, key_file};
 
 #[tokio::test]
 async fn the_data_key_is_made_on_first_start_private_and_kept() {
@@ -23,7 +23,7 @@ async fn the_data_key_is_made_on_first_start_private_and_kept() {
     // A second server on the same data directory uses the same key.
     app.restart().await;
     assert_eq!(std::fs::read_to_string(&path).expect("kept"), key);
-    let again = wangge::people::vault::Vault::load(app.data_dir(), None).expect("load");
+    let again = wangge::infra::vault::Vault::load(app.data_dir(), None).expect("load");
     assert_eq!(
         again.unseal(Field::IdNumber, &sealed).expect("opens"),
         "11010519491231002X"
@@ -890,14 +890,14 @@ async fn the_demo_registry_is_alive_with_families_visits_and_archived_documents(
         let db = &app.db;
         async move {
             let row = db
-                .query_one_raw(wangge::db::statement(db, sql, values))
+                .query_one_raw(wangge::infra::db::statement(db, sql, values))
                 .await
                 .expect("query")
                 .expect("a row");
             row.try_get_by_index::<i64>(0).expect("a number")
         }
     };
-    let today = wangge::people::service::today().to_string();
+    let today = wangge::infra::clock::today().to_string();
     assert_eq!(
         one(
             "SELECT COUNT(*) FROM residents WHERE birth_date > $1",

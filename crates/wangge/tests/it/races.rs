@@ -416,7 +416,7 @@ async fn tries_sent_at_once_are_all_counted() {
 async fn the_tree_has_one_root_even_when_two_make_it_at_once() {
     let dir = tempfile::tempdir().expect("dir");
     let (_, _, db) = crate::support::fresh_db(dir.path()).await;
-    wangge::db::migrate(&db).await.expect("migrate");
+    wangge::app::migrate(&db).await.expect("migrate");
     let cli = wangge::auth::Caller::cli();
     for round in 0..ROUNDS {
         let root = |k: usize| {

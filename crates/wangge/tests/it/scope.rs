@@ -200,10 +200,10 @@ async fn prefix_matched_columns_compare_bytewise() {
     if app.schema.is_none() {
         return;
     }
-    for (table, column) in wangge::db::migrations::prefix_columns() {
+    for (table, column) in wangge::infra::db::migrations::prefix_columns() {
         let row = app
             .db
-            .query_one_raw(wangge::db::statement(
+            .query_one_raw(wangge::infra::db::statement(
                 &app.db,
                 "SELECT collation_name FROM information_schema.columns \
                  WHERE table_schema = current_schema() AND table_name = $1 AND column_name = $2",
@@ -222,7 +222,7 @@ async fn prefix_matched_columns_compare_bytewise() {
         .await
         .expect("set");
     let plan = txn
-        .query_all_raw(wangge::db::statement(
+        .query_all_raw(wangge::infra::db::statement(
             &txn,
             "EXPLAIN SELECT id FROM residents WHERE org_path LIKE '/1/2/%'",
             vec![],

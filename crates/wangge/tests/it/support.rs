@@ -4,7 +4,7 @@ use reqwest::{Client, Method, Response, StatusCode, header};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use serde_json::Value;
 use std::net::SocketAddr;
-use wangge::config::Config;
+use wangge::infra::config::Config;
 
 /// The demo password every demo account has in tests.
 pub const PW: &str = "wangge-demo";
@@ -35,9 +35,9 @@ pub async fn fresh_db(dir: &std::path::Path) -> (String, Option<String>, Databas
         Ok(url) if !url.is_empty() => {
             let schema = format!(
                 "t_{}",
-                &wangge::auth::tokens::random_token().expect("random")[..16]
+                &wangge::infra::tokens::random_token().expect("random")[..16]
             );
-            let admin = wangge::db::connect(&url, None)
+            let admin = wangge::infra::db::connect(&url, None)
                 .await
                 .expect("connect to PostgreSQL");
             admin
@@ -45,14 +45,16 @@ pub async fn fresh_db(dir: &std::path::Path) -> (String, Option<String>, Databas
                 .await
                 .expect("create schema");
             admin.close().await.ok();
-            let db = wangge::db::connect(&url, Some(&schema))
+            let db = wangge::infra::db::connect(&url, Some(&schema))
                 .await
                 .expect("connect to schema");
             (url, Some(schema), db)
         }
         _ => {
-            let url = wangge::config::sqlite_url(dir);
-            let db = wangge::db::connect(&url, None).await.expect("open SQLite");
+            let url = wangge::infra::config::sqlite_url(dir);
+            let db = wangge::infra::db::connect(&url, None)
+                .await
+                .expect("open SQLite");
             (url, None, db)
         }
     }
@@ -72,7 +74,7 @@ impl TestApp {
     /// Starts the app with its data directory (and, on SQLite, its database) in `dir`.
     pub async fn spawn_in(dir: tempfile::TempDir, tweak: fn(&mut Config)) -> TestApp {
         let (url, schema, db) = fresh_db(dir.path()).await;
-        wangge::db::migrate(&db).await.expect("migrate");
+        wangge::app::migrate(&db).await.expect("migrate");
         wangge::demo::generate(&db, 20261122, PW)
             .await
             .expect("demo");
@@ -112,7 +114,9 @@ impl TestApp {
         dir: &std::path::Path,
         tweak: fn(&mut Config),
     ) -> (SocketAddr, wangge::AppState) {
-        let db = wangge::db::connect(url, schema).await.expect("connect");
+        let db = wangge::infra::db::connect(url, schema)
+            .await
+            .expect("connect");
         let mut config = Config::local(dir, url);
         tweak(&mut config);
         let server = wangge::Server::bind(config, db).await.expect("bind");

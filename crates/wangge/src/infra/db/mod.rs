@@ -7,6 +7,7 @@
 pub mod backup;
 pub mod migrations;
 
+use crate::infra::clock::now_ms;
 use anyhow::Context;
 use sea_orm::sea_query::{Expr, SimpleExpr};
 use sea_orm::{
@@ -304,21 +305,15 @@ pub async fn health_write(db: &DatabaseConnection) -> Result<(), sea_orm::DbErr>
     .map(|_| ())
 }
 
-/// Applies every pending migration and seeds the reference data (categories, calendar)
-/// into empty tables.
+/// Applies every pending migration and builds the indexes kept outside them. Seeding the
+/// slices' reference data is the app's (`app::migrate`).
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
     migrations::Migrator::up(db, None)
         .await
         .context("数据库迁移失败")?;
     migrations::ensure_search_indexes(db)
         .await
-        .context("无法建立居民查找索引")?;
-    crate::cases::catalog::seed(db)
-        .await
-        .context("无法写入事项分类和工作日历的初始数据")?;
-    crate::people::service::seed_tags(db)
-        .await
-        .context("无法写入重点人群标签的初始数据")
+        .context("无法建立居民查找索引")
 }
 
 /// The backend of an open connection.
@@ -466,11 +461,6 @@ pub async fn capped_count(
 /// Ids as an SQL list (`1,2,3`) for `IN (…)`: integers only, so nothing to escape.
 pub fn id_list(ids: &[i64]) -> String {
     ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
-}
-
-/// Milliseconds since the Unix epoch, UTC: how every timestamp is stored.
-pub fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
 }
 
 /// Columns holding materialized org paths that a move of the org tree must rewrite, as

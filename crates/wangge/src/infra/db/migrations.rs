@@ -1000,10 +1000,10 @@ impl MigrationTrait for M0006SealedPhones {
 /// [`PREFIX_COLUMNS`]; a test checks every one). SQLite compares bytewise already.
 struct M0007BytewisePaths;
 
-/// Every column matched by prefix: the org paths ([`crate::db::PATH_COLUMNS`]), the tree's own
+/// Every column matched by prefix: the org paths ([`crate::infra::db::PATH_COLUMNS`]), the tree's own
 /// path, and the residents' name and initials.
 pub fn prefix_columns() -> Vec<(&'static str, &'static str)> {
-    let mut cols = crate::db::PATH_COLUMNS.to_vec();
+    let mut cols = crate::infra::db::PATH_COLUMNS.to_vec();
     cols.extend(PREFIX_COLUMNS);
     cols
 }
@@ -1163,7 +1163,7 @@ impl MigrationTrait for M0009Trust {
 /// The rules of the form "at most one …" held by the database itself, not by a read before the
 /// write (two writers at the same moment both pass a read): one head per household, one
 /// active assessment item of a name per community, one root of the tree. Named in
-/// [`crate::web::error`] so that the loser of a race is told in Chinese what rule it met.
+/// [`crate::infra::error`] so that the loser of a race is told in Chinese what rule it met.
 struct M0010Invariants;
 
 impl MigrationName for M0010Invariants {

@@ -6,6 +6,9 @@ use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+/// How long a request body may pause between two pieces before it is given up (the default).
+pub const BODY_IDLE: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// The running configuration.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -23,12 +26,12 @@ pub struct Config {
     pub public_url: Option<String>,
     /// Show the demo accounts' hint on the login page (`wangge demo` only).
     pub demo_hint: bool,
-    /// How long a request body may pause between two pieces (see `web::BODY_IDLE`).
+    /// How long a request body may pause between two pieces (see [`BODY_IDLE`]).
     pub body_idle: std::time::Duration,
     /// Scheduled backups (`serve --backup-dir`): where, how often, how many kept.
     pub backups: Option<Backups>,
     /// Pressing slow cases (`[pressing]` in the file).
-    pub pressing: crate::cases::press::Rules,
+    pub pressing: wangge_core::press::Rules,
     /// The three rates' weights (`[rates]` in the file).
     pub rates: wangge_core::rates::Weights,
     /// The key that seals ID numbers and phones (`WANGGE_DATA_KEY` or `data_key`, 64 hex
@@ -64,7 +67,7 @@ impl Config {
     }
 }
 
-/// `[pressing]`: see [`crate::cases::press::Rules`].
+/// `[pressing]`: see [`wangge_core::press::Rules`].
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PressingFile {
@@ -132,7 +135,7 @@ impl Config {
             secure_cookies: false,
             public_url: None,
             demo_hint: false,
-            body_idle: crate::web::BODY_IDLE,
+            body_idle: BODY_IDLE,
             backups: None,
             pressing: Default::default(),
             rates: Default::default(),
@@ -166,10 +169,10 @@ impl Config {
         let database_url = database_url
             .or(file.database_url)
             .unwrap_or_else(|| sqlite_url(&data_dir));
-        crate::db::backend_of(&database_url)?;
-        let d = crate::cases::press::Rules::default();
+        crate::infra::db::backend_of(&database_url)?;
+        let d = wangge_core::press::Rules::default();
         let p = &file.pressing;
-        let pressing = crate::cases::press::Rules {
+        let pressing = wangge_core::press::Rules {
             yellow_at: p.yellow_at.unwrap_or(d.yellow_at),
             urge_after_days: p.urge_after_days.unwrap_or(d.urge_after_days),
             supervise_after_days: p.supervise_after_days.unwrap_or(d.supervise_after_days),
@@ -205,7 +208,7 @@ impl Config {
             database_url,
             secure_cookies: file.secure_cookies.unwrap_or(false),
             demo_hint: false,
-            body_idle: crate::web::BODY_IDLE,
+            body_idle: BODY_IDLE,
             backups: None,
             data_key: std::env::var("WANGGE_DATA_KEY")
                 .ok()

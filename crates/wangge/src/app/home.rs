@@ -6,7 +6,7 @@
 use crate::AppState;
 use crate::auth::{Actor, PageActor};
 use crate::cases::service::{self as cases, CaseView, Stats};
-use crate::web::error::{AppError, AppResult};
+use crate::infra::error::{AppError, AppResult};
 use crate::web::{Html, PageCtx, respond};
 use askama::Template;
 use axum::extract::State;
@@ -148,7 +148,7 @@ async fn admin_state(st: &AppState, a: &Actor) -> AppResult<AdminState> {
     use chrono::Datelike;
     let summary = crate::org::service::summary(&st.db, a).await?;
     let catalog = st.catalog.get(&st.db).await?;
-    let today = cases::bj(crate::db::now_ms()).date();
+    let today = crate::infra::clock::today();
     let imports = crate::audit::list(
         &st.db,
         &a.scope,
@@ -175,7 +175,7 @@ async fn admin_state(st: &AppState, a: &Actor) -> AppResult<AdminState> {
         failed_logins: crate::auth::failed_logins_since(
             &st.db,
             &a.scope,
-            crate::db::now_ms() - 24 * 3600 * 1000,
+            crate::infra::clock::now_ms() - 24 * 3600 * 1000,
         )
         .await?,
         imports,

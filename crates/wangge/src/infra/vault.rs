@@ -220,7 +220,7 @@ impl Vault {
     /// file, a mistyped `WANGGE_DATA_KEY`): every sealed ID number would fail to open. The
     /// first start with an empty database records a value sealed under this key.
     pub async fn verify(&self, db: &impl sea_orm::ConnectionTrait) -> anyhow::Result<()> {
-        use super::entity::setting;
+        use crate::infra::settings as setting;
         use sea_orm::{ActiveModelTrait as _, EntityTrait as _, Set};
         match setting::Entity::find_by_id(CHECK_SETTING).one(db).await? {
             Some(r) => {
@@ -235,7 +235,7 @@ impl Vault {
                 setting::ActiveModel {
                     name: Set(CHECK_SETTING.into()),
                     value: Set(self.seal(Field::Check, CHECK_PLAIN)?),
-                    updated_at: Set(crate::db::now_ms()),
+                    updated_at: Set(crate::infra::clock::now_ms()),
                 }
                 .insert(db)
                 .await?;
@@ -260,7 +260,7 @@ fn create_key_file(path: &Path) -> anyhow::Result<Vault> {
     match opts.open(path) {
         Ok(mut f) => {
             use std::io::Write;
-            writeln!(f, "{}", crate::auth::tokens::hex(&key))
+            writeln!(f, "{}", crate::infra::tokens::hex(&key))
                 .and_then(|()| f.sync_all())
                 .with_context(|| format!("无法写入密钥文件 {}", path.display()))?;
             tracing::warn!(
