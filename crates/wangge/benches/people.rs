@@ -109,7 +109,7 @@ async fn timed_import(
     let t = Instant::now();
     let report = import::import(
         st,
-        &wangge::auth::Caller::cli(),
+        &wangge::web::Caller::cli(),
         Input::Path(path.to_path_buf()),
         progress,
     )

@@ -3,9 +3,9 @@
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
-use wangge::auth::Caller;
 use wangge::infra::config::{Config, FileConfig};
 use wangge::infra::db;
+use wangge::web::Caller;
 use wangge::{Server, demo, org, users};
 
 #[derive(Parser)]

@@ -4,9 +4,9 @@
 //! imports, failed logins). It reads the slices and is used by none of them.
 
 use crate::AppState;
-use crate::auth::{Actor, PageActor};
 use crate::cases::service::{self as cases, CaseView, Stats};
 use crate::infra::error::{AppError, AppResult};
+use crate::web::{Actor, PageActor};
 use crate::web::{Html, PageCtx, respond};
 use askama::Template;
 use axum::extract::State;

@@ -2,9 +2,9 @@
 
 use super::{Filter, Page, list};
 use crate::AppState;
-use crate::auth::{Actor, PageActor};
 use crate::infra::error::AppResult;
 use crate::web::Query;
+use crate::web::{Actor, PageActor};
 use crate::web::{Html, PageCtx, respond};
 use askama::Template;
 use axum::Json;

@@ -1,16 +1,19 @@
 //! Logging in and out, the account page, password changes and API tokens.
 
-use super::entity::api_token;
-use super::{Actor, ClientIp, PRE_COOKIE, PageActor, SESSION_COOKIE, Via};
+use super::SESSION_COOKIE;
 use crate::AppState;
-use crate::audit::{self, Entry, Who};
+use crate::infra::access::{self, entity::api_token};
+use crate::infra::audit::{self, Entry, Who};
 use crate::infra::error::{AppError, AppResult};
 use crate::users::entity as user;
 use crate::web::Query;
+use crate::web::caller::{cookie, cookie_header};
+use crate::web::csrf::PRE_COOKIE;
+use crate::web::{Actor, ClientIp, PageActor, Via};
 use crate::web::{Html, PageCtx, done};
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form, Json};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
@@ -31,7 +34,7 @@ pub async fn authenticate(
     }
     // The try is counted before the password is checked, so that many at once are all counted;
     // a good password clears the name's tries.
-    if !super::take_try(&st.db, super::LOGIN_TRIES, &name, ip).await? {
+    if !access::take_try(&st.db, access::LOGIN_TRIES, &name, ip).await? {
         return Err(AppError::TooManyRequests(
             "登录失败次数过多，请 15 分钟后再试".into(),
         ));
@@ -43,7 +46,7 @@ pub async fn authenticate(
     )
     .await?;
     if ok {
-        super::clear_failures(&st.db, &name).await?;
+        access::clear_failures(&st.db, &name).await?;
     } else {
         tracing::warn!(username = %name, ip, "login failed");
     }
@@ -115,26 +118,6 @@ fn safe_next(next: Option<&str>) -> String {
         .unwrap_or_else(|| "/".to_owned())
 }
 
-pub(crate) fn cookie_header(
-    st: &AppState,
-    name: &str,
-    value: &str,
-    max_age: Option<i64>,
-) -> Option<HeaderValue> {
-    let secure = if st.config.secure_cookies {
-        "; Secure"
-    } else {
-        ""
-    };
-    let age = max_age
-        .map(|a| format!("; Max-Age={a}"))
-        .unwrap_or_default();
-    HeaderValue::from_str(&format!(
-        "{name}={value}; Path=/; HttpOnly; SameSite=Lax{secure}{age}"
-    ))
-    .ok()
-}
-
 async fn render_login(
     st: &AppState,
     headers: &HeaderMap,
@@ -142,7 +125,7 @@ async fn render_login(
     username: String,
     error: Option<String>,
 ) -> AppResult<Response> {
-    let pre = match super::cookie(headers, PRE_COOKIE) {
+    let pre = match cookie(headers, PRE_COOKIE) {
         Some(v) if v.len() == 64 => v.to_owned(),
         _ => crate::infra::tokens::random_token()?,
     };
@@ -159,7 +142,7 @@ async fn render_login(
         demo_hint: st.config.demo_hint,
     };
     let mut resp = (status, Html(page.render())).into_response();
-    if let Some(h) = cookie_header(st, PRE_COOKIE, &pre, None) {
+    if let Some(h) = cookie_header(st.config.secure_cookies, PRE_COOKIE, &pre, None) {
         resp.headers_mut().append(header::SET_COOKIE, h);
     }
     Ok(resp)
@@ -204,7 +187,7 @@ pub async fn login_submit(
     let next = safe_next(f.next.as_deref());
     let result = async {
         let u = authenticate(&st, &f.username, &f.password, &ip).await?;
-        let token = super::start_session(&st.db, u.id, &ip).await?;
+        let token = access::start_session(&st.db, u.id, &ip).await?;
         note_login(&st, &u, &ip, "网页").await?;
         Ok::<_, AppError>((u, token))
     }
@@ -217,7 +200,7 @@ pub async fn login_submit(
                 next
             };
             let mut resp = crate::web::redirect(&to);
-            if let Some(h) = cookie_header(&st, SESSION_COOKIE, &token, None) {
+            if let Some(h) = cookie_header(st.config.secure_cookies, SESSION_COOKIE, &token, None) {
                 resp.headers_mut().append(header::SET_COOKIE, h);
             }
             resp
@@ -242,14 +225,12 @@ pub async fn login_submit(
 pub async fn logout(State(st): State<AppState>, actor: Option<Extension<Actor>>) -> Response {
     if let Some(Extension(a)) = actor
         && let Via::Session { id, .. } = a.via
-        && let Err(e) = super::entity::session::Entity::delete_by_id(id)
-            .exec(&st.db)
-            .await
+        && let Err(e) = access::end_session(&st.db, id).await
     {
         tracing::error!(error = %e, "could not end a session");
     }
     let mut resp = Redirect::to("/login").into_response();
-    if let Some(h) = cookie_header(&st, SESSION_COOKIE, "", Some(0)) {
+    if let Some(h) = cookie_header(st.config.secure_cookies, SESSION_COOKIE, "", Some(0)) {
         resp.headers_mut().append(header::SET_COOKIE, h);
     }
     resp
@@ -275,8 +256,8 @@ pub async fn api_login(
         )
     })?;
     let u = authenticate(&st, &input.username, &input.password, &ip).await?;
-    let expires = crate::infra::clock::now_ms() + super::LOGIN_TOKEN_MS;
-    let (_, token) = super::issue_token(&st.db, u.id, "接口登录", "login", Some(expires)).await?;
+    let expires = crate::infra::clock::now_ms() + access::LOGIN_TOKEN_MS;
+    let (_, token) = access::issue_token(&st.db, u.id, "接口登录", "login", Some(expires)).await?;
     note_login(&st, &u, &ip, "接口").await?;
     Ok(Json(
         json!({"token": token, "expires_at": expires, "must_change_password": u.must_change_password, "user": {"id": u.id, "username": u.username}}),
@@ -286,21 +267,8 @@ pub async fn api_login(
 /// `POST /api/v1/auth/logout`: revokes the token used.
 pub async fn api_logout(State(st): State<AppState>, actor: Actor) -> AppResult<StatusCode> {
     match actor.via {
-        Via::Token { id } => {
-            api_token::Entity::update_many()
-                .col_expr(
-                    api_token::Column::RevokedAt,
-                    sea_orm::sea_query::Expr::value(crate::infra::clock::now_ms()),
-                )
-                .filter(api_token::Column::Id.eq(id))
-                .exec(&st.db)
-                .await?;
-        }
-        Via::Session { id, .. } => {
-            super::entity::session::Entity::delete_by_id(id)
-                .exec(&st.db)
-                .await?;
-        }
+        Via::Token { id } => access::revoke_token(&st.db, id).await?,
+        Via::Session { id, .. } => access::end_session(&st.db, id).await?,
     }
     Ok(StatusCode::NO_CONTENT)
 }
@@ -362,7 +330,7 @@ pub async fn change_own_password(
         .one(&st.db)
         .await?
         .ok_or_else(|| AppError::Unauthenticated("请先登录".into()))?;
-    if !super::take_try(&st.db, super::LOGIN_TRIES, &u.username, &actor.ip).await? {
+    if !access::take_try(&st.db, access::LOGIN_TRIES, &u.username, &actor.ip).await? {
         return Err(AppError::TooManyRequests(
             "密码输错次数过多，请 15 分钟后再试".into(),
         ));
@@ -370,7 +338,7 @@ pub async fn change_own_password(
     if !crate::infra::password::verify(current.to_owned(), Some(u.password_hash.clone())).await? {
         return Err(AppError::bad("wrong_password", "当前密码不正确"));
     }
-    super::clear_failures(&st.db, &u.username).await?;
+    access::clear_failures(&st.db, &u.username).await?;
     let hash = crate::infra::password::hash(new.to_owned()).await?;
     let tx = crate::infra::db::begin_write(&st.db).await?;
     let mut am: user::ActiveModel = u.clone().into();
@@ -383,7 +351,7 @@ pub async fn change_own_password(
         Via::Session { id, .. } => Some(id),
         Via::Token { .. } => None,
     };
-    super::end_all(&tx, u.id, keep).await?;
+    access::end_all(&tx, u.id, keep).await?;
     let path = crate::infra::error::stored_path(&u.org_path)?;
     audit::record(
         &tx,
@@ -563,7 +531,7 @@ async fn issue_machine_token(
             })?
     };
     let tx = crate::infra::db::begin_write(&st.db).await?;
-    let (id, token) = super::issue_token(&tx, u.id, &name, "machine", None).await?;
+    let (id, token) = access::issue_token(&tx, u.id, &name, "machine", None).await?;
     let path = crate::infra::error::stored_path(&u.org_path)?;
     audit::record(
         &tx,
@@ -596,14 +564,7 @@ async fn revoke_machine_token(st: &AppState, actor: &Actor, id: i64) -> AppResul
         .await?
         .ok_or_else(missing)?;
     let tx = crate::infra::db::begin_write(&st.db).await?;
-    api_token::Entity::update_many()
-        .col_expr(
-            api_token::Column::RevokedAt,
-            sea_orm::sea_query::Expr::value(crate::infra::clock::now_ms()),
-        )
-        .filter(api_token::Column::Id.eq(id))
-        .exec(&tx)
-        .await?;
+    access::revoke_token(&tx, id).await?;
     let path = crate::infra::error::stored_path(&u.org_path)?;
     audit::record(
         &tx,

@@ -1,120 +1,29 @@
-//! Who is calling: sessions (browser), bearer tokens (API and machines), passwords,
-//! login throttling and CSRF. The middleware here resolves the caller once per request and
-//! leaves an [`Actor`] in the request's extensions; handlers take it as an extractor.
+//! Logging in and out, the account page, tokens, and the middleware that resolves who is
+//! calling (a session cookie or a bearer token) once per request and leaves an [`Actor`] in
+//! the request's extensions, with CSRF enforced on every state-changing request that rides on
+//! a cookie. Sessions, tokens and tries are stored by [`crate::infra::access`].
 
-pub mod entity;
 pub mod handlers;
 
 use crate::AppState;
+use crate::infra::access::SESSION_IDLE_MS;
+use crate::infra::access::entity::{api_token, login_failure, session};
 use crate::infra::error::{AppError, AppResult};
 use crate::users::entity as user;
-use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
-use axum::http::{HeaderMap, Method, request::Parts};
+use crate::web::caller::cookie;
+use crate::web::{Actor, ClientIp, Via};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderMap, Method};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Redirect, Response};
-use entity::{api_token, login_failure, session};
+use axum::response::{IntoResponse, Response};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
 };
 use std::net::SocketAddr;
-use wangge_core::{OrgPath, Permission, Role, Scope};
+use wangge_core::{OrgPath, Role, Scope};
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "wangge_session";
-/// The pre-login CSRF cookie's name (double-submit for the login form).
-pub const PRE_COOKIE: &str = "wangge_pre";
-/// How long a session lives without use.
-const SESSION_IDLE_MS: i64 = 12 * 3600 * 1000;
-/// How long an API login token lives.
-pub const LOGIN_TOKEN_MS: i64 = 30 * 24 * 3600 * 1000;
-/// Failures within this window count towards throttling.
-const THROTTLE_WINDOW_MS: i64 = 15 * 60 * 1000;
-/// Failures per username before a delay.
-pub const THROTTLE_AFTER: u64 = 5;
-/// Failures per client address before a delay.
-pub const THROTTLE_AFTER_IP: u64 = 20;
-
-/// How the caller proved who they are.
-#[derive(Clone, Debug)]
-pub enum Via {
-    /// A browser session; carries its CSRF token.
-    Session {
-        /// The session row.
-        id: i64,
-        /// The token forms must echo.
-        csrf: String,
-    },
-    /// A bearer token.
-    Token {
-        /// The token row.
-        id: i64,
-    },
-}
-
-/// The authenticated caller.
-#[derive(Clone, Debug)]
-pub struct Actor {
-    /// Account id.
-    pub user_id: i64,
-    /// Login name.
-    pub username: String,
-    /// Shown name.
-    pub display_name: String,
-    /// Role.
-    pub role: Role,
-    /// The node the account is bound to.
-    pub org_id: i64,
-    /// The subtree the account sees.
-    pub scope: Scope,
-    /// For department handlers: their department.
-    pub department_id: Option<i64>,
-    /// Set when an administrator reset the password.
-    pub must_change_password: bool,
-    /// Session or token.
-    pub via: Via,
-    /// The client address, for the audit log.
-    pub ip: String,
-    /// A one-time message from the previous page (good news?, text), read from its cookie.
-    pub flash: Option<(bool, String)>,
-}
-
-impl Actor {
-    /// Refuses unless the role has the permission.
-    pub fn require(&self, p: Permission) -> AppResult<()> {
-        if self.role.can(p) {
-            Ok(())
-        } else {
-            Err(AppError::no_permission())
-        }
-    }
-
-    /// Refuses unless the path lies in the caller's scope.
-    pub fn require_scope(&self, path: &OrgPath) -> AppResult<()> {
-        if self.scope.allows(path) {
-            Ok(())
-        } else {
-            Err(AppError::out_of_scope())
-        }
-    }
-
-    /// The CSRF token forms must carry (sessions only).
-    pub fn csrf(&self) -> &str {
-        match &self.via {
-            Via::Session { csrf, .. } => csrf,
-            Via::Token { .. } => "",
-        }
-    }
-
-    /// Who, for the audit log.
-    pub fn who(&self) -> crate::audit::Who {
-        crate::audit::Who {
-            id: Some(self.user_id),
-            name: self.username.clone(),
-            ip: self.ip.clone(),
-        }
-    }
-}
-
 /// What an account whose password an administrator reset may still call in the API: who am I,
 /// change my password, log out. The pages have the same rule ([`PageActor`] sends to
 /// `/account`); the middleware refuses the rest with 403 `must_change_password`.
@@ -131,58 +40,6 @@ const PAGES_WHILE_PASSWORD_MUST_CHANGE: &[&str] = &[
     "/healthz",
     "/metrics",
 ];
-
-/// The API face: no actor → 401 JSON.
-impl<S: Send + Sync> FromRequestParts<S> for Actor {
-    type Rejection = AppError;
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        parts
-            .extensions
-            .get::<Actor>()
-            .cloned()
-            .ok_or_else(|| AppError::Unauthenticated("请先登录".into()))
-    }
-}
-
-/// The page face: no actor → redirect to the login page; a password that must change →
-/// the account page.
-pub struct PageActor(pub Actor);
-
-impl<S: Send + Sync> FromRequestParts<S> for PageActor {
-    type Rejection = Response;
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let path = parts.uri.path().to_owned();
-        match parts.extensions.get::<Actor>().cloned() {
-            Some(a) if a.must_change_password && path != "/account" => {
-                Err(Redirect::to("/account").into_response())
-            }
-            Some(a) => Ok(PageActor(a)),
-            None => {
-                let next = parts
-                    .uri
-                    .path_and_query()
-                    .map(|p| p.as_str())
-                    .unwrap_or("/");
-                Err(
-                    Redirect::to(&format!("/login?next={}", crate::web::urlencode(next)))
-                        .into_response(),
-                )
-            }
-        }
-    }
-}
-
-/// Reads a cookie from the request headers.
-pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(axum::http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
-}
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers
@@ -351,137 +208,6 @@ async fn resolve_session(
     Ok(a.map(|a| (a, until)))
 }
 
-/// Starts a session; returns the cookie value.
-pub async fn start_session(db: &impl ConnectionTrait, user_id: i64, ip: &str) -> AppResult<String> {
-    let token = crate::infra::tokens::random_token()?;
-    let now = crate::infra::clock::now_ms();
-    session::ActiveModel {
-        token_hash: Set(crate::infra::tokens::hash_token(&token)),
-        user_id: Set(user_id),
-        csrf_token: Set(crate::infra::tokens::random_token()?),
-        created_at: Set(now),
-        expires_at: Set(now + SESSION_IDLE_MS),
-        last_seen_at: Set(now),
-        ip: Set(ip.to_owned()),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
-    Ok(token)
-}
-
-/// Issues a bearer token; only its hash is kept.
-pub async fn issue_token(
-    db: &impl ConnectionTrait,
-    user_id: i64,
-    name: &str,
-    kind: &str,
-    expires_at: Option<i64>,
-) -> AppResult<(i64, String)> {
-    let token = crate::infra::tokens::random_token()?;
-    let row = api_token::ActiveModel {
-        user_id: Set(user_id),
-        name: Set(name.to_owned()),
-        kind: Set(kind.to_owned()),
-        token_hash: Set(crate::infra::tokens::hash_token(&token)),
-        created_at: Set(crate::infra::clock::now_ms()),
-        expires_at: Set(expires_at),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
-    Ok((row.id, token))
-}
-
-/// Ends every session and login token of an account (on disable or password reset).
-pub async fn end_all(
-    db: &impl ConnectionTrait,
-    user_id: i64,
-    keep_session: Option<i64>,
-) -> AppResult<()> {
-    let mut q = session::Entity::delete_many().filter(session::Column::UserId.eq(user_id));
-    if let Some(keep) = keep_session {
-        q = q.filter(session::Column::Id.ne(keep));
-    }
-    q.exec(db).await?;
-    api_token::Entity::update_many()
-        .col_expr(
-            api_token::Column::RevokedAt,
-            sea_orm::sea_query::Expr::value(crate::infra::clock::now_ms()),
-        )
-        .filter(api_token::Column::UserId.eq(user_id))
-        .filter(api_token::Column::Kind.eq("login"))
-        .filter(api_token::Column::RevokedAt.is_null())
-        .exec(db)
-        .await?;
-    Ok(())
-}
-
-/// How many tries of something guessable are allowed, in what time.
-#[derive(Clone, Copy, Debug)]
-pub struct Tries {
-    /// What is tried (`login`, `track`, `report`): counted apart from each other.
-    pub kind: &'static str,
-    /// The time they are counted over.
-    pub window_ms: i64,
-    /// At most this many for one key (a username, a case number…).
-    pub per_key: u64,
-    /// At most this many from one address.
-    pub per_ip: u64,
-}
-
-/// Logins: 5 for a username, 20 from an address, in 15 minutes.
-pub const LOGIN_TRIES: Tries = Tries {
-    kind: "login",
-    window_ms: THROTTLE_WINDOW_MS,
-    per_key: THROTTLE_AFTER,
-    per_ip: THROTTLE_AFTER_IP,
-};
-
-/// Takes one try: the try is written first, then the tries in the window are counted, so that
-/// many sent at once are all counted (a read before the write would let them all through).
-/// Allowed while the key has had at most `per_key` tries and the address at most `per_ip`, this
-/// one included. Logins are stored under the username (so a good login can clear them, and the
-/// administrator's 工作台 counts them); every other kind under `kind:key`.
-pub async fn take_try(db: &impl ConnectionTrait, t: Tries, key: &str, ip: &str) -> AppResult<bool> {
-    let stored: String = if t.kind == "login" {
-        key.to_owned()
-    } else {
-        format!("{}:{key}", t.kind)
-    };
-    let stored: String = stored.chars().take(64).collect();
-    login_failure::ActiveModel {
-        username: Set(stored.clone()),
-        ip: Set(ip.to_owned()),
-        at: Set(crate::infra::clock::now_ms()),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
-    let since = crate::infra::clock::now_ms() - t.window_ms;
-    let by_key = login_failure::Entity::find()
-        .filter(login_failure::Column::Username.eq(stored.clone()))
-        .filter(login_failure::Column::At.gt(since))
-        .count(db)
-        .await?;
-    let same_kind = if t.kind == "login" {
-        login_failure::Column::Username.not_like("%:%")
-    } else {
-        login_failure::Column::Username.like(format!("{}:%", t.kind))
-    };
-    let by_ip = login_failure::Entity::find()
-        .filter(login_failure::Column::Ip.eq(ip))
-        .filter(same_kind)
-        .filter(login_failure::Column::At.gt(since))
-        .count(db)
-        .await?;
-    if by_key > t.per_key || by_ip > t.per_ip {
-        tracing::warn!(key = stored, ip, by_key, by_ip, "tries throttled");
-        return Ok(false);
-    }
-    Ok(true)
-}
-
 /// Failed logins since `since` that an administrator of `scope` should know of: those naming
 /// an account in the scope, and for the whole tree also those naming no account at all
 /// (someone guessing names).
@@ -511,15 +237,6 @@ pub async fn failed_logins_since(
         .filter(names)
         .count(db)
         .await?)
-}
-
-/// Forgets the failures of a username after a good login.
-pub async fn clear_failures(db: &impl ConnectionTrait, username: &str) -> AppResult<()> {
-    login_failure::Entity::delete_many()
-        .filter(login_failure::Column::Username.eq(username))
-        .exec(db)
-        .await?;
-    Ok(())
 }
 
 fn client_ip(req: &Request) -> String {
@@ -556,7 +273,7 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
         match &actor {
             Some(a) => crate::web::csrf::check(req, a.csrf()).await,
             None if is_public_form(req.uri().path()) => {
-                let pre = cookie(req.headers(), PRE_COOKIE)
+                let pre = cookie(req.headers(), crate::web::csrf::PRE_COOKIE)
                     .unwrap_or_default()
                     .to_owned();
                 crate::web::csrf::check(req, &pre).await
@@ -626,111 +343,4 @@ fn keeps_directory(path: &str) -> bool {
 /// pre-login cookie.
 fn is_public_form(path: &str) -> bool {
     path == "/login" || path == "/report" || path == "/track" || path.starts_with("/track/")
-}
-
-/// The client's address as the server saw it.
-#[derive(Clone, Debug)]
-pub struct ClientIp(pub String);
-
-/// Who calls a service and what they may reach: an account's actor, or the command line
-/// (which holds the server and sees the whole tree).
-#[derive(Clone, Debug)]
-pub struct Caller {
-    /// For the audit log.
-    pub who: crate::audit::Who,
-    /// The subtree the caller sees; `None` for the command line.
-    pub scope: Option<Scope>,
-    /// The caller's role; `None` for the command line (every permission).
-    pub role: Option<Role>,
-}
-
-impl Caller {
-    /// The command line.
-    pub fn cli() -> Caller {
-        Caller {
-            who: crate::audit::Who::cli(),
-            scope: None,
-            role: None,
-        }
-    }
-
-    /// Where an entry about reference data the caller changed (tags, categories, a full export
-    /// of everything in sight) sits in the audit log: the caller's own node, or for the command
-    /// line the tree's root.
-    pub async fn audit_root(&self, db: &impl sea_orm::ConnectionTrait) -> AppResult<OrgPath> {
-        if let Some(s) = &self.scope {
-            return Ok(s.root().clone());
-        }
-        use sea_orm::QueryOrder as _;
-        let root = crate::org::entity::node::Entity::find()
-            .filter(crate::org::entity::node::Column::ParentId.is_null())
-            .order_by_asc(crate::org::entity::node::Column::Id)
-            .one(db)
-            .await?;
-        Ok(match root {
-            Some(n) => crate::infra::error::stored_path(&n.path)?,
-            None => OrgPath::root(1),
-        })
-    }
-
-    /// Refuses unless the caller has the permission.
-    pub fn require(&self, p: Permission) -> AppResult<()> {
-        match self.role {
-            Some(r) if !r.can(p) => Err(AppError::no_permission()),
-            _ => Ok(()),
-        }
-    }
-
-    /// Refuses unless the caller may change what the whole district shares (the category tree,
-    /// the working calendar, district-wide jobs): an administrator bound to the tree's root, or
-    /// the command line. A street's administrator changes what belongs to the street only.
-    pub fn require_district_admin(&self) -> AppResult<()> {
-        self.require_at_district(
-            Permission::OrgManage,
-            "事项分类、工作日历和全区任务由区级管理员维护，街道和社区只能查看",
-        )
-    }
-
-    /// Refuses unless the caller has the permission over the whole tree (or is the command
-    /// line): for reference data every street shares; `why` says who keeps it.
-    pub fn require_at_district(&self, p: Permission, why: &str) -> AppResult<()> {
-        self.require(p)?;
-        match &self.scope {
-            Some(s) if !s.is_whole_tree() => Err(AppError::Forbidden(why.to_owned())),
-            _ => Ok(()),
-        }
-    }
-
-    /// Whether a path lies in the caller's scope.
-    pub fn allows(&self, path: &OrgPath) -> bool {
-        self.scope.as_ref().is_none_or(|s| s.allows(path))
-    }
-
-    /// Refuses unless the path lies in the caller's scope.
-    pub fn require_scope(&self, path: &OrgPath) -> AppResult<()> {
-        if self.allows(path) {
-            Ok(())
-        } else {
-            Err(AppError::out_of_scope())
-        }
-    }
-
-    /// The scope filter on a path column, as a condition (always true for the command line).
-    pub fn scope_cond(&self, column: &'static str) -> sea_orm::Condition {
-        match &self.scope {
-            Some(s) => sea_orm::Condition::all().add(crate::infra::db::in_scope(column, s)),
-            None => sea_orm::Condition::all(),
-        }
-    }
-}
-
-impl Actor {
-    /// The actor as a service caller.
-    pub fn caller(&self) -> Caller {
-        Caller {
-            who: self.who(),
-            scope: Some(self.scope.clone()),
-            role: Some(self.role),
-        }
-    }
 }

@@ -6,9 +6,9 @@
 //! [`Cache::TTL`] after an edit in another one.
 
 use super::entity::{calendar_day, category};
-use crate::audit::{self, Entry};
-use crate::auth::Caller;
+use crate::infra::audit::{self, Entry};
 use crate::infra::error::{AppError, AppResult};
+use crate::web::Caller;
 use chrono::NaiveDate;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,

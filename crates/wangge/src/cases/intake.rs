@@ -17,13 +17,13 @@ use super::service::{
     township_path,
 };
 use crate::AppState;
-use crate::audit::{self, Entry, Who};
-use crate::auth::Actor;
+use crate::infra::audit::{self, Entry, Who};
 use crate::infra::clock::bj;
 use crate::infra::error::{AppError, AppResult, stored_path};
 use crate::infra::vault::Field;
 use crate::org::directory::Directory;
 use crate::org::entity::node;
+use crate::web::Actor;
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use serde::Deserialize;
 use serde_json::json;
@@ -327,7 +327,7 @@ async fn prepare(
     let source = match (&input.source, actor) {
         (Some(s), _) => s.clone(),
         (None, Some(a)) if a.role == Role::GridWorker => "patrol".into(),
-        (None, Some(a)) if matches!(a.via, crate::auth::Via::Token { .. }) => "api".into(),
+        (None, Some(a)) if matches!(a.via, crate::web::Via::Token { .. }) => "api".into(),
         (None, Some(a)) if a.role == Role::CommandCenter => "hotline".into(),
         _ => "resident".into(),
     };

@@ -7,10 +7,11 @@ use super::handlers as api;
 use super::pages::{Choice, choice, new_case_of, read_form, store_photos};
 use super::service::{self, ActInput, CaseView, Reporter};
 use crate::AppState;
-use crate::auth::{Actor, ClientIp, PRE_COOKIE};
 use crate::infra::error::{AppError, AppResult};
 use crate::infra::vault::Field;
 use crate::web::Query;
+use crate::web::csrf::PRE_COOKIE;
+use crate::web::{Actor, ClientIp};
 use crate::web::{Html, done};
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
@@ -71,14 +72,16 @@ struct PublicPage {
 type Refused = (axum::http::StatusCode, String);
 
 fn pre_token(headers: &HeaderMap) -> AppResult<String> {
-    match crate::auth::cookie(headers, PRE_COOKIE) {
+    match crate::web::caller::cookie(headers, PRE_COOKIE) {
         Some(v) if v.len() == 64 => Ok(v.to_owned()),
         _ => crate::infra::tokens::random_token().map_err(AppError::Internal),
     }
 }
 
 fn with_pre(st: &AppState, mut resp: Response, pre: &str) -> Response {
-    if let Some(h) = crate::auth::handlers::cookie_header(st, PRE_COOKIE, pre, None) {
+    if let Some(h) =
+        crate::web::caller::cookie_header(st.config.secure_cookies, PRE_COOKIE, pre, None)
+    {
         resp.headers_mut().append(header::SET_COOKIE, h);
     }
     resp
@@ -255,9 +258,9 @@ impl Access {
 }
 
 /// Lookups: 5 for a case number, 20 from an address, in 15 minutes.
-const LOOKUP_TRIES: crate::auth::Tries = crate::auth::Tries {
+const LOOKUP_TRIES: crate::infra::access::Tries = crate::infra::access::Tries {
     kind: "track",
-    ..crate::auth::LOGIN_TRIES
+    ..crate::infra::access::LOGIN_TRIES
 };
 
 /// How long a lookup's grant lasts.
@@ -364,7 +367,7 @@ pub async fn track(
         let by_link = access.as_ref().is_some_and(|a| a.name == "t");
         let catalog = st.catalog.get(&st.db).await?;
         let pre = pre_token(&headers)?;
-        let flash = crate::auth::cookie(&headers, crate::web::FLASH_COOKIE).and_then(|v| {
+        let flash = crate::web::caller::cookie(&headers, crate::web::FLASH_COOKIE).and_then(|v| {
             Some((
                 v.starts_with('1'),
                 crate::web::urldecode(v.get(1..)?).into_owned(),
@@ -541,7 +544,7 @@ pub async fn lookup(
                 "请输入案件编号（如 2026-000123）和您留的电话号码的后四位",
             ));
         }
-        if !crate::auth::take_try(&st.db, LOOKUP_TRIES, &no, &ip).await? {
+        if !crate::infra::access::take_try(&st.db, LOOKUP_TRIES, &no, &ip).await? {
             return Err(AppError::TooManyRequests(
                 "查询次数过多，请 15 分钟后再试".into(),
             ));

@@ -7,12 +7,12 @@ use super::catalog::Catalog;
 use super::entity::{case, event, file, follower, upload};
 use super::notify::{self, Note};
 use crate::AppState;
-use crate::audit::{self, Entry};
-use crate::auth::Actor;
+use crate::infra::audit::{self, Entry};
 use crate::infra::clock::{bj, from_bj};
 use crate::infra::error::{AppError, AppResult, stored_path};
 use crate::infra::vault::{Field, Vault};
 use crate::org::entity::{department, node};
+use crate::web::Actor;
 use chrono::NaiveDate;
 use sea_orm::sea_query::{Expr, Query as SqlQuery, SimpleExpr};
 use sea_orm::{
@@ -992,7 +992,7 @@ async fn apply_action(
         .await?;
     }
     let audit_who = actor.map_or_else(
-        || crate::audit::Who {
+        || crate::infra::audit::Who {
             id: None,
             name: "公众（报告人）".into(),
             ip: String::new(),
@@ -1080,15 +1080,15 @@ pub fn public_timeline(mut events: Vec<EventView>) -> Vec<EventView> {
 const PUBLIC_PER_HOUR: u64 = 20;
 
 /// Refuses a public report when the address sent too many in the last hour. Each is counted
-/// before it is taken in (see [`crate::auth::take_try`]), so that many sent at once are too.
+/// before it is taken in (see [`crate::infra::access::take_try`]), so that many sent at once are too.
 pub async fn check_public_rate(db: &impl ConnectionTrait, ip: &str) -> AppResult<()> {
-    let tries = crate::auth::Tries {
+    let tries = crate::infra::access::Tries {
         kind: "report",
         window_ms: 3_600_000,
         per_key: PUBLIC_PER_HOUR,
         per_ip: PUBLIC_PER_HOUR,
     };
-    if !crate::auth::take_try(db, tries, ip, ip).await? {
+    if !crate::infra::access::take_try(db, tries, ip, ip).await? {
         return Err(AppError::TooManyRequests(
             "提交过于频繁，请稍后再试，或拨打 12345 热线".into(),
         ));

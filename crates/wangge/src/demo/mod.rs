@@ -7,7 +7,7 @@ mod names;
 mod pdf;
 pub mod people;
 
-use crate::audit::{self, Entry, Who};
+use crate::infra::audit::{self, Entry, Who};
 use crate::infra::error::AppResult;
 use crate::org::entity::{department, node};
 use crate::org::service::{NodeSpec, insert_node};

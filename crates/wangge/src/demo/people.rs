@@ -7,11 +7,11 @@
 use super::Rng;
 use super::names;
 use crate::AppState;
-use crate::auth::Caller;
 use crate::infra::error::AppResult;
 use crate::org::entity::node;
 use crate::people::entity::{assessment, assessment_item, household, resident, visit};
 use crate::people::import::{self, Input, Progress, Report};
+use crate::web::Caller;
 use chrono::{Datelike, NaiveDate};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use std::collections::HashSet;
@@ -524,7 +524,7 @@ async fn documents(st: &AppState, seed: u64, communities: &[node::Model]) -> App
                 .iter()
                 .any(|c| h.org_path.starts_with(&c.path) && c.kind == "village");
             let filer = Caller {
-                who: crate::audit::Who {
+                who: crate::infra::audit::Who {
                     id: None,
                     name: names::person(&mut rng),
                     ip: String::new(),

@@ -2,6 +2,8 @@
 //! the clock, the configuration, caches, the database (connections, the scope filter,
 //! transactions, migrations, backups), settings, the data vault, tokens and passwords.
 
+pub mod access;
+pub mod audit;
 pub mod cache;
 pub mod clock;
 pub mod config;

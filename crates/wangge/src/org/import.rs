@@ -10,9 +10,9 @@
 
 use super::entity::node;
 use super::service::{NodeSpec, insert_node};
-use crate::audit::{self, Entry};
-use crate::auth::Caller;
+use crate::infra::audit::{self, Entry};
 use crate::infra::error::{AppError, AppResult};
+use crate::web::Caller;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Serialize;

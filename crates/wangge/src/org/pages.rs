@@ -8,9 +8,9 @@ use super::service::{
     self, DepartmentInput, DepartmentView, EditNode, MoveNode, NewNode, NodeFilter, NodeView,
 };
 use crate::AppState;
-use crate::auth::{Actor, PageActor};
 use crate::infra::error::{AppError, AppResult};
 use crate::web::Query;
+use crate::web::{Actor, PageActor};
 use crate::web::{Html, PageCtx, done, respond};
 use askama::Template;
 use axum::Form;

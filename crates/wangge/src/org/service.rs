@@ -3,10 +3,10 @@
 //! checks the row's version where two people might edit at once.
 
 use super::entity::{department, node};
-use crate::audit::{self, Entry};
-use crate::auth::{Actor, Caller};
+use crate::infra::audit::{self, Entry};
 use crate::infra::error::{AppError, AppResult};
 use crate::users::entity as user;
+use crate::web::{Actor, Caller};
 use sea_orm::ExprTrait;
 use sea_orm::sea_query::Expr;
 use sea_orm::{

@@ -5,9 +5,9 @@
 use super::entity::{assessment, assessment_item, document, household, visit};
 use super::service::find_household;
 use crate::AppState;
-use crate::audit::{self, Entry};
-use crate::auth::{Actor, Caller};
+use crate::infra::audit::{self, Entry};
 use crate::infra::error::{AppError, AppResult, stored_path};
+use crate::web::{Actor, Caller};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,

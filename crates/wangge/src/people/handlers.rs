@@ -7,8 +7,8 @@ use super::service::{
     ResidentView,
 };
 use crate::AppState;
-use crate::auth::Actor;
 use crate::infra::error::{AppError, AppResult};
+use crate::web::Actor;
 use crate::web::Query;
 use axum::Json;
 use axum::body::Bytes;

@@ -16,11 +16,11 @@
 use super::entity::{household, resident};
 use super::service::{self, ACTIVE, Sealed};
 use crate::AppState;
-use crate::audit::{self, Entry};
-use crate::auth::Caller;
+use crate::infra::audit::{self, Entry};
 use crate::infra::error::{AppError, AppResult, stored_path};
 use crate::infra::vault::Vault;
 use crate::org::entity::node;
+use crate::web::Caller;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait};
 use serde::Serialize;
 use serde_json::json;

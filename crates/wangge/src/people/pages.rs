@@ -10,10 +10,10 @@ use super::service::{
     ResidentView, Revealed,
 };
 use crate::AppState;
-use crate::auth::{Actor, PageActor};
 use crate::infra::error::{AppError, AppResult};
 use crate::org::entity::node;
 use crate::web::Query;
+use crate::web::{Actor, PageActor};
 use crate::web::{Html, PageCtx, done, flash_redirect, respond};
 use askama::Template;
 use axum::body::Bytes;

@@ -8,12 +8,12 @@
 
 use super::entity::{household, movement, resident, tag};
 use crate::AppState;
-use crate::audit::{self, Entry};
-use crate::auth::Caller;
+use crate::infra::audit::{self, Entry};
 use crate::infra::clock::today;
 use crate::infra::error::{AppError, AppResult, stored_path};
 use crate::infra::vault::{Field, Vault};
 use crate::org::entity::node;
+use crate::web::Caller;
 use sea_orm::sea_query::{Expr, Query as SqlQuery};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, ExprTrait, QueryFilter,

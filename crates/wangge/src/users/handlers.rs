@@ -2,8 +2,8 @@
 
 use super::{EditUser, Filter, NewUser, Page, UserView};
 use crate::AppState;
-use crate::auth::Actor;
 use crate::infra::error::AppResult;
+use crate::web::Actor;
 use crate::web::Query;
 use axum::Json;
 use axum::body::Bytes;

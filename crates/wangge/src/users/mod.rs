@@ -6,10 +6,10 @@ pub mod entity;
 pub mod handlers;
 pub mod pages;
 
-use crate::audit::{self, Entry};
-use crate::auth::{self, Caller};
+use crate::infra::audit::{self, Entry};
 use crate::infra::error::{AppError, AppResult};
 use crate::org::entity::{department, node};
+use crate::web::Caller;
 use entity as user;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -531,7 +531,7 @@ pub async fn reset_password(
     am.version = Set(old.version + 1);
     am.updated_at = Set(crate::infra::clock::now_ms());
     am.update(&tx).await?;
-    auth::end_all(&tx, id, None).await?;
+    crate::infra::access::end_all(&tx, id, None).await?;
     audit::record(
         &tx,
         &c.who,
@@ -604,16 +604,8 @@ pub async fn set_status(
     am.updated_at = Set(crate::infra::clock::now_ms());
     am.update(&tx).await?;
     if !active {
-        auth::end_all(&tx, id, None).await?;
-        crate::auth::entity::api_token::Entity::update_many()
-            .col_expr(
-                crate::auth::entity::api_token::Column::RevokedAt,
-                Expr::value(crate::infra::clock::now_ms()),
-            )
-            .filter(crate::auth::entity::api_token::Column::UserId.eq(id))
-            .filter(crate::auth::entity::api_token::Column::RevokedAt.is_null())
-            .exec(&tx)
-            .await?;
+        crate::infra::access::end_all(&tx, id, None).await?;
+        crate::infra::access::revoke_tokens(&tx, id).await?;
     }
     audit::record(
         &tx,

@@ -2,10 +2,10 @@
 
 use super::{EditUser, Filter, NewUser, Page, UserView};
 use crate::AppState;
-use crate::auth::{Actor, PageActor};
 use crate::infra::error::{AppError, AppResult};
 use crate::org::service::{self as org, DepartmentView, NodeFilter};
 use crate::web::Query;
+use crate::web::{Actor, PageActor};
 use crate::web::{Html, PageCtx, done, page_err, respond};
 use askama::Template;
 use axum::Form;

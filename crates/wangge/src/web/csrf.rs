@@ -6,6 +6,10 @@ use axum::extract::Request;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
+/// The pre-login CSRF cookie's name (double-submit for the forms people post without an
+/// account: login, the public report, the lookup).
+pub const PRE_COOKIE: &str = "wangge_pre";
+
 /// The largest urlencoded form body we buffer to read the token.
 const FORM_LIMIT: usize = 2 * 1024 * 1024;
 

@@ -1,12 +1,12 @@
 //! The HTTP layer: the router, the page layout, static assets, CSRF, metrics and the
 //! small helpers every page uses. Handlers live in their capability's folder.
 
+pub mod caller;
 pub mod csrf;
 pub mod metrics;
 pub mod xlsx;
 
 use crate::AppState;
-use crate::auth::Actor;
 use crate::infra::error::{AppError, AppResult};
 use askama::Template;
 use axum::Router;
@@ -14,6 +14,7 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post};
+pub use caller::{Actor, Caller, ClientIp, PageActor, Via};
 use wangge_core::Permission;
 
 /// The largest request body of most routes: GeoJSON and spreadsheets for import fit well inside.

@@ -417,7 +417,7 @@ async fn the_tree_has_one_root_even_when_two_make_it_at_once() {
     let dir = tempfile::tempdir().expect("dir");
     let (_, _, db) = crate::support::fresh_db(dir.path()).await;
     wangge::app::migrate(&db).await.expect("migrate");
-    let cli = wangge::auth::Caller::cli();
+    let cli = wangge::web::Caller::cli();
     for round in 0..ROUNDS {
         let root = |k: usize| {
             wangge::org::service::create(

@@ -294,7 +294,7 @@ async fn more_accounts(app: &TestApp) {
     ] {
         wangge::users::create(
             &app.db,
-            &wangge::auth::Caller::cli(),
+            &wangge::web::Caller::cli(),
             wangge::users::NewUser {
                 username: username.into(),
                 display_name: username.into(),

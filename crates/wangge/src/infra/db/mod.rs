@@ -274,6 +274,17 @@ pub async fn lock_tree(txn: &impl ConnectionTrait) -> Result<(), sea_orm::DbErr>
     Ok(())
 }
 
+/// The materialized path of the tree's root (the district), if there is a tree.
+pub async fn root_path(db: &impl ConnectionTrait) -> Result<Option<String>, sea_orm::DbErr> {
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            "SELECT path FROM org_nodes WHERE parent_id IS NULL ORDER BY id LIMIT 1",
+        ))
+        .await?;
+    row.map(|r| r.try_get::<String>("", "path")).transpose()
+}
+
 /// Locks one row for the rest of the transaction (`FOR UPDATE` on PostgreSQL; SQLite already
 /// serializes writers), so that a rule checked on it holds until the commit.
 pub async fn lock_row(
