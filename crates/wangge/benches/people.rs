@@ -68,7 +68,7 @@ async fn fresh(dir: &std::path::Path) -> anyhow::Result<(wangge::AppState, Vec<(
     wangge::demo::generate(&db, 20261122, PW).await?;
     let config = wangge::infra::config::Config::local(dir, &url);
     let vault = wangge::open_vault(&config, &db).await?;
-    let st = wangge::AppState::new(db, config, vault);
+    let st = wangge::app::state(db, config, vault);
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
     use wangge::org::entity::node;
     let buildings = node::Entity::find()
@@ -108,7 +108,7 @@ async fn timed_import(
     let before = rss_mib();
     let t = Instant::now();
     let report = import::import(
-        st,
+        &wangge::people::PeopleState::of(st),
         &wangge::web::Caller::cli(),
         Input::Path(path.to_path_buf()),
         progress,

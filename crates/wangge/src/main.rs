@@ -351,8 +351,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let cases = demo::cases::generate(&conn, &vault, seed, 1500, 120)
                 .await
                 .map_err(app)?;
-            let st = wangge::AppState::new(conn.clone(), cfg.clone(), vault);
-            let people = demo::people::generate(&st, seed).await.map_err(app)?;
+            let st = wangge::app::state(conn.clone(), cfg.clone(), vault);
+            let people = demo::people::generate(&wangge::people::PeopleState::of(&st), seed)
+                .await
+                .map_err(app)?;
             eprintln!(
                 "演示数据已生成：{} 个节点、{} 个部门、{} 个账号、{} 件案件、{} 位居民，用时 {:.1} 秒。管理员账号 admin，密码 {}",
                 made.nodes,
@@ -523,7 +525,7 @@ async fn import_residents(cfg: Config, file: PathBuf) -> anyhow::Result<()> {
     }
     let conn = open(&cfg).await?;
     let vault = wangge::open_vault(&cfg, &conn).await?;
-    let st = wangge::AppState::new(conn, cfg, vault);
+    let st = wangge::app::state(conn, cfg, vault);
     let progress = std::sync::Arc::new(Progress::default());
     let shown = progress.clone();
     let tty = std::io::stderr().is_terminal();
@@ -557,7 +559,13 @@ async fn import_residents(cfg: Config, file: PathBuf) -> anyhow::Result<()> {
             }
         }
     });
-    let result = import::import(&st, &Caller::cli(), Input::Path(file.clone()), progress).await;
+    let result = import::import(
+        &wangge::people::PeopleState::of(&st),
+        &Caller::cli(),
+        Input::Path(file.clone()),
+        progress,
+    )
+    .await;
     bar.abort();
     if tty {
         eprint!("\r{}\r", " ".repeat(70));

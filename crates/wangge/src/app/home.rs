@@ -3,9 +3,10 @@
 //! they take most; an administrator sees the system's state (the working calendar's coverage,
 //! imports, failed logins). It reads the slices and is used by none of them.
 
-use crate::AppState;
+use crate::cases::CasesState;
 use crate::cases::service::{self as cases, CaseView, Stats};
 use crate::infra::error::{AppError, AppResult};
+use crate::web::Base;
 use crate::web::{Actor, PageActor};
 use crate::web::{Html, PageCtx, respond};
 use askama::Template;
@@ -81,8 +82,10 @@ pub struct Quick {
 
 /// What an administrator is told about the system.
 pub struct AdminState {
-    /// Nodes, departments and accounts in scope.
+    /// Nodes and departments in scope.
     pub summary: crate::org::service::Summary,
+    /// Accounts in scope (when the role may see them).
+    pub users: Option<u64>,
     /// This year, and whether its holiday schedule is entered.
     pub year: i32,
     /// Whether this year's schedule is loaded.
@@ -144,13 +147,14 @@ fn quick_actions(a: &Actor) -> Vec<Quick> {
     q
 }
 
-async fn admin_state(st: &AppState, a: &Actor) -> AppResult<AdminState> {
+async fn admin_state(st: &CasesState, a: &Actor) -> AppResult<AdminState> {
     use chrono::Datelike;
     let summary = crate::org::service::summary(&st.db, a).await?;
     let catalog = st.catalog.get(&st.db).await?;
     let today = crate::infra::clock::today();
     let imports = crate::audit::list(
         &st.db,
+        &st.site,
         &a.scope,
         &crate::audit::Filter {
             action: Some("import".into()),
@@ -162,12 +166,18 @@ async fn admin_state(st: &AppState, a: &Actor) -> AppResult<AdminState> {
     .into_iter()
     .take(5)
     .collect();
-    let mut recent = crate::audit::list(&st.db, &a.scope, &Default::default())
+    let mut recent = crate::audit::list(&st.db, &st.site, &a.scope, &Default::default())
         .await?
         .items;
     recent.truncate(8);
+    let users = if a.role.can(Permission::UserView) {
+        Some(crate::users::count(&st.db, &a.caller()).await?)
+    } else {
+        None
+    };
     Ok(AdminState {
         summary,
+        users,
         year: today.year(),
         year_covered: catalog.calendar.covers(today.year()),
         next_year_missing: catalog.calendar.next_year_missing(today),
@@ -184,7 +194,8 @@ async fn admin_state(st: &AppState, a: &Actor) -> AppResult<AdminState> {
 }
 
 /// `GET /`
-pub async fn page(State(st): State<AppState>, PageActor(a): PageActor) -> Response {
+pub async fn page(State(base): State<Base>, PageActor(a): PageActor) -> Response {
+    let st = CasesState::of(&base);
     let run = async {
         let is_staff = a.role.is_staff();
         let work = Work::of(cases::todo(&st, &a).await?);

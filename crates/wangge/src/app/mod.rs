@@ -1,84 +1,72 @@
-//! The app: the state every handler reaches, the server that binds and runs it, and the jobs
-//! that run beside it.
+//! The app: the list of slices, the state every handler reaches, the router that puts the
+//! slices' routes behind the kit's layers, the server that binds and runs it with the jobs
+//! beside it, and the home page.
 
+use crate::web::{Base, NavEntry, Site, Slice};
 use sea_orm::DatabaseConnection;
-use std::sync::Arc;
 
 pub mod home;
+mod router;
+
+pub use router::{route_paths, router};
+
+/// Every slice, in the order they may import each other (see ARCHITECTURE.md): a new slice is
+/// one line here.
+pub const SLICES: &[&Slice] = &[
+    &crate::org::SLICE,
+    &crate::users::SLICE,
+    &crate::auth::SLICE,
+    &crate::audit::SLICE,
+    &crate::cases::SLICE,
+    &crate::people::SLICE,
+];
+
+/// The state of the whole app: the base every slice's state is made from.
+pub type AppState = Base;
+
+/// What the slices declared, with the app's own: the home page's menu entry, and the audit
+/// labels of words every slice uses (the demo generator's entries among them).
+pub fn site() -> Site {
+    let mut site = Site::of(SLICES);
+    site.nav.push(NavEntry {
+        order: 10,
+        key: "home",
+        href: "/",
+        label: "工作台",
+        shown: |_| true,
+    });
+    site.nav.sort_by_key(|n| n.order);
+    site.audit_entities.push(("demo", "演示数据"));
+    site
+}
+
+/// The state over a connection, a configuration and the vault.
+pub fn state(
+    db: DatabaseConnection,
+    config: crate::infra::config::Config,
+    vault: crate::infra::vault::Vault,
+) -> Base {
+    Base::new(db, config, vault, site())
+}
 
 /// Applies every pending migration, then seeds each slice's reference data into empty tables
 /// (categories and the working calendar, the care-group tags).
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
-    use anyhow::Context;
     crate::infra::db::migrate(db).await?;
-    crate::cases::catalog::seed(db)
-        .await
-        .context("无法写入事项分类和工作日历的初始数据")?;
-    crate::people::service::seed_tags(db)
-        .await
-        .context("无法写入重点人群标签的初始数据")
-}
-
-/// What every handler can reach.
-#[derive(Clone)]
-pub struct AppState {
-    /// The database pool.
-    pub db: DatabaseConnection,
-    /// The running configuration.
-    pub config: Arc<crate::infra::config::Config>,
-    /// Request counters for `/metrics`.
-    pub metrics: Arc<crate::web::metrics::Metrics>,
-    /// The category tree and working calendar, reloaded after edits.
-    pub catalog: Arc<crate::cases::catalog::Cache>,
-    /// Learned category models per street.
-    pub models: Arc<crate::cases::suggest::Models>,
-    /// Live notifications.
-    pub hub: Arc<crate::cases::notify::Hub>,
-    /// The org tree, departments and staff, as the case intake reads them.
-    pub directory: Arc<crate::org::directory::Snapshot>,
-    /// Callers already resolved from their token or session.
-    pub callers: Arc<crate::auth::Callers>,
-    /// The writer that lands reports in batches.
-    pub intake: Arc<crate::cases::intake::Writer>,
-    /// The keys that seal and index ID numbers and phones.
-    pub vault: Arc<crate::infra::vault::Vault>,
-    /// Population-ledger imports started from the web page.
-    pub imports: Arc<crate::people::pages::Jobs>,
-}
-
-impl AppState {
-    /// The state over a connection and a configuration.
-    pub fn new(
-        db: DatabaseConnection,
-        config: crate::infra::config::Config,
-        vault: crate::infra::vault::Vault,
-    ) -> AppState {
-        AppState {
-            vault: Arc::new(vault),
-            catalog: Arc::new(crate::cases::catalog::Cache::new(config.pressing.yellow_at)),
-            db,
-            config: Arc::new(config),
-            metrics: Arc::new(crate::web::metrics::Metrics::default()),
-            models: Arc::default(),
-            hub: Arc::default(),
-            directory: Arc::default(),
-            callers: Arc::default(),
-            intake: Arc::default(),
-            imports: Arc::default(),
+    for slice in SLICES {
+        if let Some(seed) = slice.seed {
+            seed(db).await?;
         }
     }
-
-    /// Drops the copies of the org tree, departments and accounts (after any of them changed).
-    pub fn forget_directory(&self) {
-        self.directory.invalidate();
-        self.callers.invalidate();
-    }
+    Ok(())
 }
 
 /// A server bound to its address, ready to run.
 pub struct Server {
     listener: tokio::net::TcpListener,
     router: axum::Router,
+    /// The slices' jobs, started by [`Server::run`].
+    jobs: Vec<futures_util::future::BoxFuture<'static, ()>>,
     state: AppState,
     /// The data directory's lock, held shared while the server runs (a restore waits for it).
     _lock: Option<std::fs::File>,
@@ -123,10 +111,12 @@ impl Server {
             None
         };
         let vault = open_vault(&config, &db).await?;
-        let state = AppState::new(db, config, vault);
+        let state = state(db, config, vault);
+        let (router, jobs) = router(&state);
         Ok(Server {
             listener,
-            router: crate::web::router(state.clone()),
+            router,
+            jobs,
             state,
             _lock: lock,
         })
@@ -142,10 +132,10 @@ impl Server {
         &self.state
     }
 
-    /// Serves until Ctrl-C (or forever, in tests), pressing slow cases and keeping the planner's
-    /// statistics fresh in the background.
+    /// Serves until Ctrl-C (or forever, in tests), running the slices' jobs (pressing slow
+    /// cases) and keeping the planner's statistics fresh in the background.
     pub async fn run(self) -> anyhow::Result<()> {
-        let job = tokio::spawn(crate::cases::press::run_forever(self.state.clone()));
+        let jobs: Vec<_> = self.jobs.into_iter().map(tokio::spawn).collect();
         let stats = tokio::spawn(crate::infra::db::optimize_forever(self.state.db.clone()));
         let log = tokio::spawn(crate::infra::db::checkpoint_forever(self.state.db.clone()));
         let backups = self
@@ -163,7 +153,9 @@ impl Server {
             let _ = tokio::signal::ctrl_c().await;
         })
         .await?;
-        job.abort();
+        for job in jobs {
+            job.abort();
+        }
         stats.abort();
         log.abort();
         if let Some(b) = backups {

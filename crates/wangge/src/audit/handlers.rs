@@ -1,8 +1,8 @@
 //! The audit log's page and API.
 
 use super::{Filter, Page, list};
-use crate::AppState;
 use crate::infra::error::AppResult;
+use crate::web::Base;
 use crate::web::Query;
 use crate::web::{Actor, PageActor};
 use crate::web::{Html, PageCtx, respond};
@@ -14,12 +14,12 @@ use wangge_core::Permission;
 
 /// `GET /api/v1/audit`
 pub async fn api_list(
-    State(st): State<AppState>,
+    State(st): State<Base>,
     actor: Actor,
     Query(f): Query<Filter>,
 ) -> AppResult<Json<Page>> {
     actor.require(Permission::AuditView)?;
-    Ok(Json(list(&st.db, &actor.scope, &f).await?))
+    Ok(Json(list(&st.db, &st.site, &actor.scope, &f).await?))
 }
 
 #[derive(Template)]
@@ -29,19 +29,19 @@ struct AuditPage {
     page: Page,
     f: Filter,
     query: String,
-    actions: &'static [(&'static str, &'static str)],
-    entities: &'static [(&'static str, &'static str)],
+    actions: Vec<(&'static str, &'static str)>,
+    entities: Vec<(&'static str, &'static str)>,
 }
 
 /// `GET /audit`
 pub async fn page(
-    State(st): State<AppState>,
+    State(st): State<Base>,
     PageActor(actor): PageActor,
     Query(f): Query<Filter>,
 ) -> Response {
     let run = async {
         actor.require(Permission::AuditView)?;
-        let page = list(&st.db, &actor.scope, &f).await?;
+        let page = list(&st.db, &st.site, &actor.scope, &f).await?;
         let query = crate::web::query_string(&[
             ("entity", f.entity.clone().unwrap_or_default()),
             ("action", f.action.clone().unwrap_or_default()),
@@ -54,8 +54,8 @@ pub async fn page(
                 page,
                 f,
                 query,
-                actions: super::ACTIONS,
-                entities: super::ENTITIES,
+                actions: st.site.audit_actions.clone(),
+                entities: st.site.audit_entities.clone(),
             }
             .render(),
         ))

@@ -66,59 +66,13 @@ pub struct Item {
     pub ip: String,
 }
 
-/// The actions the log records, with their Chinese words (the filter offers these).
-pub const ACTIONS: &[(&str, &str)] = &[
-    ("create", "新建"),
-    ("update", "修改"),
-    ("move", "移动"),
-    ("retire", "停用"),
-    ("reactivate", "重新启用"),
-    ("delete", "删除"),
-    ("boundary", "边界"),
-    ("import", "导入"),
-    ("login", "登录"),
-    ("password", "改密码"),
-    ("reset_password", "重置密码"),
-    ("disable", "禁用"),
-    ("enable", "启用"),
-    ("token", "令牌"),
-    ("reveal", "查看完整证件号"),
-    ("export_full", "导出完整证件号"),
-    ("refuse_id", "拒绝他处证件号"),
-    ("case_action", "办理案件"),
-    ("upload", "上传"),
-];
-
-/// The kinds of entity the log records, with their Chinese names.
-pub const ENTITIES: &[(&str, &str)] = &[
-    ("org_node", "组织节点"),
-    ("department", "部门"),
-    ("user", "账号"),
-    ("api_token", "接口令牌"),
-    ("demo", "演示数据"),
-    ("resident", "居民"),
-    ("household", "住户"),
-    ("household_doc", "户档材料"),
-    ("assessment_item", "考评项目"),
-    ("assessment", "考评"),
-    ("visit", "走访"),
-    ("tag", "重点人群标签"),
-    ("case", "案件"),
-    ("category", "事项分类"),
-    ("calendar", "工作日历"),
-    ("file", "文件"),
-];
-
-/// The Chinese word for an action.
-pub fn action_label(a: &str) -> &'static str {
-    ACTIONS
-        .iter()
-        .find(|(k, _)| *k == a)
-        .map_or("其他", |(_, l)| l)
-}
-
-/// Lists entries in scope, newest first, 50 a page.
-pub async fn list(db: &impl ConnectionTrait, scope: &Scope, f: &Filter) -> AppResult<Page> {
+/// Lists entries in scope, newest first, 50 a page, with the labels the slices declared.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    site: &crate::web::Site,
+    scope: &Scope,
+    f: &Filter,
+) -> AppResult<Page> {
     const PER: u64 = 50;
     let mut q = log::Entity::find().filter(crate::infra::db::in_scope("org_path", scope));
     if let Some(e) = f.entity.as_deref().filter(|s| !s.is_empty()) {
@@ -149,7 +103,7 @@ pub async fn list(db: &impl ConnectionTrait, scope: &Scope, f: &Filter) -> AppRe
                 id: r.id,
                 at: r.at,
                 at_text: crate::infra::clock::fmt_time(r.at),
-                action_label: action_label(&r.action),
+                action_label: site.action_label(&r.action),
                 actor: r.actor_name,
                 action: r.action,
                 entity: r.entity,
@@ -163,4 +117,46 @@ pub async fn list(db: &impl ConnectionTrait, scope: &Scope, f: &Filter) -> AppRe
         page,
         pages,
     })
+}
+
+use crate::infra::db::Hold;
+use crate::web::{Base, Mounted, NavEntry, Routes, Slice};
+use axum::routing::get;
+use wangge_core::Permission;
+
+/// The slice, as the app lists it.
+pub const SLICE: Slice = Slice {
+    name: "audit",
+    mount,
+    nav: &[NavEntry {
+        order: 140,
+        key: "audit",
+        href: "/audit",
+        label: "审计日志",
+        shown: |r| r.can(Permission::AuditView),
+    }],
+    node_panels: &[],
+    body_limits: &[],
+    holds: &[Hold::history("audit_log", "org_path")],
+    audit_actions: &[],
+    audit_entities: &[],
+    seed: None,
+};
+
+fn mount(base: &Base) -> Mounted {
+    Mounted {
+        api: api().with_state(base.clone()),
+        pages: pages().with_state(base.clone()),
+        jobs: Vec::new(),
+    }
+}
+
+/// The JSON API (under `/api/v1`).
+fn api() -> Routes<Base> {
+    Routes::api().route("/audit", get(handlers::api_list))
+}
+
+/// The pages.
+fn pages() -> Routes<Base> {
+    Routes::pages().route("/audit", get(handlers::page))
 }

@@ -1,7 +1,7 @@
 //! Logging in and out, the account page, password changes and API tokens.
 
+use super::AuthState;
 use super::SESSION_COOKIE;
-use crate::AppState;
 use crate::infra::access::{self, entity::api_token};
 use crate::infra::audit::{self, Entry, Who};
 use crate::infra::error::{AppError, AppResult};
@@ -23,7 +23,7 @@ use wangge_core::{Permission, validate};
 
 /// Checks a username and password, with throttling; returns the account.
 pub async fn authenticate(
-    st: &AppState,
+    st: &AuthState,
     username: &str,
     password: &str,
     ip: &str,
@@ -69,7 +69,7 @@ pub async fn authenticate(
     }
 }
 
-async fn note_login(st: &AppState, u: &user::Model, ip: &str, how: &str) -> AppResult<()> {
+async fn note_login(st: &AuthState, u: &user::Model, ip: &str, how: &str) -> AppResult<()> {
     let tx = crate::infra::db::begin_write(&st.db).await?;
     let mut am: user::ActiveModel = u.clone().into();
     am.last_login_at = Set(Some(crate::infra::clock::now_ms()));
@@ -119,7 +119,7 @@ fn safe_next(next: Option<&str>) -> String {
 }
 
 async fn render_login(
-    st: &AppState,
+    st: &AuthState,
     headers: &HeaderMap,
     next: String,
     username: String,
@@ -150,7 +150,7 @@ async fn render_login(
 
 /// `GET /login`
 pub async fn login_page(
-    State(st): State<AppState>,
+    State(st): State<AuthState>,
     headers: HeaderMap,
     actor: Option<Extension<Actor>>,
     Query(q): Query<LoginQuery>,
@@ -179,7 +179,7 @@ pub struct LoginForm {
 
 /// `POST /login`
 pub async fn login_submit(
-    State(st): State<AppState>,
+    State(st): State<AuthState>,
     headers: HeaderMap,
     Extension(ClientIp(ip)): Extension<ClientIp>,
     Form(f): Form<LoginForm>,
@@ -222,7 +222,7 @@ pub async fn login_submit(
 }
 
 /// `POST /logout`
-pub async fn logout(State(st): State<AppState>, actor: Option<Extension<Actor>>) -> Response {
+pub async fn logout(State(st): State<AuthState>, actor: Option<Extension<Actor>>) -> Response {
     if let Some(Extension(a)) = actor
         && let Via::Session { id, .. } = a.via
         && let Err(e) = access::end_session(&st.db, id).await
@@ -245,7 +245,7 @@ pub struct ApiLogin {
 
 /// `POST /api/v1/auth/login` → `{"token", "expires_at", "user"}`
 pub async fn api_login(
-    State(st): State<AppState>,
+    State(st): State<AuthState>,
     Extension(ClientIp(ip)): Extension<ClientIp>,
     b: axum::body::Bytes,
 ) -> AppResult<Json<Value>> {
@@ -265,7 +265,7 @@ pub async fn api_login(
 }
 
 /// `POST /api/v1/auth/logout`: revokes the token used.
-pub async fn api_logout(State(st): State<AppState>, actor: Actor) -> AppResult<StatusCode> {
+pub async fn api_logout(State(st): State<AuthState>, actor: Actor) -> AppResult<StatusCode> {
     match actor.via {
         Via::Token { id } => access::revoke_token(&st.db, id).await?,
         Via::Session { id, .. } => access::end_session(&st.db, id).await?,
@@ -288,7 +288,7 @@ pub struct Me {
 }
 
 /// `GET /api/v1/me`
-pub async fn api_me(State(st): State<AppState>, actor: Actor) -> AppResult<Json<Me>> {
+pub async fn api_me(State(st): State<AuthState>, actor: Actor) -> AppResult<Json<Me>> {
     let n = crate::org::entity::node::Entity::find_by_id(actor.org_id)
         .one(&st.db)
         .await?;
@@ -313,7 +313,7 @@ pub async fn api_me(State(st): State<AppState>, actor: Actor) -> AppResult<Json<
 
 /// Changes the caller's own password after checking the current one; other sessions end.
 pub async fn change_own_password(
-    st: &AppState,
+    st: &AuthState,
     actor: &Actor,
     current: &str,
     new: &str,
@@ -379,7 +379,7 @@ pub struct ApiPassword {
 
 /// `POST /api/v1/me/password`
 pub async fn api_change_password(
-    State(st): State<AppState>,
+    State(st): State<AuthState>,
     actor: Actor,
     b: axum::body::Bytes,
 ) -> AppResult<StatusCode> {
@@ -405,7 +405,7 @@ struct AccountPage {
 }
 
 /// `GET /account`
-pub async fn account_page(State(st): State<AppState>, PageActor(actor): PageActor) -> Response {
+pub async fn account_page(State(st): State<AuthState>, PageActor(actor): PageActor) -> Response {
     let run = async {
         let ctx = PageCtx::new(&st, &actor, "我的账号", "account").await?;
         Ok::<_, AppError>(
@@ -433,7 +433,7 @@ pub struct PasswordForm {
 
 /// `POST /account/password`
 pub async fn account_password(
-    State(st): State<AppState>,
+    State(st): State<AuthState>,
     actor: Option<Extension<Actor>>,
     Form(f): Form<PasswordForm>,
 ) -> Response {
@@ -461,7 +461,7 @@ pub struct TokenView {
     revoked: bool,
 }
 
-async fn token_list(st: &AppState, actor: &Actor) -> AppResult<Vec<TokenView>> {
+async fn token_list(st: &AuthState, actor: &Actor) -> AppResult<Vec<TokenView>> {
     actor.require(Permission::TokenManage)?;
     let users: std::collections::HashMap<i64, String> = user::Entity::find()
         .filter(actor.caller().scope_cond("org_path"))
@@ -498,7 +498,7 @@ async fn token_list(st: &AppState, actor: &Actor) -> AppResult<Vec<TokenView>> {
 /// Issues a machine token, shown once: to the caller's own account, or to a service account
 /// in scope. A token is never issued as another person: it would act with their rights.
 async fn issue_machine_token(
-    st: &AppState,
+    st: &AuthState,
     actor: &Actor,
     username: &str,
     name: &str,
@@ -550,7 +550,7 @@ async fn issue_machine_token(
     Ok((id, token))
 }
 
-async fn revoke_machine_token(st: &AppState, actor: &Actor, id: i64) -> AppResult<()> {
+async fn revoke_machine_token(st: &AuthState, actor: &Actor, id: i64) -> AppResult<()> {
     actor.require(Permission::TokenManage)?;
     let missing = || AppError::NotFound("令牌不存在或不在您的管辖范围内".into());
     let t = api_token::Entity::find_by_id(id)
@@ -585,7 +585,7 @@ async fn revoke_machine_token(st: &AppState, actor: &Actor, id: i64) -> AppResul
 
 /// `GET /api/v1/tokens`
 pub async fn api_tokens(
-    State(st): State<AppState>,
+    State(st): State<AuthState>,
     actor: Actor,
 ) -> AppResult<Json<Vec<TokenView>>> {
     Ok(Json(token_list(&st, &actor).await?))
@@ -602,7 +602,7 @@ pub struct TokenForm {
 
 /// `POST /api/v1/tokens` → `{"id", "token"}` (shown once).
 pub async fn api_issue_token(
-    State(st): State<AppState>,
+    State(st): State<AuthState>,
     actor: Actor,
     b: axum::body::Bytes,
 ) -> AppResult<(StatusCode, Json<Value>)> {
@@ -614,7 +614,7 @@ pub async fn api_issue_token(
 
 /// `DELETE /api/v1/tokens/{id}`
 pub async fn api_revoke_token(
-    State(st): State<AppState>,
+    State(st): State<AuthState>,
     actor: Actor,
     Path(id): Path<i64>,
 ) -> AppResult<StatusCode> {
@@ -631,7 +631,7 @@ struct TokensPage {
 }
 
 async fn render_tokens(
-    st: &AppState,
+    st: &AuthState,
     actor: &Actor,
     new_token: Option<String>,
 ) -> AppResult<Response> {
@@ -649,13 +649,13 @@ async fn render_tokens(
 }
 
 /// `GET /tokens`
-pub async fn tokens_page(State(st): State<AppState>, PageActor(actor): PageActor) -> Response {
+pub async fn tokens_page(State(st): State<AuthState>, PageActor(actor): PageActor) -> Response {
     crate::web::respond(&st, &actor, render_tokens(&st, &actor, None).await).await
 }
 
 /// `POST /tokens`: shows the new token once, on the page itself.
 pub async fn tokens_issue(
-    State(st): State<AppState>,
+    State(st): State<AuthState>,
     PageActor(actor): PageActor,
     Form(f): Form<TokenForm>,
 ) -> Response {
@@ -669,7 +669,7 @@ pub async fn tokens_issue(
 
 /// `POST /tokens/{id}/revoke`
 pub async fn tokens_revoke(
-    State(st): State<AppState>,
+    State(st): State<AuthState>,
     PageActor(actor): PageActor,
     Path(id): Path<i64>,
 ) -> Response {

@@ -5,7 +5,6 @@
 
 pub mod handlers;
 
-use crate::AppState;
 use crate::infra::access::SESSION_IDLE_MS;
 use crate::infra::access::entity::{api_token, login_failure, session};
 use crate::infra::error::{AppError, AppResult};
@@ -20,7 +19,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
 };
 use std::net::SocketAddr;
-use wangge_core::{OrgPath, Role, Scope};
+use wangge_core::{OrgPath, Permission, Role, Scope};
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "wangge_session";
@@ -100,7 +99,7 @@ pub struct Callers {
 impl Default for Callers {
     fn default() -> Callers {
         Callers {
-            cache: crate::infra::cache::Cache::new(CALLER_TTL, 20_000),
+            cache: crate::infra::cache::Cache::of_directory(CALLER_TTL, 20_000),
         }
     }
 }
@@ -109,6 +108,38 @@ impl Callers {
     /// Forgets every resolved caller.
     pub fn invalidate(&self) {
         self.cache.invalidate();
+    }
+}
+
+/// What the login pages and the middleware reach: the base and the callers already resolved.
+#[derive(Clone)]
+pub struct AuthState {
+    /// What every slice reaches.
+    pub base: crate::web::Base,
+    /// Callers already resolved from their token or session.
+    pub callers: std::sync::Arc<Callers>,
+}
+
+impl AuthState {
+    /// The state over a base (the callers' cache is made once per base).
+    pub fn of(base: &crate::web::Base) -> AuthState {
+        AuthState {
+            base: base.clone(),
+            callers: base.part(|_| Callers::default()),
+        }
+    }
+}
+
+impl std::ops::Deref for AuthState {
+    type Target = crate::web::Base;
+    fn deref(&self) -> &crate::web::Base {
+        &self.base
+    }
+}
+
+impl axum::extract::FromRef<AuthState> for crate::web::Base {
+    fn from_ref(s: &AuthState) -> crate::web::Base {
+        s.base.clone()
     }
 }
 
@@ -248,7 +279,7 @@ fn client_ip(req: &Request) -> String {
 
 /// The middleware: resolves the caller, then enforces CSRF on every state-changing request
 /// that rides on a cookie. Bearer-token requests carry no ambient credential and need none.
-pub async fn middleware(State(state): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn middleware(State(state): State<AuthState>, req: Request, next: Next) -> Response {
     let ip = client_ip(&req);
     let path = req.uri().path().to_owned();
     let actor = match resolve(&state.db, &state.callers, req.headers(), &ip).await {
@@ -343,4 +374,79 @@ fn keeps_directory(path: &str) -> bool {
 /// pre-login cookie.
 fn is_public_form(path: &str) -> bool {
     path == "/login" || path == "/report" || path == "/track" || path.starts_with("/track/")
+}
+
+use crate::web::{Mounted, NavEntry, Routes, Slice};
+use axum::routing::{get, post};
+
+/// The slice, as the app lists it. (Its middleware is the app's to place: it runs before every
+/// slice's handlers.)
+pub const SLICE: Slice = Slice {
+    name: "auth",
+    mount,
+    nav: &[
+        NavEntry {
+            order: 150,
+            key: "tokens",
+            href: "/tokens",
+            label: "接口令牌",
+            shown: |r| r.can(Permission::TokenManage),
+        },
+        NavEntry {
+            order: 160,
+            key: "account",
+            href: "/account",
+            label: "我的账号",
+            shown: |r| r.can(Permission::OrgView),
+        },
+    ],
+    node_panels: &[],
+    body_limits: &[],
+    holds: &[],
+    audit_actions: &[("login", "登录"), ("password", "改密码"), ("token", "令牌")],
+    audit_entities: &[("api_token", "接口令牌")],
+    seed: None,
+};
+
+fn mount(base: &crate::web::Base) -> Mounted {
+    let st = AuthState::of(base);
+    Mounted {
+        api: api().with_state(st.clone()),
+        pages: pages().with_state(st),
+        jobs: Vec::new(),
+    }
+}
+
+/// The JSON API (under `/api/v1`).
+fn api() -> Routes<AuthState> {
+    Routes::api()
+        .route("/auth/login", post(handlers::api_login))
+        .route("/auth/logout", post(handlers::api_logout))
+        .route("/me", get(handlers::api_me))
+        .route("/me/password", post(handlers::api_change_password))
+        .route(
+            "/tokens",
+            get(handlers::api_tokens).post(handlers::api_issue_token),
+        )
+        .route(
+            "/tokens/{id}",
+            axum::routing::delete(handlers::api_revoke_token),
+        )
+}
+
+/// The pages.
+fn pages() -> Routes<AuthState> {
+    Routes::pages()
+        .route(
+            "/login",
+            get(handlers::login_page).post(handlers::login_submit),
+        )
+        .route("/logout", post(handlers::logout))
+        .route("/account", get(handlers::account_page))
+        .route("/account/password", post(handlers::account_password))
+        .route(
+            "/tokens",
+            get(handlers::tokens_page).post(handlers::tokens_issue),
+        )
+        .route("/tokens/{id}/revoke", post(handlers::tokens_revoke))
 }

@@ -1,10 +1,11 @@
 //! The case loop's JSON API under `/api/v1`. Thin: parse, call the service, answer.
 
+use super::CasesState;
 use super::catalog::{self, CategoryInput, CategoryView, DayView};
 use super::service::{self, ActInput, CaseView, EventView, Filter, NewCase, Page, Reporter, Stats};
-use super::{files, notify, press, suggest};
-use crate::AppState;
+use super::{notify, press, suggest};
 use crate::infra::error::{AppError, AppResult};
+use crate::infra::files;
 use crate::web::Actor;
 use crate::web::Query;
 use axum::Json;
@@ -33,7 +34,7 @@ pub struct CaseDetail {
 }
 
 /// Loads the detail the caller may see (full phone only for those who act on it).
-pub async fn detail(st: &AppState, a: &Actor, id: i64) -> AppResult<CaseDetail> {
+pub async fn detail(st: &CasesState, a: &Actor, id: i64) -> AppResult<CaseDetail> {
     let m = service::find(&st.db, a, id).await?;
     let who = service::standing(a, &m)?;
     let catalog = st.catalog.get(&st.db).await?;
@@ -66,7 +67,7 @@ struct CreatedView {
 
 /// `POST /api/v1/cases` — an `Idempotency-Key` header makes retries safe.
 pub async fn api_create(
-    State(st): State<AppState>,
+    State(st): State<CasesState>,
     actor: Actor,
     headers: HeaderMap,
     b: Bytes,
@@ -107,7 +108,7 @@ pub async fn api_create(
 
 /// `GET /api/v1/cases`
 pub async fn api_list(
-    State(st): State<AppState>,
+    State(st): State<CasesState>,
     actor: Actor,
     Query(f): Query<Filter>,
 ) -> AppResult<Json<Page>> {
@@ -116,7 +117,7 @@ pub async fn api_list(
 
 /// `GET /api/v1/cases/{id}`
 pub async fn api_get(
-    State(st): State<AppState>,
+    State(st): State<CasesState>,
     actor: Actor,
     Path(id): Path<i64>,
 ) -> AppResult<Json<CaseDetail>> {
@@ -125,7 +126,7 @@ pub async fn api_get(
 
 /// `POST /api/v1/cases/{id}/actions`
 pub async fn api_act(
-    State(st): State<AppState>,
+    State(st): State<CasesState>,
     actor: Actor,
     Path(id): Path<i64>,
     b: Bytes,
@@ -148,13 +149,16 @@ pub async fn api_act(
 }
 
 /// `GET /api/v1/todo`
-pub async fn api_todo(State(st): State<AppState>, actor: Actor) -> AppResult<Json<Vec<CaseView>>> {
+pub async fn api_todo(
+    State(st): State<CasesState>,
+    actor: Actor,
+) -> AppResult<Json<Vec<CaseView>>> {
     Ok(Json(service::todo(&st, &actor).await?))
 }
 
 /// `GET /api/v1/categories`
 pub async fn api_categories(
-    State(st): State<AppState>,
+    State(st): State<CasesState>,
     _actor: Actor,
 ) -> AppResult<Json<Vec<CategoryView>>> {
     Ok(Json(catalog::categories(&st.db).await?))
@@ -162,7 +166,7 @@ pub async fn api_categories(
 
 /// `POST /api/v1/categories`
 pub async fn api_create_category(
-    State(st): State<AppState>,
+    State(st): State<CasesState>,
     actor: Actor,
     b: Bytes,
 ) -> AppResult<(StatusCode, Json<CategoryView>)> {
@@ -174,7 +178,7 @@ pub async fn api_create_category(
 
 /// `PATCH /api/v1/categories/{code}`
 pub async fn api_update_category(
-    State(st): State<AppState>,
+    State(st): State<CasesState>,
     actor: Actor,
     Path(code): Path<String>,
     b: Bytes,
@@ -194,7 +198,7 @@ pub struct SuggestQuery {
 
 /// `GET /api/v1/categories/suggest?text=…`
 pub async fn api_suggest(
-    State(st): State<AppState>,
+    State(st): State<CasesState>,
     actor: Actor,
     Query(q): Query<SuggestQuery>,
 ) -> AppResult<Json<Vec<suggest::Suggestion>>> {
@@ -205,7 +209,7 @@ pub async fn api_suggest(
 }
 
 /// The street (township) path above a node in the caller's scope, or above the caller.
-async fn street_of(st: &AppState, a: &Actor, org: Option<i64>) -> AppResult<Option<String>> {
+async fn street_of(st: &CasesState, a: &Actor, org: Option<i64>) -> AppResult<Option<String>> {
     let n = crate::org::service::find(&st.db, &a.caller(), org.unwrap_or(a.org_id)).await?;
     service::street_of(&st.db, &crate::infra::error::stored_path(&n.path)?).await
 }
@@ -218,7 +222,7 @@ pub struct YearQuery {
 
 /// `GET /api/v1/calendar?year=2026`
 pub async fn api_calendar(
-    State(st): State<AppState>,
+    State(st): State<CasesState>,
     _actor: Actor,
     Query(q): Query<YearQuery>,
 ) -> AppResult<Json<serde_json::Value>> {
@@ -247,7 +251,7 @@ pub struct DayInput {
 
 /// `PUT /api/v1/calendar/{date}` with `{"kind": "holiday"|"workday"|"normal", "name"}`.
 pub async fn api_set_day(
-    State(st): State<AppState>,
+    State(st): State<CasesState>,
     actor: Actor,
     Path(date): Path<String>,
     b: Bytes,
@@ -268,7 +272,7 @@ pub struct StatsQuery {
 
 /// `GET /api/v1/stats/cases?org=ID&from=YYYY-MM-DD&to=YYYY-MM-DD`
 pub async fn api_stats(
-    State(st): State<AppState>,
+    State(st): State<CasesState>,
     actor: Actor,
     Query(q): Query<StatsQuery>,
 ) -> AppResult<Json<Stats>> {
@@ -276,7 +280,7 @@ pub async fn api_stats(
 }
 
 /// The figures for a query.
-pub async fn stats_for(st: &AppState, a: &Actor, q: &StatsQuery) -> AppResult<Stats> {
+pub async fn stats_for(st: &CasesState, a: &Actor, q: &StatsQuery) -> AppResult<Stats> {
     service::stats(st, a, q.org, q.from.as_deref(), q.to.as_deref()).await
 }
 
@@ -293,7 +297,7 @@ impl StatsQuery {
 
 /// `POST /api/v1/files` — a photo as the raw body; answers its id for `photos`.
 pub async fn api_upload(
-    State(st): State<AppState>,
+    State(st): State<CasesState>,
     actor: Actor,
     b: Bytes,
 ) -> AppResult<(StatusCode, Json<serde_json::Value>)> {
@@ -306,7 +310,7 @@ pub async fn api_upload(
 
 /// `GET /files/{id}` — a photo of a case the caller may see.
 pub async fn file(
-    State(st): State<AppState>,
+    State(st): State<CasesState>,
     actor: Actor,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
@@ -317,7 +321,7 @@ pub async fn file(
 }
 
 /// Answers a stored file.
-pub async fn send_file(st: &AppState, id: &str) -> AppResult<Response> {
+pub async fn send_file(st: &CasesState, id: &str) -> AppResult<Response> {
     let (mime, bytes) = files::read(&st.config.data_dir, id).await?;
     Ok((
         [
@@ -334,7 +338,7 @@ pub async fn send_file(st: &AppState, id: &str) -> AppResult<Response> {
 
 /// `GET /api/v1/notifications`
 pub async fn api_notifications(
-    State(st): State<AppState>,
+    State(st): State<CasesState>,
     actor: Actor,
 ) -> AppResult<Json<serde_json::Value>> {
     let (items, unread) = notify::list(&st.db, actor.user_id, 50).await?;
@@ -349,7 +353,7 @@ pub struct ReadInput {
 
 /// `POST /api/v1/notifications/read` with `{"id": N}` or `{}` for all.
 pub async fn api_mark_read(
-    State(st): State<AppState>,
+    State(st): State<CasesState>,
     actor: Actor,
     b: Bytes,
 ) -> AppResult<Json<serde_json::Value>> {
@@ -363,7 +367,7 @@ pub async fn api_mark_read(
 }
 
 /// `GET /events` — the caller's notifications, live (server-sent events).
-pub async fn events(State(st): State<AppState>, actor: Actor) -> impl IntoResponse {
+pub async fn events(State(st): State<CasesState>, actor: Actor) -> impl IntoResponse {
     let rx = st.hub.subscribe();
     let me = actor.user_id;
     let stream = futures_util::stream::unfold(rx, move |mut rx| async move {
@@ -385,7 +389,10 @@ pub async fn events(State(st): State<AppState>, actor: Actor) -> impl IntoRespon
 }
 
 /// `POST /api/v1/admin/press` — runs the pressing job now (administrators).
-pub async fn api_press(State(st): State<AppState>, actor: Actor) -> AppResult<Json<press::Report>> {
+pub async fn api_press(
+    State(st): State<CasesState>,
+    actor: Actor,
+) -> AppResult<Json<press::Report>> {
     actor.caller().require_district_admin()?;
     Ok(Json(
         press::run_once(&st, crate::infra::clock::now_ms()).await?,

@@ -9,6 +9,7 @@
 //! committed; when a batch fails, its reports are retried one by one so that one bad report
 //! cannot fail the others.
 
+use super::CasesState;
 use super::catalog::Catalog;
 use super::entity::{case, event};
 use super::notify::{self, Note};
@@ -16,12 +17,11 @@ use super::service::{
     By, EventIn, KINDS, SOURCES, attach, event_row, level_of, photo_ids, route_from, target_json,
     township_path,
 };
-use crate::AppState;
+use crate::cases::directory::Directory;
 use crate::infra::audit::{self, Entry, Who};
 use crate::infra::clock::bj;
 use crate::infra::error::{AppError, AppResult, stored_path};
 use crate::infra::vault::Field;
-use crate::org::directory::Directory;
 use crate::org::entity::node;
 use crate::web::Actor;
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
@@ -220,7 +220,7 @@ type Landed = (case::Model, bool);
 /// Takes a report in: validates it, finds its grid and handler, numbers it and queues it
 /// for screening. With an idempotency key, a retry returns the case the first call made.
 pub async fn report(
-    st: &AppState,
+    st: &CasesState,
     who: Reporter<'_>,
     input: NewCase,
     idem: Option<&str>,
@@ -295,7 +295,7 @@ async fn find_by_key(
 /// Everything a report needs before it is written: checked fields, its grid, category,
 /// screening queue and route suggestion. Reads nothing from the database but the caches.
 async fn prepare(
-    st: &AppState,
+    st: &CasesState,
     who: &Reporter<'_>,
     input: NewCase,
     idem_key: Option<String>,
@@ -505,7 +505,7 @@ pub struct Writer {
 impl Writer {
     /// Lands one report; answers once its transaction committed. The task starts with the
     /// first report.
-    async fn submit(&self, st: &AppState, pending: Pending) -> AppResult<Landed> {
+    async fn submit(&self, st: &CasesState, pending: Pending) -> AppResult<Landed> {
         let queue = self.queue.get_or_init(|| async { start(st) }).await;
         let (reply, answer) = oneshot::channel();
         match queue.send(Job { pending, reply }).await {
@@ -529,7 +529,7 @@ impl Writer {
 /// runtime nor for a pooled connection whose page cache another writer made stale. On
 /// PostgreSQL (or if that thread cannot start) it is a task on the server's runtime over the
 /// shared pool.
-fn start(st: &AppState) -> mpsc::Sender<Job> {
+fn start(st: &CasesState) -> mpsc::Sender<Job> {
     let (tx, rx) = mpsc::channel(4 * MAX_BATCH);
     let hub = st.hub.clone();
     if crate::infra::db::backend(&st.db) == crate::infra::db::Backend::Sqlite {

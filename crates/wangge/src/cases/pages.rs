@@ -2,13 +2,14 @@
 //! with its timeline and action forms, the to-do list, notifications, figures, and the
 //! administrators' category and calendar pages.
 
+use super::CasesState;
 use super::catalog::{self, CategoryInput, CategoryView, DayView};
 use super::handlers::{self as api, CaseDetail, StatsQuery};
+use super::notify;
 use super::service::{self, ActInput, CaseView, Filter, NewCase, Reporter, Stats};
-use super::{files, notify};
-use crate::AppState;
 use crate::infra::clock::fmt_time;
 use crate::infra::error::{AppError, AppResult};
+use crate::infra::files;
 use crate::org::service::{self as org, NodeFilter};
 use crate::web::Query;
 use crate::web::{Actor, PageActor};
@@ -99,7 +100,7 @@ pub(super) async fn read_form(mut mp: Multipart) -> AppResult<FormData> {
 }
 
 pub(super) async fn store_photos(
-    st: &AppState,
+    st: &CasesState,
     uploader: Option<&Actor>,
     f: &FormData,
 ) -> AppResult<Vec<String>> {
@@ -137,7 +138,7 @@ pub struct Group {
     pub items: Vec<Choice>,
 }
 
-async fn category_groups(st: &AppState) -> AppResult<Vec<Group>> {
+async fn category_groups(st: &CasesState) -> AppResult<Vec<Group>> {
     let catalog = st.catalog.get(&st.db).await?;
     let mut out: Vec<Group> = Vec::new();
     for c in catalog.in_use() {
@@ -154,7 +155,7 @@ async fn category_groups(st: &AppState) -> AppResult<Vec<Group>> {
 }
 
 /// Buildings and grids in the caller's scope, for a staff report's place.
-async fn scoped_places(st: &AppState, a: &Actor) -> AppResult<(Vec<Choice>, Vec<Choice>)> {
+async fn scoped_places(st: &CasesState, a: &Actor) -> AppResult<(Vec<Choice>, Vec<Choice>)> {
     let rows = org::list(&st.db, &a.caller(), &NodeFilter::default()).await?;
     let names: HashMap<i64, String> = rows.iter().map(|n| (n.id, n.name.clone())).collect();
     let mut buildings = Vec::new();
@@ -205,12 +206,12 @@ struct NewPage {
 }
 
 /// `GET /cases/new`
-pub async fn new_form(State(st): State<AppState>, PageActor(a): PageActor) -> Response {
+pub async fn new_form(State(st): State<CasesState>, PageActor(a): PageActor) -> Response {
     let r = render_new(&st, &a, None).await;
     respond(&st, &a, r).await
 }
 
-async fn render_new(st: &AppState, a: &Actor, error: Option<String>) -> AppResult<Response> {
+async fn render_new(st: &CasesState, a: &Actor, error: Option<String>) -> AppResult<Response> {
     let (buildings, mut areas) = scoped_places(st, a).await?;
     if !a.role.is_staff() {
         areas = super::public::public_places(st).await?;
@@ -236,7 +237,7 @@ async fn render_new(st: &AppState, a: &Actor, error: Option<String>) -> AppResul
 
 /// `POST /cases/new` (multipart, with photos)
 pub async fn create(
-    State(st): State<AppState>,
+    State(st): State<CasesState>,
     PageActor(a): PageActor,
     mp: Multipart,
 ) -> Response {
@@ -339,7 +340,7 @@ impl FilterForm {
 
 /// `GET /cases`
 pub async fn list(
-    State(st): State<AppState>,
+    State(st): State<CasesState>,
     PageActor(a): PageActor,
     Query(ff): Query<FilterForm>,
 ) -> Response {
@@ -387,7 +388,7 @@ pub async fn list(
 
 /// `GET /cases/export.xlsx`
 pub async fn export(
-    State(st): State<AppState>,
+    State(st): State<CasesState>,
     PageActor(a): PageActor,
     Query(ff): Query<FilterForm>,
 ) -> Response {
@@ -452,7 +453,7 @@ struct TodoPage {
 }
 
 /// `GET /todo`
-pub async fn todo(State(st): State<AppState>, PageActor(a): PageActor) -> Response {
+pub async fn todo(State(st): State<CasesState>, PageActor(a): PageActor) -> Response {
     let r = async {
         let items = service::todo(&st, &a).await?;
         let count = |l| items.iter().filter(|c| c.light == Some(l)).count();
@@ -495,7 +496,7 @@ struct DetailPage {
 
 /// `GET /cases/{id}`
 pub async fn detail(
-    State(st): State<AppState>,
+    State(st): State<CasesState>,
     PageActor(a): PageActor,
     Path(id): Path<i64>,
 ) -> Response {
@@ -547,7 +548,7 @@ pub async fn detail(
 }
 
 /// Where the caller may dispatch: grids, communities, streets and departments in scope.
-async fn dispatch_targets(st: &AppState, a: &Actor) -> AppResult<Vec<Choice>> {
+async fn dispatch_targets(st: &CasesState, a: &Actor) -> AppResult<Vec<Choice>> {
     let (_, areas) = scoped_places(st, a).await?;
     let mut out: Vec<Choice> = areas
         .into_iter()
@@ -566,7 +567,7 @@ async fn dispatch_targets(st: &AppState, a: &Actor) -> AppResult<Vec<Choice>> {
 
 /// `POST /cases/{id}/act` (multipart: feedback may carry photos)
 pub async fn act(
-    State(st): State<AppState>,
+    State(st): State<CasesState>,
     PageActor(a): PageActor,
     Path(id): Path<i64>,
     mp: Multipart,
@@ -610,7 +611,7 @@ pub async fn act(
 }
 
 /// `GET /files/{id}` for pages (same rule as the API).
-pub async fn file(st: State<AppState>, PageActor(a): PageActor, id: Path<String>) -> Response {
+pub async fn file(st: State<CasesState>, PageActor(a): PageActor, id: Path<String>) -> Response {
     match api::file(st, a, id).await {
         Ok(r) => r,
         Err(e) => e.into_response(),
@@ -628,7 +629,7 @@ struct NotesPage {
 }
 
 /// `GET /notifications`
-pub async fn notifications(State(st): State<AppState>, PageActor(a): PageActor) -> Response {
+pub async fn notifications(State(st): State<CasesState>, PageActor(a): PageActor) -> Response {
     let r = async {
         let (items, _) = notify::list(&st.db, a.user_id, 100).await?;
         Ok::<_, AppError>(
@@ -647,7 +648,7 @@ pub async fn notifications(State(st): State<AppState>, PageActor(a): PageActor) 
 }
 
 /// `POST /notifications/read`
-pub async fn mark_read(State(st): State<AppState>, PageActor(a): PageActor) -> Response {
+pub async fn mark_read(State(st): State<CasesState>, PageActor(a): PageActor) -> Response {
     done(
         notify::mark_read(&st.db, a.user_id, None).await,
         "/notifications",
@@ -670,7 +671,7 @@ struct StatsPage {
 
 /// `GET /stats`
 pub async fn stats(
-    State(st): State<AppState>,
+    State(st): State<CasesState>,
     PageActor(a): PageActor,
     Query(q): Query<StatsQuery>,
 ) -> Response {
@@ -715,7 +716,7 @@ struct CategoriesPage {
 }
 
 /// `GET /admin/categories`
-pub async fn categories(State(st): State<AppState>, PageActor(a): PageActor) -> Response {
+pub async fn categories(State(st): State<CasesState>, PageActor(a): PageActor) -> Response {
     let r = async {
         a.require(Permission::OrgManage)?;
         let rows = catalog::categories(&st.db).await?;
@@ -789,7 +790,7 @@ impl CategoryForm {
 
 /// `POST /admin/categories/{code}`
 pub async fn update_category(
-    State(st): State<AppState>,
+    State(st): State<CasesState>,
     PageActor(a): PageActor,
     Path(code): Path<String>,
     Form(f): Form<CategoryForm>,
@@ -801,7 +802,7 @@ pub async fn update_category(
 
 /// `POST /admin/categories`
 pub async fn create_category(
-    State(st): State<AppState>,
+    State(st): State<CasesState>,
     PageActor(a): PageActor,
     Form(mut f): Form<CategoryForm>,
 ) -> Response {
@@ -825,7 +826,7 @@ struct CalendarPage {
 
 /// `GET /admin/calendar?year=`
 pub async fn calendar(
-    State(st): State<AppState>,
+    State(st): State<CasesState>,
     PageActor(a): PageActor,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
@@ -867,7 +868,7 @@ pub struct DayForm {
 
 /// `POST /admin/calendar`
 pub async fn set_day(
-    State(st): State<AppState>,
+    State(st): State<CasesState>,
     PageActor(a): PageActor,
     Form(f): Form<DayForm>,
 ) -> Response {

@@ -4,10 +4,10 @@
 //! Every number is in [`Rules`](wangge_core::press::Rules) (the config file's `[pressing]` table). The job runs every
 //! minute inside `wangge serve`; each step marks the case so it happens once.
 
+use super::CasesState;
 use super::entity::case;
 use super::notify::{self, Note};
 use super::service::{By, EventIn, light_of, record_event};
-use crate::AppState;
 use crate::infra::clock::{bj, from_bj};
 use crate::infra::error::AppResult;
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -28,7 +28,7 @@ pub struct Report {
 }
 
 /// One pass over the open dispatched cases, as of `now` (ms).
-pub async fn run_once(st: &AppState, now: i64) -> AppResult<Report> {
+pub async fn run_once(st: &CasesState, now: i64) -> AppResult<Report> {
     let rules = st.config.pressing;
     let catalog = st.catalog.get(&st.db).await?;
     let cal = &catalog.calendar;
@@ -202,7 +202,7 @@ struct Step {
 }
 
 /// Runs the job forever at the configured interval (inside `wangge serve`).
-pub async fn run_forever(st: AppState) {
+pub async fn run_forever(st: CasesState) {
     let every = std::time::Duration::from_secs(st.config.pressing.interval_secs.max(5));
     loop {
         tokio::time::sleep(every).await;

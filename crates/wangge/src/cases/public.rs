@@ -3,10 +3,10 @@
 //! its link or QR code — or, for a reporter who lost both, by the case number and the last
 //! four digits of the phone they gave — where they rate or withdraw.
 
+use super::CasesState;
 use super::handlers as api;
 use super::pages::{Choice, choice, new_case_of, read_form, store_photos};
 use super::service::{self, ActInput, CaseView, Reporter};
-use crate::AppState;
 use crate::infra::error::{AppError, AppResult};
 use crate::infra::vault::Field;
 use crate::web::Query;
@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 /// Communities and villages (the fallback place of a public report).
-pub(super) async fn public_places(st: &AppState) -> AppResult<Vec<Choice>> {
+pub(super) async fn public_places(st: &CasesState) -> AppResult<Vec<Choice>> {
     use crate::org::entity::node;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
     let rows = node::Entity::find()
@@ -78,7 +78,7 @@ fn pre_token(headers: &HeaderMap) -> AppResult<String> {
     }
 }
 
-fn with_pre(st: &AppState, mut resp: Response, pre: &str) -> Response {
+fn with_pre(st: &CasesState, mut resp: Response, pre: &str) -> Response {
     if let Some(h) =
         crate::web::caller::cookie_header(st.config.secure_cookies, PRE_COOKIE, pre, None)
     {
@@ -88,7 +88,7 @@ fn with_pre(st: &AppState, mut resp: Response, pre: &str) -> Response {
 }
 
 async fn render_public(
-    st: &AppState,
+    st: &CasesState,
     headers: &HeaderMap,
     error: Option<Refused>,
     done: Option<Received>,
@@ -111,7 +111,7 @@ async fn render_public(
 
 /// `GET /report` — the public report page (no account needed).
 pub async fn public_form(
-    State(st): State<AppState>,
+    State(st): State<CasesState>,
     headers: HeaderMap,
     actor: Option<Extension<Actor>>,
 ) -> Response {
@@ -125,7 +125,7 @@ pub async fn public_form(
 
 /// `POST /report` (multipart; double-submit token in the query)
 pub async fn public_create(
-    State(st): State<AppState>,
+    State(st): State<CasesState>,
     headers: HeaderMap,
     Extension(ClientIp(ip)): Extension<ClientIp>,
     mp: Multipart,
@@ -192,7 +192,7 @@ pub struct PlaceHit {
 /// `GET /report/places?q=` — buildings whose street, community, grid or own name hold every
 /// word typed (at most 15), for the public and the staff report forms.
 pub async fn places(
-    State(st): State<AppState>,
+    State(st): State<CasesState>,
     Query(q): Query<PlaceQuery>,
 ) -> AppResult<Json<Vec<PlaceHit>>> {
     let text: String = q.q.trim().chars().take(40).collect();
@@ -223,7 +223,7 @@ pub struct Located {
 
 /// `GET /report/locate?lat=&lng=` (WGS-84, as phones give it) — the grid holding the point.
 pub async fn locate(
-    State(st): State<AppState>,
+    State(st): State<CasesState>,
     Query(q): Query<LocateQuery>,
 ) -> AppResult<Json<Located>> {
     if !(3.0..=54.0).contains(&q.lat) || !(73.0..=136.0).contains(&q.lng) {
@@ -268,14 +268,14 @@ const GRANT_MS: i64 = 2 * 3600 * 1000;
 
 /// The grant a successful lookup gives: `{expiry}.{mac}`, the mac keyed by the deployment's
 /// index key over the case number and the expiry.
-fn grant(st: &AppState, no: &str, expires: i64) -> String {
+fn grant(st: &CasesState, no: &str, expires: i64) -> String {
     let mac = st
         .vault
         .blind(Field::TrackGrant, &format!("{no}|{expires}"));
     format!("{expires}.{:016x}", mac as u64)
 }
 
-fn grant_ok(st: &AppState, no: &str, g: &str) -> bool {
+fn grant_ok(st: &CasesState, no: &str, g: &str) -> bool {
     let Some((exp, _)) = g.split_once('.') else {
         return false;
     };
@@ -328,7 +328,7 @@ impl TrackQuery {
 /// The public case reached with a token or a grant; anything else is "not found", whether the
 /// case exists or not.
 async fn tracked(
-    st: &AppState,
+    st: &CasesState,
     no: &str,
     access: Option<&Access>,
 ) -> AppResult<super::entity::case::Model> {
@@ -356,7 +356,7 @@ async fn tracked(
 
 /// `GET /track/{case_no}?t=…` (or `?g=…`) — the anonymous reporter's private page.
 pub async fn track(
-    State(st): State<AppState>,
+    State(st): State<CasesState>,
     headers: HeaderMap,
     Path(no): Path<String>,
     Query(q): Query<TrackQuery>,
@@ -423,7 +423,7 @@ pub struct TrackForm {
 
 /// `POST /track/{case_no}` — the anonymous reporter rates or withdraws.
 pub async fn track_act(
-    State(st): State<AppState>,
+    State(st): State<CasesState>,
     Path(no): Path<String>,
     Form(f): Form<TrackForm>,
 ) -> Response {
@@ -461,7 +461,7 @@ pub async fn track_act(
 
 /// `GET /track/{case_no}/files/{id}?t=…`
 pub async fn track_file(
-    State(st): State<AppState>,
+    State(st): State<CasesState>,
     Path((no, id)): Path<(String, String)>,
     Query(q): Query<TrackQuery>,
 ) -> Response {
@@ -485,7 +485,7 @@ struct LookupPage {
 }
 
 async fn render_lookup(
-    st: &AppState,
+    st: &CasesState,
     headers: &HeaderMap,
     no: String,
     error: Option<AppError>,
@@ -506,7 +506,7 @@ async fn render_lookup(
 }
 
 /// `GET /track` — look a public report up by its number and the phone's last four digits.
-pub async fn lookup_page(State(st): State<AppState>, headers: HeaderMap) -> Response {
+pub async fn lookup_page(State(st): State<CasesState>, headers: HeaderMap) -> Response {
     render_lookup(&st, &headers, String::new(), None).await
 }
 
@@ -525,7 +525,7 @@ pub struct LookupForm {
 /// number, or twenty from one address, in 15 minutes stop further tries; "no such case" and
 /// "wrong digits" get the same answer.
 pub async fn lookup(
-    State(st): State<AppState>,
+    State(st): State<CasesState>,
     headers: HeaderMap,
     Extension(ClientIp(ip)): Extension<ClientIp>,
     Form(f): Form<LookupForm>,

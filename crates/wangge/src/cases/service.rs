@@ -3,10 +3,10 @@
 //! module loads what they need, applies what they decide in one short transaction with a
 //! version check, records the timeline and the audit entry, and queues notifications.
 
+use super::CasesState;
 use super::catalog::Catalog;
 use super::entity::{case, event, file, follower, upload};
 use super::notify::{self, Note};
-use crate::AppState;
 use crate::infra::audit::{self, Entry};
 use crate::infra::clock::{bj, from_bj};
 use crate::infra::error::{AppError, AppResult, stored_path};
@@ -241,11 +241,11 @@ pub(crate) fn route_from(
 /// Stores an uploaded photo and notes who uploaded it (an account, or nobody for the public
 /// page, whose photos go with the report in the same request). Answers (id, mime, size).
 pub async fn store_upload(
-    st: &AppState,
+    st: &CasesState,
     uploader: Option<&Actor>,
     bytes: &[u8],
 ) -> AppResult<(String, String, i64)> {
-    let stored = super::files::put(&st.config.data_dir, bytes).await?;
+    let stored = crate::infra::files::put(&st.config.data_dir, bytes).await?;
     if let Some(a) = uploader {
         let txn = crate::infra::db::begin_write(&st.db).await?;
         let new = upload::Entity::insert(upload::ActiveModel {
@@ -290,14 +290,14 @@ pub async fn store_upload(
 /// someone else uploaded and a file that does not exist get the same answer, so a hash tells
 /// nothing.
 pub(crate) async fn photo_ids(
-    st: &AppState,
+    st: &CasesState,
     uploader: Option<i64>,
     ids: &[String],
 ) -> AppResult<Vec<(String, String, i64)>> {
-    if ids.len() > super::files::MAX_PHOTOS {
+    if ids.len() > crate::infra::files::MAX_PHOTOS {
         return Err(AppError::bad(
             "too_many_photos",
-            format!("每次最多上传 {} 张照片", super::files::MAX_PHOTOS),
+            format!("每次最多上传 {} 张照片", crate::infra::files::MAX_PHOTOS),
         ));
     }
     let missing = || {
@@ -322,7 +322,7 @@ pub(crate) async fn photo_ids(
         }
     }
     ids.iter()
-        .map(|id| super::files::stat(&st.config.data_dir, id).ok_or_else(missing))
+        .map(|id| crate::infra::files::stat(&st.config.data_dir, id).ok_or_else(missing))
         .collect()
 }
 
@@ -607,7 +607,7 @@ async fn dispatch_target(
 }
 
 /// Performs one action on a case for the actor. A stale `version` → 409.
-pub async fn act(st: &AppState, a: &Actor, id: i64, i: ActInput) -> AppResult<case::Model> {
+pub async fn act(st: &CasesState, a: &Actor, id: i64, i: ActInput) -> AppResult<case::Model> {
     let m = find(&st.db, a, id).await?;
     let who = standing(a, &m)?;
     apply_action(st, Some(a), m, who, i).await?;
@@ -620,7 +620,11 @@ pub async fn act(st: &AppState, a: &Actor, id: i64, i: ActInput) -> AppResult<ca
 }
 
 /// The anonymous reporter acts from their private follow-up page (rate, withdraw).
-pub async fn act_as_public_reporter(st: &AppState, m: &case::Model, i: ActInput) -> AppResult<()> {
+pub async fn act_as_public_reporter(
+    st: &CasesState,
+    m: &case::Model,
+    i: ActInput,
+) -> AppResult<()> {
     let who = Standing {
         role: Role::Resident,
         reporter: true,
@@ -633,7 +637,7 @@ pub async fn act_as_public_reporter(st: &AppState, m: &case::Model, i: ActInput)
 }
 
 async fn apply_action(
-    st: &AppState,
+    st: &CasesState,
     actor: Option<&Actor>,
     m: case::Model,
     who: Standing,
@@ -1213,14 +1217,14 @@ fn day_start(s: &str) -> AppResult<i64> {
     Ok(from_bj(d.and_time(chrono::NaiveTime::MIN)))
 }
 
-async fn filter_cond(st: &AppState, a: &Actor, f: &Filter) -> AppResult<Condition> {
+async fn filter_cond(st: &CasesState, a: &Actor, f: &Filter) -> AppResult<Condition> {
     Ok(Condition::all()
         .add(visible(a))
         .add(narrowing(st, f).await?))
 }
 
 /// The filter's own conditions, without the caller's visibility.
-async fn narrowing(st: &AppState, f: &Filter) -> AppResult<Condition> {
+async fn narrowing(st: &CasesState, f: &Filter) -> AppResult<Condition> {
     let db = &st.db;
     let mut c = Condition::all();
     let some = |o: &Option<String>| {
@@ -1396,7 +1400,7 @@ const WALK_DEPTH: u64 = 1_000;
 /// cheap exactly when matches are many. The count decides which: it is capped at
 /// [`COUNT_CAP`], and its lower bound — the cases located in the scope, read from the scope
 /// index alone — usually reaches the cap without the union.
-pub async fn list(st: &AppState, a: &Actor, f: &Filter) -> AppResult<Page> {
+pub async fn list(st: &CasesState, a: &Actor, f: &Filter) -> AppResult<Page> {
     let db = &st.db;
     let narrow = narrowing(st, f).await?;
     let cond = Condition::all().add(visible(a)).add(narrow.clone());
@@ -1461,7 +1465,7 @@ async fn capped_count(db: &impl ConnectionTrait, cond: Condition) -> AppResult<u
 }
 
 /// Rows as lists show them (phones masked).
-async fn views(st: &AppState, rows: &[case::Model]) -> AppResult<Vec<CaseView>> {
+async fn views(st: &CasesState, rows: &[case::Model]) -> AppResult<Vec<CaseView>> {
     let catalog = st.catalog.get(&st.db).await?;
     Ok(rows
         .iter()
@@ -1470,7 +1474,7 @@ async fn views(st: &AppState, rows: &[case::Model]) -> AppResult<Vec<CaseView>> 
 }
 
 /// Every case matching the filter (for the export; at most 50,000 rows).
-pub async fn export_rows(st: &AppState, a: &Actor, f: &Filter) -> AppResult<Vec<CaseView>> {
+pub async fn export_rows(st: &CasesState, a: &Actor, f: &Filter) -> AppResult<Vec<CaseView>> {
     let cond = filter_cond(st, a, f).await?;
     let rows = case::Entity::find()
         .filter(cond)
@@ -1482,7 +1486,7 @@ pub async fn export_rows(st: &AppState, a: &Actor, f: &Filter) -> AppResult<Vec<
 }
 
 /// What waits on the caller: to screen, to take, to handle, to verify, to rate, to decide.
-pub async fn todo(st: &AppState, a: &Actor) -> AppResult<Vec<CaseView>> {
+pub async fn todo(st: &CasesState, a: &Actor) -> AppResult<Vec<CaseView>> {
     let db = &st.db;
     let mut any = Condition::any().add(
         Condition::all()
@@ -1555,7 +1559,7 @@ pub async fn todo(st: &AppState, a: &Actor) -> AppResult<Vec<CaseView>> {
 
 /// The caller's own reports still open (not closed, withdrawn, rejected or merged), newest
 /// first: what a resident follows on their home page.
-pub async fn my_open_reports(st: &AppState, a: &Actor, limit: u64) -> AppResult<Vec<CaseView>> {
+pub async fn my_open_reports(st: &CasesState, a: &Actor, limit: u64) -> AppResult<Vec<CaseView>> {
     let rows = case::Entity::find()
         .filter(case::Column::ReporterId.eq(a.user_id))
         .filter(
@@ -1951,7 +1955,7 @@ fn count_of(row: &sea_orm::QueryResult, i: usize) -> u64 {
 
 /// Counts and rates of the subtree of `org` (in the caller's scope) over a period.
 pub async fn stats(
-    st: &AppState,
+    st: &CasesState,
     a: &Actor,
     org: Option<i64>,
     from: Option<&str>,

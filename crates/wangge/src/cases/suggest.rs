@@ -3,9 +3,9 @@
 //! character pairs weighed most). The learned models are derived data, kept per street for
 //! [`TTL`] and rebuilt from the cases when they expire.
 
+use super::CasesState;
 use super::catalog::Catalog;
 use super::entity::case;
-use crate::AppState;
 use crate::infra::error::AppResult;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
@@ -65,7 +65,7 @@ impl Models {
     }
 }
 
-async fn model_for(st: &AppState, street: &str) -> AppResult<Option<Arc<Model>>> {
+async fn model_for(st: &CasesState, street: &str) -> AppResult<Option<Arc<Model>>> {
     if let Some(m) = st.models.fresh(street) {
         return Ok(m);
     }
@@ -99,7 +99,12 @@ async fn model_for(st: &AppState, street: &str) -> AppResult<Option<Arc<Model>>>
 /// The one category intake gives a report that came without one: the first keyword rule
 /// that matches, else the street's learned model if it is sure enough. Never waits: a model
 /// that is missing or old is (re)built in the background and used from the next report on.
-pub fn best(st: &AppState, catalog: &Catalog, text: &str, street: Option<&str>) -> Option<String> {
+pub fn best(
+    st: &CasesState,
+    catalog: &Catalog,
+    text: &str,
+    street: Option<&str>,
+) -> Option<String> {
     if let Some(s) = category::suggest(catalog.in_use(), text, 1)
         .into_iter()
         .next()
@@ -133,7 +138,7 @@ const MIN_PROBABILITY: f64 = 0.3;
 
 /// Suggestions for a text reported in `street` (a path; the whole deployment when `None`).
 pub async fn suggest(
-    st: &AppState,
+    st: &CasesState,
     text: &str,
     street: Option<&str>,
 ) -> AppResult<Vec<Suggestion>> {

@@ -6,9 +6,9 @@
 
 use super::Rng;
 use super::names;
-use crate::AppState;
 use crate::infra::error::AppResult;
 use crate::org::entity::node;
+use crate::people::PeopleState;
 use crate::people::entity::{assessment, assessment_item, household, resident, visit};
 use crate::people::import::{self, Input, Progress, Report};
 use crate::web::Caller;
@@ -329,7 +329,7 @@ pub fn write_ledger(
 }
 
 /// Fills the registry: the ledger through the import, then visits and assessments.
-pub async fn generate(st: &AppState, seed: u64) -> AppResult<Report> {
+pub async fn generate(st: &PeopleState, seed: u64) -> AppResult<Report> {
     let db = &st.db;
     let nodes = node::Entity::find()
         .filter(node::Column::Level.eq(OrgLevel::Building.as_str()))
@@ -374,7 +374,7 @@ const VISIT_NOTES: [(&str, &str); 8] = [
 ];
 
 async fn visits_and_assessments(
-    st: &AppState,
+    st: &PeopleState,
     seed: u64,
     communities: &[node::Model],
 ) -> AppResult<()> {
@@ -490,7 +490,7 @@ type Doc = (&'static str, String, Vec<u8>);
 
 /// Files documents into the archives of about one household in twenty, through the
 /// archive's own service (so each is stored, scoped and audited as an upload would be).
-async fn documents(st: &AppState, seed: u64, communities: &[node::Model]) -> AppResult<()> {
+async fn documents(st: &PeopleState, seed: u64, communities: &[node::Model]) -> AppResult<()> {
     let mut rng = Rng::new(seed ^ 0xD0C5);
     let today = crate::infra::clock::today();
     let homes: Vec<household::Model> = household::Entity::find()

@@ -7,6 +7,12 @@
 //!   database and stores what it read under that ticket; a value read before an invalidation
 //!   carries the old generation and is never served, so a request racing a logout cannot put
 //!   the logged-out session back.
+//! - **The directory's epoch.** The caches of the org tree, departments, accounts and the
+//!   callers resolved from them follow one epoch besides their own generation: every service
+//!   that changes the tree, a department, an account or a credential calls
+//!   [`directory_changed`] after its commit, and every such cache drops what it held. (The epoch
+//!   is the process's: with several servers in one process, as in the tests, one's change
+//!   drops the others' copies too, which costs a read and nothing else.)
 //! - **A time to live.** Writes from another process (the command line while a server runs,
 //!   a second server on the same PostgreSQL) are not seen here; entries expire after the TTL,
 //!   so such a change reaches a running server within that time.
@@ -17,6 +23,15 @@ use std::sync::RwLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+/// The directory's epoch (see the module's notes).
+static DIRECTORY: AtomicU64 = AtomicU64::new(0);
+
+/// Drops every copy of the org tree, departments, accounts and resolved callers in this
+/// process: call it after committing a change to any of them.
+pub fn directory_changed() {
+    DIRECTORY.fetch_add(1, Ordering::AcqRel);
+}
+
 /// The generation a reader saw before it went to the database.
 #[derive(Clone, Copy, Debug)]
 pub struct Ticket(u64);
@@ -26,6 +41,8 @@ pub struct Cache<K, V> {
     ttl: Duration,
     cap: usize,
     generation: AtomicU64,
+    /// Whether the directory's epoch counts in the generation.
+    follows_directory: bool,
     map: RwLock<HashMap<K, (u64, Instant, V)>>,
 }
 
@@ -37,7 +54,28 @@ impl<K: Eq + Hash, V: Clone> Cache<K, V> {
             ttl,
             cap,
             generation: AtomicU64::new(0),
+            follows_directory: false,
             map: RwLock::new(HashMap::new()),
+        }
+    }
+
+    /// A cache of the directory (the tree, departments, accounts, callers): like [`Cache::new`],
+    /// and also dropped by [`directory_changed`].
+    pub fn of_directory(ttl: Duration, cap: usize) -> Cache<K, V> {
+        Cache {
+            follows_directory: true,
+            ..Cache::new(ttl, cap)
+        }
+    }
+
+    /// The generation now: this cache's own, plus the directory's epoch if it follows it (both
+    /// only grow, so any bump of either changes the sum).
+    fn current(&self) -> u64 {
+        let own = self.generation.load(Ordering::Acquire);
+        if self.follows_directory {
+            own.wrapping_add(DIRECTORY.load(Ordering::Acquire))
+        } else {
+            own
         }
     }
 
@@ -45,13 +83,12 @@ impl<K: Eq + Hash, V: Clone> Cache<K, V> {
     pub fn get(&self, key: &K) -> Option<V> {
         let g = self.map.read().ok()?;
         let (generation, at, v) = g.get(key)?;
-        (*generation == self.generation.load(Ordering::Acquire) && at.elapsed() < self.ttl)
-            .then(|| v.clone())
+        (*generation == self.current() && at.elapsed() < self.ttl).then(|| v.clone())
     }
 
     /// Take before reading the database; hand to [`Cache::put`] with what was read.
     pub fn ticket(&self) -> Ticket {
-        Ticket(self.generation.load(Ordering::Acquire))
+        Ticket(self.current())
     }
 
     /// Stores what was read under `ticket`; nothing is stored if the cache was invalidated
@@ -60,7 +97,7 @@ impl<K: Eq + Hash, V: Clone> Cache<K, V> {
         let Ok(mut g) = self.map.write() else {
             return;
         };
-        if ticket.0 != self.generation.load(Ordering::Acquire) {
+        if ticket.0 != self.current() {
             return;
         }
         if g.len() >= self.cap {
@@ -113,6 +150,26 @@ mod tests {
         assert_eq!(c.get(&"a"), None, "a stale ticket stores nothing");
         c.put(c.ticket(), "a", 2);
         assert_eq!(c.get(&"a"), Some(2));
+    }
+
+    #[test]
+    fn a_change_of_the_directory_drops_its_caches_only() {
+        let dir: Cache<&str, i32> = Cache::of_directory(Duration::from_secs(60), 10);
+        let other: Cache<&str, i32> = Cache::new(Duration::from_secs(60), 10);
+        let (t1, t2) = (dir.ticket(), other.ticket());
+        dir.put(t1, "a", 1);
+        other.put(t2, "a", 1);
+        directory_changed();
+        assert_eq!(dir.get(&"a"), None, "the directory's copy is dropped");
+        assert_eq!(other.get(&"a"), Some(1), "other caches keep theirs");
+        dir.put(t1, "a", 1);
+        assert_eq!(
+            dir.get(&"a"),
+            None,
+            "a read from before the change is not stored"
+        );
+        dir.put(dir.ticket(), "a", 2);
+        assert_eq!(dir.get(&"a"), Some(2));
     }
 
     #[test]

@@ -9,6 +9,8 @@ pub mod clock;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod files;
+pub mod notify;
 pub mod password;
 pub mod settings;
 pub mod tokens;

@@ -5,9 +5,9 @@ use super::service::{
     self, DepartmentInput, DepartmentView, EditNode, MoveNode, NewNode, NodeFilter, NodeView,
     TreeNode,
 };
-use crate::AppState;
 use crate::infra::error::{AppError, AppResult};
 use crate::web::Actor;
+use crate::web::Base;
 use crate::web::Query;
 use axum::Json;
 use axum::body::Bytes;
@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 
 /// `GET /api/v1/org/tree`
 pub async fn api_tree(
-    State(st): State<AppState>,
+    State(st): State<Base>,
     actor: Actor,
     Query(q): Query<TreeQuery>,
 ) -> AppResult<Json<Vec<TreeNode>>> {
@@ -35,7 +35,7 @@ pub struct TreeQuery {
 
 /// `GET /api/v1/org/nodes`
 pub async fn api_list(
-    State(st): State<AppState>,
+    State(st): State<Base>,
     actor: Actor,
     Query(f): Query<NodeFilter>,
 ) -> AppResult<Json<Vec<NodeView>>> {
@@ -47,7 +47,7 @@ pub async fn api_list(
 
 /// `GET /api/v1/org/nodes/{id}`
 pub async fn api_get(
-    State(st): State<AppState>,
+    State(st): State<Base>,
     actor: Actor,
     Path(id): Path<i64>,
 ) -> AppResult<Json<NodeView>> {
@@ -58,7 +58,7 @@ pub async fn api_get(
 
 /// `POST /api/v1/org/nodes`
 pub async fn api_create(
-    State(st): State<AppState>,
+    State(st): State<Base>,
     actor: Actor,
     b: Bytes,
 ) -> AppResult<(StatusCode, Json<NodeView>)> {
@@ -69,7 +69,7 @@ pub async fn api_create(
 
 /// `PATCH /api/v1/org/nodes/{id}`
 pub async fn api_update(
-    State(st): State<AppState>,
+    State(st): State<Base>,
     actor: Actor,
     Path(id): Path<i64>,
     b: Bytes,
@@ -82,30 +82,30 @@ pub async fn api_update(
 
 /// `DELETE /api/v1/org/nodes/{id}`: only an empty node; others are retired.
 pub async fn api_delete(
-    State(st): State<AppState>,
+    State(st): State<Base>,
     actor: Actor,
     Path(id): Path<i64>,
 ) -> AppResult<StatusCode> {
-    service::delete(&st.db, &actor.caller(), id).await?;
+    service::delete(&st.db, &st.site.holds, &actor.caller(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// `POST /api/v1/org/nodes/{id}/move`
 pub async fn api_move(
-    State(st): State<AppState>,
+    State(st): State<Base>,
     actor: Actor,
     Path(id): Path<i64>,
     b: Bytes,
 ) -> AppResult<Json<NodeView>> {
     let input: MoveNode = crate::web::json_body(&b)?;
     Ok(Json(service::view(
-        &service::move_node(&st.db, &actor.caller(), id, input).await?,
+        &service::move_node(&st.db, &st.site.holds, &actor.caller(), id, input).await?,
     )?))
 }
 
 /// `POST /api/v1/org/nodes/{id}/retire`
 pub async fn api_retire(
-    State(st): State<AppState>,
+    State(st): State<Base>,
     actor: Actor,
     Path(id): Path<i64>,
 ) -> AppResult<Json<Value>> {
@@ -115,7 +115,7 @@ pub async fn api_retire(
 
 /// `POST /api/v1/org/nodes/{id}/reactivate`
 pub async fn api_reactivate(
-    State(st): State<AppState>,
+    State(st): State<Base>,
     actor: Actor,
     Path(id): Path<i64>,
 ) -> AppResult<Json<NodeView>> {
@@ -126,7 +126,7 @@ pub async fn api_reactivate(
 
 /// `GET /api/v1/org/nodes/{id}/boundary`: the GeoJSON geometry, or 404 when there is none.
 pub async fn api_get_boundary(
-    State(st): State<AppState>,
+    State(st): State<Base>,
     actor: Actor,
     Path(id): Path<i64>,
 ) -> AppResult<Json<Value>> {
@@ -138,7 +138,7 @@ pub async fn api_get_boundary(
 
 /// `PUT /api/v1/org/nodes/{id}/boundary` with a GeoJSON Polygon/MultiPolygon (or Feature).
 pub async fn api_set_boundary(
-    State(st): State<AppState>,
+    State(st): State<Base>,
     actor: Actor,
     Path(id): Path<i64>,
     b: Bytes,
@@ -151,7 +151,7 @@ pub async fn api_set_boundary(
 
 /// `DELETE /api/v1/org/nodes/{id}/boundary`
 pub async fn api_clear_boundary(
-    State(st): State<AppState>,
+    State(st): State<Base>,
     actor: Actor,
     Path(id): Path<i64>,
 ) -> AppResult<StatusCode> {
@@ -161,7 +161,7 @@ pub async fn api_clear_boundary(
 
 /// `GET /api/v1/org/nodes/{id}/departments`
 pub async fn api_node_departments(
-    State(st): State<AppState>,
+    State(st): State<Base>,
     actor: Actor,
     Path(id): Path<i64>,
 ) -> AppResult<Json<Vec<DepartmentView>>> {
@@ -172,7 +172,7 @@ pub async fn api_node_departments(
 
 /// `POST /api/v1/org/nodes/{id}/departments`
 pub async fn api_create_department(
-    State(st): State<AppState>,
+    State(st): State<Base>,
     actor: Actor,
     Path(id): Path<i64>,
     b: Bytes,
@@ -188,7 +188,7 @@ pub async fn api_create_department(
 
 /// `GET /api/v1/departments`
 pub async fn api_departments(
-    State(st): State<AppState>,
+    State(st): State<Base>,
     actor: Actor,
 ) -> AppResult<Json<Vec<DepartmentView>>> {
     Ok(Json(
@@ -198,7 +198,7 @@ pub async fn api_departments(
 
 /// `GET /api/v1/departments/{id}`
 pub async fn api_get_department(
-    State(st): State<AppState>,
+    State(st): State<Base>,
     actor: Actor,
     Path(id): Path<i64>,
 ) -> AppResult<Json<DepartmentView>> {
@@ -209,7 +209,7 @@ pub async fn api_get_department(
 
 /// `PATCH /api/v1/departments/{id}`
 pub async fn api_update_department(
-    State(st): State<AppState>,
+    State(st): State<Base>,
     actor: Actor,
     Path(id): Path<i64>,
     b: Bytes,
@@ -223,7 +223,7 @@ pub async fn api_update_department(
 /// `POST /api/v1/org/import`: the file as the raw body (CSV or XLSX). Answers the report;
 /// 400 with the report when any row is bad (nothing written).
 pub async fn api_import(
-    State(st): State<AppState>,
+    State(st): State<Base>,
     actor: Actor,
     b: Bytes,
 ) -> Result<(StatusCode, Json<import::Report>), AppError> {

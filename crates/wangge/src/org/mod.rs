@@ -1,7 +1,6 @@
 //! The org tree and the departments attached to it: the places of a deployment, from the
 //! district down to buildings, each with a materialized path that scopes every other row.
 
-pub mod directory;
 pub mod entity;
 pub mod handlers;
 pub mod import;
@@ -30,3 +29,115 @@ pub const DEPARTMENT_KINDS: &[&str] = &[
     "学校",
     "其他",
 ];
+
+use crate::infra::db::Hold;
+use crate::web::{Base, Mounted, NavEntry, Routes, Slice};
+use axum::routing::{get, post};
+use wangge_core::Permission;
+
+/// The slice, as the app lists it.
+pub const SLICE: Slice = Slice {
+    name: "org",
+    mount,
+    nav: &[
+        NavEntry {
+            order: 110,
+            key: "org",
+            href: "/org",
+            label: "组织架构",
+            shown: |r| r.can(Permission::OrgView),
+        },
+        NavEntry {
+            order: 120,
+            key: "departments",
+            href: "/departments",
+            label: "职能部门",
+            shown: |r| r.can(Permission::OrgView),
+        },
+    ],
+    node_panels: &[],
+    body_limits: &[],
+    holds: &[
+        Hold::path("departments", "org_path", "个部门"),
+        Hold::id("departments", "org_id", "个部门"),
+    ],
+    audit_actions: &[
+        ("create", "新建"),
+        ("update", "修改"),
+        ("move", "移动"),
+        ("retire", "停用"),
+        ("reactivate", "重新启用"),
+        ("delete", "删除"),
+        ("boundary", "边界"),
+        ("import", "导入"),
+    ],
+    audit_entities: &[("org_node", "组织节点"), ("department", "部门")],
+    seed: None,
+};
+
+fn mount(base: &Base) -> Mounted {
+    Mounted {
+        api: api().with_state(base.clone()),
+        pages: pages().with_state(base.clone()),
+        jobs: Vec::new(),
+    }
+}
+
+/// The JSON API (under `/api/v1`).
+fn api() -> Routes<Base> {
+    Routes::api()
+        .route("/org/tree", get(handlers::api_tree))
+        .route(
+            "/org/nodes",
+            get(handlers::api_list).post(handlers::api_create),
+        )
+        .route(
+            "/org/nodes/{id}",
+            get(handlers::api_get)
+                .patch(handlers::api_update)
+                .delete(handlers::api_delete),
+        )
+        .route("/org/nodes/{id}/move", post(handlers::api_move))
+        .route("/org/nodes/{id}/retire", post(handlers::api_retire))
+        .route("/org/nodes/{id}/reactivate", post(handlers::api_reactivate))
+        .route(
+            "/org/nodes/{id}/boundary",
+            get(handlers::api_get_boundary)
+                .put(handlers::api_set_boundary)
+                .delete(handlers::api_clear_boundary),
+        )
+        .route(
+            "/org/nodes/{id}/departments",
+            get(handlers::api_node_departments).post(handlers::api_create_department),
+        )
+        .route("/org/import", post(handlers::api_import))
+        .route("/departments", get(handlers::api_departments))
+        .route(
+            "/departments/{id}",
+            get(handlers::api_get_department).patch(handlers::api_update_department),
+        )
+}
+
+/// The pages.
+fn pages() -> Routes<Base> {
+    Routes::pages()
+        .route("/org", get(pages::tree))
+        .route("/org/export.xlsx", get(pages::export))
+        .route(
+            "/org/import",
+            get(pages::import_page).post(pages::import_submit),
+        )
+        .route("/org/import/template.csv", get(pages::import_template))
+        .route("/org/nodes/{id}", get(pages::node))
+        .route("/org/nodes/{id}/edit", post(pages::edit))
+        .route("/org/nodes/{id}/children", post(pages::add_child))
+        .route("/org/nodes/{id}/move", post(pages::move_node))
+        .route("/org/nodes/{id}/retire", post(pages::retire))
+        .route("/org/nodes/{id}/reactivate", post(pages::reactivate))
+        .route("/org/nodes/{id}/delete", post(pages::delete))
+        .route("/org/nodes/{id}/boundary", post(pages::boundary))
+        .route("/org/nodes/{id}/departments", post(pages::add_department))
+        .route("/org/nodes/{id}/map.svg", get(pages::map_svg))
+        .route("/departments", get(pages::departments))
+        .route("/departments/{id}", post(pages::edit_department))
+}

@@ -7,8 +7,8 @@ use super::map::{Shape, svg};
 use super::service::{
     self, DepartmentInput, DepartmentView, EditNode, MoveNode, NewNode, NodeFilter, NodeView,
 };
-use crate::AppState;
 use crate::infra::error::{AppError, AppResult};
+use crate::web::Base;
 use crate::web::Query;
 use crate::web::{Actor, PageActor};
 use crate::web::{Html, PageCtx, done, respond};
@@ -73,7 +73,7 @@ pub struct TreeQuery {
 
 /// `GET /org`
 pub async fn tree(
-    State(st): State<AppState>,
+    State(st): State<Base>,
     PageActor(actor): PageActor,
     Query(q): Query<TreeQuery>,
 ) -> Response {
@@ -147,11 +147,11 @@ struct NodePage {
     parent: Option<(i64, String)>,
     children: Vec<NodeView>,
     departments: Vec<DepartmentView>,
-    users: Vec<crate::users::UserView>,
+    panels: Vec<crate::web::Panel>,
+    panels_hold: bool,
     map: Option<String>,
     can_manage: bool,
     can_departments: bool,
-    can_users: bool,
     child_levels: Vec<(&'static str, &'static str)>,
     kinds: Vec<(&'static str, &'static str)>,
     child_kinds: Vec<(&'static str, &'static str)>,
@@ -162,7 +162,7 @@ struct NodePage {
 
 /// `GET /org/nodes/{id}`
 pub async fn node(
-    State(st): State<AppState>,
+    State(st): State<Base>,
     PageActor(actor): PageActor,
     Path(id): Path<i64>,
 ) -> Response {
@@ -196,12 +196,17 @@ pub async fn node(
             .map(service::view)
             .collect::<AppResult<Vec<_>>>()?;
         let departments = service::departments(&st.db, &c, Some(id)).await?;
-        let can_users = actor.role.can(Permission::UserView);
-        let users = if can_users {
-            crate::users::at_node(&st.db, &c, id).await?
-        } else {
-            Vec::new()
+        let at = crate::web::NodeRef {
+            id,
+            retired: view.retired(),
         };
+        let mut panels = Vec::new();
+        for make in &st.site.node_panels {
+            if let Some(p) = make(&st, &c, at).await? {
+                panels.push(p);
+            }
+        }
+        let panels_hold = panels.iter().any(|p| p.holds);
         let can_manage = actor.role.can(Permission::OrgManage);
         let level = view.level;
         let move_targets = if can_manage && n.parent_id.is_some() {
@@ -249,11 +254,11 @@ pub async fn node(
                 parent,
                 children,
                 departments,
-                users,
+                panels,
+                panels_hold,
                 map,
                 can_manage,
                 can_departments: actor.role.can(Permission::DepartmentManage),
-                can_users,
                 child_levels,
                 child_kinds,
                 move_targets,
@@ -269,7 +274,7 @@ pub async fn node(
 
 /// `GET /org/nodes/{id}/map.svg`: the node's map alone (for the wall screen and printing).
 pub async fn map_svg(
-    State(st): State<AppState>,
+    State(st): State<Base>,
     actor: Actor,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
@@ -349,7 +354,7 @@ fn parse_sort(s: Option<&str>) -> AppResult<Option<i32>> {
 
 /// `POST /org/nodes/{id}/edit`
 pub async fn edit(
-    State(st): State<AppState>,
+    State(st): State<Base>,
     PageActor(actor): PageActor,
     Path(id): Path<i64>,
     Form(f): Form<EditForm>,
@@ -380,7 +385,7 @@ pub struct ChildForm {
 
 /// `POST /org/nodes/{id}/children`
 pub async fn add_child(
-    State(st): State<AppState>,
+    State(st): State<Base>,
     PageActor(actor): PageActor,
     Path(id): Path<i64>,
     Form(f): Form<ChildForm>,
@@ -416,13 +421,14 @@ pub struct MoveForm {
 
 /// `POST /org/nodes/{id}/move`
 pub async fn move_node(
-    State(st): State<AppState>,
+    State(st): State<Base>,
     PageActor(actor): PageActor,
     Path(id): Path<i64>,
     Form(f): Form<MoveForm>,
 ) -> Response {
     let r = service::move_node(
         &st.db,
+        &st.site.holds,
         &actor.caller(),
         id,
         MoveNode {
@@ -436,7 +442,7 @@ pub async fn move_node(
 
 /// `POST /org/nodes/{id}/retire`
 pub async fn retire(
-    State(st): State<AppState>,
+    State(st): State<Base>,
     PageActor(actor): PageActor,
     Path(id): Path<i64>,
 ) -> Response {
@@ -448,7 +454,7 @@ pub async fn retire(
 
 /// `POST /org/nodes/{id}/reactivate`
 pub async fn reactivate(
-    State(st): State<AppState>,
+    State(st): State<Base>,
     PageActor(actor): PageActor,
     Path(id): Path<i64>,
 ) -> Response {
@@ -461,7 +467,7 @@ pub async fn reactivate(
 
 /// `POST /org/nodes/{id}/delete`
 pub async fn delete(
-    State(st): State<AppState>,
+    State(st): State<Base>,
     PageActor(actor): PageActor,
     Path(id): Path<i64>,
 ) -> Response {
@@ -470,7 +476,7 @@ pub async fn delete(
         .await
         .ok()
         .and_then(|n| n.parent_id);
-    match service::delete(&st.db, &c, id).await {
+    match service::delete(&st.db, &st.site.holds, &c, id).await {
         Ok(()) => crate::web::flash_redirect(
             &parent.map(node_url).unwrap_or_else(|| "/org".into()),
             true,
@@ -489,7 +495,7 @@ pub struct BoundaryForm {
 
 /// `POST /org/nodes/{id}/boundary`
 pub async fn boundary(
-    State(st): State<AppState>,
+    State(st): State<Base>,
     PageActor(actor): PageActor,
     Path(id): Path<i64>,
     Form(f): Form<BoundaryForm>,
@@ -529,7 +535,7 @@ pub struct DepartmentForm {
 
 /// `POST /org/nodes/{id}/departments`
 pub async fn add_department(
-    State(st): State<AppState>,
+    State(st): State<Base>,
     PageActor(actor): PageActor,
     Path(id): Path<i64>,
     Form(f): Form<DepartmentForm>,
@@ -558,7 +564,7 @@ struct DepartmentsPage {
 }
 
 /// `GET /departments`
-pub async fn departments(State(st): State<AppState>, PageActor(actor): PageActor) -> Response {
+pub async fn departments(State(st): State<Base>, PageActor(actor): PageActor) -> Response {
     let run = async {
         let departments = service::departments(&st.db, &actor.caller(), None).await?;
         let ctx = PageCtx::new(&st, &actor, "职能部门", "departments").await?;
@@ -588,7 +594,7 @@ pub struct DepartmentEditForm {
 
 /// `POST /departments/{id}`
 pub async fn edit_department(
-    State(st): State<AppState>,
+    State(st): State<Base>,
     PageActor(actor): PageActor,
     Path(id): Path<i64>,
     Form(f): Form<DepartmentEditForm>,
@@ -616,7 +622,7 @@ struct ImportPage {
 }
 
 /// `GET /org/import`
-pub async fn import_page(State(st): State<AppState>, PageActor(actor): PageActor) -> Response {
+pub async fn import_page(State(st): State<Base>, PageActor(actor): PageActor) -> Response {
     let run = async {
         actor.require(Permission::OrgManage)?;
         let ctx = PageCtx::new(&st, &actor, "导入组织树", "org").await?;
@@ -635,7 +641,7 @@ pub async fn import_page(State(st): State<AppState>, PageActor(actor): PageActor
 
 /// `POST /org/import` (multipart, field `file`; the CSRF token rides in the query).
 pub async fn import_submit(
-    State(st): State<AppState>,
+    State(st): State<Base>,
     PageActor(actor): PageActor,
     mut mp: Multipart,
 ) -> Response {
@@ -698,7 +704,7 @@ pub async fn import_template() -> Response {
 }
 
 /// `GET /org/export.xlsx`: the org ledger of the caller's scope.
-pub async fn export(State(st): State<AppState>, PageActor(actor): PageActor) -> Response {
+pub async fn export(State(st): State<Base>, PageActor(actor): PageActor) -> Response {
     let run = async {
         let c = actor.caller();
         let rows = service::list(

@@ -5,7 +5,6 @@
 use super::entity::{department, node};
 use crate::infra::audit::{self, Entry};
 use crate::infra::error::{AppError, AppResult};
-use crate::users::entity as user;
 use crate::web::{Actor, Caller};
 use sea_orm::ExprTrait;
 use sea_orm::sea_query::Expr;
@@ -236,8 +235,6 @@ pub struct Summary {
     pub levels: Vec<(&'static str, u64)>,
     /// Departments in scope.
     pub departments: u64,
-    /// Accounts in scope (when the role may see them).
-    pub users: Option<u64>,
     /// Retired nodes in scope.
     pub retired: u64,
 }
@@ -267,20 +264,9 @@ pub async fn summary(db: &impl ConnectionTrait, actor: &Actor) -> AppResult<Summ
         .filter(department::Column::Status.eq("active"))
         .count(db)
         .await?;
-    let users = if actor.role.can(Permission::UserView) {
-        Some(
-            user::Entity::find()
-                .filter(c.scope_cond("org_path"))
-                .count(db)
-                .await?,
-        )
-    } else {
-        None
-    };
     Ok(Summary {
         levels,
         departments,
-        users,
         retired,
     })
 }
@@ -551,8 +537,11 @@ pub struct MoveNode {
 }
 
 /// Moves a node (and its subtree, and every row that belongs to them) under a new parent.
+/// `holds` are every column by which a row holds a node (`Site::holds`): each path among them is
+/// rewritten.
 pub async fn move_node(
     db: &sea_orm::DatabaseConnection,
+    holds: &[crate::infra::db::Hold],
     c: &Caller,
     id: i64,
     m: MoveNode,
@@ -591,7 +580,8 @@ pub async fn move_node(
         ],
     )
     .await?;
-    for (table, col) in crate::infra::db::PATH_COLUMNS {
+    for h in holds.iter().filter(|h| h.by_path) {
+        let (table, col) = (h.table, h.column);
         crate::infra::db::exec(
             &tx,
             &format!("UPDATE {table} SET {col} = $1 || substr({col}, $2) WHERE {col} LIKE $3"),
@@ -713,9 +703,14 @@ async fn change_status(
     Ok(res.rows_affected)
 }
 
-/// Deletes a node that holds nothing: no children, accounts or departments. Anything else
-/// is retired, never deleted.
-pub async fn delete(db: &sea_orm::DatabaseConnection, c: &Caller, id: i64) -> AppResult<()> {
+/// Deletes a node that holds nothing: no children, and no row that `holds` name (accounts,
+/// departments, cases, households…). Anything else is retired, never deleted.
+pub async fn delete(
+    db: &sea_orm::DatabaseConnection,
+    holds: &[crate::infra::db::Hold],
+    c: &Caller,
+    id: i64,
+) -> AppResult<()> {
     c.require(Permission::OrgManage)?;
     let tx = crate::infra::db::begin_write(db).await?;
     crate::infra::db::lock_tree(&tx).await?;
@@ -731,7 +726,7 @@ pub async fn delete(db: &sea_orm::DatabaseConnection, c: &Caller, id: i64) -> Ap
         .filter(node::Column::ParentId.eq(id))
         .count(&tx)
         .await?;
-    let mut held = crate::infra::db::rows_held(&tx, &path).await?;
+    let mut held = crate::infra::db::rows_held(&tx, holds, &path).await?;
     if children > 0 {
         held.insert(0, format!("{children} 个下级节点"));
     }

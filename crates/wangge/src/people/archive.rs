@@ -2,9 +2,9 @@
 //! community defines, and the visits (走访) to it — a need found on a visit becomes a case in
 //! one step.
 
+use super::PeopleState;
 use super::entity::{assessment, assessment_item, document, household, visit};
 use super::service::find_household;
-use crate::AppState;
 use crate::infra::audit::{self, Entry};
 use crate::infra::error::{AppError, AppResult, stored_path};
 use crate::web::{Actor, Caller};
@@ -61,7 +61,7 @@ fn past_day(what: &str, s: &str) -> AppResult<chrono::NaiveDate> {
 
 /// Adds a stored file to a household's archive.
 pub async fn add_document(
-    st: &AppState,
+    st: &PeopleState,
     c: &Caller,
     household_id: i64,
     doc_type: &str,
@@ -89,7 +89,7 @@ pub async fn add_document(
         return Err(AppError::bad("invalid_input", "请选择要上传的文件"));
     }
     let (file_id, mime, size) =
-        crate::cases::files::put_document(&st.config.data_dir, bytes).await?;
+        crate::infra::files::put_document(&st.config.data_dir, bytes).await?;
     let txn = crate::infra::db::begin_write(&st.db).await?;
     let row = document::ActiveModel {
         household_id: Set(h.id),
@@ -128,7 +128,7 @@ pub async fn add_document(
 
 /// A document of a household in scope, with its stored bytes.
 pub async fn document_file(
-    st: &AppState,
+    st: &PeopleState,
     c: &Caller,
     household_id: i64,
     doc_id: i64,
@@ -139,7 +139,7 @@ pub async fn document_file(
         .one(&st.db)
         .await?
         .ok_or_else(|| AppError::NotFound("档案不存在".into()))?;
-    let (_, bytes) = crate::cases::files::read(&st.config.data_dir, &d.file_id).await?;
+    let (_, bytes) = crate::infra::files::read(&st.config.data_dir, &d.file_id).await?;
     Ok((d, bytes))
 }
 
@@ -147,8 +147,8 @@ pub async fn document_file(
 // Assessments
 
 /// The community a household belongs to (its assessment items are the community's).
-async fn community_of(st: &AppState, h: &household::Model) -> AppResult<Option<i64>> {
-    let dir = st.directory.get(&st.db).await?;
+async fn community_of(st: &PeopleState, h: &household::Model) -> AppResult<Option<i64>> {
+    let dir = st.cases.directory.get(&st.db).await?;
     Ok(dir
         .chain(&stored_path(&h.org_path)?)
         .into_iter()
@@ -187,7 +187,7 @@ pub async fn items_in_scope(
 
 /// The items a household is assessed on.
 pub async fn items_for(
-    st: &AppState,
+    st: &PeopleState,
     h: &household::Model,
 ) -> AppResult<Vec<assessment_item::Model>> {
     match community_of(st, h).await? {
@@ -208,7 +208,7 @@ pub struct ItemInput {
 
 /// Adds an item to a community's criteria.
 pub async fn add_item(
-    st: &AppState,
+    st: &PeopleState,
     c: &Caller,
     input: ItemInput,
 ) -> AppResult<assessment_item::Model> {
@@ -266,7 +266,7 @@ pub async fn add_item(
 }
 
 /// Retires an item (past assessments keep their scores).
-pub async fn retire_item(st: &AppState, c: &Caller, id: i64) -> AppResult<()> {
+pub async fn retire_item(st: &PeopleState, c: &Caller, id: i64) -> AppResult<()> {
     c.require(Permission::PeopleManage)?;
     let item = assessment_item::Entity::find_by_id(id)
         .filter(c.scope_cond("org_path"))
@@ -318,7 +318,7 @@ pub struct Score {
 
 /// Records an assessment of a household; every current item needs a score within its range.
 pub async fn assess(
-    st: &AppState,
+    st: &PeopleState,
     c: &Caller,
     household_id: i64,
     input: AssessmentInput,
@@ -413,7 +413,7 @@ pub struct VisitInput {
 /// Logs a visit; a need can become a case in the same step (reported by the visitor, at the
 /// household's building, as a patrol finding).
 pub async fn log_visit(
-    st: &AppState,
+    st: &PeopleState,
     a: &Actor,
     household_id: i64,
     input: VisitInput,
@@ -430,7 +430,7 @@ pub async fn log_visit(
     let case_id = if input.make_case {
         let title: String = needs.chars().take(30).collect();
         let created = crate::cases::intake::report(
-            st,
+            &st.cases,
             crate::cases::intake::Reporter::Account(a),
             crate::cases::intake::NewCase {
                 title,
@@ -500,7 +500,7 @@ pub struct Archive {
 }
 
 /// A household's documents, assessments, visits and the items it is assessed on.
-pub async fn archive(st: &AppState, h: &household::Model) -> AppResult<Archive> {
+pub async fn archive(st: &PeopleState, h: &household::Model) -> AppResult<Archive> {
     let db = &st.db;
     Ok(Archive {
         documents: document::Entity::find()

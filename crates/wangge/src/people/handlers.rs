@@ -1,12 +1,12 @@
 //! The registry's JSON API. Thin: parse, call the service, answer.
 
+use super::PeopleState;
 use super::archive::{self, AssessmentInput, ItemInput, VisitInput};
 use super::import::{self, Input, Progress};
 use super::service::{
     self, BuildingView, Filter, HouseholdInput, HouseholdView, MoveInput, Page, ResidentForm,
     ResidentView,
 };
-use crate::AppState;
 use crate::infra::error::{AppError, AppResult};
 use crate::web::Actor;
 use crate::web::Query;
@@ -22,14 +22,14 @@ use wangge_core::Permission;
 
 /// `GET /api/v1/residents?q=&org=&tag=&age=&residence=&status=&party=&page=&per_page=`
 pub async fn api_search(
-    State(st): State<AppState>,
+    State(st): State<PeopleState>,
     actor: Actor,
     Query(f): Query<Filter>,
 ) -> AppResult<Json<Page>> {
     Ok(Json(service::search(&st, &actor.caller(), &f).await?))
 }
 
-async fn one(st: &AppState, m: &super::entity::resident::Model) -> AppResult<ResidentView> {
+async fn one(st: &PeopleState, m: &super::entity::resident::Model) -> AppResult<ResidentView> {
     service::views(st, std::slice::from_ref(m))
         .await?
         .pop()
@@ -38,7 +38,7 @@ async fn one(st: &AppState, m: &super::entity::resident::Model) -> AppResult<Res
 
 /// `GET /api/v1/residents/{id}`: the resident (masked) and their moves.
 pub async fn api_get(
-    State(st): State<AppState>,
+    State(st): State<PeopleState>,
     actor: Actor,
     Path(id): Path<i64>,
 ) -> AppResult<Json<Value>> {
@@ -59,7 +59,7 @@ pub async fn api_get(
 
 /// `POST /api/v1/residents`
 pub async fn api_create(
-    State(st): State<AppState>,
+    State(st): State<PeopleState>,
     actor: Actor,
     b: Bytes,
 ) -> AppResult<(StatusCode, Json<ResidentView>)> {
@@ -70,7 +70,7 @@ pub async fn api_create(
 
 /// `PATCH /api/v1/residents/{id}`
 pub async fn api_update(
-    State(st): State<AppState>,
+    State(st): State<PeopleState>,
     actor: Actor,
     Path(id): Path<i64>,
     b: Bytes,
@@ -82,7 +82,7 @@ pub async fn api_update(
 
 /// `POST /api/v1/residents/{id}/move`
 pub async fn api_move(
-    State(st): State<AppState>,
+    State(st): State<PeopleState>,
     actor: Actor,
     Path(id): Path<i64>,
     b: Bytes,
@@ -94,7 +94,7 @@ pub async fn api_move(
 
 /// `POST /api/v1/residents/{id}/reveal`: the full ID number and phone (audited, never cached).
 pub async fn api_reveal(
-    State(st): State<AppState>,
+    State(st): State<PeopleState>,
     actor: Actor,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
@@ -104,7 +104,7 @@ pub async fn api_reveal(
 
 /// `GET /api/v1/org/nodes/{id}/buildings`
 pub async fn api_buildings(
-    State(st): State<AppState>,
+    State(st): State<PeopleState>,
     actor: Actor,
     Path(id): Path<i64>,
 ) -> AppResult<Json<Vec<BuildingView>>> {
@@ -115,7 +115,7 @@ pub async fn api_buildings(
 
 /// `GET /api/v1/buildings/{id}/households`
 pub async fn api_households(
-    State(st): State<AppState>,
+    State(st): State<PeopleState>,
     actor: Actor,
     Path(id): Path<i64>,
 ) -> AppResult<Json<Vec<HouseholdView>>> {
@@ -126,7 +126,7 @@ pub async fn api_households(
 
 /// `POST /api/v1/households`
 pub async fn api_create_household(
-    State(st): State<AppState>,
+    State(st): State<PeopleState>,
     actor: Actor,
     b: Bytes,
 ) -> AppResult<(StatusCode, Json<Value>)> {
@@ -140,7 +140,7 @@ pub async fn api_create_household(
 
 /// `PATCH /api/v1/households/{id}`
 pub async fn api_update_household(
-    State(st): State<AppState>,
+    State(st): State<PeopleState>,
     actor: Actor,
     Path(id): Path<i64>,
     b: Bytes,
@@ -153,14 +153,14 @@ pub async fn api_update_household(
 /// `GET /api/v1/households/{id}`: the household, its members, documents, assessments and
 /// visits.
 pub async fn api_household(
-    State(st): State<AppState>,
+    State(st): State<PeopleState>,
     actor: Actor,
     Path(id): Path<i64>,
 ) -> AppResult<Json<Value>> {
     Ok(Json(household_json(&st, &actor, id).await?))
 }
 
-async fn household_json(st: &AppState, actor: &Actor, id: i64) -> AppResult<Value> {
+async fn household_json(st: &PeopleState, actor: &Actor, id: i64) -> AppResult<Value> {
     let h = service::find_household(&st.db, &actor.caller(), id).await?;
     let members = service::members(st, &h).await?;
     let a = archive::archive(st, &h).await?;
@@ -189,7 +189,7 @@ async fn household_json(st: &AppState, actor: &Actor, id: i64) -> AppResult<Valu
 
 /// `POST /api/v1/households/{id}/visits`
 pub async fn api_visit(
-    State(st): State<AppState>,
+    State(st): State<PeopleState>,
     actor: Actor,
     Path(id): Path<i64>,
     b: Bytes,
@@ -204,7 +204,7 @@ pub async fn api_visit(
 
 /// `POST /api/v1/households/{id}/assessments`
 pub async fn api_assess(
-    State(st): State<AppState>,
+    State(st): State<PeopleState>,
     actor: Actor,
     Path(id): Path<i64>,
     b: Bytes,
@@ -228,7 +228,7 @@ pub struct DocQuery {
 
 /// `POST /api/v1/households/{id}/documents?type=&title=` with the file as the body.
 pub async fn api_add_document(
-    State(st): State<AppState>,
+    State(st): State<PeopleState>,
     actor: Actor,
     Path(id): Path<i64>,
     Query(q): Query<DocQuery>,
@@ -247,7 +247,7 @@ pub async fn api_add_document(
 /// `GET /api/v1/assessment-items?org=ID`: a community's items; without `org`, every community's
 /// in the caller's scope.
 pub async fn api_items(
-    State(st): State<AppState>,
+    State(st): State<PeopleState>,
     actor: Actor,
     Query(q): Query<OrgQuery>,
 ) -> AppResult<Json<Value>> {
@@ -275,7 +275,7 @@ pub struct OrgQuery {
 
 /// `POST /api/v1/assessment-items`
 pub async fn api_add_item(
-    State(st): State<AppState>,
+    State(st): State<PeopleState>,
     actor: Actor,
     b: Bytes,
 ) -> AppResult<(StatusCode, Json<Value>)> {
@@ -288,7 +288,7 @@ pub async fn api_add_item(
 }
 
 /// `GET /api/v1/tags`
-pub async fn api_tags(State(st): State<AppState>, actor: Actor) -> AppResult<Json<Value>> {
+pub async fn api_tags(State(st): State<PeopleState>, actor: Actor) -> AppResult<Json<Value>> {
     actor.require(Permission::PeopleView)?;
     let tags = service::tags(&st.db).await?;
     Ok(Json(json!(
@@ -300,7 +300,7 @@ pub async fn api_tags(State(st): State<AppState>, actor: Actor) -> AppResult<Jso
 
 /// `POST /api/v1/tags` `{"name": "…"}`
 pub async fn api_add_tag(
-    State(st): State<AppState>,
+    State(st): State<PeopleState>,
     actor: Actor,
     b: Bytes,
 ) -> AppResult<(StatusCode, Json<Value>)> {
@@ -343,7 +343,7 @@ pub fn too_large() -> AppError {
 /// the report (the first 1,000 rejected rows with their lines and reasons). A body declared
 /// larger than the limit is refused before it is read.
 pub async fn api_import(
-    State(st): State<AppState>,
+    State(st): State<PeopleState>,
     actor: Actor,
     req: axum::extract::Request,
 ) -> AppResult<Json<Value>> {

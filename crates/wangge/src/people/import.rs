@@ -13,9 +13,9 @@
 //! rejected rows come back as a spreadsheet with an 错误原因 column, ready to fix and import
 //! again.
 
+use super::PeopleState;
 use super::entity::{household, resident};
 use super::service::{self, ACTIVE, Sealed};
-use crate::AppState;
 use crate::infra::audit::{self, Entry};
 use crate::infra::error::{AppError, AppResult, stored_path};
 use crate::infra::vault::Vault;
@@ -265,7 +265,7 @@ struct BuildingRef {
 /// The buildings in scope under every name a ledger may use: the code, the name when it is
 /// unique, `社区/楼栋` and `网格/楼栋`. An ambiguous name maps to an error.
 async fn building_names(
-    st: &AppState,
+    st: &PeopleState,
     c: &Caller,
 ) -> AppResult<HashMap<String, Result<BuildingRef, String>>> {
     let nodes = node::Entity::find()
@@ -274,7 +274,7 @@ async fn building_names(
         .filter(c.scope_cond("path"))
         .all(&st.db)
         .await?;
-    let dir = st.directory.get(&st.db).await?;
+    let dir = st.cases.directory.get(&st.db).await?;
     let mut out: HashMap<String, Result<BuildingRef, String>> = HashMap::new();
     let mut put = |key: String, b: &BuildingRef| {
         out.entry(key.clone())
@@ -343,7 +343,7 @@ type Sender = tokio::sync::mpsc::Sender<AppResult<Batch>>;
 
 /// Imports a ledger. `progress` is updated as rows go in.
 pub async fn import(
-    st: &AppState,
+    st: &PeopleState,
     c: &Caller,
     input: Input,
     progress: Arc<Progress>,
@@ -415,7 +415,7 @@ const BULK_ROWS: u64 = 50_000;
 /// Whether this import is a bulk load: a file of at least [`BULK_ROWS`] rows (told by the
 /// workbook's size, or a CSV's bytes at ~120 a row) into a registry less than half its size.
 /// Then the search indexes are dropped now and built again at the end.
-async fn go_bulk(st: &AppState, p: &Progress) -> AppResult<bool> {
+async fn go_bulk(st: &PeopleState, p: &Progress) -> AppResult<bool> {
     let estimate = std::cmp::max(
         p.total.load(Ordering::Relaxed),
         p.total_bytes.load(Ordering::Relaxed) / 120,
@@ -1176,7 +1176,7 @@ impl Writer {
 
     async fn write(
         &mut self,
-        st: &AppState,
+        st: &PeopleState,
         c: &Caller,
         rows: Vec<Ready>,
         report: &mut Report,

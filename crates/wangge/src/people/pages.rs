@@ -2,6 +2,7 @@
 //! documents, assessments, visits) and its printable page, a resident's record with the
 //! audited full view, import with progress, and the masked export.
 
+use super::PeopleState;
 use super::archive::{self, AssessmentInput, DOC_TYPES, ItemInput, VisitInput};
 use super::entity::{assessment, assessment_item, document, household, movement, visit};
 use super::import::{self, Input, Progress, Report};
@@ -9,7 +10,6 @@ use super::service::{
     self, BuildingView, Filter, HouseholdInput, HouseholdView, MoveInput, Page, ResidentForm,
     ResidentView, Revealed,
 };
-use crate::AppState;
 use crate::infra::error::{AppError, AppResult};
 use crate::org::entity::node;
 use crate::web::Query;
@@ -55,7 +55,7 @@ pub struct Lists {
     pub doc_types: Vec<Choice>,
 }
 
-async fn lists(st: &AppState) -> AppResult<Lists> {
+async fn lists(st: &PeopleState) -> AppResult<Lists> {
     Ok(Lists {
         residence: choices(
             ResidenceStatus::ALL,
@@ -97,7 +97,7 @@ async fn lists(st: &AppState) -> AppResult<Lists> {
 }
 
 /// The communities and grids in the caller's scope, for the filter.
-async fn area_choices(st: &AppState, actor: &Actor) -> AppResult<Vec<Choice>> {
+async fn area_choices(st: &PeopleState, actor: &Actor) -> AppResult<Vec<Choice>> {
     let rows = node::Entity::find()
         .filter(actor.caller().scope_cond("path"))
         .filter(node::Column::Level.is_in([
@@ -192,7 +192,7 @@ struct SearchPage {
 
 /// `GET /people`
 pub async fn search(
-    State(st): State<AppState>,
+    State(st): State<PeopleState>,
     PageActor(actor): PageActor,
     Query(f): Query<Filter>,
 ) -> Response {
@@ -229,7 +229,7 @@ pub struct ExportQuery {
 /// `GET /people/export.xlsx` (and `/api/v1/residents/export.xlsx`): the filtered registry,
 /// masked unless `full=1` by someone who may see full values (then audited).
 pub async fn export(
-    State(st): State<AppState>,
+    State(st): State<PeopleState>,
     actor: Actor,
     // The list's filter and the export's own field, read apart: a flattened struct reads
     // every value as text and refuses `org=12`.
@@ -244,7 +244,7 @@ pub async fn export(
 
 /// `GET /api/v1/residents/export.xlsx`: the same file; a refusal is the API's JSON error.
 pub async fn api_export(
-    State(st): State<AppState>,
+    State(st): State<PeopleState>,
     actor: Actor,
     Query(f): Query<Filter>,
     Query(q): Query<ExportQuery>,
@@ -253,7 +253,7 @@ pub async fn api_export(
 }
 
 async fn export_file(
-    st: &AppState,
+    st: &PeopleState,
     actor: &Actor,
     f: &Filter,
     q: &ExportQuery,
@@ -296,7 +296,7 @@ pub struct OrgQuery {
 
 /// `GET /people/buildings?org=ID`: the buildings under a node (default: the account's own).
 pub async fn buildings(
-    State(st): State<AppState>,
+    State(st): State<PeopleState>,
     PageActor(actor): PageActor,
     Query(q): Query<OrgQuery>,
 ) -> Response {
@@ -332,7 +332,7 @@ struct BuildingPage {
 
 /// `GET /people/buildings/{id}`
 pub async fn building(
-    State(st): State<AppState>,
+    State(st): State<PeopleState>,
     PageActor(actor): PageActor,
     Path(id): Path<i64>,
 ) -> Response {
@@ -389,7 +389,7 @@ impl HouseholdForm {
 
 /// `POST /people/households`
 pub async fn create_household(
-    State(st): State<AppState>,
+    State(st): State<PeopleState>,
     PageActor(actor): PageActor,
     axum::Form(f): axum::Form<HouseholdForm>,
 ) -> Response {
@@ -406,7 +406,7 @@ pub async fn create_household(
 
 /// `POST /people/households/{id}/edit`
 pub async fn update_household(
-    State(st): State<AppState>,
+    State(st): State<PeopleState>,
     PageActor(actor): PageActor,
     Path(id): Path<i64>,
     axum::Form(f): axum::Form<HouseholdForm>,
@@ -444,7 +444,7 @@ struct HouseholdData {
     a: archive::Archive,
 }
 
-async fn household_data(st: &AppState, actor: &Actor, id: i64) -> AppResult<HouseholdData> {
+async fn household_data(st: &PeopleState, actor: &Actor, id: i64) -> AppResult<HouseholdData> {
     let h = service::find_household(&st.db, &actor.caller(), id).await?;
     let members = service::members(st, &h).await?;
     let ids: Vec<i64> = members.iter().map(|m| m.id).collect();
@@ -496,7 +496,7 @@ use crate::infra::clock::today;
 
 /// `GET /people/households/{id}`
 pub async fn household(
-    State(st): State<AppState>,
+    State(st): State<PeopleState>,
     PageActor(actor): PageActor,
     Path(id): Path<i64>,
 ) -> Response {
@@ -543,7 +543,7 @@ struct PrintPage {
 
 /// `GET /people/households/{id}/print`: the household's file on one printable page.
 pub async fn print(
-    State(st): State<AppState>,
+    State(st): State<PeopleState>,
     PageActor(actor): PageActor,
     Path(id): Path<i64>,
 ) -> Response {
@@ -620,7 +620,7 @@ fn resident_form(body: &[u8]) -> ResidentForm {
 
 /// `POST /people/residents` (from a household's page)
 pub async fn create_resident(
-    State(st): State<AppState>,
+    State(st): State<PeopleState>,
     PageActor(actor): PageActor,
     body: Bytes,
 ) -> Response {
@@ -645,7 +645,7 @@ struct ResidentPage {
 }
 
 async fn render_resident(
-    st: &AppState,
+    st: &PeopleState,
     actor: &Actor,
     id: i64,
     revealed: Option<Revealed>,
@@ -681,7 +681,7 @@ async fn render_resident(
 
 /// `GET /people/residents/{id}`
 pub async fn resident(
-    State(st): State<AppState>,
+    State(st): State<PeopleState>,
     PageActor(actor): PageActor,
     Path(id): Path<i64>,
 ) -> Response {
@@ -691,7 +691,7 @@ pub async fn resident(
 
 /// `POST /people/residents/{id}/reveal`: the same page with the full values (audited).
 pub async fn reveal(
-    State(st): State<AppState>,
+    State(st): State<PeopleState>,
     PageActor(actor): PageActor,
     Path(id): Path<i64>,
 ) -> Response {
@@ -704,7 +704,7 @@ pub async fn reveal(
 
 /// `POST /people/residents/{id}/edit`
 pub async fn update_resident(
-    State(st): State<AppState>,
+    State(st): State<PeopleState>,
     PageActor(actor): PageActor,
     Path(id): Path<i64>,
     body: Bytes,
@@ -733,7 +733,7 @@ pub struct MoveForm {
 
 /// `POST /people/residents/{id}/move`
 pub async fn move_resident(
-    State(st): State<AppState>,
+    State(st): State<PeopleState>,
     PageActor(actor): PageActor,
     Path(id): Path<i64>,
     axum::Form(f): axum::Form<MoveForm>,
@@ -769,7 +769,7 @@ pub struct VisitForm {
 
 /// `POST /people/households/{id}/visits`
 pub async fn visit(
-    State(st): State<AppState>,
+    State(st): State<PeopleState>,
     PageActor(actor): PageActor,
     Path(id): Path<i64>,
     axum::Form(f): axum::Form<VisitForm>,
@@ -794,7 +794,7 @@ pub async fn visit(
 /// `POST /people/households/{id}/assessments`: `period`, `assessed_on`, `note` and
 /// `score_<item id>` fields.
 pub async fn assess(
-    State(st): State<AppState>,
+    State(st): State<PeopleState>,
     PageActor(actor): PageActor,
     Path(id): Path<i64>,
     body: Bytes,
@@ -823,7 +823,7 @@ pub async fn assess(
 
 /// `POST /people/households/{id}/documents` (multipart: `type`, `title`, `file`)
 pub async fn add_document(
-    State(st): State<AppState>,
+    State(st): State<PeopleState>,
     PageActor(actor): PageActor,
     Path(id): Path<i64>,
     mut mp: Multipart,
@@ -852,7 +852,7 @@ pub async fn add_document(
 
 /// `GET /people/households/{id}/documents/{doc}`
 pub async fn document_file(
-    State(st): State<AppState>,
+    State(st): State<PeopleState>,
     PageActor(actor): PageActor,
     Path((id, doc)): Path<(i64, i64)>,
 ) -> Response {
@@ -895,7 +895,7 @@ struct ItemsPage {
 
 /// `GET /people/assessment-items?org=ID`: a community's assessment items.
 pub async fn items(
-    State(st): State<AppState>,
+    State(st): State<PeopleState>,
     PageActor(actor): PageActor,
     Query(q): Query<OrgQuery>,
 ) -> Response {
@@ -909,7 +909,7 @@ pub async fn items(
             .order_by_asc(node::Column::Path)
             .all(&st.db)
             .await?;
-        let dir = st.directory.get(&st.db).await?;
+        let dir = st.cases.directory.get(&st.db).await?;
         let own = dir
             .chain(&actor.scope.root().clone())
             .into_iter()
@@ -956,7 +956,7 @@ pub struct ItemForm {
 
 /// `POST /people/assessment-items`
 pub async fn add_item(
-    State(st): State<AppState>,
+    State(st): State<PeopleState>,
     PageActor(actor): PageActor,
     axum::Form(f): axum::Form<ItemForm>,
 ) -> Response {
@@ -976,7 +976,7 @@ pub async fn add_item(
 
 /// `POST /people/assessment-items/{id}/retire`
 pub async fn retire_item(
-    State(st): State<AppState>,
+    State(st): State<PeopleState>,
     PageActor(actor): PageActor,
     Path(id): Path<i64>,
 ) -> Response {
@@ -1044,7 +1044,7 @@ struct ImportPage {
 }
 
 /// `GET /people/import`
-pub async fn import_page(State(st): State<AppState>, PageActor(actor): PageActor) -> Response {
+pub async fn import_page(State(st): State<PeopleState>, PageActor(actor): PageActor) -> Response {
     let run = async {
         actor.require(Permission::PeopleImport)?;
         let ctx = PageCtx::new(&st, &actor, "导入人口台账", "people").await?;
@@ -1069,14 +1069,14 @@ pub async fn import_page(State(st): State<AppState>, PageActor(actor): PageActor
 
 /// `POST /people/import` (multipart `file`): starts the import and shows its progress.
 pub async fn import_start(
-    State(st): State<AppState>,
+    State(st): State<PeopleState>,
     PageActor(actor): PageActor,
     req: axum::extract::Request,
 ) -> Response {
     let run = async {
         actor.require(Permission::PeopleImport)?;
         super::handlers::check_upload_size(req.headers())?;
-        let mut mp = <Multipart as axum::extract::FromRequest<AppState>>::from_request(req, &st)
+        let mut mp = <Multipart as axum::extract::FromRequest<PeopleState>>::from_request(req, &st)
             .await
             .map_err(|_| AppError::bad("bad_file", "请用网页上的表单选择文件上传"))?;
         let mut file: Option<(String, Vec<u8>)> = None;
@@ -1133,7 +1133,7 @@ const SHOWN_REJECTED: usize = 50;
 /// `GET /people/import/jobs/{id}`: the progress (the page refreshes itself) and then the
 /// report.
 pub async fn import_job(
-    State(st): State<AppState>,
+    State(st): State<PeopleState>,
     PageActor(actor): PageActor,
     Path(id): Path<u64>,
 ) -> Response {
@@ -1166,7 +1166,7 @@ pub async fn import_job(
 
 /// `GET /people/import/jobs/{id}/status`: the progress as JSON, for the page's indicator.
 pub async fn import_status(
-    State(st): State<AppState>,
+    State(st): State<PeopleState>,
     actor: Actor,
     Path(id): Path<u64>,
 ) -> AppResult<axum::Json<serde_json::Value>> {
@@ -1182,7 +1182,7 @@ pub async fn import_status(
 
 /// `GET /people/import/jobs/{id}/rejected.xlsx`: the rejected rows with their reasons.
 pub async fn import_rejected(
-    State(st): State<AppState>,
+    State(st): State<PeopleState>,
     PageActor(actor): PageActor,
     Path(id): Path<u64>,
 ) -> Response {

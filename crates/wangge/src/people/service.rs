@@ -6,8 +6,8 @@
 //! ID numbers and phones are sealed by the [`Vault`](crate::infra::vault::Vault); what leaves this
 //! module is masked, except through [`reveal`], which needs `PeopleFullView` and is audited.
 
+use super::PeopleState;
 use super::entity::{household, movement, resident, tag};
-use crate::AppState;
 use crate::infra::audit::{self, Entry};
 use crate::infra::clock::today;
 use crate::infra::error::{AppError, AppResult, stored_path};
@@ -132,7 +132,7 @@ fn view(vault: &Vault, r: &resident::Model, address: String, tags: Vec<String>) 
 }
 
 /// Views of many rows: their addresses and tags read in two queries.
-pub async fn views(st: &AppState, rows: &[resident::Model]) -> AppResult<Vec<ResidentView>> {
+pub async fn views(st: &PeopleState, rows: &[resident::Model]) -> AppResult<Vec<ResidentView>> {
     let db = &st.db;
     let hids: Vec<i64> = rows.iter().filter_map(|r| r.household_id).collect();
     let addresses: HashMap<i64, String> = if hids.is_empty() {
@@ -347,7 +347,7 @@ pub(crate) async fn set_tags(
 // Buildings and households
 
 /// A building (楼栋) in the caller's scope.
-pub async fn building(st: &AppState, c: &Caller, id: i64) -> AppResult<node::Model> {
+pub async fn building(st: &PeopleState, c: &Caller, id: i64) -> AppResult<node::Model> {
     let b = node::Entity::find_by_id(id)
         .filter(c.scope_cond("path"))
         .one(&st.db)
@@ -364,8 +364,8 @@ pub async fn building(st: &AppState, c: &Caller, id: i64) -> AppResult<node::Mod
 }
 
 /// The postal-style address of a room: community, building, room (村/社区 + 楼栋 + 房号).
-pub async fn address_of(st: &AppState, b: &node::Model, room: &str) -> AppResult<String> {
-    let dir = st.directory.get(&st.db).await?;
+pub async fn address_of(st: &PeopleState, b: &node::Model, room: &str) -> AppResult<String> {
+    let dir = st.cases.directory.get(&st.db).await?;
     let chain = dir.chain(&stored_path(&b.path)?);
     let community = chain
         .iter()
@@ -485,7 +485,7 @@ pub async fn find_household(
 
 /// Adds a household to a building.
 pub async fn create_household(
-    st: &AppState,
+    st: &PeopleState,
     c: &Caller,
     input: HouseholdInput,
 ) -> AppResult<household::Model> {
@@ -548,7 +548,7 @@ pub async fn create_household(
 /// Edits a household's room, type, head and note (version-checked). The head must be a
 /// member of the household.
 pub async fn update_household(
-    st: &AppState,
+    st: &PeopleState,
     c: &Caller,
     id: i64,
     input: HouseholdInput,
@@ -663,7 +663,7 @@ pub async fn update_household(
 
 /// The households of a building, with their member counts.
 pub async fn households_of(
-    st: &AppState,
+    st: &PeopleState,
     c: &Caller,
     building_id: i64,
 ) -> AppResult<Vec<HouseholdView>> {
@@ -734,7 +734,11 @@ pub struct BuildingView {
 }
 
 /// The buildings under a node in the caller's scope (a grid's, usually), with their counts.
-pub async fn buildings_under(st: &AppState, c: &Caller, org: i64) -> AppResult<Vec<BuildingView>> {
+pub async fn buildings_under(
+    st: &PeopleState,
+    c: &Caller,
+    org: i64,
+) -> AppResult<Vec<BuildingView>> {
     c.require(Permission::PeopleView)?;
     let top = crate::org::service::find(&st.db, c, org).await?;
     let path = stored_path(&top.path)?;
@@ -866,7 +870,7 @@ pub const ID_UNAVAILABLE: &str =
 /// about them, the write's transaction is rolled back and the attempt is audited at the
 /// caller's node.
 async fn id_taken(
-    st: &AppState,
+    st: &PeopleState,
     c: &Caller,
     txn: sea_orm::DatabaseTransaction,
     other: &resident::Model,
@@ -970,7 +974,11 @@ async fn check_one_head(
 }
 
 /// Adds a resident to a household, with a move-in record.
-pub async fn create(st: &AppState, c: &Caller, form: ResidentForm) -> AppResult<resident::Model> {
+pub async fn create(
+    st: &PeopleState,
+    c: &Caller,
+    form: ResidentForm,
+) -> AppResult<resident::Model> {
     c.require(Permission::PeopleManage)?;
     let r = registry::check(&form.fields, today())?;
     let hid = form
@@ -1057,7 +1065,7 @@ pub async fn create(st: &AppState, c: &Caller, form: ResidentForm) -> AppResult<
 
 /// Edits a resident's record (version-checked). Moving between households is [`move_resident`].
 pub async fn update(
-    st: &AppState,
+    st: &PeopleState,
     c: &Caller,
     id: i64,
     form: ResidentForm,
@@ -1268,7 +1276,7 @@ pub struct MoveInput {
 
 /// Records a move and applies it; the history keeps every move.
 pub async fn move_resident(
-    st: &AppState,
+    st: &PeopleState,
     c: &Caller,
     id: i64,
     input: MoveInput,
@@ -1450,7 +1458,7 @@ pub struct Revealed {
 }
 
 /// Opens a resident's ID number and phone (see [`Revealed`]).
-pub async fn reveal(st: &AppState, c: &Caller, id: i64) -> AppResult<Revealed> {
+pub async fn reveal(st: &PeopleState, c: &Caller, id: i64) -> AppResult<Revealed> {
     c.require(Permission::PeopleFullView)?;
     let r = find(&st.db, c, id).await?;
     let id_number = st.vault.unseal(Field::IdNumber, &r.id_sealed)?;
@@ -1605,7 +1613,7 @@ fn like(col: &'static str, pattern: String) -> sea_orm::sea_query::SimpleExpr {
 /// text that names buildings (柳岸社区6幢1-601 names 6幢; 3幢 names every 3幢) picks their
 /// residents by the buildings' paths, and what follows the name is the start of a room. Only a
 /// text that names no building is looked for anywhere in the households' addresses.
-async fn address_cond(st: &AppState, c: &Caller, q: &str) -> AppResult<Condition> {
+async fn address_cond(st: &PeopleState, c: &Caller, q: &str) -> AppResult<Condition> {
     let buildings: Vec<(i64, String, String)> = node::Entity::find()
         .select_only()
         .column(node::Column::Id)
@@ -1669,7 +1677,7 @@ pub struct Page {
 
 /// The condition and the order a filter asks for.
 async fn filter_cond(
-    st: &AppState,
+    st: &PeopleState,
     c: &Caller,
     f: &Filter,
 ) -> AppResult<(Condition, Vec<resident::Column>, &'static str)> {
@@ -1778,7 +1786,7 @@ async fn filter_cond(
 }
 
 /// Searches and lists residents in the caller's scope.
-pub async fn search(st: &AppState, c: &Caller, f: &Filter) -> AppResult<Page> {
+pub async fn search(st: &PeopleState, c: &Caller, f: &Filter) -> AppResult<Page> {
     let (cond, order, matched_by) = filter_cond(st, c, f).await?;
     let paging = wangge_core::validate::Paging::new(f.page, f.per_page, 30)?;
     let (page, per_page) = (paging.page, paging.per_page);
@@ -1873,7 +1881,7 @@ pub const EXPORT_HEADERS: [&str; 14] = [
 /// The filtered registry as rows of [`EXPORT_HEADERS`]: masked, or with the full ID numbers
 /// and phones for whoever may see them (`full`; written to the audit log).
 pub async fn export(
-    st: &AppState,
+    st: &PeopleState,
     c: &Caller,
     f: &Filter,
     full: bool,
@@ -1938,7 +1946,7 @@ pub async fn export(
 
 /// Every resident matching a filter, for the export (at most `limit` rows).
 pub async fn export_rows(
-    st: &AppState,
+    st: &PeopleState,
     c: &Caller,
     f: &Filter,
     limit: u64,
@@ -1955,7 +1963,10 @@ pub async fn export_rows(
 }
 
 /// The members of a household, the head first.
-pub async fn members(st: &AppState, household: &household::Model) -> AppResult<Vec<ResidentView>> {
+pub async fn members(
+    st: &PeopleState,
+    household: &household::Model,
+) -> AppResult<Vec<ResidentView>> {
     let mut rows = resident::Entity::find()
         .filter(resident::Column::HouseholdId.eq(household.id))
         .filter(resident::Column::Status.eq(ACTIVE))

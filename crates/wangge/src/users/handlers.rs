@@ -1,9 +1,9 @@
 //! The accounts' JSON API.
 
 use super::{EditUser, Filter, NewUser, Page, UserView};
-use crate::AppState;
 use crate::infra::error::AppResult;
 use crate::web::Actor;
+use crate::web::Base;
 use crate::web::Query;
 use axum::Json;
 use axum::body::Bytes;
@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 /// `GET /api/v1/users`
 pub async fn api_list(
-    State(st): State<AppState>,
+    State(st): State<Base>,
     actor: Actor,
     Query(f): Query<Filter>,
 ) -> AppResult<Json<Page>> {
@@ -24,7 +24,7 @@ pub async fn api_list(
 
 /// `GET /api/v1/users/{id}`
 pub async fn api_get(
-    State(st): State<AppState>,
+    State(st): State<Base>,
     actor: Actor,
     Path(id): Path<i64>,
 ) -> AppResult<Json<UserView>> {
@@ -33,7 +33,7 @@ pub async fn api_get(
 
 /// `POST /api/v1/users`
 pub async fn api_create(
-    State(st): State<AppState>,
+    State(st): State<Base>,
     actor: Actor,
     b: Bytes,
 ) -> AppResult<(StatusCode, Json<UserView>)> {
@@ -46,7 +46,7 @@ pub async fn api_create(
 
 /// `PATCH /api/v1/users/{id}`
 pub async fn api_update(
-    State(st): State<AppState>,
+    State(st): State<Base>,
     actor: Actor,
     Path(id): Path<i64>,
     b: Bytes,
@@ -65,7 +65,7 @@ pub struct ResetBody {
 
 /// `POST /api/v1/users/{id}/password`
 pub async fn api_reset_password(
-    State(st): State<AppState>,
+    State(st): State<Base>,
     actor: Actor,
     Path(id): Path<i64>,
     b: Bytes,
@@ -77,7 +77,7 @@ pub async fn api_reset_password(
 
 /// `POST /api/v1/users/{id}/disable`
 pub async fn api_disable(
-    State(st): State<AppState>,
+    State(st): State<Base>,
     actor: Actor,
     Path(id): Path<i64>,
 ) -> AppResult<StatusCode> {
@@ -87,7 +87,7 @@ pub async fn api_disable(
 
 /// `POST /api/v1/users/{id}/enable`
 pub async fn api_enable(
-    State(st): State<AppState>,
+    State(st): State<Base>,
     actor: Actor,
     Path(id): Path<i64>,
 ) -> AppResult<StatusCode> {

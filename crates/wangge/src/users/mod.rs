@@ -206,6 +206,15 @@ pub async fn list(
     })
 }
 
+/// How many accounts the caller's scope holds.
+pub async fn count(db: &impl ConnectionTrait, c: &Caller) -> AppResult<u64> {
+    c.require(Permission::UserView)?;
+    Ok(user::Entity::find()
+        .filter(c.scope_cond("org_path"))
+        .count(db)
+        .await?)
+}
+
 /// Accounts bound to exactly one node (for the node page).
 pub async fn at_node(
     db: &impl ConnectionTrait,
@@ -642,4 +651,78 @@ pub async fn by_username(
 /// Whether any account exists (the first start says how to make one).
 pub async fn any(db: &impl ConnectionTrait) -> AppResult<bool> {
     Ok(user::Entity::find().one(db).await?.is_some())
+}
+
+use crate::infra::db::Hold;
+use crate::web::{Base, Mounted, NavEntry, Routes, Slice};
+use axum::routing;
+
+/// The slice, as the app lists it.
+pub const SLICE: Slice = Slice {
+    name: "users",
+    mount,
+    nav: &[NavEntry {
+        order: 130,
+        key: "users",
+        href: "/users",
+        label: "账号管理",
+        shown: |r| r.can(Permission::UserView),
+    }],
+    node_panels: &[pages::node_panel],
+    body_limits: &[],
+    holds: &[
+        Hold::path("users", "org_path", "个账号"),
+        Hold::id("users", "org_id", "个账号"),
+    ],
+    audit_actions: &[
+        ("reset_password", "重置密码"),
+        ("disable", "禁用"),
+        ("enable", "启用"),
+    ],
+    audit_entities: &[("user", "账号")],
+    seed: None,
+};
+
+fn mount(base: &Base) -> Mounted {
+    Mounted {
+        api: api().with_state(base.clone()),
+        pages: pages().with_state(base.clone()),
+        jobs: Vec::new(),
+    }
+}
+
+/// The JSON API (under `/api/v1`).
+fn api() -> Routes<Base> {
+    Routes::api()
+        .route(
+            "/users",
+            routing::get(handlers::api_list).post(handlers::api_create),
+        )
+        .route(
+            "/users/{id}",
+            routing::get(handlers::api_get).patch(handlers::api_update),
+        )
+        .route(
+            "/users/{id}/password",
+            routing::post(handlers::api_reset_password),
+        )
+        .route("/users/{id}/disable", routing::post(handlers::api_disable))
+        .route("/users/{id}/enable", routing::post(handlers::api_enable))
+}
+
+/// The pages.
+fn pages() -> Routes<Base> {
+    Routes::pages()
+        .route("/users", routing::get(pages::list))
+        .route("/users/export.xlsx", routing::get(pages::export))
+        .route(
+            "/users/new",
+            routing::get(pages::new_form).post(pages::create),
+        )
+        .route(
+            "/users/{id}",
+            routing::get(pages::detail).post(pages::update),
+        )
+        .route("/users/{id}/password", routing::post(pages::reset_password))
+        .route("/users/{id}/status", routing::post(pages::set_status))
 }

@@ -1,11 +1,11 @@
 //! The accounts' pages: list with filters and export, new account, account detail.
 
 use super::{EditUser, Filter, NewUser, Page, UserView};
-use crate::AppState;
 use crate::infra::error::{AppError, AppResult};
 use crate::org::service::{self as org, DepartmentView, NodeFilter};
+use crate::web::Base;
 use crate::web::Query;
-use crate::web::{Actor, PageActor};
+use crate::web::{Actor, Caller, PageActor, Panel};
 use crate::web::{Html, PageCtx, done, page_err, respond};
 use askama::Template;
 use axum::Form;
@@ -31,7 +31,7 @@ fn role_choices() -> Vec<Choice> {
 }
 
 /// Nodes an account may be bound to: every active node in scope, indented by depth.
-async fn node_choices(st: &AppState, actor: &Actor) -> AppResult<Vec<Choice>> {
+async fn node_choices(st: &Base, actor: &Actor) -> AppResult<Vec<Choice>> {
     let rows = org::list(&st.db, &actor.caller(), &NodeFilter::default()).await?;
     let base = actor.scope.root().depth();
     let mut nested = Vec::new();
@@ -72,7 +72,7 @@ struct ListPage {
 
 /// `GET /users`
 pub async fn list(
-    State(st): State<AppState>,
+    State(st): State<Base>,
     PageActor(actor): PageActor,
     Query(f): Query<Filter>,
 ) -> Response {
@@ -108,7 +108,7 @@ pub async fn list(
 
 /// `GET /users/export.xlsx`: the filtered account ledger.
 pub async fn export(
-    State(st): State<AppState>,
+    State(st): State<Base>,
     PageActor(actor): PageActor,
     Query(f): Query<Filter>,
 ) -> Response {
@@ -189,7 +189,7 @@ pub struct NewQuery {
 }
 
 async fn render_new(
-    st: &AppState,
+    st: &Base,
     actor: &Actor,
     form: NewForm,
     error: Option<String>,
@@ -226,7 +226,7 @@ async fn render_new(
 
 /// `GET /users/new`
 pub async fn new_form(
-    State(st): State<AppState>,
+    State(st): State<Base>,
     PageActor(actor): PageActor,
     Query(q): Query<NewQuery>,
 ) -> Response {
@@ -245,7 +245,7 @@ fn opt_id(s: &str) -> Option<i64> {
 
 /// `POST /users/new`
 pub async fn create(
-    State(st): State<AppState>,
+    State(st): State<Base>,
     PageActor(actor): PageActor,
     Form(f): Form<NewForm>,
 ) -> Response {
@@ -300,7 +300,7 @@ struct DetailPage {
 
 /// `GET /users/{id}`
 pub async fn detail(
-    State(st): State<AppState>,
+    State(st): State<Base>,
     PageActor(actor): PageActor,
     Path(id): Path<i64>,
 ) -> Response {
@@ -351,7 +351,7 @@ pub struct EditForm {
 
 /// `POST /users/{id}`
 pub async fn update(
-    State(st): State<AppState>,
+    State(st): State<Base>,
     PageActor(actor): PageActor,
     Path(id): Path<i64>,
     Form(f): Form<EditForm>,
@@ -378,7 +378,7 @@ pub struct ResetForm {
 
 /// `POST /users/{id}/password`
 pub async fn reset_password(
-    State(st): State<AppState>,
+    State(st): State<Base>,
     PageActor(actor): PageActor,
     Path(id): Path<i64>,
     Form(f): Form<ResetForm>,
@@ -398,7 +398,7 @@ pub struct StatusForm {
 
 /// `POST /users/{id}/status`
 pub async fn set_status(
-    State(st): State<AppState>,
+    State(st): State<Base>,
     PageActor(actor): PageActor,
     Path(id): Path<i64>,
     Form(f): Form<StatusForm>,
@@ -413,4 +413,36 @@ pub async fn set_status(
             "账号已禁用，其登录会话已全部结束"
         },
     )
+}
+
+#[derive(Template)]
+#[template(path = "users/node_panel.html")]
+struct NodePanelPage {
+    node: i64,
+    users: Vec<UserView>,
+    can_add: bool,
+}
+
+/// The accounts bound to a node, for the node's page (for those who may see accounts).
+pub fn node_panel<'a>(
+    st: &'a Base,
+    c: &'a Caller,
+    node: crate::web::NodeRef,
+) -> futures_util::future::BoxFuture<'a, AppResult<Option<Panel>>> {
+    Box::pin(async move {
+        if c.role.is_some_and(|r| !r.can(Permission::UserView)) {
+            return Ok(None);
+        }
+        let users = super::at_node(&st.db, c, node.id).await?;
+        let holds = !users.is_empty();
+        let can_add = !node.retired && c.role.is_none_or(|r| r.can(Permission::UserManage));
+        let html = NodePanelPage {
+            node: node.id,
+            users,
+            can_add,
+        }
+        .render()
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("template: {e}")))?;
+        Ok(Some(Panel { html, holds }))
+    })
 }

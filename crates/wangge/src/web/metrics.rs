@@ -80,7 +80,7 @@ impl Metrics {
 }
 
 /// Counts every request under its route template (never the raw path, which holds ids).
-pub async fn middleware(State(st): State<crate::AppState>, req: Request, next: Next) -> Response {
+pub async fn middleware(State(st): State<crate::web::Base>, req: Request, next: Next) -> Response {
     let start = Instant::now();
     let method = req.method().as_str().to_owned();
     let route = req

@@ -1,58 +1,56 @@
-//! The HTTP layer: the router, the page layout, static assets, CSRF, metrics and the
-//! small helpers every page uses. Handlers live in their capability's folder.
+//! The web kit: what every slice's pages and API use, naming no slice. Who is calling
+//! ([`caller`]), the base state and how a slice joins the site ([`base`]), the page layout
+//! ([`PageCtx`]) and its errors, queries and forms, spreadsheets ([`xlsx`]), CSRF, metrics,
+//! static assets, and the layers every request passes (body limits, one shape of refusal,
+//! security headers). The app puts them together.
 
+pub mod base;
 pub mod caller;
 pub mod csrf;
 pub mod metrics;
 pub mod xlsx;
 
-use crate::AppState;
 use crate::infra::error::{AppError, AppResult};
 use askama::Template;
-use axum::Router;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::{FromRef, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{MethodRouter, get, post};
+pub use base::{Base, Mounted, NavEntry, NodePanel, NodeRef, Panel, Routes, Site, Slice};
 pub use caller::{Actor, Caller, ClientIp, PageActor, Via};
-use wangge_core::Permission;
 
-/// The largest request body of most routes: GeoJSON and spreadsheets for import fit well inside.
-const BODY_LIMIT: usize = 16 * 1024 * 1024;
-/// Forms that carry photos: nine of the largest accepted, and the fields.
-const PHOTO_BODY_LIMIT: usize = 9 * crate::cases::files::MAX_BYTES + 1024 * 1024;
-/// A population ledger.
-const LEDGER_BODY_LIMIT: usize = crate::people::import::MAX_UPLOAD;
-/// A scanned document for a household's file, and its fields.
-const DOCUMENT_BODY_LIMIT: usize = crate::cases::files::MAX_DOCUMENT + 1024 * 1024;
-/// The largest of them.
-const LARGEST_BODY: usize = LEDGER_BODY_LIMIT;
+/// The largest request body of a route that declares none: GeoJSON and spreadsheets for import
+/// fit well inside. Slices declare larger ones (`Slice::body_limits`).
+pub const BODY_LIMIT: usize = 16 * 1024 * 1024;
 
 /// The largest body a route takes, by the route's path as the router matched it.
-fn body_limit(route: &str) -> usize {
-    match route {
-        "/api/v1/files" | "/cases/new" | "/cases/{id}/act" | "/report" => PHOTO_BODY_LIMIT,
-        "/api/v1/people/import" | "/people/import" => LEDGER_BODY_LIMIT,
-        "/api/v1/households/{id}/documents" | "/people/households/{id}/documents" => {
-            DOCUMENT_BODY_LIMIT
-        }
-        _ => BODY_LIMIT,
-    }
+fn body_limit(site: &Site, route: &str) -> usize {
+    site.body_limits.get(route).copied().unwrap_or(BODY_LIMIT)
+}
+
+/// The largest body any route takes (the framework's own limit is set to it; the route's own
+/// is held by [`guard_body`]).
+pub fn largest_body(site: &Site) -> usize {
+    site.body_limits
+        .values()
+        .copied()
+        .max()
+        .unwrap_or(BODY_LIMIT)
+        .max(BODY_LIMIT)
 }
 
 /// Holds every request body to its route's size and to [`BODY_IDLE`](crate::infra::config::BODY_IDLE) between pieces: a
 /// declared size over the limit is refused before anything is read; a body that grows past it,
 /// or stops arriving, ends with an error the handler reports. A client announcing a terabyte,
 /// or sending a byte a minute, holds no connection for long.
-async fn guard_body(
-    State(st): State<AppState>,
+pub async fn guard_body(
+    State(st): State<Base>,
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
     let limit = req
         .extensions()
         .get::<axum::extract::MatchedPath>()
-        .map_or(BODY_LIMIT, |m| body_limit(m.as_str()));
+        .map_or(BODY_LIMIT, |m| body_limit(&st.site, m.as_str()));
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -105,8 +103,8 @@ async fn guard_body(
 /// is refused before a handler runs or outside one — an id in the path that is not a number, a
 /// body too large, not JSON or cut off, a method the route does not have, a missing CSRF
 /// token — which would otherwise go out as the framework's English text.
-async fn one_error_shape(
-    State(st): State<AppState>,
+pub async fn one_error_shape(
+    State(st): State<Base>,
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
@@ -187,360 +185,12 @@ fn rejection(status: StatusCode, text: &str) -> AppError {
     }
 }
 
-/// A router that remembers every path it is given, so that the tests can walk the whole
-/// table of routes (see `tests/it/routes.rs`): a route added here and not covered there fails.
-pub struct Routes {
-    router: Router<AppState>,
-    prefix: &'static str,
-    paths: Vec<String>,
-}
-
-impl Routes {
-    /// Routes that will be served under `prefix` (`/api/v1`, or `` for the pages).
-    pub fn new(prefix: &'static str) -> Routes {
-        Routes {
-            router: Router::new(),
-            prefix,
-            paths: Vec::new(),
-        }
-    }
-
-    /// Adds a route and remembers its full path.
-    pub fn route(mut self, path: &'static str, handler: MethodRouter<AppState>) -> Routes {
-        self.paths.push(format!("{}{path}", self.prefix));
-        self.router = self.router.route(path, handler);
-        self
-    }
-}
-
-/// Every route's path as the router matches it (`/api/v1/cases/{id}`), pages and API.
-pub fn route_paths() -> Vec<String> {
-    routes().1
-}
-
-/// Builds the whole application: pages, API, static files, health and metrics.
-pub fn router(state: AppState) -> Router {
-    routes()
-        .0
-        .fallback(page_not_found)
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            crate::auth::middleware,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            guard_body,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            one_error_shape,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            metrics::middleware,
-        ))
-        .layer(axum::middleware::from_fn(security_headers))
-        // The size of each route's body is held by `guard_body`, before a byte is read.
-        .layer(DefaultBodyLimit::max(LARGEST_BODY))
-        .with_state(state)
-}
-
-/// The routes, without the middleware and the state, and their paths.
-fn routes() -> (Router<AppState>, Vec<String>) {
-    use crate::{audit, auth, cases, org, people, users};
-    let api = Routes::new("/api/v1")
-        .route("/auth/login", post(auth::handlers::api_login))
-        .route("/auth/logout", post(auth::handlers::api_logout))
-        .route("/me", get(auth::handlers::api_me))
-        .route("/me/password", post(auth::handlers::api_change_password))
-        .route(
-            "/tokens",
-            get(auth::handlers::api_tokens).post(auth::handlers::api_issue_token),
-        )
-        .route(
-            "/tokens/{id}",
-            axum::routing::delete(auth::handlers::api_revoke_token),
-        )
-        .route("/org/tree", get(org::handlers::api_tree))
-        .route(
-            "/org/nodes",
-            get(org::handlers::api_list).post(org::handlers::api_create),
-        )
-        .route(
-            "/org/nodes/{id}",
-            get(org::handlers::api_get)
-                .patch(org::handlers::api_update)
-                .delete(org::handlers::api_delete),
-        )
-        .route("/org/nodes/{id}/move", post(org::handlers::api_move))
-        .route("/org/nodes/{id}/retire", post(org::handlers::api_retire))
-        .route(
-            "/org/nodes/{id}/reactivate",
-            post(org::handlers::api_reactivate),
-        )
-        .route(
-            "/org/nodes/{id}/boundary",
-            get(org::handlers::api_get_boundary)
-                .put(org::handlers::api_set_boundary)
-                .delete(org::handlers::api_clear_boundary),
-        )
-        .route(
-            "/org/nodes/{id}/departments",
-            get(org::handlers::api_node_departments).post(org::handlers::api_create_department),
-        )
-        .route("/org/import", post(org::handlers::api_import))
-        .route("/departments", get(org::handlers::api_departments))
-        .route(
-            "/departments/{id}",
-            get(org::handlers::api_get_department).patch(org::handlers::api_update_department),
-        )
-        .route(
-            "/users",
-            get(users::handlers::api_list).post(users::handlers::api_create),
-        )
-        .route(
-            "/users/{id}",
-            get(users::handlers::api_get).patch(users::handlers::api_update),
-        )
-        .route(
-            "/users/{id}/password",
-            post(users::handlers::api_reset_password),
-        )
-        .route("/users/{id}/disable", post(users::handlers::api_disable))
-        .route("/users/{id}/enable", post(users::handlers::api_enable))
-        .route("/audit", get(audit::handlers::api_list))
-        .route(
-            "/cases",
-            get(cases::handlers::api_list).post(cases::handlers::api_create),
-        )
-        .route("/cases/{id}", get(cases::handlers::api_get))
-        .route("/cases/{id}/actions", post(cases::handlers::api_act))
-        .route("/todo", get(cases::handlers::api_todo))
-        .route(
-            "/categories",
-            get(cases::handlers::api_categories).post(cases::handlers::api_create_category),
-        )
-        .route("/categories/suggest", get(cases::handlers::api_suggest))
-        .route(
-            "/categories/{code}",
-            axum::routing::patch(cases::handlers::api_update_category),
-        )
-        .route("/calendar", get(cases::handlers::api_calendar))
-        .route(
-            "/calendar/{date}",
-            axum::routing::put(cases::handlers::api_set_day),
-        )
-        .route("/stats/cases", get(cases::handlers::api_stats))
-        .route("/files", post(cases::handlers::api_upload))
-        .route("/notifications", get(cases::handlers::api_notifications))
-        .route("/notifications/read", post(cases::handlers::api_mark_read))
-        .route("/admin/press", post(cases::handlers::api_press))
-        .route(
-            "/residents",
-            get(people::handlers::api_search).post(people::handlers::api_create),
-        )
-        .route("/residents/export.xlsx", get(people::pages::api_export))
-        .route(
-            "/residents/{id}",
-            get(people::handlers::api_get).patch(people::handlers::api_update),
-        )
-        .route("/residents/{id}/move", post(people::handlers::api_move))
-        .route("/residents/{id}/reveal", post(people::handlers::api_reveal))
-        .route(
-            "/org/nodes/{id}/buildings",
-            get(people::handlers::api_buildings),
-        )
-        .route(
-            "/buildings/{id}/households",
-            get(people::handlers::api_households),
-        )
-        .route("/households", post(people::handlers::api_create_household))
-        .route(
-            "/households/{id}",
-            get(people::handlers::api_household).patch(people::handlers::api_update_household),
-        )
-        .route("/households/{id}/visits", post(people::handlers::api_visit))
-        .route(
-            "/households/{id}/assessments",
-            post(people::handlers::api_assess),
-        )
-        .route(
-            "/households/{id}/documents",
-            post(people::handlers::api_add_document),
-        )
-        .route(
-            "/assessment-items",
-            get(people::handlers::api_items).post(people::handlers::api_add_item),
-        )
-        .route(
-            "/tags",
-            get(people::handlers::api_tags).post(people::handlers::api_add_tag),
-        )
-        .route("/people/import", post(people::handlers::api_import));
-
-    let pages = Routes::new("")
-        .route("/", get(crate::app::home::page))
-        .route(
-            "/login",
-            get(auth::handlers::login_page).post(auth::handlers::login_submit),
-        )
-        .route("/logout", post(auth::handlers::logout))
-        .route("/account", get(auth::handlers::account_page))
-        .route("/account/password", post(auth::handlers::account_password))
-        .route(
-            "/tokens",
-            get(auth::handlers::tokens_page).post(auth::handlers::tokens_issue),
-        )
-        .route("/tokens/{id}/revoke", post(auth::handlers::tokens_revoke))
-        .route("/org", get(org::pages::tree))
-        .route("/org/export.xlsx", get(org::pages::export))
-        .route(
-            "/org/import",
-            get(org::pages::import_page).post(org::pages::import_submit),
-        )
-        .route("/org/import/template.csv", get(org::pages::import_template))
-        .route("/org/nodes/{id}", get(org::pages::node))
-        .route("/org/nodes/{id}/edit", post(org::pages::edit))
-        .route("/org/nodes/{id}/children", post(org::pages::add_child))
-        .route("/org/nodes/{id}/move", post(org::pages::move_node))
-        .route("/org/nodes/{id}/retire", post(org::pages::retire))
-        .route("/org/nodes/{id}/reactivate", post(org::pages::reactivate))
-        .route("/org/nodes/{id}/delete", post(org::pages::delete))
-        .route("/org/nodes/{id}/boundary", post(org::pages::boundary))
-        .route(
-            "/org/nodes/{id}/departments",
-            post(org::pages::add_department),
-        )
-        .route("/org/nodes/{id}/map.svg", get(org::pages::map_svg))
-        .route("/departments", get(org::pages::departments))
-        .route("/departments/{id}", post(org::pages::edit_department))
-        .route("/users", get(users::pages::list))
-        .route("/users/export.xlsx", get(users::pages::export))
-        .route(
-            "/users/new",
-            get(users::pages::new_form).post(users::pages::create),
-        )
-        .route(
-            "/users/{id}",
-            get(users::pages::detail).post(users::pages::update),
-        )
-        .route("/users/{id}/password", post(users::pages::reset_password))
-        .route("/users/{id}/status", post(users::pages::set_status))
-        .route("/audit", get(audit::handlers::page))
-        .route("/todo", get(cases::pages::todo))
-        .route("/cases", get(cases::pages::list))
-        .route("/cases/export.xlsx", get(cases::pages::export))
-        .route(
-            "/cases/new",
-            get(cases::pages::new_form).post(cases::pages::create),
-        )
-        .route("/cases/{id}", get(cases::pages::detail))
-        .route("/cases/{id}/act", post(cases::pages::act))
-        .route(
-            "/report",
-            get(cases::public::public_form).post(cases::public::public_create),
-        )
-        .route("/report/places", get(cases::public::places))
-        .route("/report/locate", get(cases::public::locate))
-        .route(
-            "/track",
-            get(cases::public::lookup_page).post(cases::public::lookup),
-        )
-        .route(
-            "/track/{no}",
-            get(cases::public::track).post(cases::public::track_act),
-        )
-        .route("/track/{no}/files/{id}", get(cases::public::track_file))
-        .route("/files/{id}", get(cases::pages::file))
-        .route("/events", get(cases::handlers::events))
-        .route("/notifications", get(cases::pages::notifications))
-        .route("/notifications/read", post(cases::pages::mark_read))
-        .route("/stats", get(cases::pages::stats))
-        .route(
-            "/admin/categories",
-            get(cases::pages::categories).post(cases::pages::create_category),
-        )
-        .route(
-            "/admin/categories/{code}",
-            post(cases::pages::update_category),
-        )
-        .route(
-            "/admin/calendar",
-            get(cases::pages::calendar).post(cases::pages::set_day),
-        )
-        .route("/people", get(people::pages::search))
-        .route("/people/export.xlsx", get(people::pages::export))
-        .route("/people/buildings", get(people::pages::buildings))
-        .route("/people/buildings/{id}", get(people::pages::building))
-        .route("/people/households", post(people::pages::create_household))
-        .route("/people/households/{id}", get(people::pages::household))
-        .route(
-            "/people/households/{id}/edit",
-            post(people::pages::update_household),
-        )
-        .route("/people/households/{id}/print", get(people::pages::print))
-        .route("/people/households/{id}/visits", post(people::pages::visit))
-        .route(
-            "/people/households/{id}/assessments",
-            post(people::pages::assess),
-        )
-        .route(
-            "/people/households/{id}/documents",
-            post(people::pages::add_document),
-        )
-        .route(
-            "/people/households/{id}/documents/{doc}",
-            get(people::pages::document_file),
-        )
-        .route("/people/residents", post(people::pages::create_resident))
-        .route("/people/residents/{id}", get(people::pages::resident))
-        .route(
-            "/people/residents/{id}/edit",
-            post(people::pages::update_resident),
-        )
-        .route(
-            "/people/residents/{id}/move",
-            post(people::pages::move_resident),
-        )
-        .route("/people/residents/{id}/reveal", post(people::pages::reveal))
-        .route(
-            "/people/assessment-items",
-            get(people::pages::items).post(people::pages::add_item),
-        )
-        .route(
-            "/people/assessment-items/{id}/retire",
-            post(people::pages::retire_item),
-        )
-        .route(
-            "/people/import",
-            get(people::pages::import_page).post(people::pages::import_start),
-        )
-        .route("/people/import/template.csv", get(people::pages::template))
-        .route("/people/import/jobs/{id}", get(people::pages::import_job))
-        .route(
-            "/people/import/jobs/{id}/status",
-            get(people::pages::import_status),
-        )
-        .route(
-            "/people/import/jobs/{id}/rejected.xlsx",
-            get(people::pages::import_rejected),
-        );
-
-    let pages = pages
-        .route("/healthz", get(healthz))
-        .route("/metrics", get(metrics_text))
-        .route("/static/{file}", get(static_file));
-    let mut paths = api.paths;
-    paths.extend(pages.paths);
-    (
-        Router::new()
-            .nest("/api/v1", api.router.fallback(api_not_found))
-            .merge(pages.router),
-        paths,
-    )
-}
-
-async fn security_headers(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+/// The headers every answer carries: no sniffing, no framing, same-origin referrers, and a
+/// content security policy that allows our own assets only.
+pub async fn security_headers(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
     let mut resp = next.run(req).await;
     let h = resp.headers_mut();
     h.insert(
@@ -556,13 +206,15 @@ async fn security_headers(req: axum::extract::Request, next: axum::middleware::N
     resp
 }
 
-async fn api_not_found() -> AppError {
+/// `/api/v1/…` that no route matches.
+pub async fn api_not_found() -> AppError {
     AppError::NotFound("接口不存在".into())
 }
 
 /// `GET /healthz`: 200 `ok` when the database answers and takes writes; 503 saying which
 /// does not (a read-only or full database still serves reads).
-async fn healthz(State(st): State<AppState>) -> Response {
+/// `GET /healthz`
+pub async fn healthz(State(st): State<Base>) -> Response {
     if let Err(e) = st.db.ping().await {
         tracing::error!(error = %e, "health check: database does not answer");
         return (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n").into_response();
@@ -578,7 +230,8 @@ async fn healthz(State(st): State<AppState>) -> Response {
     }
 }
 
-async fn metrics_text(State(st): State<AppState>) -> Response {
+/// `GET /metrics`
+pub async fn metrics_text(State(st): State<Base>) -> Response {
     let up = st.db.ping().await.is_ok();
     let writable = up && st.metrics.writable(&st.db).await;
     (
@@ -595,7 +248,8 @@ const CSS: &str = include_str!("../../static/app.css");
 const JS: &str = include_str!("../../static/app.js");
 const ICON: &str = include_str!("../../static/icon.svg");
 
-async fn static_file(axum::extract::Path(file): axum::extract::Path<String>) -> Response {
+/// `GET /static/{file}`: our own stylesheet, script and icon, embedded in the binary.
+pub async fn static_file(axum::extract::Path(file): axum::extract::Path<String>) -> Response {
     let (body, ty) = match file.as_str() {
         "app.css" => (CSS, "text/css; charset=utf-8"),
         "app.js" => (JS, "text/javascript; charset=utf-8"),
@@ -612,16 +266,6 @@ async fn static_file(axum::extract::Path(file): axum::extract::Path<String>) -> 
         .into_response()
 }
 
-/// One navigation entry.
-pub struct NavItem {
-    /// Key compared with the page's.
-    pub key: &'static str,
-    /// Link.
-    pub href: &'static str,
-    /// Chinese label.
-    pub label: &'static str,
-}
-
 /// What the layout needs on every page.
 pub struct PageCtx {
     /// The page title.
@@ -629,7 +273,7 @@ pub struct PageCtx {
     /// Which nav entry is current.
     pub nav_key: &'static str,
     /// The nav entries the role may use.
-    pub nav: Vec<NavItem>,
+    pub nav: Vec<NavEntry>,
     /// The account's shown name.
     pub user_name: String,
     /// The role in Chinese.
@@ -645,134 +289,33 @@ pub struct PageCtx {
 }
 
 impl PageCtx {
-    /// The layout for an actor's page.
+    /// The layout for an actor's page: the navigation every slice offers the actor's role, the
+    /// bound node's name and the unread notifications.
     pub async fn new(
-        st: &AppState,
+        st: &Base,
         actor: &Actor,
         title: &str,
         nav_key: &'static str,
     ) -> AppResult<PageCtx> {
-        let node_name = crate::org::service::node_name(&st.db, actor.org_id).await?;
-        let mut nav = vec![
-            NavItem {
-                key: "home",
-                href: "/",
-                label: "工作台",
-            },
-            NavItem {
-                key: "todo",
-                href: "/todo",
-                label: "我的待办",
-            },
-            NavItem {
-                key: "new",
-                href: "/cases/new",
-                label: "上报问题",
-            },
-            NavItem {
-                key: "cases",
-                href: "/cases",
-                label: "案件台账",
-            },
-        ];
-        if actor.role.is_staff() {
-            nav.push(NavItem {
-                key: "stats",
-                href: "/stats",
-                label: "办理统计",
-            });
-        }
-        nav.push(NavItem {
-            key: "notifications",
-            href: "/notifications",
-            label: "消息通知",
-        });
-        if actor.role.can(Permission::OrgManage) {
-            nav.push(NavItem {
-                key: "categories",
-                href: "/admin/categories",
-                label: "事项分类",
-            });
-            nav.push(NavItem {
-                key: "calendar",
-                href: "/admin/calendar",
-                label: "工作日历",
-            });
-        }
-        let items: [(Permission, NavItem); 7] = [
-            (
-                Permission::PeopleView,
-                NavItem {
-                    key: "people",
-                    href: "/people",
-                    label: "人口台账",
-                },
-            ),
-            (
-                Permission::OrgView,
-                NavItem {
-                    key: "org",
-                    href: "/org",
-                    label: "组织架构",
-                },
-            ),
-            (
-                Permission::OrgView,
-                NavItem {
-                    key: "departments",
-                    href: "/departments",
-                    label: "职能部门",
-                },
-            ),
-            (
-                Permission::UserView,
-                NavItem {
-                    key: "users",
-                    href: "/users",
-                    label: "账号管理",
-                },
-            ),
-            (
-                Permission::AuditView,
-                NavItem {
-                    key: "audit",
-                    href: "/audit",
-                    label: "审计日志",
-                },
-            ),
-            (
-                Permission::TokenManage,
-                NavItem {
-                    key: "tokens",
-                    href: "/tokens",
-                    label: "接口令牌",
-                },
-            ),
-            (
-                Permission::OrgView,
-                NavItem {
-                    key: "account",
-                    href: "/account",
-                    label: "我的账号",
-                },
-            ),
-        ];
-        nav.extend(
-            items
-                .into_iter()
-                .filter(|(p, _)| actor.role.can(*p))
-                .map(|(_, n)| n),
-        );
+        let node_name = crate::infra::db::node_name(&st.db, actor.org_id)
+            .await?
+            .unwrap_or_default();
         Ok(PageCtx {
             title: title.to_owned(),
             nav_key,
-            nav,
+            nav: st
+                .site
+                .nav
+                .iter()
+                .filter(|n| (n.shown)(actor.role))
+                .copied()
+                .collect(),
             user_name: actor.display_name.clone(),
             role_label: actor.role.label(),
             node_name,
             csrf: actor.csrf().to_owned(),
             flash: actor.flash.clone(),
-            unread: crate::cases::notify::unread(&st.db, actor.user_id).await?,
+            unread: crate::infra::notify::unread(&st.db, actor.user_id).await?,
         })
     }
 }
@@ -801,7 +344,7 @@ struct ErrorPage {
 }
 
 /// An error shown as a page inside the layout, with its status.
-pub async fn page_err(st: &AppState, actor: &Actor, e: AppError) -> Response {
+pub async fn page_err(st: &Base, actor: &Actor, e: AppError) -> Response {
     e.log();
     let status = e.status();
     let message = e.to_string();
@@ -822,10 +365,8 @@ pub async fn page_err(st: &AppState, actor: &Actor, e: AppError) -> Response {
     }
 }
 
-async fn page_not_found(
-    actor: Option<axum::Extension<Actor>>,
-    State(st): State<AppState>,
-) -> Response {
+/// A page that no route matches: inside the layout for someone logged in.
+pub async fn page_not_found(st: Base, actor: Option<axum::Extension<Actor>>) -> Response {
     match actor {
         Some(axum::Extension(a)) => {
             page_err(&st, &a, AppError::NotFound("页面不存在".into())).await
@@ -835,7 +376,7 @@ async fn page_not_found(
 }
 
 /// A page's result as a response: the page, or the error shown inside the layout.
-pub async fn respond(st: &AppState, actor: &Actor, r: AppResult<Response>) -> Response {
+pub async fn respond(st: &Base, actor: &Actor, r: AppResult<Response>) -> Response {
     match r {
         Ok(r) => r,
         Err(e) => page_err(st, actor, e).await,
@@ -848,13 +389,20 @@ pub async fn respond(st: &AppState, actor: &Actor, r: AppResult<Response>) -> Re
 /// axum's `Query` for every handler.
 pub struct Query<T>(pub T);
 
-impl<T: serde::de::DeserializeOwned> axum::extract::FromRequestParts<AppState> for Query<T> {
+impl<S, T> axum::extract::FromRequestParts<S> for Query<T>
+where
+    S: Send + Sync,
+    Base: axum::extract::FromRef<S>,
+    T: serde::de::DeserializeOwned,
+{
     type Rejection = Response;
 
     async fn from_request_parts(
         parts: &mut axum::http::request::Parts,
-        st: &AppState,
+        state: &S,
     ) -> Result<Self, Self::Rejection> {
+        let st = Base::from_ref(state);
+        let st = &st;
         let detail = match parse_query(parts.uri.query().unwrap_or("")) {
             Ok(v) => return Ok(Query(v)),
             Err(detail) => detail,
@@ -926,7 +474,7 @@ pub fn qr_svg(text: &str) -> Option<String> {
 
 /// The address people reach the platform at: the configured `public_url`, or the scheme and
 /// host this request came to (`X-Forwarded-Proto` and `Host`, as a proxy sets them).
-pub fn base_url(st: &AppState, headers: &axum::http::HeaderMap) -> String {
+pub fn base_url(st: &Base, headers: &axum::http::HeaderMap) -> String {
     if let Some(u) = &st.config.public_url {
         return u.clone();
     }

@@ -73,7 +73,7 @@ async fn every_api_refusal_is_one_json_shape_and_nothing_fails() {
         ("text/plain", "\u{0}\u{1}binary"),
     ];
     let mut asked = 0;
-    for path in wangge::web::route_paths() {
+    for path in wangge::app::route_paths(&app.state) {
         if !path.starts_with("/api/v1/") || path.ends_with("/logout") || path.ends_with("/login") {
             continue;
         }
@@ -135,7 +135,7 @@ async fn every_api_refusal_is_one_json_shape_and_nothing_fails() {
         "no bad request wrote anything"
     );
     // Every route that takes a body refuses a terabyte announced, at once and in JSON.
-    for path in wangge::web::route_paths() {
+    for path in wangge::app::route_paths(&app.state) {
         if !path.starts_with("/api/v1/") {
             continue;
         }

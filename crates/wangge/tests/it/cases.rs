@@ -494,7 +494,8 @@ async fn slow_cases_are_reminded_urged_and_supervised() {
     let c = step(&app, &w, id, json!({"action": "acknowledge"})).await;
     let due = c["handle_due"].as_i64().expect("due");
     let day = 86_400_000;
-    let press = |at: i64| wangge::cases::press::run_once(&app.state, at);
+    let cases = wangge::cases::CasesState::of(&app.state);
+    let press = |at: i64| wangge::cases::press::run_once(&cases, at);
     let r = press(due - 60_000).await.expect("press");
     assert_eq!((r.reminded, r.urged, r.supervised), (1, 0, 0));
     let r = press(due + 20 * day).await.expect("press");

@@ -87,7 +87,8 @@ async fn deadlines_and_pressing_fall_on_the_exact_working_time_instant() {
     assert_eq!(handle_due, due(&cal, dispatched, Limit::WorkingDays(3)));
 
     // The reminder when 80 % of the 1,260 working minutes are used (1,008), not a minute before.
-    let press = |at: i64| wangge::cases::press::run_once(&app.state, at);
+    let cases = wangge::cases::CasesState::of(&app.state);
+    let press = |at: i64| wangge::cases::press::run_once(&cases, at);
     let at80 = ms(cal.add_working_minutes(bj(dispatched), 1008));
     let r = press(at80 - 60_000).await.expect("press");
     assert_eq!(

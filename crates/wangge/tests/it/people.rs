@@ -881,9 +881,10 @@ async fn the_pages_register_search_reveal_and_import_for_a_worker_and_a_secretar
 async fn the_demo_registry_is_alive_with_families_visits_and_archived_documents() {
     use sea_orm::ConnectionTrait;
     let app = TestApp::spawn().await;
-    let report = wangge::demo::people::generate(&app.state, 20261122)
-        .await
-        .expect("the demo registry");
+    let report =
+        wangge::demo::people::generate(&wangge::people::PeopleState::of(&app.state), 20261122)
+            .await
+            .expect("the demo registry");
     assert!(report.inserted > 10_000, "{}", report.summary());
     assert_eq!(report.rejected, 0, "{:?}", report.errors.first());
     let one = |sql: &'static str, values: Vec<sea_orm::Value>| {

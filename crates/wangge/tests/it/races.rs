@@ -343,9 +343,10 @@ async fn a_case_is_merged_only_into_an_open_one_and_pressed_once() {
         .await;
     let due = c["handle_due"].as_i64().expect("due");
     let at = due + 30 * 86_400_000;
+    let cases = wangge::cases::CasesState::of(&app.state);
     let (x, y) = tokio::join!(
-        wangge::cases::press::run_once(&app.state, at),
-        wangge::cases::press::run_once(&app.state, at)
+        wangge::cases::press::run_once(&cases, at),
+        wangge::cases::press::run_once(&cases, at)
     );
     let (x, y) = (x.expect("press"), y.expect("press"));
     assert_eq!(

@@ -629,7 +629,7 @@ async fn fingerprint(app: &TestApp) -> Vec<Value> {
 async fn every_route_keeps_scope_and_role_for_every_account() {
     let app = TestApp::spawn().await;
     // The table and the router agree, both ways.
-    let paths = wangge::web::route_paths();
+    let paths = wangge::app::route_paths(&app.state);
     for p in &paths {
         assert!(
             ROUTES.iter().any(|r| r.path == p),

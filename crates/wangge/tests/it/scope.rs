@@ -200,7 +200,15 @@ async fn prefix_matched_columns_compare_bytewise() {
     if app.schema.is_none() {
         return;
     }
-    for (table, column) in wangge::infra::db::migrations::prefix_columns() {
+    let columns = app
+        .state
+        .site
+        .holds
+        .iter()
+        .filter(|h| h.by_path)
+        .map(|h| (h.table, h.column))
+        .chain(wangge::infra::db::migrations::PREFIX_COLUMNS);
+    for (table, column) in columns {
         let row = app
             .db
             .query_one_raw(wangge::infra::db::statement(

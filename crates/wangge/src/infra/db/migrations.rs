@@ -1000,12 +1000,28 @@ impl MigrationTrait for M0006SealedPhones {
 /// [`PREFIX_COLUMNS`]; a test checks every one). SQLite compares bytewise already.
 struct M0007BytewisePaths;
 
-/// Every column matched by prefix: the org paths ([`crate::infra::db::PATH_COLUMNS`]), the tree's own
-/// path, and the residents' name and initials.
-pub fn prefix_columns() -> Vec<(&'static str, &'static str)> {
-    let mut cols = crate::infra::db::PATH_COLUMNS.to_vec();
-    cols.extend(PREFIX_COLUMNS);
-    cols
+/// The org path columns there were when m0007 was written (the slices declare theirs since:
+/// see `Slice::holds`; a slice that adds one declares it `COLLATE "C"` in its own migration).
+const M0007_PATH_COLUMNS: [(&str, &str); 13] = [
+    ("departments", "org_path"),
+    ("users", "org_path"),
+    ("audit_log", "org_path"),
+    ("cases", "org_path"),
+    ("cases", "dispatch_path"),
+    ("cases", "assignee_path"),
+    ("households", "org_path"),
+    ("residents", "org_path"),
+    ("resident_moves", "org_path"),
+    ("household_docs", "org_path"),
+    ("assessment_items", "org_path"),
+    ("assessments", "org_path"),
+    ("visits", "org_path"),
+];
+
+/// The columns m0007 made bytewise: the org paths of its day, the tree's own path, and the
+/// residents' name and initials.
+fn m0007_columns() -> impl Iterator<Item = (&'static str, &'static str)> {
+    M0007_PATH_COLUMNS.into_iter().chain(PREFIX_COLUMNS)
 }
 
 /// The prefix-matched columns that are not org paths of a row.
@@ -1026,7 +1042,7 @@ async fn set_collation(m: &SchemaManager<'_>, collation: &str) -> Result<(), DbE
     if db.get_database_backend() != sea_orm::DbBackend::Postgres {
         return Ok(());
     }
-    for (table, column) in prefix_columns() {
+    for (table, column) in m0007_columns() {
         let row = db
             .query_one_raw(sea_orm::Statement::from_sql_and_values(
                 sea_orm::DbBackend::Postgres,

@@ -285,6 +285,21 @@ pub async fn root_path(db: &impl ConnectionTrait) -> Result<Option<String>, sea_
     row.map(|r| r.try_get::<String>("", "path")).transpose()
 }
 
+/// A node's name, if the node exists.
+pub async fn node_name(
+    db: &impl ConnectionTrait,
+    id: i64,
+) -> Result<Option<String>, sea_orm::DbErr> {
+    let row = db
+        .query_one_raw(statement(
+            db,
+            "SELECT name FROM org_nodes WHERE id = $1",
+            vec![id.into()],
+        ))
+        .await?;
+    row.map(|r| r.try_get::<String>("", "name")).transpose()
+}
+
 /// Locks one row for the rest of the transaction (`FOR UPDATE` on PostgreSQL; SQLite already
 /// serializes writers), so that a rule checked on it holds until the commit.
 pub async fn lock_row(
@@ -474,100 +489,84 @@ pub fn id_list(ids: &[i64]) -> String {
     ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
 }
 
-/// Columns holding materialized org paths that a move of the org tree must rewrite, as
-/// `(table, column)`. A later capability that adds such a column adds it here.
-pub const PATH_COLUMNS: &[(&str, &str)] = &[
-    ("departments", "org_path"),
-    ("users", "org_path"),
-    ("audit_log", "org_path"),
-    ("cases", "org_path"),
-    ("cases", "dispatch_path"),
-    ("cases", "assignee_path"),
-    ("households", "org_path"),
-    ("residents", "org_path"),
-    ("resident_moves", "org_path"),
-    ("household_docs", "org_path"),
-    ("assessment_items", "org_path"),
-    ("assessments", "org_path"),
-    ("visits", "org_path"),
-];
+/// A column by which a row holds an org node: its materialized path (`org_path`, which a move
+/// of the tree rewrites and a scope filter matches by prefix) or its id (a case's
+/// `building_id`). Each slice declares its own (`Slice::holds`); a node is deleted only when
+/// no row holds it, and a move rewrites every path column.
+#[derive(Clone, Copy, Debug)]
+pub struct Hold {
+    /// The table.
+    pub table: &'static str,
+    /// The column.
+    pub column: &'static str,
+    /// Whether the column holds a path (else an id).
+    pub by_path: bool,
+    /// What a row is, in Chinese, counted (`个部门`): for the message that refuses to delete a
+    /// node still holding some.
+    pub noun: &'static str,
+    /// Whether the rows record history about a place without holding anything there (the audit
+    /// log): they stay, readable by the levels above, when the node is deleted.
+    pub history: bool,
+}
 
-/// Columns holding an org node's id, as `(table, column)`: a row there refers to that node even
-/// where its path names another (a case's `building_id` beside its grid's path). A later
-/// capability that adds such a column adds it here.
-pub const NODE_ID_COLUMNS: &[(&str, &str)] = &[
-    ("departments", "org_id"),
-    ("users", "org_id"),
-    ("cases", "org_id"),
-    ("cases", "building_id"),
-    ("cases", "dispatch_org_id"),
-    ("cases", "assignee_org_id"),
-    ("households", "building_id"),
-    ("assessment_items", "org_id"),
-];
+impl Hold {
+    /// A path column.
+    pub const fn path(table: &'static str, column: &'static str, noun: &'static str) -> Hold {
+        Hold {
+            table,
+            column,
+            by_path: true,
+            noun,
+            history: false,
+        }
+    }
 
-/// Tables of [`PATH_COLUMNS`] that record history about a place without holding anything there:
-/// their rows stay (readable by the levels above) when the node is deleted. A row of every other
-/// table in the list holds its node, which cannot be deleted while it does.
-pub const HISTORY_TABLES: &[&str] = &["audit_log"];
+    /// An id column.
+    pub const fn id(table: &'static str, column: &'static str, noun: &'static str) -> Hold {
+        Hold {
+            table,
+            column,
+            by_path: false,
+            noun,
+            history: false,
+        }
+    }
 
-/// What a row of a [`PATH_COLUMNS`] table is, in Chinese, for the message that refuses to delete
-/// a node still holding some.
-fn row_noun(table: &str, column: &str) -> &'static str {
-    match (table, column) {
-        ("departments", _) => "个部门",
-        ("cases", "building_id") => "件报在此楼栋的案件",
-        ("cases", "org_id") => "件发生在此的案件",
-        ("cases", "dispatch_org_id") => "件由此派遣的案件",
-        ("cases", "assignee_org_id") => "件派给此处的案件",
-        ("users", _) => "个账号",
-        ("cases", "org_path") => "件发生在此的案件",
-        ("cases", "dispatch_path") => "件由此派遣的案件",
-        ("cases", "assignee_path") => "件派给此处的案件",
-        ("households", _) => "户住户",
-        ("residents", _) => "位居民",
-        ("resident_moves", _) => "条迁移记录",
-        ("household_docs", _) => "份户档材料",
-        ("assessment_items", _) => "个考评项目",
-        ("assessments", _) => "次考评",
-        ("visits", _) => "次走访",
-        _ => "条记录",
+    /// A path column of history that does not keep its node from being deleted.
+    pub const fn history(table: &'static str, column: &'static str) -> Hold {
+        Hold {
+            table,
+            column,
+            by_path: true,
+            noun: "条记录",
+            history: true,
+        }
     }
 }
 
-/// The rows that still hold the node at `path` or a node under it, counted per table and
-/// column of [`NODE_ID_COLUMNS`] and of [`PATH_COLUMNS`] (history tables left out), as
-/// `12 户住户` phrases; empty when nothing does.
+/// The rows that still hold the node at `path` or a node under it, counted per column of
+/// `holds` (history left out), as `12 户住户` phrases; empty when nothing does.
 pub async fn rows_held(
     db: &impl ConnectionTrait,
+    holds: &[Hold],
     path: &OrgPath,
 ) -> Result<Vec<String>, sea_orm::DbErr> {
     let mut held = Vec::new();
-    for (table, col) in NODE_ID_COLUMNS {
-        let ids = sea_orm::sea_query::Query::select()
+    let by_id = holds.iter().filter(|h| !h.by_path);
+    let by_path = holds.iter().filter(|h| h.by_path && !h.history);
+    for h in by_id.chain(by_path) {
+        let column = Expr::col(sea_orm::sea_query::Alias::new(h.column));
+        let rows = sea_orm::sea_query::Query::select()
             .expr(Expr::val(1))
-            .from(sea_orm::sea_query::Alias::new(*table))
-            .and_where(Expr::col(sea_orm::sea_query::Alias::new(*col)).eq(path.id()))
+            .from(sea_orm::sea_query::Alias::new(h.table))
+            .and_where(if h.by_path {
+                column.like(format!("{}%", path.as_str()))
+            } else {
+                column.eq(path.id())
+            })
             .to_owned();
-        let n = capped_count(db, ids, 9_999).await?;
-        let phrase = format!("{n} {}", row_noun(table, col));
-        if n > 0 && !held.contains(&phrase) {
-            held.push(phrase);
-        }
-    }
-    for (table, col) in PATH_COLUMNS {
-        if HISTORY_TABLES.contains(table) {
-            continue;
-        }
-        let ids = sea_orm::sea_query::Query::select()
-            .expr(Expr::val(1))
-            .from(sea_orm::sea_query::Alias::new(*table))
-            .and_where(
-                Expr::col(sea_orm::sea_query::Alias::new(*col)).like(format!("{}%", path.as_str())),
-            )
-            .to_owned();
-        let n = capped_count(db, ids, 9_999).await?;
-        let phrase = format!("{n} {}", row_noun(table, col));
+        let n = capped_count(db, rows, 9_999).await?;
+        let phrase = format!("{n} {}", h.noun);
         if n > 0 && !held.contains(&phrase) {
             held.push(phrase);
         }

@@ -3,13 +3,14 @@
 //! Taking a report in needs the building's grid, the place's ancestors, the grids' boundaries,
 //! the departments above the place and the people who screen its queue; reading those from the
 //! database on every report cost more than the write itself. They change rarely, so the
-//! server keeps a snapshot (see [`crate::infra::cache`] for how it stays honest): every state-changing
-//! request outside the case loop drops it (`web::forget_directory`), and it expires after
-//! [`TTL`] for writes made by another process.
+//! server keeps a snapshot (see [`crate::infra::cache`] for how it stays honest): every service
+//! that changes the tree, a department or an account drops it
+//! ([`crate::infra::cache::directory_changed`]), and it expires after [`TTL`] for writes made
+//! by another process.
 
-use super::entity::{department, node};
 use crate::infra::cache::Cache;
 use crate::infra::error::{AppResult, stored_path};
+use crate::org::entity::{department, node};
 use crate::users::entity as user;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use std::collections::HashMap;
@@ -208,7 +209,7 @@ pub struct Snapshot {
 impl Default for Snapshot {
     fn default() -> Snapshot {
         Snapshot {
-            cache: Cache::new(TTL, 1),
+            cache: Cache::of_directory(TTL, 1),
         }
     }
 }
