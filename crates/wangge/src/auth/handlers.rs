@@ -16,7 +16,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form, Json};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use wangge_core::{Permission, validate};
@@ -71,9 +71,7 @@ pub async fn authenticate(
 
 async fn note_login(st: &AuthState, u: &user::Model, ip: &str, how: &str) -> AppResult<()> {
     let tx = crate::infra::db::begin_write(&st.db).await?;
-    let mut am: user::ActiveModel = u.clone().into();
-    am.last_login_at = Set(Some(crate::infra::clock::now_ms()));
-    am.update(&tx).await?;
+    crate::users::note_login(&tx, u).await?;
     let path = crate::infra::error::stored_path(&u.org_path)?;
     audit::record(
         &tx,
@@ -229,6 +227,7 @@ pub async fn logout(State(st): State<AuthState>, actor: Option<Extension<Actor>>
     {
         tracing::error!(error = %e, "could not end a session");
     }
+    crate::infra::cache::directory_changed();
     let mut resp = Redirect::to("/login").into_response();
     if let Some(h) = cookie_header(st.config.secure_cookies, SESSION_COOKIE, "", Some(0)) {
         resp.headers_mut().append(header::SET_COOKIE, h);
@@ -270,6 +269,7 @@ pub async fn api_logout(State(st): State<AuthState>, actor: Actor) -> AppResult<
         Via::Token { id } => access::revoke_token(&st.db, id).await?,
         Via::Session { id, .. } => access::end_session(&st.db, id).await?,
     }
+    crate::infra::cache::directory_changed();
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -341,12 +341,7 @@ pub async fn change_own_password(
     access::clear_failures(&st.db, &u.username).await?;
     let hash = crate::infra::password::hash(new.to_owned()).await?;
     let tx = crate::infra::db::begin_write(&st.db).await?;
-    let mut am: user::ActiveModel = u.clone().into();
-    am.password_hash = Set(hash);
-    am.must_change_password = Set(false);
-    am.version = Set(u.version + 1);
-    am.updated_at = Set(crate::infra::clock::now_ms());
-    am.update(&tx).await?;
+    crate::users::set_own_password(&tx, &u, hash).await?;
     let keep = match actor.via {
         Via::Session { id, .. } => Some(id),
         Via::Token { .. } => None,
@@ -367,6 +362,7 @@ pub async fn change_own_password(
     )
     .await?;
     tx.commit().await?;
+    crate::infra::cache::directory_changed();
     Ok(())
 }
 
@@ -580,6 +576,7 @@ async fn revoke_machine_token(st: &AuthState, actor: &Actor, id: i64) -> AppResu
     )
     .await?;
     tx.commit().await?;
+    crate::infra::cache::directory_changed();
     Ok(())
 }
 

@@ -333,9 +333,6 @@ pub async fn middleware(State(state): State<AuthState>, req: Request, next: Next
     if let Some(a) = actor {
         resp.extensions_mut().insert(a);
     }
-    if unsafe_method && !resp.status().is_client_error() && !keeps_directory(&path) {
-        state.forget_directory();
-    }
     // A page that was shown consumed the flash; a redirect carries its own.
     if flash.is_some() && resp.status().is_success() {
         resp.headers_mut().append(
@@ -346,28 +343,6 @@ pub async fn middleware(State(state): State<AuthState>, req: Request, next: Next
         );
     }
     resp
-}
-
-/// Whether a state-changing request to `path` leaves the org tree, departments and accounts
-/// as they were, so the caches of them can stay. Everything else (the tree, departments,
-/// users, passwords, tokens, logout, and any capability added later) drops them when it
-/// succeeds: forgetting is the default, keeping is the exception for the busy case loop.
-fn keeps_directory(path: &str) -> bool {
-    const KEEP: &[&str] = &[
-        "/api/v1/cases",
-        "/api/v1/notifications",
-        "/api/v1/categories",
-        "/api/v1/calendar",
-        "/api/v1/admin/press",
-        "/api/v1/auth/login",
-        "/cases",
-        "/report",
-        "/track",
-        "/files",
-        "/notifications",
-        "/login",
-    ];
-    KEEP.iter().any(|k| path.starts_with(k))
 }
 
 /// Forms that people without an account post: they carry a double-submit token from the

@@ -372,6 +372,7 @@ pub async fn import(
     )
     .await?;
     tx.commit().await?;
+    crate::infra::cache::directory_changed();
     report.committed = true;
     Ok(report)
 }

@@ -448,6 +448,7 @@ pub async fn create(
     )
     .await?;
     tx.commit().await?;
+    crate::infra::cache::directory_changed();
     Ok(row)
 }
 
@@ -526,6 +527,7 @@ pub async fn update(
     .await?;
     let row = find(&tx, c, id).await?;
     tx.commit().await?;
+    crate::infra::cache::directory_changed();
     Ok(row)
 }
 
@@ -618,6 +620,7 @@ pub async fn move_node(
     .await?;
     let row = find(&tx, c, id).await?;
     tx.commit().await?;
+    crate::infra::cache::directory_changed();
     Ok(row)
 }
 
@@ -700,6 +703,7 @@ async fn change_status(
     )
     .await?;
     tx.commit().await?;
+    crate::infra::cache::directory_changed();
     Ok(res.rows_affected)
 }
 
@@ -751,6 +755,7 @@ pub async fn delete(
     )
     .await?;
     tx.commit().await?;
+    crate::infra::cache::directory_changed();
     Ok(())
 }
 
@@ -809,6 +814,7 @@ pub async fn set_boundary(
     )
     .await?;
     tx.commit().await?;
+    crate::infra::cache::directory_changed();
     Ok(())
 }
 
@@ -982,6 +988,7 @@ pub async fn create_department(
     )
     .await?;
     tx.commit().await?;
+    crate::infra::cache::directory_changed();
     Ok(row)
 }
 
@@ -1069,5 +1076,6 @@ pub async fn update_department(
     )
     .await?;
     tx.commit().await?;
+    crate::infra::cache::directory_changed();
     Ok(())
 }

@@ -401,6 +401,7 @@ pub async fn create(
     )
     .await?;
     tx.commit().await?;
+    crate::infra::cache::directory_changed();
     views(db, vec![row])
         .await?
         .pop()
@@ -517,6 +518,7 @@ pub async fn update(
     )
     .await?;
     tx.commit().await?;
+    crate::infra::cache::directory_changed();
     get(db, c, id).await
 }
 
@@ -555,6 +557,7 @@ pub async fn reset_password(
     )
     .await?;
     tx.commit().await?;
+    crate::infra::cache::directory_changed();
     Ok(())
 }
 
@@ -634,6 +637,32 @@ pub async fn set_status(
     )
     .await?;
     tx.commit().await?;
+    crate::infra::cache::directory_changed();
+    Ok(())
+}
+
+/// Records when an account last logged in (the login's audit entry is the caller's, in the
+/// same transaction).
+pub async fn note_login(db: &impl ConnectionTrait, u: &user::Model) -> AppResult<()> {
+    let mut am: user::ActiveModel = u.clone().into();
+    am.last_login_at = Set(Some(crate::infra::clock::now_ms()));
+    am.update(db).await?;
+    Ok(())
+}
+
+/// Sets the password an account's holder chose (after checking the current one): it need not
+/// be changed again. The caller ends the other sessions and audits, in the same transaction.
+pub async fn set_own_password(
+    db: &impl ConnectionTrait,
+    u: &user::Model,
+    hash: String,
+) -> AppResult<()> {
+    let mut am: user::ActiveModel = u.clone().into();
+    am.password_hash = Set(hash);
+    am.must_change_password = Set(false);
+    am.version = Set(u.version + 1);
+    am.updated_at = Set(crate::infra::clock::now_ms());
+    am.update(db).await?;
     Ok(())
 }
 

@@ -9,6 +9,7 @@ mod cases;
 mod cli;
 mod figures;
 mod guards;
+mod layers;
 mod org;
 mod pages;
 mod people;
