@@ -13,6 +13,7 @@ use crate::infra::files;
 use crate::org::service::{self as org, NodeFilter};
 use crate::web::Query;
 use crate::web::{Actor, PageActor};
+use crate::web::{Choice, choice};
 use crate::web::{Html, PageCtx, done, flash_redirect, query_string, respond};
 use askama::Template;
 use axum::Form;
@@ -21,21 +22,6 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use std::collections::HashMap;
 use wangge_core::{OrgLevel, Permission};
-
-/// A choice in a select.
-pub struct Choice {
-    /// Value.
-    pub value: String,
-    /// Label.
-    pub label: String,
-}
-
-pub(super) fn choice(v: impl ToString, l: impl Into<String>) -> Choice {
-    Choice {
-        value: v.to_string(),
-        label: l.into(),
-    }
-}
 
 /// Fields and photos of a multipart form.
 pub(super) struct FormData {

@@ -5,13 +5,14 @@
 
 use super::CasesState;
 use super::handlers as api;
-use super::pages::{Choice, choice, new_case_of, read_form, store_photos};
+use super::pages::{new_case_of, read_form, store_photos};
 use super::service::{self, ActInput, CaseView, Reporter};
 use crate::infra::error::{AppError, AppResult};
 use crate::infra::vault::Field;
 use crate::web::Query;
 use crate::web::csrf::PRE_COOKIE;
 use crate::web::{Actor, ClientIp};
+use crate::web::{Choice, choice};
 use crate::web::{Html, done};
 use askama::Template;
 use axum::extract::{Multipart, Path, State};

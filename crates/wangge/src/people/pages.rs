@@ -28,7 +28,7 @@ use wangge_core::people::{ETHNICITIES, HouseholdType, PoliticalStatus, Relation,
 use wangge_core::registry::{AgeBand, ResidentInput};
 use wangge_core::{OrgLevel, Permission};
 
-use crate::users::pages::Choice;
+use crate::web::Choice;
 
 fn choices<T: Copy>(
     all: &[T],

@@ -4,6 +4,7 @@ use super::{EditUser, Filter, NewUser, Page, UserView};
 use crate::infra::error::{AppError, AppResult};
 use crate::org::service::{self as org, DepartmentView, NodeFilter};
 use crate::web::Base;
+use crate::web::Choice;
 use crate::web::Query;
 use crate::web::{Actor, Caller, PageActor, Panel};
 use crate::web::{Html, PageCtx, done, page_err, respond};
@@ -15,11 +16,6 @@ use serde::Deserialize;
 use wangge_core::{OrgLevel, Permission, Role};
 
 /// A choice in a select.
-pub struct Choice {
-    pub value: String,
-    pub label: String,
-}
-
 fn role_choices() -> Vec<Choice> {
     Role::ALL
         .iter()

@@ -266,6 +266,22 @@ pub async fn static_file(axum::extract::Path(file): axum::extract::Path<String>)
         .into_response()
 }
 
+/// A choice in a select: the value sent and the label shown.
+pub struct Choice {
+    /// Value.
+    pub value: String,
+    /// Label.
+    pub label: String,
+}
+
+/// A [`Choice`] from any value and label.
+pub fn choice(v: impl ToString, l: impl Into<String>) -> Choice {
+    Choice {
+        value: v.to_string(),
+        label: l.into(),
+    }
+}
+
 /// What the layout needs on every page.
 pub struct PageCtx {
     /// The page title.

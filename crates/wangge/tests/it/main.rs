@@ -4,6 +4,7 @@
 //! with the seeded demo street, and talks HTTP to it.
 
 mod answers;
+mod architecture;
 mod auth;
 mod cases;
 mod cli;
