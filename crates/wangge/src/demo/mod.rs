@@ -113,7 +113,7 @@ impl Quad {
 }
 
 struct Ctx<'a> {
-    tx: &'a sea_orm::DatabaseTransaction,
+    tx: &'a crate::infra::db::WriteTxn,
     rng: Rng,
     hash: String,
     made: Made,

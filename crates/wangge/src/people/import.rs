@@ -369,7 +369,10 @@ pub async fn import(
         }
     });
     let mut report = Report::default();
-    let mut w = Writer::default();
+    let mut w = Writer {
+        began: crate::infra::clock::now_ms(),
+        ..Writer::default()
+    };
     let mut bulk = false;
     let written = async {
         while let Some(msg) = rx.recv().await {
@@ -953,12 +956,22 @@ struct Known {
     head: Option<i64>,
 }
 
-/// The writer's memory across batches: the households of the buildings it has touched.
+/// The writer's memory across batches: the households of the buildings it has touched, when
+/// the import began and whom it has written.
 #[derive(Default)]
 struct Writer {
     households: HashMap<(i64, String), Known>,
     loaded: HashSet<i64>,
+    /// When the import began (ms): a record saved by someone else after that is newer than
+    /// the sheet and is not overwritten.
+    began: i64,
+    /// The residents this import has written (a later row of the file may write them again).
+    written: HashSet<i64>,
 }
+
+/// Why a row is not written over a record someone saved while the import ran.
+const CHANGED_MEANWHILE: &str =
+    "导入期间此人信息已在系统中被修改，未覆盖：请核对后单独修改或重新导入该行";
 
 /// The stored fields a row is compared with.
 struct Existing {
@@ -1123,6 +1136,7 @@ impl Writer {
             let Some(id) = new_ids.get(&r.sealed.id_blind).copied() else {
                 continue;
             };
+            self.written.insert(id);
             for t in &r.tags {
                 tag_values.push((id, *t));
             }
@@ -1238,7 +1252,15 @@ impl Writer {
                         report.unchanged += 1;
                         continue;
                     }
-                    update_row(&txn, e, &r, hh.id, &tags, now).await?;
+                    // The version rule: a record saved by someone else since the import
+                    // began (or between this batch's read and its write) is newer than the
+                    // sheet; the row is returned, not written over it.
+                    let newer = e.row.updated_at >= self.began && !self.written.contains(&e.id);
+                    if newer || !update_row(&txn, e, &r, hh.id, &tags, now).await? {
+                        report.reject(r.line, CHANGED_MEANWHILE.to_owned(), r.cells);
+                        continue;
+                    }
+                    self.written.insert(e.id);
                     if e.household_id != Some(hh.id) {
                         movement_row(&txn, c, e.id, &r, e.household_id, hh.id, "transfer", now)
                             .await?;
@@ -1384,6 +1406,8 @@ fn same(m: &resident::Model, r: &Ready, household: i64) -> bool {
         && m.note == x.note
 }
 
+/// Writes an import row over a registered resident through the registry's one writer;
+/// `false` when the record moved on meanwhile.
 async fn update_row(
     db: &impl ConnectionTrait,
     e: &Existing,
@@ -1391,40 +1415,16 @@ async fn update_row(
     household: i64,
     tags: &[i64],
     now: i64,
-) -> AppResult<()> {
-    let x = &r.resident;
-    let phone_same = e.row.phone_blind == r.sealed.phone_blind;
-    crate::infra::db::exec(
-        db,
-        "UPDATE residents SET household_id = $1, org_path = $2, gender = $3, birth_date = $4, \
-         ethnicity = $5, phone_sealed = $6, phone_blind = $7, phone_tail = $8, residence = $9, \
-         political = $10, relation = $11, work_unit = $12, note = $13, status = 'active', \
-         version = version + 1, updated_at = $14 WHERE id = $15",
-        vec![
-            household.into(),
-            r.building.path.clone().into(),
-            x.gender.as_str().into(),
-            x.birth_date.format("%Y-%m-%d").to_string().into(),
-            i32::from(x.ethnicity).into(),
-            if phone_same {
-                e.row.phone_sealed.clone()
-            } else {
-                r.sealed.phone_sealed.clone()
-            }
-            .into(),
-            r.sealed.phone_blind.into(),
-            r.sealed.phone_tail.into(),
-            x.residence.as_str().into(),
-            x.political.as_str().into(),
-            x.relation.as_str().into(),
-            x.work_unit.clone().into(),
-            x.note.clone().into(),
-            now.into(),
-            e.id.into(),
-        ],
-    )
-    .await?;
-    service::set_tags(db, e.id, tags).await
+) -> AppResult<bool> {
+    let place = service::Place {
+        household,
+        org_path: &r.building.path,
+    };
+    if !service::write_record(db, &e.row, &r.resident, &r.sealed, Some(place), now).await? {
+        return Ok(false);
+    }
+    service::set_tags(db, e.id, tags).await?;
+    Ok(true)
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -623,20 +623,26 @@ pub async fn update_household(
         // The new head's relation says so; a former head becomes 其他 until someone says more.
         crate::infra::db::exec(
             &txn,
-            "UPDATE residents SET relation = $1, version = version + 1 WHERE household_id = $2 \
-             AND relation = $3 AND id <> $4",
+            "UPDATE residents SET relation = $1, version = version + 1, updated_at = $5 \
+             WHERE household_id = $2 AND relation = $3 AND id <> $4",
             vec![
                 Relation::Other.as_str().into(),
                 h.id.into(),
                 Relation::Head.as_str().into(),
                 head.into(),
+                crate::infra::clock::now_ms().into(),
             ],
         )
         .await?;
         crate::infra::db::exec(
             &txn,
-            "UPDATE residents SET relation = $1, version = version + 1 WHERE id = $2",
-            vec![Relation::Head.as_str().into(), head.into()],
+            "UPDATE residents SET relation = $1, version = version + 1, updated_at = $3 \
+             WHERE id = $2",
+            vec![
+                Relation::Head.as_str().into(),
+                head.into(),
+                crate::infra::clock::now_ms().into(),
+            ],
         )
         .await?;
     }
@@ -872,7 +878,7 @@ pub const ID_UNAVAILABLE: &str =
 async fn id_taken(
     st: &PeopleState,
     c: &Caller,
-    txn: sea_orm::DatabaseTransaction,
+    txn: crate::infra::db::WriteTxn,
     other: &resident::Model,
     id: &IdNumber,
 ) -> AppError {
@@ -1135,47 +1141,7 @@ pub async fn update(
             m.insert("phone".into(), json!("已修改"));
         }
     }
-    let n = crate::infra::db::exec(
-        &txn,
-        "UPDATE residents SET name = $1, initials = $2, gender = $3, birth_date = $4, \
-         ethnicity = $5, id_sealed = $6, id_blind = $7, id_tail = $8, phone_sealed = $9, \
-         phone_blind = $10, phone_tail = $11, residence = $12, political = $13, relation = $14, \
-         work_unit = $15, note = $16, version = version + 1, updated_at = $17 \
-         WHERE id = $18 AND version = $19",
-        vec![
-            r.name.clone().into(),
-            r.initials.clone().into(),
-            r.gender.as_str().into(),
-            birth.into(),
-            i32::from(r.ethnicity).into(),
-            if id_changed {
-                sealed.id_sealed
-            } else {
-                old.id_sealed.clone()
-            }
-            .into(),
-            sealed.id_blind.into(),
-            sealed.id_tail.into(),
-            if phone_changed {
-                sealed.phone_sealed
-            } else {
-                old.phone_sealed.clone()
-            }
-            .into(),
-            sealed.phone_blind.into(),
-            sealed.phone_tail.into(),
-            r.residence.as_str().into(),
-            r.political.as_str().into(),
-            r.relation.as_str().into(),
-            r.work_unit.clone().into(),
-            r.note.clone().into(),
-            crate::infra::clock::now_ms().into(),
-            old.id.into(),
-            old.version.into(),
-        ],
-    )
-    .await?;
-    if n == 0 {
+    if !write_record(&txn, &old, &r, &sealed, None, crate::infra::clock::now_ms()).await? {
         return Err(AppError::stale());
     }
     set_tags(&txn, old.id, &tag_ids).await?;
@@ -1201,6 +1167,76 @@ pub async fn update(
         .ok_or_else(not_found)?;
     txn.commit().await?;
     Ok(row)
+}
+
+/// Where a written record lives: its household and the path it is held at.
+pub(crate) struct Place<'a> {
+    pub household: i64,
+    pub org_path: &'a str,
+}
+
+/// The one writer of a resident's record: the form's edit and the import's update both come
+/// here. It writes only while the row is still at the version `old` was read at, and answers
+/// `false` when it is not (someone saved in between: nothing is overwritten). A sealed ID
+/// number or phone whose blind index is unchanged is kept as stored. `place` moves the record
+/// (an import row names its household; the form's edit keeps it where it is and makes it
+/// active only by [`move_resident`]).
+pub(crate) async fn write_record(
+    db: &impl ConnectionTrait,
+    old: &resident::Model,
+    r: &registry::Resident,
+    sealed: &Sealed,
+    place: Option<Place<'_>>,
+    now: i64,
+) -> AppResult<bool> {
+    let (household, org_path, status) = match &place {
+        Some(p) => (Some(p.household), p.org_path.to_owned(), ACTIVE),
+        None => (old.household_id, old.org_path.clone(), old.status.as_str()),
+    };
+    let n = crate::infra::db::exec(
+        db,
+        "UPDATE residents SET name = $1, initials = $2, gender = $3, birth_date = $4, \
+         ethnicity = $5, id_sealed = $6, id_blind = $7, id_tail = $8, phone_sealed = $9, \
+         phone_blind = $10, phone_tail = $11, residence = $12, political = $13, relation = $14, \
+         work_unit = $15, note = $16, household_id = $17, org_path = $18, status = $19, \
+         version = version + 1, updated_at = $20 WHERE id = $21 AND version = $22",
+        vec![
+            r.name.clone().into(),
+            r.initials.clone().into(),
+            r.gender.as_str().into(),
+            r.birth_date.format("%Y-%m-%d").to_string().into(),
+            i32::from(r.ethnicity).into(),
+            if old.id_blind == sealed.id_blind {
+                old.id_sealed.clone()
+            } else {
+                sealed.id_sealed.clone()
+            }
+            .into(),
+            sealed.id_blind.into(),
+            sealed.id_tail.into(),
+            if old.phone_blind == sealed.phone_blind {
+                old.phone_sealed.clone()
+            } else {
+                sealed.phone_sealed.clone()
+            }
+            .into(),
+            sealed.phone_blind.into(),
+            sealed.phone_tail.into(),
+            r.residence.as_str().into(),
+            r.political.as_str().into(),
+            r.relation.as_str().into(),
+            r.work_unit.clone().into(),
+            r.note.clone().into(),
+            household.into(),
+            org_path.into(),
+            status.into(),
+            now.into(),
+            old.id.into(),
+            old.version.into(),
+        ],
+    )
+    .await?;
+    Ok(n == 1)
 }
 
 /// Points a household's head at the member whose relation is 户主 (or at no one).

@@ -399,17 +399,104 @@ pub async fn checkpoint_forever(db: DatabaseConnection) {
 }
 
 /// Starts a transaction that will write. On SQLite it takes the write lock at once
-/// (`BEGIN IMMEDIATE`), so two writers queue on the busy timeout instead of one failing
-/// when it upgrades a read lock; PostgreSQL ignores the mode.
-pub async fn begin_write(
-    db: &DatabaseConnection,
-) -> Result<sea_orm::DatabaseTransaction, sea_orm::DbErr> {
+/// (`BEGIN IMMEDIATE`), so two writers queue instead of one failing when it upgrades a read
+/// lock; PostgreSQL ignores the mode.
+///
+/// On SQLite the writers of one database file also take turns in the order they came, through
+/// a fair lock held until the transaction ends. SQLite's own busy wait polls, and a writer that
+/// commits and begins again at once (an import's batches) would win every time: an edit saved
+/// from a form while a long import ran waited for the whole import. Now it waits for one batch.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<WriteTxn, sea_orm::DbErr> {
     use sea_orm::TransactionTrait;
-    db.begin_with_options(sea_orm::TransactionOptions {
-        sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
-        ..Default::default()
-    })
-    .await
+    let turn = match db.get_database_backend() {
+        DbBackend::Sqlite => Some(write_turns(db).lock_owned().await),
+        _ => None,
+    };
+    let txn = db
+        .begin_with_options(sea_orm::TransactionOptions {
+            sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+            ..Default::default()
+        })
+        .await?;
+    Ok(WriteTxn { txn, _turn: turn })
+}
+
+/// The fair lock of the SQLite file `db` writes to (one per file, made on first use).
+fn write_turns(db: &DatabaseConnection) -> std::sync::Arc<tokio::sync::Mutex<()>> {
+    use std::collections::HashMap;
+    use std::path::PathBuf;
+    use std::sync::{Arc, LazyLock, Mutex};
+    type Turns = Mutex<HashMap<PathBuf, Arc<tokio::sync::Mutex<()>>>>;
+    static TURNS: LazyLock<Turns> = LazyLock::new(Turns::default);
+    let file = db
+        .get_sqlite_connection_pool()
+        .connect_options()
+        .get_filename()
+        .to_path_buf();
+    let mut turns = TURNS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    turns.entry(file).or_default().clone()
+}
+
+/// A transaction begun by [`begin_write`]: used as any connection, ended by [`WriteTxn::commit`]
+/// (dropped, it rolls back). It holds the writer's turn until it ends.
+pub struct WriteTxn {
+    // Declared first, dropped first: the transaction ends before the turn passes on.
+    txn: sea_orm::DatabaseTransaction,
+    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl WriteTxn {
+    /// Commits.
+    pub async fn commit(self) -> Result<(), sea_orm::DbErr> {
+        self.txn.commit().await
+    }
+
+    /// Rolls back.
+    pub async fn rollback(self) -> Result<(), sea_orm::DbErr> {
+        self.txn.rollback().await
+    }
+}
+
+#[async_trait::async_trait]
+impl ConnectionTrait for WriteTxn {
+    fn get_database_backend(&self) -> DbBackend {
+        self.txn.get_database_backend()
+    }
+
+    async fn execute_raw(
+        &self,
+        stmt: sea_orm::Statement,
+    ) -> Result<sea_orm::ExecResult, sea_orm::DbErr> {
+        self.txn.execute_raw(stmt).await
+    }
+
+    async fn execute_unprepared(&self, sql: &str) -> Result<sea_orm::ExecResult, sea_orm::DbErr> {
+        self.txn.execute_unprepared(sql).await
+    }
+
+    async fn query_one_raw(
+        &self,
+        stmt: sea_orm::Statement,
+    ) -> Result<Option<sea_orm::QueryResult>, sea_orm::DbErr> {
+        self.txn.query_one_raw(stmt).await
+    }
+
+    async fn query_all_raw(
+        &self,
+        stmt: sea_orm::Statement,
+    ) -> Result<Vec<sea_orm::QueryResult>, sea_orm::DbErr> {
+        self.txn.query_all_raw(stmt).await
+    }
+
+    fn support_returning(&self) -> bool {
+        self.txn.support_returning()
+    }
+
+    fn is_mock_connection(&self) -> bool {
+        self.txn.is_mock_connection()
+    }
 }
 
 /// A statement written with `$1, $2…` placeholders for either backend. SQLite gets `?NNN`,
