@@ -14,6 +14,7 @@ pub mod category;
 pub mod classify;
 pub mod geo;
 pub mod org;
+pub mod party;
 pub mod people;
 pub mod photo;
 pub mod press;

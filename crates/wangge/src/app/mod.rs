@@ -8,7 +8,7 @@ use sea_orm::DatabaseConnection;
 pub mod home;
 mod router;
 
-pub use router::{route_paths, router};
+pub use router::{OpenApiDoc, openapi, route_paths, router};
 
 /// Every slice, in the order they may import each other (see ARCHITECTURE.md): a new slice is
 /// one line here.

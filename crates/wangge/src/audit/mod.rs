@@ -1,8 +1,9 @@
 //! The audit log's pages: administrators browse the entries within their scope (the writer is
 //! [`crate::infra::audit`]).
 
-pub mod handlers;
+pub mod api;
 
+use utoipa_axum::routes;
 use crate::infra::audit::entity as log;
 use crate::infra::error::AppResult;
 use sea_orm::{
@@ -153,10 +154,11 @@ fn mount(base: &Base) -> Mounted {
 
 /// The JSON API (under `/api/v1`).
 fn api() -> Routes<Base> {
-    Routes::api().route("/audit", get(handlers::api_list))
+    Routes::api()
+        .api(routes!(api::api_list))
 }
 
 /// The pages.
 fn pages() -> Routes<Base> {
-    Routes::pages().route("/audit", get(handlers::page))
+    Routes::pages().route("/audit", get(api::page))
 }

@@ -3,8 +3,11 @@
 //! the request's extensions, with CSRF enforced on every state-changing request that rides on
 //! a cookie. Sessions, tokens and tries are stored by [`crate::infra::access`].
 
-pub mod handlers;
+pub mod api;
+pub mod pages;
+pub mod service;
 
+use utoipa_axum::routes;
 use crate::infra::access::SESSION_IDLE_MS;
 use crate::infra::access::entity::{api_token, login_failure, session};
 use crate::infra::error::{AppError, AppResult};
@@ -395,18 +398,12 @@ fn mount(base: &crate::web::Base) -> Mounted {
 /// The JSON API (under `/api/v1`).
 fn api() -> Routes<AuthState> {
     Routes::api()
-        .route("/auth/login", post(handlers::api_login))
-        .route("/auth/logout", post(handlers::api_logout))
-        .route("/me", get(handlers::api_me))
-        .route("/me/password", post(handlers::api_change_password))
-        .route(
-            "/tokens",
-            get(handlers::api_tokens).post(handlers::api_issue_token),
-        )
-        .route(
-            "/tokens/{id}",
-            axum::routing::delete(handlers::api_revoke_token),
-        )
+        .api(routes!(api::api_login))
+        .api(routes!(api::api_logout))
+        .api(routes!(api::api_me))
+        .api(routes!(api::api_change_password))
+        .api(routes!(api::api_tokens, api::api_issue_token))
+        .api(routes!(api::api_revoke_token))
 }
 
 /// The pages.
@@ -414,14 +411,14 @@ fn pages() -> Routes<AuthState> {
     Routes::pages()
         .route(
             "/login",
-            get(handlers::login_page).post(handlers::login_submit),
+            get(pages::login_page).post(pages::login_submit),
         )
-        .route("/logout", post(handlers::logout))
-        .route("/account", get(handlers::account_page))
-        .route("/account/password", post(handlers::account_password))
+        .route("/logout", post(pages::logout))
+        .route("/account", get(pages::account_page))
+        .route("/account/password", post(pages::account_password))
         .route(
             "/tokens",
-            get(handlers::tokens_page).post(handlers::tokens_issue),
+            get(pages::tokens_page).post(pages::tokens_issue),
         )
-        .route("/tokens/{id}/revoke", post(handlers::tokens_revoke))
+        .route("/tokens/{id}/revoke", post(pages::tokens_revoke))
 }

@@ -5,13 +5,13 @@
 //! `rates`, `photo`, `classify`); this slice holds their storage ([`entity`]), the editable
 //! reference data ([`catalog`]), the services ([`service`]), the suggestion ([`suggest`]),
 //! notifications ([`notify`]), photos ([`files`]), the pressing job ([`press`]), the JSON API
-//! ([`handlers`]) and the pages ([`pages`]). The engine carries a case *kind*, so disputes and
+//! ([`api`]) and the pages ([`pages`]). The engine carries a case *kind*, so disputes and
 //! hazards can reuse it.
 
 pub mod catalog;
 pub mod directory;
 pub mod entity;
-pub mod handlers;
+pub mod api;
 pub mod intake;
 pub mod notify;
 pub mod pages;
@@ -20,6 +20,7 @@ pub mod public;
 pub mod service;
 pub mod suggest;
 
+use utoipa_axum::routes;
 use crate::web::Base;
 use axum::extract::FromRef;
 use std::sync::Arc;
@@ -187,29 +188,20 @@ fn mount(base: &crate::web::Base) -> Mounted {
 /// The JSON API (under `/api/v1`).
 fn api() -> Routes<CasesState> {
     Routes::api()
-        .route("/cases", get(handlers::api_list).post(handlers::api_create))
-        .route("/cases/{id}", get(handlers::api_get))
-        .route("/cases/{id}/actions", post(handlers::api_act))
-        .route("/todo", get(handlers::api_todo))
-        .route(
-            "/categories",
-            get(handlers::api_categories).post(handlers::api_create_category),
-        )
-        .route("/categories/suggest", get(handlers::api_suggest))
-        .route(
-            "/categories/{code}",
-            axum::routing::patch(handlers::api_update_category),
-        )
-        .route("/calendar", get(handlers::api_calendar))
-        .route(
-            "/calendar/{date}",
-            axum::routing::put(handlers::api_set_day),
-        )
-        .route("/stats/cases", get(handlers::api_stats))
-        .route("/files", post(handlers::api_upload))
-        .route("/notifications", get(handlers::api_notifications))
-        .route("/notifications/read", post(handlers::api_mark_read))
-        .route("/admin/press", post(handlers::api_press))
+        .api(routes!(api::api_list, api::api_create))
+        .api(routes!(api::api_get))
+        .api(routes!(api::api_act))
+        .api(routes!(api::api_todo))
+        .api(routes!(api::api_categories, api::api_create_category))
+        .api(routes!(api::api_suggest))
+        .api(routes!(api::api_update_category))
+        .api(routes!(api::api_calendar))
+        .api(routes!(api::api_set_day))
+        .api(routes!(api::api_stats))
+        .api(routes!(api::api_upload))
+        .api(routes!(api::api_notifications))
+        .api(routes!(api::api_mark_read))
+        .api(routes!(api::api_press))
 }
 
 /// The pages.
@@ -231,7 +223,7 @@ fn pages() -> Routes<CasesState> {
         .route("/track/{no}", get(public::track).post(public::track_act))
         .route("/track/{no}/files/{id}", get(public::track_file))
         .route("/files/{id}", get(pages::file))
-        .route("/events", get(handlers::events))
+        .route("/events", get(api::events))
         .route("/notifications", get(pages::notifications))
         .route("/notifications/read", post(pages::mark_read))
         .route("/stats", get(pages::stats))

@@ -4,7 +4,7 @@
 
 use super::CasesState;
 use super::catalog::{self, CategoryInput, CategoryView, DayView};
-use super::handlers::{self as api, CaseDetail, StatsQuery};
+use super::api::{self, CaseDetail, StatsQuery};
 use super::notify;
 use super::service::{self, ActInput, CaseView, Filter, NewCase, Reporter, Stats};
 use crate::infra::clock::fmt_time;

@@ -4,7 +4,7 @@
 //! four digits of the phone they gave — where they rate or withdraw.
 
 use super::CasesState;
-use super::handlers as api;
+use super::api;
 use super::pages::{new_case_of, read_form, store_photos};
 use super::service::{self, ActInput, CaseView, Reporter};
 use crate::infra::error::{AppError, AppResult};

@@ -79,7 +79,10 @@ async fn model_for(st: &CasesState, street: &str) -> AppResult<Option<Arc<Model>
         .column(case::Column::Title)
         .column(case::Column::Description)
         .filter(case::Column::Status.eq("closed"))
-        .filter(case::Column::OrgPath.like(format!("{street}%")))
+        .filter(crate::infra::db::subtree(
+            case::Column::OrgPath,
+            &crate::infra::error::stored_path(&street)?,
+        ))
         .order_by_desc(case::Column::Id)
         .limit(TRAIN_ON)
         .into_tuple()

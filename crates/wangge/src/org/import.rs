@@ -65,14 +65,9 @@ const COLUMNS: [(&str, &[&str], bool); 6] = [
     ("sort_order", &["排序", "sort_order", "sort"], false),
 ];
 
-/// Reads the file's rows: XLSX/XLS by their magic bytes, otherwise UTF-8 CSV.
+/// Reads the file's rows through the kit's one sheet reader (XLSX, or CSV in UTF-8 or GB18030).
 pub fn parse(bytes: &[u8]) -> AppResult<Vec<Row>> {
-    let table = if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0])
-    {
-        read_workbook(bytes)?
-    } else {
-        read_csv(bytes)?
-    };
+    let table = crate::web::sheet::read_all(bytes.to_vec())?;
     let mut it = table.into_iter();
     let Some((_, header)) = it.next() else {
         return Err(AppError::bad("empty_file", "文件是空的"));
@@ -113,6 +108,7 @@ pub fn parse(bytes: &[u8]) -> AppResult<Vec<Row>> {
     };
     let mut rows = Vec::new();
     for (line, r) in it {
+        let line = usize::try_from(line).unwrap_or(usize::MAX);
         if r.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
@@ -136,71 +132,6 @@ pub fn parse(bytes: &[u8]) -> AppResult<Vec<Row>> {
         return Err(AppError::bad("empty_file", "文件只有表头，没有数据行"));
     }
     Ok(rows)
-}
-
-/// Rows with their line numbers (1-based, as a spreadsheet shows them).
-type Table = Vec<(usize, Vec<String>)>;
-
-fn read_csv(bytes: &[u8]) -> AppResult<Table> {
-    if std::str::from_utf8(bytes).is_err() {
-        return Err(AppError::bad(
-            "bad_file",
-            "文件不是电子表格，或不是 UTF-8 编码的 CSV（在 Excel 中可另存为“CSV UTF-8”，或直接上传 xlsx）",
-        ));
-    }
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(bytes);
-    let mut out = Vec::new();
-    for (i, rec) in rdr.records().enumerate() {
-        let rec = rec
-            .map_err(|e| AppError::bad("bad_file", format!("CSV 第 {} 行无法读取：{e}", i + 1)))?;
-        let line = rec
-            .position()
-            .map_or(i + 1, |p| line_at(bytes, p.byte() as usize));
-        out.push((line, rec.iter().map(str::to_owned).collect()));
-    }
-    Ok(out)
-}
-
-/// The 1-based line of the first non-blank line at or after a byte offset (the CSV reader
-/// skips blank lines and reports where the skipping began).
-fn line_at(bytes: &[u8], mut at: usize) -> usize {
-    while at < bytes.len() && (bytes[at] == b'\n' || bytes[at] == b'\r') {
-        at += 1;
-    }
-    1 + bytes[..at.min(bytes.len())]
-        .iter()
-        .filter(|b| **b == b'\n')
-        .count()
-}
-
-fn read_workbook(bytes: &[u8]) -> AppResult<Table> {
-    use calamine::Reader;
-    let mut wb = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes.to_vec()))
-        .map_err(|e| AppError::bad("bad_file", format!("无法读取电子表格：{e}")))?;
-    let range = wb
-        .worksheet_range_at(0)
-        .ok_or_else(|| AppError::bad("bad_file", "电子表格里没有工作表"))?
-        .map_err(|e| AppError::bad("bad_file", format!("无法读取第一个工作表：{e}")))?;
-    let first = range.start().map_or(0, |(r, _)| r as usize);
-    Ok(range
-        .rows()
-        .enumerate()
-        .map(|(i, r)| {
-            let cells = r
-                .iter()
-                .map(|c| match c {
-                    calamine::Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => {
-                        format!("{}", *f as i64)
-                    }
-                    other => other.to_string(),
-                })
-                .collect();
-            (first + i + 1, cells)
-        })
-        .collect())
 }
 
 /// A row that passed the checks.

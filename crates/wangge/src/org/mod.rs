@@ -2,7 +2,7 @@
 //! district down to buildings, each with a materialized path that scopes every other row.
 
 pub mod entity;
-pub mod handlers;
+pub mod api;
 pub mod import;
 pub mod map;
 pub mod pages;
@@ -30,6 +30,7 @@ pub const DEPARTMENT_KINDS: &[&str] = &[
     "其他",
 ];
 
+use utoipa_axum::routes;
 use crate::infra::db::Hold;
 use crate::web::{Base, Mounted, NavEntry, Routes, Slice};
 use axum::routing::{get, post};
@@ -86,36 +87,17 @@ fn mount(base: &Base) -> Mounted {
 /// The JSON API (under `/api/v1`).
 fn api() -> Routes<Base> {
     Routes::api()
-        .route("/org/tree", get(handlers::api_tree))
-        .route(
-            "/org/nodes",
-            get(handlers::api_list).post(handlers::api_create),
-        )
-        .route(
-            "/org/nodes/{id}",
-            get(handlers::api_get)
-                .patch(handlers::api_update)
-                .delete(handlers::api_delete),
-        )
-        .route("/org/nodes/{id}/move", post(handlers::api_move))
-        .route("/org/nodes/{id}/retire", post(handlers::api_retire))
-        .route("/org/nodes/{id}/reactivate", post(handlers::api_reactivate))
-        .route(
-            "/org/nodes/{id}/boundary",
-            get(handlers::api_get_boundary)
-                .put(handlers::api_set_boundary)
-                .delete(handlers::api_clear_boundary),
-        )
-        .route(
-            "/org/nodes/{id}/departments",
-            get(handlers::api_node_departments).post(handlers::api_create_department),
-        )
-        .route("/org/import", post(handlers::api_import))
-        .route("/departments", get(handlers::api_departments))
-        .route(
-            "/departments/{id}",
-            get(handlers::api_get_department).patch(handlers::api_update_department),
-        )
+        .api(routes!(api::api_tree))
+        .api(routes!(api::api_list, api::api_create))
+        .api(routes!(api::api_get, api::api_update, api::api_delete))
+        .api(routes!(api::api_move))
+        .api(routes!(api::api_retire))
+        .api(routes!(api::api_reactivate))
+        .api(routes!(api::api_get_boundary, api::api_set_boundary, api::api_clear_boundary))
+        .api(routes!(api::api_node_departments, api::api_create_department))
+        .api(routes!(api::api_import))
+        .api(routes!(api::api_departments))
+        .api(routes!(api::api_get_department, api::api_update_department))
 }
 
 /// The pages.

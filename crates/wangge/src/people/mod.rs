@@ -4,11 +4,12 @@
 
 pub mod archive;
 pub mod entity;
-pub mod handlers;
+pub mod api;
 pub mod import;
 pub mod pages;
 pub mod service;
 
+use utoipa_axum::routes;
 use crate::cases::CasesState;
 use crate::web::Base;
 use axum::extract::FromRef;
@@ -123,36 +124,21 @@ fn mount(base: &crate::web::Base) -> Mounted {
 /// The JSON API (under `/api/v1`).
 fn api() -> Routes<PeopleState> {
     Routes::api()
-        .route(
-            "/residents",
-            get(handlers::api_search).post(handlers::api_create),
-        )
-        .route("/residents/export.xlsx", get(pages::api_export))
-        .route(
-            "/residents/{id}",
-            get(handlers::api_get).patch(handlers::api_update),
-        )
-        .route("/residents/{id}/move", post(handlers::api_move))
-        .route("/residents/{id}/reveal", post(handlers::api_reveal))
-        .route("/org/nodes/{id}/buildings", get(handlers::api_buildings))
-        .route("/buildings/{id}/households", get(handlers::api_households))
-        .route("/households", post(handlers::api_create_household))
-        .route(
-            "/households/{id}",
-            get(handlers::api_household).patch(handlers::api_update_household),
-        )
-        .route("/households/{id}/visits", post(handlers::api_visit))
-        .route("/households/{id}/assessments", post(handlers::api_assess))
-        .route(
-            "/households/{id}/documents",
-            post(handlers::api_add_document),
-        )
-        .route(
-            "/assessment-items",
-            get(handlers::api_items).post(handlers::api_add_item),
-        )
-        .route("/tags", get(handlers::api_tags).post(handlers::api_add_tag))
-        .route("/people/import", post(handlers::api_import))
+        .api(routes!(api::api_search, api::api_create))
+        .api(routes!(pages::api_export))
+        .api(routes!(api::api_get, api::api_update))
+        .api(routes!(api::api_move))
+        .api(routes!(api::api_reveal))
+        .api(routes!(api::api_buildings))
+        .api(routes!(api::api_households))
+        .api(routes!(api::api_create_household))
+        .api(routes!(api::api_household, api::api_update_household))
+        .api(routes!(api::api_visit))
+        .api(routes!(api::api_assess))
+        .api(routes!(api::api_add_document))
+        .api(routes!(api::api_items, api::api_add_item))
+        .api(routes!(api::api_tags, api::api_add_tag))
+        .api(routes!(api::api_import))
 }
 
 /// The pages.

@@ -3,9 +3,10 @@
 //! their own subtree.
 
 pub mod entity;
-pub mod handlers;
+pub mod api;
 pub mod pages;
 
+use utoipa_axum::routes;
 use crate::infra::audit::{self, Entry};
 use crate::infra::error::{AppError, AppResult};
 use crate::org::entity::{department, node};
@@ -180,7 +181,10 @@ pub async fn list(
     }
     if let Some(org) = f.org_id {
         let n = crate::org::service::find(db, c, org).await?;
-        q = q.filter(user::Column::OrgPath.like(format!("{}%", n.path)));
+        q = q.filter(crate::infra::db::subtree(
+            user::Column::OrgPath,
+            &crate::infra::error::stored_path(&n.path)?,
+        ));
     }
     let total = q.clone().count(db).await?;
     let q = q
@@ -723,20 +727,11 @@ fn mount(base: &Base) -> Mounted {
 /// The JSON API (under `/api/v1`).
 fn api() -> Routes<Base> {
     Routes::api()
-        .route(
-            "/users",
-            routing::get(handlers::api_list).post(handlers::api_create),
-        )
-        .route(
-            "/users/{id}",
-            routing::get(handlers::api_get).patch(handlers::api_update),
-        )
-        .route(
-            "/users/{id}/password",
-            routing::post(handlers::api_reset_password),
-        )
-        .route("/users/{id}/disable", routing::post(handlers::api_disable))
-        .route("/users/{id}/enable", routing::post(handlers::api_enable))
+        .api(routes!(api::api_list, api::api_create))
+        .api(routes!(api::api_get, api::api_update))
+        .api(routes!(api::api_reset_password))
+        .api(routes!(api::api_disable))
+        .api(routes!(api::api_enable))
 }
 
 /// The pages.

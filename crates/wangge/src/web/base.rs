@@ -202,10 +202,12 @@ impl Site {
 }
 
 /// A router that remembers every path it is given, so that the tests can walk the whole table
-/// of routes (see `tests/it/routes.rs`): a route added and not covered there fails.
+/// of routes (see `tests/it/routes.rs`): a route added and not covered there fails. The API's
+/// routes are added with [`Routes::api`]`(routes!(…))` from handlers annotated with
+/// `#[utoipa::path]`, so the same code serves a route and describes it in the OpenAPI document.
 pub struct Routes<S> {
-    /// The routes.
-    pub router: Router<S>,
+    /// The routes, with the description of the API's.
+    pub router: utoipa_axum::router::OpenApiRouter<S>,
     /// Their full paths (`/api/v1/cases/{id}`).
     pub paths: Vec<String>,
     prefix: &'static str,
@@ -215,7 +217,7 @@ impl<S: Clone + Send + Sync + 'static> Routes<S> {
     /// Routes served under `prefix` (`/api/v1`, or `` for the pages).
     pub fn new(prefix: &'static str) -> Routes<S> {
         Routes {
-            router: Router::new(),
+            router: utoipa_axum::router::OpenApiRouter::new(),
             paths: Vec::new(),
             prefix,
         }
@@ -231,10 +233,21 @@ impl<S: Clone + Send + Sync + 'static> Routes<S> {
         Routes::new("")
     }
 
-    /// Adds a route and remembers its full path.
+    /// Adds a route and remembers its full path (the pages; an API route is added with
+    /// [`Routes::api`], or it is missing from the OpenAPI document and a test says so).
     pub fn route(mut self, path: &'static str, handler: axum::routing::MethodRouter<S>) -> Self {
         self.paths.push(format!("{}{path}", self.prefix));
         self.router = self.router.route(path, handler);
+        self
+    }
+
+    /// Adds the handlers of one API path, as `utoipa_axum::routes!` gathers them from their
+    /// `#[utoipa::path]` annotations: served and described by the same code.
+    pub fn api(mut self, handlers: utoipa_axum::router::UtoipaMethodRouter<S>) -> Self {
+        for path in handlers.1.paths.keys() {
+            self.paths.push(format!("{}{path}", self.prefix));
+        }
+        self.router = self.router.routes(handlers);
         self
     }
 

@@ -8,6 +8,7 @@ pub mod base;
 pub mod caller;
 pub mod csrf;
 pub mod metrics;
+pub mod sheet;
 pub mod xlsx;
 
 use crate::infra::error::{AppError, AppResult};
@@ -264,6 +265,23 @@ pub async fn static_file(axum::extract::Path(file): axum::extract::Path<String>)
         body,
     )
         .into_response()
+}
+
+/// The one shape of every error answer of the API (`one_error_shape` makes every error so),
+/// as the OpenAPI document describes it.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorAnswer {
+    /// What went wrong.
+    pub error: ErrorDetail,
+}
+
+/// An error: a stable code to act on and a Chinese message to show.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// The stable code (`bad_input`, `stale_version`, `out_of_scope`…).
+    pub code: String,
+    /// The message, in Chinese, for a person.
+    pub message: String,
 }
 
 /// A choice in a select: the value sent and the label shown.
@@ -580,15 +598,15 @@ pub fn done<T>(r: AppResult<T>, to: &str, ok_msg: &str) -> Response {
 
 /// Percent-encodes for a URL query or cookie value.
 pub fn urlencode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+    /// Everything but letters, digits and `-_.~/` (the slash kept: paths stay readable).
+    const KEEP: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~')
+        .remove(b'/');
+    utf8_percent_encode(s, KEEP).to_string()
 }
 
 /// Decodes `application/x-www-form-urlencoded` text (`+` is a space).
@@ -596,27 +614,12 @@ pub fn urldecode(s: &str) -> std::borrow::Cow<'_, str> {
     if !s.contains(['%', '+']) {
         return std::borrow::Cow::Borrowed(s);
     }
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
-                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                    Some(v) => {
-                        out.push(v);
-                        i += 2;
-                    }
-                    None => out.push(b'%'),
-                }
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    std::borrow::Cow::Owned(String::from_utf8_lossy(&out).into_owned())
+    let spaced = s.replace('+', " ");
+    std::borrow::Cow::Owned(
+        percent_encoding::percent_decode_str(&spaced)
+            .decode_utf8_lossy()
+            .into_owned(),
+    )
 }
 
 /// Builds `a=1&b=2` from non-empty pairs, for paging links that keep the filters.

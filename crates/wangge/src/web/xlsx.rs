@@ -38,18 +38,12 @@ pub fn build(sheet: &str, headers: &[&str], rows: &[Vec<String>]) -> AppResult<V
     wb.save_to_buffer().map_err(err)
 }
 
-/// The cells of a workbook's first sheet as text (for reading back what was exported).
+/// The cells of a workbook's first sheet as text (for reading back what was exported), by
+/// the one sheet reader.
 pub fn read_rows(bytes: &[u8]) -> AppResult<Vec<Vec<String>>> {
-    use calamine::Reader;
-    let mut wb = calamine::Xlsx::new(std::io::Cursor::new(bytes))
-        .map_err(|e| AppError::bad("bad_file", format!("无法读取电子表格：{e}")))?;
-    let range = wb
-        .worksheet_range_at(0)
-        .ok_or_else(|| AppError::bad("bad_file", "电子表格里没有工作表"))?
-        .map_err(|e| AppError::bad("bad_file", format!("无法读取工作表：{e}")))?;
-    Ok(range
-        .rows()
-        .map(|r| r.iter().map(ToString::to_string).collect())
+    Ok(super::sheet::read_all(bytes.to_vec())?
+        .into_iter()
+        .map(|(_, cells)| cells)
         .collect())
 }
 

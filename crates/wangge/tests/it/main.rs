@@ -11,6 +11,7 @@ mod cli;
 mod figures;
 mod guards;
 mod layers;
+mod openapi;
 mod org;
 mod pages;
 mod people;

@@ -82,6 +82,7 @@ use Who::*;
 
 /// Every route of the router, with who may call it.
 const ROUTES: &[Route] = &[
+    r("/api/v1/openapi.json", Public, Open),
     r("/api/v1/auth/login", Public, Own),
     r("/api/v1/auth/logout", Any, Own),
     r("/api/v1/me", Any, Scoped),

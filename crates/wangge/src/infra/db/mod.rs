@@ -354,7 +354,14 @@ pub fn backend(db: &impl ConnectionTrait) -> Backend {
 /// path) lies in the scope's subtree. Every store that returns domain rows applies it; it is
 /// one indexed prefix match.
 pub fn in_scope(column: &'static str, scope: &Scope) -> SimpleExpr {
-    Expr::col(column).like(scope.like_pattern())
+    subtree(column, scope.root())
+}
+
+/// The subtree filter: rows whose path `column` lies at `path` or under it. The scope filter is
+/// this on the caller's root; a page that narrows to one community or grid uses it too. The
+/// one place a subtree's `LIKE` pattern is made (paths hold only digits and slashes).
+pub fn subtree(column: impl sea_orm::sea_query::IntoColumnRef, path: &OrgPath) -> SimpleExpr {
+    Expr::col(column).like(Scope::new(path.clone()).like_pattern())
 }
 
 /// Keeps the query planner's statistics fresh. SQLite plans without statistics until a table
@@ -672,7 +679,7 @@ pub async fn rows_held(
             .expr(Expr::val(1))
             .from(sea_orm::sea_query::Alias::new(h.table))
             .and_where(if h.by_path {
-                column.like(format!("{}%", path.as_str()))
+                subtree(column, path)
             } else {
                 column.eq(path.id())
             })

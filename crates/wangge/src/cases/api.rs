@@ -66,6 +66,19 @@ struct CreatedView {
 }
 
 /// `POST /api/v1/cases` — an `Idempotency-Key` header makes retries safe.
+#[utoipa::path(
+    post,
+    path = "/cases",
+    tag = "诉求事件",
+    summary = "上报事件（幂等键 Idempotency-Key 可选）",
+    request_body(content = Object, content_type = "application/json", description = "{title, description, category?, kind?, source?, building_id | lat+lng | org_id, address?, reporter_name?, reporter_phone?, private?, photos?}"),
+    responses(
+        (status = 201, description = "已受理"),
+        (status = 400, description = "输入有误：中文说明与错误码，未作任何改动", body = crate::web::ErrorAnswer),
+        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
+        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
+    ),
+)]
 pub async fn api_create(
     State(st): State<CasesState>,
     actor: Actor,
@@ -107,6 +120,29 @@ pub async fn api_create(
 }
 
 /// `GET /api/v1/cases`
+#[utoipa::path(
+    get,
+    path = "/cases",
+    tag = "诉求事件",
+    summary = "管辖范围内的事件列表",
+    params(
+        ("status" = Option<String>, Query, description = "状态"),
+        ("kind" = Option<String>, Query, description = "类型"),
+        ("category" = Option<String>, Query, description = "分类编码或大类"),
+        ("source" = Option<String>, Query, description = "来源"),
+        ("org" = Option<i64>, Query, description = "节点（含子树）"),
+        ("from" = Option<String>, Query, description = "起始日期"),
+        ("to" = Option<String>, Query, description = "截止日期"),
+        ("q" = Option<String>, Query, description = "文字"),
+        ("page" = Option<u64>, Query, description = "页码"),
+    ),
+    responses(
+        (status = 200, description = "成功"),
+        (status = 400, description = "输入有误：中文说明与错误码，未作任何改动", body = crate::web::ErrorAnswer),
+        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
+        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
+    ),
+)]
 pub async fn api_list(
     State(st): State<CasesState>,
     actor: Actor,
@@ -116,6 +152,21 @@ pub async fn api_list(
 }
 
 /// `GET /api/v1/cases/{id}`
+#[utoipa::path(
+    get,
+    path = "/cases/{id}",
+    tag = "诉求事件",
+    summary = "事件详情：时间线、照片、调用者此刻可做的操作",
+    params(
+        ("id" = i64, Path, description = "编号"),
+    ),
+    responses(
+        (status = 200, description = "成功"),
+        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
+        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
+        (status = 404, description = "不存在或不在管辖范围内", body = crate::web::ErrorAnswer),
+    ),
+)]
 pub async fn api_get(
     State(st): State<CasesState>,
     actor: Actor,
@@ -125,6 +176,24 @@ pub async fn api_get(
 }
 
 /// `POST /api/v1/cases/{id}/actions`
+#[utoipa::path(
+    post,
+    path = "/cases/{id}/actions",
+    tag = "诉求事件",
+    summary = "对事件执行一项操作（带版本号）",
+    params(
+        ("id" = i64, Path, description = "编号"),
+    ),
+    request_body(content = Object, content_type = "application/json", description = "{action, version, …各操作所需字段}"),
+    responses(
+        (status = 200, description = "成功"),
+        (status = 400, description = "输入有误：中文说明与错误码，未作任何改动", body = crate::web::ErrorAnswer),
+        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
+        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
+        (status = 404, description = "不存在或不在管辖范围内", body = crate::web::ErrorAnswer),
+        (status = 409, description = "已被他人修改或状态不允许：请刷新后重试", body = crate::web::ErrorAnswer),
+    ),
+)]
 pub async fn api_act(
     State(st): State<CasesState>,
     actor: Actor,
@@ -149,6 +218,17 @@ pub async fn api_act(
 }
 
 /// `GET /api/v1/todo`
+#[utoipa::path(
+    get,
+    path = "/todo",
+    tag = "诉求事件",
+    summary = "待我办理的事件（红黄灯优先）",
+    responses(
+        (status = 200, description = "成功"),
+        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
+        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
+    ),
+)]
 pub async fn api_todo(
     State(st): State<CasesState>,
     actor: Actor,
@@ -157,6 +237,17 @@ pub async fn api_todo(
 }
 
 /// `GET /api/v1/categories`
+#[utoipa::path(
+    get,
+    path = "/categories",
+    tag = "诉求事件",
+    summary = "事件分类树",
+    responses(
+        (status = 200, description = "成功"),
+        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
+        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
+    ),
+)]
 pub async fn api_categories(
     State(st): State<CasesState>,
     _actor: Actor,
@@ -165,6 +256,19 @@ pub async fn api_categories(
 }
 
 /// `POST /api/v1/categories`
+#[utoipa::path(
+    post,
+    path = "/categories",
+    tag = "诉求事件",
+    summary = "新建分类（区管理员）",
+    request_body(content = Object, content_type = "application/json", description = "{code, name, parent?, handler_level, response_hours, handle_days, …}"),
+    responses(
+        (status = 201, description = "已创建"),
+        (status = 400, description = "输入有误：中文说明与错误码，未作任何改动", body = crate::web::ErrorAnswer),
+        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
+        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
+    ),
+)]
 pub async fn api_create_category(
     State(st): State<CasesState>,
     actor: Actor,
@@ -177,6 +281,24 @@ pub async fn api_create_category(
 }
 
 /// `PATCH /api/v1/categories/{code}`
+#[utoipa::path(
+    patch,
+    path = "/categories/{code}",
+    tag = "诉求事件",
+    summary = "修改分类（区管理员）",
+    params(
+        ("code" = String, Path, description = "分类编码"),
+    ),
+    request_body(content = Object, content_type = "application/json", description = "分类字段"),
+    responses(
+        (status = 200, description = "成功"),
+        (status = 400, description = "输入有误：中文说明与错误码，未作任何改动", body = crate::web::ErrorAnswer),
+        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
+        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
+        (status = 404, description = "不存在或不在管辖范围内", body = crate::web::ErrorAnswer),
+        (status = 409, description = "已被他人修改或状态不允许：请刷新后重试", body = crate::web::ErrorAnswer),
+    ),
+)]
 pub async fn api_update_category(
     State(st): State<CasesState>,
     actor: Actor,
@@ -197,6 +319,21 @@ pub struct SuggestQuery {
 }
 
 /// `GET /api/v1/categories/suggest?text=…`
+#[utoipa::path(
+    get,
+    path = "/categories/suggest",
+    tag = "诉求事件",
+    summary = "按文字推荐分类",
+    params(
+        ("text" = Option<String>, Query, description = "事件文字"),
+    ),
+    responses(
+        (status = 200, description = "成功"),
+        (status = 400, description = "输入有误：中文说明与错误码，未作任何改动", body = crate::web::ErrorAnswer),
+        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
+        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
+    ),
+)]
 pub async fn api_suggest(
     State(st): State<CasesState>,
     actor: Actor,
@@ -221,6 +358,21 @@ pub struct YearQuery {
 }
 
 /// `GET /api/v1/calendar?year=2026`
+#[utoipa::path(
+    get,
+    path = "/calendar",
+    tag = "诉求事件",
+    summary = "工作日历",
+    params(
+        ("year" = Option<i32>, Query, description = "年份"),
+    ),
+    responses(
+        (status = 200, description = "成功"),
+        (status = 400, description = "输入有误：中文说明与错误码，未作任何改动", body = crate::web::ErrorAnswer),
+        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
+        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
+    ),
+)]
 pub async fn api_calendar(
     State(st): State<CasesState>,
     _actor: Actor,
@@ -250,6 +402,23 @@ pub struct DayInput {
 }
 
 /// `PUT /api/v1/calendar/{date}` with `{"kind": "holiday"|"workday"|"normal", "name"}`.
+#[utoipa::path(
+    put,
+    path = "/calendar/{date}",
+    tag = "诉求事件",
+    summary = "设置某日为节假日、调休工作日或恢复正常",
+    params(
+        ("date" = String, Path, description = "日期 YYYY-MM-DD"),
+    ),
+    request_body(content = Object, content_type = "application/json", description = "{kind: holiday|workday|normal, name}"),
+    responses(
+        (status = 204, description = "已保存"),
+        (status = 400, description = "输入有误：中文说明与错误码，未作任何改动", body = crate::web::ErrorAnswer),
+        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
+        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
+        (status = 404, description = "不存在或不在管辖范围内", body = crate::web::ErrorAnswer),
+    ),
+)]
 pub async fn api_set_day(
     State(st): State<CasesState>,
     actor: Actor,
@@ -271,6 +440,23 @@ pub struct StatsQuery {
 }
 
 /// `GET /api/v1/stats/cases?org=ID&from=YYYY-MM-DD&to=YYYY-MM-DD`
+#[utoipa::path(
+    get,
+    path = "/stats/cases",
+    tag = "诉求事件",
+    summary = "事件统计：各状态数、按期率、三率、平均办结时长",
+    params(
+        ("org" = Option<i64>, Query, description = "节点"),
+        ("from" = Option<String>, Query, description = "起始日期"),
+        ("to" = Option<String>, Query, description = "截止日期"),
+    ),
+    responses(
+        (status = 200, description = "成功"),
+        (status = 400, description = "输入有误：中文说明与错误码，未作任何改动", body = crate::web::ErrorAnswer),
+        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
+        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
+    ),
+)]
 pub async fn api_stats(
     State(st): State<CasesState>,
     actor: Actor,
@@ -296,6 +482,19 @@ impl StatsQuery {
 }
 
 /// `POST /api/v1/files` — a photo as the raw body; answers its id for `photos`.
+#[utoipa::path(
+    post,
+    path = "/files",
+    tag = "诉求事件",
+    summary = "上传照片（JPEG/PNG/WebP，≤10 MB，去除 EXIF/GPS）",
+    request_body(content = String, content_type = "application/octet-stream", description = "照片原始字节"),
+    responses(
+        (status = 201, description = "已保存"),
+        (status = 400, description = "输入有误：中文说明与错误码，未作任何改动", body = crate::web::ErrorAnswer),
+        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
+        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
+    ),
+)]
 pub async fn api_upload(
     State(st): State<CasesState>,
     actor: Actor,
@@ -337,6 +536,17 @@ pub async fn send_file(st: &CasesState, id: &str) -> AppResult<Response> {
 }
 
 /// `GET /api/v1/notifications`
+#[utoipa::path(
+    get,
+    path = "/notifications",
+    tag = "诉求事件",
+    summary = "站内通知",
+    responses(
+        (status = 200, description = "成功"),
+        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
+        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
+    ),
+)]
 pub async fn api_notifications(
     State(st): State<CasesState>,
     actor: Actor,
@@ -352,6 +562,19 @@ pub struct ReadInput {
 }
 
 /// `POST /api/v1/notifications/read` with `{"id": N}` or `{}` for all.
+#[utoipa::path(
+    post,
+    path = "/notifications/read",
+    tag = "诉求事件",
+    summary = "标记通知为已读",
+    request_body(content = Object, content_type = "application/json", description = "{ids?}"),
+    responses(
+        (status = 200, description = "成功"),
+        (status = 400, description = "输入有误：中文说明与错误码，未作任何改动", body = crate::web::ErrorAnswer),
+        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
+        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
+    ),
+)]
 pub async fn api_mark_read(
     State(st): State<CasesState>,
     actor: Actor,
@@ -389,6 +612,17 @@ pub async fn events(State(st): State<CasesState>, actor: Actor) -> impl IntoResp
 }
 
 /// `POST /api/v1/admin/press` — runs the pressing job now (administrators).
+#[utoipa::path(
+    post,
+    path = "/admin/press",
+    tag = "诉求事件",
+    summary = "立即运行催办督办（区管理员）",
+    responses(
+        (status = 200, description = "成功"),
+        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
+        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
+    ),
+)]
 pub async fn api_press(
     State(st): State<CasesState>,
     actor: Actor,

@@ -13,6 +13,25 @@ use axum::response::{IntoResponse, Response};
 use wangge_core::Permission;
 
 /// `GET /api/v1/audit`
+#[utoipa::path(
+    get,
+    path = "/audit",
+    tag = "审计日志",
+    summary = "管辖范围内的审计日志（管理员）",
+    params(
+        ("entity" = Option<String>, Query, description = "对象类型"),
+        ("action" = Option<String>, Query, description = "操作"),
+        ("actor" = Option<String>, Query, description = "操作人"),
+        ("entity_id" = Option<i64>, Query, description = "对象编号"),
+        ("page" = Option<u64>, Query, description = "页码"),
+    ),
+    responses(
+        (status = 200, description = "成功"),
+        (status = 400, description = "输入有误：中文说明与错误码，未作任何改动", body = crate::web::ErrorAnswer),
+        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
+        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
+    ),
+)]
 pub async fn api_list(
     State(st): State<Base>,
     actor: Actor,
