@@ -315,13 +315,23 @@ mod tests {
         );
         assert!(check_place(Group, None, OrgLevel::Grid, Some(Branch)).is_ok());
         // A group straight under a committee, a branch with no parent, a branch on a grid.
-        let e = check_place(Group, None, OrgLevel::Grid, Some(Committee)).unwrap_err();
+        let e = check_place(Group, None, OrgLevel::Grid, Some(Committee)).expect_err("refused");
         assert!(e.contains("党(工)委下不能设党小组"), "{e}");
-        let e = check_place(Branch, Some(BranchCategory::Village), OrgLevel::Community, None)
-            .unwrap_err();
+        let e = check_place(
+            Branch,
+            Some(BranchCategory::Village),
+            OrgLevel::Community,
+            None,
+        )
+        .expect_err("refused");
         assert!(e.contains("须有上级"), "{e}");
-        let e = check_place(Branch, Some(BranchCategory::Village), OrgLevel::Grid, Some(Committee))
-            .unwrap_err();
+        let e = check_place(
+            Branch,
+            Some(BranchCategory::Village),
+            OrgLevel::Grid,
+            Some(Committee),
+        )
+        .expect_err("refused");
         assert!(e.contains("不能建在网格"), "{e}");
         // A branch names its category; a group does not have one.
         assert!(check_place(Branch, None, OrgLevel::Community, Some(Committee)).is_err());
@@ -352,10 +362,7 @@ mod tests {
     #[test]
     fn terms_run_five_years_in_villages_and_three_elsewhere() {
         let t = Terms::default();
-        assert_eq!(
-            t.years(PartyKind::Branch, Some(BranchCategory::Village)),
-            5
-        );
+        assert_eq!(t.years(PartyKind::Branch, Some(BranchCategory::Village)), 5);
         assert_eq!(
             t.years(PartyKind::Branch, Some(BranchCategory::NewEconomy)),
             3

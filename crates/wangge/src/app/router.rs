@@ -16,7 +16,7 @@ use utoipa_axum::routes;
 /// Every slice mounted, with the app's own routes: the API routes, the pages and the jobs.
 fn mounted(base: &Base) -> (Routes<()>, Routes<()>, Vec<BoxFuture<'static, ()>>) {
     let mut api = Routes::<Base>::api()
-        .api(routes!(openapi_json))
+        .routes(routes!(openapi_json))
         .with_state(base.clone());
     let mut pages = Routes::<Base>::pages()
         .route("/", get(super::home::page))
@@ -70,6 +70,14 @@ impl OpenApiDoc {
             doc.paths.paths.insert(format!("/api/v1{path}"), item);
         }
         let mut components = parts.components.unwrap_or_default();
+        // The one error shape the refusals of every operation refer to.
+        let mut schemas = Vec::new();
+        <web::ErrorAnswer as utoipa::ToSchema>::schemas(&mut schemas);
+        schemas.push((
+            <web::ErrorAnswer as utoipa::ToSchema>::name().into_owned(),
+            <web::ErrorAnswer as utoipa::PartialSchema>::schema(),
+        ));
+        components.schemas.extend(schemas);
         components.add_security_scheme(
             "令牌",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
@@ -84,13 +92,16 @@ impl OpenApiDoc {
 /// The OpenAPI 3.1 document of this API.
 #[utoipa::path(
     get,
+    operation_id = "app_openapi_json",
     path = "/openapi.json",
     tag = "接口说明",
     summary = "本接口的 OpenAPI 3.1 文档",
     security(()),
     responses((status = 200, description = "OpenAPI 文档", content_type = "application/json"))
 )]
-async fn openapi_json(axum::extract::State(base): axum::extract::State<Base>) -> axum::response::Response {
+async fn openapi_json(
+    axum::extract::State(base): axum::extract::State<Base>,
+) -> axum::response::Response {
     use axum::response::IntoResponse;
     let doc = openapi(&base);
     (

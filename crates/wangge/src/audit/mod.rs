@@ -2,14 +2,15 @@
 //! [`crate::infra::audit`]).
 
 pub mod api;
+pub mod pages;
 
-use utoipa_axum::routes;
 use crate::infra::audit::entity as log;
 use crate::infra::error::AppResult;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde::Serialize;
+use utoipa_axum::routes;
 use wangge_core::Scope;
 
 /// Filters for browsing the log.
@@ -154,11 +155,10 @@ fn mount(base: &Base) -> Mounted {
 
 /// The JSON API (under `/api/v1`).
 fn api() -> Routes<Base> {
-    Routes::api()
-        .api(routes!(api::api_list))
+    Routes::api().routes(routes!(api::api_list))
 }
 
 /// The pages.
 fn pages() -> Routes<Base> {
-    Routes::pages().route("/audit", get(api::page))
+    Routes::pages().route("/audit", get(pages::page))
 }

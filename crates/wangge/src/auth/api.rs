@@ -1,27 +1,20 @@
 //! The JSON API of logging in, who am I, own password and machine tokens.
 
-
 use super::AuthState;
-use super::SESSION_COOKIE;
-use crate::infra::access::{self, entity::api_token};
-use crate::infra::audit::{self, Entry, Who};
+use super::service::{
+    TokenView, authenticate, change_own_password, issue_machine_token, note_login,
+    revoke_machine_token, token_list,
+};
+use crate::infra::access;
 use crate::infra::error::{AppError, AppResult};
-use crate::users::entity as user;
-use crate::web::Query;
-use crate::web::caller::{cookie, cookie_header};
-use crate::web::csrf::PRE_COOKIE;
-use crate::web::{Actor, ClientIp, PageActor, Via};
-use crate::web::{Html, PageCtx, done};
-use askama::Template;
+use crate::web::{Actor, ClientIp, Via};
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
-use axum::{Extension, Form, Json};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use axum::http::StatusCode;
+use axum::{Extension, Json};
+use sea_orm::EntityTrait;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use wangge_core::{Permission, validate};
-use super::service::*;
+use wangge_core::Permission;
 
 /// The API login's body.
 #[derive(Deserialize)]
@@ -33,6 +26,7 @@ pub struct ApiLogin {
 /// `POST /api/v1/auth/login` → `{"token", "expires_at", "user"}`
 #[utoipa::path(
     post,
+    operation_id = "auth_login",
     path = "/auth/login",
     tag = "登录与令牌",
     summary = "登录，取得令牌",
@@ -66,13 +60,13 @@ pub async fn api_login(
 /// `POST /api/v1/auth/logout`: revokes the token used.
 #[utoipa::path(
     post,
+    operation_id = "auth_logout",
     path = "/auth/logout",
     tag = "登录与令牌",
     summary = "注销当前令牌",
     responses(
         (status = 204, description = "已注销"),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
+        crate::web::Refused,
     ),
 )]
 pub async fn api_logout(State(st): State<AuthState>, actor: Actor) -> AppResult<StatusCode> {
@@ -101,13 +95,13 @@ pub struct Me {
 /// `GET /api/v1/me`
 #[utoipa::path(
     get,
+    operation_id = "auth_me",
     path = "/me",
     tag = "登录与令牌",
     summary = "我是谁：账号、角色、权限、所属节点",
     responses(
         (status = 200, description = "成功"),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
+        crate::web::Refused,
     ),
 )]
 pub async fn api_me(State(st): State<AuthState>, actor: Actor) -> AppResult<Json<Me>> {
@@ -143,15 +137,14 @@ pub struct ApiPassword {
 /// `POST /api/v1/me/password`
 #[utoipa::path(
     post,
+    operation_id = "auth_change_password",
     path = "/me/password",
     tag = "登录与令牌",
     summary = "修改自己的密码（其他登录随之结束）",
     request_body(content = Object, content_type = "application/json", description = "{current_password, new_password}"),
     responses(
         (status = 204, description = "已修改"),
-        (status = 400, description = "输入有误：中文说明与错误码，未作任何改动", body = crate::web::ErrorAnswer),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
+        crate::web::Refused,
     ),
 )]
 pub async fn api_change_password(
@@ -175,13 +168,13 @@ pub async fn api_change_password(
 /// `GET /api/v1/tokens`
 #[utoipa::path(
     get,
+    operation_id = "auth_tokens",
     path = "/tokens",
     tag = "登录与令牌",
     summary = "接口令牌列表（管理员）",
     responses(
         (status = 200, description = "成功"),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
+        crate::web::Refused,
     ),
 )]
 pub async fn api_tokens(
@@ -196,22 +189,21 @@ pub async fn api_tokens(
 pub struct TokenForm {
     /// Empty (or one's own): for oneself; otherwise a service account in scope.
     #[serde(default)]
-    username: String,
-    name: String,
+    pub(super) username: String,
+    pub(super) name: String,
 }
 
 /// `POST /api/v1/tokens` → `{"id", "token"}` (shown once).
 #[utoipa::path(
     post,
+    operation_id = "auth_issue_token",
     path = "/tokens",
     tag = "登录与令牌",
     summary = "签发接口令牌（只显示一次）",
     request_body(content = Object, content_type = "application/json", description = "{name, username?}"),
     responses(
         (status = 201, description = "已签发"),
-        (status = 400, description = "输入有误：中文说明与错误码，未作任何改动", body = crate::web::ErrorAnswer),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
+        crate::web::Refused,
     ),
 )]
 pub async fn api_issue_token(
@@ -228,6 +220,7 @@ pub async fn api_issue_token(
 /// `DELETE /api/v1/tokens/{id}`
 #[utoipa::path(
     delete,
+    operation_id = "auth_revoke_token",
     path = "/tokens/{id}",
     tag = "登录与令牌",
     summary = "吊销接口令牌",
@@ -236,9 +229,7 @@ pub async fn api_issue_token(
     ),
     responses(
         (status = 204, description = "已吊销"),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
-        (status = 404, description = "不存在或不在管辖范围内", body = crate::web::ErrorAnswer),
+        crate::web::Refused,
     ),
 )]
 pub async fn api_revoke_token(

@@ -7,7 +7,6 @@ pub mod api;
 pub mod pages;
 pub mod service;
 
-use utoipa_axum::routes;
 use crate::infra::access::SESSION_IDLE_MS;
 use crate::infra::access::entity::{api_token, login_failure, session};
 use crate::infra::error::{AppError, AppResult};
@@ -22,6 +21,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
 };
 use std::net::SocketAddr;
+use utoipa_axum::routes;
 use wangge_core::{OrgPath, Permission, Role, Scope};
 
 /// The session cookie's name.
@@ -398,27 +398,21 @@ fn mount(base: &crate::web::Base) -> Mounted {
 /// The JSON API (under `/api/v1`).
 fn api() -> Routes<AuthState> {
     Routes::api()
-        .api(routes!(api::api_login))
-        .api(routes!(api::api_logout))
-        .api(routes!(api::api_me))
-        .api(routes!(api::api_change_password))
-        .api(routes!(api::api_tokens, api::api_issue_token))
-        .api(routes!(api::api_revoke_token))
+        .routes(routes!(api::api_login))
+        .routes(routes!(api::api_logout))
+        .routes(routes!(api::api_me))
+        .routes(routes!(api::api_change_password))
+        .routes(routes!(api::api_tokens, api::api_issue_token))
+        .routes(routes!(api::api_revoke_token))
 }
 
 /// The pages.
 fn pages() -> Routes<AuthState> {
     Routes::pages()
-        .route(
-            "/login",
-            get(pages::login_page).post(pages::login_submit),
-        )
+        .route("/login", get(pages::login_page).post(pages::login_submit))
         .route("/logout", post(pages::logout))
         .route("/account", get(pages::account_page))
         .route("/account/password", post(pages::account_password))
-        .route(
-            "/tokens",
-            get(pages::tokens_page).post(pages::tokens_issue),
-        )
+        .route("/tokens", get(pages::tokens_page).post(pages::tokens_issue))
         .route("/tokens/{id}/revoke", post(pages::tokens_revoke))
 }

@@ -1,12 +1,14 @@
 //! The login page, logging out, the account page and the tokens page.
 
-
 use super::AuthState;
 use super::SESSION_COOKIE;
-use crate::infra::access::{self, entity::api_token};
-use crate::infra::audit::{self, Entry, Who};
+use super::api::TokenForm;
+use super::service::{
+    TokenView, authenticate, change_own_password, issue_machine_token, note_login,
+    revoke_machine_token, token_list,
+};
+use crate::infra::access;
 use crate::infra::error::{AppError, AppResult};
-use crate::users::entity as user;
 use crate::web::Query;
 use crate::web::caller::{cookie, cookie_header};
 use crate::web::csrf::PRE_COOKIE;
@@ -16,13 +18,8 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::{Extension, Form, Json};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
-use wangge_core::{Permission, validate};
-use super::api::*;
-use super::service::*;
+use axum::{Extension, Form};
+use serde::Deserialize;
 
 #[derive(Template)]
 #[template(path = "login.html")]

@@ -1,25 +1,14 @@
 //! Logging in, password changes and machine tokens: the rules that touch storage.
 
-
 use super::AuthState;
-use super::SESSION_COOKIE;
 use crate::infra::access::{self, entity::api_token};
 use crate::infra::audit::{self, Entry, Who};
 use crate::infra::error::{AppError, AppResult};
 use crate::users::entity as user;
-use crate::web::Query;
-use crate::web::caller::{cookie, cookie_header};
-use crate::web::csrf::PRE_COOKIE;
-use crate::web::{Actor, ClientIp, PageActor, Via};
-use crate::web::{Html, PageCtx, done};
-use askama::Template;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
-use axum::{Extension, Form, Json};
+use crate::web::{Actor, Via};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::json;
 use wangge_core::{Permission, validate};
 
 /// Checks a username and password, with throttling; returns the account.
@@ -70,7 +59,12 @@ pub async fn authenticate(
     }
 }
 
-pub(super) async fn note_login(st: &AuthState, u: &user::Model, ip: &str, how: &str) -> AppResult<()> {
+pub(super) async fn note_login(
+    st: &AuthState,
+    u: &user::Model,
+    ip: &str,
+    how: &str,
+) -> AppResult<()> {
     let tx = crate::infra::db::begin_write(&st.db).await?;
     crate::users::note_login(&tx, u).await?;
     let path = crate::infra::error::stored_path(&u.org_path)?;
@@ -153,15 +147,15 @@ pub async fn change_own_password(
 /// A token as listed (never the token itself).
 #[derive(Serialize)]
 pub struct TokenView {
-    id: i64,
-    user_id: i64,
-    username: String,
-    name: String,
-    kind: String,
-    created_at: i64,
-    created_text: String,
-    last_used_text: String,
-    revoked: bool,
+    pub(super) id: i64,
+    pub(super) user_id: i64,
+    pub(super) username: String,
+    pub(super) name: String,
+    pub(super) kind: String,
+    pub(super) created_at: i64,
+    pub(super) created_text: String,
+    pub(super) last_used_text: String,
+    pub(super) revoked: bool,
 }
 
 pub(super) async fn token_list(st: &AuthState, actor: &Actor) -> AppResult<Vec<TokenView>> {

@@ -68,15 +68,14 @@ struct CreatedView {
 /// `POST /api/v1/cases` — an `Idempotency-Key` header makes retries safe.
 #[utoipa::path(
     post,
+    operation_id = "cases_create",
     path = "/cases",
     tag = "诉求事件",
     summary = "上报事件（幂等键 Idempotency-Key 可选）",
     request_body(content = Object, content_type = "application/json", description = "{title, description, category?, kind?, source?, building_id | lat+lng | org_id, address?, reporter_name?, reporter_phone?, private?, photos?}"),
     responses(
         (status = 201, description = "已受理"),
-        (status = 400, description = "输入有误：中文说明与错误码，未作任何改动", body = crate::web::ErrorAnswer),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
+        crate::web::Refused,
     ),
 )]
 pub async fn api_create(
@@ -122,6 +121,7 @@ pub async fn api_create(
 /// `GET /api/v1/cases`
 #[utoipa::path(
     get,
+    operation_id = "cases_list",
     path = "/cases",
     tag = "诉求事件",
     summary = "管辖范围内的事件列表",
@@ -138,9 +138,7 @@ pub async fn api_create(
     ),
     responses(
         (status = 200, description = "成功"),
-        (status = 400, description = "输入有误：中文说明与错误码，未作任何改动", body = crate::web::ErrorAnswer),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
+        crate::web::Refused,
     ),
 )]
 pub async fn api_list(
@@ -154,6 +152,7 @@ pub async fn api_list(
 /// `GET /api/v1/cases/{id}`
 #[utoipa::path(
     get,
+    operation_id = "cases_get",
     path = "/cases/{id}",
     tag = "诉求事件",
     summary = "事件详情：时间线、照片、调用者此刻可做的操作",
@@ -162,9 +161,7 @@ pub async fn api_list(
     ),
     responses(
         (status = 200, description = "成功"),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
-        (status = 404, description = "不存在或不在管辖范围内", body = crate::web::ErrorAnswer),
+        crate::web::Refused,
     ),
 )]
 pub async fn api_get(
@@ -178,6 +175,7 @@ pub async fn api_get(
 /// `POST /api/v1/cases/{id}/actions`
 #[utoipa::path(
     post,
+    operation_id = "cases_act",
     path = "/cases/{id}/actions",
     tag = "诉求事件",
     summary = "对事件执行一项操作（带版本号）",
@@ -187,11 +185,7 @@ pub async fn api_get(
     request_body(content = Object, content_type = "application/json", description = "{action, version, …各操作所需字段}"),
     responses(
         (status = 200, description = "成功"),
-        (status = 400, description = "输入有误：中文说明与错误码，未作任何改动", body = crate::web::ErrorAnswer),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
-        (status = 404, description = "不存在或不在管辖范围内", body = crate::web::ErrorAnswer),
-        (status = 409, description = "已被他人修改或状态不允许：请刷新后重试", body = crate::web::ErrorAnswer),
+        crate::web::RefusedWrite,
     ),
 )]
 pub async fn api_act(
@@ -220,13 +214,13 @@ pub async fn api_act(
 /// `GET /api/v1/todo`
 #[utoipa::path(
     get,
+    operation_id = "cases_todo",
     path = "/todo",
     tag = "诉求事件",
     summary = "待我办理的事件（红黄灯优先）",
     responses(
         (status = 200, description = "成功"),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
+        crate::web::Refused,
     ),
 )]
 pub async fn api_todo(
@@ -239,13 +233,13 @@ pub async fn api_todo(
 /// `GET /api/v1/categories`
 #[utoipa::path(
     get,
+    operation_id = "cases_categories",
     path = "/categories",
     tag = "诉求事件",
     summary = "事件分类树",
     responses(
         (status = 200, description = "成功"),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
+        crate::web::Refused,
     ),
 )]
 pub async fn api_categories(
@@ -258,15 +252,14 @@ pub async fn api_categories(
 /// `POST /api/v1/categories`
 #[utoipa::path(
     post,
+    operation_id = "cases_create_category",
     path = "/categories",
     tag = "诉求事件",
     summary = "新建分类（区管理员）",
     request_body(content = Object, content_type = "application/json", description = "{code, name, parent?, handler_level, response_hours, handle_days, …}"),
     responses(
         (status = 201, description = "已创建"),
-        (status = 400, description = "输入有误：中文说明与错误码，未作任何改动", body = crate::web::ErrorAnswer),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
+        crate::web::Refused,
     ),
 )]
 pub async fn api_create_category(
@@ -283,6 +276,7 @@ pub async fn api_create_category(
 /// `PATCH /api/v1/categories/{code}`
 #[utoipa::path(
     patch,
+    operation_id = "cases_update_category",
     path = "/categories/{code}",
     tag = "诉求事件",
     summary = "修改分类（区管理员）",
@@ -292,11 +286,7 @@ pub async fn api_create_category(
     request_body(content = Object, content_type = "application/json", description = "分类字段"),
     responses(
         (status = 200, description = "成功"),
-        (status = 400, description = "输入有误：中文说明与错误码，未作任何改动", body = crate::web::ErrorAnswer),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
-        (status = 404, description = "不存在或不在管辖范围内", body = crate::web::ErrorAnswer),
-        (status = 409, description = "已被他人修改或状态不允许：请刷新后重试", body = crate::web::ErrorAnswer),
+        crate::web::RefusedWrite,
     ),
 )]
 pub async fn api_update_category(
@@ -321,6 +311,7 @@ pub struct SuggestQuery {
 /// `GET /api/v1/categories/suggest?text=…`
 #[utoipa::path(
     get,
+    operation_id = "cases_suggest",
     path = "/categories/suggest",
     tag = "诉求事件",
     summary = "按文字推荐分类",
@@ -329,9 +320,7 @@ pub struct SuggestQuery {
     ),
     responses(
         (status = 200, description = "成功"),
-        (status = 400, description = "输入有误：中文说明与错误码，未作任何改动", body = crate::web::ErrorAnswer),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
+        crate::web::Refused,
     ),
 )]
 pub async fn api_suggest(
@@ -360,6 +349,7 @@ pub struct YearQuery {
 /// `GET /api/v1/calendar?year=2026`
 #[utoipa::path(
     get,
+    operation_id = "cases_calendar",
     path = "/calendar",
     tag = "诉求事件",
     summary = "工作日历",
@@ -368,9 +358,7 @@ pub struct YearQuery {
     ),
     responses(
         (status = 200, description = "成功"),
-        (status = 400, description = "输入有误：中文说明与错误码，未作任何改动", body = crate::web::ErrorAnswer),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
+        crate::web::Refused,
     ),
 )]
 pub async fn api_calendar(
@@ -404,6 +392,7 @@ pub struct DayInput {
 /// `PUT /api/v1/calendar/{date}` with `{"kind": "holiday"|"workday"|"normal", "name"}`.
 #[utoipa::path(
     put,
+    operation_id = "cases_set_day",
     path = "/calendar/{date}",
     tag = "诉求事件",
     summary = "设置某日为节假日、调休工作日或恢复正常",
@@ -413,10 +402,7 @@ pub struct DayInput {
     request_body(content = Object, content_type = "application/json", description = "{kind: holiday|workday|normal, name}"),
     responses(
         (status = 204, description = "已保存"),
-        (status = 400, description = "输入有误：中文说明与错误码，未作任何改动", body = crate::web::ErrorAnswer),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
-        (status = 404, description = "不存在或不在管辖范围内", body = crate::web::ErrorAnswer),
+        crate::web::Refused,
     ),
 )]
 pub async fn api_set_day(
@@ -442,6 +428,7 @@ pub struct StatsQuery {
 /// `GET /api/v1/stats/cases?org=ID&from=YYYY-MM-DD&to=YYYY-MM-DD`
 #[utoipa::path(
     get,
+    operation_id = "cases_stats",
     path = "/stats/cases",
     tag = "诉求事件",
     summary = "事件统计：各状态数、按期率、三率、平均办结时长",
@@ -452,9 +439,7 @@ pub struct StatsQuery {
     ),
     responses(
         (status = 200, description = "成功"),
-        (status = 400, description = "输入有误：中文说明与错误码，未作任何改动", body = crate::web::ErrorAnswer),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
+        crate::web::Refused,
     ),
 )]
 pub async fn api_stats(
@@ -484,15 +469,14 @@ impl StatsQuery {
 /// `POST /api/v1/files` — a photo as the raw body; answers its id for `photos`.
 #[utoipa::path(
     post,
+    operation_id = "cases_upload",
     path = "/files",
     tag = "诉求事件",
     summary = "上传照片（JPEG/PNG/WebP，≤10 MB，去除 EXIF/GPS）",
     request_body(content = String, content_type = "application/octet-stream", description = "照片原始字节"),
     responses(
         (status = 201, description = "已保存"),
-        (status = 400, description = "输入有误：中文说明与错误码，未作任何改动", body = crate::web::ErrorAnswer),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
+        crate::web::Refused,
     ),
 )]
 pub async fn api_upload(
@@ -538,13 +522,13 @@ pub async fn send_file(st: &CasesState, id: &str) -> AppResult<Response> {
 /// `GET /api/v1/notifications`
 #[utoipa::path(
     get,
+    operation_id = "cases_notifications",
     path = "/notifications",
     tag = "诉求事件",
     summary = "站内通知",
     responses(
         (status = 200, description = "成功"),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
+        crate::web::Refused,
     ),
 )]
 pub async fn api_notifications(
@@ -564,15 +548,14 @@ pub struct ReadInput {
 /// `POST /api/v1/notifications/read` with `{"id": N}` or `{}` for all.
 #[utoipa::path(
     post,
+    operation_id = "cases_mark_read",
     path = "/notifications/read",
     tag = "诉求事件",
     summary = "标记通知为已读",
     request_body(content = Object, content_type = "application/json", description = "{ids?}"),
     responses(
         (status = 200, description = "成功"),
-        (status = 400, description = "输入有误：中文说明与错误码，未作任何改动", body = crate::web::ErrorAnswer),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
+        crate::web::Refused,
     ),
 )]
 pub async fn api_mark_read(
@@ -614,13 +597,13 @@ pub async fn events(State(st): State<CasesState>, actor: Actor) -> impl IntoResp
 /// `POST /api/v1/admin/press` — runs the pressing job now (administrators).
 #[utoipa::path(
     post,
+    operation_id = "cases_press",
     path = "/admin/press",
     tag = "诉求事件",
     summary = "立即运行催办督办（区管理员）",
     responses(
         (status = 200, description = "成功"),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
+        crate::web::Refused,
     ),
 )]
 pub async fn api_press(

@@ -8,10 +8,10 @@
 //! ([`api`]) and the pages ([`pages`]). The engine carries a case *kind*, so disputes and
 //! hazards can reuse it.
 
+pub mod api;
 pub mod catalog;
 pub mod directory;
 pub mod entity;
-pub mod api;
 pub mod intake;
 pub mod notify;
 pub mod pages;
@@ -20,10 +20,10 @@ pub mod public;
 pub mod service;
 pub mod suggest;
 
-use utoipa_axum::routes;
 use crate::web::Base;
 use axum::extract::FromRef;
 use std::sync::Arc;
+use utoipa_axum::routes;
 
 /// What the case loop's handlers reach: the base, and the slice's own caches and writer.
 #[derive(Clone)]
@@ -188,20 +188,20 @@ fn mount(base: &crate::web::Base) -> Mounted {
 /// The JSON API (under `/api/v1`).
 fn api() -> Routes<CasesState> {
     Routes::api()
-        .api(routes!(api::api_list, api::api_create))
-        .api(routes!(api::api_get))
-        .api(routes!(api::api_act))
-        .api(routes!(api::api_todo))
-        .api(routes!(api::api_categories, api::api_create_category))
-        .api(routes!(api::api_suggest))
-        .api(routes!(api::api_update_category))
-        .api(routes!(api::api_calendar))
-        .api(routes!(api::api_set_day))
-        .api(routes!(api::api_stats))
-        .api(routes!(api::api_upload))
-        .api(routes!(api::api_notifications))
-        .api(routes!(api::api_mark_read))
-        .api(routes!(api::api_press))
+        .routes(routes!(api::api_list, api::api_create))
+        .routes(routes!(api::api_get))
+        .routes(routes!(api::api_act))
+        .routes(routes!(api::api_todo))
+        .routes(routes!(api::api_categories, api::api_create_category))
+        .routes(routes!(api::api_suggest))
+        .routes(routes!(api::api_update_category))
+        .routes(routes!(api::api_calendar))
+        .routes(routes!(api::api_set_day))
+        .routes(routes!(api::api_stats))
+        .routes(routes!(api::api_upload))
+        .routes(routes!(api::api_notifications))
+        .routes(routes!(api::api_mark_read))
+        .routes(routes!(api::api_press))
 }
 
 /// The pages.

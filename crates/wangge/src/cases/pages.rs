@@ -3,8 +3,8 @@
 //! administrators' category and calendar pages.
 
 use super::CasesState;
-use super::catalog::{self, CategoryInput, CategoryView, DayView};
 use super::api::{self, CaseDetail, StatsQuery};
+use super::catalog::{self, CategoryInput, CategoryView, DayView};
 use super::notify;
 use super::service::{self, ActInput, CaseView, Filter, NewCase, Reporter, Stats};
 use crate::infra::clock::fmt_time;

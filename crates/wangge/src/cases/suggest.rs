@@ -73,16 +73,20 @@ async fn model_for(st: &CasesState, street: &str) -> AppResult<Option<Arc<Model>
     if let Some(m) = st.models.fresh(street) {
         return Ok(m);
     }
-    let rows: Vec<(String, String, String)> = case::Entity::find()
+    let mut closed = case::Entity::find()
         .select_only()
         .column(case::Column::CategoryCode)
         .column(case::Column::Title)
         .column(case::Column::Description)
-        .filter(case::Column::Status.eq("closed"))
-        .filter(crate::infra::db::subtree(
+        .filter(case::Column::Status.eq("closed"));
+    // "/" is the whole tree (a caller above any street): no subtree to narrow to.
+    if street != "/" {
+        closed = closed.filter(crate::infra::db::subtree(
             case::Column::OrgPath,
-            &crate::infra::error::stored_path(&street)?,
-        ))
+            &crate::infra::error::stored_path(street)?,
+        ));
+    }
+    let rows: Vec<(String, String, String)> = closed
         .order_by_desc(case::Column::Id)
         .limit(TRAIN_ON)
         .into_tuple()

@@ -19,6 +19,7 @@ use serde_json::{Value, json};
 /// `GET /api/v1/org/tree`
 #[utoipa::path(
     get,
+    operation_id = "org_tree",
     path = "/org/tree",
     tag = "组织架构",
     summary = "管辖范围内的组织树（嵌套）",
@@ -27,9 +28,7 @@ use serde_json::{Value, json};
     ),
     responses(
         (status = 200, description = "成功"),
-        (status = 400, description = "输入有误：中文说明与错误码，未作任何改动", body = crate::web::ErrorAnswer),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
+        crate::web::Refused,
     ),
 )]
 pub async fn api_tree(
@@ -51,6 +50,7 @@ pub struct TreeQuery {
 /// `GET /api/v1/org/nodes`
 #[utoipa::path(
     get,
+    operation_id = "org_list",
     path = "/org/nodes",
     tag = "组织架构",
     summary = "节点列表（平铺）",
@@ -62,9 +62,7 @@ pub struct TreeQuery {
     ),
     responses(
         (status = 200, description = "成功"),
-        (status = 400, description = "输入有误：中文说明与错误码，未作任何改动", body = crate::web::ErrorAnswer),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
+        crate::web::Refused,
     ),
 )]
 pub async fn api_list(
@@ -81,6 +79,7 @@ pub async fn api_list(
 /// `GET /api/v1/org/nodes/{id}`
 #[utoipa::path(
     get,
+    operation_id = "org_get",
     path = "/org/nodes/{id}",
     tag = "组织架构",
     summary = "一个节点",
@@ -89,9 +88,7 @@ pub async fn api_list(
     ),
     responses(
         (status = 200, description = "成功"),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
-        (status = 404, description = "不存在或不在管辖范围内", body = crate::web::ErrorAnswer),
+        crate::web::Refused,
     ),
 )]
 pub async fn api_get(
@@ -107,15 +104,14 @@ pub async fn api_get(
 /// `POST /api/v1/org/nodes`
 #[utoipa::path(
     post,
+    operation_id = "org_create",
     path = "/org/nodes",
     tag = "组织架构",
     summary = "新建节点",
     request_body(content = Object, content_type = "application/json", description = "{parent_id, level, kind?, code, name, sort_order?}"),
     responses(
         (status = 201, description = "已创建"),
-        (status = 400, description = "输入有误：中文说明与错误码，未作任何改动", body = crate::web::ErrorAnswer),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
+        crate::web::Refused,
     ),
 )]
 pub async fn api_create(
@@ -131,6 +127,7 @@ pub async fn api_create(
 /// `PATCH /api/v1/org/nodes/{id}`
 #[utoipa::path(
     patch,
+    operation_id = "org_update",
     path = "/org/nodes/{id}",
     tag = "组织架构",
     summary = "修改节点（带版本号）",
@@ -140,11 +137,7 @@ pub async fn api_create(
     request_body(content = Object, content_type = "application/json", description = "{name?, code?, kind?, sort_order?, version}"),
     responses(
         (status = 200, description = "成功"),
-        (status = 400, description = "输入有误：中文说明与错误码，未作任何改动", body = crate::web::ErrorAnswer),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
-        (status = 404, description = "不存在或不在管辖范围内", body = crate::web::ErrorAnswer),
-        (status = 409, description = "已被他人修改或状态不允许：请刷新后重试", body = crate::web::ErrorAnswer),
+        crate::web::RefusedWrite,
     ),
 )]
 pub async fn api_update(
@@ -162,6 +155,7 @@ pub async fn api_update(
 /// `DELETE /api/v1/org/nodes/{id}`: only an empty node; others are retired.
 #[utoipa::path(
     delete,
+    operation_id = "org_delete",
     path = "/org/nodes/{id}",
     tag = "组织架构",
     summary = "删除节点（仅当无任何数据挂在其下）",
@@ -170,9 +164,7 @@ pub async fn api_update(
     ),
     responses(
         (status = 204, description = "已删除"),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
-        (status = 404, description = "不存在或不在管辖范围内", body = crate::web::ErrorAnswer),
+        crate::web::Refused,
     ),
 )]
 pub async fn api_delete(
@@ -187,6 +179,7 @@ pub async fn api_delete(
 /// `POST /api/v1/org/nodes/{id}/move`
 #[utoipa::path(
     post,
+    operation_id = "org_move",
     path = "/org/nodes/{id}/move",
     tag = "组织架构",
     summary = "迁移节点及其子树",
@@ -196,11 +189,7 @@ pub async fn api_delete(
     request_body(content = Object, content_type = "application/json", description = "{new_parent_id, version}"),
     responses(
         (status = 200, description = "成功"),
-        (status = 400, description = "输入有误：中文说明与错误码，未作任何改动", body = crate::web::ErrorAnswer),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
-        (status = 404, description = "不存在或不在管辖范围内", body = crate::web::ErrorAnswer),
-        (status = 409, description = "已被他人修改或状态不允许：请刷新后重试", body = crate::web::ErrorAnswer),
+        crate::web::RefusedWrite,
     ),
 )]
 pub async fn api_move(
@@ -218,6 +207,7 @@ pub async fn api_move(
 /// `POST /api/v1/org/nodes/{id}/retire`
 #[utoipa::path(
     post,
+    operation_id = "org_retire",
     path = "/org/nodes/{id}/retire",
     tag = "组织架构",
     summary = "撤销节点及其子树",
@@ -226,9 +216,7 @@ pub async fn api_move(
     ),
     responses(
         (status = 200, description = "成功"),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
-        (status = 404, description = "不存在或不在管辖范围内", body = crate::web::ErrorAnswer),
+        crate::web::Refused,
     ),
 )]
 pub async fn api_retire(
@@ -243,6 +231,7 @@ pub async fn api_retire(
 /// `POST /api/v1/org/nodes/{id}/reactivate`
 #[utoipa::path(
     post,
+    operation_id = "org_reactivate",
     path = "/org/nodes/{id}/reactivate",
     tag = "组织架构",
     summary = "恢复已撤销的节点",
@@ -251,9 +240,7 @@ pub async fn api_retire(
     ),
     responses(
         (status = 200, description = "成功"),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
-        (status = 404, description = "不存在或不在管辖范围内", body = crate::web::ErrorAnswer),
+        crate::web::Refused,
     ),
 )]
 pub async fn api_reactivate(
@@ -269,6 +256,7 @@ pub async fn api_reactivate(
 /// `GET /api/v1/org/nodes/{id}/boundary`: the GeoJSON geometry, or 404 when there is none.
 #[utoipa::path(
     get,
+    operation_id = "org_get_boundary",
     path = "/org/nodes/{id}/boundary",
     tag = "组织架构",
     summary = "节点边界（GeoJSON）",
@@ -277,9 +265,7 @@ pub async fn api_reactivate(
     ),
     responses(
         (status = 200, description = "成功"),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
-        (status = 404, description = "不存在或不在管辖范围内", body = crate::web::ErrorAnswer),
+        crate::web::Refused,
     ),
 )]
 pub async fn api_get_boundary(
@@ -296,6 +282,7 @@ pub async fn api_get_boundary(
 /// `PUT /api/v1/org/nodes/{id}/boundary` with a GeoJSON Polygon/MultiPolygon (or Feature).
 #[utoipa::path(
     put,
+    operation_id = "org_set_boundary",
     path = "/org/nodes/{id}/boundary",
     tag = "组织架构",
     summary = "设置节点边界（GeoJSON，WGS-84）",
@@ -305,10 +292,7 @@ pub async fn api_get_boundary(
     request_body(content = Object, content_type = "application/json", description = "Polygon、MultiPolygon、Feature 或单要素 FeatureCollection"),
     responses(
         (status = 204, description = "已保存"),
-        (status = 400, description = "输入有误：中文说明与错误码，未作任何改动", body = crate::web::ErrorAnswer),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
-        (status = 404, description = "不存在或不在管辖范围内", body = crate::web::ErrorAnswer),
+        crate::web::Refused,
     ),
 )]
 pub async fn api_set_boundary(
@@ -326,6 +310,7 @@ pub async fn api_set_boundary(
 /// `DELETE /api/v1/org/nodes/{id}/boundary`
 #[utoipa::path(
     delete,
+    operation_id = "org_clear_boundary",
     path = "/org/nodes/{id}/boundary",
     tag = "组织架构",
     summary = "清除节点边界",
@@ -334,9 +319,7 @@ pub async fn api_set_boundary(
     ),
     responses(
         (status = 204, description = "已清除"),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
-        (status = 404, description = "不存在或不在管辖范围内", body = crate::web::ErrorAnswer),
+        crate::web::Refused,
     ),
 )]
 pub async fn api_clear_boundary(
@@ -351,6 +334,7 @@ pub async fn api_clear_boundary(
 /// `GET /api/v1/org/nodes/{id}/departments`
 #[utoipa::path(
     get,
+    operation_id = "org_node_departments",
     path = "/org/nodes/{id}/departments",
     tag = "组织架构",
     summary = "节点下的部门",
@@ -359,9 +343,7 @@ pub async fn api_clear_boundary(
     ),
     responses(
         (status = 200, description = "成功"),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
-        (status = 404, description = "不存在或不在管辖范围内", body = crate::web::ErrorAnswer),
+        crate::web::Refused,
     ),
 )]
 pub async fn api_node_departments(
@@ -377,6 +359,7 @@ pub async fn api_node_departments(
 /// `POST /api/v1/org/nodes/{id}/departments`
 #[utoipa::path(
     post,
+    operation_id = "org_create_department",
     path = "/org/nodes/{id}/departments",
     tag = "组织架构",
     summary = "新建部门",
@@ -386,10 +369,7 @@ pub async fn api_node_departments(
     request_body(content = Object, content_type = "application/json", description = "{name, kind, duty}"),
     responses(
         (status = 201, description = "已创建"),
-        (status = 400, description = "输入有误：中文说明与错误码，未作任何改动", body = crate::web::ErrorAnswer),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
-        (status = 404, description = "不存在或不在管辖范围内", body = crate::web::ErrorAnswer),
+        crate::web::Refused,
     ),
 )]
 pub async fn api_create_department(
@@ -410,13 +390,13 @@ pub async fn api_create_department(
 /// `GET /api/v1/departments`
 #[utoipa::path(
     get,
+    operation_id = "org_departments",
     path = "/departments",
     tag = "组织架构",
     summary = "管辖范围内的部门",
     responses(
         (status = 200, description = "成功"),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
+        crate::web::Refused,
     ),
 )]
 pub async fn api_departments(
@@ -431,6 +411,7 @@ pub async fn api_departments(
 /// `GET /api/v1/departments/{id}`
 #[utoipa::path(
     get,
+    operation_id = "org_get_department",
     path = "/departments/{id}",
     tag = "组织架构",
     summary = "一个部门",
@@ -439,9 +420,7 @@ pub async fn api_departments(
     ),
     responses(
         (status = 200, description = "成功"),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
-        (status = 404, description = "不存在或不在管辖范围内", body = crate::web::ErrorAnswer),
+        crate::web::Refused,
     ),
 )]
 pub async fn api_get_department(
@@ -457,6 +436,7 @@ pub async fn api_get_department(
 /// `PATCH /api/v1/departments/{id}`
 #[utoipa::path(
     patch,
+    operation_id = "org_update_department",
     path = "/departments/{id}",
     tag = "组织架构",
     summary = "修改部门（带版本号）",
@@ -466,11 +446,7 @@ pub async fn api_get_department(
     request_body(content = Object, content_type = "application/json", description = "{name, kind, duty, status?, version?}"),
     responses(
         (status = 200, description = "成功"),
-        (status = 400, description = "输入有误：中文说明与错误码，未作任何改动", body = crate::web::ErrorAnswer),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
-        (status = 404, description = "不存在或不在管辖范围内", body = crate::web::ErrorAnswer),
-        (status = 409, description = "已被他人修改或状态不允许：请刷新后重试", body = crate::web::ErrorAnswer),
+        crate::web::RefusedWrite,
     ),
 )]
 pub async fn api_update_department(
@@ -489,15 +465,14 @@ pub async fn api_update_department(
 /// 400 with the report when any row is bad (nothing written).
 #[utoipa::path(
     post,
+    operation_id = "org_import",
     path = "/org/import",
     tag = "组织架构",
     summary = "导入组织树（CSV 或 XLSX 文件）",
     request_body(content = String, content_type = "application/octet-stream", description = "CSV 或 XLSX 文件"),
     responses(
         (status = 200, description = "成功"),
-        (status = 400, description = "输入有误：中文说明与错误码，未作任何改动", body = crate::web::ErrorAnswer),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
+        crate::web::Refused,
     ),
 )]
 pub async fn api_import(

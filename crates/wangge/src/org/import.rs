@@ -427,7 +427,7 @@ mod tests {
         let err = parse("名称,编码\nx,y\n".as_bytes()).expect_err("missing columns");
         assert!(err.to_string().contains("层级"));
         let err = parse(&[0xff, 0xfe, 0x00, 0x01]).expect_err("binary");
-        assert!(err.to_string().contains("UTF-8"));
+        assert!(err.to_string().contains("不是电子表格"));
         assert!(parse(b"").is_err());
     }
 }

@@ -1,8 +1,8 @@
 //! The org tree and the departments attached to it: the places of a deployment, from the
 //! district down to buildings, each with a materialized path that scopes every other row.
 
-pub mod entity;
 pub mod api;
+pub mod entity;
 pub mod import;
 pub mod map;
 pub mod pages;
@@ -30,10 +30,10 @@ pub const DEPARTMENT_KINDS: &[&str] = &[
     "其他",
 ];
 
-use utoipa_axum::routes;
 use crate::infra::db::Hold;
 use crate::web::{Base, Mounted, NavEntry, Routes, Slice};
 use axum::routing::{get, post};
+use utoipa_axum::routes;
 use wangge_core::Permission;
 
 /// The slice, as the app lists it.
@@ -87,17 +87,24 @@ fn mount(base: &Base) -> Mounted {
 /// The JSON API (under `/api/v1`).
 fn api() -> Routes<Base> {
     Routes::api()
-        .api(routes!(api::api_tree))
-        .api(routes!(api::api_list, api::api_create))
-        .api(routes!(api::api_get, api::api_update, api::api_delete))
-        .api(routes!(api::api_move))
-        .api(routes!(api::api_retire))
-        .api(routes!(api::api_reactivate))
-        .api(routes!(api::api_get_boundary, api::api_set_boundary, api::api_clear_boundary))
-        .api(routes!(api::api_node_departments, api::api_create_department))
-        .api(routes!(api::api_import))
-        .api(routes!(api::api_departments))
-        .api(routes!(api::api_get_department, api::api_update_department))
+        .routes(routes!(api::api_tree))
+        .routes(routes!(api::api_list, api::api_create))
+        .routes(routes!(api::api_get, api::api_update, api::api_delete))
+        .routes(routes!(api::api_move))
+        .routes(routes!(api::api_retire))
+        .routes(routes!(api::api_reactivate))
+        .routes(routes!(
+            api::api_get_boundary,
+            api::api_set_boundary,
+            api::api_clear_boundary
+        ))
+        .routes(routes!(
+            api::api_node_departments,
+            api::api_create_department
+        ))
+        .routes(routes!(api::api_import))
+        .routes(routes!(api::api_departments))
+        .routes(routes!(api::api_get_department, api::api_update_department))
 }
 
 /// The pages.

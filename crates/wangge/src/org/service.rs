@@ -684,7 +684,7 @@ async fn change_status(
             node::Column::UpdatedAt,
             Expr::value(crate::infra::clock::now_ms()),
         )
-        .filter(crate::infra::db::subtree(node::Column::Path, path))
+        .filter(crate::infra::db::subtree(node::Column::Path, &path))
         .filter(node::Column::Status.eq(from.as_str()))
         .exec(&tx)
         .await?;

@@ -23,6 +23,7 @@ use wangge_core::Permission;
 /// `GET /api/v1/residents?q=&org=&tag=&age=&residence=&status=&party=&page=&per_page=`
 #[utoipa::path(
     get,
+    operation_id = "people_search",
     path = "/residents",
     tag = "人口台账",
     summary = "查找居民（证件号、电话已脱敏）",
@@ -39,9 +40,7 @@ use wangge_core::Permission;
     ),
     responses(
         (status = 200, description = "成功"),
-        (status = 400, description = "输入有误：中文说明与错误码，未作任何改动", body = crate::web::ErrorAnswer),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
+        crate::web::Refused,
     ),
 )]
 pub async fn api_search(
@@ -62,6 +61,7 @@ async fn one(st: &PeopleState, m: &super::entity::resident::Model) -> AppResult<
 /// `GET /api/v1/residents/{id}`: the resident (masked) and their moves.
 #[utoipa::path(
     get,
+    operation_id = "people_get",
     path = "/residents/{id}",
     tag = "人口台账",
     summary = "一位居民（脱敏）及其迁移记录",
@@ -70,9 +70,7 @@ async fn one(st: &PeopleState, m: &super::entity::resident::Model) -> AppResult<
     ),
     responses(
         (status = 200, description = "成功"),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
-        (status = 404, description = "不存在或不在管辖范围内", body = crate::web::ErrorAnswer),
+        crate::web::Refused,
     ),
 )]
 pub async fn api_get(
@@ -98,15 +96,14 @@ pub async fn api_get(
 /// `POST /api/v1/residents`
 #[utoipa::path(
     post,
+    operation_id = "people_create",
     path = "/residents",
     tag = "人口台账",
     summary = "登记居民",
     request_body(content = Object, content_type = "application/json", description = "{household_id, name, id_number, gender?, birth_date?, ethnicity?, phone?, residence?, political?, relation?, work_unit?, tags?, note?}"),
     responses(
         (status = 201, description = "已登记"),
-        (status = 400, description = "输入有误：中文说明与错误码，未作任何改动", body = crate::web::ErrorAnswer),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
+        crate::web::Refused,
     ),
 )]
 pub async fn api_create(
@@ -122,6 +119,7 @@ pub async fn api_create(
 /// `PATCH /api/v1/residents/{id}`
 #[utoipa::path(
     patch,
+    operation_id = "people_update",
     path = "/residents/{id}",
     tag = "人口台账",
     summary = "修改居民信息（带版本号）",
@@ -131,11 +129,7 @@ pub async fn api_create(
     request_body(content = Object, content_type = "application/json", description = "登记字段与 version；证件号、电话留空则保留原值"),
     responses(
         (status = 200, description = "成功"),
-        (status = 400, description = "输入有误：中文说明与错误码，未作任何改动", body = crate::web::ErrorAnswer),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
-        (status = 404, description = "不存在或不在管辖范围内", body = crate::web::ErrorAnswer),
-        (status = 409, description = "已被他人修改或状态不允许：请刷新后重试", body = crate::web::ErrorAnswer),
+        crate::web::RefusedWrite,
     ),
 )]
 pub async fn api_update(
@@ -152,6 +146,7 @@ pub async fn api_update(
 /// `POST /api/v1/residents/{id}/move`
 #[utoipa::path(
     post,
+    operation_id = "people_move",
     path = "/residents/{id}/move",
     tag = "人口台账",
     summary = "迁移：户间迁移、迁出或死亡注销",
@@ -161,11 +156,7 @@ pub async fn api_update(
     request_body(content = Object, content_type = "application/json", description = "{kind, to_household?, relation?, on_date?, reason?, version?}"),
     responses(
         (status = 200, description = "成功"),
-        (status = 400, description = "输入有误：中文说明与错误码，未作任何改动", body = crate::web::ErrorAnswer),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
-        (status = 404, description = "不存在或不在管辖范围内", body = crate::web::ErrorAnswer),
-        (status = 409, description = "已被他人修改或状态不允许：请刷新后重试", body = crate::web::ErrorAnswer),
+        crate::web::RefusedWrite,
     ),
 )]
 pub async fn api_move(
@@ -182,6 +173,7 @@ pub async fn api_move(
 /// `POST /api/v1/residents/{id}/reveal`: the full ID number and phone (audited, never cached).
 #[utoipa::path(
     post,
+    operation_id = "people_reveal",
     path = "/residents/{id}/reveal",
     tag = "人口台账",
     summary = "查看完整证件号与电话（记审计，不缓存）",
@@ -190,9 +182,7 @@ pub async fn api_move(
     ),
     responses(
         (status = 200, description = "成功"),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
-        (status = 404, description = "不存在或不在管辖范围内", body = crate::web::ErrorAnswer),
+        crate::web::Refused,
     ),
 )]
 pub async fn api_reveal(
@@ -207,6 +197,7 @@ pub async fn api_reveal(
 /// `GET /api/v1/org/nodes/{id}/buildings`
 #[utoipa::path(
     get,
+    operation_id = "people_buildings",
     path = "/org/nodes/{id}/buildings",
     tag = "人口台账",
     summary = "节点下的楼栋及户数人数",
@@ -215,9 +206,7 @@ pub async fn api_reveal(
     ),
     responses(
         (status = 200, description = "成功"),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
-        (status = 404, description = "不存在或不在管辖范围内", body = crate::web::ErrorAnswer),
+        crate::web::Refused,
     ),
 )]
 pub async fn api_buildings(
@@ -233,6 +222,7 @@ pub async fn api_buildings(
 /// `GET /api/v1/buildings/{id}/households`
 #[utoipa::path(
     get,
+    operation_id = "people_households",
     path = "/buildings/{id}/households",
     tag = "人口台账",
     summary = "楼栋的住户",
@@ -241,9 +231,7 @@ pub async fn api_buildings(
     ),
     responses(
         (status = 200, description = "成功"),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
-        (status = 404, description = "不存在或不在管辖范围内", body = crate::web::ErrorAnswer),
+        crate::web::Refused,
     ),
 )]
 pub async fn api_households(
@@ -259,15 +247,14 @@ pub async fn api_households(
 /// `POST /api/v1/households`
 #[utoipa::path(
     post,
+    operation_id = "people_create_household",
     path = "/households",
     tag = "人口台账",
     summary = "新建住户",
     request_body(content = Object, content_type = "application/json", description = "{building_id, room, kind?, note?}"),
     responses(
         (status = 201, description = "已创建"),
-        (status = 400, description = "输入有误：中文说明与错误码，未作任何改动", body = crate::web::ErrorAnswer),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
+        crate::web::Refused,
     ),
 )]
 pub async fn api_create_household(
@@ -286,6 +273,7 @@ pub async fn api_create_household(
 /// `PATCH /api/v1/households/{id}`
 #[utoipa::path(
     patch,
+    operation_id = "people_update_household",
     path = "/households/{id}",
     tag = "人口台账",
     summary = "修改住户（带版本号）",
@@ -295,11 +283,7 @@ pub async fn api_create_household(
     request_body(content = Object, content_type = "application/json", description = "{room, kind, head_id?, note, version?}"),
     responses(
         (status = 200, description = "成功"),
-        (status = 400, description = "输入有误：中文说明与错误码，未作任何改动", body = crate::web::ErrorAnswer),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
-        (status = 404, description = "不存在或不在管辖范围内", body = crate::web::ErrorAnswer),
-        (status = 409, description = "已被他人修改或状态不允许：请刷新后重试", body = crate::web::ErrorAnswer),
+        crate::web::RefusedWrite,
     ),
 )]
 pub async fn api_update_household(
@@ -317,6 +301,7 @@ pub async fn api_update_household(
 /// visits.
 #[utoipa::path(
     get,
+    operation_id = "people_household",
     path = "/households/{id}",
     tag = "人口台账",
     summary = "一户：成员、走访、评估",
@@ -325,9 +310,7 @@ pub async fn api_update_household(
     ),
     responses(
         (status = 200, description = "成功"),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
-        (status = 404, description = "不存在或不在管辖范围内", body = crate::web::ErrorAnswer),
+        crate::web::Refused,
     ),
 )]
 pub async fn api_household(
@@ -368,6 +351,7 @@ async fn household_json(st: &PeopleState, actor: &Actor, id: i64) -> AppResult<V
 /// `POST /api/v1/households/{id}/visits`
 #[utoipa::path(
     post,
+    operation_id = "people_visit",
     path = "/households/{id}/visits",
     tag = "人口台账",
     summary = "记录走访（可把需求转为事件）",
@@ -377,10 +361,7 @@ async fn household_json(st: &PeopleState, actor: &Actor, id: i64) -> AppResult<V
     request_body(content = Object, content_type = "application/json", description = "{visited_on?, notes, needs?, make_case?, category?}"),
     responses(
         (status = 201, description = "已记录"),
-        (status = 400, description = "输入有误：中文说明与错误码，未作任何改动", body = crate::web::ErrorAnswer),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
-        (status = 404, description = "不存在或不在管辖范围内", body = crate::web::ErrorAnswer),
+        crate::web::Refused,
     ),
 )]
 pub async fn api_visit(
@@ -400,6 +381,7 @@ pub async fn api_visit(
 /// `POST /api/v1/households/{id}/assessments`
 #[utoipa::path(
     post,
+    operation_id = "people_assess",
     path = "/households/{id}/assessments",
     tag = "人口台账",
     summary = "记录评估",
@@ -409,10 +391,7 @@ pub async fn api_visit(
     request_body(content = Object, content_type = "application/json", description = "{period, assessed_on?, scores, note?}"),
     responses(
         (status = 201, description = "已记录"),
-        (status = 400, description = "输入有误：中文说明与错误码，未作任何改动", body = crate::web::ErrorAnswer),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
-        (status = 404, description = "不存在或不在管辖范围内", body = crate::web::ErrorAnswer),
+        crate::web::Refused,
     ),
 )]
 pub async fn api_assess(
@@ -441,6 +420,7 @@ pub struct DocQuery {
 /// `POST /api/v1/households/{id}/documents?type=&title=` with the file as the body.
 #[utoipa::path(
     post,
+    operation_id = "people_add_document",
     path = "/households/{id}/documents",
     tag = "人口台账",
     summary = "归档文件（PDF 或照片）",
@@ -452,10 +432,7 @@ pub struct DocQuery {
     request_body(content = String, content_type = "application/octet-stream", description = "PDF 或照片"),
     responses(
         (status = 201, description = "已归档"),
-        (status = 400, description = "输入有误：中文说明与错误码，未作任何改动", body = crate::web::ErrorAnswer),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
-        (status = 404, description = "不存在或不在管辖范围内", body = crate::web::ErrorAnswer),
+        crate::web::Refused,
     ),
 )]
 pub async fn api_add_document(
@@ -479,6 +456,7 @@ pub async fn api_add_document(
 /// in the caller's scope.
 #[utoipa::path(
     get,
+    operation_id = "people_items",
     path = "/assessment-items",
     tag = "人口台账",
     summary = "社区的评估项目",
@@ -487,9 +465,7 @@ pub async fn api_add_document(
     ),
     responses(
         (status = 200, description = "成功"),
-        (status = 400, description = "输入有误：中文说明与错误码，未作任何改动", body = crate::web::ErrorAnswer),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
+        crate::web::Refused,
     ),
 )]
 pub async fn api_items(
@@ -522,15 +498,14 @@ pub struct OrgQuery {
 /// `POST /api/v1/assessment-items`
 #[utoipa::path(
     post,
+    operation_id = "people_add_item",
     path = "/assessment-items",
     tag = "人口台账",
     summary = "新增评估项目",
     request_body(content = Object, content_type = "application/json", description = "{org_id, name, max_score}"),
     responses(
         (status = 201, description = "已新增"),
-        (status = 400, description = "输入有误：中文说明与错误码，未作任何改动", body = crate::web::ErrorAnswer),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
+        crate::web::Refused,
     ),
 )]
 pub async fn api_add_item(
@@ -549,13 +524,13 @@ pub async fn api_add_item(
 /// `GET /api/v1/tags`
 #[utoipa::path(
     get,
+    operation_id = "people_tags",
     path = "/tags",
     tag = "人口台账",
     summary = "关爱标签",
     responses(
         (status = 200, description = "成功"),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
+        crate::web::Refused,
     ),
 )]
 pub async fn api_tags(State(st): State<PeopleState>, actor: Actor) -> AppResult<Json<Value>> {
@@ -571,15 +546,14 @@ pub async fn api_tags(State(st): State<PeopleState>, actor: Actor) -> AppResult<
 /// `POST /api/v1/tags` `{"name": "…"}`
 #[utoipa::path(
     post,
+    operation_id = "people_add_tag",
     path = "/tags",
     tag = "人口台账",
     summary = "新增关爱标签",
     request_body(content = Object, content_type = "application/json", description = "{name}"),
     responses(
         (status = 201, description = "已新增"),
-        (status = 400, description = "输入有误：中文说明与错误码，未作任何改动", body = crate::web::ErrorAnswer),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
+        crate::web::Refused,
     ),
 )]
 pub async fn api_add_tag(
@@ -627,15 +601,14 @@ pub fn too_large() -> AppError {
 /// larger than the limit is refused before it is read.
 #[utoipa::path(
     post,
+    operation_id = "people_import",
     path = "/people/import",
     tag = "人口台账",
     summary = "导入人口台账（CSV 或 XLSX，≤100 MB）",
     request_body(content = String, content_type = "application/octet-stream", description = "CSV 或 XLSX 文件"),
     responses(
         (status = 200, description = "成功"),
-        (status = 400, description = "输入有误：中文说明与错误码，未作任何改动", body = crate::web::ErrorAnswer),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
+        crate::web::Refused,
     ),
 )]
 pub async fn api_import(

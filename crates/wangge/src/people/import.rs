@@ -25,7 +25,6 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelec
 use serde::Serialize;
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
-use std::io::{BufRead, Read, Seek};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use wangge_core::people::{Relation, mask_id};
@@ -1273,7 +1272,6 @@ mod tests {
         assert!(e.to_string().contains("楼栋") && e.to_string().contains("公民身份号码"));
     }
 
-
     #[test]
     fn batches_are_audited_where_all_their_rows_lie() {
         assert_eq!(common_path("/1/4/7/", "/1/4/9/"), "/1/4/");
@@ -1308,7 +1306,4 @@ mod tests {
         assert_eq!(r.head(1).errors.len(), 1);
         assert_eq!(r.head(1).rejected, 5);
     }
-
-
-
 }

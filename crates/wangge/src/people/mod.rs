@@ -2,18 +2,18 @@
 //! archives and visits; personal data sealed at rest ([`crate::infra::vault`]) and masked
 //! everywhere else.
 
+pub mod api;
 pub mod archive;
 pub mod entity;
-pub mod api;
 pub mod import;
 pub mod pages;
 pub mod service;
 
-use utoipa_axum::routes;
 use crate::cases::CasesState;
 use crate::web::Base;
 use axum::extract::FromRef;
 use std::sync::Arc;
+use utoipa_axum::routes;
 
 /// What the registry's handlers reach: the base, the case loop (a document can report a case;
 /// buildings are placed with the case loop's directory), and the imports running.
@@ -124,21 +124,21 @@ fn mount(base: &crate::web::Base) -> Mounted {
 /// The JSON API (under `/api/v1`).
 fn api() -> Routes<PeopleState> {
     Routes::api()
-        .api(routes!(api::api_search, api::api_create))
-        .api(routes!(pages::api_export))
-        .api(routes!(api::api_get, api::api_update))
-        .api(routes!(api::api_move))
-        .api(routes!(api::api_reveal))
-        .api(routes!(api::api_buildings))
-        .api(routes!(api::api_households))
-        .api(routes!(api::api_create_household))
-        .api(routes!(api::api_household, api::api_update_household))
-        .api(routes!(api::api_visit))
-        .api(routes!(api::api_assess))
-        .api(routes!(api::api_add_document))
-        .api(routes!(api::api_items, api::api_add_item))
-        .api(routes!(api::api_tags, api::api_add_tag))
-        .api(routes!(api::api_import))
+        .routes(routes!(api::api_search, api::api_create))
+        .routes(routes!(pages::api_export))
+        .routes(routes!(api::api_get, api::api_update))
+        .routes(routes!(api::api_move))
+        .routes(routes!(api::api_reveal))
+        .routes(routes!(api::api_buildings))
+        .routes(routes!(api::api_households))
+        .routes(routes!(api::api_create_household))
+        .routes(routes!(api::api_household, api::api_update_household))
+        .routes(routes!(api::api_visit))
+        .routes(routes!(api::api_assess))
+        .routes(routes!(api::api_add_document))
+        .routes(routes!(api::api_items, api::api_add_item))
+        .routes(routes!(api::api_tags, api::api_add_tag))
+        .routes(routes!(api::api_import))
 }
 
 /// The pages.

@@ -245,6 +245,7 @@ pub async fn export(
 /// `GET /api/v1/residents/export.xlsx`: the same file; a refusal is the API's JSON error.
 #[utoipa::path(
     get,
+    operation_id = "people_export",
     path = "/residents/export.xlsx",
     tag = "人口台账",
     summary = "导出人口台账（XLSX，默认脱敏；full=1 为全量并记审计）",
@@ -253,9 +254,7 @@ pub async fn export(
     ),
     responses(
         (status = 200, description = "成功"),
-        (status = 400, description = "输入有误：中文说明与错误码，未作任何改动", body = crate::web::ErrorAnswer),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
+        crate::web::Refused,
     ),
 )]
 pub async fn api_export(
@@ -1095,17 +1094,10 @@ pub async fn import_start(
             .await
             .map_err(|_| AppError::bad("bad_file", "请用网页上的表单选择文件上传"))?;
         let mut file: Option<(String, Vec<u8>)> = None;
-        while let Some(field) = mp
-            .next_field()
-            .await
-            .map_err(|_| super::api::too_large())?
-        {
+        while let Some(field) = mp.next_field().await.map_err(|_| super::api::too_large())? {
             if field.name() == Some("file") {
                 let name = field.file_name().unwrap_or("台账").to_owned();
-                let data = field
-                    .bytes()
-                    .await
-                    .map_err(|_| super::api::too_large())?;
+                let data = field.bytes().await.map_err(|_| super::api::too_large())?;
                 file = Some((name, data.to_vec()));
             }
         }

@@ -14,6 +14,7 @@ use serde::Deserialize;
 /// `GET /api/v1/users`
 #[utoipa::path(
     get,
+    operation_id = "users_list",
     path = "/users",
     tag = "账号",
     summary = "管辖范围内的账号",
@@ -26,9 +27,7 @@ use serde::Deserialize;
     ),
     responses(
         (status = 200, description = "成功"),
-        (status = 400, description = "输入有误：中文说明与错误码，未作任何改动", body = crate::web::ErrorAnswer),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
+        crate::web::Refused,
     ),
 )]
 pub async fn api_list(
@@ -44,6 +43,7 @@ pub async fn api_list(
 /// `GET /api/v1/users/{id}`
 #[utoipa::path(
     get,
+    operation_id = "users_get",
     path = "/users/{id}",
     tag = "账号",
     summary = "一个账号",
@@ -52,9 +52,7 @@ pub async fn api_list(
     ),
     responses(
         (status = 200, description = "成功"),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
-        (status = 404, description = "不存在或不在管辖范围内", body = crate::web::ErrorAnswer),
+        crate::web::Refused,
     ),
 )]
 pub async fn api_get(
@@ -68,15 +66,14 @@ pub async fn api_get(
 /// `POST /api/v1/users`
 #[utoipa::path(
     post,
+    operation_id = "users_create",
     path = "/users",
     tag = "账号",
     summary = "新建账号",
     request_body(content = Object, content_type = "application/json", description = "{username, display_name, role, org_id, department_id?, password, service?}"),
     responses(
         (status = 201, description = "已创建"),
-        (status = 400, description = "输入有误：中文说明与错误码，未作任何改动", body = crate::web::ErrorAnswer),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
+        crate::web::Refused,
     ),
 )]
 pub async fn api_create(
@@ -94,6 +91,7 @@ pub async fn api_create(
 /// `PATCH /api/v1/users/{id}`
 #[utoipa::path(
     patch,
+    operation_id = "users_update",
     path = "/users/{id}",
     tag = "账号",
     summary = "修改账号（带版本号）",
@@ -103,11 +101,7 @@ pub async fn api_create(
     request_body(content = Object, content_type = "application/json", description = "{display_name?, role?, org_id?, department_id?, version}"),
     responses(
         (status = 200, description = "成功"),
-        (status = 400, description = "输入有误：中文说明与错误码，未作任何改动", body = crate::web::ErrorAnswer),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
-        (status = 404, description = "不存在或不在管辖范围内", body = crate::web::ErrorAnswer),
-        (status = 409, description = "已被他人修改或状态不允许：请刷新后重试", body = crate::web::ErrorAnswer),
+        crate::web::RefusedWrite,
     ),
 )]
 pub async fn api_update(
@@ -131,6 +125,7 @@ pub struct ResetBody {
 /// `POST /api/v1/users/{id}/password`
 #[utoipa::path(
     post,
+    operation_id = "users_reset_password",
     path = "/users/{id}/password",
     tag = "账号",
     summary = "重置密码（下次登录须修改）",
@@ -140,10 +135,7 @@ pub struct ResetBody {
     request_body(content = Object, content_type = "application/json", description = "{password}"),
     responses(
         (status = 204, description = "已重置"),
-        (status = 400, description = "输入有误：中文说明与错误码，未作任何改动", body = crate::web::ErrorAnswer),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
-        (status = 404, description = "不存在或不在管辖范围内", body = crate::web::ErrorAnswer),
+        crate::web::Refused,
     ),
 )]
 pub async fn api_reset_password(
@@ -160,6 +152,7 @@ pub async fn api_reset_password(
 /// `POST /api/v1/users/{id}/disable`
 #[utoipa::path(
     post,
+    operation_id = "users_disable",
     path = "/users/{id}/disable",
     tag = "账号",
     summary = "停用账号（其登录与令牌立即失效）",
@@ -168,9 +161,7 @@ pub async fn api_reset_password(
     ),
     responses(
         (status = 204, description = "已停用"),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
-        (status = 404, description = "不存在或不在管辖范围内", body = crate::web::ErrorAnswer),
+        crate::web::Refused,
     ),
 )]
 pub async fn api_disable(
@@ -185,6 +176,7 @@ pub async fn api_disable(
 /// `POST /api/v1/users/{id}/enable`
 #[utoipa::path(
     post,
+    operation_id = "users_enable",
     path = "/users/{id}/enable",
     tag = "账号",
     summary = "启用账号",
@@ -193,9 +185,7 @@ pub async fn api_disable(
     ),
     responses(
         (status = 204, description = "已启用"),
-        (status = 401, description = "未登录或令牌无效", body = crate::web::ErrorAnswer),
-        (status = 403, description = "无此权限或不在管辖范围内", body = crate::web::ErrorAnswer),
-        (status = 404, description = "不存在或不在管辖范围内", body = crate::web::ErrorAnswer),
+        crate::web::Refused,
     ),
 )]
 pub async fn api_enable(

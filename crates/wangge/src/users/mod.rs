@@ -2,11 +2,10 @@
 //! create them, change their role and node, reset passwords and disable them, all within
 //! their own subtree.
 
-pub mod entity;
 pub mod api;
+pub mod entity;
 pub mod pages;
 
-use utoipa_axum::routes;
 use crate::infra::audit::{self, Entry};
 use crate::infra::error::{AppError, AppResult};
 use crate::org::entity::{department, node};
@@ -20,6 +19,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::HashMap;
+use utoipa_axum::routes;
 use wangge_core::{OrgLevel, OrgPath, Permission, Role, validate};
 
 /// An account as shown (never the hash).
@@ -727,11 +727,11 @@ fn mount(base: &Base) -> Mounted {
 /// The JSON API (under `/api/v1`).
 fn api() -> Routes<Base> {
     Routes::api()
-        .api(routes!(api::api_list, api::api_create))
-        .api(routes!(api::api_get, api::api_update))
-        .api(routes!(api::api_reset_password))
-        .api(routes!(api::api_disable))
-        .api(routes!(api::api_enable))
+        .routes(routes!(api::api_list, api::api_create))
+        .routes(routes!(api::api_get, api::api_update))
+        .routes(routes!(api::api_reset_password))
+        .routes(routes!(api::api_disable))
+        .routes(routes!(api::api_enable))
 }
 
 /// The pages.

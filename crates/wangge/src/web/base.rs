@@ -13,7 +13,6 @@ use crate::infra::notify::Hub;
 use crate::infra::vault::Vault;
 use crate::web::Caller;
 use crate::web::metrics::Metrics;
-use axum::Router;
 use futures_util::future::BoxFuture;
 use sea_orm::DatabaseConnection;
 use std::any::{Any, TypeId};
@@ -59,13 +58,22 @@ impl Base {
 
     /// The one instance of a slice's own part (its caches, its writer), made by `make` the
     /// first time anyone asks: the slice's handlers, a later slice that calls into it, a test.
+    /// `make` runs without the lock, so a part may be made of other parts (the OpenAPI document
+    /// mounts every slice); should two threads make one part at once, the first stored wins and
+    /// the other is dropped.
     pub fn part<T: Send + Sync + 'static>(&self, make: impl FnOnce(&Base) -> T) -> Arc<T> {
         let key = TypeId::of::<T>();
-        let mut parts = self.parts.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(found) = parts.get(&key).and_then(|p| p.clone().downcast::<T>().ok()) {
+        let stored = |parts: &HashMap<TypeId, Arc<dyn Any + Send + Sync>>| {
+            parts.get(&key).and_then(|p| p.clone().downcast::<T>().ok())
+        };
+        if let Some(found) = stored(&self.parts.lock().unwrap_or_else(|p| p.into_inner())) {
             return found;
         }
         let made = Arc::new(make(self));
+        let mut parts = self.parts.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(first) = stored(&parts) {
+            return first;
+        }
         parts.insert(key, made.clone());
         made
     }
@@ -203,7 +211,7 @@ impl Site {
 
 /// A router that remembers every path it is given, so that the tests can walk the whole table
 /// of routes (see `tests/it/routes.rs`): a route added and not covered there fails. The API's
-/// routes are added with [`Routes::api`]`(routes!(…))` from handlers annotated with
+/// routes are added with [`Routes::routes`]`(routes!(…))` from handlers annotated with
 /// `#[utoipa::path]`, so the same code serves a route and describes it in the OpenAPI document.
 pub struct Routes<S> {
     /// The routes, with the description of the API's.
@@ -243,7 +251,7 @@ impl<S: Clone + Send + Sync + 'static> Routes<S> {
 
     /// Adds the handlers of one API path, as `utoipa_axum::routes!` gathers them from their
     /// `#[utoipa::path]` annotations: served and described by the same code.
-    pub fn api(mut self, handlers: utoipa_axum::router::UtoipaMethodRouter<S>) -> Self {
+    pub fn routes(mut self, handlers: utoipa_axum::router::UtoipaMethodRouter<S>) -> Self {
         for path in handlers.1.paths.keys() {
             self.paths.push(format!("{}{path}", self.prefix));
         }

@@ -284,6 +284,44 @@ pub struct ErrorDetail {
     pub message: String,
 }
 
+/// The refusals any API route may answer, in the one error shape: what the OpenAPI document
+/// lists under each operation beside its success.
+#[derive(utoipa::IntoResponses)]
+pub enum Refused {
+    /// Bad input: nothing was changed.
+    #[response(status = 400, description = "输入有误：中文说明与错误码，未作任何改动")]
+    BadInput(ErrorAnswer),
+    /// No or a bad credential.
+    #[response(status = 401, description = "未登录或令牌无效")]
+    Unauthenticated(ErrorAnswer),
+    /// The role may not, or the row lies outside the caller's subtree.
+    #[response(status = 403, description = "无此权限或不在管辖范围内")]
+    Forbidden(ErrorAnswer),
+    /// No such row in the caller's subtree (an id outside it is answered the same).
+    #[response(status = 404, description = "不存在或不在管辖范围内")]
+    NotFound(ErrorAnswer),
+}
+
+/// The refusals of a write that names the version it read, or a state it expects.
+#[derive(utoipa::IntoResponses)]
+pub enum RefusedWrite {
+    /// Bad input: nothing was changed.
+    #[response(status = 400, description = "输入有误：中文说明与错误码，未作任何改动")]
+    BadInput(ErrorAnswer),
+    /// No or a bad credential.
+    #[response(status = 401, description = "未登录或令牌无效")]
+    Unauthenticated(ErrorAnswer),
+    /// The role may not, or the row lies outside the caller's subtree.
+    #[response(status = 403, description = "无此权限或不在管辖范围内")]
+    Forbidden(ErrorAnswer),
+    /// No such row in the caller's subtree.
+    #[response(status = 404, description = "不存在或不在管辖范围内")]
+    NotFound(ErrorAnswer),
+    /// Someone changed it first, or its state does not allow this.
+    #[response(status = 409, description = "已被他人修改或状态不允许：请刷新后重试")]
+    Conflict(ErrorAnswer),
+}
+
 /// A choice in a select: the value sent and the label shown.
 pub struct Choice {
     /// Value.

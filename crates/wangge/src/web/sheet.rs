@@ -346,7 +346,6 @@ fn excel_date(serial: f64) -> String {
         .map_or_else(String::new, |d| d.to_string())
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

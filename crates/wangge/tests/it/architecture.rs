@@ -328,7 +328,7 @@ fn a_bad_import_is_caught() {
     add("web/base.rs", "use crate::cases::CasesState;");
     // A slice naming another's pages, and one above it.
     add(
-        "people/service.rs",
+        "people/import.rs",
         "use crate::{cases::pages::CaseForm, demo};",
     );
     let (found, _) = breaches(dir.path());

@@ -22,7 +22,11 @@ async fn the_document_describes_every_api_route() {
         .send()
         .await
         .expect("openapi.json");
-    assert_eq!(r.status(), StatusCode::OK, "served to anyone, without a token");
+    assert_eq!(
+        r.status(),
+        StatusCode::OK,
+        "served to anyone, without a token"
+    );
     let doc: serde_json::Value = r.json().await.expect("json");
     assert_eq!(doc["openapi"], "3.1.0");
     let paths = doc["paths"].as_object().expect("paths");
@@ -37,6 +41,27 @@ async fn the_document_describes_every_api_route() {
         Vec::<&String>::new(),
         "described but not served"
     );
+    let ids: Vec<&str> = paths
+        .values()
+        .filter_map(|item| item.as_object())
+        .flat_map(|item| item.values())
+        .filter_map(|op| op["operationId"].as_str())
+        .collect();
+    let unique: BTreeSet<&str> = ids.iter().copied().collect();
+    assert_eq!(
+        ids.len(),
+        unique.len(),
+        "every operationId is unique: {ids:?}"
+    );
+    // Every reference names a schema the document holds.
+    let text = doc.to_string();
+    for r in text.split("\"$ref\":\"#/components/schemas/").skip(1) {
+        let name = r.split('"').next().unwrap_or("");
+        assert!(
+            doc["components"]["schemas"].get(name).is_some(),
+            "{name} is referenced and held"
+        );
+    }
     let admin = app.token("admin").await;
     let mut operations = 0;
     for (path, item) in paths {
@@ -53,7 +78,10 @@ async fn the_document_describes_every_api_route() {
                 op["summary"].as_str().is_some_and(|s| !s.is_empty()),
                 "{method} {path} has a summary"
             );
-            assert!(op["tags"].as_array().is_some_and(|t| !t.is_empty()), "{method} {path} has a tag");
+            assert!(
+                op["tags"].as_array().is_some_and(|t| !t.is_empty()),
+                "{method} {path} has a tag"
+            );
             let r = app
                 .client
                 .request(m.clone(), app.url(&concrete))
@@ -65,7 +93,11 @@ async fn the_document_describes_every_api_route() {
                 .expect("call");
             let status = r.status();
             let text = r.text().await.unwrap_or_default();
-            assert_ne!(status, StatusCode::METHOD_NOT_ALLOWED, "{m} {concrete}: {text}");
+            assert_ne!(
+                status,
+                StatusCode::METHOD_NOT_ALLOWED,
+                "{m} {concrete}: {text}"
+            );
             assert!(
                 !(status == StatusCode::NOT_FOUND && text.contains("接口不存在")),
                 "{m} {concrete} is served: {text}"

@@ -58,17 +58,16 @@ fn not_found() -> AppError {
     AppError::NotFound("没有找到这件案件，或您无权查看".into())
 }
 
-mod sight;
-mod reporting;
-mod timeline;
 mod actions;
 mod finding;
 mod measuring;
+mod reporting;
+mod sight;
+mod timeline;
 
-pub use sight::*;
-pub use reporting::*;
-pub use timeline::*;
 pub use actions::*;
 pub use finding::*;
 pub use measuring::*;
-
+pub use reporting::*;
+pub use sight::*;
+pub(crate) use timeline::*;

@@ -4,7 +4,10 @@ use super::*;
 
 pub use crate::cases::intake::{Created, NewCase, Reporter, parse_phone, report};
 
-pub(crate) async fn active_node(db: &impl ConnectionTrait, id: i64) -> AppResult<Option<node::Model>> {
+pub(crate) async fn active_node(
+    db: &impl ConnectionTrait,
+    id: i64,
+) -> AppResult<Option<node::Model>> {
     Ok(node::Entity::find_by_id(id)
         .filter(node::Column::Status.eq("active"))
         .one(db)
@@ -30,7 +33,10 @@ pub async fn street_of(db: &impl ConnectionTrait, path: &OrgPath) -> AppResult<O
 }
 
 /// The place's ancestors (itself included), as routing sees them.
-pub(crate) async fn chain(db: &impl ConnectionTrait, path: &OrgPath) -> AppResult<Vec<node::Model>> {
+pub(crate) async fn chain(
+    db: &impl ConnectionTrait,
+    path: &OrgPath,
+) -> AppResult<Vec<node::Model>> {
     Ok(node::Entity::find()
         .filter(node::Column::Id.is_in(path.ids()))
         .all(db)

@@ -39,7 +39,11 @@ pub async fn find(db: &impl ConnectionTrait, a: &Actor, id: i64) -> AppResult<ca
         .ok_or_else(not_found)
 }
 
-pub(crate) async fn is_follower(db: &impl ConnectionTrait, case_id: i64, user: i64) -> AppResult<bool> {
+pub(crate) async fn is_follower(
+    db: &impl ConnectionTrait,
+    case_id: i64,
+    user: i64,
+) -> AppResult<bool> {
     Ok(follower::Entity::find()
         .filter(follower::Column::CaseId.eq(case_id))
         .filter(follower::Column::UserId.eq(user))

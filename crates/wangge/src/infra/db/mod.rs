@@ -679,7 +679,7 @@ pub async fn rows_held(
             .expr(Expr::val(1))
             .from(sea_orm::sea_query::Alias::new(h.table))
             .and_where(if h.by_path {
-                subtree(column, path)
+                subtree(sea_orm::sea_query::Alias::new(h.column), path)
             } else {
                 column.eq(path.id())
             })
@@ -719,7 +719,10 @@ mod tests {
         assert_eq!(sql, "INSERT INTO t VALUES (?, ?), (?, ?)");
         assert_eq!(used, [1, 2, 3, 4]);
         let (sql, _) = numbered_placeholders("a = $1 OR b = $1", true);
-        assert_eq!(sql, "a = ?1 OR b = ?1", "a value used twice keeps its number");
+        assert_eq!(
+            sql, "a = ?1 OR b = ?1",
+            "a value used twice keeps its number"
+        );
     }
 
     #[test]

@@ -366,7 +366,10 @@ pub(crate) fn natural_key(s: &str) -> Vec<(String, u64)> {
     out
 }
 
-pub(crate) async fn member_counts(db: &impl ConnectionTrait, ids: &[i64]) -> AppResult<HashMap<i64, i64>> {
+pub(crate) async fn member_counts(
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+) -> AppResult<HashMap<i64, i64>> {
     let mut out = HashMap::new();
     for chunk in ids.chunks(500) {
         let rows: Vec<(Option<i64>, i64)> = resident::Entity::find()

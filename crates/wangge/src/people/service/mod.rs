@@ -57,17 +57,17 @@ fn household_not_found() -> AppError {
     AppError::NotFound("住户不存在或不在您的管辖范围内".into())
 }
 
-mod views;
-mod tags;
 mod households;
 mod residents;
 mod search;
+mod tags;
+mod views;
 
-pub use views::*;
-pub use tags::*;
 pub use households::*;
 pub use residents::*;
 pub use search::*;
+pub use tags::*;
+pub use views::*;
 
 #[cfg(test)]
 mod tests {

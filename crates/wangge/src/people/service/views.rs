@@ -44,7 +44,12 @@ pub(crate) fn label_of<T: Copy>(
     parse(s).map_or("", label)
 }
 
-pub(crate) fn view(vault: &Vault, r: &resident::Model, address: String, tags: Vec<String>) -> ResidentView {
+pub(crate) fn view(
+    vault: &Vault,
+    r: &resident::Model,
+    address: String,
+    tags: Vec<String>,
+) -> ResidentView {
     let birth = chrono::NaiveDate::parse_from_str(&r.birth_date, "%Y-%m-%d").ok();
     ResidentView {
         id: r.id,
@@ -107,7 +112,10 @@ pub async fn views(st: &PeopleState, rows: &[resident::Model]) -> AppResult<Vec<
 }
 
 /// The tag names of residents.
-pub(crate) async fn tags_of(db: &impl ConnectionTrait, ids: &[i64]) -> AppResult<HashMap<i64, Vec<String>>> {
+pub(crate) async fn tags_of(
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+) -> AppResult<HashMap<i64, Vec<String>>> {
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
