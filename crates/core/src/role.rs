@@ -59,6 +59,10 @@ pub enum Permission {
     PeopleFullView,
     /// Log a visit (走访) to a household and turn a need found into a case.
     VisitLog,
+    /// See the party organizations laid over the tree (党组织).
+    PartyView,
+    /// Set up party organizations, edit them, record their elections.
+    PartyManage,
 }
 
 impl Role {
@@ -127,6 +131,8 @@ impl Role {
                 TokenManage,
                 PeopleView,
                 PeopleImport,
+                PartyView,
+                PartyManage,
             ],
             Role::CommandCenter => &[
                 OrgView,
@@ -135,6 +141,8 @@ impl Role {
                 PeopleView,
                 PeopleImport,
                 PeopleFullView,
+                PartyView,
+                PartyManage,
             ],
             Role::CommunitySecretary => &[
                 OrgView,
@@ -144,8 +152,10 @@ impl Role {
                 PeopleImport,
                 PeopleFullView,
                 VisitLog,
+                PartyView,
+                PartyManage,
             ],
-            Role::CommunityStaff => &[OrgView, PeopleView, PeopleManage, VisitLog],
+            Role::CommunityStaff => &[OrgView, PeopleView, PeopleManage, VisitLog, PartyView],
             Role::GridWorker => &[OrgView, PeopleView, PeopleManage, PeopleFullView, VisitLog],
             // A party member looks after households (联户) and visits them: the registry of
             // their node, masked, and nothing else of it.

@@ -29,6 +29,29 @@ pub fn name(what: &str, raw: &str, max: usize) -> Result<String, Invalid> {
     Ok(s.to_owned())
 }
 
+/// A date a person gives for something that has happened (`YYYY-MM-DD`, or `YYYY/M/D`):
+/// empty is none; a date after `today` or before 1921 is refused.
+pub fn past_date(
+    what: &str,
+    raw: &str,
+    today: chrono::NaiveDate,
+) -> Result<Option<chrono::NaiveDate>, Invalid> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    let d = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .or_else(|_| chrono::NaiveDate::parse_from_str(s, "%Y/%m/%d"))
+        .map_err(|_| invalid(format!("{what}“{s}”不是日期：请写成 2024-05-01 的样子")))?;
+    if d > today {
+        return Err(invalid(format!("{what}不能晚于今天（{today}）")));
+    }
+    if d < chrono::NaiveDate::from_ymd_opt(1921, 7, 1).unwrap_or(d) {
+        return Err(invalid(format!("{what}“{s}”太早了，请核对")));
+    }
+    Ok(Some(d))
+}
+
 /// An org or department code: 1–32 ASCII letters, digits or `-`.
 pub fn code(raw: &str) -> Result<String, Invalid> {
     let s = raw.trim();
@@ -163,6 +186,20 @@ impl Paging {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn past_dates_are_read_and_the_future_refused() {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).expect("date");
+        assert_eq!(past_date("换届日期", "", today), Ok(None));
+        assert_eq!(
+            past_date("换届日期", "2021/5/8", today),
+            Ok(chrono::NaiveDate::from_ymd_opt(2021, 5, 8))
+        );
+        let e = past_date("换届日期", "2026-12-01", today).expect_err("future");
+        assert!(e.0.contains("不能晚于今天"), "{e}");
+        assert!(past_date("换届日期", "明年", today).is_err());
+        assert!(past_date("换届日期", "1900-01-01", today).is_err());
+    }
+
     use super::*;
 
     #[test]

@@ -17,6 +17,7 @@ pub mod cases;
 pub mod demo;
 pub mod infra;
 pub mod org;
+pub mod party;
 pub mod people;
 pub mod users;
 pub mod web;

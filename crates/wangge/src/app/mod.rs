@@ -19,6 +19,7 @@ pub const SLICES: &[&Slice] = &[
     &crate::audit::SLICE,
     &crate::cases::SLICE,
     &crate::people::SLICE,
+    &crate::party::SLICE,
 ];
 
 /// The state of the whole app: the base every slice's state is made from.

@@ -4,6 +4,7 @@
 
 pub mod cases;
 mod names;
+pub mod party;
 mod pdf;
 pub mod people;
 
@@ -418,6 +419,7 @@ pub async fn generate(db: &DatabaseConnection, seed: u64, password: &str) -> App
     )
     .await?;
     tx.commit().await?;
+    party::generate(db).await?;
     Ok(made)
 }
 

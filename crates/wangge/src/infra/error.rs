@@ -148,7 +148,7 @@ impl From<Invalid> for AppError {
 type HeldRule = (&'static [&'static str], fn() -> AppError);
 
 /// The rules of the form "at most one …" the database holds.
-const HELD_BY_THE_DATABASE: [HeldRule; 5] = [
+const HELD_BY_THE_DATABASE: [HeldRule; 6] = [
     (&["ux_residents_one_head", "residents.household_id"], || {
         AppError::bad(
             "two_heads",
@@ -167,6 +167,9 @@ const HELD_BY_THE_DATABASE: [HeldRule; 5] = [
     }),
     (&["ux_households_room", "households.building_id"], || {
         AppError::conflict("duplicate_room", "这个楼栋已有这个房号的住户")
+    }),
+    (&["ux_party_orgs_name", "party_orgs.org_node_id"], || {
+        AppError::conflict("duplicate_party_org", "这个节点上已有同名的党组织")
     }),
 ];
 

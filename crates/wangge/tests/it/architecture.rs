@@ -35,6 +35,7 @@ const LAYERS: &[(&str, Layer)] = &[
     ("audit", Layer::Slice(4)),
     ("cases", Layer::Slice(5)),
     ("people", Layer::Slice(6)),
+    ("party", Layer::Slice(7)),
     ("demo", Layer::Demo),
     ("app", Layer::App),
 ];
@@ -341,9 +342,9 @@ fn a_bad_import_is_caught() {
     );
     assert!(text.contains("people (Slice(6)) names demo"), "{text}");
     // A new module in no layer.
-    std::fs::create_dir(dir.path().join("party")).expect("mkdir");
+    std::fs::create_dir(dir.path().join("ledgers")).expect("mkdir");
     std::fs::write(
-        dir.path().join("party/mod.rs"),
+        dir.path().join("ledgers/mod.rs"),
         "use crate::org::Summary;\n",
     )
     .expect("write");
@@ -351,7 +352,7 @@ fn a_bad_import_is_caught() {
     assert!(
         found
             .iter()
-            .any(|b| b.contains("the module party is in no layer")),
+            .any(|b| b.contains("the module ledgers is in no layer")),
         "{found:?}"
     );
 }

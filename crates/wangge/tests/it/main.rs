@@ -14,6 +14,7 @@ mod layers;
 mod openapi;
 mod org;
 mod pages;
+mod party;
 mod people;
 mod races;
 mod routes;

@@ -148,6 +148,9 @@ const ROUTES: &[Route] = &[
     r("/api/v1/assessment-items", Can(PeopleView), Scoped),
     r("/api/v1/tags", Can(PeopleView), Scoped),
     r("/api/v1/people/import", Can(PeopleImport), Scoped),
+    r("/api/v1/party/orgs", Can(PartyView), Scoped),
+    r("/api/v1/party/orgs/{id}", Can(PartyView), Scoped),
+    r("/api/v1/party/orgs/{id}/dissolve", Can(PartyManage), Scoped),
     r("/", Any, Scoped),
     r("/login", Public, Own),
     r("/logout", Any, Own),
@@ -238,6 +241,11 @@ const ROUTES: &[Route] = &[
     r("/people/import/template.csv", Public, Open),
     r("/people/import/jobs/{id}", Can(PeopleImport), Scoped),
     r("/people/import/jobs/{id}/status", Can(PeopleImport), Scoped),
+    r("/party", Can(PartyView), Scoped),
+    r("/party/orgs", Can(PartyManage), Scoped),
+    r("/party/orgs/new", Can(PartyManage), Scoped),
+    r("/party/orgs/{id}", Can(PartyView), Scoped),
+    r("/party/orgs/{id}/dissolve", Can(PartyManage), Scoped),
     r(
         "/people/import/jobs/{id}/rejected.xlsx",
         Can(PeopleImport),
@@ -326,6 +334,7 @@ struct Other {
     doc: i64,
     file: String,
     item: i64,
+    party_org: i64,
     markers: Vec<String>,
 }
 
@@ -453,6 +462,10 @@ async fn other_street(app: &TestApp) -> Other {
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{t}");
+    let party_org = id(format!(
+        "SELECT MIN(id) FROM party_orgs WHERE org_path LIKE {like} AND kind = 'branch'"
+    ))
+    .await;
     let mut markers = vec![c["case_no"].as_str().expect("no").to_owned()];
     let names = app
         .db
@@ -460,7 +473,8 @@ async fn other_street(app: &TestApp) -> Other {
             app.db.get_database_backend(),
             format!(
                 "SELECT name FROM org_nodes WHERE path LIKE {like} AND level IN ('township', 'community') \
-                 UNION SELECT name FROM departments WHERE org_path LIKE {like}"
+                 UNION SELECT name FROM departments WHERE org_path LIKE {like} \
+                 UNION SELECT name FROM party_orgs WHERE org_path LIKE {like}"
             ),
         ))
         .await
@@ -481,6 +495,7 @@ async fn other_street(app: &TestApp) -> Other {
         doc,
         file: photo,
         item,
+        party_org,
         markers,
     }
 }
@@ -523,6 +538,8 @@ fn fill(path: &str, o: &Other) -> String {
         o.household.to_string()
     } else if path.contains("/assessment-items/") {
         o.item.to_string()
+    } else if path.contains("/party/orgs/") {
+        o.party_org.to_string()
     } else if path.contains("/import/jobs/") {
         "1".to_owned()
     } else if path.contains("/files/") {
@@ -543,6 +560,7 @@ fn body(o: &Other) -> Value {
     json!({
         "org_id": o.community, "parent_id": o.community, "building_id": o.building,
         "household_id": o.household, "to_household": o.household, "department_id": o.department,
+        "org_node_id": o.community,
         "id": o.resident, "name": "越权测试", "title": "越权测试", "description": "越权测试",
         "username": "wgy-jiangbin-1", "display_name": "越权", "role": "grid_worker",
         "password": "guess-2026-x", "version": 1, "action": "accept", "kind": "holiday",

@@ -22,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0008ResidentIndexStatus),
             Box::new(M0009Trust),
             Box::new(M0010Invariants),
+            Box::new(M0011Party),
         ]
     }
 }
@@ -1222,3 +1223,75 @@ impl MigrationTrait for M0010Invariants {
         drop_indexes(m.get_connection(), &INVARIANT_INDEXES.map(|x| x.0)).await
     }
 }
+
+/// Party organizations laid over the org tree (the party slice): each attached to an org node,
+/// held by its path (`COLLATE "C"` on PostgreSQL, as every path column) and by the node's id.
+/// At most one active organization of a name at a node: a partial unique index.
+struct M0011Party;
+
+impl MigrationName for M0011Party {
+    fn name(&self) -> &str {
+        "m0011_party"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0011Party {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        let mut path = string("org_path");
+        if m.get_database_backend() == sea_orm::DbBackend::Postgres {
+            path.extra("COLLATE \"C\"");
+        }
+        m.create_table(
+            Table::create()
+                .table("party_orgs")
+                .col(big_pk_auto("id"))
+                .col(big_integer_null("parent_id"))
+                .col(big_integer("org_node_id"))
+                .col(path)
+                .col(string_len("name", 60))
+                .col(string_len("kind", 20))
+                .col(string_len_null("category", 20))
+                .col(string_len("secretary", 40).default(""))
+                .col(string_len_null("founded_on", 10))
+                .col(string_len_null("elected_on", 10))
+                .col(string_len("note", 500).default(""))
+                .col(string_len("status", 20).default("active"))
+                .col(integer("version").default(1))
+                .col(ts("created_at"))
+                .col(ts("updated_at"))
+                .to_owned(),
+        )
+        .await?;
+        index(m, "party_orgs", "ix_party_orgs_path", &["org_path"], false).await?;
+        index(
+            m,
+            "party_orgs",
+            "ix_party_orgs_parent",
+            &["parent_id"],
+            false,
+        )
+        .await?;
+        index(
+            m,
+            "party_orgs",
+            "ix_party_orgs_node",
+            &["org_node_id"],
+            false,
+        )
+        .await?;
+        m.get_connection()
+            .execute_unprepared(PARTY_ORG_NAME_INDEX)
+            .await?;
+        Ok(())
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table("party_orgs").to_owned())
+            .await
+    }
+}
+
+/// One active party organization of a name at a node.
+const PARTY_ORG_NAME_INDEX: &str = "CREATE UNIQUE INDEX ux_party_orgs_name ON party_orgs \
+     (org_node_id, name) WHERE status = 'active'";
