@@ -132,6 +132,8 @@ struct NewPage {
     categories: Vec<Choice>,
     parent: String,
     node: String,
+    /// The kind offered first: the first that may sit under the parent.
+    kind: String,
 }
 
 /// The nodes an organization may be attached to: the caller's subtree down to the grids.
@@ -192,6 +194,15 @@ pub async fn new_org(
         actor.require(Permission::PartyManage)?;
         let c = actor.caller();
         let tree = service::tree(&st.db, &c).await?;
+        let kind = match q.parent {
+            Some(p) => service::flatten(&tree)
+                .into_iter()
+                .find(|(_, o)| o.id == p)
+                .and_then(|(_, o)| PartyKind::parse(&o.kind))
+                .and_then(|k| k.children().first().copied()),
+            None => None,
+        }
+        .unwrap_or(PartyKind::Committee);
         let ctx = PageCtx::new(&st, &actor, "建立党组织", "party").await?;
         Ok::<_, AppError>(Html(
             NewPage {
@@ -202,6 +213,7 @@ pub async fn new_org(
                 categories: category_choices(),
                 parent: q.parent.map(|p| p.to_string()).unwrap_or_default(),
                 node: q.node.map(|n| n.to_string()).unwrap_or_default(),
+                kind: kind.as_str().to_owned(),
             }
             .render(),
         ))

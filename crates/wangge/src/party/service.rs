@@ -191,13 +191,17 @@ pub async fn tree(db: &impl ConnectionTrait, c: &Caller) -> AppResult<Vec<OrgVie
             None => roots.push(v),
         }
     }
+    // Siblings in the order they were set up (their places' paths would put a grid numbered
+    // 10 before one numbered 4).
     fn attach(v: &mut OrgView, children: &mut HashMap<i64, Vec<OrgView>>) {
         let mut mine = children.remove(&v.id).unwrap_or_default();
+        mine.sort_by_key(|c| c.id);
         for c in &mut mine {
             attach(c, children);
         }
         v.children = mine;
     }
+    roots.sort_by_key(|r| r.id);
     for r in &mut roots {
         attach(r, &mut children);
     }
