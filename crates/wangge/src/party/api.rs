@@ -136,6 +136,63 @@ pub async fn api_dissolve(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// The terms of office, in years.
+#[derive(Debug, Default, Deserialize, serde::Serialize)]
+#[serde(default)]
+pub struct TermsBody {
+    /// 村、社区党组织.
+    pub grassroots: u32,
+    /// 其他党组织.
+    pub other: u32,
+}
+
+/// `GET /api/v1/party/terms`
+#[utoipa::path(
+    get,
+    operation_id = "party_terms",
+    path = "/party/terms",
+    tag = "党组织",
+    summary = "党组织任期（年）：村、社区与其他",
+    responses(
+        (status = 200, description = "成功"),
+        crate::web::Refused,
+    ),
+)]
+pub async fn api_terms(State(st): State<Base>, actor: Actor) -> AppResult<Json<TermsBody>> {
+    actor.caller().require(wangge_core::Permission::PartyView)?;
+    let t = service::terms(&st.db).await?;
+    Ok(Json(TermsBody {
+        grassroots: t.grassroots,
+        other: t.other,
+    }))
+}
+
+/// `PUT /api/v1/party/terms`
+#[utoipa::path(
+    put,
+    operation_id = "party_set_terms",
+    path = "/party/terms",
+    tag = "党组织",
+    summary = "设定党组织任期（区级党建部门；各 1–10 年）",
+    request_body(content = Object, content_type = "application/json", description = "{grassroots, other}"),
+    responses(
+        (status = 200, description = "已设定"),
+        crate::web::Refused,
+    ),
+)]
+pub async fn api_set_terms(
+    State(st): State<Base>,
+    actor: Actor,
+    b: Bytes,
+) -> AppResult<Json<TermsBody>> {
+    let input: TermsBody = crate::web::json_body(&b)?;
+    let t = service::set_terms(&st.db, &actor.caller(), input.grassroots, input.other).await?;
+    Ok(Json(TermsBody {
+        grassroots: t.grassroots,
+        other: t.other,
+    }))
+}
+
 /// The view of one row.
 pub(super) async fn one(st: &Base, row: &super::entity::party_org::Model) -> AppResult<OrgView> {
     let mut v = service::views(&st.db, std::slice::from_ref(row)).await?;

@@ -35,7 +35,7 @@ pub const SLICE: Slice = Slice {
         Hold::id("party_orgs", "org_node_id", "个党组织"),
     ],
     audit_actions: &[("dissolve", "撤销")],
-    audit_entities: &[("party_org", "党组织")],
+    audit_entities: &[("party_org", "党组织"), ("party_terms", "党组织任期")],
     seed: None,
 };
 
@@ -53,6 +53,7 @@ fn api() -> Routes<Base> {
         .routes(routes!(api::api_tree, api::api_create))
         .routes(routes!(api::api_get, api::api_update))
         .routes(routes!(api::api_dissolve))
+        .routes(routes!(api::api_terms, api::api_set_terms))
 }
 
 /// The pages.
@@ -63,4 +64,5 @@ fn pages() -> Routes<Base> {
         .route("/party/orgs/new", get(pages::new_org))
         .route("/party/orgs/{id}", get(pages::detail).post(pages::update))
         .route("/party/orgs/{id}/dissolve", post(pages::dissolve))
+        .route("/party/terms", post(pages::set_terms))
 }

@@ -28,6 +28,9 @@ struct TreePage {
     overdue: usize,
     due_soon: usize,
     counts: Vec<(&'static str, usize)>,
+    terms: wangge_core::party::Terms,
+    /// Whether the caller sets the terms (the district's party staff).
+    can_set_terms: bool,
 }
 
 /// `GET /party`
@@ -64,6 +67,8 @@ pub async fn tree(State(st): State<Base>, PageActor(actor): PageActor) -> Respon
                 lines,
                 can_manage: actor.can(Permission::PartyManage),
                 counts,
+                terms: service::terms(&st.db).await?,
+                can_set_terms: actor.can(Permission::PartyManage) && actor.scope.is_whole_tree(),
             }
             .render(),
         ))
@@ -315,6 +320,35 @@ pub async fn dissolve(
         Ok(()) => crate::web::flash_redirect("/party", true, "已撤销"),
         Err(e) => done::<()>(Err(e), &format!("/party/orgs/{id}"), ""),
     }
+}
+
+/// What the terms form sends.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct TermsForm {
+    grassroots: String,
+    other: String,
+}
+
+/// `POST /party/terms`
+pub async fn set_terms(
+    State(st): State<Base>,
+    PageActor(actor): PageActor,
+    Form(f): Form<TermsForm>,
+) -> Response {
+    let years = |what: &str, s: &str| {
+        s.trim()
+            .parse::<u32>()
+            .map_err(|_| AppError::bad("bad_term", format!("{what}应为 1 到 10 的整数")))
+    };
+    let r = match (
+        years("村、社区党组织的任期", &f.grassroots),
+        years("其他党组织的任期", &f.other),
+    ) {
+        (Ok(g), Ok(o)) => service::set_terms(&st.db, &actor.caller(), g, o).await,
+        (Err(e), _) | (_, Err(e)) => Err(e),
+    };
+    done(r, "/party", "已设定任期")
 }
 
 #[derive(Template)]

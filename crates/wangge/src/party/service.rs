@@ -161,18 +161,94 @@ async fn node_names(
     Ok(out)
 }
 
+/// The setting that holds the terms of office: `村社区年数,其他年数`.
+const TERMS_SETTING: &str = "party.terms";
+
+/// The terms of office the district set (the rule's 5 and 3 years until it sets its own).
+pub async fn terms(db: &impl ConnectionTrait) -> AppResult<Terms> {
+    use crate::infra::settings as setting;
+    let stored = setting::Entity::find_by_id(TERMS_SETTING).one(db).await?;
+    let parsed = stored.and_then(|s| {
+        let (g, o) = s.value.split_once(',')?;
+        Some(Terms {
+            grassroots: g.trim().parse().ok()?,
+            other: o.trim().parse().ok()?,
+        })
+    });
+    Ok(parsed.unwrap_or_default())
+}
+
+/// Sets the terms of office for the whole district (its party staff only): 1–10 years each.
+pub async fn set_terms(
+    db: &sea_orm::DatabaseConnection,
+    c: &Caller,
+    grassroots: u32,
+    other: u32,
+) -> AppResult<Terms> {
+    use crate::infra::settings as setting;
+    c.require_at_district(
+        Permission::PartyManage,
+        "党组织任期由区级党建部门设定，街道和社区只能查看",
+    )?;
+    for (what, years) in [
+        ("村、社区党组织的任期", grassroots),
+        ("其他党组织的任期", other),
+    ] {
+        if !(1..=10).contains(&years) {
+            return Err(AppError::bad(
+                "bad_term",
+                format!("{what}应为 1 到 10 年（现在是 {years}）"),
+            ));
+        }
+    }
+    let tx = crate::infra::db::begin_write(db).await?;
+    let old = terms(&tx).await?;
+    let now = crate::infra::clock::now_ms();
+    let exists = setting::Entity::find_by_id(TERMS_SETTING)
+        .one(&tx)
+        .await?
+        .is_some();
+    let row = setting::ActiveModel {
+        name: Set(TERMS_SETTING.into()),
+        value: Set(format!("{grassroots},{other}")),
+        updated_at: Set(now),
+    };
+    if exists {
+        row.update(&tx).await?;
+    } else {
+        row.insert(&tx).await?;
+    }
+    let root = c.audit_root(&tx).await?;
+    audit::record(
+        &tx,
+        &c.who,
+        Entry {
+            org_path: &root,
+            action: "update",
+            entity: "party_terms",
+            entity_id: None,
+            summary: format!("设定党组织任期：村、社区 {grassroots} 年，其他 {other} 年"),
+            changes: json!({"grassroots": [old.grassroots, grassroots], "other": [old.other, other]}),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Terms { grassroots, other })
+}
+
 /// Views of rows, with their nodes' names.
 pub async fn views(
     db: &impl ConnectionTrait,
     rows: &[party_org::Model],
 ) -> AppResult<Vec<OrgView>> {
     let names = node_names(db, rows).await?;
+    let terms = terms(db).await?;
     let day = today();
     Ok(rows
         .iter()
         .map(|r| {
             let name = names.get(&r.org_node_id).cloned().unwrap_or_default();
-            view(r, name, Terms::default(), day)
+            view(r, name, terms, day)
         })
         .collect())
 }

@@ -339,3 +339,55 @@ async fn the_pages_show_the_tree_and_set_up_a_group() {
         "{page}"
     );
 }
+
+/// The terms of office are the district's to set (1–10 years each); a branch elected four years
+/// ago is overdue once a village's or community's term is three years.
+#[tokio::test]
+async fn the_district_sets_the_terms_and_the_street_only_reads_them() {
+    let app = TestApp::spawn().await;
+    let sj = app.token("liuan-sj").await;
+    let (s, t) = app.get(&sj, "/api/v1/party/terms").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(t, json!({"grassroots": 5, "other": 3}));
+    // (Logging in is audited: every token is taken before the count.)
+    let street_zz = app.token("qinghe-zz").await;
+    let zz = app.token("district-zz").await;
+    let audits = app.audit_rows().await;
+    // A street's command centre and a community's secretary may manage branches, not the terms.
+    for t in [&street_zz, &sj] {
+        let (s, v) = app
+            .send(
+                Method::PUT,
+                t,
+                "/api/v1/party/terms",
+                json!({"grassroots": 3, "other": 3}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+    }
+    for bad in [
+        json!({"grassroots": 0, "other": 3}),
+        json!({"grassroots": 5, "other": 11}),
+    ] {
+        let (s, v) = app.send(Method::PUT, &zz, "/api/v1/party/terms", bad).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+        assert_eq!(v["error"]["code"], "bad_term");
+    }
+    assert_eq!(app.audit_rows().await, audits, "nothing written");
+    // 柳岸's branch was elected in June some years ago; with a term of one year it is overdue.
+    let (s, v) = app
+        .send(
+            Method::PUT,
+            &zz,
+            "/api/v1/party/terms",
+            json!({"grassroots": 1, "other": 3}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(app.audit_rows().await, audits + 1);
+    let (_, mine) = app.get(&sj, "/api/v1/party/orgs").await;
+    assert_eq!(mine[0]["term_years"], 1, "{mine}");
+    assert_eq!(mine[0]["term_state"], "overdue", "{mine}");
+    let (_, t) = app.get(&sj, "/api/v1/party/terms").await;
+    assert_eq!(t, json!({"grassroots": 1, "other": 3}));
+}

@@ -151,6 +151,7 @@ const ROUTES: &[Route] = &[
     r("/api/v1/party/orgs", Can(PartyView), Scoped),
     r("/api/v1/party/orgs/{id}", Can(PartyView), Scoped),
     r("/api/v1/party/orgs/{id}/dissolve", Can(PartyManage), Scoped),
+    r("/api/v1/party/terms", Can(PartyView), Scoped),
     r("/", Any, Scoped),
     r("/login", Public, Own),
     r("/logout", Any, Own),
@@ -246,6 +247,7 @@ const ROUTES: &[Route] = &[
     r("/party/orgs/new", Can(PartyManage), Scoped),
     r("/party/orgs/{id}", Can(PartyView), Scoped),
     r("/party/orgs/{id}/dissolve", Can(PartyManage), Scoped),
+    r("/party/terms", Can(PartyManage), Scoped),
     r(
         "/people/import/jobs/{id}/rejected.xlsx",
         Can(PeopleImport),
