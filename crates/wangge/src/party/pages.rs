@@ -48,25 +48,16 @@ pub async fn tree(State(st): State<Base>, PageActor(actor): PageActor) -> Respon
                 },
             })
             .collect();
-        let count = |s: &str| lines.iter().filter(|l| l.org.term_state == Some(s)).count();
-        let counts = PartyKind::ALL
-            .iter()
-            .map(|k| {
-                (
-                    k.label(),
-                    lines.iter().filter(|l| l.org.kind == k.as_str()).count(),
-                )
-            })
-            .collect();
+        let t = service::tally(lines.iter().map(|l| &l.org));
         let ctx = PageCtx::new(&st, &actor, "党组织", "party").await?;
         Ok::<_, AppError>(Html(
             TreePage {
                 ctx,
-                overdue: count("overdue"),
-                due_soon: count("due_soon"),
+                overdue: t.overdue,
+                due_soon: t.due_soon,
                 lines,
                 can_manage: actor.can(Permission::PartyManage),
-                counts,
+                counts: t.by_kind,
                 terms: service::terms(&st.db).await?,
                 can_set_terms: actor.can(Permission::PartyManage) && actor.scope.is_whole_tree(),
             }

@@ -284,6 +284,33 @@ pub async fn tree(db: &impl ConnectionTrait, c: &Caller) -> AppResult<Vec<OrgVie
     Ok(roots)
 }
 
+/// The figures of the party page: organizations by kind, terms overdue, terms due within half
+/// a year. Defined here once; `tests/it/party.rs` recounts them from the rows.
+pub struct Tally {
+    /// (kind's label, how many), every kind in order.
+    pub by_kind: Vec<(&'static str, usize)>,
+    pub overdue: usize,
+    pub due_soon: usize,
+}
+
+/// The tally of organizations (a flattened tree).
+pub fn tally<'a>(orgs: impl Iterator<Item = &'a OrgView> + Clone) -> Tally {
+    let state = |s: &str| orgs.clone().filter(|o| o.term_state == Some(s)).count();
+    Tally {
+        by_kind: PartyKind::ALL
+            .iter()
+            .map(|k| {
+                (
+                    k.label(),
+                    orgs.clone().filter(|o| o.kind == k.as_str()).count(),
+                )
+            })
+            .collect(),
+        overdue: state("overdue"),
+        due_soon: state("due_soon"),
+    }
+}
+
 /// Every organization of a tree, depth first, with its depth.
 pub fn flatten(tree: &[OrgView]) -> Vec<(usize, &OrgView)> {
     fn walk<'a>(v: &'a OrgView, depth: usize, out: &mut Vec<(usize, &'a OrgView)>) {

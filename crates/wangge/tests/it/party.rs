@@ -3,6 +3,7 @@
 //! and the pages. (The scope of every party route is walked by `routes.rs` too.)
 
 use crate::support::{Browser, TestApp};
+use chrono::Datelike;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -390,4 +391,72 @@ async fn the_district_sets_the_terms_and_the_street_only_reads_them() {
     assert_eq!(mine[0]["term_state"], "overdue", "{mine}");
     let (_, t) = app.get(&sj, "/api/v1/party/terms").await;
     assert_eq!(t, json!({"grassroots": 1, "other": 3}));
+}
+
+/// The party page's figures (organizations by kind, terms overdue and due within half a year)
+/// are recounted here from the rows: the street's active organizations, and their terms
+/// worked out afresh from `elected_on` (5 years for 村/社区 branches, 3 for the rest).
+#[tokio::test]
+async fn the_party_page_figures_are_a_recount_of_the_rows() {
+    let app = TestApp::spawn().await;
+    let admin = app.token("admin").await;
+    let street = app.node_id(&admin, "330199001000").await;
+    let path = app
+        .text(&format!("SELECT path FROM org_nodes WHERE id = {street}"))
+        .await;
+    let rows = app
+        .db
+        .query_all_raw(sea_orm::Statement::from_string(
+            app.db.get_database_backend(),
+            format!(
+                "SELECT kind, category, elected_on FROM party_orgs \
+                 WHERE org_path LIKE '{path}%' AND status = 'active'"
+            ),
+        ))
+        .await
+        .expect("rows");
+    use sea_orm::ConnectionTrait;
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("+8"))
+        .date_naive();
+    let (mut kinds, mut overdue, mut due_soon) = (std::collections::HashMap::new(), 0, 0);
+    for r in rows {
+        let kind: String = r.try_get("", "kind").expect("kind");
+        let category: Option<String> = r.try_get("", "category").expect("category");
+        let elected: Option<String> = r.try_get("", "elected_on").expect("elected");
+        *kinds.entry(kind.clone()).or_insert(0) += 1;
+        let Some(e) = elected.filter(|_| kind != "group") else {
+            continue;
+        };
+        let e = chrono::NaiveDate::parse_from_str(&e, "%Y-%m-%d").expect("date");
+        let years = if matches!(category.as_deref(), Some("village" | "community")) {
+            5
+        } else {
+            3
+        };
+        let due = e
+            .with_year(e.year() + years)
+            .unwrap_or(e - chrono::Days::new(1));
+        if today >= due {
+            overdue += 1;
+        } else if today >= due - chrono::Months::new(6) {
+            due_soon += 1;
+        }
+    }
+    let mut zz = Browser::new(&app);
+    zz.login("qinghe-zz").await;
+    let (_, page) = zz.get("/party").await;
+    let shown = |label: &str, n: usize| page.contains(&format!("<b>{n}</b><span>{label}</span>"));
+    for (kind, label) in [
+        ("committee", "党(工)委"),
+        ("general_branch", "党总支"),
+        ("branch", "党支部"),
+        ("group", "党小组"),
+    ] {
+        let n = kinds.get(kind).copied().unwrap_or(0);
+        assert!(shown(label, n), "{label} {n}: {page}");
+    }
+    assert!(overdue > 0 && due_soon > 0, "the demo has both");
+    assert!(shown("换届逾期", overdue), "overdue {overdue}");
+    assert!(shown("半年内到期", due_soon), "due soon {due_soon}");
 }
