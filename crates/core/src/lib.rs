@@ -4,7 +4,7 @@
 //! the org tree's levels and materialized paths ([`org`]), the data-scope predicate
 //! ([`scope`]), roles and their permissions ([`role`]), validation of what people type
 //! ([`validate`]) and of the grid boundaries they upload ([`geo`]); and the case engine: the
-//! workflow ([`case`]), working-time deadlines ([`worktime`]), categories and their suggestion
+//! flows of each kind of work ([`flow`]) and the appeal's states ([`case`]), working-time deadlines ([`worktime`]), categories and their suggestion
 //! ([`category`]), routing ([`routing`]), the three rates ([`rates`]) and photo cleaning
 //! ([`photo`]); the people registry's ID numbers, phones, code lists and pinyin initials
 //! ([`people`]).
@@ -12,6 +12,7 @@
 pub mod case;
 pub mod category;
 pub mod classify;
+pub mod flow;
 pub mod geo;
 pub mod org;
 pub mod party;
