@@ -107,7 +107,6 @@ pub enum Satisfaction {
 /// one extension of up to about two working weeks).
 pub const MAX_EXTENSION_DAYS: u32 = 10;
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,7 +116,10 @@ mod tests {
         let flow = &crate::flow::appeal::FLOW;
         assert_eq!(flow.states.len(), Status::ALL.len());
         for (s, f) in Status::ALL.into_iter().zip(flow.states) {
-            assert_eq!((s.as_str(), s.label(), s.is_final()), (f.id, f.label, f.done));
+            assert_eq!(
+                (s.as_str(), s.label(), s.is_final()),
+                (f.id, f.label, f.done)
+            );
             assert_eq!(Status::parse(s.as_str()), Some(s));
         }
         assert_eq!(Status::parse("nonsense"), None);

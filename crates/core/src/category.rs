@@ -114,6 +114,8 @@ struct RawFile {
 pub struct Category {
     /// Stable code, e.g. `HJ01`.
     pub code: String,
+    /// The kind of work filed under it (`appeal`; an errand's categories are `errand`).
+    pub kind: String,
     /// Name, e.g. 垃圾清运.
     pub name: String,
     /// The group's code, e.g. `HJ`.
@@ -195,6 +197,7 @@ pub fn parse_taxonomy(text: &str) -> Result<Vec<Category>, TaxonomyError> {
                 return Err(TaxonomyError::NoDepartmentKind(l.code));
             }
             out.push(Category {
+                kind: "appeal".to_owned(),
                 response: limit(&l.response)?,
                 handling: limit(&l.handling)?,
                 code: l.code,

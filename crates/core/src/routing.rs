@@ -194,6 +194,7 @@ mod tests {
 
     fn cat(handler: HandlerLevel, kind: Option<&str>) -> Category {
         Category {
+            kind: "appeal".into(),
             code: "X01".into(),
             name: "测试事项".into(),
             group_code: "X".into(),

@@ -123,7 +123,12 @@ async fn main() -> anyhow::Result<()> {
     wangge::app::migrate(&db).await?;
     wangge::demo::generate(&db, 20261122, PW).await?;
     let vault = wangge::infra::vault::Vault::load(dir.path(), None)?;
-    wangge::demo::cases::generate(&db, &vault, 20261122, 1500, 120).await?;
+    let base = wangge::app::state(
+        db.clone(),
+        wangge::infra::config::Config::local(dir.path(), &url),
+        vault,
+    );
+    wangge::demo::cases::generate(&base, 20261122, 1500, 120).await?;
     let n = fill(&db, a.cases).await?;
     // What the server does at start (and hourly): refresh the planner's statistics.
     wangge::infra::db::optimize(&db).await?;

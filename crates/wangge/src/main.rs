@@ -348,10 +348,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .await
                 .map_err(app)?;
             let vault = wangge::open_vault(&cfg, &conn).await?;
-            let cases = demo::cases::generate(&conn, &vault, seed, 1500, 120)
+            let st = wangge::app::state(conn.clone(), cfg.clone(), vault);
+            let cases = demo::cases::generate(&st, seed, 1500, 120)
                 .await
                 .map_err(app)?;
-            let st = wangge::app::state(conn.clone(), cfg.clone(), vault);
             let people = demo::people::generate(&wangge::people::PeopleState::of(&st), seed)
                 .await
                 .map_err(app)?;

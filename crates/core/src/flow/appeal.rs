@@ -59,16 +59,66 @@ pub static FLOW: Flow = Flow {
     kind: "appeal",
     label: "诉求",
     states: &[
-        State { id: REPORTED, label: "待受理", done: false, clock: Some(Clock::Intake) },
-        State { id: ACCEPTED, label: "待派遣", done: false, clock: Some(Clock::Intake) },
-        State { id: DISPATCHED, label: "待签收", done: false, clock: Some(Clock::Response) },
-        State { id: HANDLING, label: "处置中", done: false, clock: Some(Clock::Handling) },
-        State { id: FED_BACK, label: "待核查", done: false, clock: None },
-        State { id: VERIFIED, label: "待评价", done: false, clock: None },
-        State { id: CLOSED, label: "已结案", done: true, clock: None },
-        State { id: REJECTED, label: "不予受理", done: true, clock: None },
-        State { id: WITHDRAWN, label: "已撤回", done: true, clock: None },
-        State { id: MERGED, label: "已合并", done: true, clock: None },
+        State {
+            id: REPORTED,
+            label: "待受理",
+            done: false,
+            clock: Some(Clock::Intake),
+        },
+        State {
+            id: ACCEPTED,
+            label: "待派遣",
+            done: false,
+            clock: Some(Clock::Intake),
+        },
+        State {
+            id: DISPATCHED,
+            label: "待签收",
+            done: false,
+            clock: Some(Clock::Response),
+        },
+        State {
+            id: HANDLING,
+            label: "处置中",
+            done: false,
+            clock: Some(Clock::Handling),
+        },
+        State {
+            id: FED_BACK,
+            label: "待核查",
+            done: false,
+            clock: None,
+        },
+        State {
+            id: VERIFIED,
+            label: "待评价",
+            done: false,
+            clock: None,
+        },
+        State {
+            id: CLOSED,
+            label: "已结案",
+            done: true,
+            clock: None,
+        },
+        State {
+            id: REJECTED,
+            label: "不予受理",
+            done: true,
+            clock: None,
+        },
+        State {
+            id: WITHDRAWN,
+            label: "已撤回",
+            done: true,
+            clock: None,
+        },
+        State {
+            id: MERGED,
+            label: "已合并",
+            done: true,
+            clock: None,
+        },
     ],
     on_open: &[Notify(Dispatchers, "report", "新案件 {no} 待受理：{title}")],
     steps: &[
@@ -79,7 +129,11 @@ pub static FLOW: Flow = Flow {
             by: &[Party::Dispatcher],
             who: DISPATCHER_ONLY,
             guards: &[Guard::ExtensionPending(true, "没有等待审批的延期申请")],
-            needs: &[Need::Verdict { legend: "审批结果", yes: "批准", no: "不批准" }],
+            needs: &[Need::Verdict {
+                legend: "审批结果",
+                yes: "批准",
+                no: "不批准",
+            }],
             branches: &[
                 Branch {
                     when: When::Passed(true),
@@ -104,7 +158,11 @@ pub static FLOW: Flow = Flow {
             who: "只有网格员或本级受理派遣人员可以核查",
             guards: &[],
             needs: &[
-                Need::Verdict { legend: "核查结果", yes: "核查通过", no: "不通过，退回重办" },
+                Need::Verdict {
+                    legend: "核查结果",
+                    yes: "核查通过",
+                    no: "不通过，退回重办",
+                },
                 Need::Text {
                     label: "核查不通过的原因",
                     hint: "不通过时必填",
@@ -145,13 +203,17 @@ pub static FLOW: Flow = Flow {
                     max: 2000,
                     required: Required::Yes,
                 },
-                Need::Photos(9),
+                Need::Photos { max: 9 },
             ],
             branches: &[always(
                 FED_BACK,
                 &[
                     RecordResult,
-                    Notify(GridWorkers, "feedback", "案件 {no} 已反馈处置结果，请现场核查"),
+                    Notify(
+                        GridWorkers,
+                        "feedback",
+                        "案件 {no} 已反馈处置结果，请现场核查",
+                    ),
                 ],
             )],
             main: true,
@@ -176,11 +238,19 @@ pub static FLOW: Flow = Flow {
             guards: &[],
             needs: &[
                 Need::Target,
-                Need::Text { label: "派遣说明", hint: "选填", max: 2000, required: Required::No },
+                Need::Text {
+                    label: "派遣说明",
+                    hint: "选填",
+                    max: 2000,
+                    required: Required::No,
+                },
             ],
             branches: &[always(
                 DISPATCHED,
-                &[Assign, Notify(Handler, "dispatch", "案件 {no} 已派遣给您，请签收：{title}")],
+                &[
+                    Assign,
+                    Notify(Handler, "dispatch", "案件 {no} 已派遣给您，请签收：{title}"),
+                ],
             )],
             main: true,
         },
@@ -204,7 +274,12 @@ pub static FLOW: Flow = Flow {
             guards: &[],
             needs: &[
                 Need::Rating,
-                Need::Text { label: "意见或建议", hint: "选填", max: 500, required: Required::No },
+                Need::Text {
+                    label: "意见或建议",
+                    hint: "选填",
+                    max: 500,
+                    required: Required::No,
+                },
             ],
             branches: &[
                 Branch {
@@ -240,7 +315,10 @@ pub static FLOW: Flow = Flow {
             who: DISPATCHER_ONLY,
             guards: &[],
             needs: &[reason("不予受理的理由", "报告人会看到")],
-            branches: &[always(REJECTED, &[Notify(Reporter, "reject", "案件 {no} 不予受理")])],
+            branches: &[always(
+                REJECTED,
+                &[Notify(Reporter, "reject", "案件 {no} 不予受理")],
+            )],
             main: false,
         },
         Step {
@@ -250,10 +328,16 @@ pub static FLOW: Flow = Flow {
             by: &[Party::Handler],
             who: HANDLER_ONLY,
             guards: &[],
-            needs: &[reason("退回理由", "说明为什么不归您处置，受理单位会重新派遣")],
+            needs: &[reason(
+                "退回理由",
+                "说明为什么不归您处置，受理单位会重新派遣",
+            )],
             branches: &[always(
                 ACCEPTED,
-                &[Unassign, Notify(Dispatchers, "return", "案件 {no} 被退回，请重新派遣")],
+                &[
+                    Unassign,
+                    Notify(Dispatchers, "return", "案件 {no} 被退回，请重新派遣"),
+                ],
             )],
             main: false,
         },
@@ -269,7 +353,11 @@ pub static FLOW: Flow = Flow {
                 REPORTED,
                 &[
                     EscalateUp,
-                    Notify(Dispatchers, "escalate", "案件 {no} 由下级上报，请受理：{title}"),
+                    Notify(
+                        Dispatchers,
+                        "escalate",
+                        "案件 {no} 由下级上报，请受理：{title}",
+                    ),
                 ],
             )],
             main: false,
@@ -307,12 +395,19 @@ pub static FLOW: Flow = Flow {
             who: HANDLER_ONLY,
             guards: &[Guard::ExtensionPending(false, "已有延期申请在等待审批")],
             needs: &[
-                Need::Days { max: MAX_EXTENSION_DAYS, default: 3 },
+                Need::Days {
+                    max: MAX_EXTENSION_DAYS,
+                    default: 3,
+                },
                 reason("延期理由", ""),
             ],
             branches: &[stay(&[
                 RequestExtension,
-                Notify(Dispatchers, "extension", "案件 {no} 申请延期 {days} 个工作日，请审批"),
+                Notify(
+                    Dispatchers,
+                    "extension",
+                    "案件 {no} 申请延期 {days} 个工作日，请审批",
+                ),
             ])],
             main: false,
         },

@@ -24,11 +24,36 @@ pub static FLOW: Flow = Flow {
     kind: "errand",
     label: "红色代办",
     states: &[
-        State { id: REQUESTED, label: "待接单", done: false, clock: Some(Clock::Intake) },
-        State { id: TAKEN, label: "代办中", done: false, clock: Some(Clock::Handling) },
-        State { id: DONE, label: "待确认", done: false, clock: None },
-        State { id: CONFIRMED, label: "已办结", done: true, clock: None },
-        State { id: CANCELLED, label: "已取消", done: true, clock: None },
+        State {
+            id: REQUESTED,
+            label: "待接单",
+            done: false,
+            clock: Some(Clock::Intake),
+        },
+        State {
+            id: TAKEN,
+            label: "代办中",
+            done: false,
+            clock: Some(Clock::Handling),
+        },
+        State {
+            id: DONE,
+            label: "待确认",
+            done: false,
+            clock: None,
+        },
+        State {
+            id: CONFIRMED,
+            label: "已办结",
+            done: true,
+            clock: None,
+        },
+        State {
+            id: CANCELLED,
+            label: "已取消",
+            done: true,
+            clock: None,
+        },
     ],
     on_open: &[Notify(Dispatchers, "report", "新的代办请求 {no}：{title}")],
     steps: &[
@@ -39,11 +64,19 @@ pub static FLOW: Flow = Flow {
             by: &[Party::Neighbour],
             who: "只有服务本网格、社区的工作人员和党员可以接单",
             guards: &[],
-            needs: &[Need::Text { label: "说明", hint: "选填，如预计何时上门", max: 500, required: Required::No }],
+            needs: &[Need::Text {
+                label: "说明",
+                hint: "选填，如预计何时上门",
+                max: 500,
+                required: Required::No,
+            }],
             branches: &[Branch {
                 when: When::Always,
                 to: To::State(TAKEN),
-                effects: &[TakeSelf, Notify(Reporter, "taken", "代办 {no} 已由 {to} 接单")],
+                effects: &[
+                    TakeSelf,
+                    Notify(Reporter, "taken", "代办 {no} 已由 {to} 接单"),
+                ],
             }],
             main: true,
         },
@@ -55,13 +88,21 @@ pub static FLOW: Flow = Flow {
             who: TAKER_ONLY,
             guards: &[],
             needs: &[
-                Need::Text { label: "办理情况", hint: "办了什么，结果如何", max: 2000, required: Required::Yes },
-                Need::Photos(9),
+                Need::Text {
+                    label: "办理情况",
+                    hint: "办了什么，结果如何",
+                    max: 2000,
+                    required: Required::Yes,
+                },
+                Need::Photos { max: 9 },
             ],
             branches: &[Branch {
                 when: When::Always,
                 to: To::State(DONE),
-                effects: &[RecordResult, Notify(Reporter, "finish", "代办 {no} 已办好，请确认")],
+                effects: &[
+                    RecordResult,
+                    Notify(Reporter, "finish", "代办 {no} 已办好，请确认"),
+                ],
             }],
             main: true,
         },
@@ -73,14 +114,26 @@ pub static FLOW: Flow = Flow {
             who: "只有提出代办的人或本网格的网格员可以确认",
             guards: &[],
             needs: &[
-                Need::Verdict { legend: "是否办好", yes: "已办好", no: "还没有办好" },
-                Need::Text { label: "没有办好的地方", hint: "没有办好时必填", max: 500, required: Required::UnlessPassed },
+                Need::Verdict {
+                    legend: "是否办好",
+                    yes: "已办好",
+                    no: "还没有办好",
+                },
+                Need::Text {
+                    label: "没有办好的地方",
+                    hint: "没有办好时必填",
+                    max: 500,
+                    required: Required::UnlessPassed,
+                },
             ],
             branches: &[
                 Branch {
                     when: When::Passed(true),
                     to: To::State(CONFIRMED),
-                    effects: &[Close, Notify(Handler, "confirm", "代办 {no} 已确认办结，谢谢您")],
+                    effects: &[
+                        Close,
+                        Notify(Handler, "confirm", "代办 {no} 已确认办结，谢谢您"),
+                    ],
                 },
                 Branch {
                     when: When::Always,
@@ -97,14 +150,23 @@ pub static FLOW: Flow = Flow {
             by: &[Party::Handler],
             who: TAKER_ONLY,
             guards: &[],
-            needs: &[Need::Text { label: "退回理由", hint: "说明为什么办不了，其他人可以接单", max: 500, required: Required::Yes }],
+            needs: &[Need::Text {
+                label: "退回理由",
+                hint: "说明为什么办不了，其他人可以接单",
+                max: 500,
+                required: Required::Yes,
+            }],
             branches: &[Branch {
                 when: When::Always,
                 to: To::State(REQUESTED),
                 effects: &[
                     Unassign,
                     Notify(Dispatchers, "return", "代办 {no} 被退回，等待其他人接单"),
-                    Notify(Reporter, "return", "代办 {no} 原接单人办不了，正在另找人办理"),
+                    Notify(
+                        Reporter,
+                        "return",
+                        "代办 {no} 原接单人办不了，正在另找人办理",
+                    ),
                 ],
             }],
             main: false,
@@ -116,7 +178,12 @@ pub static FLOW: Flow = Flow {
             by: &[Party::Reporter],
             who: REQUESTER_ONLY,
             guards: &[],
-            needs: &[Need::Text { label: "说明", hint: "选填", max: 500, required: Required::No }],
+            needs: &[Need::Text {
+                label: "说明",
+                hint: "选填",
+                max: 500,
+                required: Required::No,
+            }],
             branches: &[Branch {
                 when: When::Always,
                 to: To::State(CANCELLED),

@@ -178,7 +178,8 @@ impl Guard {
 }
 
 /// When a free text is required.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Required {
     /// Always.
     Yes,
@@ -189,7 +190,8 @@ pub enum Required {
 }
 
 /// One thing an action's form asks for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
 pub enum Need {
     /// A text: its label, a hint under it, its longest length, whether required.
     Text {
@@ -224,8 +226,11 @@ pub enum Need {
     Target,
     /// Another case's number (a merge).
     CaseRef,
-    /// Photos, at most this many.
-    Photos(u32),
+    /// Photos.
+    Photos {
+        /// At most this many.
+        max: u32,
+    },
 }
 
 /// The rating of 回访/评价.
@@ -475,6 +480,25 @@ pub struct KindCategory {
     pub keywords: &'static [&'static str],
 }
 
+/// A change of a case's state, as the hooks inside its transaction see it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Change<'a> {
+    /// The case.
+    pub case_id: i64,
+    /// Its kind.
+    pub kind: &'a str,
+    /// Where it is (its grid's path).
+    pub org_path: &'a str,
+    /// The action or timer (`report` when it was opened).
+    pub action: &'a str,
+    /// The state it left (empty when it was opened).
+    pub from: &'a str,
+    /// The state it is in now.
+    pub to: &'a str,
+    /// When, in milliseconds since the epoch.
+    pub at_ms: i64,
+}
+
 /// Why an action is refused.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum Refusal {
@@ -512,7 +536,7 @@ pub struct Outcome {
 }
 
 /// An action the caller may take now, with what its form asks for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Offer {
     /// The action's identifier.
     pub action: &'static str,
@@ -595,7 +619,9 @@ fn check_needs(needs: &[Need], input: &Input) -> Result<(), Refusal> {
                 return Err(Refusal::BadInput(format!("请选择{legend}")));
             }
             Need::Rating if input.rating.is_none() => {
-                return Err(Refusal::BadInput("请回答是否联系、是否解决和满意程度".into()));
+                return Err(Refusal::BadInput(
+                    "请回答是否联系、是否解决和满意程度".into(),
+                ));
             }
             Need::Days { max, .. } => match input.days {
                 None => return Err(Refusal::BadInput("请填写延期的工作日天数".into())),
@@ -681,6 +707,28 @@ pub fn apply(
     })
 }
 
+/// Where `action` with `input` would lead from the facts, whoever takes it (`None` when the
+/// action does not leave from this state): for hints such as "不满意 sends it back once".
+pub fn leads_to(
+    flow: &'static Flow,
+    facts: Facts,
+    action: &str,
+    input: &Input,
+) -> Option<&'static str> {
+    let step = flow.step(action)?;
+    if !step.from.contains(&facts.status) {
+        return None;
+    }
+    let branch = step
+        .branches
+        .iter()
+        .find(|b| branch_applies(b.when, &facts, input))?;
+    Some(match branch.to {
+        To::State(s) => s,
+        To::Same => flow.state(facts.status)?.id,
+    })
+}
+
 /// What the caller may do now, in the flow's order, with what each form asks for.
 pub fn available(flow: &'static Flow, facts: Facts, who: Standing) -> Vec<Offer> {
     flow.steps
@@ -695,15 +743,24 @@ pub fn available(flow: &'static Flow, facts: Facts, who: Standing) -> Vec<Offer>
         .collect()
 }
 
-/// When a timer fires for a case: the clock running in its state (`start`, `due`), its
-/// handling deadline, the rules and the calendar. `None` when it never fires in this state.
+/// The deadlines of a case the timers measure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Deadlines {
+    /// The clock running in its state: (start, due).
+    pub clock: Option<(NaiveDateTime, NaiveDateTime)>,
+    /// Its handling deadline.
+    pub handle_due: Option<NaiveDateTime>,
+}
+
+/// When a timer fires for a case with these deadlines, by the rules and the calendar. `None`
+/// when it never fires in this state.
 pub fn fires_at(
     timer: &Timer,
     rules: &Rules,
     cal: &Calendar,
-    clock: Option<(NaiveDateTime, NaiveDateTime)>,
-    handle_due: Option<NaiveDateTime>,
+    d: Deadlines,
 ) -> Option<NaiveDateTime> {
+    let Deadlines { clock, handle_due } = d;
     match timer.at {
         At::ShareUsed => {
             let (start, due) = clock?;
@@ -720,31 +777,30 @@ pub fn fires_at(
         At::UrgeAfterDue => {
             Some(cal.deadline(handle_due?, Limit::WorkingDays(rules.urge_after_days)))
         }
-        At::SuperviseAfterDue => Some(cal.deadline(
-            handle_due?,
-            Limit::WorkingDays(rules.supervise_after_days),
-        )),
+        At::SuperviseAfterDue => {
+            Some(cal.deadline(handle_due?, Limit::WorkingDays(rules.supervise_after_days)))
+        }
         At::ClockPassed => clock.map(|(_, due)| due),
     }
 }
 
-/// The timers of a flow that fire now for a case in `status` with `marks`, given the clock
-/// running in that state and its handling deadline (see [`fires_at`]).
+/// The timers of a flow that fire now for a case in `status` with `marks` and these deadlines
+/// (see [`fires_at`]).
 pub fn timers_due(
     flow: &'static Flow,
     status: &str,
     marks: Marks,
     rules: &Rules,
     cal: &Calendar,
-    clock: Option<(NaiveDateTime, NaiveDateTime)>,
-    handle_due: Option<NaiveDateTime>,
+    d: Deadlines,
     now: NaiveDateTime,
 ) -> Vec<&'static Timer> {
+    let Deadlines { clock, handle_due } = d;
     flow.timers
         .iter()
         .filter(|t| t.states.contains(&status) && !marks.has(t.mark))
         .filter(|t| {
-            let Some(at) = fires_at(t, rules, cal, clock, handle_due) else {
+            let Some(at) = fires_at(t, rules, cal, d) else {
                 return false;
             };
             match t.at {

@@ -86,7 +86,7 @@ fn valid_for(step: &Step, passed: bool) -> Input {
             Need::Verdict { .. } => i.passed = Some(passed),
             Need::Rating => i.rating = rating(Satisfaction::Satisfied).rating,
             Need::Days { .. } => i.days = Some(1),
-            Need::Target | Need::CaseRef | Need::Photos(_) => {}
+            Need::Target | Need::CaseRef | Need::Photos { .. } => {}
         }
     }
     i
@@ -105,13 +105,55 @@ fn go(
 #[test]
 fn the_main_path_closes_the_loop() {
     let steps: [(&str, Standing, &str, Input, &str); 7] = [
-        ("reported", dispatcher(), "accept", Input::default(), "accepted"),
-        ("accepted", dispatcher(), "dispatch", Input::default(), "dispatched"),
-        ("dispatched", assignee(), "acknowledge", Input::default(), "handling"),
-        ("handling", assignee(), "feedback", text("已修复路灯"), "fed_back"),
-        ("fed_back", local_worker(), "verify", verdict(true, ""), "verified"),
-        ("verified", reporter(), "rate", rating(Satisfaction::Basic), "closed"),
-        ("verified", dispatcher(), "close", Input::default(), "closed"),
+        (
+            "reported",
+            dispatcher(),
+            "accept",
+            Input::default(),
+            "accepted",
+        ),
+        (
+            "accepted",
+            dispatcher(),
+            "dispatch",
+            Input::default(),
+            "dispatched",
+        ),
+        (
+            "dispatched",
+            assignee(),
+            "acknowledge",
+            Input::default(),
+            "handling",
+        ),
+        (
+            "handling",
+            assignee(),
+            "feedback",
+            text("已修复路灯"),
+            "fed_back",
+        ),
+        (
+            "fed_back",
+            local_worker(),
+            "verify",
+            verdict(true, ""),
+            "verified",
+        ),
+        (
+            "verified",
+            reporter(),
+            "rate",
+            rating(Satisfaction::Basic),
+            "closed",
+        ),
+        (
+            "verified",
+            dispatcher(),
+            "close",
+            Input::default(),
+            "closed",
+        ),
     ];
     for (from, who, action, input, to) in steps {
         assert_eq!(go(APPEAL, from, who, action, &input), Ok(to), "{action}");
@@ -157,9 +199,27 @@ fn only_the_right_people_act() {
     let none = Input::default();
     let refused = |r: Result<&str, Refusal>| matches!(r, Err(Refusal::NotAllowed { .. }));
     assert!(refused(go(APPEAL, "reported", stranger, "accept", &none)));
-    assert!(refused(go(APPEAL, "reported", reporter(), "dispatch", &none)));
-    assert!(refused(go(APPEAL, "dispatched", dispatcher(), "acknowledge", &none)));
-    assert!(refused(go(APPEAL, "dispatched", assignee(), "withdraw", &none)));
+    assert!(refused(go(
+        APPEAL,
+        "reported",
+        reporter(),
+        "dispatch",
+        &none
+    )));
+    assert!(refused(go(
+        APPEAL,
+        "dispatched",
+        dispatcher(),
+        "acknowledge",
+        &none
+    )));
+    assert!(refused(go(
+        APPEAL,
+        "dispatched",
+        assignee(),
+        "withdraw",
+        &none
+    )));
     assert!(refused(go(
         APPEAL,
         "fed_back",
@@ -168,18 +228,33 @@ fn only_the_right_people_act() {
         &verdict(true, "")
     )));
     assert!(
-        refused(go(APPEAL, "verified", assignee(), "rate", &rating(Satisfaction::Satisfied))),
+        refused(go(
+            APPEAL,
+            "verified",
+            assignee(),
+            "rate",
+            &rating(Satisfaction::Satisfied)
+        )),
         "the handler does not rate itself"
     );
     assert!(
-        refused(go(APPEAL, "handling", dispatcher(), "supervise", &text("快"))),
+        refused(go(
+            APPEAL,
+            "handling",
+            dispatcher(),
+            "supervise",
+            &text("快")
+        )),
         "supervision comes from above"
     );
     let above = Standing {
         above: true,
         ..st(Role::CommandCenter)
     };
-    assert_eq!(go(APPEAL, "handling", above, "supervise", &text("快")), Ok("handling"));
+    assert_eq!(
+        go(APPEAL, "handling", above, "supervise", &text("快")),
+        Ok("handling")
+    );
     // The flags alone are not enough: the role must be one that screens, handles or
     // supervises.
     let odd = Standing {
@@ -200,21 +275,39 @@ fn only_the_right_people_act() {
             above: true,
             ..st(role)
         };
-        assert!(refused(go(APPEAL, "handling", from_above, "supervise", &text("快"))));
+        assert!(refused(go(
+            APPEAL,
+            "handling",
+            from_above,
+            "supervise",
+            &text("快")
+        )));
     }
-    for role in [Role::CommandCenter, Role::CommunitySecretary, Role::CommunityStaff, Role::Admin] {
+    for role in [
+        Role::CommandCenter,
+        Role::CommunitySecretary,
+        Role::CommunityStaff,
+        Role::Admin,
+    ] {
         let d = Standing {
             dispatcher: true,
             ..st(role)
         };
-        assert_eq!(go(APPEAL, "reported", d, "accept", &none), Ok("accepted"), "{role:?}");
+        assert_eq!(
+            go(APPEAL, "reported", d, "accept", &none),
+            Ok("accepted"),
+            "{role:?}"
+        );
     }
     for role in HANDLING {
         let h = Standing {
             assignee: true,
             ..st(*role)
         };
-        assert_eq!(go(APPEAL, "dispatched", h, "acknowledge", &none), Ok("handling"));
+        assert_eq!(
+            go(APPEAL, "dispatched", h, "acknowledge", &none),
+            Ok("handling")
+        );
     }
     let grid_worker_elsewhere = Standing {
         dispatcher: true,
@@ -231,21 +324,39 @@ fn only_the_right_people_act() {
         local: true,
         ..st(Role::CommunityStaff)
     };
-    assert!(refused(go(APPEAL, "fed_back", local_but_staff, "verify", &verdict(true, ""))));
+    assert!(refused(go(
+        APPEAL,
+        "fed_back",
+        local_but_staff,
+        "verify",
+        &verdict(true, "")
+    )));
 }
 
 #[test]
 fn returns_rework_and_withdrawal() {
-    let r = apply(APPEAL, facts("handling"), assignee(), "return", &text("非本部门职责"))
-        .expect("return");
+    let r = apply(
+        APPEAL,
+        facts("handling"),
+        assignee(),
+        "return",
+        &text("非本部门职责"),
+    )
+    .expect("return");
     assert_eq!(r.status, "accepted");
     assert!(r.effects.contains(&Effect::Unassign));
     assert!(
         go(APPEAL, "handling", assignee(), "return", &text("  ")).is_err(),
         "a reason is required"
     );
-    let v = apply(APPEAL, facts("fed_back"), local_worker(), "verify", &verdict(false, "垃圾仍在"))
-        .expect("verify");
+    let v = apply(
+        APPEAL,
+        facts("fed_back"),
+        local_worker(),
+        "verify",
+        &verdict(false, "垃圾仍在"),
+    )
+    .expect("verify");
     assert_eq!(v.status, "handling");
     assert!(v.effects.contains(&Effect::RestartHandling));
     assert!(matches!(
@@ -258,17 +369,32 @@ fn returns_rework_and_withdrawal() {
     ));
     assert!(
         matches!(
-            go(APPEAL, "fed_back", st(Role::GridWorker), "verify", &verdict(true, "")),
+            go(
+                APPEAL,
+                "fed_back",
+                st(Role::GridWorker),
+                "verify",
+                &verdict(true, "")
+            ),
             Err(Refusal::NotAllowed { .. })
         ),
         "only the grid's own worker verifies"
     );
     for s in ["reported", "accepted", "dispatched"] {
-        assert_eq!(go(APPEAL, s, reporter(), "withdraw", &Input::default()), Ok("withdrawn"));
+        assert_eq!(
+            go(APPEAL, s, reporter(), "withdraw", &Input::default()),
+            Ok("withdrawn")
+        );
     }
     assert!(
         matches!(
-            go(APPEAL, "handling", reporter(), "withdraw", &Input::default()),
+            go(
+                APPEAL,
+                "handling",
+                reporter(),
+                "withdraw",
+                &Input::default()
+            ),
             Err(Refusal::WrongState { .. })
         ),
         "not once handling started"
@@ -280,7 +406,11 @@ fn dissatisfaction_reopens_once() {
     let bad = rating(Satisfaction::Dissatisfied);
     let first = apply(APPEAL, facts("verified"), reporter(), "rate", &bad).expect("rate");
     assert_eq!(first.status, "handling");
-    for e in [Effect::CountRework, Effect::RestartHandling, Effect::RecordRating] {
+    for e in [
+        Effect::CountRework,
+        Effect::RestartHandling,
+        Effect::RecordRating,
+    ] {
         assert!(first.effects.contains(&e), "{e:?}");
     }
     let again = Facts {
@@ -313,8 +443,14 @@ fn extensions_wait_for_one_decision() {
         go(APPEAL, "handling", assignee(), "request_extension", &text("需等待")),
         Err(Refusal::BadInput(m)) if m.contains("天数")
     ));
-    let o = apply(APPEAL, facts("handling"), assignee(), "request_extension", &days(MAX_EXTENSION_DAYS))
-        .expect("ask");
+    let o = apply(
+        APPEAL,
+        facts("handling"),
+        assignee(),
+        "request_extension",
+        &days(MAX_EXTENSION_DAYS),
+    )
+    .expect("ask");
     assert_eq!(o.status, "handling");
     assert!(o.effects.contains(&Effect::RequestExtension));
     let pending = Facts {
@@ -328,15 +464,35 @@ fn extensions_wait_for_one_decision() {
         ),
         "one request at a time"
     );
-    let no = apply(APPEAL, pending, dispatcher(), "decide_extension", &verdict(false, ""))
-        .expect("decide");
+    let no = apply(
+        APPEAL,
+        pending,
+        dispatcher(),
+        "decide_extension",
+        &verdict(false, ""),
+    )
+    .expect("decide");
     assert!(no.effects.contains(&Effect::DecideExtension));
     assert!(
-        go(APPEAL, "handling", dispatcher(), "decide_extension", &verdict(true, "")).is_err(),
+        go(
+            APPEAL,
+            "handling",
+            dispatcher(),
+            "decide_extension",
+            &verdict(true, "")
+        )
+        .is_err(),
         "nothing to decide"
     );
     assert!(
-        apply(APPEAL, pending, assignee(), "decide_extension", &verdict(true, "")).is_err(),
+        apply(
+            APPEAL,
+            pending,
+            assignee(),
+            "decide_extension",
+            &verdict(true, "")
+        )
+        .is_err(),
         "not one's own request"
     );
 }
@@ -344,29 +500,71 @@ fn extensions_wait_for_one_decision() {
 #[test]
 fn escalation_merge_and_rejection() {
     assert_eq!(
-        go(APPEAL, "accepted", dispatcher(), "escalate", &text("涉及多个社区")),
+        go(
+            APPEAL,
+            "accepted",
+            dispatcher(),
+            "escalate",
+            &text("涉及多个社区")
+        ),
         Ok("reported")
     );
-    assert_eq!(go(APPEAL, "reported", dispatcher(), "merge", &Input::default()), Ok("merged"));
+    assert_eq!(
+        go(APPEAL, "reported", dispatcher(), "merge", &Input::default()),
+        Ok("merged")
+    );
     assert!(go(APPEAL, "handling", dispatcher(), "merge", &Input::default()).is_err());
     assert!(go(APPEAL, "reported", dispatcher(), "reject", &text("")).is_err());
     assert!(matches!(
-        go(APPEAL, "reported", dispatcher(), "reject", &text(&"字".repeat(501))),
+        go(
+            APPEAL,
+            "reported",
+            dispatcher(),
+            "reject",
+            &text(&"字".repeat(501))
+        ),
         Err(Refusal::BadInput(_))
     ));
-    assert!(go(APPEAL, "reported", dispatcher(), "reject", &text(&"字".repeat(500))).is_ok());
-    let d = apply(APPEAL, facts("reported"), dispatcher(), "dispatch", &Input::default())
-        .expect("accept and dispatch at once");
+    assert!(
+        go(
+            APPEAL,
+            "reported",
+            dispatcher(),
+            "reject",
+            &text(&"字".repeat(500))
+        )
+        .is_ok()
+    );
+    let d = apply(
+        APPEAL,
+        facts("reported"),
+        dispatcher(),
+        "dispatch",
+        &Input::default(),
+    )
+    .expect("accept and dispatch at once");
     assert!(d.effects.contains(&Effect::Assign));
 }
 
 #[test]
 fn messages_are_chinese() {
-    let e = apply(APPEAL, facts("closed"), dispatcher(), "accept", &Input::default())
-        .expect_err("closed");
+    let e = apply(
+        APPEAL,
+        facts("closed"),
+        dispatcher(),
+        "accept",
+        &Input::default(),
+    )
+    .expect_err("closed");
     assert_eq!(e.to_string(), "案件当前为“已结案”，不能受理");
-    let e = apply(APPEAL, facts("reported"), dispatcher(), "fly", &Input::default())
-        .expect_err("unknown");
+    let e = apply(
+        APPEAL,
+        facts("reported"),
+        dispatcher(),
+        "fly",
+        &Input::default(),
+    )
+    .expect_err("unknown");
     assert_eq!(e.to_string(), "没有“fly”这个操作");
     assert_eq!(APPEAL.label_of("handling"), "处置中");
     assert_eq!(APPEAL.label_of("nonsense"), "未知");
@@ -385,18 +583,43 @@ fn an_errand_goes_round_its_loop() {
         assignee: true,
         ..st(Role::GridWorker)
     };
-    let t = apply(ERRAND, facts("requested"), neighbour, "take", &Input::default()).expect("take");
+    let t = apply(
+        ERRAND,
+        facts("requested"),
+        neighbour,
+        "take",
+        &Input::default(),
+    )
+    .expect("take");
     assert_eq!(t.status, "taken");
     assert!(t.effects.contains(&Effect::TakeSelf));
-    assert_eq!(go(ERRAND, "taken", taker, "finish", &text("已代办社保认证")), Ok("done"));
     assert_eq!(
-        go(ERRAND, "done", reporter(), "confirm", &verdict(false, "还差一份证明")),
+        go(ERRAND, "taken", taker, "finish", &text("已代办社保认证")),
+        Ok("done")
+    );
+    assert_eq!(
+        go(
+            ERRAND,
+            "done",
+            reporter(),
+            "confirm",
+            &verdict(false, "还差一份证明")
+        ),
         Ok("taken")
     );
-    assert_eq!(go(ERRAND, "done", reporter(), "confirm", &verdict(true, "")), Ok("confirmed"));
-    assert_eq!(go(ERRAND, "taken", taker, "release", &text("临时出差")), Ok("requested"));
+    assert_eq!(
+        go(ERRAND, "done", reporter(), "confirm", &verdict(true, "")),
+        Ok("confirmed")
+    );
+    assert_eq!(
+        go(ERRAND, "taken", taker, "release", &text("临时出差")),
+        Ok("requested")
+    );
     assert!(go(ERRAND, "taken", taker, "release", &text("")).is_err());
-    assert_eq!(go(ERRAND, "requested", reporter(), "cancel", &Input::default()), Ok("cancelled"));
+    assert_eq!(
+        go(ERRAND, "requested", reporter(), "cancel", &Input::default()),
+        Ok("cancelled")
+    );
     assert!(go(ERRAND, "done", reporter(), "cancel", &Input::default()).is_err());
     // The requester does not take their own errand, a stranger does not take one elsewhere,
     // and a resident does not finish one.
@@ -405,14 +628,48 @@ fn an_errand_goes_round_its_loop() {
         ..neighbour
     };
     assert!(go(ERRAND, "requested", own, "take", &Input::default()).is_err());
-    assert!(go(ERRAND, "requested", st(Role::GridWorker), "take", &Input::default()).is_err());
+    assert!(
+        go(
+            ERRAND,
+            "requested",
+            st(Role::GridWorker),
+            "take",
+            &Input::default()
+        )
+        .is_err()
+    );
     let resident_taker = Standing {
         assignee: true,
         ..st(Role::Resident)
     };
     assert!(go(ERRAND, "taken", resident_taker, "finish", &text("好了")).is_err());
     assert!(go(ERRAND, "done", taker, "confirm", &verdict(true, "")).is_err());
-    assert_eq!(go(ERRAND, "done", local_worker(), "confirm", &verdict(true, "")), Ok("confirmed"));
+    assert_eq!(
+        go(
+            ERRAND,
+            "done",
+            local_worker(),
+            "confirm",
+            &verdict(true, "")
+        ),
+        Ok("confirmed")
+    );
+}
+
+#[test]
+fn every_flow_opens_to_its_screeners() {
+    // Intake lands reports in batches and tells the screeners of each queue; an opening
+    // notice to anyone else would need the engine to learn it.
+    for flow in FLOWS {
+        assert!(!flow.on_open.is_empty(), "{}", flow.kind);
+        for e in flow.on_open {
+            assert!(
+                matches!(e, Effect::Notify(Audience::Dispatchers, ..)),
+                "{}: {e:?}",
+                flow.kind
+            );
+        }
+    }
 }
 
 #[test]
@@ -425,7 +682,11 @@ fn every_flow_is_whole() {
         unique.dedup();
         assert_eq!(unique.len(), ids.len(), "{}: state ids repeat", flow.kind);
         for step in flow.steps {
-            assert!(!step.from.is_empty() && !step.by.is_empty(), "{}", step.action);
+            assert!(
+                !step.from.is_empty() && !step.by.is_empty(),
+                "{}",
+                step.action
+            );
             assert!(
                 step.branches.last().is_some_and(|b| b.when == When::Always),
                 "{}: the last branch must always apply",
@@ -448,10 +709,9 @@ fn every_flow_is_whole() {
         // Every state but the start is reached by some step.
         for s in &flow.states[1..] {
             assert!(
-                flow.steps.iter().any(|st| st
-                    .branches
+                flow.steps
                     .iter()
-                    .any(|b| b.to == To::State(s.id))),
+                    .any(|st| st.branches.iter().any(|b| b.to == To::State(s.id))),
                 "{}: {} is never reached",
                 flow.kind,
                 s.id
@@ -461,20 +721,16 @@ fn every_flow_is_whole() {
 }
 
 fn any_standing() -> impl Strategy<Value = Standing> {
-    (
-        prop::sample::select(Role::ALL.to_vec()),
-        any::<[bool; 7]>(),
-    )
-        .prop_map(|(role, b)| Standing {
-            role,
-            reporter: b[0],
-            assignee: b[1],
-            dispatcher: b[2],
-            above: b[3],
-            local: b[4],
-            serves: b[5],
-            system: b[6],
-        })
+    (prop::sample::select(Role::ALL.to_vec()), any::<[bool; 7]>()).prop_map(|(role, b)| Standing {
+        role,
+        reporter: b[0],
+        assignee: b[1],
+        dispatcher: b[2],
+        above: b[3],
+        local: b[4],
+        serves: b[5],
+        system: b[6],
+    })
 }
 
 fn any_input() -> impl Strategy<Value = Input> {
@@ -520,8 +776,7 @@ proptest! {
         for (pick, who, input) in walk {
             let step = &flow.steps[pick.index(flow.steps.len())];
             let f = Facts { status, reworks_after_rating: reworks, extension_pending: pending };
-            match apply(flow, f, who, step.action, &input) {
-                Ok(o) => {
+            if let Ok(o) = apply(flow, f, who, step.action, &input) {
                     prop_assert!(!flow.is_done(status), "{} acted on a finished case", step.action);
                     prop_assert!(flow.state(o.status).is_some(), "{} left the flow", o.status);
                     prop_assert!(step.from.contains(&status));
@@ -530,8 +785,6 @@ proptest! {
                     if o.effects.contains(&Effect::RequestExtension) { pending = true; }
                     if o.effects.contains(&Effect::DecideExtension) || o.effects.contains(&Effect::Unassign) || o.effects.contains(&Effect::RecordResult) { pending = false; }
                     status = o.status;
-                }
-                Err(_) => {}
             }
         }
         prop_assert!(reworks <= 1, "a rating sends a case back at most once");
@@ -582,7 +835,10 @@ mod timers {
     }
 
     fn timer(flow: &Flow, action: &str) -> &'static Timer {
-        flow.timers.iter().find(|t| t.action == action).expect("timer")
+        flow.timers
+            .iter()
+            .find(|t| t.action == action)
+            .expect("timer")
     }
 
     #[test]
@@ -594,22 +850,79 @@ mod timers {
         let clock = Some((start, due));
         let none = Marks::default();
         let fire = |status: &str, marks: Marks, now| {
-            timers_due(APPEAL, status, marks, &rules, &c, clock, Some(due), now)
-                .iter()
-                .map(|t| t.action)
-                .collect::<Vec<_>>()
+            timers_due(
+                APPEAL,
+                status,
+                marks,
+                &rules,
+                &c,
+                Deadlines {
+                    clock,
+                    handle_due: Some(due),
+                },
+                now,
+            )
+            .iter()
+            .map(|t| t.action)
+            .collect::<Vec<_>>()
         };
         assert!(fire("handling", none, start).is_empty());
-        let remind = fires_at(timer(APPEAL, "remind"), &rules, &c, clock, Some(due)).expect("at");
+        let remind = fires_at(
+            timer(APPEAL, "remind"),
+            &rules,
+            &c,
+            Deadlines {
+                clock,
+                handle_due: Some(due),
+            },
+        )
+        .expect("at");
         assert_eq!(fire("handling", none, remind), vec!["remind"]);
         assert!(fire("handling", none, remind - chrono::Duration::minutes(1)).is_empty());
-        assert!(fire("handling", Marks { reminded: true, ..none }, remind).is_empty());
-        assert!(fire("fed_back", none, remind).is_empty(), "not in a state without the timer");
+        assert!(
+            fire(
+                "handling",
+                Marks {
+                    reminded: true,
+                    ..none
+                },
+                remind
+            )
+            .is_empty()
+        );
+        assert!(
+            fire("fed_back", none, remind).is_empty(),
+            "not in a state without the timer"
+        );
         let urge = c.deadline(due, Limit::WorkingDays(1));
-        assert_eq!(fire("handling", Marks { reminded: true, ..none }, urge), vec!["urge"]);
+        assert_eq!(
+            fire(
+                "handling",
+                Marks {
+                    reminded: true,
+                    ..none
+                },
+                urge
+            ),
+            vec!["urge"]
+        );
         let sup = c.deadline(due, Limit::WorkingDays(5));
-        assert_eq!(fire("dispatched", none, sup), vec!["auto_supervise", "urge"]);
-        assert!(fire("handling", Marks { reminded: true, urged: true, supervised: true }, sup).is_empty());
+        assert_eq!(
+            fire("dispatched", none, sup),
+            vec!["auto_supervise", "urge"]
+        );
+        assert!(
+            fire(
+                "handling",
+                Marks {
+                    reminded: true,
+                    urged: true,
+                    supervised: true
+                },
+                sup
+            )
+            .is_empty()
+        );
     }
 
     #[test]
@@ -617,9 +930,37 @@ mod timers {
         let c = cal();
         let start = at(1, 9, 0);
         let due = c.deadline(start, Limit::WorkingHours(4));
-        let fired = timers_due(ERRAND, "requested", Marks::default(), &Rules::default(), &c, Some((start, due)), None, due + chrono::Duration::minutes(1));
-        assert_eq!(fired.iter().map(|t| t.action).collect::<Vec<_>>(), vec!["unclaimed"]);
-        assert!(timers_due(ERRAND, "requested", Marks::default(), &Rules::default(), &c, Some((start, due)), None, due).is_empty());
+        let fired = timers_due(
+            ERRAND,
+            "requested",
+            Marks::default(),
+            &Rules::default(),
+            &c,
+            Deadlines {
+                clock: Some((start, due)),
+                handle_due: None,
+            },
+            due + chrono::Duration::minutes(1),
+        );
+        assert_eq!(
+            fired.iter().map(|t| t.action).collect::<Vec<_>>(),
+            vec!["unclaimed"]
+        );
+        assert!(
+            timers_due(
+                ERRAND,
+                "requested",
+                Marks::default(),
+                &Rules::default(),
+                &c,
+                Deadlines {
+                    clock: Some((start, due)),
+                    handle_due: None
+                },
+                due
+            )
+            .is_empty()
+        );
     }
 
     proptest! {
@@ -639,7 +980,7 @@ mod timers {
             let now = start + chrono::Duration::minutes(after);
             let remind = timer(APPEAL, "remind");
             let fired = |t: &Timer| {
-                timers_due(APPEAL, "handling", Marks::default(), &rules, &c, clock, Some(due), now)
+                timers_due(APPEAL, "handling", Marks::default(), &rules, &c, Deadlines { clock, handle_due: Some(due) }, now)
                     .contains(&t)
             };
             let used = c.working_minutes_between(start, now);

@@ -54,9 +54,10 @@ pub fn state(
 /// (categories and the working calendar, the care-group tags).
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
     crate::infra::db::migrate(db).await?;
+    let site = site();
     for slice in SLICES {
         if let Some(seed) = slice.seed {
-            seed(db).await?;
+            seed(db, &site).await?;
         }
     }
     Ok(())

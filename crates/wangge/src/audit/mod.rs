@@ -143,6 +143,8 @@ pub const SLICE: Slice = Slice {
     audit_actions: &[],
     audit_entities: &[],
     seed: None,
+    kinds: &[],
+    on_transition: &[],
 };
 
 fn mount(base: &Base) -> Mounted {

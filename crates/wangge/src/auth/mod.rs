@@ -384,6 +384,8 @@ pub const SLICE: Slice = Slice {
     audit_actions: &[("login", "登录"), ("password", "改密码"), ("token", "令牌")],
     audit_entities: &[("api_token", "接口令牌")],
     seed: None,
+    kinds: &[],
+    on_transition: &[],
 };
 
 fn mount(base: &crate::web::Base) -> Mounted {

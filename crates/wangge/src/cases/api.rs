@@ -25,8 +25,12 @@ pub struct CaseDetail {
     pub case: CaseView,
     /// Every step, oldest first.
     pub timeline: Vec<EventView>,
-    /// The actions the caller may take now.
+    /// The actions the caller may take now (their identifiers).
     pub actions: Vec<&'static str>,
+    /// The same, each with its name, whether it moves the case on, and what its form asks
+    /// for (texts with their limits, verdicts, the rating, days, a target, a case number,
+    /// photos): drawn from the case's flow, so a client needs no rule of its own.
+    pub offers: Vec<wangge_core::flow::Offer>,
     /// Whether the caller reported the case (then the caller rates it and may withdraw it).
     pub reported_by_you: bool,
     /// Photos of the report and of every step (file ids; `GET /files/{id}`).
@@ -39,16 +43,15 @@ pub async fn detail(st: &CasesState, a: &Actor, id: i64) -> AppResult<CaseDetail
     let who = service::standing(a, &m)?;
     let catalog = st.catalog.get(&st.db).await?;
     let full = service::shows_full_phone(who);
-    let timeline = service::timeline(&st.db, m.id).await?;
+    let flow = super::kinds::flow_for_case(&st.site, &m.kind, m.id)?;
+    let timeline = service::timeline(&st.db, flow, m.id).await?;
     let photos = timeline.iter().flat_map(|e| e.photos.clone()).collect();
-    let actions = service::allowed_actions(&m, who)?
-        .into_iter()
-        .map(|x| x.0)
-        .collect();
+    let offers = service::offers(&st.site, &m, who)?;
     Ok(CaseDetail {
-        case: service::view(&catalog, &st.vault, &m, full),
+        case: service::view(&st.site, &catalog, &st.vault, &m, full),
         timeline,
-        actions,
+        actions: offers.iter().map(|o| o.action).collect(),
+        offers,
         reported_by_you: who.reporter,
         photos,
     })
@@ -99,7 +102,7 @@ pub async fn api_create(
     let c = service::report(&st, Reporter::Account(&actor), input, idem.as_deref()).await?;
     let catalog = st.catalog.get(&st.db).await?;
     let body = CreatedView {
-        case: service::view(&catalog, &st.vault, &c.case, true),
+        case: service::view(&st.site, &catalog, &st.vault, &c.case, true),
         notice: c.notice,
         track_url: c
             .track_token
@@ -200,9 +203,10 @@ pub async fn api_act(
         Err(AppError::NotFound(_)) => {
             let catalog = st.catalog.get(&st.db).await?;
             Ok(Json(CaseDetail {
-                case: service::view(&catalog, &st.vault, &m, false),
+                case: service::view(&st.site, &catalog, &st.vault, &m, false),
                 timeline: Vec::new(),
                 actions: Vec::new(),
+                offers: Vec::new(),
                 reported_by_you: m.reporter_id == Some(actor.user_id),
                 photos: Vec::new(),
             }))

@@ -18,20 +18,23 @@ use serde::{Deserialize, Serialize};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 use wangge_core::category::{self as cat, Category, HandlerLevel, limit_code, limit_label};
+use wangge_core::flow::Kind;
 use wangge_core::validate;
 use wangge_core::worktime::{Calendar, DayKind, SpecialDay, WorkHours};
 
 const CATEGORIES: &str = include_str!("../../../core/data/categories-cn.json");
 const HOLIDAYS: &str = include_str!("../../../core/data/holidays-cn.json");
 
-/// Fills empty tables from the seed files. Idempotent.
-pub async fn seed(db: &impl ConnectionTrait) -> anyhow::Result<()> {
+/// Fills empty tables from the seed files, and adds the categories of every kind of work the
+/// slices bring that are not there yet. Idempotent.
+pub async fn seed(db: &impl ConnectionTrait, kinds: &[&'static Kind]) -> anyhow::Result<()> {
     let now = crate::infra::clock::now_ms();
     if category::Entity::find().count(db).await? == 0 {
         let cats = cat::parse_taxonomy(CATEGORIES)?;
         for (i, c) in cats.into_iter().enumerate() {
             category::ActiveModel {
                 code: Set(c.code),
+                kind: Set(c.kind),
                 name: Set(c.name),
                 group_code: Set(c.group_code),
                 group_name: Set(c.group_name),
@@ -42,6 +45,39 @@ pub async fn seed(db: &impl ConnectionTrait) -> anyhow::Result<()> {
                 keywords: Set(c.keywords.join(" ")),
                 active: Set(true),
                 sort_order: Set(i32::try_from(i).unwrap_or(i32::MAX)),
+                version: Set(1),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+            .insert(db)
+            .await?;
+        }
+    }
+    let mut order = 10_000;
+    for kind in kinds {
+        for c in kind.categories {
+            order += 1;
+            if category::Entity::find()
+                .filter(category::Column::Code.eq(c.code))
+                .count(db)
+                .await?
+                > 0
+            {
+                continue;
+            }
+            category::ActiveModel {
+                code: Set(c.code.to_owned()),
+                kind: Set(kind.flow.kind.to_owned()),
+                name: Set(c.name.to_owned()),
+                group_code: Set(c.code.get(..2).unwrap_or(c.code).to_owned()),
+                group_name: Set(c.group.to_owned()),
+                handler: Set(HandlerLevel::Community.as_str().to_owned()),
+                department_kind: Set(None),
+                response: Set(limit_code(c.response)),
+                handling: Set(limit_code(c.handling)),
+                keywords: Set(c.keywords.join(" ")),
+                active: Set(true),
+                sort_order: Set(order),
                 version: Set(1),
                 updated_at: Set(now),
                 ..Default::default()
@@ -98,12 +134,18 @@ impl Catalog {
             .iter()
             .filter(|c| self.active.contains(&c.code))
     }
+
+    /// The categories in use for one kind of work.
+    pub fn in_use_for<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a Category> {
+        self.in_use().filter(move |c| c.kind == kind)
+    }
 }
 
 fn to_category(r: &category::Model) -> AppResult<Category> {
     let bad = || AppError::Internal(anyhow::anyhow!("category {} is damaged", r.code));
     Ok(Category {
         code: r.code.clone(),
+        kind: r.kind.clone(),
         name: r.name.clone(),
         group_code: r.group_code.clone(),
         group_name: r.group_name.clone(),

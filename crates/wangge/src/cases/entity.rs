@@ -32,7 +32,22 @@ pub mod case {
         pub assignee_dept_id: Option<i64>,
         pub assignee_path: Option<String>,
         pub assignee_name: String,
-        pub suggestion: String,
+        /// The one person who took it (an errand's taker), when it went to a person.
+        pub assignee_user_id: Option<i64>,
+        /// The category intake chose when the report came without one.
+        pub suggested_category: Option<String>,
+        /// How: `keywords`, `learned` or `fallback`.
+        pub suggested_method: Option<String>,
+        /// The keyword score (matched characters) or the learned probability.
+        pub suggested_score: Option<f64>,
+        /// The words that led to it, separated by `、`.
+        pub suggested_words: String,
+        /// The node the routing rules proposed.
+        pub route_org_id: Option<i64>,
+        /// The department the routing rules proposed.
+        pub route_dept_id: Option<i64>,
+        /// Why (or why nothing could be proposed), whole.
+        pub route_reason: String,
         pub reporter_id: Option<i64>,
         pub reporter_name: String,
         /// Sealed (see `people::vault`); empty when none was left.
@@ -167,6 +182,8 @@ pub mod category {
         #[sea_orm(primary_key)]
         pub id: i64,
         pub code: String,
+        /// The kind of work filed under it (`appeal`, `errand` …).
+        pub kind: String,
         pub name: String,
         pub group_code: String,
         pub group_name: String,

@@ -14,7 +14,7 @@ use super::catalog::Catalog;
 use super::entity::{case, event};
 use super::notify::{self, Note};
 use super::service::{
-    By, EventIn, KINDS, SOURCES, attach, event_row, level_of, photo_ids, route_from, target_json,
+    By, EventIn, SOURCES, attach, event_row, level_of, opening, photo_ids, route_from,
     township_path,
 };
 use crate::cases::directory::Directory;
@@ -30,10 +30,10 @@ use serde_json::json;
 use std::collections::HashMap;
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
-use wangge_core::case::Status;
 use wangge_core::category::{Category, HandlerLevel};
 use wangge_core::geo::Point;
 use wangge_core::org::OrgLevel;
+use wangge_core::routing::Target;
 use wangge_core::{Role, validate};
 
 /// A report, as the API and the forms send it.
@@ -211,6 +211,8 @@ struct Pending {
     photos: Vec<(String, String, i64)>,
     /// Who screens the queue.
     dispatchers: Vec<i64>,
+    /// The flow's opening notices (to the screeners).
+    opening: Vec<(wangge_core::flow::Audience, &'static str, &'static str)>,
     at: i64,
 }
 
@@ -317,13 +319,21 @@ async fn prepare(
     )
     .map_err(|e| AppError::bad("bad_address", e.0))?;
     let kind = input.kind.clone().unwrap_or_else(|| "appeal".into());
-    if !KINDS.iter().any(|k| k.0 == kind) {
-        return Err(AppError::bad("bad_kind", "案件类型应为诉求或事件"));
-    }
+    let choices = super::kinds::choices(&st.site);
+    let flow = super::kinds::flow_of(&st.site, &kind).ok_or_else(|| {
+        let names: Vec<&str> = choices.iter().map(|c| c.1).collect();
+        AppError::bad("bad_kind", format!("案件类型应为{}", names.join("、")))
+    })?;
     let actor = match who {
         Reporter::Account(a) => Some(*a),
         Reporter::Public { .. } => None,
     };
+    if actor.is_none() && flow.kind != "appeal" {
+        return Err(AppError::bad(
+            "bad_kind",
+            format!("{}请登录后提出，或请网格员代为登记", flow.label),
+        ));
+    }
     let source = match (&input.source, actor) {
         (Some(s), _) => s.clone(),
         (None, Some(a)) if a.role == Role::GridWorker => "patrol".into(),
@@ -377,27 +387,47 @@ async fn prepare(
     }
     let nodes = dir.chain(&place);
     let catalog: Arc<Catalog> = st.catalog.get(&st.db).await?;
+    let mut pick: Option<super::suggest::Pick> = None;
     let cat = match input.category.as_deref().map(str::trim) {
         Some(code) if !code.is_empty() => catalog
             .category(code)
-            .filter(|c| catalog.active.contains(&c.code))
+            .filter(|c| catalog.active.contains(&c.code) && c.kind == flow.kind)
             .ok_or_else(|| {
-                AppError::bad("bad_category", format!("事项分类“{code}”不存在或已停用"))
+                AppError::bad(
+                    "bad_category",
+                    format!("事项分类“{code}”不存在、已停用或不属于{}", flow.label),
+                )
             })?,
         _ => {
             let text = format!("{title} {description}");
-            let code = super::suggest::best(st, &catalog, &text, township_path(&nodes).as_deref())
-                .unwrap_or_else(|| "QT02".to_owned());
-            catalog
-                .category(&code)
-                .or_else(|| catalog.in_use().last())
-                .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no category")))?
+            pick = super::suggest::best(
+                st,
+                &catalog,
+                flow.kind,
+                &text,
+                township_path(&nodes).as_deref(),
+            );
+            // Nothing matched: the kind's catch-all (其他), its last category.
+            let fallback = || {
+                catalog
+                    .category("QT02")
+                    .filter(|c| c.kind == flow.kind && catalog.active.contains(&c.code))
+                    .or_else(|| catalog.in_use_for(flow.kind).last())
+            };
+            match &pick {
+                Some(p) => catalog.category(&p.code).or_else(fallback),
+                None => fallback(),
+            }
+            .ok_or_else(|| {
+                AppError::bad("bad_category", format!("{}没有可用的事项分类", flow.label))
+            })?
         }
     };
     let queue = dispatch_level(&nodes, cat).unwrap_or(&landing.node);
-    let suggestion = match route_from(&nodes, &dir.departments_on(&nodes), &place, cat)? {
-        Ok((t, reason)) => json!({"target": target_json(&t), "reason": reason}),
-        Err(why) => json!({"target": null, "reason": why}),
+    let (route, route_reason) = match route_from(&nodes, &dir.departments_on(&nodes), &place, cat)?
+    {
+        Ok((t, reason)) => (Some(t), reason),
+        Err(why) => (None, why),
     };
     let notice = (!landing.located)
         .then(|| format!("事发地点不在任何网格内，已转入“{}”待人工派遣", queue.name));
@@ -417,7 +447,7 @@ async fn prepare(
         description,
         category_code: cat.code.clone(),
         source,
-        status: Status::Reported.as_str().to_owned(),
+        status: opening(flow).0.to_owned(),
         version: 1,
         org_id: landing.node.id,
         org_path: landing.node.path.clone(),
@@ -432,7 +462,23 @@ async fn prepare(
         assignee_dept_id: None,
         assignee_path: None,
         assignee_name: String::new(),
-        suggestion: suggestion.to_string().chars().take(400).collect(),
+        assignee_user_id: None,
+        suggested_category: pick.as_ref().map(|p| p.code.clone()),
+        suggested_method: pick.as_ref().map(|p| p.method.to_owned()),
+        suggested_score: pick.as_ref().map(|p| p.score),
+        suggested_words: pick
+            .as_ref()
+            .map(|p| p.words.join("、").chars().take(400).collect())
+            .unwrap_or_default(),
+        route_org_id: match route {
+            Some(Target::Node(id)) => Some(id),
+            _ => None,
+        },
+        route_dept_id: match route {
+            Some(Target::Department(id)) => Some(id),
+            _ => None,
+        },
+        route_reason,
         reporter_id: actor.map(|a| a.user_id),
         reporter_name,
         reporter_phone,
@@ -482,6 +528,7 @@ async fn prepare(
         queue_name: queue.name.clone(),
         photos,
         dispatchers: dir.staff_at(queue.id, notify::DISPATCHER_ROLES),
+        opening: opening(flow).1,
         at,
     };
     Ok((pending, track_token, notice))
@@ -648,7 +695,7 @@ async fn land_batch(
             at: j.at,
             action: "report",
             from: "",
-            to: Status::Reported.as_str(),
+            to: &c.status,
             note: String::new(),
             data: json!({
                 "category": j.category, "located": j.located, "queue": j.queue_name,
@@ -693,17 +740,27 @@ async fn land_batch(
         )
         .await?;
     }
-    let texts: Vec<String> = cases
+    // The flow's opening notices go to the screeners of each queue (the core's flows open
+    // with notices to them only; see `every_flow_opens_to_its_screeners`).
+    let texts: Vec<Vec<(&str, String)>> = new_jobs
         .iter()
-        .map(|c| format!("新案件 {} 待受理：{}", c.case_no, c.title))
+        .zip(&cases)
+        .map(|(j, c)| {
+            j.opening
+                .iter()
+                .map(|(_, kind, text)| (*kind, super::service::fill(text, c, "", 0, "")))
+                .collect()
+        })
         .collect();
     let mut to_send: Vec<(i64, i64, &str, &str)> = Vec::new();
-    for ((j, c), text) in new_jobs.iter().zip(&cases).zip(&texts) {
-        to_send.extend(
-            j.dispatchers
-                .iter()
-                .map(|&u| (u, c.id, "report", text.as_str())),
-        );
+    for ((j, c), texts) in new_jobs.iter().zip(&cases).zip(&texts) {
+        for (kind, text) in texts {
+            to_send.extend(
+                j.dispatchers
+                    .iter()
+                    .map(|&u| (u, c.id, *kind, text.as_str())),
+            );
+        }
     }
     let notes = notify::to_many(&tx, to_send).await?;
     tx.commit().await?;

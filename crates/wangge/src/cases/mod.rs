@@ -13,6 +13,7 @@ pub mod catalog;
 pub mod directory;
 pub mod entity;
 pub mod intake;
+pub mod kinds;
 pub mod notify;
 pub mod pages;
 pub mod press;
@@ -164,9 +165,11 @@ pub const SLICE: Slice = Slice {
         ("calendar", "工作日历"),
         ("file", "文件"),
     ],
-    seed: Some(|db| {
+    kinds: &[&wangge_core::flow::appeal::KIND],
+    on_transition: &[],
+    seed: Some(|db, site| {
         Box::pin(async move {
-            catalog::seed(db)
+            catalog::seed(db, &site.kinds)
                 .await
                 .context("无法写入事项分类和工作日历的初始数据")
         })

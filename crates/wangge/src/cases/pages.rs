@@ -21,6 +21,7 @@ use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use std::collections::HashMap;
+use wangge_core::flow::{Need, Offer, Required};
 use wangge_core::{OrgLevel, Permission};
 
 /// Fields and photos of a multipart form.
@@ -208,7 +209,10 @@ async fn render_new(st: &CasesState, a: &Actor, error: Option<String>) -> AppRes
         buildings,
         areas,
         sources: service::SOURCES.iter().map(|s| choice(s.0, s.1)).collect(),
-        kinds: service::KINDS.iter().map(|s| choice(s.0, s.1)).collect(),
+        kinds: super::kinds::choices(&st.site)
+            .into_iter()
+            .map(|s| choice(s.0, s.1))
+            .collect(),
         idem: crate::infra::tokens::random_token().map_err(AppError::Internal)?,
         staff: a.role.is_staff(),
         error,
@@ -468,11 +472,14 @@ pub async fn todo(State(st): State<CasesState>, PageActor(a): PageActor) -> Resp
 struct DetailPage {
     ctx: PageCtx,
     d: CaseDetail,
-    /// The expected next steps, the first one open, then the exceptions (folded, quiet).
-    main_actions: Vec<&'static str>,
-    other_actions: Vec<&'static str>,
+    /// The expected next steps, the first one open, then the exceptions (folded, quiet),
+    /// each with the form its flow asks for.
+    main_offers: Vec<Offer>,
+    other_offers: Vec<Offer>,
     /// The rating form asks "you" when the reporter rates, "the reporter" on a return visit.
     rater_is_reporter: bool,
+    /// Whether 不满意 would send the case back for rework (the flow's rule, once).
+    dissatisfaction_reopens: bool,
     you: &'static str,
     targets: Vec<Choice>,
     suggested: String,
@@ -503,16 +510,21 @@ pub async fn detail(
         };
         let place = org::node_name(&st.db, d.case.org_id).await?;
         let dispatch_name = org::node_name(&st.db, d.case.dispatch_org_id).await?;
-        let (main_actions, other_actions) = service::next_step_first(&d.actions);
+        let (main_offers, other_offers): (Vec<Offer>, Vec<Offer>) =
+            d.offers.iter().partition(|o| o.main);
         let rater_is_reporter = d.reported_by_you;
+        let m = service::find(&st.db, &a, id).await?;
+        let flow = super::kinds::flow_for_case(&st.site, &m.kind, m.id)?;
+        let dissatisfaction_reopens = service::dissatisfaction_reopens(flow, &m);
         Ok::<_, AppError>(
             Html(
                 DetailPage {
                     ctx: PageCtx::new(&st, &a, &format!("案件 {}", d.case.case_no), "cases")
                         .await?,
-                    main_actions,
-                    other_actions,
+                    main_offers,
+                    other_offers,
                     rater_is_reporter,
+                    dissatisfaction_reopens,
                     you: if rater_is_reporter {
                         "您"
                     } else {
@@ -582,8 +594,9 @@ pub async fn act(
             into: f.get("into"),
             photos,
         };
-        let label = service::action_label(&input.action);
-        service::act(&st, &a, id, input).await.map(|_| label)
+        let m = service::act(&st, &a, id, input).await?;
+        let flow = super::kinds::flow_for_case(&st.site, &m.kind, m.id)?;
+        Ok::<_, AppError>(service::action_label(flow, &f.text("action")))
     }
     .await;
     match r {

@@ -1,20 +1,19 @@
 //! Pressing slow cases, as 12345 practice does: a reminder to the assignee when most of the
 //! handling time is used (yellow), a 催办 notice once the deadline has passed by a working day
 //! (red), and an automatic 督办 reported to the level above after more working days overdue.
-//! Every number is in [`Rules`](wangge_core::press::Rules) (the config file's `[pressing]` table). The job runs every
-//! minute inside `wangge serve`; each step marks the case so it happens once.
+//! Every number is in [`Rules`](wangge_core::press::Rules) (the config file's `[pressing]` table); the timers
+//! themselves are each flow's (`wangge_core::flow`). The job runs every minute inside
+//! `wangge serve`; each step marks the case so it happens once.
 
 use super::CasesState;
 use super::entity::case;
-use super::notify::{self, Note};
-use super::service::{By, EventIn, light_of, record_event};
-use crate::infra::clock::{bj, from_bj};
+use super::kinds;
+use super::service::{By, Move, Transition, clock_of, commit_transition, marks_of};
+use crate::infra::clock::bj;
 use crate::infra::error::AppResult;
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
-use serde_json::json;
-use wangge_core::rates::Light;
-use wangge_core::worktime::Limit;
+use wangge_core::flow::{self, At, Standing};
 
 /// What one run did.
 #[derive(Debug, Default, Serialize, PartialEq, Eq)]
@@ -27,17 +26,39 @@ pub struct Report {
     pub supervised: u64,
 }
 
-/// One pass over the open dispatched cases, as of `now` (ms).
+/// One pass over the open cases whose flows have timers in their state, as of `now` (ms).
+/// Which timers fire is the core's ([`flow::timers_due`]); each case's firing goes through the
+/// engine's one commit path, marked so that it happens once.
 pub async fn run_once(st: &CasesState, now: i64) -> AppResult<Report> {
     let rules = st.config.pressing;
     let catalog = st.catalog.get(&st.db).await?;
     let cal = &catalog.calendar;
+    // The kinds and states where some timer runs.
+    let mut running = Condition::any();
+    for kind in &st.site.kinds {
+        let states: Vec<&str> = kind
+            .flow
+            .timers
+            .iter()
+            .flat_map(|t| t.states.iter().copied())
+            .collect();
+        if states.is_empty() {
+            continue;
+        }
+        let names: Vec<&str> = std::iter::once(kind.flow.kind)
+            .chain(kind.aliases.iter().map(|a| a.0))
+            .collect();
+        running = running.add(
+            Condition::all()
+                .add(case::Column::Kind.is_in(names))
+                .add(case::Column::Status.is_in(states)),
+        );
+    }
     let mut report = Report::default();
     let mut after_id = 0i64;
     loop {
         let rows = case::Entity::find()
-            .filter(case::Column::Status.is_in(["dispatched", "handling"]))
-            .filter(case::Column::HandleDue.is_not_null())
+            .filter(running.clone())
             .filter(
                 Condition::any()
                     .add(case::Column::Supervised.eq(false))
@@ -52,153 +73,51 @@ pub async fn run_once(st: &CasesState, now: i64) -> AppResult<Report> {
         let Some(last) = rows.last() else { break };
         after_id = last.id;
         for m in rows {
-            let Some(due) = m.handle_due else { continue };
-            let label = format!("案件 {} {}", m.case_no, m.title);
-            let overdue_by =
-                |days: u32| now >= from_bj(cal.deadline(bj(due), Limit::WorkingDays(days)));
-            let supervise = !m.supervised && now > due && overdue_by(rules.supervise_after_days);
-            let urge = m.urged_at.is_none() && now > due && overdue_by(rules.urge_after_days);
-            let remind = m.reminded_at.is_none()
-                && now <= due
-                && light_of(&catalog, &m, now).1 == Some(Light::Yellow);
-            if !(supervise || urge || remind) {
+            let Some(flow) = kinds::flow_of(&st.site, &m.kind) else {
+                continue;
+            };
+            let clock = clock_of(flow, &catalog, &m).map(|(a, b)| (bj(a), bj(b)));
+            let due = flow::timers_due(
+                flow,
+                &m.status,
+                marks_of(&m),
+                &rules,
+                cal,
+                flow::Deadlines {
+                    clock,
+                    handle_due: m.handle_due.map(bj),
+                },
+                bj(now),
+            );
+            if due.is_empty() {
                 continue;
             }
-            // Each step marks its column, notifies the assignee and writes a timeline step.
-            let mut steps: Vec<Step> = Vec::new();
-            if supervise {
-                steps.push(Step {
-                    column: "supervised",
-                    value: true.into(),
-                    kind: "supervise",
-                    action: "auto_supervise",
-                    text: format!(
-                        "{label} 已超期 {} 个工作日，系统自动督办",
-                        rules.supervise_after_days
-                    ),
-                });
-            }
-            if urge {
-                steps.push(Step {
-                    column: "urged_at",
-                    value: now.into(),
-                    kind: "urge",
-                    action: "urge",
-                    text: format!("{label} 已超过办理时限，请尽快处置（催办）"),
-                });
-            }
-            if remind {
-                steps.push(Step {
-                    column: "reminded_at",
-                    value: now.into(),
-                    kind: "remind",
-                    action: "remind",
-                    text: format!("{label} 即将到期，请按时办结"),
-                });
-            }
-            let mut notes: Vec<Note> = Vec::new();
-            let tx = crate::infra::db::begin_write(&st.db).await?;
-            // Each step happens once: its mark is set only where it is not set yet, read and
-            // written in one statement. Another run that got there first leaves this one
-            // nothing to do (and nothing to tell).
-            let mut set: Vec<(&str, sea_orm::Value)> = Vec::new();
-            let mut unset: Vec<String> = Vec::new();
-            for step in &steps {
-                set.push((step.column, step.value.clone()));
-                unset.push(if step.column == "supervised" {
-                    "supervised = FALSE".to_owned()
-                } else {
-                    format!("{} IS NULL", step.column)
-                });
-            }
-            let cols: Vec<String> = set
-                .iter()
-                .enumerate()
-                .map(|(k, (c, _))| format!("{c} = ${}", k + 1))
-                .collect();
-            let id_at = set.len() + 1;
-            let mut vals: Vec<sea_orm::Value> = set.into_iter().map(|x| x.1).collect();
-            vals.push(m.id.into());
-            let marked = crate::infra::db::exec(
-                &tx,
-                &format!(
-                    "UPDATE cases SET {} WHERE id = ${id_at} AND {}",
-                    cols.join(", "),
-                    unset.join(" AND ")
-                ),
-                vals,
+            let fired: Vec<At> = due.iter().map(|t| t.at).collect();
+            let changed = commit_transition(
+                st,
+                Transition {
+                    case: m,
+                    by: By::System,
+                    who: Standing::system(),
+                    step: Move::Timers(due),
+                    now,
+                    days: rules.supervise_after_days,
+                },
             )
             .await?;
-            if marked == 0 {
-                tx.rollback().await?;
+            if !changed {
                 continue;
             }
-            for step in &steps {
-                match step.kind {
-                    "supervise" => report.supervised += 1,
-                    "urge" => report.urged += 1,
-                    _ => report.reminded += 1,
+            for at in fired {
+                match at {
+                    At::SuperviseAfterDue => report.supervised += 1,
+                    At::UrgeAfterDue | At::ClockPassed => report.urged += 1,
+                    At::ShareUsed => report.reminded += 1,
                 }
             }
-            for step in &steps {
-                notes.extend(
-                    notify::to_assignee(
-                        &tx,
-                        m.assignee_org_id,
-                        m.assignee_dept_id,
-                        m.id,
-                        step.kind,
-                        &step.text,
-                    )
-                    .await?,
-                );
-            }
-            if let Some(step) = steps.iter().find(|s| s.kind == "supervise") {
-                // 督办 also goes to the level above the one that dispatched it.
-                let above = crate::org::entity::node::Entity::find_by_id(m.dispatch_org_id)
-                    .one(&tx)
-                    .await?
-                    .and_then(|n| n.parent_id)
-                    .unwrap_or(m.dispatch_org_id);
-                notes.extend(
-                    notify::to_dispatchers(&tx, above, m.id, "supervise", &step.text).await?,
-                );
-            }
-            let events: Vec<(&str, String)> =
-                steps.into_iter().map(|s| (s.action, s.text)).collect();
-            for (action, text) in events {
-                record_event(
-                    &tx,
-                    EventIn {
-                        case_id: m.id,
-                        by: By::System,
-                        at: now,
-                        action,
-                        from: &m.status,
-                        to: &m.status,
-                        note: text,
-                        data: json!({}),
-                    },
-                )
-                .await?;
-            }
-            tx.commit().await?;
-            st.hub.publish(notes);
         }
     }
     Ok(report)
-}
-
-/// One pressing step on a case.
-struct Step {
-    /// The column that marks it done (so it happens once).
-    column: &'static str,
-    value: sea_orm::Value,
-    /// The notification kind.
-    kind: &'static str,
-    /// The timeline action.
-    action: &'static str,
-    text: String,
 }
 
 /// Runs the job forever at the configured interval (inside `wangge serve`).

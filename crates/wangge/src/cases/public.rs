@@ -21,6 +21,7 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Form, Json};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use wangge_core::flow::{Need, Offer, Required};
 
 /// Communities and villages (the fallback place of a public report).
 pub(super) async fn public_places(st: &CasesState) -> AppResult<Vec<Choice>> {
@@ -296,8 +297,12 @@ struct TrackPage {
     access: Access,
     case: CaseView,
     timeline: Vec<service::EventView>,
-    can_rate: bool,
-    can_withdraw: bool,
+    /// The rating the flow offers the reporter now, with its form.
+    rate: Option<Offer>,
+    /// The withdrawal the flow offers the reporter now.
+    withdraw: Option<Offer>,
+    /// Whether 不满意 would send the case back for rework (the flow's rule, once).
+    dissatisfaction_reopens: bool,
     /// Reached by the private link (may act), not by a lookup (may read).
     by_link: bool,
     flash: Option<(bool, String)>,
@@ -367,6 +372,9 @@ pub async fn track(
         let m = tracked(&st, &no, access.as_ref()).await?;
         let by_link = access.as_ref().is_some_and(|a| a.name == "t");
         let catalog = st.catalog.get(&st.db).await?;
+        // What the reporter may do is what the case's flow offers them.
+        let flow = super::kinds::flow_for_case(&st.site, &m.kind, m.id)?;
+        let offers = service::offers(&st.site, &m, service::public_reporter())?;
         let pre = pre_token(&headers)?;
         let flash = crate::web::caller::cookie(&headers, crate::web::FLASH_COOKIE).and_then(|v| {
             Some((
@@ -378,12 +386,18 @@ pub async fn track(
             you: "您",
             csrf: pre.clone(),
             access: access.ok_or_else(|| AppError::NotFound("链接不完整".into()))?,
-            can_rate: by_link && m.status == "verified",
-            can_withdraw: by_link
-                && matches!(m.status.as_str(), "reported" | "accepted" | "dispatched"),
+            rate: offers
+                .iter()
+                .find(|o| by_link && o.action == "rate")
+                .copied(),
+            withdraw: offers
+                .iter()
+                .find(|o| by_link && o.action == "withdraw")
+                .copied(),
+            dissatisfaction_reopens: service::dissatisfaction_reopens(flow, &m),
             by_link,
-            case: service::view(&catalog, &st.vault, &m, false),
-            timeline: service::public_timeline(service::timeline(&st.db, m.id).await?),
+            case: service::view(&st.site, &catalog, &st.vault, &m, false),
+            timeline: service::public_timeline(service::timeline(&st.db, flow, m.id).await?),
             flash,
         };
         let mut resp = with_pre(&st, Html(page.render()).into_response(), &pre);

@@ -103,20 +103,39 @@ async fn model_for(st: &CasesState, street: &str) -> AppResult<Option<Arc<Model>
     Ok(model)
 }
 
-/// The one category intake gives a report that came without one: the first keyword rule
-/// that matches, else the street's learned model if it is sure enough. Never waits: a model
-/// that is missing or old is (re)built in the background and used from the next report on.
+/// The category intake chose for a report that came without one, and why.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pick {
+    /// The category's code.
+    pub code: String,
+    /// `keywords` (the editable rules) or `learned` (the street's closed cases).
+    pub method: &'static str,
+    /// The keyword score (matched characters) or the learned probability.
+    pub score: f64,
+    /// The words (or character pairs) that led to it.
+    pub words: Vec<String>,
+}
+
+/// The one category intake gives a report of `kind` that came without one: the first keyword
+/// rule that matches, else the street's learned model if it is sure enough. Never waits: a
+/// model that is missing or old is (re)built in the background and used from the next report on.
 pub fn best(
     st: &CasesState,
     catalog: &Catalog,
+    kind: &str,
     text: &str,
     street: Option<&str>,
-) -> Option<String> {
-    if let Some(s) = category::suggest(catalog.in_use(), text, 1)
+) -> Option<Pick> {
+    if let Some(s) = category::suggest(catalog.in_use_for(kind), text, 1)
         .into_iter()
         .next()
     {
-        return Some(s.code);
+        return Some(Pick {
+            code: s.code,
+            method: "keywords",
+            score: s.score as f64,
+            words: s.matched,
+        });
     }
     let street = street.unwrap_or("/");
     let (model, stale) = st.models.latest(street);
@@ -136,8 +155,16 @@ pub fn best(
         .predict(text, 1)
         .into_iter()
         .find(|g| g.probability >= MIN_PROBABILITY)
-        .map(|g| g.code)
-        .filter(|c| catalog.active.contains(c))
+        .filter(|g| {
+            catalog.active.contains(&g.code)
+                && catalog.category(&g.code).is_some_and(|c| c.kind == kind)
+        })
+        .map(|g| Pick {
+            code: g.code,
+            method: "learned",
+            score: g.probability,
+            words: g.evidence,
+        })
 }
 
 /// Below this, a learned guess is not offered.
@@ -150,7 +177,7 @@ pub async fn suggest(
     street: Option<&str>,
 ) -> AppResult<Vec<Suggestion>> {
     let catalog = st.catalog.get(&st.db).await?;
-    let mut out: Vec<Suggestion> = category::suggest(catalog.in_use(), text, 3)
+    let mut out: Vec<Suggestion> = category::suggest(catalog.in_use_for("appeal"), text, 3)
         .into_iter()
         .map(|s| Suggestion {
             reason: s.reason(),

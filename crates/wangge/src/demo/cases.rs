@@ -1,19 +1,27 @@
 //! Months of demo cases in every state, with believable Chinese text per category, deadlines
 //! from the working calendar, timelines, ratings and a few slow, supervised ones — so the
-//! lists, to-do lights and rates look alive. Deterministic for a seed.
+//! lists, to-do lights and rates look alive. Every step goes through the case engine, as a
+//! person would take it. Deterministic for a seed.
 
 use super::Rng;
+use crate::cases::CasesState;
 use crate::cases::catalog;
 use crate::cases::entity::{case, event};
+use crate::cases::service::{
+    ActInput, By, Move, Transition, public_reporter, standing, transition_in,
+};
 use crate::infra::clock::{bj, from_bj};
 use crate::infra::error::{AppError, AppResult};
-use crate::infra::vault::{Field, Vault};
+use crate::infra::vault::Field;
 use crate::org::entity::node;
 use crate::users::entity as user;
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use crate::web::{Actor, Base, Via};
+use chrono::Datelike;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::json;
 use wangge_core::category::Category;
 use wangge_core::routing::Target;
+use wangge_core::{OrgPath, Role, Scope};
 
 /// Titles and details per category code: (title, description).
 const TEXTS: &[(&str, &[(&str, &str)])] = &[
@@ -240,21 +248,14 @@ const TEXTS: &[(&str, &[(&str, &str)])] = &[
     ),
 ];
 
-struct Who {
-    id: Option<i64>,
-    name: String,
-    role: &'static str,
-}
-
 /// Fills the demo street with `n` cases over the last `days` days. Returns how many.
-/// Reporters' phones are sealed with `vault`, as intake seals them.
-pub async fn generate(
-    db: &DatabaseConnection,
-    vault: &Vault,
-    seed: u64,
-    n: usize,
-    days: i64,
-) -> AppResult<usize> {
+/// Reporters' phones are sealed with the base's vault, as intake seals them. Every step of
+/// every case's history goes through the case engine's one commit path at its moment (so the
+/// history is one the flow allows, with its deadlines, timeline, audit entries and
+/// notices), and the pressing job then runs once as of now.
+pub async fn generate(base: &Base, seed: u64, n: usize, days: i64) -> AppResult<usize> {
+    let st = &CasesState::of(base);
+    let (db, vault) = (&st.db, &*st.vault);
     let mut rng = Rng::new(seed ^ 0xCA5E);
     let cat = catalog::load(db).await?;
     let cal = &cat.calendar;
@@ -267,6 +268,9 @@ pub async fn generate(
         .all(db)
         .await?;
     let users = user::Entity::find().all(db).await?;
+    let admin = users.iter().find(|u| {
+        u.role == "admin" && u.status == "active" && u.org_path.matches('/').count() <= 2
+    });
     let nodes = node::Entity::find().all(db).await?;
     let name_of = |id: i64| {
         nodes
@@ -275,9 +279,6 @@ pub async fn generate(
             .map(|x| x.name.clone())
             .unwrap_or_default()
     };
-    let depts = crate::org::entity::department::Entity::find()
-        .all(db)
-        .await?;
     let cats: Vec<&Category> = TEXTS
         .iter()
         .filter_map(|(code, _)| cat.category(code))
@@ -303,7 +304,6 @@ pub async fn generate(
     starts.sort_unstable();
     let mut counters: std::collections::HashMap<i32, i64> = std::collections::HashMap::new();
     for t0 in starts {
-        use chrono::Datelike;
         let c = *rng.pick(&cats);
         let texts = TEXTS
             .iter()
@@ -363,7 +363,7 @@ pub async fn generate(
         // Where it ends up.
         let age = (now - t0) / day;
         let r = rng.unit();
-        let target: &str = if age > 20 {
+        let target_state: &str = if age > 20 {
             match r {
                 x if x < 0.80 => "closed",
                 x if x < 0.85 => "rejected",
@@ -391,289 +391,18 @@ pub async fn generate(
             }
         };
         let route = crate::cases::service::suggest_route(&tx, &place_path, c).await?;
-        let (assignee_org, assignee_dept, assignee_path, assignee_name) = match &route {
-            Ok((Target::Node(id), _)) => {
-                let nd = nodes.iter().find(|x| x.id == *id);
-                (Some(*id), None, nd.map(|x| x.path.clone()), name_of(*id))
-            }
-            Ok((Target::Department(id), _)) => {
-                let d = depts.iter().find(|d| d.id == *id);
-                (
-                    None,
-                    Some(*id),
-                    d.map(|d| d.org_path.clone()),
-                    d.map(|d| d.name.clone()).unwrap_or_default(),
-                )
-            }
-            Err(_) => (
-                Some(community.id),
-                None,
-                Some(community.path.clone()),
-                community.name.clone(),
-            ),
-        };
-        let suggestion = match &route {
-            Ok((t, reason)) => {
-                json!({"target": match t { Target::Node(i) => json!({"org_id": i}), Target::Department(i) => json!({"department_id": i}) }, "reason": reason})
-            }
-            Err(why) => json!({"target": null, "reason": why}),
-        };
-        let dispatcher = users
-            .iter()
-            .find(|u| {
-                u.org_id == queue.id
-                    && matches!(u.role.as_str(), "command_center" | "community_secretary")
-            })
-            .map_or(
-                Who {
-                    id: None,
-                    name: "受理员".into(),
-                    role: "command_center",
-                },
-                |u| Who {
-                    id: Some(u.id),
-                    name: u.display_name.clone(),
-                    role: if u.role == "command_center" {
-                        "command_center"
-                    } else {
-                        "community_secretary"
-                    },
-                },
-            );
-        let handler = users
-            .iter()
-            .find(|u| match (assignee_dept, assignee_org) {
-                (Some(d), _) => u.department_id == Some(d),
-                (None, Some(o)) => u.org_id == o && u.role != "department_handler",
-                _ => false,
-            })
-            .map_or(
-                Who {
-                    id: None,
-                    name: assignee_name.clone(),
-                    role: "community_staff",
-                },
-                |u| Who {
-                    id: Some(u.id),
-                    name: u.display_name.clone(),
-                    role: if u.role == "department_handler" {
-                        "department_handler"
-                    } else if u.role == "grid_worker" {
-                        "grid_worker"
-                    } else {
-                        "community_staff"
-                    },
-                },
-            );
-        let verifier = users
-            .iter()
-            .find(|u| u.role == "grid_worker" && u.org_id == grid.id)
-            .map_or(
-                Who {
-                    id: None,
-                    name: "网格员".into(),
-                    role: "grid_worker",
-                },
-                |u| Who {
-                    id: Some(u.id),
-                    name: u.display_name.clone(),
-                    role: "grid_worker",
-                },
-            );
-        let rep = Who {
-            id: reporter.map(|u| u.id),
-            name: reporter_name.clone(),
-            role: reporter.map_or("public", |u| {
-                if u.role == "grid_worker" {
-                    "grid_worker"
-                } else {
-                    "resident"
-                }
-            }),
-        };
-
+        // The case as intake lands it: reported, queued, with the route it suggests.
         let year = bj(t0).year();
         let seq = counters.entry(year).or_insert(0);
         *seq += 1;
-        let case_no = format!("{year}-{:06}", *seq);
-        // The steps, with times.
-        let mut steps: Vec<(i64, &Who, &str, &str, &str, String, serde_json::Value)> = Vec::new();
-        let mut t = t0;
-        let mut status = "reported";
-        let add = |mins: i64, t: &mut i64| {
-            *t = (*t + mins * 60_000).min(now - 1000);
-            *t
+        let (route_org, route_dept, route_reason) = match &route {
+            Ok((Target::Node(id), why)) => (Some(*id), None, why.clone()),
+            Ok((Target::Department(id), why)) => (None, Some(*id), why.clone()),
+            Err(why) => (None, None, why.clone()),
         };
-        steps.push((
-            t,
-            &rep,
-            "report",
-            "",
-            "reported",
-            String::new(),
-            json!({"category": c.code}),
-        ));
-        let order = [
-            "reported",
-            "accepted",
-            "dispatched",
-            "handling",
-            "fed_back",
-            "verified",
-            "closed",
-        ];
-        let reach = |s: &str| order.iter().position(|x| *x == s).unwrap_or(0);
-        let goal = reach(target);
-        let mut dispatched_at = None;
-        let mut response_due = None;
-        let mut handle_due = None;
-        let mut ack_at = None;
-        let mut fed_at = None;
-        let mut rating: Option<(bool, bool, &str)> = None;
-        let mut closed_at = None;
-        let slow = rng.unit() < 0.15;
-        if target == "rejected" {
-            let at = add(rng.range(20, 240) as i64, &mut t);
-            steps.push((
-                at,
-                &dispatcher,
-                "reject",
-                "reported",
-                "rejected",
-                "经核实不属于本级受理范围，已告知报告人向相关单位反映".into(),
-                json!({}),
-            ));
-            status = "rejected";
-        } else if target == "withdrawn" {
-            let at = add(rng.range(20, 600) as i64, &mut t);
-            steps.push((
-                at,
-                &rep,
-                "withdraw",
-                "reported",
-                "withdrawn",
-                String::new(),
-                json!({}),
-            ));
-            status = "withdrawn";
-        } else {
-            if goal >= 1 {
-                let at = add(rng.range(10, 120) as i64, &mut t);
-                steps.push((
-                    at,
-                    &dispatcher,
-                    "accept",
-                    "reported",
-                    "accepted",
-                    String::new(),
-                    json!({}),
-                ));
-                status = "accepted";
-            }
-            if goal >= 2 {
-                let at = add(rng.range(5, 90) as i64, &mut t);
-                dispatched_at = Some(at);
-                response_due = Some(from_bj(cal.deadline(bj(at), c.response)));
-                handle_due = Some(from_bj(cal.deadline(bj(at), c.handling)));
-                steps.push((
-                    at,
-                    &dispatcher,
-                    "dispatch",
-                    "accepted",
-                    "dispatched",
-                    String::new(),
-                    json!({"to": assignee_name}),
-                ));
-                status = "dispatched";
-            }
-            if goal >= 3 {
-                let at = add(rng.range(15, 300) as i64, &mut t);
-                ack_at = Some(at);
-                steps.push((
-                    at,
-                    &handler,
-                    "acknowledge",
-                    "dispatched",
-                    "handling",
-                    String::new(),
-                    json!({}),
-                ));
-                status = "handling";
-            }
-            if goal >= 4 {
-                let due = handle_due.unwrap_or(t);
-                let span = (due - t).max(3_600_000);
-                let at = if slow {
-                    due + rng.range(1, 4) as i64 * day
-                } else {
-                    t + (span as f64 * (0.2 + 0.7 * rng.unit())) as i64
-                };
-                let at = at.min(now - 1000).max(t);
-                t = at;
-                fed_at = Some(at);
-                steps.push((
-                    at,
-                    &handler,
-                    "feedback",
-                    "handling",
-                    "fed_back",
-                    format!("已到现场处理：{}。处理后情况已拍照留存。", feedback_for(c)),
-                    json!({}),
-                ));
-                status = "fed_back";
-            }
-            if goal >= 5 {
-                let at = add(rng.range(60, 1440) as i64, &mut t);
-                steps.push((
-                    at,
-                    &verifier,
-                    "verify",
-                    "fed_back",
-                    "verified",
-                    "已到现场核查，问题已处理".into(),
-                    json!({"passed": true}),
-                ));
-                status = "verified";
-            }
-            if goal >= 6 {
-                let at = add(rng.range(120, 2880) as i64, &mut t);
-                let s = match rng.unit() {
-                    x if x < 0.72 => "satisfied",
-                    x if x < 0.93 => "basic",
-                    _ => "dissatisfied",
-                };
-                let contacted = rng.unit() < 0.95;
-                let solved = s != "dissatisfied" && rng.unit() < 0.97;
-                let by = if rep.id.is_some() { &rep } else { &dispatcher };
-                steps.push((
-                    at,
-                    by,
-                    "rate",
-                    "verified",
-                    "closed",
-                    if s == "dissatisfied" {
-                        "处理不彻底，过几天又出现了".into()
-                    } else {
-                        String::new()
-                    },
-                    json!({"contacted": contacted, "solved": solved, "satisfaction": s}),
-                ));
-                rating = Some((contacted, solved, s));
-                closed_at = Some(at);
-                status = "closed";
-            }
-        }
-        let ack_late = matches!((ack_at, response_due), (Some(a), Some(d)) if a > d);
-        let handle_late = matches!((fed_at, handle_due), (Some(a), Some(d)) if a > d);
-        let overdue_days = match (status, handle_due) {
-            ("handling" | "dispatched", Some(d)) if now > d => {
-                cal.working_minutes_between(bj(d), bj(now))
-                    / i64::from(cal.hours().minutes_per_day())
-            }
-            _ => 0,
-        };
-        let row = case::ActiveModel {
-            case_no: Set(case_no),
+        let flow = &wangge_core::flow::appeal::FLOW;
+        let mut row = case::ActiveModel {
+            case_no: Set(format!("{year}-{:06}", *seq)),
             kind: Set(if source == "patrol" {
                 "incident".into()
             } else {
@@ -683,8 +412,8 @@ pub async fn generate(
             description: Set(desc.into()),
             category_code: Set(c.code.clone()),
             source: Set(source.into()),
-            status: Set(status.into()),
-            version: Set(i32::try_from(steps.len()).unwrap_or(1)),
+            status: Set(flow.start().id.into()),
+            version: Set(1),
             org_id: Set(grid.id),
             org_path: Set(grid.path.clone()),
             building_id: Set(building.map(|b| b.id)),
@@ -696,27 +425,18 @@ pub async fn generate(
             located: Set(true),
             dispatch_org_id: Set(queue.id),
             dispatch_path: Set(queue.path.clone()),
-            assignee_org_id: Set(if dispatched_at.is_some() {
-                assignee_org
-            } else {
-                None
-            }),
-            assignee_dept_id: Set(if dispatched_at.is_some() {
-                assignee_dept
-            } else {
-                None
-            }),
-            assignee_path: Set(if dispatched_at.is_some() {
-                assignee_path.clone()
-            } else {
-                None
-            }),
-            assignee_name: Set(if dispatched_at.is_some() {
-                assignee_name.clone()
-            } else {
-                String::new()
-            }),
-            suggestion: Set(suggestion.to_string().chars().take(400).collect()),
+            assignee_org_id: Set(None),
+            assignee_dept_id: Set(None),
+            assignee_user_id: Set(None),
+            assignee_path: Set(None),
+            assignee_name: Set(String::new()),
+            suggested_category: Set(None),
+            suggested_method: Set(None),
+            suggested_score: Set(None),
+            suggested_words: Set(String::new()),
+            route_org_id: Set(route_org),
+            route_dept_id: Set(route_dept),
+            route_reason: Set(route_reason),
             reporter_id: Set(reporter.map(|u| u.id)),
             reporter_name: Set(reporter_name),
             reporter_phone: Set(if reporter.is_some() {
@@ -731,47 +451,232 @@ pub async fn generate(
             track_hash: Set(None),
             idem_key: Set(None),
             created_at: Set(t0),
-            updated_at: Set(steps.last().map_or(t0, |s| s.0)),
-            dispatched_at: Set(dispatched_at),
-            response_due: Set(response_due),
-            handle_due: Set(handle_due),
-            acknowledged_at: Set(ack_at),
-            fed_back_at: Set(fed_at),
-            closed_at: Set(closed_at),
-            ack_late: Set(ack_late),
-            handle_late: Set(handle_late),
+            updated_at: Set(t0),
+            ack_late: Set(false),
+            handle_late: Set(false),
             reworks_after_rating: Set(0),
             extension_pending: Set(false),
             extension_days: Set(0),
-            supervised: Set(overdue_days >= 5),
-            reminded_at: Set(None),
-            urged_at: Set(if overdue_days >= 1 { Some(now) } else { None }),
-            rated_at: Set(closed_at),
-            contacted: Set(rating.map(|r| r.0)),
-            solved: Set(rating.map(|r| r.1)),
-            satisfaction: Set(rating.map(|r| r.2.to_owned())),
+            supervised: Set(false),
             rating_comment: Set(String::new()),
-            merged_into: Set(None),
             ..Default::default()
         }
         .insert(&tx)
         .await?;
-        for (at, who, action, from, to, note, data) in steps {
-            event::ActiveModel {
-                case_id: Set(row.id),
-                at: Set(at),
-                actor_id: Set(who.id),
-                actor_name: Set(who.name.clone()),
-                actor_role: Set(who.role.into()),
-                action: Set(action.into()),
-                from_status: Set(from.into()),
-                to_status: Set(to.into()),
-                note: Set(note),
-                data: Set(data.to_string()),
-                ..Default::default()
+        let reporter_actor = reporter.map(actor_of).transpose()?;
+        event::ActiveModel {
+            case_id: Set(row.id),
+            at: Set(t0),
+            actor_id: Set(reporter.map(|u| u.id)),
+            actor_name: Set(reporter.map_or_else(|| "公众".to_owned(), |u| u.display_name.clone())),
+            actor_role: Set(reporter.map_or_else(|| "public".to_owned(), |u| u.role.clone())),
+            action: Set("report".into()),
+            from_status: Set(String::new()),
+            to_status: Set(row.status.clone()),
+            note: Set(String::new()),
+            data: Set(json!({"category": c.code}).to_string()),
+            ..Default::default()
+        }
+        .insert(&tx)
+        .await?;
+        // Who acts: the screeners of the queue (an administrator where it has none), whoever
+        // the route reaches (the community where nobody would), the grid's own worker.
+        let staff_at = |org: i64, roles: &[&str]| {
+            users.iter().find(|u| {
+                u.org_id == org && u.status == "active" && roles.contains(&u.role.as_str())
+            })
+        };
+        let dispatcher_user = staff_at(
+            queue.id,
+            &["command_center", "community_secretary", "community_staff"],
+        )
+        .or(admin);
+        let Some(dispatcher_user) = dispatcher_user else {
+            continue;
+        };
+        let dispatcher = actor_of(dispatcher_user)?;
+        let node_handler = |org: i64| {
+            staff_at(
+                org,
+                &[
+                    "grid_worker",
+                    "community_staff",
+                    "community_secretary",
+                    "command_center",
+                ],
+            )
+        };
+        let (target, handler_user) = match &route {
+            Ok((Target::Department(d), _)) => match users.iter().find(|u| {
+                u.department_id == Some(*d)
+                    && u.role == "department_handler"
+                    && u.status == "active"
+            }) {
+                Some(h) => ((None, Some(*d)), Some(h)),
+                None => ((Some(community.id), None), node_handler(community.id)),
+            },
+            Ok((Target::Node(id), _)) if node_handler(*id).is_some() => {
+                ((Some(*id), None), node_handler(*id))
             }
-            .insert(&tx)
+            _ => ((Some(community.id), None), node_handler(community.id)),
+        };
+        let handler = handler_user.map(actor_of).transpose()?;
+        let verifier = staff_at(grid.id, &["grid_worker"])
+            .map(actor_of)
+            .transpose()?;
+        let slow = rng.unit() < 0.15;
+        // The steps towards the target state, each through the engine at its moment.
+        let mut t = t0;
+        let at = |mins: i64, t: &mut i64| {
+            *t = (*t + mins * 60_000).min(now - 1000);
+            *t
+        };
+        let mut plan: Vec<(i64, Actor2, ActInput)> = Vec::new();
+        let act = |action: &str| ActInput {
+            action: action.to_owned(),
+            ..ActInput::default()
+        };
+        let order = [
+            "reported",
+            "accepted",
+            "dispatched",
+            "handling",
+            "fed_back",
+            "verified",
+            "closed",
+        ];
+        let reach = |s: &str| order.iter().position(|x| *x == s).unwrap_or(0);
+        let goal = reach(target_state);
+        if target_state == "rejected" {
+            plan.push((
+                at(rng.range(20, 240) as i64, &mut t),
+                Actor2::Staff(&dispatcher),
+                ActInput {
+                    text: "经核实不属于本级受理范围，已告知报告人向相关单位反映".into(),
+                    ..act("reject")
+                },
+            ));
+        } else if target_state == "withdrawn" {
+            let by = reporter_actor
+                .as_ref()
+                .map_or(Actor2::Public, Actor2::Staff);
+            plan.push((at(rng.range(20, 600) as i64, &mut t), by, act("withdraw")));
+        } else {
+            if goal >= 1 {
+                plan.push((
+                    at(rng.range(10, 120) as i64, &mut t),
+                    Actor2::Staff(&dispatcher),
+                    act("accept"),
+                ));
+            }
+            if goal >= 2 {
+                plan.push((
+                    at(rng.range(5, 90) as i64, &mut t),
+                    Actor2::Staff(&dispatcher),
+                    ActInput {
+                        org_id: target.0,
+                        department_id: target.1,
+                        ..act("dispatch")
+                    },
+                ));
+            }
+            if let Some(h) = handler.as_ref().filter(|_| goal >= 3) {
+                plan.push((
+                    at(rng.range(15, 300) as i64, &mut t),
+                    Actor2::Staff(h),
+                    act("acknowledge"),
+                ));
+                let rounds = if goal >= 6 && rng.unit() < 0.07 { 2 } else { 1 };
+                for round in 0..rounds {
+                    if goal < 4 {
+                        break;
+                    }
+                    // Feedback: most within the limit, some late.
+                    let limit = limit_minutes(cal, c, t);
+                    let mins = if slow && round == 0 {
+                        limit + rng.range(60, 3 * 24 * 60) as i64
+                    } else {
+                        (limit as f64 * (0.2 + 0.7 * rng.unit())) as i64
+                    };
+                    plan.push((
+                        at(mins.max(30), &mut t),
+                        Actor2::Staff(h),
+                        ActInput {
+                            text: format!(
+                                "已到现场处理：{}。处理后情况已拍照留存。",
+                                feedback_for(c)
+                            ),
+                            ..act("feedback")
+                        },
+                    ));
+                    if goal < 5 {
+                        break;
+                    }
+                    plan.push((
+                        at(rng.range(60, 1440) as i64, &mut t),
+                        verifier
+                            .as_ref()
+                            .map_or(Actor2::Staff(&dispatcher), Actor2::Staff),
+                        ActInput {
+                            passed: Some(true),
+                            text: "已到现场核查，问题已处理".into(),
+                            ..act("verify")
+                        },
+                    ));
+                    if goal < 6 {
+                        break;
+                    }
+                    // The first round of a reworked case is rated 不满意 (it comes back once).
+                    let s = if rounds == 2 && round == 0 {
+                        "dissatisfied"
+                    } else {
+                        match rng.unit() {
+                            x if x < 0.74 => "satisfied",
+                            x if x < 0.95 => "basic",
+                            _ => "dissatisfied",
+                        }
+                    };
+                    let rater = reporter_actor
+                        .as_ref()
+                        .map_or(Actor2::Staff(&dispatcher), Actor2::Staff);
+                    plan.push((
+                        at(rng.range(120, 2880) as i64, &mut t),
+                        rater,
+                        ActInput {
+                            contacted: Some(rng.unit() < 0.95),
+                            solved: Some(s != "dissatisfied" && rng.unit() < 0.97),
+                            satisfaction: Some(s.into()),
+                            text: if s == "dissatisfied" {
+                                "处理不彻底，过几天又出现了".into()
+                            } else {
+                                String::new()
+                            },
+                            ..act("rate")
+                        },
+                    ));
+                }
+            }
+        }
+        for (when, by, mut input) in plan {
+            input.version = Some(row.version);
+            let (who, by) = match by {
+                Actor2::Staff(a) => (standing(a, &row)?, By::Actor(a)),
+                Actor2::Public => (public_reporter(), By::Public),
+            };
+            let done = transition_in(
+                &tx,
+                st,
+                Transition {
+                    case: row,
+                    by,
+                    who,
+                    step: Move::Act(&input),
+                    now: when,
+                    days: 0,
+                },
+            )
             .await?;
+            row = done.case;
         }
         made += 1;
     }
@@ -783,8 +688,50 @@ pub async fn generate(
         )
         .await?;
     }
+    // The history's notices were read long ago; those of open cases wait.
+    crate::infra::db::exec(
+        &tx,
+        "UPDATE notifications SET read_at = $1 WHERE read_at IS NULL AND case_id IN \
+         (SELECT id FROM cases WHERE closed_at IS NOT NULL OR status IN ('rejected', 'withdrawn', 'merged'))",
+        vec![now.into()],
+    )
+    .await?;
     tx.commit().await?;
+    // What the pressing job finds today: reminders, 催办 and 督办 of the slow ones.
+    crate::cases::press::run_once(st, now).await?;
     Ok(made)
+}
+
+/// Who takes a step of the demo's history.
+enum Actor2<'a> {
+    /// An account.
+    Staff(&'a Actor),
+    /// The reporter without an account (on their private page).
+    Public,
+}
+
+/// An account as the engine sees it acting.
+fn actor_of(u: &user::Model) -> AppResult<Actor> {
+    let bad = || AppError::Internal(anyhow::anyhow!("account {} has a bad role or path", u.id));
+    Ok(Actor {
+        user_id: u.id,
+        username: u.username.clone(),
+        display_name: u.display_name.clone(),
+        role: Role::parse(&u.role).ok_or_else(bad)?,
+        org_id: u.org_id,
+        scope: Scope::new(OrgPath::parse(&u.org_path).map_err(|_| bad())?),
+        department_id: u.department_id,
+        must_change_password: false,
+        via: Via::Token { id: 0 },
+        ip: String::new(),
+        flash: None,
+    })
+}
+
+/// The handling limit of a category from a moment, in clock minutes.
+fn limit_minutes(cal: &wangge_core::worktime::Calendar, c: &Category, from: i64) -> i64 {
+    let due = from_bj(cal.deadline(bj(from), c.handling));
+    ((due - from) / 60_000).max(60)
 }
 
 fn feedback_for(c: &Category) -> &'static str {

@@ -74,6 +74,8 @@ pub const SLICE: Slice = Slice {
     ],
     audit_entities: &[("org_node", "组织节点"), ("department", "部门")],
     seed: None,
+    kinds: &[],
+    on_transition: &[],
 };
 
 fn mount(base: &Base) -> Mounted {

@@ -37,6 +37,8 @@ pub const SLICE: Slice = Slice {
     audit_actions: &[("dissolve", "撤销")],
     audit_entities: &[("party_org", "党组织"), ("party_terms", "党组织任期")],
     seed: None,
+    kinds: &[&wangge_core::flow::errand::KIND],
+    on_transition: &[],
 };
 
 fn mount(base: &Base) -> Mounted {

@@ -100,7 +100,9 @@ pub const SLICE: Slice = Slice {
         ("visit", "走访"),
         ("tag", "重点人群标签"),
     ],
-    seed: Some(|db| {
+    kinds: &[],
+    on_transition: &[],
+    seed: Some(|db, _| {
         Box::pin(async move {
             service::seed_tags(db)
                 .await

@@ -714,6 +714,8 @@ pub const SLICE: Slice = Slice {
     ],
     audit_entities: &[("user", "账号")],
     seed: None,
+    kinds: &[],
+    on_transition: &[],
 };
 
 fn mount(base: &Base) -> Mounted {

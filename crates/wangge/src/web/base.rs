@@ -123,8 +123,17 @@ pub struct NodeRef {
 pub type NodePanel =
     for<'a> fn(&'a Base, &'a Caller, NodeRef) -> BoxFuture<'a, AppResult<Option<Panel>>>;
 
-/// Seeds a slice's reference data into empty tables.
-pub type Seed = for<'a> fn(&'a DatabaseConnection) -> BoxFuture<'a, anyhow::Result<()>>;
+/// Seeds a slice's reference data into empty tables (the site says which kinds of work the
+/// slices brought, with their categories).
+pub type Seed = for<'a> fn(&'a DatabaseConnection, &'a Site) -> BoxFuture<'a, anyhow::Result<()>>;
+
+/// What a slice does inside the transaction of every change of a case's state (the command
+/// centre's counters, the points ledger): it sees the change and writes in the same
+/// transaction, so the figures never disagree with the cases.
+pub type TransitionHook = for<'a> fn(
+    &'a crate::infra::db::WriteTxn,
+    &'a wangge_core::flow::Change<'a>,
+) -> BoxFuture<'a, AppResult<()>>;
 
 /// A slice's routes and jobs, mounted on its state.
 pub struct Mounted {
@@ -157,6 +166,10 @@ pub struct Slice {
     pub audit_entities: &'static [(&'static str, &'static str)],
     /// Its reference data.
     pub seed: Option<Seed>,
+    /// The kinds of work it brings to the case engine (their flows and categories).
+    pub kinds: &'static [&'static wangge_core::flow::Kind],
+    /// What it does inside every change of a case's state.
+    pub on_transition: &'static [TransitionHook],
 }
 
 /// What the slices declared, gathered once at start.
@@ -174,6 +187,10 @@ pub struct Site {
     pub audit_actions: Vec<(&'static str, &'static str)>,
     /// Audit entity labels.
     pub audit_entities: Vec<(&'static str, &'static str)>,
+    /// The kinds of work, in slice order (the first is the default).
+    pub kinds: Vec<&'static wangge_core::flow::Kind>,
+    /// The hooks run inside every change of a case's state.
+    pub on_transition: Vec<TransitionHook>,
 }
 
 impl Site {
@@ -187,6 +204,8 @@ impl Site {
             site.holds.extend_from_slice(s.holds);
             site.audit_actions.extend_from_slice(s.audit_actions);
             site.audit_entities.extend_from_slice(s.audit_entities);
+            site.kinds.extend_from_slice(s.kinds);
+            site.on_transition.extend_from_slice(s.on_transition);
         }
         site.nav.sort_by_key(|n| n.order);
         site

@@ -85,7 +85,7 @@ fn close(a: &Value, b: &Value) -> bool {
 #[tokio::test]
 async fn every_figure_matches_a_recount_from_the_raw_rows() {
     let app = TestApp::spawn().await;
-    let made = wangge::demo::cases::generate(&app.db, &app.state.vault, 20261122, 600, 90)
+    let made = wangge::demo::cases::generate(&app.state, 20261122, 600, 90)
         .await
         .expect("demo cases");
     assert!(made >= 600);

@@ -279,7 +279,7 @@ pub async fn list(st: &CasesState, a: &Actor, f: &Filter) -> AppResult<Page> {
     Ok(Page {
         items: rows
             .iter()
-            .map(|r| view(&catalog, &st.vault, r, false))
+            .map(|r| view(&st.site, &catalog, &st.vault, r, false))
             .collect(),
         total: std::cmp::min(counted, COUNT_CAP),
         total_capped: counted > COUNT_CAP,
@@ -309,7 +309,7 @@ pub(crate) async fn views(st: &CasesState, rows: &[case::Model]) -> AppResult<Ve
     let catalog = st.catalog.get(&st.db).await?;
     Ok(rows
         .iter()
-        .map(|r| view(&catalog, &st.vault, r, false))
+        .map(|r| view(&st.site, &catalog, &st.vault, r, false))
         .collect())
 }
 
@@ -471,8 +471,13 @@ pub struct CaseView {
     pub assignee_department_id: Option<i64>,
     /// The assignee's name.
     pub assignee_name: String,
-    /// The routing suggestion: `{"target": {...} | null, "reason": "..."}`.
+    /// The routing suggestion: `{"target": {"org_id"} | {"department_id"} | null, "reason"}`
+    /// (the reason whole).
     pub suggestion: Value,
+    /// The category intake chose for a report that came without one, with why.
+    pub suggested_category: Option<SuggestedCategory>,
+    /// The kind in Chinese.
+    pub kind_label: String,
     /// Reporter's shown name (匿名 when private).
     pub reporter_name: String,
     /// Reporter's phone, masked.
@@ -508,23 +513,31 @@ pub struct CaseView {
     pub deadline_note: Option<String>,
 }
 
-/// The light of a case now, with the deadline it runs against: a report waiting to be
-/// screened (待受理, 已受理待派遣) against its category's response limit from when it came in,
-/// a dispatched case against its response limit, a case in hand against its handling limit.
-pub fn light_of(catalog: &Catalog, m: &case::Model, now: i64) -> (Option<i64>, Option<Light>) {
-    let (due, start) = match m.status.as_str() {
-        "reported" | "accepted" => (
-            catalog
-                .category(&m.category_code)
-                .map(|c| limit_deadline(catalog, m.created_at, c.response)),
-            Some(m.created_at),
-        ),
-        "dispatched" => (m.response_due, m.dispatched_at),
-        "handling" => (m.handle_due, m.dispatched_at),
-        _ => (None, None),
-    };
-    let (Some(due), Some(start)) = (due, start) else {
-        return (due, None);
+/// The category intake chose, and why.
+#[derive(Clone, Debug, Serialize)]
+pub struct SuggestedCategory {
+    /// Its code.
+    pub code: String,
+    /// `keywords` or `learned`.
+    pub method: String,
+    /// The keyword score (matched characters) or the learned probability.
+    pub score: Option<f64>,
+    /// The words (or character pairs) that led to it.
+    pub words: Vec<String>,
+}
+
+/// The light of a case now, with the deadline it runs against: the clock its flow runs in
+/// its state — for an appeal, a report waiting to be screened (待受理, 已受理待派遣) against its
+/// category's response limit from when it came in, a dispatched case against its response
+/// limit, a case in hand against its handling limit.
+pub fn light_of(
+    flow: Option<&Flow>,
+    catalog: &Catalog,
+    m: &case::Model,
+    now: i64,
+) -> (Option<i64>, Option<Light>) {
+    let Some((start, due)) = flow.and_then(|f| clock_of(f, catalog, m)) else {
+        return (None, None);
     };
     let cal = &catalog.calendar;
     let limit = cal.working_minutes_between(bj(start), bj(due));
@@ -542,8 +555,15 @@ pub fn light_of(catalog: &Catalog, m: &case::Model, now: i64) -> (Option<i64>, O
 
 /// The view of a row; `full` shows the reporter's phone (for the handlers of the case), opened
 /// with the vault that sealed it; otherwise it is masked.
-pub fn view(catalog: &Catalog, vault: &Vault, m: &case::Model, full: bool) -> CaseView {
-    let (due_at, light) = light_of(catalog, m, crate::infra::clock::now_ms());
+pub fn view(
+    site: &crate::web::Site,
+    catalog: &Catalog,
+    vault: &Vault,
+    m: &case::Model,
+    full: bool,
+) -> CaseView {
+    let flow = crate::cases::kinds::flow_of(site, &m.kind);
+    let (due_at, light) = light_of(flow, catalog, m, crate::infra::clock::now_ms());
     let category_name = catalog.category(&m.category_code).map_or_else(
         || m.category_code.clone(),
         |c| format!("{} / {}", c.group_name, c.name),
@@ -570,9 +590,8 @@ pub fn view(catalog: &Catalog, vault: &Vault, m: &case::Model, full: bool) -> Ca
         category_name,
         source: m.source.clone(),
         status: m.status.clone(),
-        status_label: Status::parse(&m.status)
-            .map_or("", |s| s.label())
-            .to_owned(),
+        status_label: flow.map_or("", |f| f.label_of(&m.status)).to_owned(),
+        kind_label: crate::cases::kinds::label(site, &m.kind).to_owned(),
         version: m.version,
         org_id: m.org_id,
         building_id: m.building_id,
@@ -584,7 +603,25 @@ pub fn view(catalog: &Catalog, vault: &Vault, m: &case::Model, full: bool) -> Ca
         assignee_org_id: m.assignee_org_id,
         assignee_department_id: m.assignee_dept_id,
         assignee_name: m.assignee_name.clone(),
-        suggestion: serde_json::from_str(&m.suggestion).unwrap_or(Value::Null),
+        suggestion: json!({
+            "target": match (m.route_org_id, m.route_dept_id) {
+                (Some(o), _) => json!({"org_id": o}),
+                (None, Some(d)) => json!({"department_id": d}),
+                (None, None) => Value::Null,
+            },
+            "reason": m.route_reason,
+        }),
+        suggested_category: m.suggested_category.as_ref().map(|code| SuggestedCategory {
+            code: code.clone(),
+            method: m.suggested_method.clone().unwrap_or_default(),
+            score: m.suggested_score,
+            words: m
+                .suggested_words
+                .split('、')
+                .filter(|w| !w.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        }),
         reporter_name: if m.anonymous {
             "匿名".into()
         } else {
@@ -640,23 +677,22 @@ pub struct EventView {
     pub photos: Vec<String>,
 }
 
-/// The Chinese name of a timeline action.
-pub fn action_label(a: &str) -> &'static str {
+/// The Chinese name of a timeline step of a case of `flow`: its steps' and timers' names, and
+/// the two steps the engine writes itself (上报, 合并进来).
+pub fn action_label(flow: &Flow, a: &str) -> &'static str {
     match a {
         "report" => "上报",
         "merged_in" => "合并进来",
-        "remind" => "到期提醒",
-        "urge" => "催办",
-        "auto_supervise" => "自动督办",
-        other => ACTIONS
-            .iter()
-            .find(|x| x.0 == other)
-            .map_or("操作", |x| x.1),
+        other => flow.action_label(other),
     }
 }
 
 /// The timeline of a case, oldest first.
-pub async fn timeline(db: &impl ConnectionTrait, case_id: i64) -> AppResult<Vec<EventView>> {
+pub async fn timeline(
+    db: &impl ConnectionTrait,
+    flow: &Flow,
+    case_id: i64,
+) -> AppResult<Vec<EventView>> {
     let evs = event::Entity::find()
         .filter(event::Column::CaseId.eq(case_id))
         .order_by_asc(event::Column::At)
@@ -683,7 +719,11 @@ pub async fn timeline(db: &impl ConnectionTrait, case_id: i64) -> AppResult<Vec<
                 .to_owned(),
             actor_name: e.actor_name,
             actor_role: e.actor_role,
-            action_label: action_label(&e.action).to_owned(),
+            action_label: match (e.action.as_str(), e.data.contains("\"return_visit\"")) {
+                ("rate", true) => "回访",
+                (a, _) => action_label(flow, a),
+            }
+            .to_owned(),
             action: e.action,
             from_status: e.from_status,
             to_status: e.to_status,

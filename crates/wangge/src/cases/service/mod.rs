@@ -1,7 +1,8 @@
-//! The case services: intake, the workflow actions, finding and measuring. The rules come from
-//! `wangge_core::case` (the state machine), `worktime` (deadlines), `routing` and `rates`; this
-//! module loads what they need, applies what they decide in one short transaction with a
-//! version check, records the timeline and the audit entry, and queues notifications.
+//! The case services: the actions, finding and measuring. The rules come from
+//! `wangge_core::flow` (each kind's flow), `worktime` (deadlines), `routing` and `rates`; this
+//! module loads what they need and commits what they decide through the one commit path
+//! ([`engine`]): one short transaction with a version check, the timeline, the audit entry,
+//! the notifications and the slices' hooks.
 
 use super::CasesState;
 use super::catalog::Catalog;
@@ -21,15 +22,13 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use wangge_core::case::{self as wf, Action, Facts, Refusal, Satisfaction, Standing, Status};
+use wangge_core::case::{Satisfaction, Status};
 use wangge_core::category::Category;
+use wangge_core::flow::{Flow, Offer, Refusal, Standing};
 use wangge_core::rates::{self, Light};
 use wangge_core::routing::{self, Place, Target};
 use wangge_core::worktime::Limit;
 use wangge_core::{OrgLevel, OrgPath, Role, validate};
-
-/// The kinds of work the engine carries. Later capabilities (disputes, hazards) add theirs.
-pub const KINDS: &[(&str, &str)] = &[("appeal", "诉求"), ("incident", "事件")];
 
 /// Where reports come from.
 pub const SOURCES: &[(&str, &str)] = &[
@@ -39,19 +38,9 @@ pub const SOURCES: &[(&str, &str)] = &[
     ("api", "开放接口"),
 ];
 
-/// The Chinese name of a kind.
-pub fn kind_label(k: &str) -> &'static str {
-    KINDS.iter().find(|x| x.0 == k).map_or("其他", |x| x.1)
-}
-
 /// The Chinese name of a source.
 pub fn source_label(s: &str) -> &'static str {
     SOURCES.iter().find(|x| x.0 == s).map_or("其他", |x| x.1)
-}
-
-fn status_of(m: &case::Model) -> AppResult<Status> {
-    Status::parse(&m.status)
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("case {} has a bad status", m.id)))
 }
 
 fn not_found() -> AppError {
@@ -59,6 +48,7 @@ fn not_found() -> AppError {
 }
 
 mod actions;
+mod engine;
 mod finding;
 mod measuring;
 mod reporting;
@@ -66,6 +56,7 @@ mod sight;
 mod timeline;
 
 pub use actions::*;
+pub(crate) use engine::*;
 pub use finding::*;
 pub use measuring::*;
 pub use reporting::*;

@@ -218,10 +218,3 @@ pub(crate) async fn attach(
     }
     Ok(())
 }
-
-pub(crate) fn target_json(t: &Target) -> Value {
-    match t {
-        Target::Node(id) => json!({"org_id": id}),
-        Target::Department(id) => json!({"department_id": id}),
-    }
-}

@@ -57,9 +57,10 @@ pub fn standing(a: &Actor, m: &case::Model) -> AppResult<Standing> {
     // Only the reporter withdraws or rates; followers (the reporters of merged duplicates)
     // are told, and see the case, but do not speak for its reporter.
     let reporter = m.reporter_id == Some(a.user_id);
-    let assignee = match (m.assignee_dept_id, m.assignee_org_id) {
-        (Some(d), _) => a.department_id == Some(d) && a.role == Role::DepartmentHandler,
-        (None, Some(n)) => a.org_id == n && a.role.handles_at_node(),
+    let assignee = match (m.assignee_user_id, m.assignee_dept_id, m.assignee_org_id) {
+        (Some(u), ..) => a.user_id == u,
+        (None, Some(d), _) => a.department_id == Some(d) && a.role == Role::DepartmentHandler,
+        (None, None, Some(n)) => a.org_id == n && a.role.handles_at_node(),
         _ => false,
     };
     let dispatch = stored_path(&m.dispatch_path)?;
@@ -76,5 +77,7 @@ pub fn standing(a: &Actor, m: &case::Model) -> AppResult<Standing> {
         above: !assignee && a.scope.allows(&handler_path) && a.scope.root() != &handler_path
             || !assignee && m.assignee_dept_id.is_some() && a.scope.allows(&handler_path),
         local: a.role == Role::GridWorker && a.scope.allows(&place),
+        serves: a.scope.allows(&place),
+        system: false,
     })
 }

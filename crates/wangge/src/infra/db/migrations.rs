@@ -23,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0009Trust),
             Box::new(M0010Invariants),
             Box::new(M0011Party),
+            Box::new(M0012CaseKinds),
         ]
     }
 }
@@ -1295,3 +1296,131 @@ impl MigrationTrait for M0011Party {
 /// One active party organization of a name at a node.
 const PARTY_ORG_NAME_INDEX: &str = "CREATE UNIQUE INDEX ux_party_orgs_name ON party_orgs \
      (org_node_id, name) WHERE status = 'active'";
+
+/// The case engine of kinds: a category names its kind of work; a case may be taken by one
+/// person (an errand's taker); and the suggestions intake made are typed columns (the
+/// category it chose with its method, score and the words that led to it; the route it
+/// proposed with its reason, whole) instead of JSON text cut at 400 characters.
+struct M0012CaseKinds;
+
+impl MigrationName for M0012CaseKinds {
+    fn name(&self) -> &str {
+        "m0012_case_kinds"
+    }
+}
+
+/// The columns m0012 adds to `cases`.
+fn m0012_case_columns() -> Vec<ColumnDef> {
+    vec![
+        big_integer_null("assignee_user_id"),
+        string_len_null("suggested_category", 20),
+        string_len_null("suggested_method", 20),
+        double_null("suggested_score"),
+        string_len("suggested_words", 400).default("").to_owned(),
+        big_integer_null("route_org_id"),
+        big_integer_null("route_dept_id"),
+        text("route_reason").default("").to_owned(),
+    ]
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0012CaseKinds {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(
+            Table::alter()
+                .table("categories")
+                .add_column(string_len("kind", 20).default("appeal"))
+                .to_owned(),
+        )
+        .await?;
+        for mut col in m0012_case_columns() {
+            m.alter_table(
+                Table::alter()
+                    .table("cases")
+                    .add_column(&mut col)
+                    .to_owned(),
+            )
+            .await?;
+        }
+        index(
+            m,
+            "cases",
+            "ix_cases_assignee_user",
+            &["assignee_user_id"],
+            false,
+        )
+        .await?;
+        // The route suggestion, from the JSON it was kept in.
+        let db = m.get_connection();
+        let backend = db.get_database_backend();
+        let rows = db
+            .query_all_raw(sea_orm::Statement::from_string(
+                backend,
+                "SELECT id, suggestion FROM cases",
+            ))
+            .await?;
+        for row in rows {
+            let id: i64 = row.try_get("", "id")?;
+            let text: String = row.try_get("", "suggestion")?;
+            let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+            let target = &v["target"];
+            let sql = match backend {
+                sea_orm::DbBackend::Postgres => {
+                    "UPDATE cases SET route_org_id = $1, route_dept_id = $2, route_reason = $3 \
+                     WHERE id = $4"
+                }
+                _ => {
+                    "UPDATE cases SET route_org_id = ?, route_dept_id = ?, route_reason = ? \
+                      WHERE id = ?"
+                }
+            };
+            db.execute_raw(sea_orm::Statement::from_sql_and_values(
+                backend,
+                sql,
+                [
+                    target["org_id"].as_i64().into(),
+                    target["department_id"].as_i64().into(),
+                    v["reason"].as_str().unwrap_or_default().into(),
+                    id.into(),
+                ],
+            ))
+            .await?;
+        }
+        m.alter_table(
+            Table::alter()
+                .table("cases")
+                .drop_column("suggestion")
+                .to_owned(),
+        )
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(
+            Table::alter()
+                .table("cases")
+                .add_column(text("suggestion").default(""))
+                .to_owned(),
+        )
+        .await?;
+        m.drop_index(
+            Index::drop()
+                .name("ix_cases_assignee_user")
+                .table("cases")
+                .to_owned(),
+        )
+        .await?;
+        for col in m0012_case_columns() {
+            let name = col.get_column_name();
+            m.alter_table(Table::alter().table("cases").drop_column(name).to_owned())
+                .await?;
+        }
+        m.alter_table(
+            Table::alter()
+                .table("categories")
+                .drop_column("kind")
+                .to_owned(),
+        )
+        .await
+    }
+}
