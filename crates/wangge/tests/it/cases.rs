@@ -1205,3 +1205,111 @@ async fn reporters_phones_are_sealed_found_by_number_and_older_ones_sealed_at_st
     assert_eq!(l["total"], 1, "and found by its number: {l}");
     assert_eq!(l["items"][0]["reporter_phone"], "136****1111");
 }
+
+/// m0012 moves the route suggestion out of the JSON text it was kept in into typed columns,
+/// whole, and drops the text; a case of the old shape keeps its suggestion.
+#[tokio::test]
+async fn the_suggestion_moves_from_json_to_typed_columns() {
+    use sea_orm::ConnectionTrait;
+    use sea_orm_migration::MigratorTrait;
+    let dir = tempfile::tempdir().expect("dir");
+    let (_, _, db) = crate::support::fresh_db(dir.path()).await;
+    wangge::infra::db::migrations::Migrator::up(&db, Some(11))
+        .await
+        .expect("up to m0011");
+    let insert = |no: &str, suggestion: &str| {
+        format!(
+            "INSERT INTO cases (case_no, kind, title, description, category_code, source, status, \
+             org_id, org_path, dispatch_org_id, dispatch_path, suggestion, created_at, updated_at) \
+             VALUES ('{no}', 'appeal', '路灯', '路灯不亮', 'WY03', 'resident', 'reported', 1, '/1/', 1, '/1/', \
+             '{suggestion}', 0, 0)"
+        )
+    };
+    for sql in [
+        insert(
+            "2026-000001",
+            r#"{"target":{"org_id":7},"reason":"网格可处置"}"#,
+        ),
+        insert(
+            "2026-000002",
+            r#"{"target":{"department_id":3},"reason":"属城管中队职责"}"#,
+        ),
+        insert(
+            "2026-000003",
+            r#"{"target":null,"reason":"没有可派的单位，请人工派遣"}"#,
+        ),
+        // Cut at 400 characters by the old intake: unreadable JSON keeps nothing, and fails nothing.
+        insert("2026-000004", r#"{"target":{"org_id":7},"reason":"很长"#),
+    ] {
+        db.execute_unprepared(&sql).await.expect("old row");
+    }
+    wangge::infra::db::migrations::Migrator::up(&db, None)
+        .await
+        .expect("m0012");
+    let rows = db
+        .query_all_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            "SELECT case_no, route_org_id, route_dept_id, route_reason, suggested_words FROM cases ORDER BY case_no",
+        ))
+        .await
+        .expect("rows");
+    type Row = (String, Option<i64>, Option<i64>, String, String);
+    let got: Vec<Row> = rows
+        .iter()
+        .map(|r| {
+            (
+                r.try_get("", "case_no").expect("no"),
+                r.try_get("", "route_org_id").expect("org"),
+                r.try_get("", "route_dept_id").expect("dept"),
+                r.try_get("", "route_reason").expect("reason"),
+                r.try_get("", "suggested_words").expect("words"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                "2026-000001".into(),
+                Some(7),
+                None,
+                "网格可处置".into(),
+                String::new()
+            ),
+            (
+                "2026-000002".into(),
+                None,
+                Some(3),
+                "属城管中队职责".into(),
+                String::new()
+            ),
+            (
+                "2026-000003".into(),
+                None,
+                None,
+                "没有可派的单位，请人工派遣".into(),
+                String::new()
+            ),
+            (
+                "2026-000004".into(),
+                None,
+                None,
+                String::new(),
+                String::new()
+            ),
+        ]
+    );
+    let kinds = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            "SELECT COUNT(*) AS n FROM categories WHERE kind <> 'appeal'",
+        ))
+        .await
+        .expect("query")
+        .expect("row");
+    assert_eq!(
+        kinds.try_get::<i64>("", "n").expect("n"),
+        0,
+        "old categories are appeals"
+    );
+}

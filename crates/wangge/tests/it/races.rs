@@ -361,6 +361,93 @@ async fn a_case_is_merged_only_into_an_open_one_and_pressed_once() {
 }
 
 #[tokio::test]
+async fn two_sessions_acting_on_one_case_at_once_give_one_winner_and_a_409() {
+    let app = TestApp::spawn().await;
+    let sj = app.token("liuan-sj").await;
+    let other_session = app.token("liuan-sj").await;
+    let gw = app.token("wgy-liuan-1").await;
+    let gw2 = app.token("wgy-liuan-1").await;
+    let building = app.building_in("33019900100101").await;
+    for round in 0..ROUNDS {
+        // Two screeners' sessions on one report: one accepts, one rejects, the same version.
+        let (s, c) = app
+            .send(Method::POST, &sj, "/api/v1/cases", json!({"title": "路灯不亮", "description": "小区路灯坏了", "category": "WY03", "building_id": building}))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{c}");
+        let id = c["id"].as_i64().expect("id");
+        let path = format!("/api/v1/cases/{id}/actions");
+        let (a, b) = both(
+            &app,
+            (
+                Method::POST,
+                &sj,
+                path.clone(),
+                json!({"action": "accept", "version": c["version"]}),
+            ),
+            (
+                Method::POST,
+                &other_session,
+                path.clone(),
+                json!({"action": "reject", "text": "重复反映", "version": c["version"]}),
+            ),
+        )
+        .await;
+        assert_eq!(
+            wins(&[a.clone(), b.clone()]),
+            1,
+            "round {round}: {a:?} {b:?}"
+        );
+        let lost = if a.0.is_success() { &b } else { &a };
+        assert_eq!(lost.0, StatusCode::CONFLICT, "round {round}: {lost:?}");
+        // One step on the timeline besides the report, and the version moved once.
+        assert_eq!(
+            app.int(&format!(
+                "SELECT COUNT(*) FROM case_events WHERE case_id = {id}"
+            ))
+            .await,
+            2,
+            "round {round}"
+        );
+        assert_eq!(
+            app.int(&format!(
+                "SELECT COUNT(*) FROM cases WHERE id = {id} AND version = 2"
+            ))
+            .await,
+            1
+        );
+        // An errand two workers take at the same moment has one taker.
+        let (s, e) = app
+            .send(Method::POST, &sj, "/api/v1/cases", json!({"kind": "errand", "category": "DB03", "title": "帮忙买菜", "description": "独居老人需要代买一周的菜", "building_id": building}))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{e}");
+        let path = format!("/api/v1/cases/{}/actions", e["id"]);
+        let (a, b) = both(
+            &app,
+            (
+                Method::POST,
+                &gw,
+                path.clone(),
+                json!({"action": "take", "version": e["version"]}),
+            ),
+            (
+                Method::POST,
+                &gw2,
+                path.clone(),
+                json!({"action": "take", "version": e["version"]}),
+            ),
+        )
+        .await;
+        assert_eq!(
+            wins(&[a.clone(), b.clone()]),
+            1,
+            "round {round}: {a:?} {b:?}"
+        );
+        let lost = if a.0.is_success() { &b } else { &a };
+        assert_eq!(lost.0, StatusCode::CONFLICT, "round {round}: {lost:?}");
+    }
+}
+
+#[tokio::test]
 async fn tries_sent_at_once_are_all_counted() {
     let app = TestApp::spawn().await;
     let liuan = app.node_id(&app.token("admin").await, "330199001001").await;
