@@ -145,6 +145,17 @@ pub fn percent(rate: Option<f64>) -> String {
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_share_is_the_part_over_the_whole_and_nothing_of_nothing() {
+        assert_eq!(share(0, 0), None);
+        assert_eq!(share(3, 0), None);
+        assert_eq!(share(0, 5), Some(0.0));
+        assert_eq!(share(1, 4), Some(0.25));
+        assert_eq!(share(3, 3), Some(1.0));
+        assert_eq!(share(2, 1), Some(2.0));
+        assert_eq!(share(1, 1), Some(1.0));
+    }
+
     fn r(contacted: bool, solved: bool, satisfaction: Satisfaction) -> Rating {
         Rating {
             contacted,

@@ -309,10 +309,7 @@ impl Calendar {
                     24 * 60
                 };
                 for &(s, e) in &self.hours.spans {
-                    let (a, b) = (s.max(lo), e.min(hi));
-                    if b > a {
-                        total += i64::from(b - a);
-                    }
+                    total += i64::from(e.min(hi).saturating_sub(s.max(lo)));
                 }
             }
             date = match date.succ_opt() {
@@ -329,6 +326,33 @@ mod tests {
     use super::*;
 
     const SCHEDULE: &str = include_str!("../data/holidays-cn.json");
+
+    #[test]
+    fn a_calendar_keeps_its_working_hours() {
+        let hours = WorkHours::new(vec![(8 * 60, 11 * 60 + 30)]).expect("hours");
+        let cal = Calendar::new(Vec::new(), hours.clone()).expect("calendar");
+        assert_eq!(cal.hours(), &hours);
+        assert_eq!(cal.hours().minutes_per_day(), 210);
+    }
+
+    #[test]
+    fn a_calendar_without_a_working_day_gives_a_deadline_far_ahead_not_behind() {
+        let start = NaiveDate::from_ymd_opt(2030, 1, 1)
+            .and_then(|d| d.and_hms_opt(9, 0, 0))
+            .expect("time");
+        let days = (0..SEARCH_DAYS + 10).filter_map(|k| {
+            Some(SpecialDay {
+                date: start.date().checked_add_signed(Duration::days(k))?,
+                kind: DayKind::Holiday,
+                name: "停工".into(),
+            })
+        });
+        let cal = Calendar::new(days, WorkHours::default()).expect("calendar");
+        assert_eq!(
+            cal.deadline(start, Limit::WorkingHours(1)),
+            start + Duration::days(SEARCH_DAYS)
+        );
+    }
 
     fn cal() -> Calendar {
         let days = Calendar::parse_schedule(SCHEDULE).expect("the shipped schedule parses");

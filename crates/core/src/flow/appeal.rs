@@ -203,7 +203,10 @@ pub static FLOW: Flow = Flow {
                     max: 2000,
                     required: Required::Yes,
                 },
-                Need::Photos { max: 9 },
+                Need::Photos {
+                    label: "处置后照片",
+                    max: 9,
+                },
             ],
             branches: &[always(
                 FED_BACK,

@@ -94,7 +94,10 @@ pub static FLOW: Flow = Flow {
                     max: 2000,
                     required: Required::Yes,
                 },
-                Need::Photos { max: 9 },
+                Need::Photos {
+                    label: "办理照片",
+                    max: 9,
+                },
             ],
             branches: &[Branch {
                 when: When::Always,

@@ -63,6 +63,19 @@ pub enum Party {
     System,
 }
 
+impl Party {
+    /// Every party, for the tests.
+    pub const ALL_PARTIES: [Party; 7] = [
+        Party::Reporter,
+        Party::Dispatcher,
+        Party::Handler,
+        Party::Above,
+        Party::Verifier,
+        Party::Neighbour,
+        Party::System,
+    ];
+}
+
 /// The roles that screen and dispatch.
 pub const DISPATCHING: &[Role] = &[
     Role::CommandCenter,
@@ -228,6 +241,8 @@ pub enum Need {
     CaseRef,
     /// Photos.
     Photos {
+        /// The label.
+        label: &'static str,
         /// At most this many.
         max: u32,
     },

@@ -657,6 +657,56 @@ fn an_errand_goes_round_its_loop() {
 }
 
 #[test]
+fn only_the_timer_job_is_the_system() {
+    assert!(Standing::system().is(Party::System));
+    for role in Role::ALL {
+        let s = Standing::of(role);
+        assert!(!s.is(Party::System), "{role:?}");
+        assert!(
+            !(Party::ALL_PARTIES.iter().any(|p| s.is(*p))),
+            "{role:?} is nobody"
+        );
+    }
+}
+
+#[test]
+fn a_rating_form_knows_whether_dissatisfaction_sends_it_back() {
+    let rated = |s, reworks| {
+        leads_to(
+            APPEAL,
+            Facts {
+                reworks_after_rating: reworks,
+                ..facts("verified")
+            },
+            "rate",
+            &rating(s),
+        )
+    };
+    assert_eq!(rated(Satisfaction::Dissatisfied, 0), Some("handling"));
+    assert_eq!(rated(Satisfaction::Satisfied, 0), Some("closed"));
+    assert_eq!(rated(Satisfaction::Dissatisfied, 1), Some("closed"));
+    assert_eq!(
+        leads_to(
+            APPEAL,
+            facts("handling"),
+            "rate",
+            &rating(Satisfaction::Satisfied)
+        ),
+        None,
+        "not from a state it does not leave"
+    );
+    assert_eq!(
+        leads_to(APPEAL, facts("verified"), "fly", &Input::default()),
+        None
+    );
+    assert_eq!(
+        leads_to(APPEAL, facts("handling"), "supervise", &text("快")),
+        Some("handling"),
+        "a step beside the path stays"
+    );
+}
+
+#[test]
 fn every_flow_opens_to_its_screeners() {
     // Intake lands reports in batches and tells the screeners of each queue; an opening
     // notice to anyone else would need the engine to learn it.
@@ -960,6 +1010,65 @@ mod timers {
                 due
             )
             .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_clock_time_limit_over_a_holiday_is_measured_in_clock_time() {
+        let c = cal();
+        let rules = Rules::default();
+        // Saturday 5 December 2026, 10:00 to 12:00: no working minute in it.
+        let start = NaiveDate::from_ymd_opt(2026, 12, 5)
+            .and_then(|d| d.and_hms_opt(10, 0, 0))
+            .expect("time");
+        let due = start + chrono::Duration::hours(2);
+        assert_eq!(c.working_minutes_between(start, due), 0);
+        let d = Deadlines {
+            clock: Some((start, due)),
+            handle_due: Some(due),
+        };
+        assert_eq!(
+            fires_at(timer(APPEAL, "remind"), &rules, &c, d),
+            Some(start + chrono::Duration::minutes(96)),
+            "0.8 of two hours"
+        );
+    }
+
+    #[test]
+    fn with_no_days_of_grace_urging_starts_just_after_the_deadline() {
+        let c = cal();
+        let rules = Rules {
+            urge_after_days: 0,
+            supervise_after_days: 0,
+            ..Rules::default()
+        };
+        let start = at(1, 9, 0);
+        let due = c.deadline(start, Limit::WorkingDays(1));
+        let d = Deadlines {
+            clock: Some((start, due)),
+            handle_due: Some(due),
+        };
+        let fired = |now| {
+            timers_due(
+                APPEAL,
+                "handling",
+                Marks {
+                    reminded: true,
+                    ..Marks::default()
+                },
+                &rules,
+                &c,
+                d,
+                now,
+            )
+            .iter()
+            .map(|t| t.action)
+            .collect::<Vec<_>>()
+        };
+        assert!(fired(due).is_empty(), "not at the deadline itself");
+        assert_eq!(
+            fired(due + chrono::Duration::seconds(1)),
+            vec!["auto_supervise", "urge"]
         );
     }
 

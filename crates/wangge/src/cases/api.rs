@@ -75,7 +75,7 @@ struct CreatedView {
     path = "/cases",
     tag = "诉求事件",
     summary = "上报事件（幂等键 Idempotency-Key 可选）",
-    request_body(content = Object, content_type = "application/json", description = "{title, description, category?, kind?, source?, building_id | lat+lng | org_id, address?, reporter_name?, reporter_phone?, private?, photos?}"),
+    request_body(content = Object, content_type = "application/json", description = "{title, description, category?（须属于该类型）, kind?（appeal 诉求 / incident 事件 / errand 红色代办）, source?, building_id | lat+lng | org_id, address?, reporter_name?, reporter_phone?, private?, photos?}"),
     responses(
         (status = 201, description = "已受理"),
         crate::web::Refused,
@@ -158,7 +158,7 @@ pub async fn api_list(
     operation_id = "cases_get",
     path = "/cases/{id}",
     tag = "诉求事件",
-    summary = "事件详情：时间线、照片、调用者此刻可做的操作",
+    summary = "事件详情：时间线、照片、调用者此刻可做的操作及各操作表单所需（offers）",
     params(
         ("id" = i64, Path, description = "编号"),
     ),
@@ -185,7 +185,7 @@ pub async fn api_get(
     params(
         ("id" = i64, Path, description = "编号"),
     ),
-    request_body(content = Object, content_type = "application/json", description = "{action, version, …各操作所需字段}"),
+    request_body(content = Object, content_type = "application/json", description = "{action, version, …该操作表单所需字段（见详情的 offers）}"),
     responses(
         (status = 200, description = "成功"),
         crate::web::RefusedWrite,

@@ -2,6 +2,11 @@
 
 use super::*;
 
+/// The case loop's figures are the appeal flow's (诉求 and 事件): the kinds that run on
+/// `wangge_core::flow::appeal` (its kind and its aliases, as `appeal::KIND` lists them; a test
+/// keeps the two in step). Other kinds' figures come with their slices.
+const APPEALS: &str = "kind IN ('appeal', 'incident')";
+
 /// The figures of a subtree over a period.
 #[derive(Debug, Serialize)]
 pub struct Stats {
@@ -94,8 +99,10 @@ pub async fn stats(
     let q = |sql: &str, vals: Vec<sea_orm::Value>| crate::infra::db::statement(db, sql, vals);
     let by = db
         .query_all_raw(q(
-            "SELECT status, COUNT(*) FROM cases WHERE org_path LIKE $1 AND created_at >= $2 \
-             AND created_at < $3 GROUP BY status",
+            &format!(
+                "SELECT status, COUNT(*) FROM cases WHERE org_path LIKE $1 AND created_at >= $2 \
+                 AND created_at < $3 AND {APPEALS} GROUP BY status"
+            ),
             vec![pat.clone().into(), t0.into(), t1.into()],
         ))
         .await?;
@@ -112,31 +119,40 @@ pub async fn stats(
     let now = crate::infra::clock::now_ms();
     let d = db
         .query_one_raw(q(
-            "SELECT COUNT(*), \
+            &format!(
+                "SELECT COUNT(*), \
              CAST(SUM(CASE WHEN acknowledged_at IS NOT NULL AND ack_late = FALSE THEN 1 ELSE 0 END) AS BIGINT), \
              CAST(SUM(CASE WHEN fed_back_at IS NOT NULL OR handle_due < $4 THEN 1 ELSE 0 END) AS BIGINT), \
              CAST(SUM(CASE WHEN fed_back_at IS NOT NULL AND handle_late = FALSE THEN 1 ELSE 0 END) AS BIGINT) \
-             FROM cases WHERE org_path LIKE $1 AND dispatched_at >= $2 AND dispatched_at < $3",
+             FROM cases WHERE org_path LIKE $1 AND dispatched_at >= $2 AND dispatched_at < $3 \
+             AND {APPEALS}"
+            ),
             vec![pat.clone().into(), t0.into(), t1.into(), now.into()],
         ))
         .await?
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no aggregate row")))?;
     let r = db
         .query_one_raw(q(
-            "SELECT COUNT(*), \
+            &format!(
+                "SELECT COUNT(*), \
              CAST(SUM(CASE WHEN contacted = TRUE THEN 1 ELSE 0 END) AS BIGINT), \
              CAST(SUM(CASE WHEN solved = TRUE THEN 1 ELSE 0 END) AS BIGINT), \
              CAST(SUM(CASE WHEN satisfaction = 'satisfied' THEN 1 ELSE 0 END) AS BIGINT), \
              CAST(SUM(CASE WHEN satisfaction = 'basic' THEN 1 ELSE 0 END) AS BIGINT) \
-             FROM cases WHERE org_path LIKE $1 AND rated_at >= $2 AND rated_at < $3",
+             FROM cases WHERE org_path LIKE $1 AND rated_at >= $2 AND rated_at < $3 \
+             AND {APPEALS}"
+            ),
             vec![pat.clone().into(), t0.into(), t1.into()],
         ))
         .await?
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no aggregate row")))?;
     let c = db
         .query_one_raw(q(
-            "SELECT COUNT(*), CAST(SUM(closed_at - created_at) AS BIGINT) FROM cases \
-             WHERE org_path LIKE $1 AND closed_at >= $2 AND closed_at < $3",
+            &format!(
+                "SELECT COUNT(*), CAST(SUM(closed_at - created_at) AS BIGINT) FROM cases \
+             WHERE org_path LIKE $1 AND closed_at >= $2 AND closed_at < $3 \
+             AND {APPEALS}"
+            ),
             vec![pat.into(), t0.into(), t1.into()],
         ))
         .await?
@@ -177,4 +193,17 @@ pub async fn stats(
         closed,
         avg_hours_to_close: (closed > 0).then(|| closed_ms as f64 / closed as f64 / 3_600_000.0),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_figures_count_the_kinds_of_the_appeal_flow() {
+        let k = &wangge_core::flow::appeal::KIND;
+        let names: Vec<String> = std::iter::once(k.flow.kind)
+            .chain(k.aliases.iter().map(|a| a.0))
+            .map(|n| format!("'{n}'"))
+            .collect();
+        assert_eq!(super::APPEALS, format!("kind IN ({})", names.join(", ")));
+    }
 }
