@@ -303,6 +303,8 @@ struct TrackPage {
     withdraw: Option<Offer>,
     /// Whether 不满意 would send the case back for rework (the flow's rule, once).
     dissatisfaction_reopens: bool,
+    /// Whether the flow waits for the reporter's rating now (read by a lookup: say how).
+    rating_open: bool,
     /// Reached by the private link (may act), not by a lookup (may read).
     by_link: bool,
     flash: Option<(bool, String)>,
@@ -395,6 +397,7 @@ pub async fn track(
                 .find(|o| by_link && o.action == "withdraw")
                 .copied(),
             dissatisfaction_reopens: service::dissatisfaction_reopens(flow, &m),
+            rating_open: offers.iter().any(|o| o.action == "rate"),
             by_link,
             case: service::view(&st.site, &catalog, &st.vault, &m, false),
             timeline: service::public_timeline(service::timeline(&st.db, flow, m.id).await?),

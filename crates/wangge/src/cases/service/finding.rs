@@ -478,6 +478,9 @@ pub struct CaseView {
     pub suggested_category: Option<SuggestedCategory>,
     /// The kind in Chinese.
     pub kind_label: String,
+    /// The clock its flow runs in its state: `intake` (waiting to be screened or taken,
+    /// against the response limit from the report), `response`, `handling`, or none.
+    pub clock: Option<&'static str>,
     /// Reporter's shown name (匿名 when private).
     pub reporter_name: String,
     /// Reporter's phone, masked.
@@ -592,6 +595,14 @@ pub fn view(
         status: m.status.clone(),
         status_label: flow.map_or("", |f| f.label_of(&m.status)).to_owned(),
         kind_label: crate::cases::kinds::label(site, &m.kind).to_owned(),
+        clock: flow
+            .and_then(|f| f.state(&m.status))
+            .and_then(|s| s.clock)
+            .map(|c| match c {
+                wangge_core::flow::Clock::Intake => "intake",
+                wangge_core::flow::Clock::Response => "response",
+                wangge_core::flow::Clock::Handling => "handling",
+            }),
         version: m.version,
         org_id: m.org_id,
         building_id: m.building_id,
