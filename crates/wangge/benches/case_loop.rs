@@ -75,7 +75,7 @@ async fn fill(db: &DatabaseConnection, target: u64) -> anyhow::Result<u64> {
             "WITH RECURSIVE k(k) AS (SELECT {k0} UNION ALL SELECT k + 1 FROM k WHERE k < {k1}) \
              INSERT INTO cases (case_no, kind, title, description, category_code, source, status, version, \
                org_id, org_path, building_id, lat, lng, address, located, dispatch_org_id, dispatch_path, \
-               assignee_org_id, assignee_dept_id, assignee_path, assignee_name, suggestion, reporter_id, \
+               assignee_org_id, assignee_dept_id, assignee_path, assignee_name, assignee_user_id, route_org_id, route_dept_id, route_reason, suggested_category, suggested_method, suggested_score, suggested_words, reporter_id, \
                reporter_name, reporter_phone, reporter_phone_blind, anonymous, created_at, updated_at, dispatched_at, response_due, \
                handle_due, acknowledged_at, fed_back_at, closed_at, ack_late, handle_late, reworks_after_rating, \
                extension_pending, extension_days, supervised, reminded_at, urged_at, rated_at, contacted, solved, \
@@ -83,7 +83,7 @@ async fn fill(db: &DatabaseConnection, target: u64) -> anyhow::Result<u64> {
              SELECT case_no || '-' || k.k, kind, title, description, category_code, source, \
                CASE WHEN {s} > 10 * {DAY_MS} AND {open} THEN 'closed' ELSE status END, version, \
                org_id, org_path, building_id, lat, lng, address, located, dispatch_org_id, dispatch_path, \
-               assignee_org_id, assignee_dept_id, assignee_path, assignee_name, suggestion, reporter_id, \
+               assignee_org_id, assignee_dept_id, assignee_path, assignee_name, assignee_user_id, route_org_id, route_dept_id, route_reason, suggested_category, suggested_method, suggested_score, suggested_words, reporter_id, \
                reporter_name, reporter_phone, reporter_phone_blind, anonymous, created_at - {s}, updated_at - {s}, dispatched_at - {s}, \
                response_due - {s}, handle_due - {s}, acknowledged_at - {s}, fed_back_at - {s}, \
                CASE WHEN {s} > 10 * {DAY_MS} AND {open} THEN updated_at - {s} + {DAY_MS} ELSE closed_at - {s} END, \

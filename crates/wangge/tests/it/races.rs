@@ -360,6 +360,17 @@ async fn a_case_is_merged_only_into_an_open_one_and_pressed_once() {
     );
 }
 
+/// Exactly one of two answers succeeded, and the other is a 409.
+fn one_wins_one_is_told(round: usize, a: &(StatusCode, Value), b: &(StatusCode, Value)) {
+    assert_eq!(
+        wins(&[a.clone(), b.clone()]),
+        1,
+        "round {round}: {a:?} {b:?}"
+    );
+    let lost = if a.0.is_success() { b } else { a };
+    assert_eq!(lost.0, StatusCode::CONFLICT, "round {round}: {lost:?}");
+}
+
 #[tokio::test]
 async fn two_sessions_acting_on_one_case_at_once_give_one_winner_and_a_409() {
     let app = TestApp::spawn().await;
@@ -392,13 +403,7 @@ async fn two_sessions_acting_on_one_case_at_once_give_one_winner_and_a_409() {
             ),
         )
         .await;
-        assert_eq!(
-            wins(&[a.clone(), b.clone()]),
-            1,
-            "round {round}: {a:?} {b:?}"
-        );
-        let lost = if a.0.is_success() { &b } else { &a };
-        assert_eq!(lost.0, StatusCode::CONFLICT, "round {round}: {lost:?}");
+        one_wins_one_is_told(round, &a, &b);
         // One step on the timeline besides the report, and the version moved once.
         assert_eq!(
             app.int(&format!(
@@ -437,13 +442,7 @@ async fn two_sessions_acting_on_one_case_at_once_give_one_winner_and_a_409() {
             ),
         )
         .await;
-        assert_eq!(
-            wins(&[a.clone(), b.clone()]),
-            1,
-            "round {round}: {a:?} {b:?}"
-        );
-        let lost = if a.0.is_success() { &b } else { &a };
-        assert_eq!(lost.0, StatusCode::CONFLICT, "round {round}: {lost:?}");
+        one_wins_one_is_told(round, &a, &b);
     }
 }
 

@@ -24,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0010Invariants),
             Box::new(M0011Party),
             Box::new(M0012CaseKinds),
+            Box::new(M0013FigureKinds),
         ]
     }
 }
@@ -1420,6 +1421,52 @@ impl MigrationTrait for M0012CaseKinds {
                 .table("categories")
                 .drop_column("kind")
                 .to_owned(),
+        )
+        .await
+    }
+}
+
+/// The case loop's figures count the appeal flow's kinds (`kind IN (…)`): each figures index
+/// carries the kind too, so that the figures are still read from the indexes alone.
+struct M0013FigureKinds;
+
+impl MigrationName for M0013FigureKinds {
+    fn name(&self) -> &str {
+        "m0013_figure_kinds"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0013FigureKinds {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        // New names, made before the old are dropped: a pooled SQLite connection may still see
+        // the schema from before a drop, and a reused name would then "already exist".
+        let db = m.get_connection();
+        for (name, cols) in FIGURE_INDEXES {
+            db.execute_unprepared(&format!(
+                "CREATE INDEX IF NOT EXISTS {name}_kind ON cases ({}, kind)",
+                cols.join(", ")
+            ))
+            .await?;
+        }
+        drop_indexes(db, &FIGURE_INDEXES.map(|x| x.0)).await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        let db = m.get_connection();
+        for (name, cols) in FIGURE_INDEXES {
+            db.execute_unprepared(&format!(
+                "CREATE INDEX IF NOT EXISTS {name} ON cases ({})",
+                cols.join(", ")
+            ))
+            .await?;
+        }
+        drop_indexes(
+            db,
+            &FIGURE_INDEXES
+                .map(|x| format!("{}_kind", x.0))
+                .each_ref()
+                .map(String::as_str),
         )
         .await
     }
