@@ -32,10 +32,16 @@ pub fn choices(site: &Site) -> Vec<(&'static str, &'static str)> {
 
 /// The Chinese name of a kind or alias (`其他` for one nobody registered).
 pub fn label(site: &Site, kind: &str) -> &'static str {
-    choices(site)
-        .into_iter()
-        .find(|c| c.0 == kind)
-        .map_or("其他", |c| c.1)
+    site.kinds
+        .iter()
+        .find_map(|k| {
+            if k.flow.kind == kind {
+                Some(k.flow.label)
+            } else {
+                k.aliases.iter().find(|a| a.0 == kind).map(|a| a.1)
+            }
+        })
+        .unwrap_or("其他")
 }
 
 /// The state label of a case of a kind (`未知` when the kind or state is unknown).
