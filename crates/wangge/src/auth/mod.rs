@@ -65,13 +65,18 @@ async fn actor_for(
     if u.status != "active" {
         return Ok(None);
     }
+    actor_of(u, via, ip).map(Some)
+}
+
+/// An account as the caller it is (the demo's history acts as its accounts through this too).
+pub fn actor_of(u: user::Model, via: Via, ip: &str) -> AppResult<Actor> {
     let (Some(role), Ok(path)) = (Role::parse(&u.role), OrgPath::parse(&u.org_path)) else {
         return Err(AppError::Internal(anyhow::anyhow!(
             "account {} has a bad role or path",
             u.id
         )));
     };
-    Ok(Some(Actor {
+    Ok(Actor {
         user_id: u.id,
         username: u.username,
         display_name: u.display_name,
@@ -83,7 +88,7 @@ async fn actor_for(
         via,
         ip: ip.to_owned(),
         flash: None,
-    }))
+    })
 }
 
 /// How long a resolved caller is used without looking at the database again. A logout, a

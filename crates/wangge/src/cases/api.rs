@@ -31,6 +31,8 @@ pub struct CaseDetail {
     /// for (texts with their limits, verdicts, the rating, days, a target, a case number,
     /// photos): drawn from the case's flow, so a client needs no rule of its own.
     pub offers: Vec<wangge_core::flow::Offer>,
+    /// Whether a 不满意 rating would send the case back for rework now (the flow's rule).
+    pub dissatisfaction_reopens: bool,
     /// Whether the caller reported the case (then the caller rates it and may withdraw it).
     pub reported_by_you: bool,
     /// Photos of the report and of every step (file ids; `GET /files/{id}`).
@@ -52,6 +54,7 @@ pub async fn detail(st: &CasesState, a: &Actor, id: i64) -> AppResult<CaseDetail
         timeline,
         actions: offers.iter().map(|o| o.action).collect(),
         offers,
+        dissatisfaction_reopens: service::dissatisfaction_reopens(flow, &m),
         reported_by_you: who.reporter,
         photos,
     })
@@ -207,6 +210,7 @@ pub async fn api_act(
                 timeline: Vec::new(),
                 actions: Vec::new(),
                 offers: Vec::new(),
+                dissatisfaction_reopens: false,
                 reported_by_you: m.reporter_id == Some(actor.user_id),
                 photos: Vec::new(),
             }))

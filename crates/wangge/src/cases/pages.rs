@@ -513,9 +513,7 @@ pub async fn detail(
         let (main_offers, other_offers): (Vec<Offer>, Vec<Offer>) =
             d.offers.iter().partition(|o| o.main);
         let rater_is_reporter = d.reported_by_you;
-        let m = service::find(&st.db, &a, id).await?;
-        let flow = super::kinds::flow_for_case(&st.site, &m.kind, m.id)?;
-        let dissatisfaction_reopens = service::dissatisfaction_reopens(flow, &m);
+        let dissatisfaction_reopens = d.dissatisfaction_reopens;
         Ok::<_, AppError>(
             Html(
                 DetailPage {

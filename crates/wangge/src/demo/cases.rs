@@ -21,7 +21,6 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::json;
 use wangge_core::category::Category;
 use wangge_core::routing::Target;
-use wangge_core::{OrgPath, Role, Scope};
 
 /// Titles and details per category code: (title, description).
 const TEXTS: &[(&str, &[(&str, &str)])] = &[
@@ -710,22 +709,9 @@ enum Actor2<'a> {
     Public,
 }
 
-/// An account as the engine sees it acting.
+/// An account as the engine sees it acting (as auth resolves it).
 fn actor_of(u: &user::Model) -> AppResult<Actor> {
-    let bad = || AppError::Internal(anyhow::anyhow!("account {} has a bad role or path", u.id));
-    Ok(Actor {
-        user_id: u.id,
-        username: u.username.clone(),
-        display_name: u.display_name.clone(),
-        role: Role::parse(&u.role).ok_or_else(bad)?,
-        org_id: u.org_id,
-        scope: Scope::new(OrgPath::parse(&u.org_path).map_err(|_| bad())?),
-        department_id: u.department_id,
-        must_change_password: false,
-        via: Via::Token { id: 0 },
-        ip: String::new(),
-        flash: None,
-    })
+    crate::auth::actor_of(u.clone(), Via::Token { id: 0 }, "")
 }
 
 /// The handling limit of a category from a moment, in clock minutes.
