@@ -113,6 +113,13 @@ async fn count(db: &DatabaseConnection, sql: &str) -> anyhow::Result<i64> {
 
 #[tokio::main(flavor = "multi_thread")]
 async fn main() -> anyhow::Result<()> {
+    // The server's own errors, when asked (`RUST_LOG=error`): a 500 says why.
+    if std::env::var_os("RUST_LOG").is_some() {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .with_writer(std::io::stderr)
+            .try_init();
+    }
     let a = args();
     let dir = tempfile::tempdir()?;
     let url = wangge::infra::config::sqlite_url(dir.path());

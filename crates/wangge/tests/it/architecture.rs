@@ -378,3 +378,45 @@ fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Every index a query names (`INDEXED BY "…"`, SQLite's hint) exists in the migrated schema:
+/// a migration that renames an index must take the queries with it. (m0013 renamed the
+/// figures indexes and the case list's walk still named `ix_cases_fig_created`: every list of
+/// more than 10,000 cases failed with a 500.)
+#[tokio::test]
+async fn every_index_a_query_names_exists() {
+    use sea_orm::ConnectionTrait;
+    let mut files = Vec::new();
+    rust_files(&src_dir(), &mut files);
+    let mut named = BTreeSet::new();
+    for f in &files {
+        let text = std::fs::read_to_string(f).expect("read");
+        let mut rest = non_test(&text);
+        while let Some(i) = rest.find("INDEXED BY \"") {
+            rest = &rest[i + "INDEXED BY \"".len()..];
+            let end = rest.find('"').expect("a closing quote");
+            named.insert(rest[..end].to_owned());
+        }
+    }
+    assert!(!named.is_empty(), "the hints are found");
+    let app = crate::support::TestApp::spawn().await;
+    let sql = if app.schema.is_some() {
+        "SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND indexname = $1"
+    } else {
+        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = $1"
+    };
+    for name in named {
+        let row = app
+            .db
+            .query_one_raw(wangge::infra::db::statement(
+                &app.db,
+                sql,
+                vec![name.clone().into()],
+            ))
+            .await
+            .expect("query")
+            .expect("a row");
+        let n: i64 = row.try_get_by_index(0).expect("count");
+        assert_eq!(n, 1, "the index {name} a query names does not exist");
+    }
+}

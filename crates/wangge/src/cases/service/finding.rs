@@ -268,7 +268,7 @@ pub async fn list(st: &CasesState, a: &Actor, f: &Filter) -> AppResult<Page> {
         let mut stmt = query.build(DbBackend::Sqlite);
         stmt.sql = stmt.sql.replacen(
             r#"FROM "cases" "#,
-            r#"FROM "cases" INDEXED BY "ix_cases_fig_created" "#,
+            r#"FROM "cases" INDEXED BY "ix_cases_fig_created_kind" "#,
             1,
         );
         case::Entity::find().from_raw_sql(stmt).all(db).await?
