@@ -61,8 +61,13 @@ pub enum Permission {
     VisitLog,
     /// See the party organizations laid over the tree (党组织).
     PartyView,
-    /// Set up party organizations, edit them, record their elections.
+    /// Set up party organizations, edit them, record their elections, members, household
+    /// links and meetings.
     PartyManage,
+    /// See party members' party data (stage, posts, standing, 失联, transfers) and the
+    /// attendance of meetings: street party staff and branch secretaries (every view of a
+    /// member's record is audited).
+    PartyMemberView,
 }
 
 impl Role {
@@ -143,6 +148,7 @@ impl Role {
                 PeopleFullView,
                 PartyView,
                 PartyManage,
+                PartyMemberView,
             ],
             Role::CommunitySecretary => &[
                 OrgView,
@@ -154,12 +160,20 @@ impl Role {
                 VisitLog,
                 PartyView,
                 PartyManage,
+                PartyMemberView,
             ],
             Role::CommunityStaff => &[OrgView, PeopleView, PeopleManage, VisitLog, PartyView],
-            Role::GridWorker => &[OrgView, PeopleView, PeopleManage, PeopleFullView, VisitLog],
+            Role::GridWorker => &[
+                OrgView,
+                PeopleView,
+                PeopleManage,
+                PeopleFullView,
+                VisitLog,
+                PartyView,
+            ],
             // A party member looks after households (联户) and visits them: the registry of
-            // their node, masked, and nothing else of it.
-            Role::PartyMember => &[OrgView, PeopleView, VisitLog],
+            // their node, masked, the party tree, and their own record.
+            Role::PartyMember => &[OrgView, PeopleView, VisitLog, PartyView],
             Role::DepartmentHandler | Role::BuildingHead | Role::Resident => &[OrgView],
         }
     }
@@ -201,6 +215,7 @@ impl Role {
             PeopleImport,
             PeopleFullView,
             VisitLog,
+            PartyMemberView,
         ]
         .into_iter()
         .filter(move |p| self.can(*p))
@@ -217,7 +232,10 @@ impl Role {
     /// this role: one that neither sees full personal data nor manages accounts or tokens.
     pub fn may_be_service(self) -> bool {
         use Permission::*;
-        !(self.can(PeopleFullView) || self.can(UserManage) || self.can(TokenManage))
+        !(self.can(PeopleFullView)
+            || self.can(PartyMemberView)
+            || self.can(UserManage)
+            || self.can(TokenManage))
     }
 
     /// Whether an account of this role takes the cases dispatched to the node it is bound to

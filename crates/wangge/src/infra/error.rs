@@ -148,7 +148,7 @@ impl From<Invalid> for AppError {
 type HeldRule = (&'static [&'static str], fn() -> AppError);
 
 /// The rules of the form "at most one …" the database holds.
-const HELD_BY_THE_DATABASE: [HeldRule; 6] = [
+const HELD_BY_THE_DATABASE: [HeldRule; 12] = [
     (&["ux_residents_one_head", "residents.household_id"], || {
         AppError::bad(
             "two_heads",
@@ -170,6 +170,32 @@ const HELD_BY_THE_DATABASE: [HeldRule; 6] = [
     }),
     (&["ux_party_orgs_name", "party_orgs.org_node_id"], || {
         AppError::conflict("duplicate_party_org", "这个节点上已有同名的党组织")
+    }),
+    (
+        &["ux_party_members_resident", "party_members.resident_id"],
+        || {
+            AppError::conflict(
+                "already_member",
+                "此人已有在册的党员（发展）档案：一人同时只能有一个组织关系，请先办理转出",
+            )
+        },
+    ),
+    (&["ux_party_members_user", "party_members.user_id"], || {
+        AppError::conflict("account_taken", "该账号已关联另一名党员")
+    }),
+    (
+        &["ux_party_members_secretary", "party_members.party_org_id"],
+        || AppError::conflict("two_secretaries", "该支部已有书记：请先免去原书记的职务"),
+    ),
+    (&["ux_party_links_active", "party_links.kind"], || {
+        AppError::conflict("already_linked", "已经联系了这一户")
+    }),
+    (
+        &["ux_party_attendance", "party_attendance.meeting_id"],
+        || AppError::bad("attendance_twice", "同一人的出席情况只能登记一次"),
+    ),
+    (&["ux_party_votes", "party_votes.resolution_id"], || {
+        AppError::bad("vote_twice", "同一人在同一项决议上只能表决一次")
     }),
 ];
 

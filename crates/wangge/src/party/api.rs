@@ -213,3 +213,358 @@ pub(super) async fn children(
         .collect();
     service::views(&st.db, &rows).await
 }
+
+use super::{links, meetings, members};
+use crate::web::Query;
+
+/// `GET /api/v1/party/members`
+#[utoipa::path(
+    get,
+    operation_id = "party_members",
+    path = "/party/members",
+    tag = "党员",
+    summary = "管辖范围内的党员和入党申请人（分页；身份证号遮蔽；仅党建工作人员和支部书记）",
+    params(
+        ("org" = Option<i64>, Query, description = "党组织（含其下级）"),
+        ("q" = Option<String>, Query, description = "姓名"),
+        ("category" = Option<String>, Query, description = "人员类别：applicant、activist、candidate、probationary、full，或 members（预备和正式）"),
+        ("status" = Option<String>, Query, description = "normal、suspended、lost（失联）、flowing（流动）、abroad（出国境）、probation_due（待转正）"),
+        ("page" = Option<u64>, Query, description = "页码"),
+        ("per_page" = Option<u64>, Query, description = "每页条数"),
+    ),
+    responses(
+        (status = 200, description = "成功"),
+        crate::web::Refused,
+    ),
+)]
+pub async fn api_members(
+    State(st): State<Base>,
+    actor: Actor,
+    Query(f): Query<members::Filter>,
+) -> AppResult<Json<members::Page>> {
+    Ok(Json(members::list(&st, &actor.caller(), &f).await?))
+}
+
+/// `POST /api/v1/party/members`
+#[utoipa::path(
+    post,
+    operation_id = "party_member_create",
+    path = "/party/members",
+    tag = "党员",
+    summary = "登记党员或入党申请人（须是人口登记中的居民；一人同时只能有一个组织关系）",
+    request_body(content = Object, content_type = "application/json", description = "{resident_id, party_org_id, group_id?, stage, applied_on, joined_on?, full_on?, introducers?, post?, work_unit?, education?, migrant_worker?, user_id?, letter_no?（转入介绍信）, from_org?}"),
+    responses(
+        (status = 201, description = "已登记"),
+        crate::web::RefusedWrite,
+    ),
+)]
+pub async fn api_member_create(
+    State(st): State<Base>,
+    actor: Actor,
+    b: Bytes,
+) -> AppResult<(StatusCode, Json<members::MemberDetail>)> {
+    let input: members::MemberInput = crate::web::json_body(&b)?;
+    let c = actor.caller();
+    let row = members::create(&st, &c, input).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(members::detail(&st, &c, row.id).await?),
+    ))
+}
+
+/// `GET /api/v1/party/members/{id}`
+#[utoipa::path(
+    get,
+    operation_id = "party_member_get",
+    path = "/party/members/{id}",
+    tag = "党员",
+    summary = "一名党员的档案与历程（每次查看记入审计日志）",
+    params(("id" = i64, Path, description = "编号")),
+    responses(
+        (status = 200, description = "成功"),
+        crate::web::Refused,
+    ),
+)]
+pub async fn api_member_get(
+    State(st): State<Base>,
+    actor: Actor,
+    Path(id): Path<i64>,
+) -> AppResult<Json<members::MemberDetail>> {
+    Ok(Json(members::detail(&st, &actor.caller(), id).await?))
+}
+
+/// `PATCH /api/v1/party/members/{id}`
+#[utoipa::path(
+    patch,
+    operation_id = "party_member_update",
+    path = "/party/members/{id}",
+    tag = "党员",
+    summary = "修改党员信息（党小组、职务、党籍状态、失联、流动、出国境、工作单位等；带版本号）",
+    params(("id" = i64, Path, description = "编号")),
+    request_body(content = Object, content_type = "application/json", description = "{group_id?, introducers, post, work_unit, education, migrant_worker, standing, lost_on, lost_note, flow_out, flow_in_org, abroad, user_id?, version}"),
+    responses(
+        (status = 200, description = "成功"),
+        crate::web::RefusedWrite,
+    ),
+)]
+pub async fn api_member_update(
+    State(st): State<Base>,
+    actor: Actor,
+    Path(id): Path<i64>,
+    b: Bytes,
+) -> AppResult<Json<members::MemberDetail>> {
+    let input: members::FieldsInput = crate::web::json_body(&b)?;
+    let c = actor.caller();
+    members::update(&st, &c, id, input).await?;
+    Ok(Json(members::detail(&st, &c, id).await?))
+}
+
+/// `POST /api/v1/party/members/{id}/steps`
+#[utoipa::path(
+    post,
+    operation_id = "party_member_step",
+    path = "/party/members/{id}/steps",
+    tag = "党员",
+    summary = "发展程序的一步：advance（进入下一阶段）、return（退回）、refuse（终止）、extend（延长预备期）",
+    params(("id" = i64, Path, description = "编号")),
+    request_body(content = Object, content_type = "application/json", description = "{step, on, approved_by?, reason?, months?, version?}"),
+    responses(
+        (status = 200, description = "成功"),
+        crate::web::RefusedWrite,
+    ),
+)]
+pub async fn api_member_step(
+    State(st): State<Base>,
+    actor: Actor,
+    Path(id): Path<i64>,
+    b: Bytes,
+) -> AppResult<Json<members::MemberDetail>> {
+    let input: members::StepBody = crate::web::json_body(&b)?;
+    let c = actor.caller();
+    members::step(&st, &c, id, input).await?;
+    Ok(Json(members::detail(&st, &c, id).await?))
+}
+
+/// `POST /api/v1/party/members/{id}/transfer`
+#[utoipa::path(
+    post,
+    operation_id = "party_member_transfer",
+    path = "/party/members/{id}/transfer",
+    tag = "党员",
+    summary = "组织关系转接：转到系统内另一党支部，或转出到系统外（须有介绍信编号）",
+    params(("id" = i64, Path, description = "编号")),
+    request_body(content = Object, content_type = "application/json", description = "{to_org_id? | to_outside?, letter_no, on, version?}"),
+    responses(
+        (status = 200, description = "成功"),
+        crate::web::RefusedWrite,
+    ),
+)]
+pub async fn api_member_transfer(
+    State(st): State<Base>,
+    actor: Actor,
+    Path(id): Path<i64>,
+    b: Bytes,
+) -> AppResult<Json<members::MemberDetail>> {
+    let input: members::TransferInput = crate::web::json_body(&b)?;
+    let c = actor.caller();
+    members::transfer(&st, &c, id, input).await?;
+    Ok(Json(members::detail(&st, &c, id).await?))
+}
+
+/// `POST /api/v1/party/links`
+#[utoipa::path(
+    post,
+    operation_id = "party_link",
+    path = "/party/links",
+    tag = "党员联户",
+    summary = "党员联户或网格员包户：把一户交给一名党员或一名网格员联系（超过建议户数时提示）",
+    request_body(content = Object, content_type = "application/json", description = "{kind: member | grid_worker, household_id, holder_id（党员编号或网格员账号编号）}"),
+    responses(
+        (status = 201, description = "已联系"),
+        crate::web::RefusedWrite,
+    ),
+)]
+pub async fn api_link(
+    State(st): State<Base>,
+    actor: Actor,
+    b: Bytes,
+) -> AppResult<(StatusCode, Json<links::Linked>)> {
+    let input: links::LinkInput = crate::web::json_body(&b)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(links::link(&st, &actor.caller(), input).await?),
+    ))
+}
+
+/// `POST /api/v1/party/links/{id}/end`
+#[utoipa::path(
+    post,
+    operation_id = "party_unlink",
+    path = "/party/links/{id}/end",
+    tag = "党员联户",
+    summary = "解除联户（历史保留）",
+    params(("id" = i64, Path, description = "编号")),
+    responses(
+        (status = 204, description = "已解除"),
+        crate::web::RefusedWrite,
+    ),
+)]
+pub async fn api_unlink(
+    State(st): State<Base>,
+    actor: Actor,
+    Path(id): Path<i64>,
+) -> AppResult<StatusCode> {
+    links::unlink(&st, &actor.caller(), id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /api/v1/party/coverage`
+#[utoipa::path(
+    get,
+    operation_id = "party_coverage",
+    path = "/party/coverage",
+    tag = "党员联户",
+    summary = "联户覆盖：住户数、有党员联系的、有网格员包户的、两者都没有的（按网格），联户覆盖率 = 有党员联系的住户 ÷ 住户",
+    params(
+        ("org" = Option<i64>, Query, description = "党组织（按其所在节点统计）"),
+        ("grid" = Option<i64>, Query, description = "只列这个网格的住户"),
+        ("gaps" = Option<String>, Query, description = "列出哪些住户：neither（两者都没有，默认）、member（无党员联系）、worker（无网格员包户）；每次最多 60 户"),
+    ),
+    responses(
+        (status = 200, description = "成功"),
+        crate::web::Refused,
+    ),
+)]
+pub async fn api_coverage(
+    State(st): State<Base>,
+    actor: Actor,
+    Query(q): Query<CoverageQuery>,
+) -> AppResult<Json<links::Coverage>> {
+    let want = links::Want::parse(&q.gaps)?;
+    Ok(Json(
+        links::coverage(&st, &actor.caller(), q.org, q.grid, want).await?,
+    ))
+}
+
+/// The coverage's query.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CoverageQuery {
+    /// A party organization (its place); none for the caller's whole subtree.
+    pub org: Option<i64>,
+    /// One grid's gaps.
+    pub grid: Option<i64>,
+    /// `neither`, `member`, `worker`.
+    pub gaps: String,
+}
+
+/// `GET /api/v1/party/meetings`
+#[utoipa::path(
+    get,
+    operation_id = "party_meetings",
+    path = "/party/meetings",
+    tag = "三会一课",
+    summary = "会议与组织生活记录（最新在前，最多 500 条）",
+    params(
+        ("org" = Option<i64>, Query, description = "党组织（含其下级）"),
+        ("kind" = Option<String>, Query, description = "general、committee、group、lecture、theme_day、life_meeting、appraisal、talk"),
+        ("from" = Option<String>, Query, description = "开始日期"),
+        ("to" = Option<String>, Query, description = "结束日期"),
+    ),
+    responses(
+        (status = 200, description = "成功"),
+        crate::web::Refused,
+    ),
+)]
+pub async fn api_meetings(
+    State(st): State<Base>,
+    actor: Actor,
+    Query(f): Query<meetings::Filter>,
+) -> AppResult<Json<Vec<meetings::MeetingView>>> {
+    Ok(Json(meetings::list(&st, &actor.caller(), &f).await?))
+}
+
+/// `POST /api/v1/party/meetings`
+#[utoipa::path(
+    post,
+    operation_id = "party_meeting_record",
+    path = "/party/meetings",
+    tag = "三会一课",
+    summary = "登记会议（出席、决议与表决）；表决不足法定人数或赞成票未过应到半数而称“通过”的，拒绝并说明原因（no_quorum、no_majority）",
+    request_body(content = Object, content_type = "application/json", description = "{party_org_id, kind, held_on, place?, topic, chair?, recorder?, minutes?, attendance: [{member_id, presence, excluded?, excluded_by?}], guests: [{name}], resolutions: [{title, votes: [{member_id, choice}], passed?}]}"),
+    responses(
+        (status = 201, description = "已登记"),
+        crate::web::RefusedWrite,
+    ),
+)]
+pub async fn api_meeting_record(
+    State(st): State<Base>,
+    actor: Actor,
+    b: Bytes,
+) -> AppResult<(StatusCode, Json<meetings::MeetingDetail>)> {
+    let input: meetings::MeetingInput = crate::web::json_body(&b)?;
+    let c = actor.caller();
+    let row = meetings::record(&st, &c, input).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(meetings::detail(&st, &c, row.id).await?),
+    ))
+}
+
+/// `GET /api/v1/party/meetings/{id}`
+#[utoipa::path(
+    get,
+    operation_id = "party_meeting_get",
+    path = "/party/meetings/{id}",
+    tag = "三会一课",
+    summary = "一次会议：记录、出席（应到、实到）、决议与表决结果",
+    params(("id" = i64, Path, description = "编号")),
+    responses(
+        (status = 200, description = "成功"),
+        crate::web::Refused,
+    ),
+)]
+pub async fn api_meeting_get(
+    State(st): State<Base>,
+    actor: Actor,
+    Path(id): Path<i64>,
+) -> AppResult<Json<meetings::MeetingDetail>> {
+    Ok(Json(meetings::detail(&st, &actor.caller(), id).await?))
+}
+
+/// The compliance view's query.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ComplianceQuery {
+    pub org: Option<i64>,
+    pub from: String,
+    pub to: String,
+}
+
+/// `GET /api/v1/party/compliance`
+#[utoipa::path(
+    get,
+    operation_id = "party_compliance",
+    path = "/party/compliance",
+    tag = "三会一课",
+    summary = "组织生活落实情况：每个党支部、党小组在时间段内按其自身情况应开、已开、缺开、本期待开（默认本季度）",
+    params(
+        ("org" = Option<i64>, Query, description = "党组织（含其下级）"),
+        ("from" = Option<String>, Query, description = "开始日期"),
+        ("to" = Option<String>, Query, description = "结束日期"),
+    ),
+    responses(
+        (status = 200, description = "成功"),
+        crate::web::Refused,
+    ),
+)]
+pub async fn api_compliance(
+    State(st): State<Base>,
+    actor: Actor,
+    Query(q): Query<ComplianceQuery>,
+) -> AppResult<Json<meetings::Compliance>> {
+    let period = meetings::period(&q.from, &q.to)?;
+    Ok(Json(
+        meetings::compliance(&st, &actor.caller(), q.org, period).await?,
+    ))
+}

@@ -28,3 +28,187 @@ pub mod party_org {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+/// A person on the way into the party or a member (党员), always a resident of the registry:
+/// the name and ID number are the resident's, never copied here.
+pub mod party_member {
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "party_members")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub resident_id: i64,
+        pub user_id: Option<i64>,
+        pub party_org_id: i64,
+        pub group_id: Option<i64>,
+        pub org_path: String,
+        pub stage: String,
+        pub since: String,
+        pub applied_on: String,
+        pub joined_on: Option<String>,
+        pub full_on: Option<String>,
+        pub extended_months: i32,
+        pub introducers: String,
+        pub post: Option<String>,
+        pub standing: String,
+        pub lost_on: Option<String>,
+        pub lost_note: String,
+        pub flow_out: String,
+        pub flow_in_org: String,
+        pub abroad: String,
+        pub work_unit: String,
+        pub education: String,
+        pub migrant_worker: bool,
+        pub status: String,
+        pub version: i32,
+        pub created_at: i64,
+        pub updated_at: i64,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// A step in a member's history: on the pipeline, between branches, of standing or post.
+pub mod party_member_step {
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "party_member_steps")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub member_id: i64,
+        pub org_path: String,
+        pub kind: String,
+        pub from_value: String,
+        pub to_value: String,
+        pub on_date: String,
+        pub approved_by: String,
+        pub reason: String,
+        pub letter_no: String,
+        pub actor_name: String,
+        pub at: i64,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// A household looked after: by a member (党员联户) or by a grid worker (网格员包户).
+pub mod party_link {
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "party_links")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub kind: String,
+        pub household_id: i64,
+        pub holder_id: i64,
+        pub org_path: String,
+        pub status: String,
+        pub actor_name: String,
+        pub created_at: i64,
+        pub ended_at: Option<i64>,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// A meeting of 三会一课 or organisational life.
+pub mod party_meeting {
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "party_meetings")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub party_org_id: i64,
+        pub org_path: String,
+        pub kind: String,
+        pub held_on: String,
+        pub place: String,
+        pub topic: String,
+        pub chair: String,
+        pub recorder: String,
+        pub minutes: String,
+        pub entitled: i32,
+        pub present: i32,
+        pub actor_name: String,
+        pub created_at: i64,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// One line of a meeting's attendance: a member (of the branch, or a guest from elsewhere) or
+/// a named guest from outside the registry.
+pub mod party_attendance {
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "party_attendance")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub meeting_id: i64,
+        pub member_id: Option<i64>,
+        pub guest_name: String,
+        pub presence: String,
+        pub guest: bool,
+        pub votes: bool,
+        pub excluded: String,
+        pub excluded_by: String,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// A resolution voted at a meeting, with its counts and result.
+pub mod party_resolution {
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "party_resolutions")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub meeting_id: i64,
+        pub title: String,
+        pub yes: i32,
+        pub no: i32,
+        pub abstain: i32,
+        pub entitled: i32,
+        pub present: i32,
+        pub result: String,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// One member's vote on a resolution.
+pub mod party_vote {
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "party_votes")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub resolution_id: i64,
+        pub member_id: i64,
+        pub choice: String,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

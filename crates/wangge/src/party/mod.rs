@@ -1,13 +1,21 @@
 //! The party on the grid (党建引领): party organizations laid over the org tree — 党(工)委,
 //! 党总支, 党支部 (by category: 村, 社区, 机关, 两新, 联合, 项目, 临时) and 党小组 — each attached
 //! to an org node so that scope applies, with the term of its committee and when the next
-//! election is due. Members, their households and 三会一课 come next (issue 18).
+//! election is due; their members, each a resident of the registry, from application to
+//! transfer ([`members`]); the households members and grid workers look after, and the
+//! coverage ([`links`]); 三会一课 with their quorum rules and the compliance of each branch
+//! ([`meetings`]).
 //!
-//! The rules of shape are the core's (`wangge_core::party`); this slice holds their storage
-//! ([`entity`]), the services ([`service`]), the JSON API ([`api`]) and the pages ([`pages`]).
+//! The rules are the core's (`wangge_core::party`); this slice holds their storage
+//! ([`entity`]), the services ([`service`] for the organizations, and the three above), the
+//! JSON API ([`api`]) and the pages ([`pages`], [`member_pages`]).
 
 pub mod api;
 pub mod entity;
+pub mod links;
+pub mod meetings;
+pub mod member_pages;
+pub mod members;
 pub mod pages;
 pub mod service;
 
@@ -21,21 +29,41 @@ use wangge_core::Permission;
 pub const SLICE: Slice = Slice {
     name: "party",
     mount,
-    nav: &[NavEntry {
-        order: 105,
-        key: "party",
-        href: "/party",
-        label: "党组织",
-        shown: |r| r.can(Permission::PartyView),
-    }],
+    nav: &[
+        NavEntry {
+            order: 105,
+            key: "party",
+            href: "/party",
+            label: "党建",
+            shown: |r| r.can(Permission::PartyView) && r.is_staff(),
+        },
+        NavEntry {
+            order: 106,
+            key: "party_me",
+            href: "/party/me",
+            label: "我的联户",
+            shown: |r| r == wangge_core::Role::PartyMember,
+        },
+    ],
     node_panels: &[pages::node_panel],
     body_limits: &[],
     holds: &[
         Hold::path("party_orgs", "org_path", "个党组织"),
         Hold::id("party_orgs", "org_node_id", "个党组织"),
+        Hold::path("party_members", "org_path", "名党员"),
+        Hold::path("party_member_steps", "org_path", "条党员历程"),
+        Hold::path("party_links", "org_path", "条联户关系"),
+        Hold::path("party_meetings", "org_path", "次会议记录"),
     ],
-    audit_actions: &[("dissolve", "撤销")],
-    audit_entities: &[("party_org", "党组织"), ("party_terms", "党组织任期")],
+    audit_actions: &[("dissolve", "撤销"), ("view", "查看"), ("end", "解除")],
+    audit_entities: &[
+        ("party_org", "党组织"),
+        ("party_terms", "党组织任期"),
+        ("party_member", "党员档案"),
+        ("party_link", "联户"),
+        ("party_meeting", "组织生活"),
+        ("party_rules", "组织生活要求"),
+    ],
     seed: None,
     kinds: &[&wangge_core::flow::errand::KIND],
     on_transition: &[],
@@ -56,6 +84,16 @@ fn api() -> Routes<Base> {
         .routes(routes!(api::api_get, api::api_update))
         .routes(routes!(api::api_dissolve))
         .routes(routes!(api::api_terms, api::api_set_terms))
+        .routes(routes!(api::api_members, api::api_member_create))
+        .routes(routes!(api::api_member_get, api::api_member_update))
+        .routes(routes!(api::api_member_step))
+        .routes(routes!(api::api_member_transfer))
+        .routes(routes!(api::api_link))
+        .routes(routes!(api::api_unlink))
+        .routes(routes!(api::api_coverage))
+        .routes(routes!(api::api_meetings, api::api_meeting_record))
+        .routes(routes!(api::api_meeting_get))
+        .routes(routes!(api::api_compliance))
 }
 
 /// The pages.
@@ -67,4 +105,33 @@ fn pages() -> Routes<Base> {
         .route("/party/orgs/{id}", get(pages::detail).post(pages::update))
         .route("/party/orgs/{id}/dissolve", post(pages::dissolve))
         .route("/party/terms", post(pages::set_terms))
+        .route(
+            "/party/members",
+            get(member_pages::members_list).post(member_pages::member_create),
+        )
+        .route("/party/members/new", get(member_pages::member_new))
+        .route(
+            "/party/members/{id}",
+            get(member_pages::member_detail).post(member_pages::member_update),
+        )
+        .route("/party/members/{id}/steps", post(member_pages::member_step))
+        .route(
+            "/party/members/{id}/transfer",
+            post(member_pages::member_transfer),
+        )
+        .route("/party/links", post(member_pages::link))
+        .route("/party/links/{id}/end", post(member_pages::unlink))
+        .route("/party/coverage", get(member_pages::coverage))
+        .route(
+            "/party/meetings",
+            get(member_pages::meetings_list).post(member_pages::meeting_record),
+        )
+        .route("/party/meetings/new", get(member_pages::meeting_new))
+        .route("/party/meetings/{id}", get(member_pages::meeting_detail))
+        .route("/party/compliance", get(member_pages::compliance))
+        .route(
+            "/party/rules",
+            get(member_pages::rules).post(member_pages::set_rules),
+        )
+        .route("/party/me", get(member_pages::me))
 }

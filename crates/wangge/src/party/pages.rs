@@ -23,6 +23,7 @@ struct Line {
 #[template(path = "party/tree.html")]
 struct TreePage {
     ctx: PageCtx,
+    tabs: super::member_pages::Tabs,
     lines: Vec<Line>,
     can_manage: bool,
     overdue: usize,
@@ -53,6 +54,7 @@ pub async fn tree(State(st): State<Base>, PageActor(actor): PageActor) -> Respon
         Ok::<_, AppError>(Html(
             TreePage {
                 ctx,
+                tabs: super::member_pages::tabs(&c, "orgs"),
                 overdue: t.overdue,
                 due_soon: t.due_soon,
                 lines,
@@ -154,17 +156,15 @@ async fn node_choices(st: &Base, c: &Caller) -> AppResult<Vec<Choice>> {
 }
 
 fn kind_choices() -> Vec<Choice> {
-    PartyKind::ALL
-        .iter()
-        .map(|k| choice(k.as_str(), k.label()))
-        .collect()
+    super::member_pages::choices_of(&PartyKind::ALL, PartyKind::as_str, PartyKind::label)
 }
 
 fn category_choices() -> Vec<Choice> {
-    BranchCategory::ALL
-        .iter()
-        .map(|c| choice(c.as_str(), c.label()))
-        .collect()
+    super::member_pages::choices_of(
+        &BranchCategory::ALL,
+        BranchCategory::as_str,
+        BranchCategory::label,
+    )
 }
 
 fn parent_choices(tree: &[OrgView]) -> Vec<Choice> {
@@ -238,6 +238,7 @@ pub async fn create(
 #[template(path = "party/detail.html")]
 struct DetailPage {
     ctx: PageCtx,
+    tabs: super::member_pages::Tabs,
     org: OrgView,
     parent: Option<OrgView>,
     children: Vec<OrgView>,
@@ -269,6 +270,7 @@ pub async fn detail(
         Ok::<_, AppError>(Html(
             DetailPage {
                 ctx,
+                tabs: super::member_pages::tabs(&c, "orgs"),
                 org,
                 parent,
                 children,

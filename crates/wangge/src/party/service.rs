@@ -71,8 +71,25 @@ pub struct OrgView {
     pub note: String,
     pub status: String,
     pub version: i32,
+    /// Members (预备 and 正式): of a branch or group its own; of a 党委 or 党总支 those of the
+    /// branches under it that the caller sees (in the tree).
+    pub members: u32,
+    /// 正式党员.
+    pub full: u32,
+    /// Members on the branch committee (a branch's only).
+    pub committee: u32,
+    /// What the branch's shape says (a branch's only): too few, too many, a committee due.
+    pub notes: Vec<ShapeNote>,
     /// The organizations under it (in the tree).
     pub children: Vec<OrgView>,
+}
+
+/// A note on a branch's shape, as shown.
+#[derive(Clone, Debug, Serialize)]
+pub struct ShapeNote {
+    /// `warn` or `info`.
+    pub level: &'static str,
+    pub text: String,
 }
 
 fn not_found() -> AppError {
@@ -123,8 +140,75 @@ pub fn view(
         note: m.note.clone(),
         status: m.status.clone(),
         version: m.version,
+        members: 0,
+        full: 0,
+        committee: 0,
+        notes: Vec::new(),
         children: Vec::new(),
     }
+}
+
+/// Fills the member counts and shape notes of branches and groups.
+async fn fill_counts(db: &impl ConnectionTrait, views: &mut [OrgView]) -> AppResult<()> {
+    use super::entity::party_member;
+    use sea_orm::QuerySelect;
+    use wangge_core::party::member::{self as rules, Post, Stage};
+    let ids: Vec<i64> = views.iter().map(|v| v.id).collect();
+    let mut counts: HashMap<i64, rules::Counts> = HashMap::new();
+    for chunk in ids.chunks(400) {
+        let rows: Vec<(i64, Option<i64>, String, Option<String>)> = party_member::Entity::find()
+            .select_only()
+            .column(party_member::Column::PartyOrgId)
+            .column(party_member::Column::GroupId)
+            .column(party_member::Column::Stage)
+            .column(party_member::Column::Post)
+            .filter(party_member::Column::Status.eq("active"))
+            .filter(
+                sea_orm::Condition::any()
+                    .add(party_member::Column::PartyOrgId.is_in(chunk.to_vec()))
+                    .add(party_member::Column::GroupId.is_in(chunk.to_vec())),
+            )
+            .into_tuple()
+            .all(db)
+            .await?;
+        for (org, group, stage, post) in rows {
+            let stage = Stage::parse(&stage);
+            for (id, branch) in [(Some(org), true), (group, false)] {
+                let Some(id) = id else { continue };
+                let c = counts.entry(id).or_default();
+                match stage {
+                    Some(Stage::Full) => c.full += 1,
+                    Some(Stage::Probationary) => c.probationary += 1,
+                    _ => {}
+                }
+                if branch
+                    && post
+                        .as_deref()
+                        .and_then(Post::parse)
+                        .is_some_and(Post::on_committee)
+                {
+                    c.committee += 1;
+                }
+            }
+        }
+    }
+    for v in views.iter_mut() {
+        let c = counts.get(&v.id).copied().unwrap_or_default();
+        v.members = c.members();
+        v.full = c.full;
+        if v.kind == PartyKind::Branch.as_str() {
+            v.committee = c.committee;
+            let joint = v.category.as_deref() == Some(BranchCategory::Joint.as_str());
+            v.notes = rules::shape_notes(c, joint)
+                .into_iter()
+                .map(|n| ShapeNote {
+                    level: n.level,
+                    text: n.text,
+                })
+                .collect();
+        }
+    }
+    Ok(())
 }
 
 /// The active organizations in the caller's subtree, in path order.
@@ -244,13 +328,15 @@ pub async fn views(
     let names = node_names(db, rows).await?;
     let terms = terms(db).await?;
     let day = today();
-    Ok(rows
+    let mut out: Vec<OrgView> = rows
         .iter()
         .map(|r| {
             let name = names.get(&r.org_node_id).cloned().unwrap_or_default();
             view(r, name, terms, day)
         })
-        .collect())
+        .collect();
+    fill_counts(db, &mut out).await?;
+    Ok(out)
 }
 
 /// The caller's part of the party tree, nested: its roots are the organizations whose parent
@@ -274,6 +360,19 @@ pub async fn tree(db: &impl ConnectionTrait, c: &Caller) -> AppResult<Vec<OrgVie
         mine.sort_by_key(|c| c.id);
         for c in &mut mine {
             attach(c, children);
+        }
+        // A 党委's or 党总支's members are those of the branches under it.
+        if v.kind == PartyKind::Committee.as_str() || v.kind == PartyKind::GeneralBranch.as_str() {
+            v.members = mine
+                .iter()
+                .filter(|c| c.kind != PartyKind::Group.as_str())
+                .map(|c| c.members)
+                .sum();
+            v.full = mine
+                .iter()
+                .filter(|c| c.kind != PartyKind::Group.as_str())
+                .map(|c| c.full)
+                .sum();
         }
         v.children = mine;
     }

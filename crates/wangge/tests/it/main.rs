@@ -16,6 +16,7 @@ mod openapi;
 mod org;
 mod pages;
 mod party;
+mod party_members;
 mod people;
 mod races;
 mod routes;

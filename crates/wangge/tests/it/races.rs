@@ -528,3 +528,103 @@ async fn the_tree_has_one_root_even_when_two_make_it_at_once() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_resident_has_one_membership_and_a_branch_one_secretary_when_two_act_at_once() {
+    let app = TestApp::spawn().await;
+    let gw = app.token("wgy-liuan-1").await;
+    let zz = app.token("qinghe-zz").await;
+    let building = app.building_in("33019900100101").await;
+    let (_, tree) = app.get(&zz, "/api/v1/party/orgs").await;
+    let branches: Vec<i64> = tree[0]["children"]
+        .as_array()
+        .expect("branches")
+        .iter()
+        .filter(|o| o["kind"] == "branch")
+        .filter_map(|o| o["id"].as_i64())
+        .take(2)
+        .collect();
+    assert_eq!(branches.len(), 2, "{tree}");
+    let full = |resident: i64, branch: i64| {
+        (
+            Method::POST,
+            zz.as_str(),
+            "/api/v1/party/members".to_owned(),
+            json!({"resident_id": resident, "party_org_id": branch, "stage": "full",
+                   "applied_on": "2010-01-01", "joined_on": "2011-01-01", "full_on": "2012-01-01"}),
+        )
+    };
+    let mut members = Vec::new();
+    for round in 0..ROUNDS {
+        let (_, resident) = app
+            .household_with_head(
+                &gw,
+                building,
+                &format!("党员{round}"),
+                &id_number((1966, 2, 1 + round as u32), 41 + round as u32),
+                json!({}),
+            )
+            .await;
+        // Two branches register the same resident at once: one membership.
+        let (a, b) = both(
+            &app,
+            full(resident, branches[0]),
+            full(resident, branches[1]),
+        )
+        .await;
+        assert_eq!(
+            wins(&[a.clone(), b.clone()]),
+            1,
+            "round {round}: {a:?} {b:?}"
+        );
+        let (won, lost) = if a.0.is_success() { (a, b) } else { (b, a) };
+        assert_eq!(lost.1["error"]["code"], "already_member", "{lost:?}");
+        if won.1["party_org_id"] == branches[0] {
+            members.push(won.1["id"].as_i64().expect("id"));
+        }
+        assert_eq!(
+            app.int(&format!(
+                "SELECT COUNT(*) FROM party_members WHERE resident_id = {resident} AND status = 'active'"
+            ))
+            .await,
+            1
+        );
+    }
+    // Two members of one branch named its secretary at once: one secretary.
+    for pair in members.chunks(2).filter(|p| p.len() == 2) {
+        let name = |m: i64| {
+            (
+                Method::PATCH,
+                zz.as_str(),
+                format!("/api/v1/party/members/{m}"),
+                json!({"post": "书记"}),
+            )
+        };
+        let (a, b) = both(&app, name(pair[0]), name(pair[1])).await;
+        assert!(wins(&[a.clone(), b.clone()]) <= 1, "{a:?} {b:?}");
+        assert_eq!(
+            app.int(&format!(
+                "SELECT COUNT(*) FROM party_members WHERE party_org_id = {} AND post = 'secretary' AND status = 'active'",
+                branches[0]
+            ))
+            .await,
+            1
+        );
+        // Free the post for the next pair.
+        let holder = app
+            .int(&format!(
+                "SELECT id FROM party_members WHERE party_org_id = {} AND post = 'secretary' AND status = 'active'",
+                branches[0]
+            ))
+            .await;
+        let (s, v) = app
+            .send(
+                Method::PATCH,
+                &zz,
+                &format!("/api/v1/party/members/{holder}"),
+                json!({"post": ""}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+    }
+}

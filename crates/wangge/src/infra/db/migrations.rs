@@ -25,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0011Party),
             Box::new(M0012CaseKinds),
             Box::new(M0013FigureKinds),
+            Box::new(M0014PartyMembers),
         ]
     }
 }
@@ -1469,5 +1470,265 @@ impl MigrationTrait for M0013FigureKinds {
                 .map(String::as_str),
         )
         .await
+    }
+}
+
+/// The party's members (each a resident of the registry), their history on the pipeline and
+/// between branches, the households they (and grid workers) look after, and the meetings of
+/// 三会一课 with attendance, resolutions and votes. The rules "at most one" are indexes: one
+/// active membership per resident and per account, one secretary per branch, one active link
+/// of a kind between a household and a holder, one attendance line per member per meeting,
+/// one vote per member per resolution.
+struct M0014PartyMembers;
+
+impl MigrationName for M0014PartyMembers {
+    fn name(&self) -> &str {
+        "m0014_party_members"
+    }
+}
+
+/// The path column of a party table (bytewise on PostgreSQL).
+fn party_path(m: &SchemaManager) -> ColumnDef {
+    let mut path = string("org_path");
+    if m.get_database_backend() == sea_orm::DbBackend::Postgres {
+        path.extra("COLLATE \"C\"");
+    }
+    path
+}
+
+const PARTY_MEMBER_INDEXES: [&str; 6] = [
+    "CREATE UNIQUE INDEX ux_party_members_resident ON party_members (resident_id) \
+     WHERE status = 'active'",
+    "CREATE UNIQUE INDEX ux_party_members_user ON party_members (user_id) \
+     WHERE status = 'active' AND user_id IS NOT NULL",
+    "CREATE UNIQUE INDEX ux_party_members_secretary ON party_members (party_org_id) \
+     WHERE status = 'active' AND post = 'secretary'",
+    "CREATE UNIQUE INDEX ux_party_links_active ON party_links (kind, household_id, holder_id) \
+     WHERE status = 'active'",
+    "CREATE UNIQUE INDEX ux_party_attendance ON party_attendance (meeting_id, member_id)",
+    "CREATE UNIQUE INDEX ux_party_votes ON party_votes (resolution_id, member_id)",
+];
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0014PartyMembers {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("party_members")
+                .col(big_pk_auto("id"))
+                .col(big_integer("resident_id"))
+                .col(big_integer_null("user_id"))
+                .col(big_integer("party_org_id"))
+                .col(big_integer_null("group_id"))
+                .col(party_path(m))
+                .col(string_len("stage", 16))
+                .col(string_len("since", 10))
+                .col(string_len("applied_on", 10))
+                .col(string_len_null("joined_on", 10))
+                .col(string_len_null("full_on", 10))
+                .col(integer("extended_months").default(0))
+                .col(string_len("introducers", 80).default(""))
+                .col(string_len_null("post", 20))
+                .col(string_len("standing", 16).default("normal"))
+                .col(string_len_null("lost_on", 10))
+                .col(string_len("lost_note", 200).default(""))
+                .col(string_len("flow_out", 100).default(""))
+                .col(string_len("flow_in_org", 100).default(""))
+                .col(string_len("abroad", 100).default(""))
+                .col(string_len("work_unit", 100).default(""))
+                .col(string_len("education", 20).default(""))
+                .col(boolean("migrant_worker").default(false))
+                .col(string_len("status", 20).default("active"))
+                .col(integer("version").default(1))
+                .col(ts("created_at"))
+                .col(ts("updated_at"))
+                .to_owned(),
+        )
+        .await?;
+        index(
+            m,
+            "party_members",
+            "ix_party_members_path",
+            &["org_path"],
+            false,
+        )
+        .await?;
+        index(
+            m,
+            "party_members",
+            "ix_party_members_org",
+            &["party_org_id", "status"],
+            false,
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("party_member_steps")
+                .col(big_pk_auto("id"))
+                .col(big_integer("member_id"))
+                .col(party_path(m))
+                .col(string_len("kind", 20))
+                .col(string_len("from_value", 100).default(""))
+                .col(string_len("to_value", 100).default(""))
+                .col(string_len("on_date", 10))
+                .col(string_len("approved_by", 60).default(""))
+                .col(string_len("reason", 500).default(""))
+                .col(string_len("letter_no", 40).default(""))
+                .col(string_len("actor_name", 60))
+                .col(ts("at"))
+                .to_owned(),
+        )
+        .await?;
+        index(
+            m,
+            "party_member_steps",
+            "ix_party_member_steps_member",
+            &["member_id"],
+            false,
+        )
+        .await?;
+        index(
+            m,
+            "party_member_steps",
+            "ix_party_member_steps_path",
+            &["org_path"],
+            false,
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("party_links")
+                .col(big_pk_auto("id"))
+                .col(string_len("kind", 16))
+                .col(big_integer("household_id"))
+                .col(big_integer("holder_id"))
+                .col(party_path(m))
+                .col(string_len("status", 16).default("active"))
+                .col(string_len("actor_name", 60))
+                .col(ts("created_at"))
+                .col(big_integer_null("ended_at"))
+                .to_owned(),
+        )
+        .await?;
+        index(
+            m,
+            "party_links",
+            "ix_party_links_path",
+            &["org_path"],
+            false,
+        )
+        .await?;
+        index(
+            m,
+            "party_links",
+            "ix_party_links_holder",
+            &["kind", "holder_id"],
+            false,
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("party_meetings")
+                .col(big_pk_auto("id"))
+                .col(big_integer("party_org_id"))
+                .col(party_path(m))
+                .col(string_len("kind", 20))
+                .col(string_len("held_on", 10))
+                .col(string_len("place", 100).default(""))
+                .col(string_len("topic", 200))
+                .col(string_len("chair", 40).default(""))
+                .col(string_len("recorder", 40).default(""))
+                .col(text("minutes"))
+                .col(integer("entitled").default(0))
+                .col(integer("present").default(0))
+                .col(string_len("actor_name", 60))
+                .col(ts("created_at"))
+                .to_owned(),
+        )
+        .await?;
+        index(
+            m,
+            "party_meetings",
+            "ix_party_meetings_org",
+            &["party_org_id", "held_on"],
+            false,
+        )
+        .await?;
+        index(
+            m,
+            "party_meetings",
+            "ix_party_meetings_path",
+            &["org_path", "held_on"],
+            false,
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("party_attendance")
+                .col(big_pk_auto("id"))
+                .col(big_integer("meeting_id"))
+                .col(big_integer_null("member_id"))
+                .col(string_len("guest_name", 40).default(""))
+                .col(string_len("presence", 16))
+                .col(boolean("guest").default(false))
+                .col(boolean("votes").default(false))
+                .col(string_len("excluded", 200).default(""))
+                .col(string_len("excluded_by", 60).default(""))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("party_resolutions")
+                .col(big_pk_auto("id"))
+                .col(big_integer("meeting_id"))
+                .col(string_len("title", 200))
+                .col(integer("yes"))
+                .col(integer("no"))
+                .col(integer("abstain"))
+                .col(integer("entitled"))
+                .col(integer("present"))
+                .col(string_len("result", 16))
+                .to_owned(),
+        )
+        .await?;
+        index(
+            m,
+            "party_resolutions",
+            "ix_party_resolutions_meeting",
+            &["meeting_id"],
+            false,
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("party_votes")
+                .col(big_pk_auto("id"))
+                .col(big_integer("resolution_id"))
+                .col(big_integer("member_id"))
+                .col(string_len("choice", 10))
+                .to_owned(),
+        )
+        .await?;
+        let db = m.get_connection();
+        for sql in PARTY_MEMBER_INDEXES {
+            db.execute_unprepared(sql).await?;
+        }
+        Ok(())
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for t in [
+            "party_votes",
+            "party_resolutions",
+            "party_attendance",
+            "party_meetings",
+            "party_links",
+            "party_member_steps",
+            "party_members",
+        ] {
+            m.drop_table(Table::drop().table(t).to_owned()).await?;
+        }
+        Ok(())
     }
 }

@@ -4,8 +4,11 @@
 //! The rules of shape here are those that need no members: which kind may sit under which,
 //! which org level each kind is attached to, the 两新/联合/临时 categories of a branch, and the
 //! term of its committee (村/社区 5 years, others 3 — the street may set them) with the date the
-//! next election (换届) is due. The rules that count members (at least 3 正式党员 to form a
-//! branch, a committee only from 7) come with the members.
+//! next election (换届) is due. The rules that count members are in [`member`]; the meetings
+//! (三会一课) and their rules in [`meeting`].
+
+pub mod meeting;
+pub mod member;
 
 use crate::org::OrgLevel;
 use chrono::{Datelike, NaiveDate};
