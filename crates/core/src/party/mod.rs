@@ -7,6 +7,7 @@
 //! next election (换届) is due. The rules that count members are in [`member`]; the meetings
 //! (三会一课) and their rules in [`meeting`].
 
+pub mod center;
 pub mod meeting;
 pub mod member;
 

@@ -340,20 +340,8 @@ pub async fn lives(st: &crate::web::Base, seed: u64) -> AppResult<Lives> {
             made.push((m.id, r));
         }
         let keep = |m: &crate::party::entity::party_member::Model| members::FieldsInput {
-            group_id: m.group_id,
-            introducers: m.introducers.clone(),
-            post: m.post.clone().unwrap_or_default(),
-            work_unit: m.work_unit.clone(),
-            education: m.education.clone(),
-            migrant_worker: m.migrant_worker,
-            standing: m.standing.clone(),
-            user_id: m.user_id,
-            lost_on: m.lost_on.clone().unwrap_or_default(),
-            lost_note: m.lost_note.clone(),
-            flow_out: m.flow_out.clone(),
-            flow_in_org: m.flow_in_org.clone(),
-            abroad: m.abroad.clone(),
             version: Some(m.version),
+            ..Default::default()
         };
         if made.len() >= 9 {
             for (i, post) in ["deputy", "organization", "propaganda", "discipline"]
@@ -362,7 +350,7 @@ pub async fn lives(st: &crate::web::Base, seed: u64) -> AppResult<Lives> {
             {
                 let m = members::find(db, &c, made[i + 1].0).await?;
                 let mut f = keep(&m);
-                f.post = post.into();
+                f.post = Some(post.into());
                 members::update(st, &c, m.id, f).await?;
             }
         }
@@ -381,14 +369,14 @@ pub async fn lives(st: &crate::web::Base, seed: u64) -> AppResult<Lives> {
                 let mut f = keep(&m);
                 match k {
                     0 => {
-                        f.lost_on = day(ago(14));
-                        f.lost_note = "外出务工后更换联系方式，多次联系未果".into();
+                        f.lost_on = Some(day(ago(14)));
+                        f.lost_note = Some("外出务工后更换联系方式，多次联系未果".into());
                     }
                     1 => {
-                        f.flow_out = "浙江省宁波市".into();
-                        f.flow_in_org = "宁波市北仑区流动党员党支部".into();
+                        f.flow_out = Some("浙江省宁波市".into());
+                        f.flow_in_org = Some("宁波市北仑区流动党员党支部".into());
                     }
-                    _ => f.abroad = "随子女在新加坡暂住".into(),
+                    _ => f.abroad = Some("随子女在新加坡暂住".into()),
                 }
                 edit(id, f).await?;
             }
@@ -463,7 +451,7 @@ pub async fn lives(st: &crate::web::Base, seed: u64) -> AppResult<Lives> {
         {
             let m = members::find(db, &c, *id).await?;
             let mut f = keep(&m);
-            f.user_id = Some(a.id);
+            f.user_id = Some(Some(a.id));
             members::update(st, &c, m.id, f).await?;
             linked.insert(a.id);
             // The account is the member's: it bears the member's name.
@@ -551,6 +539,49 @@ pub async fn lives(st: &crate::web::Base, seed: u64) -> AppResult<Lives> {
                 )
                 .await?;
                 out.links += 1;
+            }
+        }
+        // 党员中心户: two plaqued, one being announced, one just nominated.
+        for (k, (id, _)) in full.iter().take(if firms { 0 } else { 4 }).enumerate() {
+            use crate::party::centers;
+            let center = centers::nominate(
+                st,
+                &c,
+                centers::NominateInput {
+                    member_id: Some(*id),
+                    on: day(if k < 2 {
+                        today - chrono::Duration::days(90)
+                    } else {
+                        today - chrono::Duration::days(5)
+                    }),
+                    note: "热心邻里事务，住处便于周边住户联系".into(),
+                },
+            )
+            .await?;
+            let steps: &[(&str, i64, Option<i64>)] = match k {
+                0 | 1 => &[
+                    ("announce", 85, Some(79)),
+                    ("file", 75, None),
+                    ("plaque", 70, None),
+                ],
+                2 => &[("announce", 3, Some(-3))],
+                _ => &[],
+            };
+            for (step, back, until) in steps {
+                centers::step(
+                    st,
+                    &c,
+                    center.id,
+                    centers::StepInput {
+                        step: (*step).into(),
+                        on: day(today - chrono::Duration::days(*back)),
+                        until: until
+                            .map(|u| day(today - chrono::Duration::days(u)))
+                            .unwrap_or_default(),
+                        ..Default::default()
+                    },
+                )
+                .await?;
             }
         }
         // A year of meetings. Branch 3 is behind: no 主题党日 in the last two months and no

@@ -148,7 +148,7 @@ impl From<Invalid> for AppError {
 type HeldRule = (&'static [&'static str], fn() -> AppError);
 
 /// The rules of the form "at most one …" the database holds.
-const HELD_BY_THE_DATABASE: [HeldRule; 12] = [
+const HELD_BY_THE_DATABASE: [HeldRule; 13] = [
     (&["ux_residents_one_head", "residents.household_id"], || {
         AppError::bad(
             "two_heads",
@@ -197,6 +197,10 @@ const HELD_BY_THE_DATABASE: [HeldRule; 12] = [
     (&["ux_party_votes", "party_votes.resolution_id"], || {
         AppError::bad("vote_twice", "同一人在同一项决议上只能表决一次")
     }),
+    (
+        &["ux_party_centers_member", "party_centers.member_id"],
+        || AppError::conflict("already_center", "这名党员的家已是（或正推荐为）党员中心户"),
+    ),
 ];
 
 impl From<sea_orm::DbErr> for AppError {

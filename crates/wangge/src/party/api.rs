@@ -568,3 +568,87 @@ pub async fn api_compliance(
         meetings::compliance(&st, &actor.caller(), q.org, period).await?,
     ))
 }
+
+use super::centers;
+
+/// `GET /api/v1/party/centers`
+#[utoipa::path(
+    get,
+    operation_id = "party_centers",
+    path = "/party/centers",
+    tag = "党员联户",
+    summary = "党员中心户（推荐、公示、备案、挂牌、撤销）",
+    params(("org" = Option<i64>, Query, description = "党组织（按其所在区域）")),
+    responses(
+        (status = 200, description = "成功"),
+        crate::web::Refused,
+    ),
+)]
+pub async fn api_centers(
+    State(st): State<Base>,
+    actor: Actor,
+    Query(q): Query<CoverageQuery>,
+) -> AppResult<Json<Vec<centers::CenterView>>> {
+    Ok(Json(centers::list(&st, &actor.caller(), q.org).await?))
+}
+
+/// `POST /api/v1/party/centers`
+#[utoipa::path(
+    post,
+    operation_id = "party_center_nominate",
+    path = "/party/centers",
+    tag = "党员联户",
+    summary = "推荐党员中心户（设在这名党员自己家中；一名党员只有一个）",
+    request_body(content = Object, content_type = "application/json", description = "{member_id, on, note?}"),
+    responses(
+        (status = 201, description = "已推荐"),
+        crate::web::RefusedWrite,
+    ),
+)]
+pub async fn api_center_nominate(
+    State(st): State<Base>,
+    actor: Actor,
+    b: Bytes,
+) -> AppResult<(StatusCode, Json<centers::CenterView>)> {
+    let input: centers::NominateInput = crate::web::json_body(&b)?;
+    let c = actor.caller();
+    let row = centers::nominate(&st, &c, input).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(center_view(&st, &c, row.id).await?),
+    ))
+}
+
+/// `POST /api/v1/party/centers/{id}/steps`
+#[utoipa::path(
+    post,
+    operation_id = "party_center_step",
+    path = "/party/centers/{id}/steps",
+    tag = "党员联户",
+    summary = "党员中心户的一步：announce（公示，不少于 5 天）、file（公示期满后备案）、plaque（挂牌）、revoke（撤销，须写理由）",
+    params(("id" = i64, Path, description = "编号")),
+    request_body(content = Object, content_type = "application/json", description = "{step, on, until?, reason?, version?}"),
+    responses(
+        (status = 200, description = "成功"),
+        crate::web::RefusedWrite,
+    ),
+)]
+pub async fn api_center_step(
+    State(st): State<Base>,
+    actor: Actor,
+    Path(id): Path<i64>,
+    b: Bytes,
+) -> AppResult<Json<centers::CenterView>> {
+    let input: centers::StepInput = crate::web::json_body(&b)?;
+    let c = actor.caller();
+    let row = centers::step(&st, &c, id, input).await?;
+    Ok(Json(center_view(&st, &c, row.id).await?))
+}
+
+async fn center_view(st: &Base, c: &crate::web::Caller, id: i64) -> AppResult<centers::CenterView> {
+    centers::list(st, c, None)
+        .await?
+        .into_iter()
+        .find(|v| v.id == id)
+        .ok_or_else(|| crate::infra::error::AppError::NotFound("党员中心户不存在".into()))
+}

@@ -212,3 +212,31 @@ pub mod party_vote {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+/// A 党员中心户: a member's home, announced, filed and plaqued.
+pub mod party_center {
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "party_centers")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub member_id: i64,
+        pub household_id: i64,
+        pub org_path: String,
+        pub stage: String,
+        pub since: String,
+        pub nominated_on: String,
+        pub announced_until: Option<String>,
+        pub filed_on: Option<String>,
+        pub plaqued_on: Option<String>,
+        pub note: String,
+        pub version: i32,
+        pub created_at: i64,
+        pub updated_at: i64,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -338,6 +338,10 @@ pub struct GridCoverage {
     pub neither: u64,
     /// `member_linked ÷ households`, in per cent with one decimal ("—" for no households).
     pub rate: String,
+    /// 党员中心户 filed or plaqued in the grid.
+    pub centers: u64,
+    /// About one for every ten households.
+    pub centers_wanted: u64,
 }
 
 /// The coverage of a place.
@@ -349,6 +353,8 @@ pub struct Coverage {
     pub neither: u64,
     /// 联户覆盖率: `member_linked ÷ households`, in per cent with one decimal.
     pub rate: String,
+    /// 党员中心户 filed or plaqued.
+    pub centers: u64,
     pub grids: Vec<GridCoverage>,
     /// The gaps asked for (at most [`GAPS_SHOWN`]), in address order.
     pub gaps: Vec<Gap>,
@@ -463,6 +469,7 @@ pub async fn coverage(
         worker_linked: 0,
         neither: 0,
         rate: String::new(),
+        centers: 0,
         grids: Vec::new(),
         gaps: Vec::new(),
         gaps_total: 0,
@@ -482,6 +489,8 @@ pub async fn coverage(
                 worker_linked: 0,
                 neither: 0,
                 rate: String::new(),
+                centers: 0,
+                centers_wanted: 0,
             });
             per.len() - 1
         });
@@ -509,8 +518,24 @@ pub async fn coverage(
             }
         }
     }
+    let mut centers: HashMap<Option<i64>, u64> = HashMap::new();
+    for path in super::centers::counting_by_path(st, c).await? {
+        if place
+            .as_ref()
+            .is_some_and(|p| !path.starts_with(p.as_str()))
+        {
+            continue;
+        }
+        let grid = OrgPath::parse(&path)
+            .map(|p| p.ids().into_iter().find(|id| grids.contains_key(id)))
+            .unwrap_or(None);
+        *centers.entry(grid).or_default() += 1;
+        out.centers += 1;
+    }
     for g in &mut per {
         g.rate = percent(g.member_linked, g.households);
+        g.centers = centers.get(&g.node_id).copied().unwrap_or(0);
+        g.centers_wanted = wangge_core::party::center::wanted(g.households);
     }
     per.sort_by(|a, b| a.name.cmp(&b.name));
     out.rate = percent(out.member_linked, out.households);

@@ -312,6 +312,7 @@ struct MemberPage {
     tabs: Tabs,
     m: members::MemberDetail,
     households: Vec<links::LinkView>,
+    center: Option<super::centers::CenterView>,
     groups: Vec<Choice>,
     branches: Vec<Choice>,
     posts: Vec<Choice>,
@@ -332,6 +333,7 @@ pub async fn member_detail(
         let c = actor.caller();
         let m = members::detail(&st, &c, id).await?;
         let households = links::of_holder(&st, &c, "member", id).await?;
+        let center = super::centers::of_member(&st, &c, id).await?;
         let groups = service::list(&st.db, &c)
             .await?
             .into_iter()
@@ -354,6 +356,7 @@ pub async fn member_detail(
                 group_value: m.member.group_id.map(|g| g.to_string()).unwrap_or_default(),
                 branch_value: m.member.party_org_id.to_string(),
                 households,
+                center,
                 groups,
                 branches: org_choices(&st, &c, &[PartyKind::Branch]).await?,
                 posts: post_choices(),
@@ -397,19 +400,19 @@ pub async fn member_update(
     let to = format!("/party/members/{id}");
     let input = (|| {
         Ok::<_, AppError>(members::FieldsInput {
-            group_id: opt_id("党小组", &f.group_id)?,
-            introducers: f.introducers,
-            post: f.post,
-            work_unit: f.work_unit,
-            education: f.education,
-            migrant_worker: !f.migrant_worker.is_empty(),
-            standing: f.standing,
-            lost_on: f.lost_on,
-            lost_note: f.lost_note,
-            flow_out: f.flow_out,
-            flow_in_org: f.flow_in_org,
-            abroad: f.abroad,
-            user_id: opt_id("账号", &f.user_id)?,
+            group_id: Some(opt_id("党小组", &f.group_id)?),
+            introducers: Some(f.introducers),
+            post: Some(f.post),
+            work_unit: Some(f.work_unit),
+            education: Some(f.education),
+            migrant_worker: Some(!f.migrant_worker.is_empty()),
+            standing: Some(f.standing),
+            lost_on: Some(f.lost_on),
+            lost_note: Some(f.lost_note),
+            flow_out: Some(f.flow_out),
+            flow_in_org: Some(f.flow_in_org),
+            abroad: Some(f.abroad),
+            user_id: Some(opt_id("账号", &f.user_id)?),
             version: version(&f.version),
         })
     })();
@@ -1104,4 +1107,137 @@ pub async fn me(State(st): State<Base>, PageActor(actor): PageActor) -> Response
         ))
     };
     respond(&st, &actor, run.await.map(IntoResponse::into_response)).await
+}
+
+// ---------------------------------------------------------------------------------------------
+// 党员中心户
+
+#[derive(Template)]
+#[template(path = "party/centers.html")]
+struct CentersPage {
+    ctx: PageCtx,
+    tabs: Tabs,
+    list: Vec<super::centers::CenterView>,
+    /// Members who may be nominated (when the caller nominates).
+    members: Vec<Choice>,
+    member: String,
+    today: String,
+}
+
+/// Which member the nomination form starts with.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CentersQuery {
+    member: Option<i64>,
+}
+
+/// `GET /party/centers`
+pub async fn centers(
+    State(st): State<Base>,
+    PageActor(actor): PageActor,
+    Query(q): Query<CentersQuery>,
+) -> Response {
+    let run = async {
+        let c = actor.caller();
+        let list = super::centers::list(&st, &c, None).await?;
+        let t = tabs(&c, "centers");
+        let members = if t.manage {
+            members::list(
+                &st,
+                &c,
+                &members::Filter {
+                    category: "members".into(),
+                    per_page: Some(200),
+                    ..Default::default()
+                },
+            )
+            .await?
+            .items
+            .into_iter()
+            .map(|m| choice(m.id, format!("{}（{}）", m.name, m.party_org_name)))
+            .collect()
+        } else {
+            Vec::new()
+        };
+        let ctx = PageCtx::new(&st, &actor, "党员中心户", "party").await?;
+        Ok::<_, AppError>(Html(
+            CentersPage {
+                ctx,
+                tabs: t,
+                list,
+                members,
+                member: q.member.map(|m| m.to_string()).unwrap_or_default(),
+                today: today().to_string(),
+            }
+            .render(),
+        ))
+    };
+    respond(&st, &actor, run.await.map(IntoResponse::into_response)).await
+}
+
+/// What the nomination form sends.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NominateForm {
+    member_id: String,
+    on: String,
+    note: String,
+}
+
+/// `POST /party/centers`
+pub async fn center_nominate(
+    State(st): State<Base>,
+    PageActor(actor): PageActor,
+    Form(f): Form<NominateForm>,
+) -> Response {
+    let r = match opt_id("党员", &f.member_id) {
+        Ok(m) => {
+            super::centers::nominate(
+                &st,
+                &actor.caller(),
+                super::centers::NominateInput {
+                    member_id: m,
+                    on: f.on,
+                    note: f.note,
+                },
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    done(r, "/party/centers", "已推荐")
+}
+
+/// What a step form sends.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CenterStepForm {
+    step: String,
+    on: String,
+    until: String,
+    reason: String,
+    version: String,
+}
+
+/// `POST /party/centers/{id}/steps`
+pub async fn center_step(
+    State(st): State<Base>,
+    PageActor(actor): PageActor,
+    Path(id): Path<i64>,
+    Form(f): Form<CenterStepForm>,
+) -> Response {
+    let r = super::centers::step(
+        &st,
+        &actor.caller(),
+        id,
+        super::centers::StepInput {
+            step: f.step,
+            on: f.on,
+            until: f.until,
+            reason: f.reason,
+            version: version(&f.version),
+        },
+    )
+    .await;
+    done(r, "/party/centers", "已记录")
 }

@@ -78,30 +78,79 @@ pub struct MemberInput {
     pub from_org: String,
 }
 
-/// What an edit of a member's party fields sends (version-checked).
+/// What an edit of a member's party fields sends (version-checked). A field left out keeps
+/// its value; `group_id` and `user_id` may be sent as `null` to clear them.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct FieldsInput {
-    pub group_id: Option<i64>,
-    pub introducers: String,
-    pub post: String,
-    pub work_unit: String,
-    pub education: String,
-    pub migrant_worker: bool,
+    #[serde(deserialize_with = "present")]
+    pub group_id: Option<Option<i64>>,
+    pub introducers: Option<String>,
+    pub post: Option<String>,
+    pub work_unit: Option<String>,
+    pub education: Option<String>,
+    pub migrant_worker: Option<bool>,
     /// 正常 / 停止 (党籍状态).
-    pub standing: String,
+    pub standing: Option<String>,
     /// 失联: since when (empty: not lost).
-    pub lost_on: String,
+    pub lost_on: Option<String>,
     /// 失联: the circumstances.
-    pub lost_note: String,
+    pub lost_note: Option<String>,
     /// 流动党员: where they went (外出流向).
-    pub flow_out: String,
+    pub flow_out: Option<String>,
     /// 流动党员: the organization they joined there (流入党组织).
-    pub flow_in_org: String,
+    pub flow_in_org: Option<String>,
     /// 出国(境)暂留: where and why.
-    pub abroad: String,
-    pub user_id: Option<i64>,
+    pub abroad: Option<String>,
+    #[serde(deserialize_with = "present")]
+    pub user_id: Option<Option<i64>>,
     pub version: Option<i32>,
+}
+
+/// A field that is present (perhaps `null`): `Some(value)`; absent fields stay `None`.
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>, D::Error> {
+    Ok(Some(Option::deserialize(d)?))
+}
+
+/// Every field of an edit, the ones left out taken from the record.
+struct Fields {
+    group_id: Option<i64>,
+    introducers: String,
+    post: String,
+    work_unit: String,
+    education: String,
+    migrant_worker: bool,
+    standing: String,
+    lost_on: String,
+    lost_note: String,
+    flow_out: String,
+    flow_in_org: String,
+    abroad: String,
+    user_id: Option<i64>,
+}
+
+impl FieldsInput {
+    fn over(self, m: &party_member::Model) -> Fields {
+        Fields {
+            group_id: self.group_id.unwrap_or(m.group_id),
+            introducers: self.introducers.unwrap_or_else(|| m.introducers.clone()),
+            post: self
+                .post
+                .unwrap_or_else(|| m.post.clone().unwrap_or_default()),
+            work_unit: self.work_unit.unwrap_or_else(|| m.work_unit.clone()),
+            education: self.education.unwrap_or_else(|| m.education.clone()),
+            migrant_worker: self.migrant_worker.unwrap_or(m.migrant_worker),
+            standing: self.standing.unwrap_or_else(|| m.standing.clone()),
+            lost_on: self
+                .lost_on
+                .unwrap_or_else(|| m.lost_on.clone().unwrap_or_default()),
+            lost_note: self.lost_note.unwrap_or_else(|| m.lost_note.clone()),
+            flow_out: self.flow_out.unwrap_or_else(|| m.flow_out.clone()),
+            flow_in_org: self.flow_in_org.unwrap_or_else(|| m.flow_in_org.clone()),
+            abroad: self.abroad.unwrap_or_else(|| m.abroad.clone()),
+            user_id: self.user_id.unwrap_or(m.user_id),
+        }
+    }
 }
 
 /// A step on the pipeline.
@@ -889,6 +938,20 @@ pub async fn update(
 ) -> AppResult<party_member::Model> {
     require_view(c)?;
     c.require(Permission::PartyManage)?;
+    let tx = begin_write(&st.db).await?;
+    let old = find(&tx, c, id).await?;
+    lock_row(&tx, "party_orgs", old.party_org_id).await?;
+    let old = find(&tx, c, id).await?;
+    if input.version.is_some_and(|v| v != old.version) {
+        return Err(AppError::stale());
+    }
+    if old.status != "active" {
+        return Err(AppError::bad(
+            "not_active",
+            "该档案已终止或已转出，不能修改",
+        ));
+    }
+    let input = input.over(&old);
     let post = post_of(&input.post)?;
     let standing = match input.standing.trim() {
         "" | "normal" | "正常" => "normal",
@@ -914,19 +977,6 @@ pub async fn update(
     let flow_out = short("外出流向", &input.flow_out, 100)?;
     let flow_in_org = short("流入党组织", &input.flow_in_org, 100)?;
     let abroad = short("出国（境）情况", &input.abroad, 100)?;
-    let tx = begin_write(&st.db).await?;
-    let old = find(&tx, c, id).await?;
-    lock_row(&tx, "party_orgs", old.party_org_id).await?;
-    let old = find(&tx, c, id).await?;
-    if input.version.is_some_and(|v| v != old.version) {
-        return Err(AppError::stale());
-    }
-    if old.status != "active" {
-        return Err(AppError::bad(
-            "not_active",
-            "该档案已终止或已转出，不能修改",
-        ));
-    }
     let stage = Stage::parse(&old.stage).unwrap_or(Stage::Applicant);
     let org = super::service::find(&tx, c, old.party_org_id).await?;
     let group_id = group_of(&tx, c, &org, input.group_id).await?;

@@ -11,6 +11,7 @@
 //! JSON API ([`api`]) and the pages ([`pages`], [`member_pages`]).
 
 pub mod api;
+pub mod centers;
 pub mod entity;
 pub mod links;
 pub mod meetings;
@@ -54,6 +55,7 @@ pub const SLICE: Slice = Slice {
         Hold::path("party_member_steps", "org_path", "条党员历程"),
         Hold::path("party_links", "org_path", "条联户关系"),
         Hold::path("party_meetings", "org_path", "次会议记录"),
+        Hold::path("party_centers", "org_path", "个党员中心户"),
     ],
     audit_actions: &[("dissolve", "撤销"), ("view", "查看"), ("end", "解除")],
     audit_entities: &[
@@ -63,6 +65,7 @@ pub const SLICE: Slice = Slice {
         ("party_link", "联户"),
         ("party_meeting", "组织生活"),
         ("party_rules", "组织生活要求"),
+        ("party_center", "党员中心户"),
     ],
     seed: None,
     kinds: &[&wangge_core::flow::errand::KIND],
@@ -94,6 +97,8 @@ fn api() -> Routes<Base> {
         .routes(routes!(api::api_meetings, api::api_meeting_record))
         .routes(routes!(api::api_meeting_get))
         .routes(routes!(api::api_compliance))
+        .routes(routes!(api::api_centers, api::api_center_nominate))
+        .routes(routes!(api::api_center_step))
 }
 
 /// The pages.
@@ -134,4 +139,9 @@ fn pages() -> Routes<Base> {
             get(member_pages::rules).post(member_pages::set_rules),
         )
         .route("/party/me", get(member_pages::me))
+        .route(
+            "/party/centers",
+            get(member_pages::centers).post(member_pages::center_nominate),
+        )
+        .route("/party/centers/{id}/steps", post(member_pages::center_step))
 }

@@ -282,6 +282,45 @@ async fn members_are_residents_once_and_move_by_the_rules() {
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "one secretary: {v}");
 
+    // An edit changes what it names and keeps the rest.
+    let path = format!("/api/v1/party/members/{}", full[2]);
+    let (s, v) = app
+        .send(
+            Method::PATCH,
+            &sj,
+            &path,
+            json!({"flow_out": "浙江省宁波市", "lost_on": "2026-01-10", "lost_note": "电话停机"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, v) = app
+        .send(Method::PATCH, &sj, &path, json!({"education": "本科"}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(
+        (
+            v["flow_out"].as_str(),
+            v["lost_on"].as_str(),
+            v["education"].as_str()
+        ),
+        (Some("浙江省宁波市"), Some("2026-01-10"), Some("本科")),
+        "{v}"
+    );
+    assert!(
+        v["history"].to_string().contains("\"lost\""),
+        "the history keeps the 失联: {v}"
+    );
+    let (s, v) = app
+        .send(
+            Method::PATCH,
+            &sj,
+            &path,
+            json!({"lost_on": "", "lost_note": ""}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert!(v["lost_on"].is_null(), "{v}");
+    assert!(v["history"].to_string().contains("\"found\""), "{v}");
     // The branch's shape: too few for a branch is not said (four), the counts are.
     let (_, tree) = app.get(&sj, "/api/v1/party/orgs").await;
     assert_eq!(tree[0]["full"], 4, "{tree}");
@@ -1048,4 +1087,121 @@ async fn the_pages_serve_the_secretary_the_member_and_the_grid_worker() {
     assert_eq!(s, StatusCode::OK);
     assert!(page.contains("无党员联系"), "the gaps");
     assert!(!page.contains("党员800"), "no member's name");
+}
+
+#[tokio::test]
+async fn a_center_is_nominated_announced_filed_and_plaqued() {
+    let app = TestApp::spawn().await;
+    let sj = app.token("liuan-sj").await;
+    let branch = branch_of(&app, "liuan-sj").await;
+    let people = residents(&app, "wgy-liuan-1", "33019900100101", 2, 900).await;
+    let m = member(&app, &sj, branch, people[0].0, true).await["id"]
+        .as_i64()
+        .expect("id");
+    let ago = |d: i64| (chrono::Utc::now().date_naive() - chrono::Duration::days(d)).to_string();
+    let (s, c) = app
+        .send(
+            Method::POST,
+            &sj,
+            "/api/v1/party/centers",
+            json!({"member_id": m, "on": ago(20), "note": "热心邻里事务"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{c}");
+    assert_eq!(c["household_id"], people[0].1, "the member's own home: {c}");
+    let id = c["id"].as_i64().expect("id");
+    refused(
+        &app,
+        &sj,
+        Method::POST,
+        "/api/v1/party/centers",
+        json!({"member_id": m, "on": ago(19)}),
+        "already_center",
+        "党员中心户",
+    )
+    .await;
+    let step = |body: Value| {
+        let sj = sj.clone();
+        let app = &app;
+        async move {
+            app.send(
+                Method::POST,
+                &sj,
+                &format!("/api/v1/party/centers/{id}/steps"),
+                body,
+            )
+            .await
+        }
+    };
+    // Out of order, too short, filed before the announcement is over: refused.
+    let (s, v) = step(json!({"step": "plaque", "on": ago(19)})).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    let (s, v) = step(json!({"step": "announce", "on": ago(19), "until": ago(16)})).await;
+    assert!(
+        s == StatusCode::BAD_REQUEST
+            && v["error"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("不少于 5 天")),
+        "{v}"
+    );
+    let (s, v) = step(json!({"step": "announce", "on": ago(19), "until": ago(15)})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["stage_label"], "公示中");
+    let (s, v) = step(json!({"step": "file", "on": ago(15)})).await;
+    assert!(
+        s == StatusCode::BAD_REQUEST
+            && v["error"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("期满后")),
+        "{v}"
+    );
+    let (s, v) = step(json!({"step": "file", "on": ago(14)})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, v) = step(json!({"step": "plaque", "on": ago(10)})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["stage"], "plaqued");
+    // The grid counts it, beside the one advised for every ten households.
+    let (_, cov) = app.get(&sj, "/api/v1/party/coverage").await;
+    let grid = app
+        .int("SELECT id FROM org_nodes WHERE code = '33019900100101'")
+        .await;
+    let g = cov["grids"]
+        .as_array()
+        .expect("grids")
+        .iter()
+        .find(|g| g["node_id"] == grid)
+        .cloned()
+        .expect("the grid");
+    assert_eq!(g["centers"], 1, "{g}");
+    let households = g["households"].as_i64().expect("households");
+    assert_eq!(
+        g["centers_wanted"].as_i64(),
+        Some((households + 9) / 10),
+        "{g}"
+    );
+    // Revoked with a reason, the member may be nominated again.
+    let (s, v) = step(json!({"step": "revoke", "on": ago(1)})).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    let (s, v) = step(json!({"step": "revoke", "on": ago(1), "reason": "搬离本小区"})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, v) = app
+        .send(
+            Method::POST,
+            &sj,
+            "/api/v1/party/centers",
+            json!({"member_id": m, "on": ago(0)}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    // The page, for the secretary and a grid worker (who sees, and is offered no forms).
+    let mut b = Browser::new(&app);
+    b.login("liuan-sj").await;
+    let (s, page) = b.get("/party/centers").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("已撤销") && page.contains("已推荐"), "both");
+    let mut w = Browser::new(&app);
+    w.login("wgy-liuan-1").await;
+    let (s, page) = w.get("/party/centers").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(!page.contains("/steps\""), "no forms for a grid worker");
 }

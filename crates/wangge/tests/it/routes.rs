@@ -170,6 +170,12 @@ const ROUTES: &[Route] = &[
     r("/api/v1/party/meetings", Can(PartyView), Scoped),
     r("/api/v1/party/meetings/{id}", Can(PartyMemberView), Scoped),
     r("/api/v1/party/compliance", Can(PartyView), Scoped),
+    r("/api/v1/party/centers", Can(PartyView), Scoped),
+    r(
+        "/api/v1/party/centers/{id}/steps",
+        Can(PartyMemberView),
+        Scoped,
+    ),
     r("/", Any, Scoped),
     r("/login", Public, Own),
     r("/logout", Any, Own),
@@ -281,6 +287,8 @@ const ROUTES: &[Route] = &[
     // The caller's own place's rules: a street's staff set their street's (party.rs).
     r("/party/rules", Can(PartyView), Own),
     r("/party/me", Any, Scoped),
+    r("/party/centers", Can(PartyView), Scoped),
+    r("/party/centers/{id}/steps", Can(PartyMemberView), Scoped),
     r(
         "/people/import/jobs/{id}/rejected.xlsx",
         Can(PeopleImport),
@@ -373,6 +381,7 @@ struct Other {
     member: i64,
     meeting: i64,
     link: i64,
+    center: i64,
     markers: Vec<String>,
 }
 
@@ -555,6 +564,18 @@ async fn other_street(app: &TestApp) -> Other {
     .await
     .expect("a meeting there")
     .id;
+    let center = wangge::party::centers::nominate(
+        &app.state,
+        &cli,
+        wangge::party::centers::NominateInput {
+            member_id: Some(member),
+            on: "2026-11-02".into(),
+            note: "江边人家".into(),
+        },
+    )
+    .await
+    .expect("a 中心户 there")
+    .id;
     let mut markers = vec![
         c["case_no"].as_str().expect("no").to_owned(),
         "江守望".to_owned(),
@@ -592,6 +613,7 @@ async fn other_street(app: &TestApp) -> Other {
         member,
         meeting,
         link,
+        center,
         markers,
     }
 }
@@ -642,6 +664,8 @@ fn fill(path: &str, o: &Other) -> String {
         o.meeting.to_string()
     } else if path.contains("/party/links/") {
         o.link.to_string()
+    } else if path.contains("/party/centers/") {
+        o.center.to_string()
     } else if path.contains("/import/jobs/") {
         "1".to_owned()
     } else if path.contains("/files/") {
@@ -750,6 +774,7 @@ async fn fingerprint(app: &TestApp) -> Vec<Value> {
         "SELECT COUNT(*) FROM party_member_steps",
         "SELECT COUNT(*) FROM party_links WHERE status = 'active'",
         "SELECT COUNT(*) FROM party_meetings",
+        "SELECT COALESCE(SUM(version), 0) FROM party_centers",
         "SELECT COUNT(*) FROM settings WHERE name LIKE 'party.%'",
     ] {
         out.push(json!(scalar(app, sql).await.to_string()));

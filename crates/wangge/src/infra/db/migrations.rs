@@ -26,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0012CaseKinds),
             Box::new(M0013FigureKinds),
             Box::new(M0014PartyMembers),
+            Box::new(M0015PartyCenters),
         ]
     }
 }
@@ -1730,5 +1731,61 @@ impl MigrationTrait for M0014PartyMembers {
             m.drop_table(Table::drop().table(t).to_owned()).await?;
         }
         Ok(())
+    }
+}
+
+/// 党员中心户: a member's home announced, filed and plaqued. One active per member: a partial
+/// unique index.
+struct M0015PartyCenters;
+
+impl MigrationName for M0015PartyCenters {
+    fn name(&self) -> &str {
+        "m0015_party_centers"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0015PartyCenters {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("party_centers")
+                .col(big_pk_auto("id"))
+                .col(big_integer("member_id"))
+                .col(big_integer("household_id"))
+                .col(party_path(m))
+                .col(string_len("stage", 16))
+                .col(string_len("since", 10))
+                .col(string_len("nominated_on", 10))
+                .col(string_len_null("announced_until", 10))
+                .col(string_len_null("filed_on", 10))
+                .col(string_len_null("plaqued_on", 10))
+                .col(string_len("note", 200).default(""))
+                .col(integer("version").default(1))
+                .col(ts("created_at"))
+                .col(ts("updated_at"))
+                .to_owned(),
+        )
+        .await?;
+        index(
+            m,
+            "party_centers",
+            "ix_party_centers_path",
+            &["org_path"],
+            false,
+        )
+        .await?;
+        m.get_connection()
+            .execute_unprepared(
+                "CREATE UNIQUE INDEX ux_party_centers_member ON party_centers (member_id) \
+                 WHERE stage <> 'revoked'",
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table("party_centers").to_owned())
+            .await
     }
 }
