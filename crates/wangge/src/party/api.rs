@@ -652,3 +652,47 @@ async fn center_view(st: &Base, c: &crate::web::Caller, id: i64) -> AppResult<ce
         .find(|v| v.id == id)
         .ok_or_else(|| crate::infra::error::AppError::NotFound("党员中心户不存在".into()))
 }
+
+/// The file's kind and title.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct FileQuery {
+    #[serde(rename = "type")]
+    pub doc_type: String,
+    pub title: String,
+}
+
+/// `POST /api/v1/party/meetings/{id}/files?type=&title=` with the file as the body.
+#[utoipa::path(
+    post,
+    operation_id = "party_meeting_file",
+    path = "/party/meetings/{id}/files",
+    tag = "三会一课",
+    summary = "上传会议文件（会议通知、签到表、会议记录或照片；PDF 或照片，不超过 20 MB）",
+    params(
+        ("id" = i64, Path, description = "会议编号"),
+        ("type" = Option<String>, Query, description = "notice、sign_in、minutes、photo（或中文）"),
+        ("title" = Option<String>, Query, description = "名称"),
+    ),
+    request_body(content = String, content_type = "application/octet-stream", description = "PDF 或照片"),
+    responses(
+        (status = 201, description = "已上传"),
+        crate::web::RefusedWrite,
+    ),
+)]
+pub async fn api_meeting_file(
+    State(st): State<Base>,
+    actor: Actor,
+    Path(id): Path<i64>,
+    Query(q): Query<FileQuery>,
+    b: Bytes,
+) -> AppResult<(StatusCode, Json<serde_json::Value>)> {
+    let f = meetings::add_file(&st, &actor.caller(), id, &q.doc_type, &q.title, &b).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            serde_json::json!({"id": f.id, "type": f.doc_type, "title": f.title, "mime": f.mime,
+            "href": format!("/party/meetings/{id}/files/{}", f.id)}),
+        ),
+    ))
+}

@@ -240,3 +240,27 @@ pub mod party_center {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+/// A file of a meeting: its notice, sign-in sheet, minutes or a photo.
+pub mod party_meeting_file {
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "party_meeting_files")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub meeting_id: i64,
+        pub org_path: String,
+        pub doc_type: String,
+        pub title: String,
+        pub file_id: String,
+        pub mime: String,
+        pub size: i64,
+        pub actor_name: String,
+        pub at: i64,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

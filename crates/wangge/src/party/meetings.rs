@@ -11,7 +11,8 @@
 //! `tests/it/party_members.rs` recounts them from the attendance rows.
 
 use super::entity::{
-    party_attendance, party_meeting, party_member, party_org, party_resolution, party_vote,
+    party_attendance, party_meeting, party_meeting_file, party_member, party_org, party_resolution,
+    party_vote,
 };
 use super::members::{date_of, required_date};
 use crate::infra::audit::{self, Entry};
@@ -171,7 +172,7 @@ pub struct ResolutionView {
     pub why: String,
 }
 
-/// A meeting with its minutes, attendance and resolutions.
+/// A meeting with its minutes, attendance, resolutions and files.
 #[derive(Clone, Debug, Serialize)]
 pub struct MeetingDetail {
     #[serde(flatten)]
@@ -179,6 +180,30 @@ pub struct MeetingDetail {
     pub minutes: String,
     pub attendance: Vec<AttendanceView>,
     pub resolutions: Vec<ResolutionView>,
+    pub files: Vec<FileView>,
+}
+
+/// The kinds of a meeting's files.
+pub const FILE_TYPES: [(&str, &str); 4] = [
+    ("notice", "会议通知"),
+    ("sign_in", "签到表"),
+    ("minutes", "会议记录"),
+    ("photo", "照片"),
+];
+
+/// A file of a meeting as shown.
+#[derive(Clone, Debug, Serialize)]
+pub struct FileView {
+    pub id: i64,
+    pub doc_type: String,
+    pub type_label: &'static str,
+    pub title: String,
+    pub mime: String,
+    pub size: i64,
+    pub by: String,
+    pub at: i64,
+    /// Where it opens.
+    pub href: String,
 }
 
 fn result_label(r: &str) -> &'static str {
@@ -372,12 +397,131 @@ pub async fn detail(st: &Base, c: &Caller, id: i64) -> AppResult<MeetingDetail> 
             }
         })
         .collect();
+    let files = party_meeting_file::Entity::find()
+        .filter(party_meeting_file::Column::MeetingId.eq(m.id))
+        .order_by_asc(party_meeting_file::Column::Id)
+        .all(&st.db)
+        .await?
+        .into_iter()
+        .map(|f| FileView {
+            href: format!("/party/meetings/{}/files/{}", m.id, f.id),
+            id: f.id,
+            type_label: label_in(&FILE_TYPES, &f.doc_type),
+            doc_type: f.doc_type,
+            title: f.title,
+            mime: f.mime,
+            size: f.size,
+            by: f.actor_name,
+            at: f.at,
+        })
+        .collect();
     Ok(MeetingDetail {
         meeting,
         minutes: m.minutes,
         attendance,
         resolutions,
+        files,
     })
+}
+
+/// A meeting in the caller's subtree.
+async fn meeting_in(
+    db: &impl ConnectionTrait,
+    c: &Caller,
+    id: i64,
+) -> AppResult<party_meeting::Model> {
+    c.require(Permission::PartyView)?;
+    party_meeting::Entity::find_by_id(id)
+        .filter(c.scope_cond("org_path"))
+        .one(db)
+        .await?
+        .ok_or_else(not_found)
+}
+
+/// Files a document of a meeting (a PDF or a photo, cleaned as every photo is).
+pub async fn add_file(
+    st: &Base,
+    c: &Caller,
+    meeting: i64,
+    doc_type: &str,
+    title: &str,
+    bytes: &[u8],
+) -> AppResult<party_meeting_file::Model> {
+    c.require(Permission::PartyManage)?;
+    c.require(Permission::PartyMemberView)?;
+    let m = meeting_in(&st.db, c, meeting).await?;
+    let (word, label) = FILE_TYPES
+        .iter()
+        .find(|(w, l)| *w == doc_type.trim() || *l == doc_type.trim())
+        .copied()
+        .ok_or_else(|| {
+            AppError::bad(
+                "invalid_input",
+                format!(
+                    "未知的文件类别“{}”（可选：会议通知、签到表、会议记录、照片）",
+                    doc_type.trim()
+                ),
+            )
+        })?;
+    let title = validate::text("文件名称", title, 50, Lines::One, false)?;
+    if bytes.is_empty() {
+        return Err(AppError::bad("invalid_input", "请选择要上传的文件"));
+    }
+    let (file_id, mime, size) =
+        crate::infra::files::put_document(&st.config.data_dir, bytes).await?;
+    let tx = begin_write(&st.db).await?;
+    let row = party_meeting_file::ActiveModel {
+        meeting_id: Set(m.id),
+        org_path: Set(m.org_path.clone()),
+        doc_type: Set(word.into()),
+        title: Set(if title.is_empty() {
+            label.to_owned()
+        } else {
+            title
+        }),
+        file_id: Set(file_id),
+        mime: Set(mime),
+        size: Set(size),
+        actor_name: Set(c.who.name.clone()),
+        at: Set(now_ms()),
+        ..Default::default()
+    }
+    .insert(&tx)
+    .await?;
+    audit::record(
+        &tx,
+        &c.who,
+        Entry {
+            org_path: &stored_path(&m.org_path)?,
+            action: "create",
+            entity: "party_meeting",
+            entity_id: Some(m.id),
+            summary: format!("为会议“{}”上传{}“{}”", m.topic, label, row.title),
+            changes: json!({"file": row.id, "type": word}),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(row)
+}
+
+/// A file of a meeting in the caller's subtree, with its bytes (party data: for the roles
+/// that see attendance).
+pub async fn file(
+    st: &Base,
+    c: &Caller,
+    meeting: i64,
+    id: i64,
+) -> AppResult<(party_meeting_file::Model, Vec<u8>)> {
+    c.require(Permission::PartyMemberView)?;
+    let m = meeting_in(&st.db, c, meeting).await?;
+    let f = party_meeting_file::Entity::find_by_id(id)
+        .filter(party_meeting_file::Column::MeetingId.eq(m.id))
+        .one(&st.db)
+        .await?
+        .ok_or_else(|| AppError::NotFound("文件不存在".into()))?;
+    let (_, bytes) = crate::infra::files::read(&st.config.data_dir, &f.file_id).await?;
+    Ok((f, bytes))
 }
 
 /// The organization a meeting of a kind is held by: a group for a 党小组会, else a branch.

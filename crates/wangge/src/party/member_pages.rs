@@ -872,6 +872,7 @@ struct MeetingPage {
     ctx: PageCtx,
     tabs: Tabs,
     m: meetings::MeetingDetail,
+    file_types: &'static [(&'static str, &'static str)],
 }
 
 /// `GET /party/meetings/{id}`
@@ -889,6 +890,7 @@ pub async fn meeting_detail(
                 ctx,
                 tabs: tabs(&c, "meetings"),
                 m,
+                file_types: &meetings::FILE_TYPES,
             }
             .render(),
         ))
@@ -1240,4 +1242,62 @@ pub async fn center_step(
     )
     .await;
     done(r, "/party/centers", "已记录")
+}
+
+/// `POST /party/meetings/{id}/files` (multipart: `type`, `title`, `file`)
+pub async fn meeting_file_add(
+    State(st): State<Base>,
+    PageActor(actor): PageActor,
+    Path(id): Path<i64>,
+    mut mp: axum::extract::Multipart,
+) -> Response {
+    let run = async {
+        let too_large = || AppError::bad("too_large", "文件太大或上传中断（会议文件不超过 20 MB）");
+        let (mut t, mut title, mut bytes) = (String::new(), String::new(), Vec::new());
+        while let Some(field) = mp.next_field().await.map_err(|_| too_large())? {
+            let name = field.name().unwrap_or("").to_owned();
+            let data = field.bytes().await.map_err(|_| too_large())?;
+            match name.as_str() {
+                "type" => t = String::from_utf8_lossy(&data).into_owned(),
+                "title" => title = String::from_utf8_lossy(&data).into_owned(),
+                "file" => bytes = data.to_vec(),
+                _ => {}
+            }
+        }
+        meetings::add_file(&st, &actor.caller(), id, &t, &title, &bytes).await
+    };
+    done(run.await, &format!("/party/meetings/{id}"), "文件已上传")
+}
+
+/// `GET /party/meetings/{id}/files/{doc}`
+pub async fn meeting_file(
+    State(st): State<Base>,
+    PageActor(actor): PageActor,
+    Path((id, doc)): Path<(i64, i64)>,
+) -> Response {
+    use axum::http::header;
+    let run = async {
+        let (f, bytes) = meetings::file(&st, &actor.caller(), id, doc).await?;
+        Ok((
+            [
+                (header::CONTENT_TYPE, f.mime.clone()),
+                (header::CACHE_CONTROL, "private, no-store".into()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!(
+                        "inline; filename*=UTF-8''{}.{}",
+                        crate::web::urlencode(&f.title),
+                        if f.mime == "application/pdf" {
+                            "pdf"
+                        } else {
+                            "jpg"
+                        }
+                    ),
+                ),
+            ],
+            bytes,
+        )
+            .into_response())
+    };
+    respond(&st, &actor, run.await).await
 }

@@ -47,7 +47,10 @@ pub const SLICE: Slice = Slice {
         },
     ],
     node_panels: &[pages::node_panel],
-    body_limits: &[],
+    body_limits: &[
+        ("/api/v1/party/meetings/{id}/files", FILE_BODY_LIMIT),
+        ("/party/meetings/{id}/files", FILE_BODY_LIMIT),
+    ],
     holds: &[
         Hold::path("party_orgs", "org_path", "个党组织"),
         Hold::id("party_orgs", "org_node_id", "个党组织"),
@@ -56,6 +59,7 @@ pub const SLICE: Slice = Slice {
         Hold::path("party_links", "org_path", "条联户关系"),
         Hold::path("party_meetings", "org_path", "次会议记录"),
         Hold::path("party_centers", "org_path", "个党员中心户"),
+        Hold::path("party_meeting_files", "org_path", "个会议文件"),
     ],
     audit_actions: &[("dissolve", "撤销"), ("view", "查看"), ("end", "解除")],
     audit_entities: &[
@@ -71,6 +75,9 @@ pub const SLICE: Slice = Slice {
     kinds: &[&wangge_core::flow::errand::KIND],
     on_transition: &[],
 };
+
+/// The largest body of a meeting's file upload: the document and the form around it.
+pub const FILE_BODY_LIMIT: usize = crate::infra::files::MAX_DOCUMENT + 1024 * 1024;
 
 fn mount(base: &Base) -> Mounted {
     Mounted {
@@ -99,6 +106,7 @@ fn api() -> Routes<Base> {
         .routes(routes!(api::api_compliance))
         .routes(routes!(api::api_centers, api::api_center_nominate))
         .routes(routes!(api::api_center_step))
+        .routes(routes!(api::api_meeting_file))
 }
 
 /// The pages.
@@ -144,4 +152,12 @@ fn pages() -> Routes<Base> {
             get(member_pages::centers).post(member_pages::center_nominate),
         )
         .route("/party/centers/{id}/steps", post(member_pages::center_step))
+        .route(
+            "/party/meetings/{id}/files",
+            post(member_pages::meeting_file_add),
+        )
+        .route(
+            "/party/meetings/{id}/files/{doc}",
+            get(member_pages::meeting_file),
+        )
 }

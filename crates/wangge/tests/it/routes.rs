@@ -172,6 +172,11 @@ const ROUTES: &[Route] = &[
     r("/api/v1/party/compliance", Can(PartyView), Scoped),
     r("/api/v1/party/centers", Can(PartyView), Scoped),
     r(
+        "/api/v1/party/meetings/{id}/files",
+        Can(PartyMemberView),
+        Scoped,
+    ),
+    r(
         "/api/v1/party/centers/{id}/steps",
         Can(PartyMemberView),
         Scoped,
@@ -288,6 +293,12 @@ const ROUTES: &[Route] = &[
     r("/party/rules", Can(PartyView), Own),
     r("/party/me", Any, Scoped),
     r("/party/centers", Can(PartyView), Scoped),
+    r("/party/meetings/{id}/files", Can(PartyMemberView), Scoped),
+    r(
+        "/party/meetings/{id}/files/{doc}",
+        Can(PartyMemberView),
+        Scoped,
+    ),
     r("/party/centers/{id}/steps", Can(PartyMemberView), Scoped),
     r(
         "/people/import/jobs/{id}/rejected.xlsx",
@@ -775,6 +786,7 @@ async fn fingerprint(app: &TestApp) -> Vec<Value> {
         "SELECT COUNT(*) FROM party_links WHERE status = 'active'",
         "SELECT COUNT(*) FROM party_meetings",
         "SELECT COALESCE(SUM(version), 0) FROM party_centers",
+        "SELECT COUNT(*) FROM party_meeting_files",
         "SELECT COUNT(*) FROM settings WHERE name LIKE 'party.%'",
     ] {
         out.push(json!(scalar(app, sql).await.to_string()));

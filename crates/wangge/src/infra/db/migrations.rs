@@ -27,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0013FigureKinds),
             Box::new(M0014PartyMembers),
             Box::new(M0015PartyCenters),
+            Box::new(M0016PartyMeetingFiles),
         ]
     }
 }
@@ -1786,6 +1787,58 @@ impl MigrationTrait for M0015PartyCenters {
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.drop_table(Table::drop().table("party_centers").to_owned())
+            .await
+    }
+}
+
+/// The files of a meeting: its notice, sign-in sheet, minutes and photos.
+struct M0016PartyMeetingFiles;
+
+impl MigrationName for M0016PartyMeetingFiles {
+    fn name(&self) -> &str {
+        "m0016_party_meeting_files"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0016PartyMeetingFiles {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("party_meeting_files")
+                .col(big_pk_auto("id"))
+                .col(big_integer("meeting_id"))
+                .col(party_path(m))
+                .col(string_len("doc_type", 16))
+                .col(string_len("title", 50))
+                .col(string_len("file_id", 80))
+                .col(string_len("mime", 40))
+                .col(big_integer("size"))
+                .col(string_len("actor_name", 60))
+                .col(ts("at"))
+                .to_owned(),
+        )
+        .await?;
+        index(
+            m,
+            "party_meeting_files",
+            "ix_party_meeting_files_meeting",
+            &["meeting_id"],
+            false,
+        )
+        .await?;
+        index(
+            m,
+            "party_meeting_files",
+            "ix_party_meeting_files_path",
+            &["org_path"],
+            false,
+        )
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table("party_meeting_files").to_owned())
             .await
     }
 }
