@@ -1249,22 +1249,12 @@ pub async fn meeting_file_add(
     State(st): State<Base>,
     PageActor(actor): PageActor,
     Path(id): Path<i64>,
-    mut mp: axum::extract::Multipart,
+    mp: axum::extract::Multipart,
 ) -> Response {
     let run = async {
-        let too_large = || AppError::bad("too_large", "文件太大或上传中断（会议文件不超过 20 MB）");
-        let (mut t, mut title, mut bytes) = (String::new(), String::new(), Vec::new());
-        while let Some(field) = mp.next_field().await.map_err(|_| too_large())? {
-            let name = field.name().unwrap_or("").to_owned();
-            let data = field.bytes().await.map_err(|_| too_large())?;
-            match name.as_str() {
-                "type" => t = String::from_utf8_lossy(&data).into_owned(),
-                "title" => title = String::from_utf8_lossy(&data).into_owned(),
-                "file" => bytes = data.to_vec(),
-                _ => {}
-            }
-        }
-        meetings::add_file(&st, &actor.caller(), id, &t, &title, &bytes).await
+        let (fields, bytes) = crate::web::read_upload(mp, "会议文件不超过 20 MB").await?;
+        let get = |k: &str| fields.get(k).map_or("", String::as_str);
+        meetings::add_file(&st, &actor.caller(), id, get("type"), get("title"), &bytes).await
     };
     done(run.await, &format!("/party/meetings/{id}"), "文件已上传")
 }
@@ -1275,29 +1265,9 @@ pub async fn meeting_file(
     PageActor(actor): PageActor,
     Path((id, doc)): Path<(i64, i64)>,
 ) -> Response {
-    use axum::http::header;
     let run = async {
         let (f, bytes) = meetings::file(&st, &actor.caller(), id, doc).await?;
-        Ok((
-            [
-                (header::CONTENT_TYPE, f.mime.clone()),
-                (header::CACHE_CONTROL, "private, no-store".into()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!(
-                        "inline; filename*=UTF-8''{}.{}",
-                        crate::web::urlencode(&f.title),
-                        if f.mime == "application/pdf" {
-                            "pdf"
-                        } else {
-                            "jpg"
-                        }
-                    ),
-                ),
-            ],
-            bytes,
-        )
-            .into_response())
+        Ok(crate::web::document_response(&f.mime, &f.title, bytes))
     };
     respond(&st, &actor, run.await).await
 }

@@ -840,27 +840,13 @@ pub async fn add_document(
     State(st): State<PeopleState>,
     PageActor(actor): PageActor,
     Path(id): Path<i64>,
-    mut mp: Multipart,
+    mp: Multipart,
 ) -> Response {
-    let run =
-        async {
-            let (mut t, mut title, mut bytes) = (String::new(), String::new(), Vec::new());
-            while let Some(field) = mp.next_field().await.map_err(|_| {
-                AppError::bad("too_large", "文件太大或上传中断（档案文件不超过 20 MB）")
-            })? {
-                let name = field.name().unwrap_or("").to_owned();
-                let data = field.bytes().await.map_err(|_| {
-                    AppError::bad("too_large", "文件太大或上传中断（档案文件不超过 20 MB）")
-                })?;
-                match name.as_str() {
-                    "type" => t = String::from_utf8_lossy(&data).into_owned(),
-                    "title" => title = String::from_utf8_lossy(&data).into_owned(),
-                    "file" => bytes = data.to_vec(),
-                    _ => {}
-                }
-            }
-            archive::add_document(&st, &actor.caller(), id, &t, &title, &bytes).await
-        };
+    let run = async {
+        let (fields, bytes) = crate::web::read_upload(mp, "档案文件不超过 20 MB").await?;
+        let get = |k: &str| fields.get(k).map_or("", String::as_str);
+        archive::add_document(&st, &actor.caller(), id, get("type"), get("title"), &bytes).await
+    };
     done(run.await, &format!("/people/households/{id}"), "档案已上传")
 }
 
@@ -872,26 +858,7 @@ pub async fn document_file(
 ) -> Response {
     let run = async {
         let (d, bytes) = archive::document_file(&st, &actor.caller(), id, doc).await?;
-        Ok((
-            [
-                (header::CONTENT_TYPE, d.mime.clone()),
-                (header::CACHE_CONTROL, "private, no-store".into()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!(
-                        "inline; filename*=UTF-8''{}.{}",
-                        crate::web::urlencode(&d.title),
-                        if d.mime == "application/pdf" {
-                            "pdf"
-                        } else {
-                            "jpg"
-                        }
-                    ),
-                ),
-            ],
-            bytes,
-        )
-            .into_response())
+        Ok(crate::web::document_response(&d.mime, &d.title, bytes))
     };
     respond(&st, &actor, run.await).await
 }

@@ -670,6 +670,51 @@ pub fn query_string(pairs: &[(&str, String)]) -> String {
         .join("&")
 }
 
+/// An upload form's fields (`type`, `title`, …) and its `file`, read from a multipart body;
+/// `what` names the file in the message that refuses one too large (`档案文件不超过 20 MB`).
+pub async fn read_upload(
+    mut mp: axum::extract::Multipart,
+    what: &str,
+) -> AppResult<(std::collections::HashMap<String, String>, Vec<u8>)> {
+    let too_large = || AppError::bad("too_large", format!("文件太大或上传中断（{what}）"));
+    let (mut fields, mut bytes) = (std::collections::HashMap::new(), Vec::new());
+    while let Some(field) = mp.next_field().await.map_err(|_| too_large())? {
+        let name = field.name().unwrap_or("").to_owned();
+        let data = field.bytes().await.map_err(|_| too_large())?;
+        if name == "file" {
+            bytes = data.to_vec();
+        } else {
+            fields.insert(name, String::from_utf8_lossy(&data).into_owned());
+        }
+    }
+    Ok((fields, bytes))
+}
+
+/// A stored document (a PDF or a photo) as its page opens it: inline, named by its title,
+/// never cached.
+pub fn document_response(mime: &str, title: &str, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, mime.to_owned()),
+            (header::CACHE_CONTROL, "private, no-store".into()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "inline; filename*=UTF-8''{}.{}",
+                    urlencode(title),
+                    if mime == "application/pdf" {
+                        "pdf"
+                    } else {
+                        "jpg"
+                    }
+                ),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
