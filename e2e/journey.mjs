@@ -62,7 +62,8 @@ async function login(page, user) {
 }
 
 try {
-  await waitUp(base, 30000);
+  // The debug build makes the demo street in about 45 s (its party life included).
+  await waitUp(base, 150000);
 
   await journey("an administrator adds a grid, renames it and sees it in the audit log", async () => {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
