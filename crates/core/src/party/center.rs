@@ -288,4 +288,34 @@ mod tests {
         assert_eq!(wanted(11), 2);
         assert_eq!(wanted(326), 33);
     }
+
+    #[test]
+    fn names_round_trip_and_the_edges_of_the_dates_hold() {
+        use CenterStage::*;
+        use CenterStep::*;
+        for s in CenterStage::ALL {
+            assert_eq!(CenterStage::parse(s.as_str()), Some(s));
+            assert!(!s.label().is_empty());
+        }
+        let labels: std::collections::HashSet<_> =
+            CenterStage::ALL.iter().map(|s| s.label()).collect();
+        assert_eq!(labels.len(), 5);
+        assert_eq!(CenterStage::parse("plaqued"), Some(Plaqued));
+        assert_eq!(CenterStage::parse("挂牌"), None);
+        for s in [Announce, File, Plaque, Revoke] {
+            assert_eq!(CenterStep::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(CenterStep::parse("file"), Some(File));
+        assert_eq!(CenterStep::parse("x"), None);
+        assert_eq!(Announce.label(), "公示");
+        assert_eq!(Revoke.label(), "撤销");
+        // Today and the day of the last step are both allowed.
+        let today = d("2026-11-30");
+        assert_eq!(
+            check(Filed, Plaque, today, None, today, None, today),
+            Ok(Plaqued)
+        );
+        let e = check(Nominated, Plaque, today, None, today, None, today).expect_err("order");
+        assert!(e.contains("已推荐的中心户不能挂牌"), "{e}");
+    }
 }

@@ -394,8 +394,15 @@ pub fn compliance(
                     };
                     windows.push((start, end, state));
                 }
-                let Some(next) = end.succ_opt() else { break };
+                // A window always ends on or after the day it holds; a broken one would hold
+                // the loop, so it stops (and the period is at most a few years of windows).
+                let Some(next) = end.succ_opt().filter(|n| *n > day) else {
+                    break;
+                };
                 day = next;
+                if windows.len() > 1200 {
+                    break;
+                }
             }
             let count = |s: WindowState| windows.iter().filter(|w| w.2 == s).count() as u32;
             Line {
@@ -576,5 +583,70 @@ mod tests {
             d("2026-11-30"),
         );
         assert!(off.iter().all(|l| l.rule.kind != MeetingKind::Talk));
+    }
+
+    #[test]
+    fn kinds_say_who_holds_them_and_where_votes_are() {
+        for k in MeetingKind::ALL {
+            assert_eq!(MeetingKind::parse(k.as_str()), Some(k));
+            assert_eq!(MeetingKind::parse(k.label()), Some(k));
+            assert_eq!(k.by_group(), k == MeetingKind::Group);
+            assert_eq!(
+                k.votes(),
+                matches!(k, MeetingKind::General | MeetingKind::Committee)
+            );
+        }
+        assert_eq!(MeetingKind::General.label(), "支部党员大会");
+        for c in Cadence::ALL {
+            assert_eq!(Cadence::parse(c.as_str()), Some(c));
+        }
+        assert_eq!(Cadence::Quarter.label(), "每季度");
+        assert_eq!(Cadence::Off.label(), "不作要求");
+        let q = VoteRefusal::NoQuorum {
+            entitled: 4,
+            present: 2,
+        };
+        let m = VoteRefusal::NoMajority {
+            entitled: 4,
+            yes: 2,
+        };
+        assert_eq!((q.code(), m.code()), ("no_quorum", "no_majority"));
+        assert!(
+            m.message(MeetingKind::Committee)
+                .contains("应到会支委（4 人）")
+        );
+    }
+
+    #[test]
+    fn a_window_ending_today_is_still_pending() {
+        // 30 November: November ends today, so its 主题党日 is pending, not missing.
+        let lines = compliance(
+            &RULES,
+            false,
+            false,
+            &[],
+            (d("2026-11-01"), d("2026-11-30")),
+            None,
+            d("2026-11-30"),
+        );
+        let t = lines
+            .iter()
+            .find(|l| l.rule.kind == MeetingKind::ThemeDay)
+            .expect("theme day");
+        assert_eq!((t.missing, t.pending), (0, 1));
+        let lines = compliance(
+            &RULES,
+            false,
+            false,
+            &[],
+            (d("2026-11-01"), d("2026-11-30")),
+            None,
+            d("2026-12-01"),
+        );
+        let t = lines
+            .iter()
+            .find(|l| l.rule.kind == MeetingKind::ThemeDay)
+            .expect("theme day");
+        assert_eq!((t.missing, t.pending), (1, 0));
     }
 }

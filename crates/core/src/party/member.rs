@@ -665,4 +665,69 @@ mod tests {
             assert_eq!(Post::parse(p.label()), Some(p));
         }
     }
+
+    #[test]
+    fn the_edges_of_the_dates_and_the_counts_hold() {
+        let today = d("2026-11-30");
+        // A step on the day of the last one; 转正 on the very day the year is over.
+        let r = Record {
+            stage: Stage::Applicant,
+            since: d("2026-11-01"),
+            joined: None,
+            extended_months: 0,
+        };
+        assert!(check_step(&r, &step(Step::Advance, "2026-11-01"), today).is_ok());
+        let p = Record {
+            stage: Stage::Probationary,
+            since: d("2025-11-30"),
+            joined: Some(d("2025-11-30")),
+            extended_months: 0,
+        };
+        assert_eq!(
+            check_step(&p, &step(Step::Advance, "2026-11-30"), today),
+            Ok(StepOutcome::To(Stage::Full))
+        );
+        for s in [Step::Advance, Step::Return, Step::Refuse, Step::Extend] {
+            assert_eq!(Step::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(Step::parse("advance"), Some(Step::Advance));
+        assert_eq!(Step::parse("x"), None);
+        assert_eq!(Step::Advance.label(Stage::Candidate), "接收为预备党员");
+        assert_eq!(Step::Refuse.label(Stage::Probationary), "取消预备党员资格");
+        assert!(
+            Probation::DueSoon(d("2026-12-10"))
+                .label()
+                .contains("2026-12-10 预备期满")
+        );
+        for p in Post::ALL {
+            assert_eq!(Post::parse(p.as_str()), Some(p));
+            assert_eq!(p.on_committee(), p != Post::GroupLeader);
+        }
+        assert_eq!(Post::Discipline.as_str(), "discipline");
+        let c = Counts {
+            full: 3,
+            probationary: 2,
+            committee: 0,
+        };
+        assert_eq!(c.members(), 5);
+        // Exactly three 正式党员 make a branch: no note.
+        assert!(shape_notes(c, false).is_empty());
+        // Exactly three on a committee of a branch of seven is one; five is within 3–5.
+        for (committee, notes) in [(2, 1), (3, 0), (5, 0), (6, 1)] {
+            let c = Counts {
+                full: 7,
+                probationary: 0,
+                committee,
+            };
+            assert_eq!(shape_notes(c, false).len(), notes, "{committee}");
+        }
+        // A 联合支部 of two is not told to be one.
+        let two = Counts {
+            full: 2,
+            probationary: 0,
+            committee: 1,
+        };
+        assert_eq!(shape_notes(two, true), vec![]);
+        assert_eq!(shape_notes(two, false).len(), 1);
+    }
 }
