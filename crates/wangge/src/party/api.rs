@@ -615,7 +615,7 @@ pub async fn api_center_nominate(
     let row = centers::nominate(&st, &c, input).await?;
     Ok((
         StatusCode::CREATED,
-        Json(center_view(&st, &c, row.id).await?),
+        Json(centers::one(&st, &c, row.id).await?),
     ))
 }
 
@@ -642,15 +642,7 @@ pub async fn api_center_step(
     let input: centers::StepInput = crate::web::json_body(&b)?;
     let c = actor.caller();
     let row = centers::step(&st, &c, id, input).await?;
-    Ok(Json(center_view(&st, &c, row.id).await?))
-}
-
-async fn center_view(st: &Base, c: &crate::web::Caller, id: i64) -> AppResult<centers::CenterView> {
-    centers::list(st, c, None)
-        .await?
-        .into_iter()
-        .find(|v| v.id == id)
-        .ok_or_else(|| crate::infra::error::AppError::NotFound("党员中心户不存在".into()))
+    Ok(Json(centers::one(&st, &c, row.id).await?))
 }
 
 /// The file's kind and title.

@@ -127,6 +127,16 @@ async fn views(st: &Base, rows: &[party_center::Model]) -> AppResult<Vec<CenterV
         .collect())
 }
 
+/// One 中心户 in the caller's subtree.
+pub async fn one(st: &Base, c: &Caller, id: i64) -> AppResult<CenterView> {
+    c.require(Permission::PartyView)?;
+    let rows = party_center::Entity::find_by_id(id)
+        .filter(c.scope_cond("org_path"))
+        .all(&st.db)
+        .await?;
+    views(st, &rows).await?.pop().ok_or_else(not_found)
+}
+
 /// The active 中心户 of a member, if any.
 pub async fn of_member(st: &Base, c: &Caller, member: i64) -> AppResult<Option<CenterView>> {
     let rows = party_center::Entity::find()
