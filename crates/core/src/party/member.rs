@@ -475,9 +475,40 @@ pub fn shape_notes(counts: Counts, joint: bool) -> Vec<ShapeNote> {
     out
 }
 
+/// What a 联合支部's units say about its shape: it joins two or more units, generally at most
+/// [`JOINT_UNITS_MAX`] (shown, not enforced: practice varies).
+pub fn unit_notes(units: u32) -> Vec<ShapeNote> {
+    if units < 2 {
+        vec![ShapeNote {
+            level: "info",
+            text: format!("联合党支部由 2 个以上单位联合组建，已登记 {units} 个单位"),
+        }]
+    } else if units > JOINT_UNITS_MAX {
+        vec![ShapeNote {
+            level: "warn",
+            text: format!(
+                "联合党支部覆盖单位一般不超过 {JOINT_UNITS_MAX} 个，现有 {units} 个：可考虑分设"
+            ),
+        }]
+    } else {
+        Vec::new()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_joint_branch_joins_two_to_five_units() {
+        assert_eq!(unit_notes(0)[0].level, "info");
+        assert_eq!(unit_notes(1)[0].level, "info");
+        assert!(unit_notes(2).is_empty());
+        assert!(unit_notes(5).is_empty());
+        let six = unit_notes(6);
+        assert_eq!(six[0].level, "warn");
+        assert!(six[0].text.contains("现有 6 个"), "{}", six[0].text);
+    }
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")

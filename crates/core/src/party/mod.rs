@@ -8,6 +8,7 @@
 //! (三会一课) and their rules in [`meeting`].
 
 pub mod center;
+pub mod election;
 pub mod meeting;
 pub mod member;
 

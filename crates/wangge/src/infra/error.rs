@@ -148,7 +148,7 @@ impl From<Invalid> for AppError {
 type HeldRule = (&'static [&'static str], fn() -> AppError);
 
 /// The rules of the form "at most one …" the database holds.
-const HELD_BY_THE_DATABASE: [HeldRule; 13] = [
+const HELD_BY_THE_DATABASE: [HeldRule; 14] = [
     (&["ux_residents_one_head", "residents.household_id"], || {
         AppError::bad(
             "two_heads",
@@ -200,6 +200,10 @@ const HELD_BY_THE_DATABASE: [HeldRule; 13] = [
     (
         &["ux_party_centers_member", "party_centers.member_id"],
         || AppError::conflict("already_center", "这名党员的家已是（或正推荐为）党员中心户"),
+    ),
+    (
+        &["ux_party_org_units_name", "party_org_units.party_org_id"],
+        || AppError::conflict("duplicate_unit", "该单位已是这个联合党支部的组建单位"),
     ),
 ];
 

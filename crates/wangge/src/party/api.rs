@@ -1,6 +1,7 @@
 //! The party slice's JSON API.
 
 use super::service::{self, OrgInput, OrgView};
+use super::shape;
 use crate::infra::error::AppResult;
 use crate::web::{Actor, Base};
 use axum::Json;
@@ -687,4 +688,193 @@ pub async fn api_meeting_file(
             "href": format!("/party/meetings/{id}/files/{}", f.id)}),
         ),
     ))
+}
+
+/// `GET /api/v1/party/orgs/{id}/elections`
+#[utoipa::path(
+    get,
+    operation_id = "party_elections",
+    path = "/party/orgs/{id}/elections",
+    tag = "党组织",
+    summary = "党支部的选举记录（换届选举、补选），新的在前，含当选人、职务与得票",
+    params(("id" = i64, Path, description = "党组织编号")),
+    responses(
+        (status = 200, description = "成功"),
+        crate::web::Refused,
+    ),
+)]
+pub async fn api_elections(
+    State(st): State<Base>,
+    actor: Actor,
+    Path(id): Path<i64>,
+) -> AppResult<Json<Vec<shape::ElectionView>>> {
+    Ok(Json(shape::elections(&st, &actor.caller(), id).await?))
+}
+
+/// `POST /api/v1/party/orgs/{id}/elections`
+#[utoipa::path(
+    post,
+    operation_id = "party_election_record",
+    path = "/party/orgs/{id}/elections",
+    tag = "党组织",
+    summary = "登记党支部的选举：到会须超过应到会有选举权党员的五分之四，当选须得赞成票超过应到会有选举权人数的一半，委员差额不少于 20%；不符合时拒绝并说明（election_invalid）。换届选举更新换届日期和职务",
+    params(("id" = i64, Path, description = "党组织编号")),
+    request_body(content = Object, content_type = "application/json", description = "{kind: regular|by_election, held_on, entitled, present, seats, candidates, elected: [{member_id, post, votes}], approval_no?, note?}"),
+    responses(
+        (status = 201, description = "已登记"),
+        crate::web::RefusedWrite,
+    ),
+)]
+pub async fn api_election_record(
+    State(st): State<Base>,
+    actor: Actor,
+    Path(id): Path<i64>,
+    b: Bytes,
+) -> AppResult<(StatusCode, Json<shape::ElectionView>)> {
+    let input: shape::ElectionInput = crate::web::json_body(&b)?;
+    let c = actor.caller();
+    let row = shape::record_election(&st, &c, id, input).await?;
+    let all = shape::elections(&st, &c, id).await?;
+    let one = all
+        .into_iter()
+        .find(|e| e.id == row.id)
+        .ok_or_else(|| crate::infra::error::AppError::NotFound("选举记录不存在".into()))?;
+    Ok((StatusCode::CREATED, Json(one)))
+}
+
+/// `GET /api/v1/party/orgs/{id}/units`
+#[utoipa::path(
+    get,
+    operation_id = "party_units",
+    path = "/party/orgs/{id}/units",
+    tag = "党组织",
+    summary = "联合党支部的组建单位（含已退出的）",
+    params(("id" = i64, Path, description = "党组织编号")),
+    responses(
+        (status = 200, description = "成功"),
+        crate::web::Refused,
+    ),
+)]
+pub async fn api_units(
+    State(st): State<Base>,
+    actor: Actor,
+    Path(id): Path<i64>,
+) -> AppResult<Json<Vec<shape::UnitView>>> {
+    Ok(Json(shape::units(&st.db, &actor.caller(), id).await?))
+}
+
+/// `POST /api/v1/party/orgs/{id}/units`
+#[utoipa::path(
+    post,
+    operation_id = "party_unit_add",
+    path = "/party/orgs/{id}/units",
+    tag = "党组织",
+    summary = "为联合党支部增加组建单位（一般不超过 5 个，超过时提示）",
+    params(("id" = i64, Path, description = "党组织编号")),
+    request_body(content = Object, content_type = "application/json", description = "{name, kind: 企业|社会组织|机关事业单位|其他, contact?, joined_on}"),
+    responses(
+        (status = 201, description = "已增加"),
+        crate::web::RefusedWrite,
+    ),
+)]
+pub async fn api_unit_add(
+    State(st): State<Base>,
+    actor: Actor,
+    Path(id): Path<i64>,
+    b: Bytes,
+) -> AppResult<(StatusCode, Json<shape::UnitView>)> {
+    let input: shape::UnitInput = crate::web::json_body(&b)?;
+    let c = actor.caller();
+    let row = shape::add_unit(&st.db, &c, id, input).await?;
+    let all = shape::units(&st.db, &c, id).await?;
+    let one = all
+        .into_iter()
+        .find(|u| u.id == row.id)
+        .ok_or_else(|| crate::infra::error::AppError::NotFound("组建单位不存在".into()))?;
+    Ok((StatusCode::CREATED, Json(one)))
+}
+
+/// When a unit left.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct UnitEndInput {
+    /// 退出日期.
+    pub left_on: String,
+}
+
+/// `POST /api/v1/party/units/{id}/end`
+#[utoipa::path(
+    post,
+    operation_id = "party_unit_end",
+    path = "/party/units/{id}/end",
+    tag = "党组织",
+    summary = "组建单位退出联合党支部（记录保留）",
+    params(("id" = i64, Path, description = "组建单位编号")),
+    request_body(content = Object, content_type = "application/json", description = "{left_on}"),
+    responses(
+        (status = 204, description = "已退出"),
+        crate::web::RefusedWrite,
+    ),
+)]
+pub async fn api_unit_end(
+    State(st): State<Base>,
+    actor: Actor,
+    Path(id): Path<i64>,
+    b: Bytes,
+) -> AppResult<StatusCode> {
+    let input: UnitEndInput = crate::web::json_body(&b)?;
+    shape::end_unit(&st.db, &actor.caller(), id, &input.left_on).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /api/v1/party/orgs/{id}/changes`
+#[utoipa::path(
+    get,
+    operation_id = "party_changes",
+    path = "/party/orgs/{id}/changes",
+    tag = "党组织",
+    summary = "党组织的调整记录（合并、分设、调整隶属），新的在前",
+    params(("id" = i64, Path, description = "党组织编号")),
+    responses(
+        (status = 200, description = "成功"),
+        crate::web::Refused,
+    ),
+)]
+pub async fn api_changes(
+    State(st): State<Base>,
+    actor: Actor,
+    Path(id): Path<i64>,
+) -> AppResult<Json<Vec<shape::ChangeView>>> {
+    Ok(Json(shape::changes(&st.db, &actor.caller(), id).await?))
+}
+
+/// `POST /api/v1/party/orgs/{id}/reorganize`
+#[utoipa::path(
+    post,
+    operation_id = "party_reorganize",
+    path = "/party/orgs/{id}/reorganize",
+    tag = "党组织",
+    summary = "调整党组织并保留历史：merge（合并：全部党员和党小组并入 to，本支部关闭）、split（分设：members 所列党员转入 to）、move（调整隶属：to 为新的上级）",
+    params(("id" = i64, Path, description = "党组织编号")),
+    request_body(content = Object, content_type = "application/json", description = "{kind: merge|split|move, to, members?, on, approval_no?, note?, version?}"),
+    responses(
+        (status = 201, description = "已调整"),
+        crate::web::RefusedWrite,
+    ),
+)]
+pub async fn api_reorganize(
+    State(st): State<Base>,
+    actor: Actor,
+    Path(id): Path<i64>,
+    b: Bytes,
+) -> AppResult<(StatusCode, Json<shape::ChangeView>)> {
+    let input: shape::ReorgInput = crate::web::json_body(&b)?;
+    let c = actor.caller();
+    let row = shape::reorganize(&st.db, &c, id, input).await?;
+    let all = shape::changes(&st.db, &c, id).await?;
+    let one = all
+        .into_iter()
+        .find(|x| x.id == row.id)
+        .ok_or_else(|| crate::infra::error::AppError::NotFound("调整记录不存在".into()))?;
+    Ok((StatusCode::CREATED, Json(one)))
 }

@@ -264,3 +264,103 @@ pub mod party_meeting_file {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+/// An election of an organization's committee or secretary (换届选举, 补选).
+pub mod party_election {
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "party_elections")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub party_org_id: i64,
+        pub org_path: String,
+        pub kind: String,
+        pub held_on: String,
+        pub entitled: i32,
+        pub present: i32,
+        pub seats: i32,
+        pub candidates: i32,
+        pub approval_no: String,
+        pub note: String,
+        pub actor_name: String,
+        pub created_at: i64,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// One person an election chose, with the post and the votes.
+pub mod party_election_result {
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "party_election_results")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub election_id: i64,
+        pub member_id: i64,
+        pub org_path: String,
+        pub post: String,
+        pub votes: i32,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// A unit a 联合支部 joins (an enterprise, a social organization, an office).
+pub mod party_org_unit {
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "party_org_units")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub party_org_id: i64,
+        pub org_path: String,
+        pub name: String,
+        pub kind: String,
+        pub contact: String,
+        pub joined_on: String,
+        pub left_on: Option<String>,
+        pub status: String,
+        pub actor_name: String,
+        pub created_at: i64,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// A reorganization: a merge into another organization, members split off into another, or
+/// a move under another parent; the organizations' history stays with them.
+pub mod party_org_change {
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "party_org_changes")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub kind: String,
+        pub from_org_id: i64,
+        pub to_org_id: Option<i64>,
+        pub org_path: String,
+        pub from_name: String,
+        pub to_name: String,
+        pub on_date: String,
+        pub members_moved: i32,
+        pub approval_no: String,
+        pub note: String,
+        pub actor_name: String,
+        pub at: i64,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

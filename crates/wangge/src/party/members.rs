@@ -278,6 +278,9 @@ fn step_label(kind: &str) -> &'static str {
         "lost" => "失联",
         "found" => "恢复联系",
         "post" => "党内职务",
+        "elected" => "当选",
+        "merge" => "组织合并",
+        "split" => "组织分设",
         _ => "",
     }
 }
@@ -407,7 +410,7 @@ pub struct Page {
 }
 
 /// The caller may see party data.
-fn require_view(c: &Caller) -> AppResult<()> {
+pub(crate) fn require_view(c: &Caller) -> AppResult<()> {
     c.require(Permission::PartyView)?;
     c.require(Permission::PartyMemberView)
 }
@@ -719,7 +722,7 @@ async fn account(db: &impl ConnectionTrait, c: &Caller, id: Option<i64>) -> AppR
 
 /// Writes a step of history.
 #[allow(clippy::too_many_arguments)]
-async fn record_step(
+pub(crate) async fn record_step(
     db: &impl ConnectionTrait,
     c: &Caller,
     m: &party_member::Model,

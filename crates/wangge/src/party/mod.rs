@@ -19,6 +19,8 @@ pub mod member_pages;
 pub mod members;
 pub mod pages;
 pub mod service;
+pub mod shape;
+pub mod shape_pages;
 
 use crate::infra::db::Hold;
 use crate::web::{Base, Mounted, NavEntry, Routes, Slice};
@@ -60,6 +62,10 @@ pub const SLICE: Slice = Slice {
         Hold::path("party_meetings", "org_path", "次会议记录"),
         Hold::path("party_centers", "org_path", "个党员中心户"),
         Hold::path("party_meeting_files", "org_path", "个会议文件"),
+        Hold::path("party_elections", "org_path", "次选举记录"),
+        Hold::path("party_election_results", "org_path", "条当选记录"),
+        Hold::path("party_org_units", "org_path", "个组建单位"),
+        Hold::path("party_org_changes", "org_path", "条党组织调整记录"),
     ],
     audit_actions: &[("dissolve", "撤销"), ("view", "查看"), ("end", "解除")],
     audit_entities: &[
@@ -70,6 +76,8 @@ pub const SLICE: Slice = Slice {
         ("party_meeting", "组织生活"),
         ("party_rules", "组织生活要求"),
         ("party_center", "党员中心户"),
+        ("party_election", "党组织选举"),
+        ("party_org_unit", "联合支部组建单位"),
     ],
     seed: None,
     kinds: &[&wangge_core::flow::errand::KIND],
@@ -107,6 +115,11 @@ fn api() -> Routes<Base> {
         .routes(routes!(api::api_centers, api::api_center_nominate))
         .routes(routes!(api::api_center_step))
         .routes(routes!(api::api_meeting_file))
+        .routes(routes!(api::api_elections, api::api_election_record))
+        .routes(routes!(api::api_units, api::api_unit_add))
+        .routes(routes!(api::api_unit_end))
+        .routes(routes!(api::api_changes))
+        .routes(routes!(api::api_reorganize))
 }
 
 /// The pages.
@@ -117,6 +130,13 @@ fn pages() -> Routes<Base> {
         .route("/party/orgs/new", get(pages::new_org))
         .route("/party/orgs/{id}", get(pages::detail).post(pages::update))
         .route("/party/orgs/{id}/dissolve", post(pages::dissolve))
+        .route(
+            "/party/orgs/{id}/elections",
+            post(shape_pages::election_record),
+        )
+        .route("/party/orgs/{id}/units", post(shape_pages::unit_add))
+        .route("/party/units/{id}/end", post(shape_pages::unit_end))
+        .route("/party/orgs/{id}/reorganize", post(shape_pages::reorganize))
         .route("/party/terms", post(pages::set_terms))
         .route(
             "/party/members",

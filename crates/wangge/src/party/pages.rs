@@ -244,6 +244,7 @@ struct DetailPage {
     children: Vec<OrgView>,
     categories: Vec<Choice>,
     can_manage: bool,
+    shape: super::shape_pages::Extras,
 }
 
 /// `GET /party/orgs/{id}`
@@ -266,6 +267,7 @@ pub async fn detail(
             None => None,
         };
         let children = super::api::children(&st, &c, id).await?;
+        let shape = super::shape_pages::extras(&st, &c, &row).await?;
         let ctx = PageCtx::new(&st, &actor, &org.name, "party").await?;
         Ok::<_, AppError>(Html(
             DetailPage {
@@ -276,6 +278,7 @@ pub async fn detail(
                 children,
                 categories: category_choices(),
                 can_manage: actor.can(Permission::PartyManage),
+                shape,
             }
             .render(),
         ))

@@ -192,6 +192,12 @@ async fn fill_counts(db: &impl ConnectionTrait, views: &mut [OrgView]) -> AppRes
             }
         }
     }
+    let joint_ids: Vec<i64> = views
+        .iter()
+        .filter(|v| v.category.as_deref() == Some(BranchCategory::Joint.as_str()))
+        .map(|v| v.id)
+        .collect();
+    let units = super::shape::unit_counts(db, &joint_ids).await?;
     for v in views.iter_mut() {
         let c = counts.get(&v.id).copied().unwrap_or_default();
         v.members = c.members();
@@ -201,6 +207,11 @@ async fn fill_counts(db: &impl ConnectionTrait, views: &mut [OrgView]) -> AppRes
             let joint = v.category.as_deref() == Some(BranchCategory::Joint.as_str());
             v.notes = rules::shape_notes(c, joint)
                 .into_iter()
+                .chain(if joint {
+                    rules::unit_notes(units.get(&v.id).copied().unwrap_or(0))
+                } else {
+                    Vec::new()
+                })
                 .map(|n| ShapeNote {
                     level: n.level,
                     text: n.text,

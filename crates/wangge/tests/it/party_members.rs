@@ -10,7 +10,13 @@ use serde_json::{Value, json};
 
 /// `n` residents, each the head of a new household in the grid's first building, by the
 /// grid's worker: their resident ids and household ids.
-async fn residents(app: &TestApp, worker: &str, grid: &str, n: u32, seq0: u32) -> Vec<(i64, i64)> {
+pub(crate) async fn residents(
+    app: &TestApp,
+    worker: &str,
+    grid: &str,
+    n: u32,
+    seq0: u32,
+) -> Vec<(i64, i64)> {
     let w = app.token(worker).await;
     let building = app.building_in(grid).await;
     let mut out = Vec::new();
@@ -30,7 +36,7 @@ async fn residents(app: &TestApp, worker: &str, grid: &str, n: u32, seq0: u32) -
 }
 
 /// The branch of a community, as its secretary sees it.
-async fn branch_of(app: &TestApp, secretary: &str) -> i64 {
+pub(crate) async fn branch_of(app: &TestApp, secretary: &str) -> i64 {
     let sj = app.token(secretary).await;
     let (_, mine) = app.get(&sj, "/api/v1/party/orgs").await;
     mine[0]["id"].as_i64().expect("the community's branch")
@@ -38,7 +44,13 @@ async fn branch_of(app: &TestApp, secretary: &str) -> i64 {
 
 /// Registers a full member (joined 2015, full 2016) or a probationary one (joined half a
 /// year ago).
-async fn member(app: &TestApp, token: &str, branch: i64, resident: i64, full: bool) -> Value {
+pub(crate) async fn member(
+    app: &TestApp,
+    token: &str,
+    branch: i64,
+    resident: i64,
+    full: bool,
+) -> Value {
     let joined = (chrono::Utc::now().date_naive() - chrono::Duration::days(180)).to_string();
     let body = if full {
         json!({"resident_id": resident, "party_org_id": branch, "stage": "正式党员",
@@ -54,7 +66,7 @@ async fn member(app: &TestApp, token: &str, branch: i64, resident: i64, full: bo
     v
 }
 
-async fn refused(
+pub(crate) async fn refused(
     app: &TestApp,
     token: &str,
     method: Method,

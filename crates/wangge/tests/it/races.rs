@@ -628,3 +628,66 @@ async fn a_resident_has_one_membership_and_a_branch_one_secretary_when_two_act_a
         assert_eq!(s, StatusCode::OK, "{v}");
     }
 }
+
+#[tokio::test]
+async fn a_joint_branch_has_one_unit_of_a_name_and_a_branch_merges_once() {
+    let app = TestApp::spawn().await;
+    let zz = app.token("qinghe-zz").await;
+    let admin = app.token("admin").await;
+    let liuan = app.node_id(&admin, "330199001001").await;
+    let (_, tree) = app.get(&zz, "/api/v1/party/orgs").await;
+    let committee = tree[0]["id"].as_i64().expect("the street's committee");
+    let branch = |name: String, category: &'static str| {
+        let (app, zz) = (&app, &zz);
+        async move {
+            let (s, v) = app
+                .send(
+                    Method::POST,
+                    zz,
+                    "/api/v1/party/orgs",
+                    json!({"parent_id": committee, "org_node_id": liuan, "name": name,
+                           "kind": "branch", "category": category}),
+                )
+                .await;
+            assert_eq!(s, StatusCode::CREATED, "{v}");
+            v["id"].as_i64().expect("id")
+        }
+    };
+    let joint = branch("柳岸联合党支部".into(), "联合支部").await;
+    for round in 0..ROUNDS {
+        let unit = || {
+            (
+                Method::POST,
+                zz.as_str(),
+                format!("/api/v1/party/orgs/{joint}/units"),
+                json!({"name": format!("柳岸商户{round}"), "kind": "企业", "joined_on": "2025-01-01"}),
+            )
+        };
+        let (a, b) = both(&app, unit(), unit()).await;
+        assert_eq!(wins(&[a.clone(), b.clone()]), 1, "round {round}: {a:?} {b:?}");
+        let lost = if a.0.is_success() { b } else { a };
+        assert_eq!(lost.1["error"]["code"], "duplicate_unit", "{lost:?}");
+    }
+    // Two merges of one branch at once, into two others: it merges once, into one.
+    for round in 0..ROUNDS / 3 {
+        let from = branch(format!("柳岸甲支部{round}"), "社区").await;
+        let to1 = branch(format!("柳岸乙支部{round}"), "社区").await;
+        let to2 = branch(format!("柳岸丙支部{round}"), "社区").await;
+        let merge = |to: i64| {
+            (
+                Method::POST,
+                zz.as_str(),
+                format!("/api/v1/party/orgs/{from}/reorganize"),
+                json!({"kind": "merge", "to": to, "on": "2026-06-01"}),
+            )
+        };
+        let (a, b) = both(&app, merge(to1), merge(to2)).await;
+        assert_eq!(wins(&[a.clone(), b.clone()]), 1, "round {round}: {a:?} {b:?}");
+        let changes = app
+            .int(&format!(
+                "SELECT COUNT(*) FROM party_org_changes WHERE from_org_id = {from}"
+            ))
+            .await;
+        assert_eq!(changes, 1, "round {round}");
+    }
+}

@@ -171,6 +171,15 @@ const ROUTES: &[Route] = &[
     r("/api/v1/party/meetings/{id}", Can(PartyMemberView), Scoped),
     r("/api/v1/party/compliance", Can(PartyView), Scoped),
     r("/api/v1/party/centers", Can(PartyView), Scoped),
+    r("/api/v1/party/orgs/{id}/elections", Can(PartyView), Scoped),
+    r("/api/v1/party/orgs/{id}/units", Can(PartyView), Scoped),
+    r("/api/v1/party/units/{id}/end", Can(PartyManage), Scoped),
+    r("/api/v1/party/orgs/{id}/changes", Can(PartyView), Scoped),
+    r(
+        "/api/v1/party/orgs/{id}/reorganize",
+        Can(PartyManage),
+        Scoped,
+    ),
     r(
         "/api/v1/party/meetings/{id}/files",
         Can(PartyMemberView),
@@ -293,6 +302,10 @@ const ROUTES: &[Route] = &[
     r("/party/rules", Can(PartyView), Own),
     r("/party/me", Any, Scoped),
     r("/party/centers", Can(PartyView), Scoped),
+    r("/party/orgs/{id}/elections", Can(PartyManage), Scoped),
+    r("/party/orgs/{id}/units", Can(PartyManage), Scoped),
+    r("/party/units/{id}/end", Can(PartyManage), Scoped),
+    r("/party/orgs/{id}/reorganize", Can(PartyManage), Scoped),
     r("/party/meetings/{id}/files", Can(PartyMemberView), Scoped),
     r(
         "/party/meetings/{id}/files/{doc}",
@@ -393,6 +406,7 @@ struct Other {
     meeting: i64,
     link: i64,
     center: i64,
+    unit: i64,
     markers: Vec<String>,
 }
 
@@ -587,9 +601,67 @@ async fn other_street(app: &TestApp) -> Other {
     .await
     .expect("a 中心户 there")
     .id;
+    // A joint branch of the other street with a unit, and an election of its branch.
+    let committee = id(format!(
+        "SELECT MIN(id) FROM party_orgs WHERE org_path LIKE {like} AND kind = 'committee'"
+    ))
+    .await;
+    let joint = wangge::party::service::create(
+        &app.db,
+        &cli,
+        wangge::party::service::OrgInput {
+            parent_id: Some(committee),
+            org_node_id: Some(community),
+            name: "江滨两新联合党支部".into(),
+            kind: "branch".into(),
+            category: "联合支部".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("a joint branch there")
+    .id;
+    let unit = wangge::party::shape::add_unit(
+        &app.db,
+        &cli,
+        joint,
+        wangge::party::shape::UnitInput {
+            name: "江滨物流有限公司".into(),
+            kind: "企业".into(),
+            contact: String::new(),
+            joined_on: "2025-01-01".into(),
+        },
+    )
+    .await
+    .expect("a unit there")
+    .id;
+    wangge::party::shape::record_election(
+        &app.state,
+        &cli,
+        party_org,
+        wangge::party::shape::ElectionInput {
+            kind: "regular".into(),
+            held_on: "2026-03-01".into(),
+            entitled: Some(1),
+            present: Some(1),
+            seats: Some(1),
+            candidates: Some(1),
+            elected: vec![wangge::party::shape::ElectedInput {
+                member_id: Some(member),
+                post: "secretary".into(),
+                votes: Some(1),
+            }],
+            approval_no: "江组〔2026〕1号".into(),
+            note: String::new(),
+        },
+    )
+    .await
+    .expect("an election there");
     let mut markers = vec![
         c["case_no"].as_str().expect("no").to_owned(),
         "江守望".to_owned(),
+        "江滨物流有限公司".to_owned(),
+        "江组〔2026〕1号".to_owned(),
         "江滨护栏巡查主题党日".to_owned(),
     ];
     let names = app
@@ -625,6 +697,7 @@ async fn other_street(app: &TestApp) -> Other {
         meeting,
         link,
         center,
+        unit,
         markers,
     }
 }
@@ -677,6 +750,8 @@ fn fill(path: &str, o: &Other) -> String {
         o.link.to_string()
     } else if path.contains("/party/centers/") {
         o.center.to_string()
+    } else if path.contains("/party/units/") {
+        o.unit.to_string()
     } else if path.contains("/import/jobs/") {
         "1".to_owned()
     } else if path.contains("/files/") {

@@ -28,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0014PartyMembers),
             Box::new(M0015PartyCenters),
             Box::new(M0016PartyMeetingFiles),
+            Box::new(M0017PartyShape),
         ]
     }
 }
@@ -1840,5 +1841,163 @@ impl MigrationTrait for M0016PartyMeetingFiles {
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.drop_table(Table::drop().table("party_meeting_files").to_owned())
             .await
+    }
+}
+
+/// The party's shape over time: elections with their results (换届选举, 补选), the units a
+/// 联合支部 joins (one active unit of a name per branch: a partial unique index), and the
+/// reorganizations — merges, splits, moves under another parent — that keep history.
+struct M0017PartyShape;
+
+impl MigrationName for M0017PartyShape {
+    fn name(&self) -> &str {
+        "m0017_party_shape"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0017PartyShape {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("party_elections")
+                .col(big_pk_auto("id"))
+                .col(big_integer("party_org_id"))
+                .col(party_path(m))
+                .col(string_len("kind", 16))
+                .col(string_len("held_on", 10))
+                .col(integer("entitled"))
+                .col(integer("present"))
+                .col(integer("seats"))
+                .col(integer("candidates"))
+                .col(string_len("approval_no", 40).default(""))
+                .col(string_len("note", 500).default(""))
+                .col(string_len("actor_name", 60))
+                .col(ts("created_at"))
+                .to_owned(),
+        )
+        .await?;
+        index(
+            m,
+            "party_elections",
+            "ix_party_elections_org",
+            &["party_org_id"],
+            false,
+        )
+        .await?;
+        index(
+            m,
+            "party_elections",
+            "ix_party_elections_path",
+            &["org_path"],
+            false,
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("party_election_results")
+                .col(big_pk_auto("id"))
+                .col(big_integer("election_id"))
+                .col(big_integer("member_id"))
+                .col(party_path(m))
+                .col(string_len("post", 20))
+                .col(integer("votes"))
+                .to_owned(),
+        )
+        .await?;
+        index(
+            m,
+            "party_election_results",
+            "ix_party_election_results_election",
+            &["election_id"],
+            false,
+        )
+        .await?;
+        index(
+            m,
+            "party_election_results",
+            "ix_party_election_results_path",
+            &["org_path"],
+            false,
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("party_org_units")
+                .col(big_pk_auto("id"))
+                .col(big_integer("party_org_id"))
+                .col(party_path(m))
+                .col(string_len("name", 60))
+                .col(string_len("kind", 20))
+                .col(string_len("contact", 40).default(""))
+                .col(string_len("joined_on", 10))
+                .col(string_len_null("left_on", 10))
+                .col(string_len("status", 16).default("active"))
+                .col(string_len("actor_name", 60))
+                .col(ts("created_at"))
+                .to_owned(),
+        )
+        .await?;
+        index(
+            m,
+            "party_org_units",
+            "ix_party_org_units_org",
+            &["party_org_id"],
+            false,
+        )
+        .await?;
+        index(
+            m,
+            "party_org_units",
+            "ix_party_org_units_path",
+            &["org_path"],
+            false,
+        )
+        .await?;
+        m.get_connection()
+            .execute_unprepared(
+                "CREATE UNIQUE INDEX ux_party_org_units_name ON party_org_units \
+                 (party_org_id, name) WHERE status = 'active'",
+            )
+            .await?;
+        m.create_table(
+            Table::create()
+                .table("party_org_changes")
+                .col(big_pk_auto("id"))
+                .col(string_len("kind", 16))
+                .col(big_integer("from_org_id"))
+                .col(big_integer_null("to_org_id"))
+                .col(party_path(m))
+                .col(string_len("from_name", 60))
+                .col(string_len("to_name", 60).default(""))
+                .col(string_len("on_date", 10))
+                .col(integer("members_moved").default(0))
+                .col(string_len("approval_no", 40).default(""))
+                .col(string_len("note", 500).default(""))
+                .col(string_len("actor_name", 60))
+                .col(ts("at"))
+                .to_owned(),
+        )
+        .await?;
+        for (name, col) in [
+            ("ix_party_org_changes_from", "from_org_id"),
+            ("ix_party_org_changes_to", "to_org_id"),
+            ("ix_party_org_changes_path", "org_path"),
+        ] {
+            index(m, "party_org_changes", name, &[col], false).await?;
+        }
+        Ok(())
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for t in [
+            "party_org_changes",
+            "party_org_units",
+            "party_election_results",
+            "party_elections",
+        ] {
+            m.drop_table(Table::drop().table(t).to_owned()).await?;
+        }
+        Ok(())
     }
 }
