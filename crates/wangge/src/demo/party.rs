@@ -95,20 +95,36 @@ pub async fn generate(db: &DatabaseConnection) -> AppResult<Made> {
                 )
                 .await?;
                 made.orgs += 1;
+                // The two village branches were the committee's until they were put under
+                // the new general branch: the move is on record.
                 for (k, old) in ["东岙", "西岙"].into_iter().enumerate() {
-                    service::create(
+                    let b = service::create(
                         db,
                         &c,
                         OrgInput {
-                            parent_id: Some(general.id),
+                            parent_id: Some(committee.id),
                             org_node_id: Some(community.id),
                             name: format!("第{}党支部（原{old}村）", ["一", "二"][k]),
                             kind: "branch".into(),
                             category: "village".into(),
                             secretary: ["郑海明", "孙桂英"][k].into(),
-                            founded_on: date(today, 3, 4, 1),
+                            founded_on: date(today, 12, 4, 1),
                             elected_on: date(today, 3, 4, 1),
                             ..OrgInput::default()
+                        },
+                    )
+                    .await?;
+                    crate::party::shape::reorganize(
+                        db,
+                        &c,
+                        b.id,
+                        crate::party::shape::ReorgInput {
+                            kind: "move".into(),
+                            to: Some(general.id),
+                            on: date(today, 3, 4, 1),
+                            approval_no: format!("{short}党工〔{}〕7号", today.year() - 3),
+                            note: format!("东岙、西岙两村党支部合并组建{}党总支", community.name),
+                            ..Default::default()
                         },
                     )
                     .await?;
@@ -174,6 +190,28 @@ pub async fn generate(db: &DatabaseConnection) -> AppResult<Made> {
         )
         .await?;
         made.orgs += 1;
+        // The first street's firms along the river share one branch (联合支部), its units on
+        // record; two members of the 两新 branch were split off into it (see `shape`).
+        if si == 0 {
+            service::create(
+                db,
+                &c,
+                OrgInput {
+                    parent_id: Some(committee.id),
+                    org_node_id: Some(street.id),
+                    name: format!("中共{short}沿河商圈联合支部委员会"),
+                    kind: "branch".into(),
+                    category: "joint".into(),
+                    secretary: "钱卫东".into(),
+                    founded_on: date(today, 2, 3, 15),
+                    elected_on: date(today, 2, 3, 15),
+                    note: "沿河商户、物业和社会组织联合组建".into(),
+                    ..OrgInput::default()
+                },
+            )
+            .await?;
+            made.orgs += 1;
+        }
     }
     Ok(made)
 }
@@ -240,6 +278,10 @@ pub async fn lives(st: &crate::web::Base, seed: u64) -> AppResult<Lives> {
         .all(db)
         .await?;
     for (bi, b) in branches.iter().enumerate() {
+        // A 联合支部's members come from the 两新 branch (see `shape`).
+        if b.category.as_deref() == Some("joint") {
+            continue;
+        }
         // A 两新 branch's members work at the street's firms: a few, and no households.
         let firms = b.category.as_deref() == Some("new_economy");
         let people = resident::Entity::find()
@@ -735,5 +777,141 @@ pub async fn lives(st: &crate::web::Base, seed: u64) -> AppResult<Lives> {
             }
         }
     }
+    shape(st).await?;
     Ok(out)
+}
+
+/// The demo's record of each branch's last election (the committee or secretary its members
+/// hold now, elected on the branch's election date by the rules), and the 联合支部's units with
+/// the two members split off into it from the 两新 branch.
+async fn shape(st: &crate::web::Base) -> AppResult<()> {
+    use crate::party::entity::{party_member, party_org};
+    use crate::party::shape::{self as sh, ElectedInput, ElectionInput, ReorgInput, UnitInput};
+    use wangge_core::party::member::{Post, Stage};
+    let db = &st.db;
+    let c = Caller::cli();
+    let branches = party_org::Entity::find()
+        .filter(party_org::Column::Kind.eq("branch"))
+        .filter(party_org::Column::Status.eq("active"))
+        .order_by_asc(party_org::Column::Id)
+        .all(db)
+        .await?;
+    for b in &branches {
+        let Some(held) = b.elected_on.clone() else {
+            continue;
+        };
+        let rows = party_member::Entity::find()
+            .filter(party_member::Column::PartyOrgId.eq(b.id))
+            .filter(party_member::Column::Status.eq("active"))
+            .order_by_asc(party_member::Column::Id)
+            .all(db)
+            .await?;
+        let entitled = rows
+            .iter()
+            .filter(|m| Stage::parse(&m.stage) == Some(Stage::Full))
+            .count() as i64;
+        let holders: Vec<(&party_member::Model, Post)> = rows
+            .iter()
+            .filter_map(|m| Some((m, m.post.as_deref().and_then(Post::parse)?)))
+            .filter(|(m, p)| p.on_committee() && Stage::parse(&m.stage) == Some(Stage::Full))
+            .collect();
+        if entitled == 0 || !holders.iter().any(|(_, p)| *p == Post::Secretary) {
+            continue;
+        }
+        // One away where the four-fifths rule allows it.
+        let present = if entitled > 5 { entitled - 1 } else { entitled };
+        let seats = holders.len() as i64;
+        sh::record_election(
+            st,
+            &c,
+            b.id,
+            ElectionInput {
+                kind: "regular".into(),
+                held_on: held,
+                entitled: Some(entitled),
+                present: Some(present),
+                seats: Some(seats),
+                candidates: Some(i64::from(wangge_core::party::election::fewest_candidates(
+                    u32::try_from(seats).unwrap_or(1),
+                ))),
+                elected: holders
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (m, p))| ElectedInput {
+                        member_id: Some(m.id),
+                        post: p.as_str().into(),
+                        votes: Some(if entitled > 6 {
+                            present - (i as i64 % 3)
+                        } else {
+                            present
+                        }),
+                    })
+                    .collect(),
+                approval_no: String::new(),
+                note: "任期届满，党员大会选举产生新一届支部委员会".into(),
+            },
+        )
+        .await?;
+    }
+    // The 联合支部: its units, and two members split off into it from the 两新 branch.
+    let Some(joint) = branches
+        .iter()
+        .find(|b| b.category.as_deref() == Some("joint"))
+    else {
+        return Ok(());
+    };
+    let joined = joint.founded_on.clone().unwrap_or_default();
+    for (name, kind) in [
+        ("河埠头餐饮有限公司", "企业"),
+        ("清河沿河物业服务中心", "企业"),
+        ("乐邻社工服务社", "社会组织"),
+        ("河畔小商品市场", "企业"),
+    ] {
+        sh::add_unit(
+            db,
+            &c,
+            joint.id,
+            UnitInput {
+                name: name.into(),
+                kind: kind.into(),
+                contact: String::new(),
+                joined_on: joined.clone(),
+            },
+        )
+        .await?;
+    }
+    let firms = branches
+        .iter()
+        .find(|b| b.category.as_deref() == Some("new_economy") && b.parent_id == joint.parent_id);
+    if let Some(firms) = firms {
+        let moving: Vec<i64> = party_member::Entity::find()
+            .filter(party_member::Column::PartyOrgId.eq(firms.id))
+            .filter(party_member::Column::Status.eq("active"))
+            .filter(party_member::Column::Post.is_null())
+            .filter(party_member::Column::Stage.is_in(["full", "probationary"]))
+            .order_by_desc(party_member::Column::Id)
+            .all(db)
+            .await?
+            .into_iter()
+            .take(2)
+            .map(|m| m.id)
+            .collect();
+        if !moving.is_empty() {
+            sh::reorganize(
+                db,
+                &c,
+                firms.id,
+                ReorgInput {
+                    kind: "split".into(),
+                    to: Some(joint.id),
+                    members: moving,
+                    on: joined,
+                    note: "沿河商户的党员转入新组建的联合支部".into(),
+                    ..Default::default()
+                },
+            )
+            .await?;
+        }
+    }
+    Ok(())
 }

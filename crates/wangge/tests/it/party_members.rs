@@ -1191,6 +1191,40 @@ async fn a_center_is_nominated_announced_filed_and_plaqued() {
         Some((households + 9) / 10),
         "{g}"
     );
+    // Every grid's 中心户 and households, recounted from the rows, for the community and the
+    // street.
+    for who in ["liuan-sj", "qinghe-zz"] {
+        let t = app.token(who).await;
+        let (_, cov) = app.get(&t, "/api/v1/party/coverage").await;
+        let grids = cov["grids"].as_array().expect("grids");
+        assert!(!grids.is_empty(), "{who}: {cov}");
+        for g in grids {
+            let Some(id) = g["node_id"].as_i64() else {
+                continue;
+            };
+            let path = app
+                .text(&format!("SELECT path FROM org_nodes WHERE id = {id}"))
+                .await;
+            let centers = app
+                .int(&format!(
+                    "SELECT COUNT(*) FROM party_centers WHERE stage IN ('filed', 'plaqued') \
+                     AND org_path LIKE '{path}%'"
+                ))
+                .await;
+            let homes = app
+                .int(&format!(
+                    "SELECT COUNT(*) FROM households WHERE status = 'active' AND org_path LIKE '{path}%'"
+                ))
+                .await;
+            assert_eq!(g["centers"].as_i64(), Some(centers), "{who} {g}");
+            assert_eq!(g["households"].as_i64(), Some(homes), "{who} {g}");
+            assert_eq!(
+                g["centers_wanted"].as_i64(),
+                Some((homes + 9) / 10),
+                "{who} {g}"
+            );
+        }
+    }
     // Revoked with a reason, the member may be nominated again.
     let (s, v) = step(json!({"step": "revoke", "on": ago(1)})).await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");

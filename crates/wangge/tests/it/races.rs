@@ -664,7 +664,11 @@ async fn a_joint_branch_has_one_unit_of_a_name_and_a_branch_merges_once() {
             )
         };
         let (a, b) = both(&app, unit(), unit()).await;
-        assert_eq!(wins(&[a.clone(), b.clone()]), 1, "round {round}: {a:?} {b:?}");
+        assert_eq!(
+            wins(&[a.clone(), b.clone()]),
+            1,
+            "round {round}: {a:?} {b:?}"
+        );
         let lost = if a.0.is_success() { b } else { a };
         assert_eq!(lost.1["error"]["code"], "duplicate_unit", "{lost:?}");
     }
@@ -682,7 +686,11 @@ async fn a_joint_branch_has_one_unit_of_a_name_and_a_branch_merges_once() {
             )
         };
         let (a, b) = both(&app, merge(to1), merge(to2)).await;
-        assert_eq!(wins(&[a.clone(), b.clone()]), 1, "round {round}: {a:?} {b:?}");
+        assert_eq!(
+            wins(&[a.clone(), b.clone()]),
+            1,
+            "round {round}: {a:?} {b:?}"
+        );
         let changes = app
             .int(&format!(
                 "SELECT COUNT(*) FROM party_org_changes WHERE from_org_id = {from}"
