@@ -360,8 +360,44 @@ mod tests {
         assert_eq!(PartyKind::parse("党工委"), Some(PartyKind::Committee));
         for c in BranchCategory::ALL {
             assert_eq!(BranchCategory::parse(c.label()), Some(c));
+            assert_eq!(BranchCategory::parse(c.as_str()), Some(c));
         }
+        // The stored identifiers are the database's: they never change.
+        let stored: Vec<&str> = BranchCategory::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(
+            stored,
+            [
+                "village",
+                "community",
+                "institution",
+                "new_economy",
+                "joint",
+                "project",
+                "temporary"
+            ]
+        );
         assert_eq!(PartyKind::parse("支委"), None);
+    }
+
+    #[test]
+    fn a_term_state_names_its_due_date() {
+        let due = d("2027-03-15");
+        assert_eq!(TermState::Unknown.due(), None);
+        for s in [
+            TermState::Running(due),
+            TermState::DueSoon(due),
+            TermState::Overdue(due),
+        ] {
+            assert_eq!(s.due(), Some(due), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn every_kind_but_a_group_has_a_term() {
+        assert!(PartyKind::Committee.has_term());
+        assert!(PartyKind::GeneralBranch.has_term());
+        assert!(PartyKind::Branch.has_term());
+        assert!(!PartyKind::Group.has_term());
     }
 
     #[test]

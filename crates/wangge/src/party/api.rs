@@ -269,7 +269,7 @@ pub async fn api_member_create(
     let row = members::create(&st, &c, input).await?;
     Ok((
         StatusCode::CREATED,
-        Json(members::detail(&st, &c, row.id).await?),
+        Json(members::written_back(&st, &c, row.id).await?),
     ))
 }
 
@@ -317,7 +317,7 @@ pub async fn api_member_update(
     let input: members::FieldsInput = crate::web::json_body(&b)?;
     let c = actor.caller();
     members::update(&st, &c, id, input).await?;
-    Ok(Json(members::detail(&st, &c, id).await?))
+    Ok(Json(members::written_back(&st, &c, id).await?))
 }
 
 /// `POST /api/v1/party/members/{id}/steps`
@@ -343,7 +343,7 @@ pub async fn api_member_step(
     let input: members::StepBody = crate::web::json_body(&b)?;
     let c = actor.caller();
     members::step(&st, &c, id, input).await?;
-    Ok(Json(members::detail(&st, &c, id).await?))
+    Ok(Json(members::written_back(&st, &c, id).await?))
 }
 
 /// `POST /api/v1/party/members/{id}/transfer`
@@ -369,7 +369,7 @@ pub async fn api_member_transfer(
     let input: members::TransferInput = crate::web::json_body(&b)?;
     let c = actor.caller();
     members::transfer(&st, &c, id, input).await?;
-    Ok(Json(members::detail(&st, &c, id).await?))
+    Ok(Json(members::written_back(&st, &c, id).await?))
 }
 
 /// `POST /api/v1/party/links`

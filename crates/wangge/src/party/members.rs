@@ -543,27 +543,46 @@ async fn history(db: &impl ConnectionTrait, id: i64) -> AppResult<Vec<StepView>>
 /// A member's record with its history; the view is audited (as a full ID view is), since it
 /// shows the member's standing, 失联 and history.
 pub async fn detail(st: &Base, c: &Caller, id: i64) -> AppResult<MemberDetail> {
+    let d = answer(st, c, id).await?;
+    audit::record(
+        &st.db,
+        &c.who,
+        Entry {
+            org_path: &stored_path(&d.member_path)?,
+            action: "view",
+            entity: "party_member",
+            entity_id: Some(d.detail.member.id),
+            summary: format!("查看党员档案：{}", d.detail.member.name),
+            changes: json!({}),
+        },
+    )
+    .await?;
+    Ok(d.detail)
+}
+
+/// A record read back as the answer to the caller's own write (the write is audited; the
+/// answer is not a second, "view", entry).
+pub async fn written_back(st: &Base, c: &Caller, id: i64) -> AppResult<MemberDetail> {
+    Ok(answer(st, c, id).await?.detail)
+}
+
+struct Answer {
+    detail: MemberDetail,
+    member_path: String,
+}
+
+async fn answer(st: &Base, c: &Caller, id: i64) -> AppResult<Answer> {
     let m = find(&st.db, c, id).await?;
     let member = views(st, std::slice::from_ref(&m))
         .await?
         .pop()
         .ok_or_else(not_found)?;
-    audit::record(
-        &st.db,
-        &c.who,
-        Entry {
-            org_path: &stored_path(&m.org_path)?,
-            action: "view",
-            entity: "party_member",
-            entity_id: Some(m.id),
-            summary: format!("查看党员档案：{}", member.name),
-            changes: json!({}),
+    Ok(Answer {
+        detail: MemberDetail {
+            history: history(&st.db, m.id).await?,
+            member,
         },
-    )
-    .await?;
-    Ok(MemberDetail {
-        history: history(&st.db, m.id).await?,
-        member,
+        member_path: m.org_path,
     })
 }
 

@@ -243,13 +243,16 @@ async fn members_are_residents_once_and_move_by_the_rules() {
         .filter_map(|h| h["kind"].as_str())
         .collect();
     assert_eq!(kinds, ["apply", "advance", "advance", "advance"], "{v}");
-    // Every view of the record is audited.
-    let views = app
-        .int(&format!(
-            "SELECT COUNT(*) FROM audit_log WHERE entity = 'party_member' AND action = 'view' AND entity_id = {id}"
-        ))
-        .await;
-    assert!(views >= 4, "{views}");
+    // Every look at the record is audited (the answers to the writes above are not looks).
+    let views = format!(
+        "SELECT COUNT(*) FROM audit_log WHERE entity = 'party_member' AND action = 'view' AND entity_id = {id}"
+    );
+    let before = app.int(&views).await;
+    for _ in 0..2 {
+        let (s, _) = app.get(&sj, &format!("/api/v1/party/members/{id}")).await;
+        assert_eq!(s, StatusCode::OK);
+    }
+    assert_eq!(app.int(&views).await, before + 2);
 
     // A member of a branch of four 正式党员 is not given a committee post; a secretary is.
     let mut full = Vec::new();
@@ -1250,4 +1253,45 @@ async fn a_center_is_nominated_announced_filed_and_plaqued() {
     let (s, page) = w.get("/party/centers").await;
     assert_eq!(s, StatusCode::OK);
     assert!(!page.contains("/steps\""), "no forms for a grid worker");
+}
+
+#[tokio::test]
+async fn a_write_is_audited_once_and_a_look_once() {
+    let app = TestApp::spawn().await;
+    let sj = app.token("liuan-sj").await;
+    let branch = branch_of(&app, "liuan-sj").await;
+    let people = residents(&app, "wgy-liuan-1", "33019900100101", 1, 950).await;
+    let views = "SELECT COUNT(*) FROM audit_log WHERE entity = 'party_member' AND action = 'view'";
+    let entries = "SELECT COUNT(*) FROM audit_log WHERE entity = 'party_member'";
+    let (v0, e0) = (app.int(views).await, app.int(entries).await);
+    let (s, m) = app
+        .send(
+            Method::POST,
+            &sj,
+            "/api/v1/party/members",
+            json!({"resident_id": people[0].0, "party_org_id": branch, "stage": "applicant",
+                   "applied_on": "2025-03-01"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{m}");
+    let id = m["id"].as_i64().expect("id");
+    let (s, v) = app
+        .send(
+            Method::POST,
+            &sj,
+            &format!("/api/v1/party/members/{id}/steps"),
+            json!({"step": "advance", "on": "2025-09-01", "approved_by": "支部委员会"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(
+        app.int(views).await,
+        v0,
+        "the answers to writes are not views"
+    );
+    assert_eq!(app.int(entries).await, e0 + 2, "one entry per write");
+    // A look is one entry.
+    let (s, _) = app.get(&sj, &format!("/api/v1/party/members/{id}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(app.int(views).await, v0 + 1);
 }
