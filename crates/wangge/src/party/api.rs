@@ -734,11 +734,7 @@ pub async fn api_election_record(
     let input: shape::ElectionInput = crate::web::json_body(&b)?;
     let c = actor.caller();
     let row = shape::record_election(&st, &c, id, input).await?;
-    let all = shape::elections(&st, &c, id).await?;
-    let one = all
-        .into_iter()
-        .find(|e| e.id == row.id)
-        .ok_or_else(|| crate::infra::error::AppError::NotFound("选举记录不存在".into()))?;
+    let one = the_one(shape::elections(&st, &c, id).await?, row.id, |e| e.id)?;
     Ok((StatusCode::CREATED, Json(one)))
 }
 
@@ -786,11 +782,7 @@ pub async fn api_unit_add(
     let input: shape::UnitInput = crate::web::json_body(&b)?;
     let c = actor.caller();
     let row = shape::add_unit(&st.db, &c, id, input).await?;
-    let all = shape::units(&st.db, &c, id).await?;
-    let one = all
-        .into_iter()
-        .find(|u| u.id == row.id)
-        .ok_or_else(|| crate::infra::error::AppError::NotFound("组建单位不存在".into()))?;
+    let one = the_one(shape::units(&st.db, &c, id).await?, row.id, |u| u.id)?;
     Ok((StatusCode::CREATED, Json(one)))
 }
 
@@ -871,10 +863,13 @@ pub async fn api_reorganize(
     let input: shape::ReorgInput = crate::web::json_body(&b)?;
     let c = actor.caller();
     let row = shape::reorganize(&st.db, &c, id, input).await?;
-    let all = shape::changes(&st.db, &c, id).await?;
-    let one = all
-        .into_iter()
-        .find(|x| x.id == row.id)
-        .ok_or_else(|| crate::infra::error::AppError::NotFound("调整记录不存在".into()))?;
+    let one = the_one(shape::changes(&st.db, &c, id).await?, row.id, |x| x.id)?;
     Ok((StatusCode::CREATED, Json(one)))
+}
+
+/// The row just written, from the list it belongs to (as the caller sees it).
+fn the_one<T>(all: Vec<T>, id: i64, id_of: impl Fn(&T) -> i64) -> AppResult<T> {
+    all.into_iter()
+        .find(|x| id_of(x) == id)
+        .ok_or_else(|| crate::infra::error::AppError::NotFound("记录不存在".into()))
 }
