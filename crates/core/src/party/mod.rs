@@ -11,6 +11,7 @@ pub mod center;
 pub mod election;
 pub mod meeting;
 pub mod member;
+pub mod pledge;
 
 use crate::org::OrgLevel;
 use chrono::{Datelike, NaiveDate};

@@ -873,3 +873,106 @@ fn the_one<T>(all: Vec<T>, id: i64, id_of: impl Fn(&T) -> i64) -> AppResult<T> {
         .find(|x| id_of(x) == id)
         .ok_or_else(|| crate::infra::error::AppError::NotFound("记录不存在".into()))
 }
+
+/// `GET /api/v1/party/pledges?year=&org=`
+#[utoipa::path(
+    get,
+    operation_id = "party_pledges",
+    path = "/party/pledges",
+    tag = "党员",
+    summary = "承诺践诺：某年度的承诺（党支部书记和街道党建人员看管辖范围内的，党员看自己的）",
+    params(
+        ("year" = Option<i32>, Query, description = "年度（默认今年）"),
+        ("org" = Option<i64>, Query, description = "党支部"),
+    ),
+    responses(
+        (status = 200, description = "成功"),
+        crate::web::Refused,
+    ),
+)]
+pub async fn api_pledges(
+    State(st): State<Base>,
+    actor: Actor,
+    Query(f): Query<super::pledges::Filter>,
+) -> AppResult<Json<Vec<super::pledges::PledgeView>>> {
+    Ok(Json(super::pledges::list(&st, &actor.caller(), &f).await?))
+}
+
+/// `POST /api/v1/party/pledges`
+#[utoipa::path(
+    post,
+    operation_id = "party_pledge_make",
+    path = "/party/pledges",
+    tag = "党员",
+    summary = "作出承诺（党员为自己；书记可为本支部党员录入）；每人每年最多 5 条",
+    request_body(content = Object, content_type = "application/json", description = "{content, year?, member_id?}"),
+    responses(
+        (status = 201, description = "已承诺"),
+        crate::web::RefusedWrite,
+    ),
+)]
+pub async fn api_pledge_make(
+    State(st): State<Base>,
+    actor: Actor,
+    b: Bytes,
+) -> AppResult<(StatusCode, Json<super::pledges::PledgeView>)> {
+    let input: super::pledges::PledgeInput = crate::web::json_body(&b)?;
+    let c = actor.caller();
+    let row = super::pledges::create(&st, &c, input).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(super::pledges::one(&st, &c, row.id).await?),
+    ))
+}
+
+/// `POST /api/v1/party/pledges/{id}/report`
+#[utoipa::path(
+    post,
+    operation_id = "party_pledge_report",
+    path = "/party/pledges/{id}/report",
+    tag = "党员",
+    summary = "汇报践诺情况（评议前可修改）",
+    params(("id" = i64, Path, description = "编号")),
+    request_body(content = Object, content_type = "application/json", description = "{text, on, version?}"),
+    responses(
+        (status = 200, description = "成功"),
+        crate::web::RefusedWrite,
+    ),
+)]
+pub async fn api_pledge_report(
+    State(st): State<Base>,
+    actor: Actor,
+    Path(id): Path<i64>,
+    b: Bytes,
+) -> AppResult<Json<super::pledges::PledgeView>> {
+    let input: super::pledges::StepInput = crate::web::json_body(&b)?;
+    let c = actor.caller();
+    let row = super::pledges::step(&st, &c, id, false, input).await?;
+    Ok(Json(super::pledges::one(&st, &c, row.id).await?))
+}
+
+/// `POST /api/v1/party/pledges/{id}/review`
+#[utoipa::path(
+    post,
+    operation_id = "party_pledge_review",
+    path = "/party/pledges/{id}/review",
+    tag = "党员",
+    summary = "党支部评议：已践诺、部分践诺或未践诺（须在党员汇报之后）",
+    params(("id" = i64, Path, description = "编号")),
+    request_body(content = Object, content_type = "application/json", description = "{verdict, text?, on, version?}"),
+    responses(
+        (status = 200, description = "成功"),
+        crate::web::RefusedWrite,
+    ),
+)]
+pub async fn api_pledge_review(
+    State(st): State<Base>,
+    actor: Actor,
+    Path(id): Path<i64>,
+    b: Bytes,
+) -> AppResult<Json<super::pledges::PledgeView>> {
+    let input: super::pledges::StepInput = crate::web::json_body(&b)?;
+    let c = actor.caller();
+    let row = super::pledges::step(&st, &c, id, true, input).await?;
+    Ok(Json(super::pledges::one(&st, &c, row.id).await?))
+}

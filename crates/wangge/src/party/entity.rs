@@ -364,3 +364,33 @@ pub mod party_org_change {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+/// A member's pledge for a year (承诺), their report (践诺) and the branch's review (评议).
+pub mod party_pledge {
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "party_pledges")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub member_id: i64,
+        pub party_org_id: i64,
+        pub org_path: String,
+        pub year: i32,
+        pub content: String,
+        pub made_on: String,
+        pub report: String,
+        pub reported_on: Option<String>,
+        pub verdict: Option<String>,
+        pub review_note: String,
+        pub reviewed_by: String,
+        pub reviewed_on: Option<String>,
+        pub status: String,
+        pub version: i32,
+        pub created_at: i64,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

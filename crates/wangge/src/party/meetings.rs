@@ -1245,13 +1245,16 @@ pub async fn compliance(
         missing: 0,
         pending: 0,
     };
-    let mut committees: HashMap<i64, bool> = HashMap::new();
-    for o in &orgs {
-        if o.kind == "branch" {
-            let counts = super::members::counts(&st.db, o.id).await?;
-            committees.insert(o.id, counts.has_committee());
-        }
-    }
+    let branch_ids: Vec<i64> = orgs
+        .iter()
+        .filter(|o| o.kind == "branch")
+        .map(|o| o.id)
+        .collect();
+    let committees: HashMap<i64, bool> = super::members::counts_of(&st.db, &branch_ids)
+        .await?
+        .into_iter()
+        .map(|(id, c)| (id, c.has_committee()))
+        .collect();
     for o in &orgs {
         let group = o.kind == "group";
         let has_committee = committees.get(&o.id).copied().unwrap_or(false);

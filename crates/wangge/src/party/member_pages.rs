@@ -40,6 +40,24 @@ pub(super) fn tabs(c: &Caller, on: &'static str) -> Tabs {
     }
 }
 
+/// The members (预备 and 正式) of the caller's subtree, by name with their branch, for a form.
+pub(super) async fn member_choices(st: &Base, c: &Caller) -> AppResult<Vec<Choice>> {
+    Ok(members::list(
+        st,
+        c,
+        &members::Filter {
+            category: "members".into(),
+            per_page: Some(200),
+            ..Default::default()
+        },
+    )
+    .await?
+    .items
+    .into_iter()
+    .map(|m| choice(m.id, format!("{}（{}）", m.name, m.party_org_name)))
+    .collect())
+}
+
 fn opt_id(what: &str, s: &str) -> AppResult<Option<i64>> {
     match s.trim() {
         "" => Ok(None),
@@ -1144,20 +1162,7 @@ pub async fn centers(
         let list = super::centers::list(&st, &c, None).await?;
         let t = tabs(&c, "centers");
         let members = if t.manage {
-            members::list(
-                &st,
-                &c,
-                &members::Filter {
-                    category: "members".into(),
-                    per_page: Some(200),
-                    ..Default::default()
-                },
-            )
-            .await?
-            .items
-            .into_iter()
-            .map(|m| choice(m.id, format!("{}（{}）", m.name, m.party_org_name)))
-            .collect()
+            member_choices(&st, &c).await?
         } else {
             Vec::new()
         };

@@ -18,6 +18,8 @@ pub mod meetings;
 pub mod member_pages;
 pub mod members;
 pub mod pages;
+pub mod pledge_pages;
+pub mod pledges;
 pub mod service;
 pub mod shape;
 pub mod shape_pages;
@@ -66,6 +68,7 @@ pub const SLICE: Slice = Slice {
         Hold::path("party_election_results", "org_path", "条当选记录"),
         Hold::path("party_org_units", "org_path", "个组建单位"),
         Hold::path("party_org_changes", "org_path", "条党组织调整记录"),
+        Hold::path("party_pledges", "org_path", "条党员承诺"),
     ],
     audit_actions: &[("dissolve", "撤销"), ("view", "查看"), ("end", "解除")],
     audit_entities: &[
@@ -78,6 +81,7 @@ pub const SLICE: Slice = Slice {
         ("party_center", "党员中心户"),
         ("party_election", "党组织选举"),
         ("party_org_unit", "联合支部组建单位"),
+        ("party_pledge", "党员承诺"),
     ],
     seed: None,
     kinds: &[&wangge_core::flow::errand::KIND],
@@ -120,6 +124,9 @@ fn api() -> Routes<Base> {
         .routes(routes!(api::api_unit_end))
         .routes(routes!(api::api_changes))
         .routes(routes!(api::api_reorganize))
+        .routes(routes!(api::api_pledges, api::api_pledge_make))
+        .routes(routes!(api::api_pledge_report))
+        .routes(routes!(api::api_pledge_review))
 }
 
 /// The pages.
@@ -137,6 +144,12 @@ fn pages() -> Routes<Base> {
         .route("/party/orgs/{id}/units", post(shape_pages::unit_add))
         .route("/party/units/{id}/end", post(shape_pages::unit_end))
         .route("/party/orgs/{id}/reorganize", post(shape_pages::reorganize))
+        .route(
+            "/party/pledges",
+            get(pledge_pages::list).post(pledge_pages::make),
+        )
+        .route("/party/pledges/{id}/report", post(pledge_pages::report))
+        .route("/party/pledges/{id}/review", post(pledge_pages::review))
         .route("/party/terms", post(pages::set_terms))
         .route(
             "/party/members",

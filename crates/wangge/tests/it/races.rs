@@ -699,3 +699,44 @@ async fn a_joint_branch_has_one_unit_of_a_name_and_a_branch_merges_once() {
         assert_eq!(changes, 1, "round {round}");
     }
 }
+
+#[tokio::test]
+async fn a_member_makes_at_most_five_pledges_a_year_when_two_are_made_at_once() {
+    let app = TestApp::spawn().await;
+    let sj = app.token("liuan-sj").await;
+    let branch = crate::party_members::branch_of(&app, "liuan-sj").await;
+    let people =
+        crate::party_members::residents(&app, "wgy-liuan-1", "33019900100101", 4, 760).await;
+    for (round, (r, _)) in people.iter().enumerate() {
+        let m = crate::party_members::member(&app, &sj, branch, *r, true).await;
+        let pledge = |i: usize| {
+            (
+                Method::POST,
+                sj.as_str(),
+                "/api/v1/party/pledges".to_owned(),
+                json!({"member_id": m["id"], "content": format!("承诺 {round}-{i}")}),
+            )
+        };
+        for i in 0..4 {
+            let (s, v) = app
+                .send(pledge(i).0, pledge(i).1, &pledge(i).2, pledge(i).3)
+                .await;
+            assert_eq!(s, StatusCode::CREATED, "{v}");
+        }
+        let (a, b) = both(&app, pledge(4), pledge(5)).await;
+        assert_eq!(
+            wins(&[a.clone(), b.clone()]),
+            1,
+            "round {round}: {a:?} {b:?}"
+        );
+        let lost = if a.0.is_success() { b } else { a };
+        assert_eq!(lost.1["error"]["code"], "too_many", "{lost:?}");
+        let n = app
+            .int(&format!(
+                "SELECT COUNT(*) FROM party_pledges WHERE member_id = {}",
+                m["id"]
+            ))
+            .await;
+        assert_eq!(n, 5, "round {round}");
+    }
+}

@@ -180,6 +180,13 @@ const ROUTES: &[Route] = &[
         Can(PartyManage),
         Scoped,
     ),
+    r("/api/v1/party/pledges", Can(PartyView), Scoped),
+    r("/api/v1/party/pledges/{id}/report", Can(PartyView), Scoped),
+    r(
+        "/api/v1/party/pledges/{id}/review",
+        Can(PartyManage),
+        Scoped,
+    ),
     r(
         "/api/v1/party/meetings/{id}/files",
         Can(PartyMemberView),
@@ -306,6 +313,9 @@ const ROUTES: &[Route] = &[
     r("/party/orgs/{id}/units", Can(PartyManage), Scoped),
     r("/party/units/{id}/end", Can(PartyManage), Scoped),
     r("/party/orgs/{id}/reorganize", Can(PartyManage), Scoped),
+    r("/party/pledges", Can(PartyView), Scoped),
+    r("/party/pledges/{id}/report", Can(PartyView), Scoped),
+    r("/party/pledges/{id}/review", Can(PartyManage), Scoped),
     r("/party/meetings/{id}/files", Can(PartyMemberView), Scoped),
     r(
         "/party/meetings/{id}/files/{doc}",
@@ -407,6 +417,7 @@ struct Other {
     link: i64,
     center: i64,
     unit: i64,
+    pledge: i64,
     markers: Vec<String>,
 }
 
@@ -657,9 +668,22 @@ async fn other_street(app: &TestApp) -> Other {
     )
     .await
     .expect("an election there");
+    let pledge = wangge::party::pledges::create(
+        &app.state,
+        &cli,
+        wangge::party::pledges::PledgeInput {
+            member_id: Some(member),
+            year: None,
+            content: "江滨护栏每周巡查一次".into(),
+        },
+    )
+    .await
+    .expect("a pledge there")
+    .id;
     let mut markers = vec![
         c["case_no"].as_str().expect("no").to_owned(),
         "江守望".to_owned(),
+        "江滨护栏每周巡查一次".to_owned(),
         "江滨物流有限公司".to_owned(),
         "江组〔2026〕1号".to_owned(),
         "江滨护栏巡查主题党日".to_owned(),
@@ -698,6 +722,7 @@ async fn other_street(app: &TestApp) -> Other {
         link,
         center,
         unit,
+        pledge,
         markers,
     }
 }
@@ -752,6 +777,8 @@ fn fill(path: &str, o: &Other) -> String {
         o.center.to_string()
     } else if path.contains("/party/units/") {
         o.unit.to_string()
+    } else if path.contains("/party/pledges/") {
+        o.pledge.to_string()
     } else if path.contains("/import/jobs/") {
         "1".to_owned()
     } else if path.contains("/files/") {

@@ -29,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0015PartyCenters),
             Box::new(M0016PartyMeetingFiles),
             Box::new(M0017PartyShape),
+            Box::new(M0018PartyPledges),
         ]
     }
 }
@@ -1999,5 +2000,54 @@ impl MigrationTrait for M0017PartyShape {
             m.drop_table(Table::drop().table(t).to_owned()).await?;
         }
         Ok(())
+    }
+}
+
+/// 承诺践诺: a member's pledges for a year, their report and the branch's review.
+struct M0018PartyPledges;
+
+impl MigrationName for M0018PartyPledges {
+    fn name(&self) -> &str {
+        "m0018_party_pledges"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0018PartyPledges {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("party_pledges")
+                .col(big_pk_auto("id"))
+                .col(big_integer("member_id"))
+                .col(big_integer("party_org_id"))
+                .col(party_path(m))
+                .col(integer("year"))
+                .col(string_len("content", 500))
+                .col(string_len("made_on", 10))
+                .col(string_len("report", 1000).default(""))
+                .col(string_len_null("reported_on", 10))
+                .col(string_len_null("verdict", 16))
+                .col(string_len("review_note", 1000).default(""))
+                .col(string_len("reviewed_by", 60).default(""))
+                .col(string_len_null("reviewed_on", 10))
+                .col(string_len("status", 16).default("active"))
+                .col(integer("version").default(1))
+                .col(ts("created_at"))
+                .to_owned(),
+        )
+        .await?;
+        for (name, cols) in [
+            ("ix_party_pledges_member", &["member_id", "year"][..]),
+            ("ix_party_pledges_path", &["org_path", "year"][..]),
+        ] {
+            index(m, "party_pledges", name, cols, false).await?;
+        }
+        Ok(())
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table("party_pledges").to_owned())
+            .await
     }
 }
