@@ -853,6 +853,88 @@ async fn shape(st: &crate::web::Base) -> AppResult<()> {
         )
         .await?;
     }
+    // 承诺践诺: this year's pledges of the members with accounts and of the first branch's
+    // first members, some reported, a few reviewed.
+    let today = crate::infra::clock::today();
+    let linked = party_member::Entity::find()
+        .filter(party_member::Column::Status.eq("active"))
+        .filter(party_member::Column::Stage.eq("full"))
+        .filter(
+            sea_orm::Condition::any()
+                .add(party_member::Column::UserId.is_not_null())
+                .add(party_member::Column::PartyOrgId.eq(branches.first().map_or(0, |b| b.id))),
+        )
+        .order_by_asc(party_member::Column::Id)
+        .all(db)
+        .await?;
+    // The members with accounts first: their own page shows their pledges.
+    let mut linked = linked;
+    linked.sort_by_key(|m| (m.user_id.is_none(), m.id));
+    let said = [
+        "每月走访联系的住户，独居老人每周问候一次",
+        "带头做好楼道清理和垃圾分类，劝导乱堆乱放",
+        "参加社区夜间巡逻，每月不少于两次",
+        "为行动不便的老人代办医保、养老认证等事项",
+    ];
+    for (i, m) in linked.iter().take(12).enumerate() {
+        for k in 0..(1 + i % 2) {
+            let made = crate::party::pledges::create(
+                st,
+                &c,
+                crate::party::pledges::PledgeInput {
+                    member_id: Some(m.id),
+                    year: None,
+                    content: said[(i + k) % said.len()].into(),
+                },
+            )
+            .await?;
+            if (i + k) % 3 == 2 {
+                continue;
+            }
+            let reported = crate::party::pledges::step(
+                st,
+                &c,
+                made.id,
+                false,
+                crate::party::pledges::StepInput {
+                    text: "已按承诺完成：走访、代办和巡逻的记录见走访台账".into(),
+                    on: today.to_string(),
+                    ..Default::default()
+                },
+            )
+            .await?;
+            if i % 3 == 0 {
+                crate::party::pledges::step(
+                    st,
+                    &c,
+                    reported.id,
+                    true,
+                    crate::party::pledges::StepInput {
+                        text: "群众反映好".into(),
+                        verdict: if k == 0 { "fulfilled" } else { "partly" }.into(),
+                        on: today.to_string(),
+                        version: None,
+                    },
+                )
+                .await?;
+                // Reviewed by the branch, as its secretary signs it.
+                if let Some(b) = party_org::Entity::find_by_id(m.party_org_id)
+                    .one(db)
+                    .await?
+                {
+                    crate::infra::db::exec(
+                        db,
+                        "UPDATE party_pledges SET reviewed_by = $1 WHERE id = $2",
+                        vec![
+                            format!("{}（支部书记）", b.secretary).into(),
+                            made.id.into(),
+                        ],
+                    )
+                    .await?;
+                }
+            }
+        }
+    }
     // The 联合支部: its units, and two members split off into it from the 两新 branch.
     let Some(joint) = branches
         .iter()
