@@ -36,7 +36,7 @@ pub(super) fn tabs(c: &Caller, on: &'static str) -> Tabs {
     Tabs {
         on,
         members: can(Permission::PartyMemberView),
-        manage: can(Permission::PartyManage) && can(Permission::PartyMemberView),
+        manage: members::manages_members(c),
     }
 }
 

@@ -409,6 +409,12 @@ pub struct Page {
     pub per_page: u64,
 }
 
+/// Whether the caller works with members' records (a branch secretary, the street's party
+/// staff): sees them and manages them.
+pub(crate) fn manages_members(c: &Caller) -> bool {
+    c.require(Permission::PartyManage).is_ok() && c.require(Permission::PartyMemberView).is_ok()
+}
+
 /// The caller may see party data.
 pub(crate) fn require_view(c: &Caller) -> AppResult<()> {
     c.require(Permission::PartyView)?;

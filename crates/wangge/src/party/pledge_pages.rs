@@ -28,10 +28,8 @@ struct PledgesPage {
     members: Vec<Choice>,
     verdicts: Vec<Choice>,
     today: String,
-    /// The figures of the year: made, reported, reviewed by verdict.
-    made: usize,
-    reported: usize,
-    fulfilled: usize,
+    /// The figures of the year.
+    tally: pledges::Tally,
 }
 
 /// What the list's query sends.
@@ -83,12 +81,7 @@ pub async fn list(
             PledgesPage {
                 ctx,
                 tabs,
-                made: list.len(),
-                reported: list.iter().filter(|p| p.reported_on.is_some()).count(),
-                fulfilled: list
-                    .iter()
-                    .filter(|p| p.verdict.as_deref() == Some(Verdict::Fulfilled.as_str()))
-                    .count(),
+                tally: pledges::tally(&list),
                 list,
                 year,
                 years: vec![this + 1, this, this - 1],

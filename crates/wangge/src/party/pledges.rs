@@ -25,11 +25,7 @@ fn not_found() -> AppError {
     AppError::NotFound("承诺不存在".into())
 }
 
-/// Whether the caller works with members' records (a branch secretary, the street's party
-/// staff): they enter pledges for members and review them.
-fn staff(c: &Caller) -> bool {
-    c.require(Permission::PartyManage).is_ok() && c.require(Permission::PartyMemberView).is_ok()
-}
+use super::members::manages_members as staff;
 
 /// What a form or the API sends to make a pledge.
 #[derive(Debug, Default, Deserialize)]
@@ -194,21 +190,38 @@ pub async fn one(st: &Base, c: &Caller, id: i64) -> AppResult<PledgeView> {
 /// A pledge the caller may act on: staff's in their subtree, a member's own.
 async fn find(db: &impl ConnectionTrait, c: &Caller, id: i64) -> AppResult<party_pledge::Model> {
     c.require(Permission::PartyView)?;
-    let row = party_pledge::Entity::find_by_id(id)
-        .filter(party_pledge::Column::Status.eq("active"))
-        .one(db)
-        .await?
-        .ok_or_else(not_found)?;
-    if staff(c) || c.require(Permission::PartyMemberView).is_ok() {
-        return party_pledge::Entity::find_by_id(row.id)
+    let q = party_pledge::Entity::find_by_id(id).filter(party_pledge::Column::Status.eq("active"));
+    if c.require(Permission::PartyMemberView).is_ok() {
+        return q
             .filter(c.scope_cond("org_path"))
             .one(db)
             .await?
             .ok_or_else(not_found);
     }
+    let row = q.one(db).await?.ok_or_else(not_found)?;
     match own_member(db, c).await? {
         Some(m) if m.id == row.member_id => Ok(row),
         _ => Err(not_found()),
+    }
+}
+
+/// The figures of a year's pledges as the page shows them: made, reported on, and reviewed as
+/// fulfilled (recounted from the rows by `tests/it/party_pledges.rs`).
+pub struct Tally {
+    pub made: usize,
+    pub reported: usize,
+    pub fulfilled: usize,
+}
+
+/// The tally of a list.
+pub fn tally(list: &[PledgeView]) -> Tally {
+    Tally {
+        made: list.len(),
+        reported: list.iter().filter(|p| p.reported_on.is_some()).count(),
+        fulfilled: list
+            .iter()
+            .filter(|p| p.verdict.as_deref() == Some(Verdict::Fulfilled.as_str()))
+            .count(),
     }
 }
 

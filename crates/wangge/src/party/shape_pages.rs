@@ -10,7 +10,6 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-use wangge_core::Permission;
 use wangge_core::party::member::{Post, Stage};
 use wangge_core::party::{BranchCategory, PartyKind};
 
@@ -42,8 +41,7 @@ pub struct Extras {
 /// The parts for `org`.
 pub async fn extras(st: &Base, c: &Caller, org: &party_org::Model) -> AppResult<Extras> {
     let kind = PartyKind::parse(&org.kind).unwrap_or(PartyKind::Branch);
-    let can_edit = c.require(Permission::PartyManage).is_ok()
-        && c.require(Permission::PartyMemberView).is_ok();
+    let can_edit = super::members::manages_members(c);
     let mut members = Vec::new();
     let mut full_members = Vec::new();
     if can_edit && kind == PartyKind::Branch {
