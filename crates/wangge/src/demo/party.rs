@@ -904,9 +904,17 @@ async fn shape(st: &crate::web::Base) -> AppResult<()> {
             )
             .await?;
             if i % 3 == 0 {
+                // Reviewed by the branch, as its secretary signs it.
+                let mut reviewer = Caller::cli();
+                if let Some(b) = party_org::Entity::find_by_id(m.party_org_id)
+                    .one(db)
+                    .await?
+                {
+                    reviewer.who.name = format!("{}（支部书记）", b.secretary);
+                }
                 crate::party::pledges::step(
                     st,
-                    &c,
+                    &reviewer,
                     reported.id,
                     true,
                     crate::party::pledges::StepInput {
@@ -917,21 +925,6 @@ async fn shape(st: &crate::web::Base) -> AppResult<()> {
                     },
                 )
                 .await?;
-                // Reviewed by the branch, as its secretary signs it.
-                if let Some(b) = party_org::Entity::find_by_id(m.party_org_id)
-                    .one(db)
-                    .await?
-                {
-                    crate::infra::db::exec(
-                        db,
-                        "UPDATE party_pledges SET reviewed_by = $1 WHERE id = $2",
-                        vec![
-                            format!("{}（支部书记）", b.secretary).into(),
-                            made.id.into(),
-                        ],
-                    )
-                    .await?;
-                }
             }
         }
     }
