@@ -194,7 +194,7 @@ async fn edits_keep_the_version_and_dissolving_needs_nothing_under() {
     let id = branch["id"].as_i64().expect("id");
     let version = branch["version"].as_i64().expect("version");
     // Elected six years ago: a five-year term is overdue.
-    let six_years_ago = (chrono::Utc::now().date_naive() - chrono::Days::new(6 * 366)).to_string();
+    let six_years_ago = (wangge::infra::clock::today() - chrono::Days::new(6 * 366)).to_string();
     let edit = json!({"name": "中共柳岸社区支部委员会", "category": "社区", "secretary": "王秀兰",
                       "elected_on": six_years_ago, "version": version});
     let (s, v) = app

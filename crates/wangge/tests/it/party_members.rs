@@ -51,7 +51,7 @@ pub(crate) async fn member(
     resident: i64,
     full: bool,
 ) -> Value {
-    let joined = (chrono::Utc::now().date_naive() - chrono::Duration::days(180)).to_string();
+    let joined = (wangge::infra::clock::today() - chrono::Duration::days(180)).to_string();
     let body = if full {
         json!({"resident_id": resident, "party_org_id": branch, "stage": "正式党员",
                "applied_on": "2013-03-01", "joined_on": "2015-07-01", "full_on": "2016-07-01"})
@@ -440,7 +440,7 @@ async fn meetings_hold_to_the_quorum_and_majority_rules() {
             .map(|i| json!({"member_id": ids[*i], "choice": "赞成"}))
             .collect()
     };
-    let day = (chrono::Utc::now().date_naive() - chrono::Duration::days(3)).to_string();
+    let day = (wangge::infra::clock::today() - chrono::Duration::days(3)).to_string();
     let general = |att: Vec<Value>, res: Vec<Value>| {
         json!({"party_org_id": branch, "kind": "支部党员大会", "held_on": day, "topic": "讨论接收预备党员",
                "attendance": att, "resolutions": res})
@@ -671,7 +671,7 @@ async fn the_compliance_of_a_quarter_with_a_missing_meeting() {
     }
     // Last quarter: a 党员大会 and the 主题党日 of its first and third months, none in the
     // second; no 党课.
-    let today = chrono::Utc::now().date_naive();
+    let today = wangge::infra::clock::today();
     let q0 = chrono::NaiveDate::from_ymd_opt(today.year(), (today.month0() / 3) * 3 + 1, 1)
         .expect("quarter");
     let last = q0 - chrono::Months::new(3);
@@ -1113,7 +1113,7 @@ async fn a_center_is_nominated_announced_filed_and_plaqued() {
     let m = member(&app, &sj, branch, people[0].0, true).await["id"]
         .as_i64()
         .expect("id");
-    let ago = |d: i64| (chrono::Utc::now().date_naive() - chrono::Duration::days(d)).to_string();
+    let ago = |d: i64| (wangge::infra::clock::today() - chrono::Duration::days(d)).to_string();
     let (s, c) = app
         .send(
             Method::POST,

@@ -47,7 +47,7 @@ async fn pledges_are_made_reported_and_reviewed() {
         .await;
     assert_eq!(s, StatusCode::CREATED, "{other}");
     let dy = app.token("dy-liuan").await;
-    let year = chrono::Datelike::year(&chrono::Utc::now().date_naive());
+    let year = chrono::Datelike::year(&wangge::infra::clock::today());
     let before = written(&app).await;
     for (token, body, code, words) in [
         (&dy, json!({"content": ""}), "invalid_input", "承诺内容"),
@@ -123,7 +123,7 @@ async fn pledges_are_made_reported_and_reviewed() {
         .await;
     assert_eq!(s, StatusCode::CREATED, "{p}");
     let first = format!("/api/v1/party/pledges/{}", ids[0]);
-    let today = chrono::Utc::now().date_naive().to_string();
+    let today = wangge::infra::clock::today().to_string();
     // No review before the report, and none by the member.
     refused(
         &app,
