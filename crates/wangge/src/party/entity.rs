@@ -394,3 +394,122 @@ pub mod party_pledge {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+/// A campaign (专项行动) of wishes: a window, a target, the grids taking part, its summary.
+pub mod party_campaign {
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "party_campaigns")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub org_node_id: i64,
+        pub org_path: String,
+        pub name: String,
+        pub starts_on: String,
+        pub ends_on: String,
+        pub target: i32,
+        pub note: String,
+        pub summary: String,
+        pub summarized_at: Option<i64>,
+        pub status: String,
+        pub actor_name: String,
+        pub version: i32,
+        pub created_at: i64,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// A grid taking part in a campaign.
+pub mod party_campaign_grid {
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "party_campaign_grids")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub campaign_id: i64,
+        pub grid_id: i64,
+        pub org_path: String,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// A needy resident's small wish (微心愿).
+pub mod party_wish {
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "party_wishes")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub campaign_id: Option<i64>,
+        pub grid_id: Option<i64>,
+        pub org_path: String,
+        pub resident_id: i64,
+        pub household_id: Option<i64>,
+        pub title: String,
+        pub reason: String,
+        pub value_band: String,
+        pub photo_id: String,
+        pub shares: i32,
+        pub status: String,
+        pub recorded_by_id: Option<i64>,
+        pub recorded_by: String,
+        pub beneficiary_user_id: Option<i64>,
+        pub reviewed_by: String,
+        pub review_note: String,
+        pub published_at: Option<i64>,
+        pub returned_at: Option<i64>,
+        pub fulfilled_at: Option<i64>,
+        pub fulfil_note: String,
+        pub fulfil_photo: String,
+        pub confirmed_by: String,
+        pub confirmed_as: String,
+        pub version: i32,
+        pub created_at: i64,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// One share of a wish claimed: by a member, an activist, a branch, a unit or a volunteer.
+pub mod party_wish_claim {
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "party_wish_claims")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub wish_id: i64,
+        pub org_path: String,
+        pub share_no: i32,
+        pub claimant_kind: String,
+        pub claimant_key: String,
+        pub claimant_name: String,
+        pub user_id: Option<i64>,
+        pub member_id: Option<i64>,
+        pub party_org_id: Option<i64>,
+        pub state: String,
+        pub claimed_at: i64,
+        pub contact_due: i64,
+        pub contacted_at: Option<i64>,
+        pub contact_note: String,
+        pub reminded_at: Option<i64>,
+        pub ended_at: Option<i64>,
+        pub end_reason: String,
+        pub actor_name: String,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -175,13 +175,54 @@ pub async fn members_list(
     respond(&st, &actor, run.await.map(IntoResponse::into_response)).await
 }
 
-/// A resident found for the new member's form.
-struct Found {
-    id: i64,
-    name: String,
-    id_number: String,
-    address: String,
-    age: i32,
+/// A resident found for a form that names one (a new member, a wish's beneficiary).
+pub(super) struct Found {
+    pub id: i64,
+    pub name: String,
+    pub id_number: String,
+    pub address: String,
+    pub age: i32,
+}
+
+/// The living residents of the caller's subtree whose name holds `name` (at most 30), with the
+/// ID number masked.
+pub(super) async fn find_residents(st: &Base, c: &Caller, name: &str) -> AppResult<Vec<Found>> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = resident::Entity::find()
+        .filter(c.scope_cond("org_path"))
+        .filter(resident::Column::Status.eq("active"))
+        .filter(resident::Column::Name.contains(name))
+        .order_by_asc(resident::Column::Name)
+        .limit(30)
+        .all(&st.db)
+        .await?;
+    let homes: HashMap<i64, String> = crate::people::entity::household::Entity::find()
+        .filter(
+            crate::people::entity::household::Column::Id
+                .is_in(rows.iter().filter_map(|r| r.household_id)),
+        )
+        .all(&st.db)
+        .await?
+        .into_iter()
+        .map(|h| (h.id, h.address))
+        .collect();
+    Ok(rows
+        .into_iter()
+        .map(|r| Found {
+            id: r.id,
+            id_number: st.vault.masked_id(&r.id_sealed),
+            address: r
+                .household_id
+                .and_then(|h| homes.get(&h).cloned())
+                .unwrap_or_default(),
+            age: members::date_of(&r.birth_date)
+                .map_or(0, |b| wangge_core::people::age_on(b, today())),
+            name: r.name,
+        })
+        .collect())
 }
 
 #[derive(Template)]
@@ -213,42 +254,7 @@ pub async fn member_new(
         let c = actor.caller();
         c.require(Permission::PartyManage)?;
         c.require(Permission::PartyMemberView)?;
-        let name = q.q.trim();
-        let found = if name.is_empty() {
-            Vec::new()
-        } else {
-            let rows = resident::Entity::find()
-                .filter(c.scope_cond("org_path"))
-                .filter(resident::Column::Status.eq("active"))
-                .filter(resident::Column::Name.contains(name))
-                .order_by_asc(resident::Column::Name)
-                .limit(30)
-                .all(&st.db)
-                .await?;
-            let homes: HashMap<i64, String> = crate::people::entity::household::Entity::find()
-                .filter(
-                    crate::people::entity::household::Column::Id
-                        .is_in(rows.iter().filter_map(|r| r.household_id)),
-                )
-                .all(&st.db)
-                .await?
-                .into_iter()
-                .map(|h| (h.id, h.address))
-                .collect();
-            rows.into_iter()
-                .map(|r| Found {
-                    id: r.id,
-                    id_number: st.vault.masked_id(&r.id_sealed),
-                    address: r
-                        .household_id
-                        .and_then(|h| homes.get(&h).cloned())
-                        .unwrap_or_default(),
-                    age: members::date_of(&r.birth_date)
-                        .map_or(0, |b| wangge_core::people::age_on(b, today())),
-                    name: r.name,
-                })
-                .collect()
-        };
+        let found = find_residents(&st, &c, &q.q).await?;
         let ctx = PageCtx::new(&st, &actor, "登记党员", "party").await?;
         Ok::<_, AppError>(Html(
             NewMemberPage {

@@ -23,6 +23,9 @@ pub mod pledges;
 pub mod service;
 pub mod shape;
 pub mod shape_pages;
+pub mod wish_api;
+pub mod wish_pages;
+pub mod wishes;
 
 use crate::infra::db::Hold;
 use crate::web::{Base, Mounted, NavEntry, Routes, Slice};
@@ -49,11 +52,20 @@ pub const SLICE: Slice = Slice {
             label: "我的联户",
             shown: |r| r == wangge_core::Role::PartyMember,
         },
+        NavEntry {
+            order: 107,
+            key: "wishes",
+            href: "/party/wishes",
+            label: "微心愿",
+            shown: |r| !r.is_staff(),
+        },
     ],
     node_panels: &[pages::node_panel],
     body_limits: &[
         ("/api/v1/party/meetings/{id}/files", FILE_BODY_LIMIT),
         ("/party/meetings/{id}/files", FILE_BODY_LIMIT),
+        ("/party/wishes", WISH_BODY_LIMIT),
+        ("/party/wishes/{id}/fulfil", WISH_BODY_LIMIT),
     ],
     holds: &[
         Hold::path("party_orgs", "org_path", "个党组织"),
@@ -69,6 +81,10 @@ pub const SLICE: Slice = Slice {
         Hold::path("party_org_units", "org_path", "个组建单位"),
         Hold::path("party_org_changes", "org_path", "条党组织调整记录"),
         Hold::path("party_pledges", "org_path", "条党员承诺"),
+        Hold::path("party_campaigns", "org_path", "个专项行动"),
+        Hold::path("party_campaign_grids", "org_path", "个专项行动网格"),
+        Hold::path("party_wishes", "org_path", "个微心愿"),
+        Hold::path("party_wish_claims", "org_path", "条心愿认领"),
     ],
     audit_actions: &[("dissolve", "撤销"), ("view", "查看"), ("end", "解除")],
     audit_entities: &[
@@ -82,11 +98,20 @@ pub const SLICE: Slice = Slice {
         ("party_election", "党组织选举"),
         ("party_org_unit", "联合支部组建单位"),
         ("party_pledge", "党员承诺"),
+        ("party_wish", "微心愿"),
+        ("party_wish_rules", "微心愿规则"),
+        ("party_campaign", "专项行动"),
     ],
     seed: None,
     kinds: &[&wangge_core::flow::errand::KIND],
     on_transition: &[],
 };
+
+/// The largest body of a wish's form: one photo and the fields around it.
+pub const WISH_BODY_LIMIT: usize = crate::infra::files::MAX_BYTES + 256 * 1024;
+
+/// How often the claims of wishes are checked for contact (reminded, then released).
+const CHASE_EVERY: std::time::Duration = std::time::Duration::from_secs(300);
 
 /// The largest body of a meeting's file upload: the document and the form around it.
 pub const FILE_BODY_LIMIT: usize = crate::infra::files::MAX_DOCUMENT + 1024 * 1024;
@@ -95,7 +120,7 @@ fn mount(base: &Base) -> Mounted {
     Mounted {
         api: api().with_state(base.clone()),
         pages: pages().with_state(base.clone()),
-        jobs: Vec::new(),
+        jobs: vec![Box::pin(wishes::chase_forever(base.clone(), CHASE_EVERY))],
     }
 }
 
@@ -127,6 +152,17 @@ fn api() -> Routes<Base> {
         .routes(routes!(api::api_pledges, api::api_pledge_make))
         .routes(routes!(api::api_pledge_report))
         .routes(routes!(api::api_pledge_review))
+        .routes(routes!(wish_api::api_wishes, wish_api::api_wish_record))
+        .routes(routes!(wish_api::api_wish_get))
+        .routes(routes!(wish_api::api_wish_step))
+        .routes(routes!(wish_api::api_claim_step))
+        .routes(routes!(
+            wish_api::api_campaigns,
+            wish_api::api_campaign_create
+        ))
+        .routes(routes!(wish_api::api_campaign_get))
+        .routes(routes!(wish_api::api_campaign_summary))
+        .routes(routes!(wish_api::api_public_wishes))
 }
 
 /// The pages.
@@ -150,6 +186,30 @@ fn pages() -> Routes<Base> {
         )
         .route("/party/pledges/{id}/report", post(pledge_pages::report))
         .route("/party/pledges/{id}/review", post(pledge_pages::review))
+        .route(
+            "/party/wishes",
+            get(wish_pages::list).post(wish_pages::create),
+        )
+        .route("/party/wishes/new", get(wish_pages::new_wish))
+        .route("/party/wishes/{id}", get(wish_pages::detail))
+        .route("/party/wishes/{id}/fulfil", post(wish_pages::fulfil))
+        .route("/party/wishes/{id}/{step}", post(wish_pages::step))
+        .route("/party/wishes/{id}/photo/{which}", get(wish_pages::photo))
+        .route(
+            "/party/wish-claims/{id}/{step}",
+            post(wish_pages::claim_step),
+        )
+        .route(
+            "/party/campaigns",
+            get(wish_pages::campaigns).post(wish_pages::campaign_create),
+        )
+        .route("/party/campaigns/{id}", get(wish_pages::campaign))
+        .route(
+            "/party/campaigns/{id}/summary",
+            post(wish_pages::campaign_summary),
+        )
+        .route("/party/wish-rules", post(wish_pages::set_rules))
+        .route("/wishes", get(wish_pages::public))
         .route("/party/terms", post(pages::set_terms))
         .route(
             "/party/members",

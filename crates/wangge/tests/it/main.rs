@@ -19,6 +19,7 @@ mod party;
 mod party_members;
 mod party_pledges;
 mod party_shape;
+mod party_wishes;
 mod people;
 mod races;
 mod routes;

@@ -740,3 +740,86 @@ async fn a_member_makes_at_most_five_pledges_a_year_when_two_are_made_at_once() 
         assert_eq!(n, 5, "round {round}");
     }
 }
+
+#[tokio::test]
+async fn two_claims_of_the_last_share_of_a_wish_leave_one_winner() {
+    let app = TestApp::spawn().await;
+    let sj = app.token("liuan-sj").await;
+    let gw = app.token("wgy-liuan-1").await;
+    let branch = crate::party_members::branch_of(&app, "liuan-sj").await;
+    let people =
+        crate::party_members::residents(&app, "wgy-liuan-1", "33019900100101", 6, 940).await;
+    let account = app
+        .int("SELECT id FROM users WHERE username = 'dy-liuan'")
+        .await;
+    let (s, m) = app
+        .send(
+            Method::POST,
+            &sj,
+            "/api/v1/party/members",
+            json!({"resident_id": people[5].0, "party_org_id": branch, "stage": "full",
+                   "applied_on": "2010-03-01", "joined_on": "2012-07-01", "full_on": "2013-07-01",
+                   "user_id": account}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{m}");
+    let dy = app.token("dy-liuan").await;
+    for (round, (r, _)) in people[..5].iter().enumerate() {
+        let (s, w) = app
+            .send(
+                Method::POST,
+                &gw,
+                "/api/v1/party/wishes",
+                json!({"resident_id": r, "title": format!("共同认领 {round}"), "value_band": "100_200", "shares": 2}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{w}");
+        let path = |step: &str| format!("/api/v1/party/wishes/{}/{step}", w["id"]);
+        let (s, v) = app
+            .send(Method::POST, &sj, &path("review"), json!({"approve": true}))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let (s, v) = app
+            .send(
+                Method::POST,
+                &sj,
+                &path("claim"),
+                json!({"on_behalf": "unit", "unit_name": format!("单位 {round}")}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        // The member and the grid worker (a volunteer) claim the last share at once.
+        let (a, b) = both(
+            &app,
+            (Method::POST, dy.as_str(), path("claim"), json!({})),
+            (Method::POST, gw.as_str(), path("claim"), json!({})),
+        )
+        .await;
+        assert_eq!(
+            wins(&[a.clone(), b.clone()]),
+            1,
+            "round {round}: {a:?} {b:?}"
+        );
+        let lost = if a.0.is_success() { b } else { a };
+        assert!(
+            lost.1["error"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("已被认领完")),
+            "{lost:?}"
+        );
+        let held = app
+            .int(&format!(
+                "SELECT COUNT(*) FROM party_wish_claims WHERE wish_id = {} AND state = 'active'",
+                w["id"]
+            ))
+            .await;
+        assert_eq!(held, 2, "round {round}");
+        let status = app
+            .text(&format!(
+                "SELECT status FROM party_wishes WHERE id = {}",
+                w["id"]
+            ))
+            .await;
+        assert_eq!(status, "claimed", "round {round}");
+    }
+}

@@ -187,6 +187,18 @@ const ROUTES: &[Route] = &[
         Can(PartyManage),
         Scoped,
     ),
+    r("/api/v1/party/wishes", Any, Scoped),
+    r("/api/v1/party/wishes/{id}", Any, Scoped),
+    r("/api/v1/party/wishes/{id}/{step}", Any, Scoped),
+    r("/api/v1/party/wish-claims/{id}/{step}", Any, Scoped),
+    r("/api/v1/party/campaigns", Any, Scoped),
+    r("/api/v1/party/campaigns/{id}", Any, Scoped),
+    r(
+        "/api/v1/party/campaigns/{id}/summary",
+        Can(PartyManage),
+        Scoped,
+    ),
+    r("/api/v1/public/wishes", Public, Open),
     r(
         "/api/v1/party/meetings/{id}/files",
         Can(PartyMemberView),
@@ -316,6 +328,18 @@ const ROUTES: &[Route] = &[
     r("/party/pledges", Can(PartyView), Scoped),
     r("/party/pledges/{id}/report", Can(PartyView), Scoped),
     r("/party/pledges/{id}/review", Can(PartyManage), Scoped),
+    r("/party/wishes", Any, Scoped),
+    r("/party/wishes/new", Can(VisitLog), Scoped),
+    r("/party/wishes/{id}", Any, Scoped),
+    r("/party/wishes/{id}/fulfil", Any, Scoped),
+    r("/party/wishes/{id}/{step}", Any, Scoped),
+    r("/party/wishes/{id}/photo/{which}", Any, Scoped),
+    r("/party/wish-claims/{id}/{step}", Any, Scoped),
+    r("/party/campaigns", Any, Scoped),
+    r("/party/campaigns/{id}", Any, Scoped),
+    r("/party/campaigns/{id}/summary", Can(PartyManage), Scoped),
+    r("/party/wish-rules", Can(PartyManage), Scoped),
+    r("/wishes", Public, Open),
     r("/party/meetings/{id}/files", Can(PartyMemberView), Scoped),
     r(
         "/party/meetings/{id}/files/{doc}",
@@ -418,6 +442,9 @@ struct Other {
     center: i64,
     unit: i64,
     pledge: i64,
+    wish: i64,
+    claim: i64,
+    campaign: i64,
     markers: Vec<String>,
 }
 
@@ -680,8 +707,62 @@ async fn other_street(app: &TestApp) -> Other {
     .await
     .expect("a pledge there")
     .id;
+    let campaign = wangge::party::wishes::create_campaign(
+        &app.state,
+        &cli,
+        wangge::party::wishes::CampaignInput {
+            org_node_id: Some(community),
+            name: "江滨助老行动".into(),
+            starts_on: "2026-01-01".into(),
+            ends_on: "2026-12-31".into(),
+            target: Some(20),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("a campaign there")
+    .id;
+    let wish = wangge::party::wishes::create(
+        &app.state,
+        &cli,
+        wangge::party::wishes::WishInput {
+            resident_id: Some(resident),
+            title: "江滨助听器".into(),
+            value_band: "200_500".into(),
+            campaign_id: Some(campaign),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("a wish there")
+    .id;
+    wangge::party::wishes::review(
+        &app.state,
+        &cli,
+        wish,
+        wangge::party::wishes::ReviewInput {
+            approve: true,
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("published there");
+    let claimed = wangge::party::wishes::claim(
+        &app.state,
+        &cli,
+        wish,
+        wangge::party::wishes::ClaimInput {
+            on_behalf: "unit".into(),
+            unit_name: "江滨物流有限公司".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("claimed there");
+    let claim = claimed.claims[0].id;
     let mut markers = vec![
         c["case_no"].as_str().expect("no").to_owned(),
+        "江滨助老行动".to_owned(),
         "江守望".to_owned(),
         "江滨护栏每周巡查一次".to_owned(),
         "江滨物流有限公司".to_owned(),
@@ -723,6 +804,9 @@ async fn other_street(app: &TestApp) -> Other {
         center,
         unit,
         pledge,
+        wish,
+        claim,
+        campaign,
         markers,
     }
 }
@@ -779,6 +863,12 @@ fn fill(path: &str, o: &Other) -> String {
         o.unit.to_string()
     } else if path.contains("/party/pledges/") {
         o.pledge.to_string()
+    } else if path.contains("/party/wishes/") {
+        o.wish.to_string()
+    } else if path.contains("/party/wish-claims/") {
+        o.claim.to_string()
+    } else if path.contains("/party/campaigns/") {
+        o.campaign.to_string()
     } else if path.contains("/import/jobs/") {
         "1".to_owned()
     } else if path.contains("/files/") {
@@ -792,6 +882,8 @@ fn fill(path: &str, o: &Other) -> String {
         .replace("{no}", &o.case_no)
         .replace("{doc}", &o.doc.to_string())
         .replace("{file}", "app.css")
+        .replace("{step}", "claim")
+        .replace("{which}", "wish")
 }
 
 /// A body that points every reference it can at the other street.

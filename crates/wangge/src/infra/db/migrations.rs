@@ -30,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0016PartyMeetingFiles),
             Box::new(M0017PartyShape),
             Box::new(M0018PartyPledges),
+            Box::new(M0019PartyWishes),
         ]
     }
 }
@@ -2049,5 +2050,160 @@ impl MigrationTrait for M0018PartyPledges {
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.drop_table(Table::drop().table("party_pledges").to_owned())
             .await
+    }
+}
+
+/// 微心愿 and campaigns: the campaigns (专项行动) with the grids taking part, the wishes, and
+/// their claims. One active claim per share and one per claimant of a wish: partial unique
+/// indexes, so two people claiming the last share at once cannot both win.
+struct M0019PartyWishes;
+
+impl MigrationName for M0019PartyWishes {
+    fn name(&self) -> &str {
+        "m0019_party_wishes"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0019PartyWishes {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("party_campaigns")
+                .col(big_pk_auto("id"))
+                .col(big_integer("org_node_id"))
+                .col(party_path(m))
+                .col(string_len("name", 60))
+                .col(string_len("starts_on", 10))
+                .col(string_len("ends_on", 10))
+                .col(integer("target"))
+                .col(string_len("note", 500).default(""))
+                .col(string_len("summary", 1000).default(""))
+                .col(big_integer_null("summarized_at"))
+                .col(string_len("status", 16).default("active"))
+                .col(string_len("actor_name", 60))
+                .col(integer("version").default(1))
+                .col(ts("created_at"))
+                .to_owned(),
+        )
+        .await?;
+        index(
+            m,
+            "party_campaigns",
+            "ix_party_campaigns_path",
+            &["org_path"],
+            false,
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("party_campaign_grids")
+                .col(big_pk_auto("id"))
+                .col(big_integer("campaign_id"))
+                .col(big_integer("grid_id"))
+                .col(party_path(m))
+                .to_owned(),
+        )
+        .await?;
+        index(
+            m,
+            "party_campaign_grids",
+            "ux_party_campaign_grids",
+            &["campaign_id", "grid_id"],
+            true,
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("party_wishes")
+                .col(big_pk_auto("id"))
+                .col(big_integer_null("campaign_id"))
+                .col(big_integer_null("grid_id"))
+                .col(party_path(m))
+                .col(big_integer("resident_id"))
+                .col(big_integer_null("household_id"))
+                .col(string_len("title", 100))
+                .col(string_len("reason", 500).default(""))
+                .col(string_len("value_band", 16))
+                .col(string_len("photo_id", 80).default(""))
+                .col(integer("shares").default(1))
+                .col(string_len("status", 16))
+                .col(big_integer_null("recorded_by_id"))
+                .col(string_len("recorded_by", 60))
+                .col(big_integer_null("beneficiary_user_id"))
+                .col(string_len("reviewed_by", 60).default(""))
+                .col(string_len("review_note", 500).default(""))
+                .col(big_integer_null("published_at"))
+                .col(big_integer_null("returned_at"))
+                .col(big_integer_null("fulfilled_at"))
+                .col(string_len("fulfil_note", 1000).default(""))
+                .col(string_len("fulfil_photo", 80).default(""))
+                .col(string_len("confirmed_by", 60).default(""))
+                .col(string_len("confirmed_as", 16).default(""))
+                .col(integer("version").default(1))
+                .col(ts("created_at"))
+                .to_owned(),
+        )
+        .await?;
+        for (name, cols) in [
+            ("ix_party_wishes_path", &["org_path", "status"][..]),
+            ("ix_party_wishes_campaign", &["campaign_id"][..]),
+            ("ix_party_wishes_status", &["status", "published_at"][..]),
+        ] {
+            index(m, "party_wishes", name, cols, false).await?;
+        }
+        m.create_table(
+            Table::create()
+                .table("party_wish_claims")
+                .col(big_pk_auto("id"))
+                .col(big_integer("wish_id"))
+                .col(party_path(m))
+                .col(integer("share_no"))
+                .col(string_len("claimant_kind", 16))
+                .col(string_len("claimant_key", 40))
+                .col(string_len("claimant_name", 100))
+                .col(big_integer_null("user_id"))
+                .col(big_integer_null("member_id"))
+                .col(big_integer_null("party_org_id"))
+                .col(string_len("state", 16))
+                .col(ts("claimed_at"))
+                .col(ts("contact_due"))
+                .col(big_integer_null("contacted_at"))
+                .col(string_len("contact_note", 500).default(""))
+                .col(big_integer_null("reminded_at"))
+                .col(big_integer_null("ended_at"))
+                .col(string_len("end_reason", 500).default(""))
+                .col(string_len("actor_name", 60))
+                .to_owned(),
+        )
+        .await?;
+        for (name, cols) in [
+            ("ix_party_wish_claims_wish", &["wish_id"][..]),
+            ("ix_party_wish_claims_user", &["user_id"][..]),
+            ("ix_party_wish_claims_state", &["state", "contact_due"][..]),
+        ] {
+            index(m, "party_wish_claims", name, cols, false).await?;
+        }
+        for stmt in [
+            "CREATE UNIQUE INDEX ux_party_wish_claims_share ON party_wish_claims \
+             (wish_id, share_no) WHERE state = 'active'",
+            "CREATE UNIQUE INDEX ux_party_wish_claims_claimant ON party_wish_claims \
+             (wish_id, claimant_key) WHERE state = 'active'",
+        ] {
+            m.get_connection().execute_unprepared(stmt).await?;
+        }
+        Ok(())
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for t in [
+            "party_wish_claims",
+            "party_wishes",
+            "party_campaign_grids",
+            "party_campaigns",
+        ] {
+            m.drop_table(Table::drop().table(t).to_owned()).await?;
+        }
+        Ok(())
     }
 }

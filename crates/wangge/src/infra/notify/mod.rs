@@ -74,24 +74,45 @@ pub async fn to_users(
     to_many(db, users.iter().map(|&u| (u, case_id, kind, text))).await
 }
 
+/// Writes one notification per user about something other than a case (a wish, a whistle).
+pub async fn about(
+    db: &impl ConnectionTrait,
+    users: &[i64],
+    kind: &str,
+    text: &str,
+) -> AppResult<Vec<Note>> {
+    let rows = users.iter().map(|&u| row(u, None, kind, text)).collect();
+    insert(db, rows).await
+}
+
 /// Writes notifications `(user, case, kind, text)` in one statement.
 pub async fn to_many<'a>(
     db: &impl ConnectionTrait,
     notes: impl IntoIterator<Item = (i64, i64, &'a str, &'a str)>,
 ) -> AppResult<Vec<Note>> {
-    let at = crate::infra::clock::now_ms();
-    let rows: Vec<notification::ActiveModel> = notes
+    let rows = notes
         .into_iter()
-        .map(|(user, case_id, kind, text)| notification::ActiveModel {
-            user_id: Set(user),
-            case_id: Set(Some(case_id)),
-            kind: Set(kind.to_owned()),
-            text: Set(text.chars().take(300).collect()),
-            at: Set(at),
-            read_at: Set(None),
-            ..Default::default()
-        })
+        .map(|(user, case_id, kind, text)| row(user, Some(case_id), kind, text))
         .collect();
+    insert(db, rows).await
+}
+
+fn row(user: i64, case_id: Option<i64>, kind: &str, text: &str) -> notification::ActiveModel {
+    notification::ActiveModel {
+        user_id: Set(user),
+        case_id: Set(case_id),
+        kind: Set(kind.to_owned()),
+        text: Set(text.chars().take(300).collect()),
+        at: Set(crate::infra::clock::now_ms()),
+        read_at: Set(None),
+        ..Default::default()
+    }
+}
+
+async fn insert(
+    db: &impl ConnectionTrait,
+    rows: Vec<notification::ActiveModel>,
+) -> AppResult<Vec<Note>> {
     if rows.is_empty() {
         return Ok(Vec::new());
     }
