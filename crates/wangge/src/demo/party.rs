@@ -236,6 +236,7 @@ pub struct Lives {
     pub members: usize,
     pub links: usize,
     pub meetings: usize,
+    pub wishes: usize,
 }
 
 /// The demo's party life over its registry (run after the registry is filled): in each branch
@@ -778,6 +779,7 @@ pub async fn lives(st: &crate::web::Base, seed: u64) -> AppResult<Lives> {
         }
     }
     shape(st).await?;
+    out.wishes = super::wishes::generate(st).await?.wishes;
     Ok(out)
 }
 

@@ -94,7 +94,7 @@ pub struct WishStep {
     operation_id = "party_wish_step",
     path = "/party/wishes/{id}/{step}",
     tag = "微心愿",
-    summary = "心愿的操作：review 审核（{approve, note, version?}，社区、街道党建人员）；claim 认领一份（{on_behalf?: branch|unit, branch_id?, unit_name?}）；withdraw 撤回（{version?}，仅无人认领时）；fulfil 确认实现（{note, photo, version?}，心愿人本人或网格员）",
+    summary = "心愿的操作：review 审核（{approve, note, version?}，社区、街道党建人员）；claim 认领一份（个人认领不带参数；社区党建人员代为认领：{on_behalf: member|branch|unit, member_id?, branch_id?, unit_name?}）；withdraw 撤回（{version?}，仅无人认领时）；fulfil 确认实现（{note, photo, version?}，心愿人本人或网格员）",
     params(
         ("id" = i64, Path, description = "编号"),
         ("step" = String, Path, description = "review / claim / withdraw / fulfil"),

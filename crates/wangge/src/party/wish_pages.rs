@@ -14,6 +14,7 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use wangge_core::Permission;
 use wangge_core::party::wish::{Status, ValueBand};
 
 fn number<T: std::str::FromStr>(what: &str, s: &str) -> AppResult<Option<T>> {
@@ -226,6 +227,7 @@ struct WishPage {
     ctx: PageCtx,
     w: WishView,
     branches: Vec<Choice>,
+    members: Vec<Choice>,
 }
 
 /// `GET /party/wishes/{id}`
@@ -247,8 +249,21 @@ pub async fn detail(
         } else {
             Vec::new()
         };
+        let members = if w.can.claim_for_others && c.require(Permission::PartyMemberView).is_ok() {
+            super::member_pages::member_choices(&st, &c).await?
+        } else {
+            Vec::new()
+        };
         let ctx = PageCtx::new(&st, &actor, "微心愿", nav_of(&c)).await?;
-        Ok::<_, AppError>(Html(WishPage { ctx, w, branches }.render()))
+        Ok::<_, AppError>(Html(
+            WishPage {
+                ctx,
+                w,
+                branches,
+                members,
+            }
+            .render(),
+        ))
     };
     respond(&st, &actor, run.await.map(IntoResponse::into_response)).await
 }
@@ -262,6 +277,7 @@ pub struct StepForm {
     version: String,
     on_behalf: String,
     branch_id: String,
+    member_id: String,
     unit_name: String,
 }
 
@@ -297,6 +313,7 @@ pub async fn step(
                     ClaimInput {
                         on_behalf: f.on_behalf.clone(),
                         branch_id: number("党组织", &f.branch_id)?,
+                        member_id: number("党员", &f.member_id)?,
                         unit_name: f.unit_name.clone(),
                     },
                 )
@@ -412,9 +429,7 @@ pub async fn campaigns(State(st): State<Base>, PageActor(actor): PageActor) -> R
                 list,
                 today: crate::infra::clock::today().to_string(),
                 contact_days: wishes::contact_days(&st.db).await?,
-                district: c
-                    .require_at_district(wangge_core::Permission::PartyManage, "")
-                    .is_ok(),
+                district: c.require_at_district(Permission::PartyManage, "").is_ok(),
             }
             .render(),
         ))

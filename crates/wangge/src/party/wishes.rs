@@ -952,8 +952,11 @@ async fn active_claims(
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct ClaimInput {
-    /// `branch` or `unit` to claim for them (reviewers only); empty for oneself.
+    /// `member`, `branch` or `unit` to claim for them (the community's party staff); empty
+    /// for oneself.
     pub on_behalf: String,
+    /// The member claiming (for `member`).
+    pub member_id: Option<i64>,
     /// The branch claiming (for `branch`).
     pub branch_id: Option<i64>,
     /// The unit's name (for `unit`).
@@ -964,6 +967,17 @@ pub struct ClaimInput {
 /// besides: two claims of the last share cannot both win.
 pub async fn claim(st: &Base, c: &Caller, id: i64, input: ClaimInput) -> AppResult<WishView> {
     let s = sight(&st.db, c).await?;
+    let kind_of = |m: &party_member::Model| {
+        if wangge_core::party::member::Stage::parse(&m.stage)
+            .is_some_and(wangge_core::party::member::Stage::is_member)
+        {
+            ClaimantKind::Member
+        } else {
+            ClaimantKind::Activist
+        }
+    };
+    // The account the claim belongs to (told of what becomes of it).
+    let mut holder = s.user_id;
     let (kind, key, name, member_id, org_id) = match input.on_behalf.trim() {
         "" => {
             let Some(key) = s.own_key() else {
@@ -987,6 +1001,34 @@ pub async fn claim(st: &Base, c: &Caller, id: i64, input: ClaimInput) -> AppResu
                     None,
                 ),
             }
+        }
+        "member" | "党员" => {
+            // A member without a phone (an old member, most often) claims through the branch.
+            if !s.reviewer {
+                return Err(AppError::no_permission());
+            }
+            let mid = input
+                .member_id
+                .ok_or_else(|| AppError::bad("no_member", "请选择认领的党员"))?;
+            let m = super::members::find(&st.db, c, mid).await?;
+            if m.status != "active" {
+                return Err(AppError::bad(
+                    "not_a_member",
+                    "该党员的组织关系已不在本支部",
+                ));
+            }
+            let view = super::members::views(st, std::slice::from_ref(&m))
+                .await?
+                .pop()
+                .ok_or_else(not_found)?;
+            holder = m.user_id;
+            (
+                kind_of(&m),
+                format!("m:{}", m.id),
+                view.name,
+                Some(m.id),
+                None,
+            )
         }
         "branch" | "党组织" => {
             if !s.reviewer {
@@ -1018,7 +1060,7 @@ pub async fn claim(st: &Base, c: &Caller, id: i64, input: ClaimInput) -> AppResu
         other => {
             return Err(AppError::bad(
                 "bad_claimant",
-                format!("没有“{other}”这种认领方式：个人认领，或为党组织、驻区单位认领"),
+                format!("没有“{other}”这种认领方式：个人认领，或为党员、党组织、驻区单位认领"),
             ));
         }
     };
@@ -1051,7 +1093,7 @@ pub async fn claim(st: &Base, c: &Caller, id: i64, input: ClaimInput) -> AppResu
         claimant_kind: Set(kind.as_str().into()),
         claimant_key: Set(key),
         claimant_name: Set(name.clone()),
-        user_id: Set(s.user_id),
+        user_id: Set(holder),
         member_id: Set(member_id),
         party_org_id: Set(org_id),
         state: Set(ClaimState::Active.as_str().into()),
@@ -1165,8 +1207,11 @@ pub async fn claim_step(
     let s = sight(&st.db, c).await?;
     let tx = begin_write(&st.db).await?;
     let (cl, w) = claim_of(&tx, c, &s, claim_id).await?;
+    // The party staff act for the claimants they registered (a branch, a unit, a member
+    // without an account).
     let own = Some(&cl.claimant_key) == s.own_key().as_ref()
-        || (s.reviewer && cl.user_id.is_some() && cl.user_id == s.user_id);
+        || (s.reviewer
+            && (matches!(cl.claimant_kind.as_str(), "branch" | "unit") || cl.user_id.is_none()));
     match step {
         ClaimStep::Revoke if !s.reviewer => return Err(AppError::no_permission()),
         ClaimStep::Cancel | ClaimStep::Contact if !own => {
@@ -1476,7 +1521,11 @@ pub struct CampaignView {
     pub ends_on: String,
     pub target: i32,
     pub note: String,
+    /// The grids taking part that the caller sees.
     pub grids: Vec<(i64, String)>,
+    /// Whether the figures are the whole campaign's (false: the caller's part of a campaign run
+    /// above them).
+    pub whole: bool,
     /// 进行中 / 未开始 / 已结束 (by the dates), or 已总结 once summarized.
     pub phase: &'static str,
     pub status: String,
@@ -1538,9 +1587,16 @@ async fn campaign_row(
 /// - fulfilled: 已实现;
 /// - members: distinct members holding an active share or one fulfilled;
 /// - households: distinct households of beneficiaries whose claimant recorded contact.
-pub async fn campaign_figures(db: &impl ConnectionTrait, campaign: i64) -> AppResult<Figures> {
+///
+/// `within` keeps the wishes of a subtree (a community sees its part of a street's campaign).
+pub async fn campaign_figures(
+    db: &impl ConnectionTrait,
+    campaign: i64,
+    within: Condition,
+) -> AppResult<Figures> {
     let wishes = party_wish::Entity::find()
         .filter(party_wish::Column::CampaignId.eq(campaign))
+        .filter(within)
         .filter(party_wish::Column::Status.is_in(PUBLISHED))
         .all(db)
         .await?;
@@ -1595,10 +1651,16 @@ fn phase(c: &party_campaign::Model) -> &'static str {
 
 async fn campaign_view(
     db: &impl ConnectionTrait,
+    caller: &Caller,
     c: party_campaign::Model,
 ) -> AppResult<CampaignView> {
+    // A campaign run above the caller's subtree shows the caller's part of it.
+    let whole = OrgPath::parse(&c.org_path)
+        .ok()
+        .is_some_and(|p| caller.scope.as_ref().is_none_or(|s| s.allows(&p)));
     let grid_ids: Vec<i64> = party_campaign_grid::Entity::find()
         .filter(party_campaign_grid::Column::CampaignId.eq(c.id))
+        .filter(caller.scope_cond("org_path"))
         .all(db)
         .await?
         .into_iter()
@@ -1611,7 +1673,7 @@ async fn campaign_view(
         .into_iter()
         .map(|n| (n.id, n.name))
         .collect();
-    let figures = campaign_figures(db, c.id).await?;
+    let figures = campaign_figures(db, c.id, caller.scope_cond("org_path")).await?;
     Ok(CampaignView {
         id: c.id,
         org_node_id: c.org_node_id,
@@ -1621,6 +1683,7 @@ async fn campaign_view(
             .map(|g| (*g, names.remove(g).unwrap_or_default()))
             .collect(),
         phase: phase(&c),
+        whole,
         progress: rules::percent(figures.fulfilled, i64::from(c.target)),
         figures,
         name: c.name,
@@ -1644,7 +1707,7 @@ pub async fn campaigns(st: &Base, c: &Caller) -> AppResult<Vec<CampaignView>> {
         .await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
-        out.push(campaign_view(&st.db, r).await?);
+        out.push(campaign_view(&st.db, c, r).await?);
     }
     Ok(out)
 }
@@ -1652,7 +1715,7 @@ pub async fn campaigns(st: &Base, c: &Caller) -> AppResult<Vec<CampaignView>> {
 /// One campaign, with its live figures.
 pub async fn campaign(st: &Base, c: &Caller, id: i64) -> AppResult<CampaignView> {
     let row = campaign_row(&st.db, c, id).await?;
-    campaign_view(&st.db, row).await
+    campaign_view(&st.db, c, row).await
 }
 
 /// Starts a campaign at a street or community of the caller's subtree.
@@ -1758,7 +1821,7 @@ pub async fn summarize(st: &Base, c: &Caller, id: i64) -> AppResult<CampaignView
             format!("专项行动到 {} 才结束，结束后再写总结", row.ends_on),
         ));
     }
-    let figures = campaign_figures(&tx, row.id).await?;
+    let figures = campaign_figures(&tx, row.id, Condition::all()).await?;
     let text = rules::summary(&row.name, starts, ends, row.target, &figures);
     exec(
         &tx,

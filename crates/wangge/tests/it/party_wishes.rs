@@ -410,6 +410,53 @@ async fn shares_and_returns_keep_the_line() {
         ],
         "returned wishes first, in the order they returned"
     );
+    // An old member without an account claims through the branch: the secretary registers
+    // it and reports the contact for them.
+    let branch = branch_of(&app, "liuan-sj").await;
+    let old = crate::party_members::member(&app, &sj, branch, people[1].0, true).await;
+    let w3 = record(
+        &app,
+        &gw,
+        json!({"resident_id": people[0].0, "title": "心愿 3", "value_band": "under_50"}),
+    )
+    .await;
+    step(&app, &sj, &wish(&w3, "review"), json!({"approve": true})).await;
+    refused(
+        &app,
+        &sj,
+        Method::POST,
+        &wish(&w3, "claim"),
+        json!({"on_behalf": "member"}),
+        "no_member",
+        "请选择认领的党员",
+    )
+    .await;
+    let v = step(
+        &app,
+        &sj,
+        &wish(&w3, "claim"),
+        json!({"on_behalf": "member", "member_id": old["id"]}),
+    )
+    .await;
+    assert_eq!(v["claims"][0]["claimant_kind"], "member");
+    assert_eq!(v["claims"][0]["claimant_name"], old["name"]);
+    let c3 = v["claims"][0]["id"].as_i64().expect("claim");
+    step(
+        &app,
+        &sj,
+        &format!("/api/v1/party/wish-claims/{c3}/contact"),
+        json!({"note": "支部书记陪同上门"}),
+    )
+    .await;
+    let (s, _) = app
+        .send(
+            Method::POST,
+            &dy,
+            &wish(&w3, "claim"),
+            json!({"on_behalf": "member", "member_id": old["id"]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "a member claims for nobody else");
     // A wish nobody holds may be withdrawn by its recorder.
     let v = step(&app, &gw, &wish(&ws[0], "withdraw"), json!({})).await;
     assert_eq!(v["status"], "withdrawn");
