@@ -86,6 +86,8 @@ pub const DISPATCHING: &[Role] = &[
 
 /// The roles that handle what is dispatched to their node or department.
 pub const HANDLING: &[Role] = &[
+    // A member handles what they took (an errand); nothing else is assigned to a person.
+    Role::PartyMember,
     Role::GridWorker,
     Role::CommunityStaff,
     Role::CommunitySecretary,
@@ -98,6 +100,7 @@ pub const SUPERVISING: &[Role] = &[Role::CommandCenter, Role::Admin, Role::Commu
 
 /// The roles that serve residents where they live (take errands).
 pub const SERVING: &[Role] = &[
+    Role::PartyMember,
     Role::GridWorker,
     Role::CommunityStaff,
     Role::CommunitySecretary,

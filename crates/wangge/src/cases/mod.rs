@@ -52,6 +52,7 @@ struct Own {
 impl CasesState {
     /// The case loop's state over a base (its caches and writer are made once per base).
     pub fn of(base: &Base) -> CasesState {
+        service::serve_kinds(&base.site.kinds);
         let own = base.part(|b| Own {
             catalog: Arc::new(catalog::Cache::new(b.config.pressing.yellow_at)),
             models: Arc::default(),

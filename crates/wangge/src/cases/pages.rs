@@ -10,7 +10,7 @@ use super::service::{self, ActInput, CaseView, Filter, NewCase, Reporter, Stats}
 use crate::infra::clock::fmt_time;
 use crate::infra::error::{AppError, AppResult};
 use crate::infra::files;
-use crate::org::service::{self as org, NodeFilter};
+use crate::org::service::{self as org};
 use crate::web::Query;
 use crate::web::{Actor, PageActor};
 use crate::web::{Choice, choice};
@@ -21,8 +21,8 @@ use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use std::collections::HashMap;
+use wangge_core::Permission;
 use wangge_core::flow::{Need, Offer, Required};
-use wangge_core::{OrgLevel, Permission};
 
 /// Fields and photos of a multipart form.
 pub(super) struct FormData {
@@ -141,40 +141,6 @@ async fn category_groups(st: &CasesState) -> AppResult<Vec<Group>> {
     Ok(out)
 }
 
-/// Buildings and grids in the caller's scope, for a staff report's place.
-async fn scoped_places(st: &CasesState, a: &Actor) -> AppResult<(Vec<Choice>, Vec<Choice>)> {
-    let rows = org::list(&st.db, &a.caller(), &NodeFilter::default()).await?;
-    let names: HashMap<i64, String> = rows.iter().map(|n| (n.id, n.name.clone())).collect();
-    let mut buildings = Vec::new();
-    let mut areas = Vec::new();
-    for n in rows.iter().filter(|n| n.status == "active") {
-        match OrgLevel::parse(&n.level) {
-            Some(OrgLevel::Building) => {
-                let grid = n
-                    .parent_id
-                    .and_then(|p| names.get(&p))
-                    .cloned()
-                    .unwrap_or_default();
-                buildings.push(choice(n.id, format!("{grid} · {}", n.name)));
-            }
-            Some(
-                OrgLevel::Grid | OrgLevel::MicroGrid | OrgLevel::Community | OrgLevel::Township,
-            ) => {
-                areas.push(choice(
-                    n.id,
-                    format!(
-                        "{}（{}）",
-                        n.name,
-                        OrgLevel::parse(&n.level).map_or("", |l| l.label())
-                    ),
-                ));
-            }
-            _ => {}
-        }
-    }
-    Ok((buildings, areas))
-}
-
 // ---------------------------------------------------------------------------------------------
 // Report
 
@@ -199,7 +165,7 @@ pub async fn new_form(State(st): State<CasesState>, PageActor(a): PageActor) -> 
 }
 
 async fn render_new(st: &CasesState, a: &Actor, error: Option<String>) -> AppResult<Response> {
-    let (buildings, mut areas) = scoped_places(st, a).await?;
+    let (buildings, mut areas) = service::scoped_places(st, a).await?;
     if !a.role.is_staff() {
         areas = super::public::public_places(st).await?;
     }
@@ -345,7 +311,7 @@ pub async fn list(
             }
         }
         let areas = if a.role.is_staff() {
-            scoped_places(&st, &a).await?.1
+            service::scoped_places(&st, &a).await?.1
         } else {
             Vec::new()
         };
@@ -545,7 +511,7 @@ pub async fn detail(
 
 /// Where the caller may dispatch: grids, communities, streets and departments in scope.
 async fn dispatch_targets(st: &CasesState, a: &Actor) -> AppResult<Vec<Choice>> {
-    let (_, areas) = scoped_places(st, a).await?;
+    let (_, areas) = service::scoped_places(st, a).await?;
     let mut out: Vec<Choice> = areas
         .into_iter()
         .map(|c| choice(format!("n{}", c.value), c.label))
@@ -679,7 +645,7 @@ pub async fn stats(
             Html(
                 StatsPage {
                     ctx: PageCtx::new(&st, &a, "办理统计", "stats").await?,
-                    areas: scoped_places(&st, &a).await?.1,
+                    areas: service::scoped_places(&st, &a).await?.1,
                     org: org.map(|o| o.to_string()).unwrap_or_default(),
                     weights_discount: st.config.rates.basic_discount,
                     s,

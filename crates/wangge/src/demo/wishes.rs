@@ -3,7 +3,8 @@
 //! back after a cancelled claim), claimed with and without contact (one past its limit),
 //! fulfilled with a photo, refused, withdrawn — recorded by the grids' workers for their older
 //! residents and claimed by the community's member accounts, branches and units. Everything
-//! goes through the service, as the people would do it; only the finished campaign's times are
+//! goes through the service, as the people would do it; and 红色代办 in the first member's
+//! grid, asked by the resident and the grid worker, taken by that member; only the finished campaign's times are
 //! moved back to June afterwards.
 
 use crate::infra::audit::Who;
@@ -27,6 +28,7 @@ use wangge_core::Role;
 pub struct Made {
     pub wishes: usize,
     pub campaigns: usize,
+    pub errands: usize,
 }
 
 fn as_user(u: &user::Model, role: Role) -> Caller {
@@ -506,5 +508,124 @@ pub async fn generate(st: &Base) -> AppResult<Made> {
         .await?;
     }
     wishes::summarize(st, &centre, finished.id).await?;
+    made.errands = errands(st, &places).await?;
     Ok(made)
+}
+
+/// 红色代办 in the grid of the first member account: asked by the resident account and by
+/// the grid's worker for older residents; one confirmed, one being done and one awaiting
+/// confirmation by that member, the rest in the pool.
+async fn errands(
+    st: &Base,
+    places: &[(&node::Model, &user::Model, Vec<resident::Model>)],
+) -> AppResult<usize> {
+    use crate::cases::service::{ActInput, act};
+    use crate::party::errands::{Ask, ask};
+    let db = &st.db;
+    let cs = crate::cases::CasesState::of(st);
+    let account = |name: &'static str| {
+        user::Entity::find()
+            .filter(user::Column::Username.eq(name))
+            .one(db)
+    };
+    let (Some(member), Some(resident_acc)) =
+        (account("dy-liuan").await?, account("jm-liuan").await?)
+    else {
+        return Ok(0);
+    };
+    let Some((grid, worker, _)) = places.iter().find(|(g, _, _)| g.id == member.org_id) else {
+        return Ok(0);
+    };
+    let building = node::Entity::find()
+        .filter(node::Column::ParentId.eq(grid.id))
+        .filter(node::Column::Level.eq("building"))
+        .order_by_asc(node::Column::Code)
+        .one(db)
+        .await?
+        .map(|b| b.id);
+    let who =
+        |u: &user::Model| crate::auth::actor_of(u.clone(), crate::web::Via::Token { id: 0 }, "");
+    let (dy, jm, gw) = (who(&member)?, who(&resident_acc)?, who(worker)?);
+    let asked = [
+        (
+            &jm,
+            "DB02",
+            "帮忙预约下周二医院的号",
+            "腿脚不便，想请人帮忙在医院预约下周二上午的号，复查血压",
+            3,
+        ),
+        (
+            &gw,
+            "DB01",
+            "代办高龄津贴认证",
+            "独居老人不会用手机做高龄津贴认证，需要上门帮忙",
+            2,
+        ),
+        (
+            &gw,
+            "DB03",
+            "代购一周的米面油",
+            "老人行动不便，想请人代买米、面、油，钱当面给",
+            1,
+        ),
+        (
+            &jm,
+            "DB04",
+            "帮忙缴纳水电费",
+            "家里老人不会用手机缴费，想请人代缴这个月的水电费",
+            0,
+        ),
+        (
+            &gw,
+            "DB02",
+            "陪同去社区卫生服务站取药",
+            "老人每月要取降压药，子女不在身边",
+            0,
+        ),
+    ];
+    let step = |action: &str, text: &str, version: i32| ActInput {
+        action: action.into(),
+        text: text.into(),
+        version: Some(version),
+        ..Default::default()
+    };
+    let mut n = 0;
+    for (by, category, title, description, progress) in asked {
+        let c = ask(
+            st,
+            by,
+            Ask {
+                category: category.into(),
+                title: title.into(),
+                description: description.into(),
+                building_id: building,
+                address: String::new(),
+            },
+        )
+        .await?;
+        n += 1;
+        if progress == 0 {
+            continue;
+        }
+        let c = act(&cs, &dy, c.id, step("take", "今天下午上门", c.version)).await?;
+        if progress == 1 {
+            continue;
+        }
+        let c = act(
+            &cs,
+            &dy,
+            c.id,
+            step("finish", "已办好，材料已交还本人", c.version),
+        )
+        .await?;
+        if progress == 2 {
+            continue;
+        }
+        let confirm = ActInput {
+            passed: Some(true),
+            ..step("confirm", "", c.version)
+        };
+        act(&cs, by, c.id, confirm).await?;
+    }
+    Ok(n)
 }

@@ -13,6 +13,8 @@
 pub mod api;
 pub mod centers;
 pub mod entity;
+pub mod errand_pages;
+pub mod errands;
 pub mod links;
 pub mod meetings;
 pub mod member_pages;
@@ -51,6 +53,13 @@ pub const SLICE: Slice = Slice {
             href: "/party/me",
             label: "我的联户",
             shown: |r| r == wangge_core::Role::PartyMember,
+        },
+        NavEntry {
+            order: 108,
+            key: "errands",
+            href: "/party/errands",
+            label: "红色代办",
+            shown: |r| !r.is_staff(),
         },
         NavEntry {
             order: 107,
@@ -210,6 +219,10 @@ fn pages() -> Routes<Base> {
         )
         .route("/party/wish-rules", post(wish_pages::set_rules))
         .route("/wishes", get(wish_pages::public))
+        .route(
+            "/party/errands",
+            get(errand_pages::page).post(errand_pages::ask),
+        )
         .route("/party/terms", post(pages::set_terms))
         .route(
             "/party/members",

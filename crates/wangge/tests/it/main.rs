@@ -16,6 +16,7 @@ mod openapi;
 mod org;
 mod pages;
 mod party;
+mod party_errands;
 mod party_members;
 mod party_pledges;
 mod party_shape;

@@ -581,12 +581,12 @@ async fn a_campaign_counts_what_its_rows_hold_and_the_public_page_names_nobody()
     assert!(k["grids"].as_array().is_some_and(|g| !g.is_empty()));
     // Five wishes: pending, open, claimed (contacted), fulfilled (contacted), rejected.
     let mut ws = Vec::new();
-    for i in 0..5 {
+    for (i, (r, _)) in people.iter().take(5).enumerate() {
         ws.push(
             record(
                 &app,
                 &gw,
-                json!({"resident_id": people[i].0, "title": format!("小心愿 {i}"), "value_band": "under_50", "campaign_id": k["id"]}),
+                json!({"resident_id": r, "title": format!("小心愿 {i}"), "value_band": "under_50", "campaign_id": k["id"]}),
             )
             .await,
         );

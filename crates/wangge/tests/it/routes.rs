@@ -340,6 +340,8 @@ const ROUTES: &[Route] = &[
     r("/party/campaigns/{id}/summary", Can(PartyManage), Scoped),
     r("/party/wish-rules", Can(PartyManage), Scoped),
     r("/wishes", Public, Open),
+    // Asks for an errand, which anyone may do about any place, like a report.
+    r("/party/errands", Any, ReportsAnywhere),
     r("/party/meetings/{id}/files", Can(PartyMemberView), Scoped),
     r(
         "/party/meetings/{id}/files/{doc}",

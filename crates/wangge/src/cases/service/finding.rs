@@ -305,6 +305,24 @@ pub(crate) async fn capped_count(db: &impl ConnectionTrait, cond: Condition) -> 
 }
 
 /// Rows as lists show them (phones masked).
+/// The cases the caller sees that also meet `extra`, newest first, at most `limit`: another
+/// slice's view of a kind of work (the party's errands).
+pub async fn seen_where(
+    st: &CasesState,
+    a: &Actor,
+    extra: Condition,
+    limit: u64,
+) -> AppResult<Vec<CaseView>> {
+    let rows = case::Entity::find()
+        .filter(visible(a))
+        .filter(extra)
+        .order_by_desc(case::Column::Id)
+        .limit(limit)
+        .all(&st.db)
+        .await?;
+    views(st, &rows).await
+}
+
 pub(crate) async fn views(st: &CasesState, rows: &[case::Model]) -> AppResult<Vec<CaseView>> {
     let catalog = st.catalog.get(&st.db).await?;
     Ok(rows

@@ -218,3 +218,46 @@ pub(crate) async fn attach(
     }
     Ok(())
 }
+
+/// Buildings and grids in the caller's scope, for a staff report's place.
+pub async fn scoped_places(
+    st: &CasesState,
+    a: &Actor,
+) -> AppResult<(Vec<crate::web::Choice>, Vec<crate::web::Choice>)> {
+    let rows = crate::org::service::list(
+        &st.db,
+        &a.caller(),
+        &crate::org::service::NodeFilter::default(),
+    )
+    .await?;
+    let names: std::collections::HashMap<i64, String> =
+        rows.iter().map(|n| (n.id, n.name.clone())).collect();
+    let mut buildings = Vec::new();
+    let mut areas = Vec::new();
+    for n in rows.iter().filter(|n| n.status == "active") {
+        match OrgLevel::parse(&n.level) {
+            Some(OrgLevel::Building) => {
+                let grid = n
+                    .parent_id
+                    .and_then(|p| names.get(&p))
+                    .cloned()
+                    .unwrap_or_default();
+                buildings.push(crate::web::choice(n.id, format!("{grid} · {}", n.name)));
+            }
+            Some(
+                OrgLevel::Grid | OrgLevel::MicroGrid | OrgLevel::Community | OrgLevel::Township,
+            ) => {
+                areas.push(crate::web::choice(
+                    n.id,
+                    format!(
+                        "{}（{}）",
+                        n.name,
+                        OrgLevel::parse(&n.level).map_or("", |l| l.label())
+                    ),
+                ));
+            }
+            _ => {}
+        }
+    }
+    Ok((buildings, areas))
+}

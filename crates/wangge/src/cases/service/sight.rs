@@ -2,9 +2,31 @@
 
 use super::*;
 
+/// The kinds whose flows let those serving a place take a case (an errand's pool), known from
+/// the registered kinds when the slice is mounted ([`serve_kinds`]).
+static SERVED: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+
+/// Notes which registered kinds those serving a place may take (a step by
+/// [`wangge_core::flow::Party::Neighbour`]).
+pub fn serve_kinds(kinds: &[&'static wangge_core::flow::Kind]) {
+    SERVED.get_or_init(|| {
+        kinds
+            .iter()
+            .filter(|k| {
+                k.flow
+                    .steps
+                    .iter()
+                    .any(|s| s.by.contains(&wangge_core::flow::Party::Neighbour))
+            })
+            .map(|k| k.flow.kind)
+            .collect()
+    });
+}
+
 /// The condition that keeps the cases a caller may see: staff see cases located in, queued at
 /// or dispatched into their subtree; department handlers what is dispatched to their
-/// department; everyone their own reports and the cases they follow.
+/// department; a party member the cases of the kinds they may take (errands) located in their
+/// subtree and the ones they took; everyone their own reports and the cases they follow.
 pub fn visible(a: &Actor) -> Condition {
     let mine = Condition::any()
         .add(case::Column::ReporterId.eq(a.user_id))
@@ -18,6 +40,11 @@ pub fn visible(a: &Actor) -> Condition {
             ),
         );
     match a.role {
+        Role::PartyMember => mine.add(case::Column::AssigneeUserId.eq(a.user_id)).add(
+            Condition::all()
+                .add(case::Column::Kind.is_in(SERVED.get().cloned().unwrap_or_default()))
+                .add(crate::infra::db::in_scope("org_path", &a.scope)),
+        ),
         r if !r.is_staff() => mine,
         Role::DepartmentHandler => match a.department_id {
             Some(d) => mine.add(case::Column::AssigneeDeptId.eq(d)),
