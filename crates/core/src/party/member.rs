@@ -495,6 +495,34 @@ pub fn unit_notes(units: u32) -> Vec<ShapeNote> {
     }
 }
 
+/// The most skills (特长) a member lists.
+pub const MAX_SKILLS: usize = 8;
+
+/// A member's skills (特长: 法律, 医疗, 水电维修 …) as typed — separated by 、，, ; or spaces —
+/// cleaned: each at most 10 characters, no repeats, at most [`MAX_SKILLS`]. Stored joined by 、.
+pub fn skills(text: &str) -> Result<Vec<String>, String> {
+    let mut out: Vec<String> = Vec::new();
+    for s in text
+        .split(|c: char| matches!(c, '、' | '，' | ',' | '；' | ';') || c.is_whitespace())
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        if s.chars().count() > 10 {
+            return Err(format!("特长“{s}”太长：每项不超过 10 个字，多项用顿号分开"));
+        }
+        if !out.iter().any(|o| o == s) {
+            out.push(s.to_owned());
+        }
+    }
+    if out.len() > MAX_SKILLS {
+        return Err(format!(
+            "特长最多填 {MAX_SKILLS} 项（现在 {} 项）",
+            out.len()
+        ));
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -760,5 +788,24 @@ mod tests {
         };
         assert_eq!(shape_notes(two, true), vec![]);
         assert_eq!(shape_notes(two, false).len(), 1);
+    }
+
+    #[test]
+    fn skills_are_cleaned_and_bounded() {
+        assert_eq!(
+            skills(" 法律、医疗，水电维修; 法律 ").expect("ok"),
+            vec!["法律", "医疗", "水电维修"]
+        );
+        assert_eq!(skills("").expect("none"), Vec::<String>::new());
+        assert!(
+            skills("一二三四五六七八九十一")
+                .expect_err("long")
+                .contains("10 个字")
+        );
+        assert!(
+            skills("a b c d e f g h i")
+                .expect_err("many")
+                .contains("最多")
+        );
     }
 }

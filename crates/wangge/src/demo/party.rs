@@ -376,6 +376,14 @@ pub async fn lives(st: &crate::web::Base, seed: u64) -> AppResult<Lives> {
                         String::new()
                     },
                     migrant_worker: i % 11 == 7,
+                    // A few list what they can help with (the skills register).
+                    skills: match i % 9 {
+                        1 => "法律咨询、调解".into(),
+                        3 => "医疗护理".into(),
+                        5 => "水电维修、家电维修".into(),
+                        7 => "书法、教育辅导".into(),
+                        _ => String::new(),
+                    },
                     ..Default::default()
                 },
             )

@@ -230,6 +230,7 @@ use crate::web::Query;
         ("q" = Option<String>, Query, description = "姓名"),
         ("category" = Option<String>, Query, description = "人员类别：applicant、activist、candidate、probationary、full，或 members（预备和正式）"),
         ("status" = Option<String>, Query, description = "normal、suspended、lost（失联）、flowing（流动）、abroad（出国境）、probation_due（待转正）"),
+        ("skill" = Option<String>, Query, description = "特长（或其中几个字）：找能帮忙的党员，如 法律、医疗、维修"),
         ("page" = Option<u64>, Query, description = "页码"),
         ("per_page" = Option<u64>, Query, description = "每页条数"),
     ),
@@ -253,7 +254,7 @@ pub async fn api_members(
     path = "/party/members",
     tag = "党员",
     summary = "登记党员或入党申请人（须是人口登记中的居民；一人同时只能有一个组织关系）",
-    request_body(content = Object, content_type = "application/json", description = "{resident_id, party_org_id, group_id?, stage, applied_on, joined_on?, full_on?, introducers?, post?, work_unit?, education?, migrant_worker?, user_id?, letter_no?（转入介绍信）, from_org?}"),
+    request_body(content = Object, content_type = "application/json", description = "{resident_id, party_org_id, group_id?, stage, applied_on, joined_on?, full_on?, introducers?, post?, work_unit?, skills?（特长，顿号分开，最多 8 项）, education?, migrant_worker?, user_id?, letter_no?（转入介绍信）, from_org?}"),
     responses(
         (status = 201, description = "已登记"),
         crate::web::RefusedWrite,
@@ -302,7 +303,7 @@ pub async fn api_member_get(
     tag = "党员",
     summary = "修改党员信息（党小组、职务、党籍状态、失联、流动、出国境、工作单位等；带版本号）",
     params(("id" = i64, Path, description = "编号")),
-    request_body(content = Object, content_type = "application/json", description = "{group_id?, introducers, post, work_unit, education, migrant_worker, standing, lost_on, lost_note, flow_out, flow_in_org, abroad, user_id?, version}"),
+    request_body(content = Object, content_type = "application/json", description = "{group_id?, introducers, post, work_unit, skills?, education, migrant_worker, standing, lost_on, lost_note, flow_out, flow_in_org, abroad, user_id?, version}"),
     responses(
         (status = 200, description = "成功"),
         crate::web::RefusedWrite,

@@ -60,6 +60,7 @@ pub mod party_member {
         pub flow_in_org: String,
         pub abroad: String,
         pub work_unit: String,
+        pub skills: String,
         pub education: String,
         pub migrant_worker: bool,
         pub status: String,

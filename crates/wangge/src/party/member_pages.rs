@@ -147,6 +147,7 @@ pub async fn members_list(
             ("q", f.q.clone()),
             ("category", f.category.clone()),
             ("status", f.status.clone()),
+            ("skill", f.skill.clone()),
         ]);
         Ok::<_, AppError>(Html(
             MembersPage {
@@ -285,6 +286,7 @@ pub struct MemberForm {
     introducers: String,
     post: String,
     work_unit: String,
+    skills: String,
     education: String,
     migrant_worker: String,
     letter_no: String,
@@ -310,6 +312,7 @@ pub async fn member_create(
             introducers: f.introducers,
             post: f.post,
             work_unit: f.work_unit,
+            skills: f.skills,
             education: f.education,
             migrant_worker: !f.migrant_worker.is_empty(),
             user_id: None,
@@ -402,6 +405,7 @@ pub struct FieldsForm {
     introducers: String,
     post: String,
     work_unit: String,
+    skills: String,
     education: String,
     migrant_worker: String,
     standing: String,
@@ -428,6 +432,7 @@ pub async fn member_update(
             introducers: Some(f.introducers),
             post: Some(f.post),
             work_unit: Some(f.work_unit),
+            skills: Some(f.skills),
             education: Some(f.education),
             migrant_worker: Some(!f.migrant_worker.is_empty()),
             standing: Some(f.standing),

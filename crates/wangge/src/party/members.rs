@@ -66,6 +66,8 @@ pub struct MemberInput {
     /// 党内职务.
     pub post: String,
     pub work_unit: String,
+    /// 特长 (法律、医疗、水电维修…), separated by 、.
+    pub skills: String,
     /// 学历.
     pub education: String,
     /// 是否农民工.
@@ -88,6 +90,8 @@ pub struct FieldsInput {
     pub introducers: Option<String>,
     pub post: Option<String>,
     pub work_unit: Option<String>,
+    /// 特长, separated by 、.
+    pub skills: Option<String>,
     pub education: Option<String>,
     pub migrant_worker: Option<bool>,
     /// 正常 / 停止 (党籍状态).
@@ -118,6 +122,7 @@ struct Fields {
     introducers: String,
     post: String,
     work_unit: String,
+    skills: String,
     education: String,
     migrant_worker: bool,
     standing: String,
@@ -138,6 +143,7 @@ impl FieldsInput {
                 .post
                 .unwrap_or_else(|| m.post.clone().unwrap_or_default()),
             work_unit: self.work_unit.unwrap_or_else(|| m.work_unit.clone()),
+            skills: self.skills.unwrap_or_else(|| m.skills.clone()),
             education: self.education.unwrap_or_else(|| m.education.clone()),
             migrant_worker: self.migrant_worker.unwrap_or(m.migrant_worker),
             standing: self.standing.unwrap_or_else(|| m.standing.clone()),
@@ -213,6 +219,8 @@ pub struct MemberView {
     pub flow_in_org: String,
     pub abroad: String,
     pub work_unit: String,
+    /// 特长.
+    pub skills: Vec<String>,
     pub education: String,
     pub migrant_worker: bool,
     pub user_id: Option<i64>,
@@ -334,6 +342,12 @@ fn view(
         flow_in_org: m.flow_in_org.clone(),
         abroad: m.abroad.clone(),
         work_unit: m.work_unit.clone(),
+        skills: m
+            .skills
+            .split('、')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
         education: m.education.clone(),
         migrant_worker: m.migrant_worker,
         user_id: m.user_id,
@@ -396,6 +410,8 @@ pub struct Filter {
     pub category: String,
     /// `normal`, `suspended`, `lost`, `flowing`, `abroad`, `probation_due`.
     pub status: String,
+    /// A skill (特长) the member lists, or part of one: who can help with law, medicine …
+    pub skill: String,
     pub page: Option<u64>,
     pub per_page: Option<u64>,
 }
@@ -454,6 +470,10 @@ pub async fn list(st: &Base, c: &Caller, f: &Filter) -> AppResult<Page> {
             .and_where(resident::Column::Name.contains(name))
             .to_owned();
         q = q.filter(party_member::Column::ResidentId.in_subquery(named));
+    }
+    let skill = f.skill.trim();
+    if !skill.is_empty() {
+        q = q.filter(party_member::Column::Skills.contains(skill));
     }
     match f.category.trim() {
         "" => {}
@@ -851,6 +871,9 @@ pub async fn create(st: &Base, c: &Caller, input: MemberInput) -> AppResult<part
     let post = post_of(&input.post)?;
     let introducers = short("入党介绍人", &input.introducers, 80)?;
     let work_unit = short("工作单位", &input.work_unit, 100)?;
+    let skills = wangge_core::party::member::skills(&input.skills)
+        .map_err(|e| AppError::bad("bad_skills", e))?
+        .join("、");
     let education = short("学历", &input.education, 20)?;
     let letter_no = short("介绍信编号", &input.letter_no, 40)?;
     let from_org = short("转出党组织", &input.from_org, 100)?;
@@ -910,6 +933,7 @@ pub async fn create(st: &Base, c: &Caller, input: MemberInput) -> AppResult<part
         flow_in_org: Set(String::new()),
         abroad: Set(String::new()),
         work_unit: Set(work_unit),
+        skills: Set(skills),
         education: Set(education),
         migrant_worker: Set(input.migrant_worker),
         status: Set("active".into()),
@@ -1016,6 +1040,9 @@ pub async fn update(
     }
     let introducers = short("入党介绍人", &input.introducers, 80)?;
     let work_unit = short("工作单位", &input.work_unit, 100)?;
+    let skills = wangge_core::party::member::skills(&input.skills)
+        .map_err(|e| AppError::bad("bad_skills", e))?
+        .join("、");
     let education = short("学历", &input.education, 20)?;
     let flow_out = short("外出流向", &input.flow_out, 100)?;
     let flow_in_org = short("流入党组织", &input.flow_in_org, 100)?;
@@ -1077,14 +1104,15 @@ pub async fn update(
         ("flow_out", json!(old.flow_out), json!(flow_out)),
         ("abroad", json!(old.abroad), json!(abroad)),
         ("work_unit", json!(old.work_unit), json!(work_unit)),
+        ("skills", json!(old.skills), json!(skills)),
         ("user_id", json!(old.user_id), json!(input.user_id)),
     ]);
     let n = exec(
         &tx,
         "UPDATE party_members SET group_id = $1, introducers = $2, post = $3, work_unit = $4, \
          education = $5, migrant_worker = $6, standing = $7, lost_on = $8, lost_note = $9, \
-         flow_out = $10, flow_in_org = $11, abroad = $12, user_id = $13, \
-         version = version + 1, updated_at = $14 WHERE id = $15 AND version = $16",
+         flow_out = $10, flow_in_org = $11, abroad = $12, user_id = $13, skills = $14, \
+         version = version + 1, updated_at = $15 WHERE id = $16 AND version = $17",
         vec![
             group_id.into(),
             introducers.into(),
@@ -1099,6 +1127,7 @@ pub async fn update(
             flow_in_org.into(),
             abroad.into(),
             input.user_id.into(),
+            skills.into(),
             now_ms().into(),
             old.id.into(),
             old.version.into(),

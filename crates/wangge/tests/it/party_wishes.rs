@@ -832,3 +832,66 @@ async fn the_pages_serve_the_pool_a_wish_and_the_campaigns() {
     assert_eq!(s, StatusCode::OK);
     assert!(page.contains("选择心愿人"), "{page}");
 }
+
+#[tokio::test]
+async fn a_community_finds_members_by_their_skills() {
+    let app = TestApp::spawn().await;
+    let sj = app.token("liuan-sj").await;
+    let branch = branch_of(&app, "liuan-sj").await;
+    let people = residents(&app, "wgy-liuan-1", "33019900100101", 2, 990).await;
+    let (s, lawyer) = app
+        .send(
+            Method::POST,
+            &sj,
+            "/api/v1/party/members",
+            json!({"resident_id": people[0].0, "party_org_id": branch, "stage": "full",
+                   "applied_on": "2010-03-01", "joined_on": "2012-07-01", "full_on": "2013-07-01",
+                   "skills": "法律咨询，调解、法律咨询"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{lawyer}");
+    assert_eq!(lawyer["skills"], json!(["法律咨询", "调解"]));
+    let other = crate::party_members::member(&app, &sj, branch, people[1].0, true).await;
+    let before = app.audit_rows().await;
+    refused(
+        &app,
+        &sj,
+        Method::PATCH,
+        &format!("/api/v1/party/members/{}", other["id"]),
+        json!({"skills": "一二三四五六七八九十一", "version": other["version"]}),
+        "bad_skills",
+        "10 个字",
+    )
+    .await;
+    assert_eq!(app.audit_rows().await, before, "the refusal wrote nothing");
+    let (s, v) = app
+        .send(
+            Method::PATCH,
+            &sj,
+            &format!("/api/v1/party/members/{}", other["id"]),
+            json!({"skills": "水电维修", "version": other["version"]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let ids = |v: &Value| -> Vec<i64> {
+        v["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter_map(|m| m["id"].as_i64())
+            .collect()
+    };
+    let (_, found) = app.get(&sj, "/api/v1/party/members?skill=法律").await;
+    assert_eq!(ids(&found), vec![lawyer["id"].as_i64().expect("id")]);
+    let (_, found) = app.get(&sj, "/api/v1/party/members?skill=维修").await;
+    assert_eq!(ids(&found), vec![other["id"].as_i64().expect("id")]);
+    let mut b = Browser::new(&app);
+    b.login("liuan-sj").await;
+    let (s, page) = b.get("/party/members?skill=调解").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("调解"), "{page}");
+    // A member does not search the others.
+    let dy = app.token("dy-liuan").await;
+    let (s, _) = app.get(&dy, "/api/v1/party/members?skill=法律").await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+}

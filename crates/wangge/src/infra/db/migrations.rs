@@ -31,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0017PartyShape),
             Box::new(M0018PartyPledges),
             Box::new(M0019PartyWishes),
+            Box::new(M0020MemberSkills),
         ]
     }
 }
@@ -2205,5 +2206,37 @@ impl MigrationTrait for M0019PartyWishes {
             m.drop_table(Table::drop().table(t).to_owned()).await?;
         }
         Ok(())
+    }
+}
+
+/// A member's skills (特长), which a community searches when it needs help.
+struct M0020MemberSkills;
+
+impl MigrationName for M0020MemberSkills {
+    fn name(&self) -> &str {
+        "m0020_member_skills"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0020MemberSkills {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(
+            Table::alter()
+                .table("party_members")
+                .add_column(string_len("skills", 200).default(""))
+                .to_owned(),
+        )
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(
+            Table::alter()
+                .table("party_members")
+                .drop_column("skills")
+                .to_owned(),
+        )
+        .await
     }
 }
