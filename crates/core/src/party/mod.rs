@@ -12,6 +12,7 @@ pub mod election;
 pub mod meeting;
 pub mod member;
 pub mod pledge;
+pub mod post;
 pub mod wish;
 
 use crate::org::OrgLevel;

@@ -148,7 +148,7 @@ impl From<Invalid> for AppError {
 type HeldRule = (&'static [&'static str], fn() -> AppError);
 
 /// The rules of the form "at most one …" the database holds.
-const HELD_BY_THE_DATABASE: [HeldRule; 16] = [
+const HELD_BY_THE_DATABASE: [HeldRule; 17] = [
     (&["ux_residents_one_head", "residents.household_id"], || {
         AppError::bad(
             "two_heads",
@@ -205,12 +205,20 @@ const HELD_BY_THE_DATABASE: [HeldRule; 16] = [
         &["ux_party_org_units_name", "party_org_units.party_org_id"],
         || AppError::conflict("duplicate_unit", "该单位已是这个联合党支部的组建单位"),
     ),
-    (&["ux_party_wish_claims_share"], || {
-        AppError::conflict("claimed_out", "这个心愿已被认领完，请选择其他心愿")
+    (
+        &["ux_party_wish_claims_share", "party_wish_claims.share_no"],
+        || AppError::conflict("claimed_out", "这个心愿已被认领完，请选择其他心愿"),
+    ),
+    (&["ux_party_posts_place", "party_posts.place_id"], || {
+        AppError::conflict("duplicate_post", "这个地方已有同名的先锋岗或责任区")
     }),
-    (&["ux_party_wish_claims_claimant"], || {
-        AppError::conflict("claimed_twice", "您已认领了这个心愿的一份")
-    }),
+    (
+        &[
+            "ux_party_wish_claims_claimant",
+            "party_wish_claims.claimant_key",
+        ],
+        || AppError::conflict("claimed_twice", "您已认领了这个心愿的一份"),
+    ),
 ];
 
 impl From<sea_orm::DbErr> for AppError {

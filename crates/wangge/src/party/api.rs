@@ -977,3 +977,87 @@ pub async fn api_pledge_review(
     let row = super::pledges::step(&st, &c, id, true, input).await?;
     Ok(Json(super::pledges::one(&st, &c, row.id).await?))
 }
+
+/// What the posts' list asks.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(default)]
+pub struct PostsQuery {
+    /// Ended posts too.
+    all: bool,
+}
+
+/// `GET /api/v1/party/posts?all=`
+#[utoipa::path(
+    get,
+    operation_id = "party_posts",
+    path = "/party/posts",
+    tag = "党员",
+    summary = "党员先锋岗和党员责任区：管辖范围内在岗的（all=true 含已撤销的），按地点",
+    params(PostsQuery),
+    responses(
+        (status = 200, description = "成功"),
+        crate::web::Refused,
+    ),
+)]
+pub async fn api_posts(
+    State(st): State<Base>,
+    actor: Actor,
+    crate::web::Query(q): crate::web::Query<PostsQuery>,
+) -> AppResult<Json<Vec<super::posts::PostView>>> {
+    Ok(Json(super::posts::list(&st, &actor.caller(), q.all).await?))
+}
+
+/// `POST /api/v1/party/posts`
+#[utoipa::path(
+    post,
+    operation_id = "party_post_create",
+    path = "/party/posts",
+    tag = "党员",
+    summary = "设立先锋岗或责任区（党支部书记、街道党建人员）；同一地点同名岗位只能有一个在岗，每名党员最多 3 个",
+    request_body(content = Object, content_type = "application/json", description = "{member_id, kind（pioneer 先锋岗 / zone 责任区）, title, duty?, place_id, since}"),
+    responses(
+        (status = 201, description = "已设立"),
+        crate::web::RefusedWrite,
+    ),
+)]
+pub async fn api_post_create(
+    State(st): State<Base>,
+    actor: Actor,
+    b: Bytes,
+) -> AppResult<(StatusCode, Json<super::posts::PostView>)> {
+    let input: super::posts::PostInput = crate::web::json_body(&b)?;
+    let c = actor.caller();
+    let row = super::posts::create(&st, &c, input).await?;
+    let all = super::posts::list(&st, &c, false).await?;
+    Ok((StatusCode::CREATED, Json(the_one(all, row.id, |p| p.id)?)))
+}
+
+/// `POST /api/v1/party/posts/{id}/end`
+#[utoipa::path(
+    post,
+    operation_id = "party_post_end",
+    path = "/party/posts/{id}/end",
+    tag = "党员",
+    summary = "撤销先锋岗或责任区（记录保留）",
+    params(("id" = i64, Path, description = "编号")),
+    request_body(content = Object, content_type = "application/json", description = "{until}"),
+    responses(
+        (status = 204, description = "已撤销"),
+        crate::web::RefusedWrite,
+    ),
+)]
+pub async fn api_post_end(
+    State(st): State<Base>,
+    actor: Actor,
+    Path(id): Path<i64>,
+    b: Bytes,
+) -> AppResult<StatusCode> {
+    #[derive(Deserialize, Default)]
+    #[serde(default)]
+    struct Until {
+        until: String,
+    }
+    let u: Until = crate::web::json_body(&b)?;
+    super::posts::end(&st, &actor.caller(), id, &u.until).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

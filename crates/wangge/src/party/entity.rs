@@ -514,3 +514,30 @@ pub mod party_wish_claim {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+/// A member's post of responsibility at a place: 党员先锋岗 or 党员责任区.
+pub mod party_post {
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "party_posts")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub member_id: i64,
+        pub party_org_id: i64,
+        pub place_id: i64,
+        pub org_path: String,
+        pub kind: String,
+        pub title: String,
+        pub duty: String,
+        pub since: String,
+        pub until: Option<String>,
+        pub status: String,
+        pub actor_name: String,
+        pub created_at: i64,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -22,6 +22,8 @@ pub mod members;
 pub mod pages;
 pub mod pledge_pages;
 pub mod pledges;
+pub mod post_pages;
+pub mod posts;
 pub mod service;
 pub mod shape;
 pub mod shape_pages;
@@ -94,6 +96,8 @@ pub const SLICE: Slice = Slice {
         Hold::path("party_campaign_grids", "org_path", "个专项行动网格"),
         Hold::path("party_wishes", "org_path", "个微心愿"),
         Hold::path("party_wish_claims", "org_path", "条心愿认领"),
+        Hold::path("party_posts", "org_path", "个先锋岗和责任区"),
+        Hold::id("party_posts", "place_id", "个先锋岗和责任区"),
     ],
     audit_actions: &[("dissolve", "撤销"), ("view", "查看"), ("end", "解除")],
     audit_entities: &[
@@ -110,6 +114,7 @@ pub const SLICE: Slice = Slice {
         ("party_wish", "微心愿"),
         ("party_wish_rules", "微心愿规则"),
         ("party_campaign", "专项行动"),
+        ("party_post", "先锋岗和责任区"),
     ],
     seed: None,
     kinds: &[&wangge_core::flow::errand::KIND],
@@ -161,6 +166,8 @@ fn api() -> Routes<Base> {
         .routes(routes!(api::api_pledges, api::api_pledge_make))
         .routes(routes!(api::api_pledge_report))
         .routes(routes!(api::api_pledge_review))
+        .routes(routes!(api::api_posts, api::api_post_create))
+        .routes(routes!(api::api_post_end))
         .routes(routes!(wish_api::api_wishes, wish_api::api_wish_record))
         .routes(routes!(wish_api::api_wish_get))
         .routes(routes!(wish_api::api_wish_step))
@@ -219,6 +226,11 @@ fn pages() -> Routes<Base> {
         )
         .route("/party/wish-rules", post(wish_pages::set_rules))
         .route("/wishes", get(wish_pages::public))
+        .route(
+            "/party/posts",
+            get(post_pages::list).post(post_pages::create),
+        )
+        .route("/party/posts/{id}/end", post(post_pages::end))
         .route(
             "/party/errands",
             get(errand_pages::page).post(errand_pages::ask),

@@ -229,3 +229,137 @@ async fn pledges_are_made_reported_and_reviewed() {
     assert!(page.contains("作出承诺") && page.contains("每月走访联系户第 1 项"));
     assert!(!page.contains("为独居老人代办事项"), "not another member's");
 }
+
+#[tokio::test]
+async fn posts_of_responsibility_are_set_up_at_places_and_ended() {
+    let app = TestApp::spawn().await;
+    let sj = app.token("liuan-sj").await;
+    let branch = branch_of(&app, "liuan-sj").await;
+    let people = residents(&app, "wgy-liuan-1", "33019900100101", 1, 720).await;
+    let m = crate::party_members::member(&app, &sj, branch, people[0].0, true).await;
+    let grid = app
+        .int("SELECT id FROM org_nodes WHERE code = '33019900100101'")
+        .await;
+    let since = wangge::infra::clock::today().to_string();
+    let body = |title: &str| {
+        json!({"member_id": m["id"], "kind": "pioneer", "title": title, "place_id": grid,
+               "since": since, "duty": "早晚督导垃圾分类"})
+    };
+    let written = || async {
+        vec![
+            app.audit_rows().await,
+            app.int("SELECT COUNT(*) FROM party_posts").await,
+        ]
+    };
+    let dy = app.token("dy-liuan").await;
+    let before = written().await;
+    for (b, code, words) in [
+        (
+            json!({"member_id": m["id"], "kind": "岗", "title": "督导岗", "place_id": grid, "since": since}),
+            "invalid_input",
+            "先锋岗或党员责任区",
+        ),
+        (
+            json!({"member_id": m["id"], "kind": "zone", "title": "", "place_id": grid, "since": since}),
+            "invalid_input",
+            "名称",
+        ),
+        (
+            json!({"member_id": m["id"], "kind": "zone", "title": "3幢", "since": since}),
+            "no_place",
+            "所在的地方",
+        ),
+        (
+            json!({"kind": "zone", "title": "3幢", "place_id": grid, "since": since}),
+            "no_member",
+            "党员",
+        ),
+    ] {
+        refused(
+            &app,
+            &sj,
+            Method::POST,
+            "/api/v1/party/posts",
+            b,
+            code,
+            words,
+        )
+        .await;
+    }
+    let (s, _) = app
+        .send(Method::POST, &dy, "/api/v1/party/posts", body("督导岗"))
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "a member sets up no post");
+    assert_eq!(written().await, before, "the refusals wrote nothing");
+    let (s, p) = app
+        .send(
+            Method::POST,
+            &sj,
+            "/api/v1/party/posts",
+            body("垃圾分类督导岗"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{p}");
+    assert_eq!(p["kind_label"], "党员先锋岗");
+    // The same post twice at one place: refused by the database.
+    let (s, v) = app
+        .send(
+            Method::POST,
+            &sj,
+            "/api/v1/party/posts",
+            body("垃圾分类督导岗"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{v}");
+    assert_eq!(v["error"]["code"], "duplicate_post");
+    for t in ["夜间巡逻岗", "便民服务岗"] {
+        let (s, v) = app
+            .send(Method::POST, &sj, "/api/v1/party/posts", body(t))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+    }
+    refused(
+        &app,
+        &sj,
+        Method::POST,
+        "/api/v1/party/posts",
+        body("第四个岗"),
+        "too_many",
+        "最多 3",
+    )
+    .await;
+    // Members see the posts of their place; the secretary ends one, and its name is free again.
+    let (s, list) = app.get(&dy, "/api/v1/party/posts").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(list.as_array().map(Vec::len), Some(3));
+    let (s, _) = app
+        .send(
+            Method::POST,
+            &sj,
+            &format!("/api/v1/party/posts/{}/end", p["id"]),
+            json!({"until": since}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (_, list) = app.get(&sj, "/api/v1/party/posts").await;
+    assert_eq!(list.as_array().map(Vec::len), Some(2));
+    let (_, all) = app.get(&sj, "/api/v1/party/posts?all=true").await;
+    assert_eq!(all.as_array().map(Vec::len), Some(3));
+    let (s, v) = app
+        .send(
+            Method::POST,
+            &sj,
+            "/api/v1/party/posts",
+            body("垃圾分类督导岗"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let mut b = Browser::new(&app);
+    b.login("liuan-sj").await;
+    let (s, page) = b.get("/party/posts").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        page.contains("垃圾分类督导岗") && page.contains("设立先锋岗或责任区"),
+        "{page}"
+    );
+}

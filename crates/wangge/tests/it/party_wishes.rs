@@ -895,3 +895,47 @@ async fn a_community_finds_members_by_their_skills() {
     let (s, _) = app.get(&dy, "/api/v1/party/members?skill=法律").await;
     assert_eq!(s, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn a_claim_the_indexes_refuse_is_told_in_words_on_either_database() {
+    use sea_orm::ConnectionTrait;
+    let app = TestApp::spawn().await;
+    let sj = app.token("liuan-sj").await;
+    let gw = app.token("wgy-liuan-1").await;
+    let people = residents(&app, "wgy-liuan-1", "33019900100101", 1, 980).await;
+    let w = record(
+        &app,
+        &gw,
+        json!({"resident_id": people[0].0, "title": "一把轮椅", "value_band": "200_500", "shares": 2}),
+    )
+    .await;
+    step(&app, &sj, &wish(&w, "review"), json!({"approve": true})).await;
+    step(
+        &app,
+        &sj,
+        &wish(&w, "claim"),
+        json!({"on_behalf": "unit", "unit_name": "青河供电所"}),
+    )
+    .await;
+    let insert = |share: i32, key: &str| {
+        format!(
+            "INSERT INTO party_wish_claims (wish_id, org_path, share_no, claimant_kind, \
+             claimant_key, claimant_name, state, claimed_at, contact_due, actor_name) \
+             SELECT wish_id, org_path, {share}, 'unit', '{key}', 'x', 'active', 0, 0, 'x' \
+             FROM party_wish_claims WHERE wish_id = {}",
+            w["id"]
+        )
+    };
+    for (sql, code) in [
+        (insert(1, "n:另一个单位"), "claimed_out"),
+        (insert(2, "n:青河供电所"), "claimed_twice"),
+    ] {
+        let e = app
+            .db
+            .execute_unprepared(&sql)
+            .await
+            .expect_err("the index refuses it");
+        let e = wangge::infra::error::AppError::from(e);
+        assert_eq!(e.code(), code, "{e}");
+    }
+}

@@ -199,6 +199,8 @@ const ROUTES: &[Route] = &[
         Scoped,
     ),
     r("/api/v1/public/wishes", Public, Open),
+    r("/api/v1/party/posts", Can(PartyView), Scoped),
+    r("/api/v1/party/posts/{id}/end", Can(PartyView), Scoped),
     r(
         "/api/v1/party/meetings/{id}/files",
         Can(PartyMemberView),
@@ -342,6 +344,8 @@ const ROUTES: &[Route] = &[
     r("/wishes", Public, Open),
     // Asks for an errand, which anyone may do about any place, like a report.
     r("/party/errands", Any, ReportsAnywhere),
+    r("/party/posts", Can(PartyView), Scoped),
+    r("/party/posts/{id}/end", Can(PartyView), Scoped),
     r("/party/meetings/{id}/files", Can(PartyMemberView), Scoped),
     r(
         "/party/meetings/{id}/files/{doc}",
@@ -447,6 +451,7 @@ struct Other {
     wish: i64,
     claim: i64,
     campaign: i64,
+    post: i64,
     markers: Vec<String>,
 }
 
@@ -762,9 +767,25 @@ async fn other_street(app: &TestApp) -> Other {
     .await
     .expect("claimed there");
     let claim = claimed.claims[0].id;
+    let post = wangge::party::posts::create(
+        &app.state,
+        &cli,
+        wangge::party::posts::PostInput {
+            member_id: Some(member),
+            kind: "zone".into(),
+            title: "江滨护栏责任区".into(),
+            place_id: Some(community),
+            since: "2026-01-01".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("a post there")
+    .id;
     let mut markers = vec![
         c["case_no"].as_str().expect("no").to_owned(),
         "江滨助老行动".to_owned(),
+        "江滨护栏责任区".to_owned(),
         "江守望".to_owned(),
         "江滨护栏每周巡查一次".to_owned(),
         "江滨物流有限公司".to_owned(),
@@ -809,6 +830,7 @@ async fn other_street(app: &TestApp) -> Other {
         wish,
         claim,
         campaign,
+        post,
         markers,
     }
 }
@@ -871,6 +893,8 @@ fn fill(path: &str, o: &Other) -> String {
         o.claim.to_string()
     } else if path.contains("/party/campaigns/") {
         o.campaign.to_string()
+    } else if path.contains("/party/posts/") {
+        o.post.to_string()
     } else if path.contains("/import/jobs/") {
         "1".to_owned()
     } else if path.contains("/files/") {

@@ -32,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0018PartyPledges),
             Box::new(M0019PartyWishes),
             Box::new(M0020MemberSkills),
+            Box::new(M0021PartyPosts),
         ]
     }
 }
@@ -2238,5 +2239,68 @@ impl MigrationTrait for M0020MemberSkills {
                 .to_owned(),
         )
         .await
+    }
+}
+
+/// 党员先锋岗 and 党员责任区: a member's post of responsibility attached to a place. One active
+/// post of a name at a place: a partial unique index.
+struct M0021PartyPosts;
+
+impl MigrationName for M0021PartyPosts {
+    fn name(&self) -> &str {
+        "m0021_party_posts"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0021PartyPosts {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("party_posts")
+                .col(big_pk_auto("id"))
+                .col(big_integer("member_id"))
+                .col(big_integer("party_org_id"))
+                .col(big_integer("place_id"))
+                .col(party_path(m))
+                .col(string_len("kind", 16))
+                .col(string_len("title", 40))
+                .col(string_len("duty", 300).default(""))
+                .col(string_len("since", 10))
+                .col(string_len_null("until", 10))
+                .col(string_len("status", 16).default("active"))
+                .col(string_len("actor_name", 60))
+                .col(ts("created_at"))
+                .to_owned(),
+        )
+        .await?;
+        index(
+            m,
+            "party_posts",
+            "ix_party_posts_path",
+            &["org_path"],
+            false,
+        )
+        .await?;
+        index(
+            m,
+            "party_posts",
+            "ix_party_posts_member",
+            &["member_id"],
+            false,
+        )
+        .await?;
+        m.get_connection()
+            .execute_unprepared(
+                "CREATE UNIQUE INDEX ux_party_posts_place ON party_posts \
+                 (place_id, title) WHERE status = 'active'",
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table("party_posts").to_owned())
+            .await
     }
 }
