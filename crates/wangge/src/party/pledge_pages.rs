@@ -109,7 +109,8 @@ pub struct PledgeForm {
     content: String,
 }
 
-fn number<T: std::str::FromStr>(what: &str, s: &str) -> AppResult<Option<T>> {
+/// An optional number a form sent (empty: none), or a clear refusal.
+pub(super) fn number<T: std::str::FromStr>(what: &str, s: &str) -> AppResult<Option<T>> {
     match s.trim() {
         "" => Ok(None),
         t => t

@@ -3,6 +3,7 @@
 //! public page (no account) that names nobody.
 
 use super::member_pages::{Found, find_residents};
+use super::pledge_pages::number;
 use super::wishes::{
     self, CampaignInput, CampaignView, ClaimInput, ClaimStep, ClaimStepInput, Filter, FulfilInput,
     PublicWish, ReviewInput, WishInput, WishView,
@@ -16,16 +17,6 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use wangge_core::Permission;
 use wangge_core::party::wish::{Status, ValueBand};
-
-fn number<T: std::str::FromStr>(what: &str, s: &str) -> AppResult<Option<T>> {
-    match s.trim() {
-        "" => Ok(None),
-        t => t
-            .parse()
-            .map(Some)
-            .map_err(|_| AppError::bad("invalid_input", format!("{what}无效"))),
-    }
-}
 
 /// The nav entry a wish page sits under: staff under 党建, others under 微心愿.
 fn nav_of(c: &crate::web::Caller) -> &'static str {
