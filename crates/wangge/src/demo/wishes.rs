@@ -509,6 +509,50 @@ pub async fn generate(st: &Base) -> AppResult<Made> {
     }
     wishes::summarize(st, &centre, finished.id).await?;
     made.errands = errands(st, &places).await?;
+    // 先锋岗 and 责任区 of the community's members without accounts, at its grids.
+    let duties = [
+        (
+            "pioneer",
+            "垃圾分类督导岗",
+            "每天早晚在投放点督导分类，劝导乱扔",
+        ),
+        (
+            "zone",
+            "楼道环境责任区",
+            "每周巡查楼道堆物和消防通道，发现问题报网格员",
+        ),
+        (
+            "pioneer",
+            "便民服务岗",
+            "每周六上午在服务站帮老人代办、咨询",
+        ),
+        (
+            "zone",
+            "独居老人联系责任区",
+            "每周上门或电话问候片区内独居老人",
+        ),
+    ];
+    let since = (today - chrono::Days::new(90)).to_string();
+    let ours: Vec<&party_member::Model> = by_branch
+        .iter()
+        .filter(|m| m.org_path.starts_with(&first.path))
+        .collect();
+    for (i, ((kind, title, duty), (grid, _, _))) in duties.iter().zip(places.iter()).enumerate() {
+        let Some(m) = ours.get(i * 3) else { break };
+        crate::party::posts::create(
+            st,
+            &secretary,
+            crate::party::posts::PostInput {
+                member_id: Some(m.id),
+                kind: (*kind).into(),
+                title: (*title).into(),
+                duty: (*duty).into(),
+                place_id: Some(grid.id),
+                since: since.clone(),
+            },
+        )
+        .await?;
+    }
     Ok(made)
 }
 
