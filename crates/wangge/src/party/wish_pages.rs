@@ -556,21 +556,18 @@ struct PublicPage {
 /// `GET /wishes` — the published wishes, for anyone (no person named, no photo).
 pub async fn public(State(st): State<Base>) -> Response {
     match wishes::public(&st.db, 200).await {
-        Ok(list) => Html(
-            PublicPage {
-                open: list
-                    .iter()
-                    .filter(|w| w.status_label == Status::Open.label())
-                    .count(),
-                fulfilled: list
-                    .iter()
-                    .filter(|w| w.status_label == Status::Fulfilled.label())
-                    .count(),
-                list,
-            }
-            .render(),
-        )
-        .into_response(),
+        Ok(list) => {
+            let (open, fulfilled) = wishes::public_tally(&list);
+            Html(
+                PublicPage {
+                    open,
+                    fulfilled,
+                    list,
+                }
+                .render(),
+            )
+            .into_response()
+        }
         Err(e) => e.into_response(),
     }
 }

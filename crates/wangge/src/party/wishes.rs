@@ -1855,12 +1855,21 @@ pub async fn summarize(st: &Base, c: &Caller, id: i64) -> AppResult<CampaignView
 #[derive(Clone, Debug, Serialize)]
 pub struct PublicWish {
     pub id: i64,
+    /// `open`, `claimed` or `fulfilled`.
+    pub status: String,
     pub title: String,
     pub value_label: &'static str,
     pub place: String,
     pub status_label: &'static str,
     pub shares: i32,
     pub campaign_name: String,
+}
+
+/// The public page's figures: of the wishes it lists, those waiting for a claimant and those
+/// fulfilled (recounted from the rows by `tests/it/party_wishes.rs`).
+pub fn public_tally(list: &[PublicWish]) -> (usize, usize) {
+    let count = |s: Status| list.iter().filter(|w| w.status == s.as_str()).count();
+    (count(Status::Open), count(Status::Fulfilled))
 }
 
 /// The published wishes of the whole deployment, newest first (at most `limit`).
@@ -1911,6 +1920,7 @@ pub async fn public(db: &impl ConnectionTrait, limit: u64) -> AppResult<Vec<Publ
                 .unwrap_or_default(),
             value_label: ValueBand::parse(&r.value_band).map_or("", ValueBand::label),
             status_label: Status::parse(&r.status).map_or("", Status::label),
+            status: r.status.clone(),
             shares: r.shares,
             campaign_name: r
                 .campaign_id

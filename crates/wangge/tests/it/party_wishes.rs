@@ -744,6 +744,18 @@ async fn a_campaign_counts_what_its_rows_hold_and_the_public_page_names_nobody()
         .text()
         .await
         .expect("text");
+    // The page's two figures, recounted from the rows.
+    for (status, label) in [("open", "待认领"), ("fulfilled", "已实现")] {
+        let n = app
+            .int(&format!(
+                "SELECT COUNT(*) FROM party_wishes WHERE status = '{status}'"
+            ))
+            .await;
+        assert!(
+            page.contains(&format!("<b>{n}</b><span>{label}</span>")),
+            "{status} {n}: {page}"
+        );
+    }
     for shown in [&page, &api] {
         assert!(
             shown.contains("小心愿 1") && shown.contains("小心愿 3"),
