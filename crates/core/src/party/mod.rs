@@ -13,6 +13,7 @@ pub mod meeting;
 pub mod member;
 pub mod pledge;
 pub mod post;
+pub mod serve;
 pub mod wish;
 
 use crate::org::OrgLevel;

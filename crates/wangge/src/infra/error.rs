@@ -148,7 +148,7 @@ impl From<Invalid> for AppError {
 type HeldRule = (&'static [&'static str], fn() -> AppError);
 
 /// The rules of the form "at most one …" the database holds.
-const HELD_BY_THE_DATABASE: [HeldRule; 17] = [
+const HELD_BY_THE_DATABASE: [HeldRule; 21] = [
     (&["ux_residents_one_head", "residents.household_id"], || {
         AppError::bad(
             "two_heads",
@@ -218,6 +218,29 @@ const HELD_BY_THE_DATABASE: [HeldRule; 17] = [
             "party_wish_claims.claimant_key",
         ],
         || AppError::conflict("claimed_twice", "您已认领了这个心愿的一份"),
+    ),
+    (&["ux_party_units_name", "party_units.name"], || {
+        AppError::conflict("duplicate_unit", "这里已登记了同名的共建单位")
+    }),
+    (
+        &[
+            "ux_party_registrations_resident",
+            "party_registrations.resident_id",
+        ],
+        || {
+            AppError::conflict(
+                "already_registered",
+                "此人已在社区报到：一人同时只在一个社区报到",
+            )
+        },
+    ),
+    (
+        &["ux_party_signups_live", "party_signups.registration_id"],
+        || AppError::conflict("signed_twice", "已报名这项服务需求"),
+    ),
+    (
+        &["ux_party_whistle_calls", "party_whistle_calls.callee_key"],
+        || AppError::bad("called_twice", "同一个单位或部门不能重复召集"),
     ),
 ];
 

@@ -541,3 +541,170 @@ pub mod party_post {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+/// A unit that serves an area (驻区单位) under its agreement (共驻共建协议).
+pub mod party_unit {
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "party_units")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub org_node_id: i64,
+        pub org_path: String,
+        pub name: String,
+        pub kind: String,
+        pub party_org_name: String,
+        pub address: String,
+        pub contact_name: String,
+        pub contact_phone: String,
+        pub signed_on: String,
+        pub until: Option<String>,
+        pub needs: String,
+        pub resources: String,
+        pub projects: String,
+        pub status: String,
+        pub left_on: Option<String>,
+        pub left_reason: String,
+        pub actor_name: String,
+        pub version: i32,
+        pub created_at: i64,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// An in-service member registered with the community where they live (在职党员到社区报到).
+pub mod party_registration {
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "party_registrations")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub resident_id: i64,
+        pub member_id: Option<i64>,
+        pub user_id: Option<i64>,
+        pub community_id: i64,
+        pub org_path: String,
+        pub work_unit: String,
+        pub unit_id: Option<i64>,
+        pub home_branch: String,
+        pub registered_on: String,
+        pub status: String,
+        pub ended_on: Option<String>,
+        pub actor_name: String,
+        pub created_at: i64,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// A service need a community posts for registered members (服务需求).
+pub mod party_need {
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "party_needs")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub org_node_id: i64,
+        pub org_path: String,
+        pub title: String,
+        pub detail: String,
+        pub on_date: String,
+        pub place: String,
+        pub places: i32,
+        pub status: String,
+        pub actor_name: String,
+        pub version: i32,
+        pub created_at: i64,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// A registered member's sign-up for a need, with the hours the community confirms.
+pub mod party_signup {
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "party_signups")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub need_id: i64,
+        pub registration_id: i64,
+        pub org_path: String,
+        pub state: String,
+        pub hours_tenths: i32,
+        pub note: String,
+        pub served_at: Option<i64>,
+        pub confirmed_by: String,
+        pub confirmed_at: Option<i64>,
+        pub created_at: i64,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// A whistle (吹哨报到) a community or street blows on one problem.
+pub mod party_whistle {
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "party_whistles")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub org_node_id: i64,
+        pub org_path: String,
+        pub title: String,
+        pub problem: String,
+        pub place: String,
+        pub case_id: Option<i64>,
+        pub blown_at: i64,
+        pub status: String,
+        pub closed_at: Option<i64>,
+        pub summary: String,
+        pub actor_name: String,
+        pub version: i32,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// One unit or department summoned by a whistle, with its own deadline.
+pub mod party_whistle_call {
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "party_whistle_calls")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub whistle_id: i64,
+        pub org_path: String,
+        pub unit_id: Option<i64>,
+        pub department_id: Option<i64>,
+        pub callee_key: String,
+        pub callee_name: String,
+        pub limit_hours: i32,
+        pub due_at: i64,
+        pub arrived_at: Option<i64>,
+        pub answered_at: Option<i64>,
+        pub answer: String,
+        pub answered_by: String,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -24,9 +24,13 @@ pub mod pledge_pages;
 pub mod pledges;
 pub mod post_pages;
 pub mod posts;
+pub mod serve_api;
+pub mod serve_pages;
 pub mod service;
+pub mod serving;
 pub mod shape;
 pub mod shape_pages;
+pub mod whistles;
 pub mod wish_api;
 pub mod wish_pages;
 pub mod wishes;
@@ -64,6 +68,20 @@ pub const SLICE: Slice = Slice {
             shown: |r| !r.is_staff(),
         },
         NavEntry {
+            order: 109,
+            key: "serve",
+            href: "/party/serve",
+            label: "双报到",
+            shown: |r| r == wangge_core::Role::PartyMember,
+        },
+        NavEntry {
+            order: 110,
+            key: "whistles",
+            href: "/party/whistles",
+            label: "吹哨报到",
+            shown: |r| r == wangge_core::Role::DepartmentHandler,
+        },
+        NavEntry {
             order: 107,
             key: "wishes",
             href: "/party/wishes",
@@ -98,6 +116,14 @@ pub const SLICE: Slice = Slice {
         Hold::path("party_wish_claims", "org_path", "条心愿认领"),
         Hold::path("party_posts", "org_path", "个先锋岗和责任区"),
         Hold::id("party_posts", "place_id", "个先锋岗和责任区"),
+        Hold::path("party_units", "org_path", "个共建单位"),
+        Hold::id("party_units", "org_node_id", "个共建单位"),
+        Hold::path("party_registrations", "org_path", "名报到的在职党员"),
+        Hold::id("party_registrations", "community_id", "名报到的在职党员"),
+        Hold::path("party_needs", "org_path", "项服务需求"),
+        Hold::path("party_signups", "org_path", "条服务报名"),
+        Hold::path("party_whistles", "org_path", "个吹哨事项"),
+        Hold::path("party_whistle_calls", "org_path", "条吹哨召集"),
     ],
     audit_actions: &[("dissolve", "撤销"), ("view", "查看"), ("end", "解除")],
     audit_entities: &[
@@ -115,6 +141,11 @@ pub const SLICE: Slice = Slice {
         ("party_wish_rules", "微心愿规则"),
         ("party_campaign", "专项行动"),
         ("party_post", "先锋岗和责任区"),
+        ("party_unit", "共建单位"),
+        ("party_registration", "在职党员报到"),
+        ("party_need", "服务需求"),
+        ("party_signup", "服务报名"),
+        ("party_whistle", "吹哨报到"),
     ],
     seed: None,
     kinds: &[&wangge_core::flow::errand::KIND],
@@ -179,6 +210,26 @@ fn api() -> Routes<Base> {
         .routes(routes!(wish_api::api_campaign_get))
         .routes(routes!(wish_api::api_campaign_summary))
         .routes(routes!(wish_api::api_public_wishes))
+        .routes(routes!(serve_api::api_units, serve_api::api_unit_register))
+        .routes(routes!(serve_api::api_unit_get, serve_api::api_unit_update))
+        .routes(routes!(serve_api::api_unit_leave))
+        .routes(routes!(
+            serve_api::api_registrations,
+            serve_api::api_register
+        ))
+        .routes(routes!(serve_api::api_registration_end))
+        .routes(routes!(serve_api::api_record))
+        .routes(routes!(serve_api::api_needs, serve_api::api_need_post))
+        .routes(routes!(serve_api::api_need_get))
+        .routes(routes!(serve_api::api_need_sign_up))
+        .routes(routes!(serve_api::api_need_close))
+        .routes(routes!(serve_api::api_signup_step))
+        .routes(routes!(
+            serve_api::api_whistles,
+            serve_api::api_whistle_blow
+        ))
+        .routes(routes!(serve_api::api_whistle_get))
+        .routes(routes!(serve_api::api_whistle_call_step))
 }
 
 /// The pages.
@@ -234,6 +285,39 @@ fn pages() -> Routes<Base> {
         .route(
             "/party/errands",
             get(errand_pages::page).post(errand_pages::ask),
+        )
+        .route(
+            "/party/units",
+            get(serve_pages::units).post(serve_pages::unit_register),
+        )
+        .route(
+            "/party/units/{id}",
+            get(serve_pages::unit).post(serve_pages::unit_update),
+        )
+        .route("/party/units/{id}/leave", post(serve_pages::unit_leave))
+        .route("/party/serve", get(serve_pages::serve))
+        .route("/party/registrations", post(serve_pages::register))
+        .route(
+            "/party/registrations/{id}/end",
+            post(serve_pages::registration_end),
+        )
+        .route("/party/registrations/{id}/record", get(serve_pages::record))
+        .route(
+            "/party/registrations/{id}/record.xlsx",
+            get(serve_pages::record_xlsx),
+        )
+        .route("/party/needs", post(serve_pages::need_post))
+        .route("/party/needs/{id}/signups", post(serve_pages::sign_up))
+        .route("/party/needs/{id}/close", post(serve_pages::need_close))
+        .route("/party/signups/{id}/{step}", post(serve_pages::signup_step))
+        .route(
+            "/party/whistles",
+            get(serve_pages::whistles_page).post(serve_pages::whistle_blow),
+        )
+        .route("/party/whistles/{id}", get(serve_pages::whistle))
+        .route(
+            "/party/whistle-calls/{id}/{step}",
+            post(serve_pages::call_step),
         )
         .route("/party/terms", post(pages::set_terms))
         .route(

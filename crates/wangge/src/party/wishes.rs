@@ -780,7 +780,7 @@ pub async fn create(st: &Base, c: &Caller, input: WishInput) -> AppResult<party_
 }
 
 /// The caller's name as others see it: the account's display name.
-async fn display_name(db: &impl ConnectionTrait, c: &Caller) -> AppResult<String> {
+pub(super) async fn display_name(db: &impl ConnectionTrait, c: &Caller) -> AppResult<String> {
     Ok(match c.who.id {
         Some(u) => crate::users::entity::Entity::find_by_id(u)
             .one(db)

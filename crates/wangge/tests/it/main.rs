@@ -19,6 +19,7 @@ mod party;
 mod party_errands;
 mod party_members;
 mod party_pledges;
+mod party_serve;
 mod party_shape;
 mod party_wishes;
 mod people;

@@ -201,6 +201,28 @@ const ROUTES: &[Route] = &[
     r("/api/v1/public/wishes", Public, Open),
     r("/api/v1/party/posts", Can(PartyView), Scoped),
     r("/api/v1/party/posts/{id}/end", Can(PartyView), Scoped),
+    r("/api/v1/party/units", Can(PartyView), Scoped),
+    r("/api/v1/party/units/{id}", Can(PartyView), Scoped),
+    r("/api/v1/party/units/{id}/leave", Can(PartyManage), Scoped),
+    r("/api/v1/party/registrations", Can(PartyView), Scoped),
+    r(
+        "/api/v1/party/registrations/{id}/end",
+        Can(PartyManage),
+        Scoped,
+    ),
+    r(
+        "/api/v1/party/registrations/{id}/record",
+        Can(PartyView),
+        Scoped,
+    ),
+    r("/api/v1/party/needs", Can(PartyView), Scoped),
+    r("/api/v1/party/needs/{id}", Can(PartyView), Scoped),
+    r("/api/v1/party/needs/{id}/signups", Can(PartyView), Scoped),
+    r("/api/v1/party/needs/{id}/close", Can(PartyManage), Scoped),
+    r("/api/v1/party/signups/{id}/{step}", Can(PartyView), Scoped),
+    r("/api/v1/party/whistles", Any, Scoped),
+    r("/api/v1/party/whistles/{id}", Any, Scoped),
+    r("/api/v1/party/whistle-calls/{id}/{step}", Any, Scoped),
     r(
         "/api/v1/party/meetings/{id}/files",
         Can(PartyMemberView),
@@ -346,6 +368,25 @@ const ROUTES: &[Route] = &[
     r("/party/errands", Any, ReportsAnywhere),
     r("/party/posts", Can(PartyView), Scoped),
     r("/party/posts/{id}/end", Can(PartyView), Scoped),
+    r("/party/units", Can(PartyView), Scoped),
+    r("/party/units/{id}", Can(PartyView), Scoped),
+    r("/party/units/{id}/leave", Can(PartyManage), Scoped),
+    r("/party/serve", Can(PartyView), Scoped),
+    r("/party/registrations", Can(PartyView), Scoped),
+    r("/party/registrations/{id}/end", Can(PartyManage), Scoped),
+    r("/party/registrations/{id}/record", Can(PartyView), Scoped),
+    r(
+        "/party/registrations/{id}/record.xlsx",
+        Can(PartyView),
+        Scoped,
+    ),
+    r("/party/needs", Can(PartyManage), Scoped),
+    r("/party/needs/{id}/signups", Can(PartyView), Scoped),
+    r("/party/needs/{id}/close", Can(PartyManage), Scoped),
+    r("/party/signups/{id}/{step}", Can(PartyView), Scoped),
+    r("/party/whistles", Any, Scoped),
+    r("/party/whistles/{id}", Any, Scoped),
+    r("/party/whistle-calls/{id}/{step}", Any, Scoped),
     r("/party/meetings/{id}/files", Can(PartyMemberView), Scoped),
     r(
         "/party/meetings/{id}/files/{doc}",
@@ -452,6 +493,12 @@ struct Other {
     claim: i64,
     campaign: i64,
     post: i64,
+    service_unit: i64,
+    registration: i64,
+    need: i64,
+    signup: i64,
+    whistle: i64,
+    call: i64,
     markers: Vec<String>,
 }
 
@@ -782,7 +829,90 @@ async fn other_street(app: &TestApp) -> Other {
     .await
     .expect("a post there")
     .id;
+    let service_unit = wangge::party::serving::register_unit(
+        &app.state,
+        &cli,
+        wangge::party::serving::UnitInput {
+            org_node_id: Some(community),
+            name: "江滨港务集团".into(),
+            kind: "state_firm".into(),
+            signed_on: "2026-01-05".into(),
+            needs: "江滨步道照明".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("a unit there")
+    .id;
+    let registration = wangge::party::serving::register(
+        &app.state,
+        &cli,
+        wangge::party::serving::RegistrationInput {
+            resident_id: Some(resident),
+            work_unit: "江滨港务集团".into(),
+            unit_id: Some(service_unit),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("a registration there")
+    .id;
+    let need = wangge::party::serving::post_need(
+        &app.state,
+        &cli,
+        wangge::party::serving::NeedInput {
+            org_node_id: Some(community),
+            title: "江滨义务理发".into(),
+            on_date: wangge::infra::clock::today().to_string(),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("a need there")
+    .id;
+    let signed = wangge::party::serving::sign_up(
+        &app.state,
+        &cli,
+        need,
+        wangge::party::serving::SignUpInput {
+            registration_id: Some(registration),
+        },
+    )
+    .await
+    .expect("signed up there");
+    let signup = signed.signups[0].id;
+    let whistle = wangge::party::whistles::blow(
+        &app.state,
+        &cli,
+        wangge::party::whistles::WhistleInput {
+            org_node_id: Some(community),
+            title: "江滨码头油污".into(),
+            problem: "码头边有油污漂浮".into(),
+            callees: vec![
+                wangge::party::whistles::CalleeInput {
+                    unit_id: Some(service_unit),
+                    ..Default::default()
+                },
+                wangge::party::whistles::CalleeInput {
+                    department_id: Some(department),
+                    ..Default::default()
+                },
+            ],
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("a whistle there")
+    .id;
+    let call = wangge::party::whistles::one(&app.state, &cli, whistle)
+        .await
+        .expect("the whistle")
+        .calls[0]
+        .id;
     let mut markers = vec![
+        "江滨港务集团".to_owned(),
+        "江滨义务理发".to_owned(),
+        "江滨码头油污".to_owned(),
         c["case_no"].as_str().expect("no").to_owned(),
         "江滨助老行动".to_owned(),
         "江滨护栏责任区".to_owned(),
@@ -831,6 +961,12 @@ async fn other_street(app: &TestApp) -> Other {
         claim,
         campaign,
         post,
+        service_unit,
+        registration,
+        need,
+        signup,
+        whistle,
+        call,
         markers,
     }
 }
@@ -883,8 +1019,20 @@ fn fill(path: &str, o: &Other) -> String {
         o.link.to_string()
     } else if path.contains("/party/centers/") {
         o.center.to_string()
-    } else if path.contains("/party/units/") {
+    } else if path.contains("/party/units/") && path.ends_with("/end") {
         o.unit.to_string()
+    } else if path.contains("/party/units/") {
+        o.service_unit.to_string()
+    } else if path.contains("/party/registrations/") {
+        o.registration.to_string()
+    } else if path.contains("/party/needs/") {
+        o.need.to_string()
+    } else if path.contains("/party/signups/") {
+        o.signup.to_string()
+    } else if path.contains("/party/whistles/") {
+        o.whistle.to_string()
+    } else if path.contains("/party/whistle-calls/") {
+        o.call.to_string()
     } else if path.contains("/party/pledges/") {
         o.pledge.to_string()
     } else if path.contains("/party/wishes/") {
@@ -1008,6 +1156,12 @@ async fn fingerprint(app: &TestApp) -> Vec<Value> {
         "SELECT COALESCE(SUM(version), 0) FROM party_centers",
         "SELECT COUNT(*) FROM party_meeting_files",
         "SELECT COUNT(*) FROM settings WHERE name LIKE 'party.%'",
+        "SELECT COALESCE(SUM(version), 0) FROM party_units",
+        "SELECT COUNT(*) FROM party_registrations WHERE status = 'active'",
+        "SELECT COALESCE(SUM(version), 0) FROM party_needs",
+        "SELECT COUNT(*) FROM party_signups WHERE state = 'signed'",
+        "SELECT COUNT(*) FROM party_whistles WHERE status = 'open'",
+        "SELECT COUNT(*) FROM party_whistle_calls WHERE answered_at IS NULL AND arrived_at IS NULL",
     ] {
         out.push(json!(scalar(app, sql).await.to_string()));
     }

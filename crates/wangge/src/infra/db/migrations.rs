@@ -33,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0019PartyWishes),
             Box::new(M0020MemberSkills),
             Box::new(M0021PartyPosts),
+            Box::new(M0022PartyServe),
         ]
     }
 }
@@ -2302,5 +2303,213 @@ impl MigrationTrait for M0021PartyPosts {
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.drop_table(Table::drop().table("party_posts").to_owned())
             .await
+    }
+}
+
+/// 双报到 and 吹哨报到: the units that serve an area under an agreement, in-service members
+/// registered with the community where they live, the community's service needs and members'
+/// sign-ups with their confirmed hours, and the whistles with one call per summoned unit or
+/// department. One active unit of a name per node, one active registration per resident, one
+/// live sign-up per member and need, one call per callee of a whistle: unique indexes.
+struct M0022PartyServe;
+
+impl MigrationName for M0022PartyServe {
+    fn name(&self) -> &str {
+        "m0022_party_serve"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0022PartyServe {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("party_units")
+                .col(big_pk_auto("id"))
+                .col(big_integer("org_node_id"))
+                .col(party_path(m))
+                .col(string_len("name", 60))
+                .col(string_len("kind", 16))
+                .col(string_len("party_org_name", 60).default(""))
+                .col(string_len("address", 120).default(""))
+                .col(string_len("contact_name", 30).default(""))
+                .col(string_len("contact_phone", 200).default(""))
+                .col(string_len("signed_on", 10))
+                .col(string_len_null("until", 10))
+                .col(string_len("needs", 2500).default(""))
+                .col(string_len("resources", 2500).default(""))
+                .col(string_len("projects", 2500).default(""))
+                .col(string_len("status", 16).default("active"))
+                .col(string_len_null("left_on", 10))
+                .col(string_len("left_reason", 300).default(""))
+                .col(string_len("actor_name", 60))
+                .col(integer("version").default(1))
+                .col(ts("created_at"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("party_registrations")
+                .col(big_pk_auto("id"))
+                .col(big_integer("resident_id"))
+                .col(big_integer_null("member_id"))
+                .col(big_integer_null("user_id"))
+                .col(big_integer("community_id"))
+                .col(party_path(m))
+                .col(string_len("work_unit", 60))
+                .col(big_integer_null("unit_id"))
+                .col(string_len("home_branch", 60).default(""))
+                .col(string_len("registered_on", 10))
+                .col(string_len("status", 16).default("active"))
+                .col(string_len_null("ended_on", 10))
+                .col(string_len("actor_name", 60))
+                .col(ts("created_at"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("party_needs")
+                .col(big_pk_auto("id"))
+                .col(big_integer("org_node_id"))
+                .col(party_path(m))
+                .col(string_len("title", 60))
+                .col(string_len("detail", 500).default(""))
+                .col(string_len("on_date", 10))
+                .col(string_len("place", 60).default(""))
+                .col(integer("places").default(0))
+                .col(string_len("status", 16).default("open"))
+                .col(string_len("actor_name", 60))
+                .col(integer("version").default(1))
+                .col(ts("created_at"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("party_signups")
+                .col(big_pk_auto("id"))
+                .col(big_integer("need_id"))
+                .col(big_integer("registration_id"))
+                .col(party_path(m))
+                .col(string_len("state", 16))
+                .col(integer("hours_tenths").default(0))
+                .col(string_len("note", 300).default(""))
+                .col(big_integer_null("served_at"))
+                .col(string_len("confirmed_by", 60).default(""))
+                .col(big_integer_null("confirmed_at"))
+                .col(ts("created_at"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("party_whistles")
+                .col(big_pk_auto("id"))
+                .col(big_integer("org_node_id"))
+                .col(party_path(m))
+                .col(string_len("title", 60))
+                .col(string_len("problem", 1000))
+                .col(string_len("place", 120).default(""))
+                .col(big_integer_null("case_id"))
+                .col(ts("blown_at"))
+                .col(string_len("status", 16).default("open"))
+                .col(big_integer_null("closed_at"))
+                .col(string_len("summary", 1000).default(""))
+                .col(string_len("actor_name", 60))
+                .col(integer("version").default(1))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("party_whistle_calls")
+                .col(big_pk_auto("id"))
+                .col(big_integer("whistle_id"))
+                .col(party_path(m))
+                .col(big_integer_null("unit_id"))
+                .col(big_integer_null("department_id"))
+                .col(string_len("callee_key", 24))
+                .col(string_len("callee_name", 60))
+                .col(integer("limit_hours"))
+                .col(ts("due_at"))
+                .col(big_integer_null("arrived_at"))
+                .col(big_integer_null("answered_at"))
+                .col(string_len("answer", 1000).default(""))
+                .col(string_len("answered_by", 60).default(""))
+                .to_owned(),
+        )
+        .await?;
+        for (table, name, cols) in [
+            ("party_units", "ix_party_units_path", &["org_path"][..]),
+            (
+                "party_registrations",
+                "ix_party_registrations_path",
+                &["org_path"][..],
+            ),
+            (
+                "party_registrations",
+                "ix_party_registrations_community",
+                &["community_id"][..],
+            ),
+            ("party_needs", "ix_party_needs_path", &["org_path"][..]),
+            (
+                "party_signups",
+                "ix_party_signups_registration",
+                &["registration_id"][..],
+            ),
+            ("party_signups", "ix_party_signups_need", &["need_id"][..]),
+            (
+                "party_whistles",
+                "ix_party_whistles_path",
+                &["org_path"][..],
+            ),
+            (
+                "party_whistle_calls",
+                "ix_party_whistle_calls_unit",
+                &["unit_id"][..],
+            ),
+            (
+                "party_whistle_calls",
+                "ix_party_whistle_calls_department",
+                &["department_id"][..],
+            ),
+        ] {
+            index(m, table, name, cols, false).await?;
+        }
+        index(
+            m,
+            "party_whistle_calls",
+            "ux_party_whistle_calls",
+            &["whistle_id", "callee_key"],
+            true,
+        )
+        .await?;
+        for stmt in [
+            "CREATE UNIQUE INDEX ux_party_units_name ON party_units (org_node_id, name) \
+             WHERE status = 'active'",
+            "CREATE UNIQUE INDEX ux_party_registrations_resident ON party_registrations \
+             (resident_id) WHERE status = 'active'",
+            "CREATE UNIQUE INDEX ux_party_signups_live ON party_signups \
+             (need_id, registration_id) WHERE state <> 'cancelled'",
+        ] {
+            m.get_connection().execute_unprepared(stmt).await?;
+        }
+        Ok(())
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for t in [
+            "party_whistle_calls",
+            "party_whistles",
+            "party_signups",
+            "party_needs",
+            "party_registrations",
+            "party_units",
+        ] {
+            m.drop_table(Table::drop().table(t).to_owned()).await?;
+        }
+        Ok(())
     }
 }
