@@ -7,6 +7,7 @@ mod names;
 pub mod party;
 mod pdf;
 pub mod people;
+pub mod serve;
 pub mod wishes;
 
 use crate::infra::audit::{self, Entry, Who};

@@ -788,6 +788,7 @@ pub async fn lives(st: &crate::web::Base, seed: u64) -> AppResult<Lives> {
     }
     shape(st).await?;
     out.wishes = super::wishes::generate(st).await?.wishes;
+    super::serve::generate(st).await?;
     Ok(out)
 }
 

@@ -31,7 +31,7 @@ pub struct Made {
     pub errands: usize,
 }
 
-fn as_user(u: &user::Model, role: Role) -> Caller {
+pub(super) fn as_user(u: &user::Model, role: Role) -> Caller {
     Caller {
         who: Who {
             id: Some(u.id),

@@ -253,6 +253,51 @@ pub struct MemberDetail {
     #[serde(flatten)]
     pub member: MemberView,
     pub history: Vec<StepView>,
+    /// What they did for people this year.
+    pub service: ServiceRecord,
+}
+
+/// What a member did for the people around them in a year — outcomes only: the 红色代办
+/// errands they finished that the resident confirmed (`errands::done_by`), and the in-service
+/// hours the community where they live confirmed (`serving::confirmed_tenths`).
+#[derive(Clone, Debug, Serialize)]
+pub struct ServiceRecord {
+    pub year: i32,
+    pub errands_done: i64,
+    /// Hours, as shown ("10.5"); empty when they are not registered as an in-service member.
+    pub service_hours: String,
+}
+
+async fn service_record(st: &Base, m: &party_member::Model) -> AppResult<ServiceRecord> {
+    let year = chrono::Datelike::year(&today());
+    let errands_done = match m.user_id {
+        Some(u) => super::errands::done_by(&st.db, &[u], year)
+            .await?
+            .get(&u)
+            .copied()
+            .unwrap_or(0),
+        None => 0,
+    };
+    let reg = super::entity::party_registration::Entity::find()
+        .filter(super::entity::party_registration::Column::ResidentId.eq(m.resident_id))
+        .filter(super::entity::party_registration::Column::Status.eq("active"))
+        .one(&st.db)
+        .await?;
+    let service_hours = match reg {
+        Some(r) => wangge_core::party::serve::hours_label(
+            super::serving::confirmed_tenths(&st.db, &[r.id], year)
+                .await?
+                .get(&r.id)
+                .copied()
+                .unwrap_or(0),
+        ),
+        None => String::new(),
+    };
+    Ok(ServiceRecord {
+        year,
+        errands_done,
+        service_hours,
+    })
 }
 
 fn status_label(s: &str) -> &'static str {
@@ -606,6 +651,7 @@ async fn answer(st: &Base, c: &Caller, id: i64) -> AppResult<Answer> {
     Ok(Answer {
         detail: MemberDetail {
             history: history(&st.db, m.id).await?,
+            service: service_record(st, &m).await?,
             member,
         },
         member_path: m.org_path,

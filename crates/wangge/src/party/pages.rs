@@ -245,6 +245,9 @@ struct DetailPage {
     categories: Vec<Choice>,
     can_manage: bool,
     shape: super::shape_pages::Extras,
+    /// For a branch: the errands its members finished this year.
+    errands: Option<super::errands::BranchErrands>,
+    year: i32,
 }
 
 /// `GET /party/orgs/{id}`
@@ -268,6 +271,15 @@ pub async fn detail(
         };
         let children = super::api::children(&st, &c, id).await?;
         let shape = super::shape_pages::extras(&st, &c, &row).await?;
+        let year = chrono::Datelike::year(&crate::infra::clock::today());
+        let errands = if row.kind == "branch" {
+            super::errands::branch_totals(&st, &c, year)
+                .await?
+                .into_iter()
+                .find(|b| b.party_org_id == row.id)
+        } else {
+            None
+        };
         let ctx = PageCtx::new(&st, &actor, &org.name, "party").await?;
         Ok::<_, AppError>(Html(
             DetailPage {
@@ -279,6 +291,8 @@ pub async fn detail(
                 categories: category_choices(),
                 can_manage: actor.can(Permission::PartyManage),
                 shape,
+                errands,
+                year,
             }
             .render(),
         ))

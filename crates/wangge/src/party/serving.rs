@@ -892,6 +892,9 @@ pub struct SignupView {
     pub confirmed_by: String,
     /// Whether the sign-up is the caller's own.
     pub mine: bool,
+    /// The hours in tenths.
+    #[serde(skip)]
+    pub tenths: i32,
 }
 
 /// A need as shown, with its sign-ups (all of them to staff; the caller's own to a member).
@@ -911,6 +914,13 @@ pub struct NeedView {
     pub signups: Vec<SignupView>,
     /// Whether the caller (a member) holds a live sign-up of it.
     pub signed: bool,
+    /// Whether its service date has come (hours may be recorded).
+    pub past: bool,
+    /// Sign-ups shown that wait for a step (signed or served).
+    pub pending: usize,
+    /// Sign-ups shown that are confirmed, and their hours.
+    pub confirmed: usize,
+    pub confirmed_hours: String,
     pub version: i32,
 }
 
@@ -1003,11 +1013,32 @@ async fn need_views(
             note: s.note,
             confirmed_by: s.confirmed_by,
             mine,
+            tenths: s.hours_tenths,
         });
     }
+    let day = today().to_string();
     Ok(rows
         .into_iter()
         .map(|n| NeedView {
+            past: n.on_date <= day,
+            pending: by_need.get(&n.id).map_or(0, |v| {
+                v.iter()
+                    .filter(|s| {
+                        s.state == SignUp::Signed.as_str() || s.state == SignUp::Served.as_str()
+                    })
+                    .count()
+            }),
+            confirmed: by_need.get(&n.id).map_or(0, |v| {
+                v.iter()
+                    .filter(|s| s.state == SignUp::Confirmed.as_str())
+                    .count()
+            }),
+            confirmed_hours: rules::hours_label(by_need.get(&n.id).map_or(0, |v| {
+                v.iter()
+                    .filter(|s| s.state == SignUp::Confirmed.as_str())
+                    .map(|s| i64::from(s.tenths))
+                    .sum()
+            })),
             id: n.id,
             org_node_id: n.org_node_id,
             community_name: nodes.get(&n.org_node_id).cloned().unwrap_or_default(),

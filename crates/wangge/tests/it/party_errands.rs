@@ -142,4 +142,20 @@ async fn a_member_takes_an_errand_of_their_place_and_it_counts_for_them_and_thei
     let (s, page) = secretary.get("/party/errands").await;
     assert_eq!(s, StatusCode::OK);
     assert!(page.contains("各支部党员办结的代办"), "{page}");
+    // The member's record and the branch's page carry the same count.
+    let (s, v) = app
+        .get(&sj, &format!("/api/v1/party/members/{}", m["id"]))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["service"]["errands_done"].as_i64(), Some(recount), "{v}");
+    let (_, page) = secretary.get(&format!("/party/members/{}", m["id"])).await;
+    assert!(
+        page.contains(&format!("红色代办办结 <b>{recount}</b> 件")),
+        "{page}"
+    );
+    let (_, page) = secretary.get(&format!("/party/orgs/{branch}")).await;
+    assert!(
+        page.contains(&format!("{year} 年党员办结 <b>{recount}</b> 件")),
+        "{page}"
+    );
 }

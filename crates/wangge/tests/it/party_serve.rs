@@ -467,6 +467,13 @@ async fn in_service_members_serve_and_the_community_confirms_their_hours() {
         .cloned()
         .expect("listed");
     assert_eq!(row["hours_this_year"], "5");
+    let (_, v) = app
+        .get(&sj, &format!("/api/v1/party/members/{}", m["id"]))
+        .await;
+    assert_eq!(
+        v["service"]["service_hours"], "5",
+        "the member's record: {v}"
+    );
     assert!(!list.to_string().contains("id_number"), "no ID numbers");
     // The member sees their own record, not another's; another community sees none.
     let (s, _) = app
@@ -784,7 +791,7 @@ async fn a_whistle_summons_units_and_departments_and_closes_when_all_answer() {
     assert!(page.contains("<b>1</b><span>超时未报到</span>"), "red");
     let (s, page) = b.get(&format!("/party/whistles/{}", w2["id"])).await;
     assert_eq!(s, StatusCode::OK);
-    assert!(page.contains("<tr class=\"red\">") && page.contains("已超时"));
+    assert!(page.contains("<li class=\"red\">") && page.contains("已超时"));
     let mut d = Browser::new(&app);
     d.login("qinghe-cg").await;
     let (s, page) = d.get("/party/whistles").await;
