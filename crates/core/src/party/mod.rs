@@ -9,6 +9,7 @@
 
 pub mod center;
 pub mod election;
+pub mod honour;
 pub mod meeting;
 pub mod member;
 pub mod pledge;

@@ -148,7 +148,7 @@ impl From<Invalid> for AppError {
 type HeldRule = (&'static [&'static str], fn() -> AppError);
 
 /// The rules of the form "at most one …" the database holds.
-const HELD_BY_THE_DATABASE: [HeldRule; 21] = [
+const HELD_BY_THE_DATABASE: [HeldRule; 24] = [
     (&["ux_residents_one_head", "residents.household_id"], || {
         AppError::bad(
             "two_heads",
@@ -242,6 +242,20 @@ const HELD_BY_THE_DATABASE: [HeldRule; 21] = [
         &["ux_party_whistle_calls", "party_whistle_calls.callee_key"],
         || AppError::bad("called_twice", "同一个单位或部门不能重复召集"),
     ),
+    (
+        &["ux_honour_categories_name", "honour_categories.name"],
+        || AppError::conflict("duplicate_category", "已有同名的光荣榜类别"),
+    ),
+    (
+        &[
+            "ux_honour_nominations_live",
+            "honour_nominations.nominee_key",
+        ],
+        || AppError::conflict("nominated_twice", "已在本期这一类别中提名"),
+    ),
+    (&["ux_honour_rolls", "honour_rolls.period"], || {
+        AppError::conflict("published_twice", "本期光荣榜已公布")
+    }),
 ];
 
 impl From<sea_orm::DbErr> for AppError {

@@ -708,3 +708,81 @@ pub mod party_whistle_call {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+/// A category of the street's 光荣榜, with its period kind and quota.
+pub mod honour_category {
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "honour_categories")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub org_node_id: i64,
+        pub org_path: String,
+        pub name: String,
+        pub period_kind: String,
+        pub quota: i32,
+        pub subject: String,
+        pub note: String,
+        pub status: String,
+        pub actor_name: String,
+        pub created_at: i64,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// A nomination for a category's roll of one period.
+pub mod honour_nomination {
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "honour_nominations")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub category_id: i64,
+        pub period: String,
+        pub org_path: String,
+        pub nominee_key: String,
+        pub resident_id: Option<i64>,
+        pub party_org_id: Option<i64>,
+        pub nominee_name: String,
+        pub place_name: String,
+        pub citation: String,
+        pub photo_id: String,
+        pub self_nominated: bool,
+        pub nominated_by_id: Option<i64>,
+        pub nominated_by: String,
+        pub status: String,
+        pub decided_by: String,
+        pub decided_at: Option<i64>,
+        pub decision_note: String,
+        pub created_at: i64,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// A published (frozen) roll: one category, one period.
+pub mod honour_roll {
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "honour_rolls")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub category_id: i64,
+        pub period: String,
+        pub org_path: String,
+        pub published_at: i64,
+        pub published_by: String,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -15,6 +15,8 @@ pub mod centers;
 pub mod entity;
 pub mod errand_pages;
 pub mod errands;
+pub mod honour_pages;
+pub mod honours;
 pub mod links;
 pub mod meetings;
 pub mod member_pages;
@@ -75,6 +77,13 @@ pub const SLICE: Slice = Slice {
             shown: |r| r == wangge_core::Role::PartyMember,
         },
         NavEntry {
+            order: 111,
+            key: "honours",
+            href: "/party/honours",
+            label: "光荣榜",
+            shown: |r| r == wangge_core::Role::PartyMember,
+        },
+        NavEntry {
             order: 110,
             key: "whistles",
             href: "/party/whistles",
@@ -95,6 +104,7 @@ pub const SLICE: Slice = Slice {
         ("/party/meetings/{id}/files", FILE_BODY_LIMIT),
         ("/party/wishes", WISH_BODY_LIMIT),
         ("/party/wishes/{id}/fulfil", WISH_BODY_LIMIT),
+        ("/party/honour-nominations", WISH_BODY_LIMIT),
     ],
     holds: &[
         Hold::path("party_orgs", "org_path", "个党组织"),
@@ -124,6 +134,9 @@ pub const SLICE: Slice = Slice {
         Hold::path("party_signups", "org_path", "条服务报名"),
         Hold::path("party_whistles", "org_path", "个吹哨事项"),
         Hold::path("party_whistle_calls", "org_path", "条吹哨召集"),
+        Hold::path("honour_categories", "org_path", "个光荣榜类别"),
+        Hold::path("honour_nominations", "org_path", "条光荣榜提名"),
+        Hold::path("honour_rolls", "org_path", "期光荣榜"),
     ],
     audit_actions: &[("dissolve", "撤销"), ("view", "查看"), ("end", "解除")],
     audit_entities: &[
@@ -146,6 +159,9 @@ pub const SLICE: Slice = Slice {
         ("party_need", "服务需求"),
         ("party_signup", "服务报名"),
         ("party_whistle", "吹哨报到"),
+        ("honour_category", "光荣榜类别"),
+        ("honour_nomination", "光荣榜提名"),
+        ("honour_roll", "光荣榜"),
     ],
     seed: None,
     kinds: &[&wangge_core::flow::errand::KIND],
@@ -230,6 +246,17 @@ fn api() -> Routes<Base> {
         ))
         .routes(routes!(serve_api::api_whistle_get))
         .routes(routes!(serve_api::api_whistle_call_step))
+        .routes(routes!(serve_api::api_public_honours))
+        .routes(routes!(
+            serve_api::api_honour_categories,
+            serve_api::api_honour_category_create
+        ))
+        .routes(routes!(
+            serve_api::api_honour_nominations,
+            serve_api::api_honour_nominate
+        ))
+        .routes(routes!(serve_api::api_honour_decide))
+        .routes(routes!(serve_api::api_honour_publish))
 }
 
 /// The pages.
@@ -319,6 +346,19 @@ fn pages() -> Routes<Base> {
             "/party/whistle-calls/{id}/{step}",
             post(serve_pages::call_step),
         )
+        .route("/party/honours", get(honour_pages::page))
+        .route(
+            "/party/honour-categories",
+            post(honour_pages::category_create),
+        )
+        .route("/party/honour-nominations", post(honour_pages::nominate))
+        .route(
+            "/party/honour-nominations/{id}/{step}",
+            post(honour_pages::decide),
+        )
+        .route("/party/honour-rolls", post(honour_pages::publish))
+        .route("/honours", get(honour_pages::public))
+        .route("/honours/photo/{id}", get(honour_pages::photo))
         .route("/party/terms", post(pages::set_terms))
         .route(
             "/party/members",

@@ -472,3 +472,158 @@ pub async fn api_whistle_call_step(
         super::whistles::call_step(&st, &actor.caller(), id, &step, json_body(&b)?).await?,
     ))
 }
+
+/// A period filter.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(default)]
+#[into_params(parameter_in = Query)]
+pub struct PeriodQuery {
+    /// 2026-11 (月度), 2026-Q4 (季度) or 2026 (年度).
+    period: String,
+}
+
+/// `GET /api/v1/honours?period=`
+#[utoipa::path(
+    get,
+    operation_id = "public_honours",
+    path = "/honours",
+    tag = "光荣榜",
+    summary = "公布的光荣榜（不需登录）：类别、评选期、入选者姓名、所在社区、事迹简介和照片链接；不含证件号、电话、住址。period 为空时是最近公布的",
+    params(PeriodQuery),
+    responses((status = 200, description = "成功"), crate::web::Refused),
+)]
+pub async fn api_public_honours(
+    State(st): State<Base>,
+    crate::web::Query(q): crate::web::Query<PeriodQuery>,
+) -> AppResult<Json<Vec<super::honours::PublicRoll>>> {
+    Ok(Json(super::honours::public(&st.db, Some(&q.period)).await?))
+}
+
+/// `GET /api/v1/party/honour-categories`
+#[utoipa::path(
+    get,
+    operation_id = "honour_categories",
+    path = "/party/honour-categories",
+    tag = "光荣榜",
+    summary = "光荣榜类别：所在街道设立的（评选周期、每期名额、评选对象）",
+    responses((status = 200, description = "成功"), crate::web::Refused),
+)]
+pub async fn api_honour_categories(
+    State(st): State<Base>,
+    actor: Actor,
+) -> AppResult<Json<Vec<super::honours::CategoryView>>> {
+    Ok(Json(
+        super::honours::categories(&st, &actor.caller()).await?,
+    ))
+}
+
+/// `POST /api/v1/party/honour-categories`
+#[utoipa::path(
+    post,
+    operation_id = "honour_category_create",
+    path = "/party/honour-categories",
+    tag = "光荣榜",
+    summary = "设立光荣榜类别（街道）：名称、周期（month/quarter/year）、每期名额 1–50、对象（person/party_org）",
+    request_body(content = Object, content_type = "application/json", description = "{org_node_id?, name, period_kind, quota, subject, note?}"),
+    responses((status = 201, description = "已创建"), crate::web::RefusedWrite),
+)]
+pub async fn api_honour_category_create(
+    State(st): State<Base>,
+    actor: Actor,
+    b: Bytes,
+) -> AppResult<(StatusCode, Json<super::honours::CategoryView>)> {
+    let c = actor.caller();
+    let row = super::honours::create_category(&st, &c, json_body(&b)?).await?;
+    let view = super::honours::categories(&st, &c)
+        .await?
+        .into_iter()
+        .find(|v| v.id == row.id)
+        .ok_or_else(|| crate::infra::error::AppError::NotFound("光荣榜类别不存在".into()))?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// `GET /api/v1/party/honour-nominations?period=`
+#[utoipa::path(
+    get,
+    operation_id = "honour_nominations",
+    path = "/party/honour-nominations",
+    tag = "光荣榜",
+    summary = "提名：工作人员看管辖范围内的，其他人看自己提名的",
+    params(PeriodQuery),
+    responses((status = 200, description = "成功"), crate::web::Refused),
+)]
+pub async fn api_honour_nominations(
+    State(st): State<Base>,
+    actor: Actor,
+    crate::web::Query(q): crate::web::Query<PeriodQuery>,
+) -> AppResult<Json<Vec<super::honours::NominationView>>> {
+    Ok(Json(
+        super::honours::nominations(&st, &actor.caller(), Some(&q.period)).await?,
+    ))
+}
+
+/// `POST /api/v1/party/honour-nominations`
+#[utoipa::path(
+    post,
+    operation_id = "honour_nominate",
+    path = "/party/honour-nominations",
+    tag = "光荣榜",
+    summary = "提名（工作人员提名辖区居民或党组织；党员可自荐），须在本期或上一期、本期光荣榜公布前",
+    request_body(content = Object, content_type = "application/json", description = "{category_id, period?, resident_id? | party_org_id?, citation, photo?}"),
+    responses((status = 201, description = "已提名"), crate::web::RefusedWrite),
+)]
+pub async fn api_honour_nominate(
+    State(st): State<Base>,
+    actor: Actor,
+    b: Bytes,
+) -> AppResult<(StatusCode, Json<super::honours::NominationView>)> {
+    let c = actor.caller();
+    let row = super::honours::nominate(&st, &c, json_body(&b)?).await?;
+    let view = super::honours::nominations(&st, &c, Some(&row.period))
+        .await?
+        .into_iter()
+        .find(|v| v.id == row.id)
+        .ok_or_else(|| crate::infra::error::AppError::NotFound("提名不存在".into()))?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// `POST /api/v1/party/honour-nominations/{id}/{step}`
+#[utoipa::path(
+    post,
+    operation_id = "honour_decide",
+    path = "/party/honour-nominations/{id}/{step}",
+    tag = "光荣榜",
+    summary = "审定提名：approve 入选（街道，不超过名额）、reject 不入选（街道，须写意见）、withdraw 撤回（提名人）；本期公布后不能改动",
+    params(("id" = i64, Path, description = "提名编号"), ("step" = String, Path, description = "approve / reject / withdraw")),
+    request_body(content = Object, content_type = "application/json", description = "{note}"),
+    responses((status = 200, description = "成功"), crate::web::RefusedWrite),
+)]
+pub async fn api_honour_decide(
+    State(st): State<Base>,
+    actor: Actor,
+    Path((id, step)): Path<(i64, String)>,
+    b: Bytes,
+) -> AppResult<Json<super::honours::NominationView>> {
+    Ok(Json(
+        super::honours::decide(&st, &actor.caller(), id, &step, json_body(&b)?).await?,
+    ))
+}
+
+/// `POST /api/v1/party/honour-rolls`
+#[utoipa::path(
+    post,
+    operation_id = "honour_publish",
+    path = "/party/honour-rolls",
+    tag = "光荣榜",
+    summary = "公布一期光荣榜（街道）：入选者公开，本期冻结，未审定的提名视为未入选",
+    request_body(content = Object, content_type = "application/json", description = "{category_id, period}"),
+    responses((status = 201, description = "已公布"), crate::web::RefusedWrite),
+)]
+pub async fn api_honour_publish(
+    State(st): State<Base>,
+    actor: Actor,
+    b: Bytes,
+) -> AppResult<(StatusCode, Json<serde_json::Value>)> {
+    let id = super::honours::publish(&st, &actor.caller(), json_body(&b)?).await?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({"id": id}))))
+}

@@ -17,6 +17,7 @@ mod org;
 mod pages;
 mod party;
 mod party_errands;
+mod party_honours;
 mod party_members;
 mod party_pledges;
 mod party_serve;

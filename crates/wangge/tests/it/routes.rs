@@ -223,6 +223,11 @@ const ROUTES: &[Route] = &[
     r("/api/v1/party/whistles", Any, Scoped),
     r("/api/v1/party/whistles/{id}", Any, Scoped),
     r("/api/v1/party/whistle-calls/{id}/{step}", Any, Scoped),
+    r("/api/v1/honours", Public, Open),
+    r("/api/v1/party/honour-categories", Can(PartyView), Scoped),
+    r("/api/v1/party/honour-nominations", Can(PartyView), Scoped),
+    r("/api/v1/party/honour-nominations/{id}/{step}", Any, Scoped),
+    r("/api/v1/party/honour-rolls", Any, Scoped),
     r(
         "/api/v1/party/meetings/{id}/files",
         Can(PartyMemberView),
@@ -387,6 +392,13 @@ const ROUTES: &[Route] = &[
     r("/party/whistles", Any, Scoped),
     r("/party/whistles/{id}", Any, Scoped),
     r("/party/whistle-calls/{id}/{step}", Any, Scoped),
+    r("/party/honours", Can(PartyView), Scoped),
+    r("/party/honour-categories", Can(PartyManage), Scoped),
+    r("/party/honour-nominations", Can(PartyView), Scoped),
+    r("/party/honour-nominations/{id}/{step}", Any, Scoped),
+    r("/party/honour-rolls", Any, Scoped),
+    r("/honours", Public, Open),
+    r("/honours/photo/{id}", Public, Scoped),
     r("/party/meetings/{id}/files", Can(PartyMemberView), Scoped),
     r(
         "/party/meetings/{id}/files/{doc}",
@@ -499,6 +511,7 @@ struct Other {
     signup: i64,
     whistle: i64,
     call: i64,
+    nomination: i64,
     markers: Vec<String>,
 }
 
@@ -909,7 +922,37 @@ async fn other_street(app: &TestApp) -> Other {
         .expect("the whistle")
         .calls[0]
         .id;
+    let category = wangge::party::honours::create_category(
+        &app.state,
+        &cli,
+        wangge::party::honours::CategoryInput {
+            org_node_id: Some(street),
+            name: "江滨好人".into(),
+            period_kind: "month".into(),
+            quota: Some(3),
+            subject: "person".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("a category there")
+    .id;
+    let nomination = wangge::party::honours::nominate(
+        &app.state,
+        &cli,
+        wangge::party::honours::NominationInput {
+            category_id: Some(category),
+            resident_id: Some(resident),
+            citation: "江滨救人的事迹".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("a nomination there")
+    .id;
     let mut markers = vec![
+        "江滨好人".to_owned(),
+        "江滨救人的事迹".to_owned(),
         "江滨港务集团".to_owned(),
         "江滨义务理发".to_owned(),
         "江滨码头油污".to_owned(),
@@ -967,6 +1010,7 @@ async fn other_street(app: &TestApp) -> Other {
         signup,
         whistle,
         call,
+        nomination,
         markers,
     }
 }
@@ -1033,6 +1077,8 @@ fn fill(path: &str, o: &Other) -> String {
         o.whistle.to_string()
     } else if path.contains("/party/whistle-calls/") {
         o.call.to_string()
+    } else if path.contains("/party/honour-nominations/") || path.contains("/honours/photo/") {
+        o.nomination.to_string()
     } else if path.contains("/party/pledges/") {
         o.pledge.to_string()
     } else if path.contains("/party/wishes/") {
@@ -1162,6 +1208,9 @@ async fn fingerprint(app: &TestApp) -> Vec<Value> {
         "SELECT COUNT(*) FROM party_signups WHERE state = 'signed'",
         "SELECT COUNT(*) FROM party_whistles WHERE status = 'open'",
         "SELECT COUNT(*) FROM party_whistle_calls WHERE answered_at IS NULL AND arrived_at IS NULL",
+        "SELECT COUNT(*) FROM honour_categories",
+        "SELECT COUNT(*) FROM honour_nominations WHERE status = 'nominated'",
+        "SELECT COUNT(*) FROM honour_rolls",
     ] {
         out.push(json!(scalar(app, sql).await.to_string()));
     }

@@ -34,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0020MemberSkills),
             Box::new(M0021PartyPosts),
             Box::new(M0022PartyServe),
+            Box::new(M0023Honours),
         ]
     }
 }
@@ -2508,6 +2509,120 @@ impl MigrationTrait for M0022PartyServe {
             "party_registrations",
             "party_units",
         ] {
+            m.drop_table(Table::drop().table(t).to_owned()).await?;
+        }
+        Ok(())
+    }
+}
+
+/// 光荣榜: the street's categories (a name, a period kind, a quota), nominations, and the
+/// published rolls. One live nomination of a nominee per category and period, one published roll
+/// per category and period: unique indexes; the quota is counted under a lock on the category.
+struct M0023Honours;
+
+impl MigrationName for M0023Honours {
+    fn name(&self) -> &str {
+        "m0023_honours"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0023Honours {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("honour_categories")
+                .col(big_pk_auto("id"))
+                .col(big_integer("org_node_id"))
+                .col(party_path(m))
+                .col(string_len("name", 30))
+                .col(string_len("period_kind", 8))
+                .col(integer("quota"))
+                .col(string_len("subject", 16))
+                .col(string_len("note", 200).default(""))
+                .col(string_len("status", 16).default("active"))
+                .col(string_len("actor_name", 60))
+                .col(ts("created_at"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("honour_nominations")
+                .col(big_pk_auto("id"))
+                .col(big_integer("category_id"))
+                .col(string_len("period", 8))
+                .col(party_path(m))
+                .col(string_len("nominee_key", 24))
+                .col(big_integer_null("resident_id"))
+                .col(big_integer_null("party_org_id"))
+                .col(string_len("nominee_name", 60))
+                .col(string_len("place_name", 60).default(""))
+                .col(string_len("citation", 200))
+                .col(string_len("photo_id", 80).default(""))
+                .col(boolean("self_nominated").default(false))
+                .col(big_integer_null("nominated_by_id"))
+                .col(string_len("nominated_by", 60))
+                .col(string_len("status", 16))
+                .col(string_len("decided_by", 60).default(""))
+                .col(big_integer_null("decided_at"))
+                .col(string_len("decision_note", 200).default(""))
+                .col(ts("created_at"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("honour_rolls")
+                .col(big_pk_auto("id"))
+                .col(big_integer("category_id"))
+                .col(string_len("period", 8))
+                .col(party_path(m))
+                .col(ts("published_at"))
+                .col(string_len("published_by", 60))
+                .to_owned(),
+        )
+        .await?;
+        for (table, name, cols) in [
+            (
+                "honour_categories",
+                "ix_honour_categories_path",
+                &["org_path"][..],
+            ),
+            (
+                "honour_nominations",
+                "ix_honour_nominations_path",
+                &["org_path"][..],
+            ),
+            (
+                "honour_nominations",
+                "ix_honour_nominations_roll",
+                &["category_id", "period"][..],
+            ),
+        ] {
+            index(m, table, name, cols, false).await?;
+        }
+        index(
+            m,
+            "honour_rolls",
+            "ux_honour_rolls",
+            &["category_id", "period"],
+            true,
+        )
+        .await?;
+        for stmt in [
+            "CREATE UNIQUE INDEX ux_honour_categories_name ON honour_categories \
+             (org_node_id, name) WHERE status = 'active'",
+            "CREATE UNIQUE INDEX ux_honour_nominations_live ON honour_nominations \
+             (category_id, period, nominee_key) WHERE status IN ('nominated', 'approved')",
+        ] {
+            m.get_connection().execute_unprepared(stmt).await?;
+        }
+        Ok(())
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for t in ["honour_rolls", "honour_nominations", "honour_categories"] {
             m.drop_table(Table::drop().table(t).to_owned()).await?;
         }
         Ok(())
