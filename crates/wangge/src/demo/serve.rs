@@ -592,5 +592,177 @@ pub async fn generate(st: &Base) -> AppResult<Made> {
         }
         made.whistles += 2;
     }
+    honours(st, &secretary, &centre, &street, &first).await?;
     Ok(made)
+}
+
+/// The street's 光荣榜: last month's 最美志愿者 published (one with a photo), this month's
+/// nominations waiting for the street, this quarter's 优秀楼栋长 approved but not yet published,
+/// and this year's 红旗党支部 nominated.
+async fn honours(
+    st: &Base,
+    secretary: &Caller,
+    centre: &Caller,
+    street: &node::Model,
+    first: &node::Model,
+) -> AppResult<()> {
+    use crate::party::honours::{
+        self as h, CategoryInput, DecisionInput, NominationInput, PublishInput,
+    };
+    let db = &st.db;
+    let cat = |name: &str, kind: &str, quota: i32, subject: &str, note: &str| CategoryInput {
+        org_node_id: Some(street.id),
+        name: name.into(),
+        period_kind: kind.into(),
+        quota: Some(quota),
+        subject: subject.into(),
+        note: note.into(),
+    };
+    let volunteers = h::create_category(
+        st,
+        centre,
+        cat(
+            "最美志愿者",
+            "month",
+            3,
+            "person",
+            "长期参加志愿服务、群众口碑好",
+        ),
+    )
+    .await?;
+    let heads = h::create_category(
+        st,
+        centre,
+        cat(
+            "优秀楼栋长",
+            "quarter",
+            2,
+            "person",
+            "楼栋事务管得好，邻里矛盾化解及时",
+        ),
+    )
+    .await?;
+    let flags = h::create_category(
+        st,
+        centre,
+        cat(
+            "红旗党支部",
+            "year",
+            1,
+            "party_org",
+            "组织生活规范、联户全覆盖、为民办实事",
+        ),
+    )
+    .await?;
+    let community_path = crate::infra::error::stored_path(&first.path)?;
+    let people: Vec<resident::Model> = resident::Entity::find()
+        .filter(crate::infra::db::subtree(
+            resident::Column::OrgPath,
+            &community_path,
+        ))
+        .filter(resident::Column::Status.eq("active"))
+        .filter(resident::Column::BirthDate.between(
+            format!("{}-01-01", today().year() - 70),
+            format!("{}-12-31", today().year() - 30),
+        ))
+        .order_by_asc(resident::Column::Id)
+        .limit(200)
+        .all(db)
+        .await?;
+    let pick: Vec<&resident::Model> = people.iter().step_by(23).take(8).collect();
+    const DEEDS: [&str; 8] = [
+        "坚持三年每周为独居老人送餐，风雨无阻",
+        "组织楼道志愿服务队，清理楼道堆物二十余处",
+        "暴雨夜巡查积水点，协助转移被困老人",
+        "义务辅导社区孩子功课，每周两次",
+        "调解邻里漏水纠纷五起，无一反复",
+        "带头开展垃圾分类督导，小区分类准确率明显提高",
+        "自费修缮楼道扶手和照明",
+        "疫情期间连续值守卡点",
+    ];
+    let nominate = |category: i64, r: &resident::Model, deed: &str, period: &str, photo: String| {
+        NominationInput {
+            category_id: Some(category),
+            period: period.into(),
+            resident_id: Some(r.id),
+            party_org_id: None,
+            citation: deed.into(),
+            photo,
+        }
+    };
+    // Last month's roll, published.
+    let mut last = Vec::new();
+    for (i, r) in pick.iter().take(4).enumerate() {
+        let photo = if i == 0 {
+            crate::party::wishes::store_photo(st, secretary, &super::wishes::photo(7))
+                .await?
+                .unwrap_or_default()
+        } else {
+            String::new()
+        };
+        last.push(
+            h::nominate(
+                st,
+                secretary,
+                nominate(volunteers.id, r, DEEDS[i], "last", photo),
+            )
+            .await?,
+        );
+    }
+    for n in last.iter().take(3) {
+        h::decide(st, centre, n.id, "approve", DecisionInput::default()).await?;
+    }
+    if let Some(n) = last.get(3) {
+        h::publish(
+            st,
+            centre,
+            PublishInput {
+                category_id: Some(volunteers.id),
+                period: n.period.clone(),
+            },
+        )
+        .await?;
+    }
+    // This month's, waiting for the street.
+    for (i, r) in pick.iter().skip(4).take(2).enumerate() {
+        h::nominate(
+            st,
+            secretary,
+            nominate(volunteers.id, r, DEEDS[4 + i], "", String::new()),
+        )
+        .await?;
+    }
+    // This quarter's building heads: approved, not yet published.
+    for (i, r) in pick.iter().skip(6).take(2).enumerate() {
+        let n = h::nominate(
+            st,
+            secretary,
+            nominate(heads.id, r, DEEDS[6 - i], "", String::new()),
+        )
+        .await?;
+        if i == 0 {
+            h::decide(st, centre, n.id, "approve", DecisionInput::default()).await?;
+        }
+    }
+    // This year's 红旗党支部: the community's branch.
+    if let Some(branch) = crate::party::entity::party_org::Entity::find()
+        .filter(crate::party::entity::party_org::Column::Kind.eq("branch"))
+        .filter(crate::party::entity::party_org::Column::Status.eq("active"))
+        .filter(crate::party::entity::party_org::Column::OrgNodeId.eq(first.id))
+        .one(db)
+        .await?
+    {
+        h::nominate(
+            st,
+            secretary,
+            NominationInput {
+                category_id: Some(flags.id),
+                party_org_id: Some(branch.id),
+                citation: "三会一课规范，党员联户全覆盖，一年办结红色代办百余件".into(),
+                ..Default::default()
+            },
+        )
+        .await?;
+    }
+    Ok(())
 }

@@ -59,7 +59,7 @@ const ASKED: [(&str, &str, &str); 12] = [
 ];
 
 /// A small photo (a PNG drawn here, stored without compression) to stand for a wish fulfilled.
-fn photo(seed: u8) -> Vec<u8> {
+pub(super) fn photo(seed: u8) -> Vec<u8> {
     fn crc(data: &[u8]) -> u32 {
         let mut c = 0xFFFF_FFFFu32;
         for &b in data {

@@ -823,3 +823,117 @@ async fn two_claims_of_the_last_share_of_a_wish_leave_one_winner() {
         assert_eq!(status, "claimed", "round {round}");
     }
 }
+
+/// Two sign-ups for the last place of a need, and two approvals of the last place of a roll's
+/// quota: one each wins (the places are counted under a lock on the need, the quota under a
+/// lock on the category).
+#[tokio::test]
+async fn the_last_place_of_a_need_and_of_a_quota_have_one_winner() {
+    let app = TestApp::spawn().await;
+    let sj = app.token("liuan-sj").await;
+    let zz = app.token("qinghe-zz").await;
+    let people =
+        crate::party_members::residents(&app, "wgy-liuan-1", "33019900100101", 10, 960).await;
+    let mut regs = Vec::new();
+    for (r, _) in &people {
+        let (s, v) = app
+            .send(
+                Method::POST,
+                &sj,
+                "/api/v1/party/registrations",
+                json!({"resident_id": r, "work_unit": "区档案馆"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        regs.push(v["id"].as_i64().expect("id"));
+    }
+    let today = wangge::infra::clock::today().to_string();
+    for round in 0..5 {
+        let (s, need) = app
+            .send(
+                Method::POST,
+                &sj,
+                "/api/v1/party/needs",
+                json!({"title": format!("一个名额 {round}"), "on_date": today, "places": 1}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{need}");
+        let path = format!("/api/v1/party/needs/{}/signups", need["id"]);
+        let (a, b) = both(
+            &app,
+            (
+                Method::POST,
+                sj.as_str(),
+                path.clone(),
+                json!({"registration_id": regs[2 * round]}),
+            ),
+            (
+                Method::POST,
+                sj.as_str(),
+                path.clone(),
+                json!({"registration_id": regs[2 * round + 1]}),
+            ),
+        )
+        .await;
+        assert_eq!(
+            wins(&[a.clone(), b.clone()]),
+            1,
+            "round {round}: {a:?} {b:?}"
+        );
+        let held = app
+            .int(&format!(
+                "SELECT COUNT(*) FROM party_signups WHERE need_id = {} AND state <> 'cancelled'",
+                need["id"]
+            ))
+            .await;
+        assert_eq!(held, 1, "round {round}");
+    }
+    let (s, cat) = app
+        .send(
+            Method::POST,
+            &zz,
+            "/api/v1/party/honour-categories",
+            json!({"name": "平安之星", "period_kind": "month", "quota": 1, "subject": "person"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{cat}");
+    let mut noms = Vec::new();
+    for (r, _) in &people {
+        let (s, v) = app
+            .send(
+                Method::POST,
+                &sj,
+                "/api/v1/party/honour-nominations",
+                json!({"category_id": cat["id"], "resident_id": r, "citation": "巡逻守夜"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        noms.push(v["id"].as_i64().expect("id"));
+    }
+    // One round: a quota of one, two approvals at once.
+    let (a, b) = both(
+        &app,
+        (
+            Method::POST,
+            zz.as_str(),
+            format!("/api/v1/party/honour-nominations/{}/approve", noms[0]),
+            json!({}),
+        ),
+        (
+            Method::POST,
+            zz.as_str(),
+            format!("/api/v1/party/honour-nominations/{}/approve", noms[1]),
+            json!({}),
+        ),
+    )
+    .await;
+    assert_eq!(wins(&[a.clone(), b.clone()]), 1, "{a:?} {b:?}");
+    assert_eq!(
+        app.int(&format!(
+            "SELECT COUNT(*) FROM honour_nominations WHERE category_id = {} AND status = 'approved'",
+            cat["id"]
+        ))
+        .await,
+        1
+    );
+}
