@@ -15,6 +15,7 @@ pub mod member;
 pub mod pledge;
 pub mod post;
 pub mod serve;
+pub mod star;
 pub mod wish;
 
 use crate::org::OrgLevel;
