@@ -266,9 +266,7 @@ pub fn may_award(from: NaiveDate, today: NaiveDate, open_objections: usize) -> R
 /// The stars a branch holds: those awarded, less those withdrawn; when the gate star is
 /// withdrawn, the others fall with it.
 pub fn held(set: &[StarDef], awarded: &[String], withdrawn: &[String]) -> Vec<String> {
-    let gate_lost = set
-        .iter()
-        .any(|s| s.gate && withdrawn.iter().any(|w| *w == s.key));
+    let gate_lost = set.iter().any(|s| s.gate && withdrawn.contains(&s.key));
     awarded
         .iter()
         .filter(|k| !withdrawn.contains(k))
