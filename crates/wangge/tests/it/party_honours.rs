@@ -351,4 +351,18 @@ async fn the_street_approves_up_to_the_quota_and_the_published_roll_is_public_an
             && !page.contains("action=\"/party/honour-categories\""),
         "the community's page"
     );
+    // A member is offered only the categories of people, and sees only their own.
+    let mut d = Browser::new(&app);
+    d.login("dy-liuan").await;
+    let (s, page) = d.get("/party/honours").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        page.contains("自荐") && page.contains("最美志愿者（"),
+        "{page}"
+    );
+    assert!(!page.contains("红旗党支部（"), "not a category of people");
+    assert!(
+        !page.contains("常年照顾独居老人"),
+        "not another's nomination"
+    );
 }
