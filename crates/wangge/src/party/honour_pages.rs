@@ -3,8 +3,7 @@
 //! nominates themself; anyone sees the published rolls at `/honours`.
 
 use super::honours::{
-    self, CategoryInput, CategoryView, DecisionInput, NominationInput, NominationView, PublicRoll,
-    PublishInput,
+    self, CategoryInput, DecisionInput, NominationInput, NominationView, PublicRoll, PublishInput,
 };
 use super::member_pages::{Found, Tabs, find_residents, tabs};
 use super::pledge_pages::number;
@@ -17,16 +16,6 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use wangge_core::party::honour::{PeriodKind, Subject};
 
-/// One category with its nominations of the period shown.
-pub struct CategoryBlock {
-    pub c: CategoryView,
-    pub period: String,
-    pub period_label: String,
-    pub list: Vec<NominationView>,
-    pub approved: usize,
-    pub published: bool,
-}
-
 #[derive(Template)]
 #[template(path = "party/honours.html")]
 struct HonoursPage {
@@ -34,7 +23,7 @@ struct HonoursPage {
     tabs: Tabs,
     staff: bool,
     member: bool,
-    blocks: Vec<CategoryBlock>,
+    blocks: Vec<honours::CategoryBlock>,
     /// The caller's own nominations (a member).
     mine: Vec<NominationView>,
     /// Whether the caller may define categories (a street's staff).
@@ -67,33 +56,8 @@ pub async fn page(
         let t = tabs(&c, "honours");
         let staff = t.manage;
         let last = q.last == "1";
-        let cats = honours::categories(&st, &c).await?;
         let all = honours::nominations(&st, &c, None).await?;
-        let blocks = cats
-            .into_iter()
-            .map(|cat| {
-                let now = wangge_core::party::honour::Period::parse(&cat.current_period);
-                let p = match now {
-                    Some(p) if last => p.previous(),
-                    Some(p) => p,
-                    None => return None,
-                };
-                let list: Vec<NominationView> = all
-                    .iter()
-                    .filter(|n| n.category_id == cat.id && n.period == p.to_string())
-                    .cloned()
-                    .collect();
-                Some(CategoryBlock {
-                    approved: list.iter().filter(|n| n.status == "approved").count(),
-                    published: list.iter().any(|n| n.published),
-                    period: p.to_string(),
-                    period_label: p.label(),
-                    list,
-                    c: cat,
-                })
-            })
-            .collect::<Option<Vec<_>>>()
-            .unwrap_or_default();
+        let blocks = honours::board(&st, &c, &all, last).await?;
         let member = super::members::mine(&st, &c).await?.is_some();
         let defines = staff && c.scope.as_ref().is_none_or(|s| s.root().depth() <= 1);
         let branches = if staff {

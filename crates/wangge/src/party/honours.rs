@@ -82,13 +82,7 @@ async fn category_views(
     c: &Caller,
     rows: Vec<honour_category::Model>,
 ) -> AppResult<Vec<CategoryView>> {
-    let nodes: HashMap<i64, String> = node::Entity::find()
-        .filter(node::Column::Id.is_in(rows.iter().map(|r| r.org_node_id)))
-        .all(&st.db)
-        .await?
-        .into_iter()
-        .map(|n| (n.id, n.name))
-        .collect();
+    let nodes = super::service::node_names(&st.db, rows.iter().map(|r| r.org_node_id)).await?;
     let day = today();
     Ok(rows
         .into_iter()
@@ -774,13 +768,7 @@ pub async fn public(db: &impl ConnectionTrait, period: Option<&str>) -> AppResul
         .into_iter()
         .map(|c| (c.id, c))
         .collect();
-    let streets: HashMap<i64, String> = node::Entity::find()
-        .filter(node::Column::Id.is_in(cats.values().map(|c| c.org_node_id)))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|n| (n.id, n.name))
-        .collect();
+    let streets = super::service::node_names(db, cats.values().map(|c| c.org_node_id)).await?;
     let mut out = Vec::new();
     for r in rolls {
         let Some(cat) = cats.get(&r.category_id) else {
@@ -834,6 +822,57 @@ pub async fn public_photo(st: &Base, id: i64) -> AppResult<(String, Vec<u8>)> {
         return Err(nomination_not_found());
     }
     crate::infra::files::read(&st.config.data_dir, &n.photo_id).await
+}
+
+/// One category with the nominations of the period shown, as the page lists them.
+pub struct CategoryBlock {
+    pub c: CategoryView,
+    pub period: String,
+    pub period_label: String,
+    pub list: Vec<NominationView>,
+    /// Approved among `list` (the staff's figure: they see the whole roll of their subtree).
+    pub approved: usize,
+    /// Whether the roll of the period is published (frozen).
+    pub published: bool,
+}
+
+/// The categories in the caller's sight, each with the period shown (the current one, or the
+/// previous one when `last`) and the nominations of `all` for it.
+pub async fn board(
+    st: &Base,
+    c: &Caller,
+    all: &[NominationView],
+    last: bool,
+) -> AppResult<Vec<CategoryBlock>> {
+    let cats = categories(st, c).await?;
+    let mut shown = Vec::new();
+    for cat in cats {
+        let Some(now) = Period::parse(&cat.current_period) else {
+            continue;
+        };
+        let p = if last { now.previous() } else { now };
+        shown.push((cat, p));
+    }
+    let published =
+        published_rolls(&st.db, shown.iter().map(|(c, p)| (c.id, p.to_string()))).await?;
+    Ok(shown
+        .into_iter()
+        .map(|(cat, p)| {
+            let list: Vec<NominationView> = all
+                .iter()
+                .filter(|n| n.category_id == cat.id && n.period == p.to_string())
+                .cloned()
+                .collect();
+            CategoryBlock {
+                approved: list.iter().filter(|n| n.status == "approved").count(),
+                published: published.contains(&(cat.id, p.to_string())),
+                period: p.to_string(),
+                period_label: p.label(),
+                list,
+                c: cat,
+            }
+        })
+        .collect())
 }
 
 /// The honoured of a list of rolls (the public page's figure).

@@ -234,14 +234,13 @@ pub async fn list(db: &impl ConnectionTrait, c: &Caller) -> AppResult<Vec<party_
         .await?)
 }
 
-/// The names of the nodes the rows are attached to.
-async fn node_names(
+/// The names of nodes by id (each looked up once, in chunks).
+pub(super) async fn node_names(
     db: &impl ConnectionTrait,
-    rows: &[party_org::Model],
+    ids: impl IntoIterator<Item = i64>,
 ) -> AppResult<HashMap<i64, String>> {
-    let ids: Vec<i64> = rows
-        .iter()
-        .map(|r| r.org_node_id)
+    let ids: Vec<i64> = ids
+        .into_iter()
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
@@ -336,7 +335,7 @@ pub async fn views(
     db: &impl ConnectionTrait,
     rows: &[party_org::Model],
 ) -> AppResult<Vec<OrgView>> {
-    let names = node_names(db, rows).await?;
+    let names = node_names(db, rows.iter().map(|r| r.org_node_id)).await?;
     let terms = terms(db).await?;
     let day = today();
     let mut out: Vec<OrgView> = rows

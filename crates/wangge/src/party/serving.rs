@@ -21,8 +21,7 @@ use crate::org::entity::node;
 use crate::people::entity::resident;
 use crate::web::{Base, Caller};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -147,14 +146,7 @@ async fn unit_views(
     c: &Caller,
     rows: Vec<party_unit::Model>,
 ) -> AppResult<Vec<UnitView>> {
-    let node_ids: Vec<i64> = rows.iter().map(|r| r.org_node_id).collect();
-    let nodes: HashMap<i64, String> = node::Entity::find()
-        .filter(node::Column::Id.is_in(node_ids))
-        .all(&st.db)
-        .await?
-        .into_iter()
-        .map(|n| (n.id, n.name))
-        .collect();
+    let nodes = super::service::node_names(&st.db, rows.iter().map(|r| r.org_node_id)).await?;
     let mut counts: HashMap<i64, u64> = HashMap::new();
     if !rows.is_empty() {
         for r in party_registration::Entity::find()
@@ -611,13 +603,7 @@ async fn registration_views(
         .into_iter()
         .map(|r| (r.id, r.name))
         .collect();
-    let nodes: HashMap<i64, String> = node::Entity::find()
-        .filter(node::Column::Id.is_in(rows.iter().map(|r| r.community_id)))
-        .all(&st.db)
-        .await?
-        .into_iter()
-        .map(|n| (n.id, n.name))
-        .collect();
+    let nodes = super::service::node_names(&st.db, rows.iter().map(|r| r.community_id)).await?;
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let hours = confirmed_tenths(&st.db, &ids, chrono::Datelike::year(&today())).await?;
     Ok(rows
@@ -971,13 +957,7 @@ async fn need_views(
         .into_iter()
         .map(|r| (r.id, r.name))
         .collect();
-    let nodes: HashMap<i64, String> = node::Entity::find()
-        .filter(node::Column::Id.is_in(rows.iter().map(|r| r.org_node_id)))
-        .all(&st.db)
-        .await?
-        .into_iter()
-        .map(|n| (n.id, n.name))
-        .collect();
+    let nodes = super::service::node_names(&st.db, rows.iter().map(|r| r.org_node_id)).await?;
     let own = match viewer {
         Viewer::Member(r) => Some(r.id),
         _ => None,
@@ -1470,11 +1450,6 @@ pub async fn record(st: &Base, c: &Caller, id: i64, year: i32) -> AppResult<Reco
     })
 }
 
-/// How many registrations and confirmed hours a list holds (the page's figures).
-pub fn registration_count(list: &[RegistrationView]) -> usize {
-    list.iter().filter(|r| r.status == "active").count()
-}
-
 /// The number of sign-ups waiting for the community's confirmation among needs.
 pub fn awaiting_confirmation(needs: &[NeedView]) -> usize {
     needs
@@ -1482,13 +1457,4 @@ pub fn awaiting_confirmation(needs: &[NeedView]) -> usize {
         .flat_map(|n| n.signups.iter())
         .filter(|s| s.state == SignUp::Served.as_str())
         .count()
-}
-
-/// Counts a need's live sign-ups (for tests and the API).
-pub async fn live_signups(db: &impl ConnectionTrait, need_id: i64) -> AppResult<u64> {
-    Ok(party_signup::Entity::find()
-        .filter(party_signup::Column::NeedId.eq(need_id))
-        .filter(party_signup::Column::State.ne(SignUp::Cancelled.as_str()))
-        .count(db)
-        .await?)
 }

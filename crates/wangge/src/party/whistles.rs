@@ -149,29 +149,21 @@ async fn views(
             .all(&st.db)
             .await?
     };
-    let nodes: HashMap<i64, String> = crate::org::entity::node::Entity::find()
-        .filter(crate::org::entity::node::Column::Id.is_in(rows.iter().map(|r| r.org_node_id)))
-        .all(&st.db)
-        .await?
-        .into_iter()
-        .map(|n| (n.id, n.name))
-        .collect();
+    let nodes = super::service::node_names(&st.db, rows.iter().map(|r| r.org_node_id)).await?;
     let now = now_ms();
     let mut by: HashMap<i64, Vec<CallView>> = HashMap::new();
-    let running: HashMap<i64, bool> = rows
+    // Per whistle: (open, the caller runs it).
+    let whistle: HashMap<i64, (bool, bool)> = rows
         .iter()
         .map(|w| {
-            let p = OrgPath::parse(&w.org_path).ok();
-            (
-                w.id,
-                w.status == "open" && runs(c) && p.is_some_and(|p| c.allows(&p)),
-            )
+            let mine = runs(c) && OrgPath::parse(&w.org_path).is_ok_and(|p| c.allows(&p));
+            (w.id, (w.status == "open", mine))
         })
         .collect();
     for k in calls {
         let state = Call::of(k.due_at, k.arrived_at, k.answered_at, now);
         let own = dept.is_some() && k.department_id == dept;
-        let open_and_runs = running.get(&k.whistle_id).copied().unwrap_or(false);
+        let (open, mine) = whistle.get(&k.whistle_id).copied().unwrap_or_default();
         by.entry(k.whistle_id).or_default().push(CallView {
             id: k.id,
             callee_kind: if k.unit_id.is_some() {
@@ -188,12 +180,7 @@ async fn views(
             state: state.as_str(),
             state_label: state.label(),
             red: state.red(),
-            can_act: !state.answered()
-                && (open_and_runs
-                    || (own
-                        && rows
-                            .iter()
-                            .any(|w| w.id == k.whistle_id && w.status == "open"))),
+            can_act: open && !state.answered() && (mine || own),
             callee_name: k.callee_name,
             answer: k.answer,
             answered_by: k.answered_by,
