@@ -12,7 +12,7 @@
 use chrono::NaiveDate;
 
 /// One criterion of a star: an area, the task, the points it is worth.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Criterion {
     pub area: String,
     pub task: String,
@@ -20,7 +20,7 @@ pub struct Criterion {
 }
 
 /// One star of a set.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct StarDef {
     /// A stable key within the set (`strong`, `industry` …).
     pub key: String,
@@ -64,6 +64,12 @@ impl SetKind {
             SetKind::Rural => "村党组织",
             SetKind::Urban => "社区党组织",
         }
+    }
+
+    pub fn parse(s: &str) -> Option<SetKind> {
+        [SetKind::Rural, SetKind::Urban]
+            .into_iter()
+            .find(|k| k.as_str() == s)
     }
 
     /// The set a branch of this category (`village`, `community` …) is rated by: villages by
@@ -275,6 +281,90 @@ pub fn held(set: &[StarDef], awarded: &[String], withdrawn: &[String]) -> Vec<St
         .collect()
 }
 
+/// Where a branch's review of a year stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// 自评中: the branch writes its self-assessment.
+    Draft,
+    /// 待评定: submitted to the street.
+    Submitted,
+    /// 已评分: the street scored it (the first level when there are two).
+    Scored,
+    /// 已复核: a second reviewer confirmed the scores (two levels).
+    Checked,
+    /// 公示中: published for five days; objections are heard.
+    Public,
+    /// 已授星.
+    Awarded,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 6] = [
+        Stage::Draft,
+        Stage::Submitted,
+        Stage::Scored,
+        Stage::Checked,
+        Stage::Public,
+        Stage::Awarded,
+    ];
+
+    /// The identifier stored and used in the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Draft => "draft",
+            Stage::Submitted => "submitted",
+            Stage::Scored => "scored",
+            Stage::Checked => "checked",
+            Stage::Public => "public",
+            Stage::Awarded => "awarded",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Stage> {
+        Stage::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// The Chinese name.
+    pub fn label(self) -> &'static str {
+        match self {
+            Stage::Draft => "自评中",
+            Stage::Submitted => "待街道评定",
+            Stage::Scored => "已评分",
+            Stage::Checked => "已复核",
+            Stage::Public => "公示中",
+            Stage::Awarded => "已授星",
+        }
+    }
+}
+
+/// The steps of a review, each with the stage it leaves from and the one it reaches. `two_level`:
+/// the set asks for a second reviewer's check before publication.
+///
+/// - `submit`: the branch submits its self-assessment (自评中 → 待评定);
+/// - `return`: the street sends it back for more evidence (before publication);
+/// - `score`: the street scores it, again if needed before publication;
+/// - `check`: the second reviewer confirms the scores (two levels only);
+/// - `publish`: 公示 begins (after the scores, or their check with two levels);
+/// - `uphold`: an objection upheld sends the review back to be scored again;
+/// - `award`: after 公示 (the window and the objections are the caller's to check, [`may_award`]).
+pub fn next_stage(stage: Stage, step: &str, two_level: bool) -> Result<Stage, String> {
+    use Stage::*;
+    let to = match (step, stage) {
+        ("submit", Draft) => Submitted,
+        ("return", Submitted | Scored | Checked) => Draft,
+        ("score", Submitted | Scored | Checked) => Scored,
+        ("check", Scored) if two_level => Checked,
+        ("publish", Scored) if !two_level => Public,
+        ("publish", Checked) if two_level => Public,
+        ("uphold", Public) => Submitted,
+        ("award", Public) => Awarded,
+        ("check", _) if !two_level => return Err("本年度星级标准只设一级评定，不需要复核".into()),
+        ("publish", Scored) => return Err("两级评定：须由另一位评定人复核后才能公示".into()),
+        _ => return Err(format!("评定{}，不能这样操作", stage.label())),
+    };
+    Ok(to)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -373,5 +463,31 @@ mod tests {
             vec!["strong".to_owned(), "safety".to_owned()]
         );
         assert!(held(&set, &awarded, &["strong".to_owned()]).is_empty());
+    }
+    #[test]
+    fn a_review_moves_one_step_at_a_time() {
+        use Stage::*;
+        assert_eq!(next_stage(Draft, "submit", false), Ok(Submitted));
+        assert_eq!(next_stage(Submitted, "score", false), Ok(Scored));
+        assert_eq!(next_stage(Scored, "publish", false), Ok(Public));
+        assert_eq!(next_stage(Public, "award", false), Ok(Awarded));
+        assert_eq!(next_stage(Public, "uphold", false), Ok(Submitted));
+        assert_eq!(next_stage(Scored, "return", false), Ok(Draft));
+        // Two levels: no publication before the check.
+        assert!(
+            next_stage(Scored, "publish", true)
+                .expect_err("unchecked")
+                .contains("复核")
+        );
+        assert_eq!(next_stage(Scored, "check", true), Ok(Checked));
+        assert_eq!(next_stage(Checked, "publish", true), Ok(Public));
+        assert!(next_stage(Scored, "check", false).is_err());
+        // Nothing after the award but withdrawals (not a stage change).
+        assert!(next_stage(Awarded, "score", false).is_err());
+        assert!(next_stage(Draft, "award", false).is_err());
+        assert!(next_stage(Public, "return", false).is_err());
+        for s in Stage::ALL {
+            assert_eq!(Stage::parse(s.as_str()), Some(s));
+        }
     }
 }

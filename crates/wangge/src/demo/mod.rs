@@ -8,6 +8,7 @@ pub mod party;
 mod pdf;
 pub mod people;
 pub mod serve;
+mod stars;
 pub mod wishes;
 
 use crate::infra::audit::{self, Entry, Who};

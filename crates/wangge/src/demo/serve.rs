@@ -30,6 +30,7 @@ pub struct Made {
     pub registrations: usize,
     pub needs: usize,
     pub whistles: usize,
+    pub star_reviews: usize,
 }
 
 /// (name, kind, party organization, contact, phone, needs, resources, projects, at the street)
@@ -593,6 +594,7 @@ pub async fn generate(st: &Base) -> AppResult<Made> {
         made.whistles += 2;
     }
     honours(st, &secretary, &centre, &street, &first).await?;
+    made.star_reviews = super::stars::generate(st, &street).await?;
     Ok(made)
 }
 

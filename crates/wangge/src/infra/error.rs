@@ -148,7 +148,7 @@ impl From<Invalid> for AppError {
 type HeldRule = (&'static [&'static str], fn() -> AppError);
 
 /// The rules of the form "at most one …" the database holds.
-const HELD_BY_THE_DATABASE: [HeldRule; 24] = [
+const HELD_BY_THE_DATABASE: [HeldRule; 27] = [
     (&["ux_residents_one_head", "residents.household_id"], || {
         AppError::bad(
             "two_heads",
@@ -256,6 +256,16 @@ const HELD_BY_THE_DATABASE: [HeldRule; 24] = [
     (&["ux_honour_rolls", "honour_rolls.period"], || {
         AppError::conflict("published_twice", "本期光荣榜已公布")
     }),
+    (&["ux_star_sets", "star_sets.kind"], || {
+        AppError::conflict("set_twice", "街道本年度已有这类党组织的星级标准")
+    }),
+    (&["ux_star_reviews", "star_reviews.year"], || {
+        AppError::conflict("review_twice", "该党组织本年度已有星级评定")
+    }),
+    (
+        &["ux_star_withdrawals", "star_withdrawals.star_key"],
+        || AppError::conflict("withdrawn_twice", "这颗星已经摘除"),
+    ),
 ];
 
 impl From<sea_orm::DbErr> for AppError {

@@ -786,3 +786,105 @@ pub mod honour_roll {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+/// 五星支部: a street's star set of a year for one kind of branch (the stars as JSON).
+pub mod star_set {
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "star_sets")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub org_node_id: i64,
+        pub org_path: String,
+        pub year: i32,
+        pub kind: String,
+        pub two_level: bool,
+        pub stars: String,
+        pub actor_name: String,
+        pub created_at: i64,
+        pub updated_at: i64,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// 五星支部: a branch's review of a year (self-assessment, scores and the stars awarded as JSON).
+pub mod star_review {
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "star_reviews")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub set_id: i64,
+        pub party_org_id: i64,
+        pub org_path: String,
+        pub year: i32,
+        pub stage: String,
+        pub assessment: String,
+        pub scores: String,
+        pub awarded: String,
+        pub score_note: String,
+        pub scored_by_id: Option<i64>,
+        pub scored_by: String,
+        pub checked_by: String,
+        pub return_note: String,
+        pub public_from: Option<String>,
+        pub awarded_on: Option<String>,
+        pub created_at: i64,
+        pub updated_at: i64,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// 五星支部: an objection raised during 公示.
+pub mod star_objection {
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "star_objections")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub review_id: i64,
+        pub org_path: String,
+        pub body: String,
+        pub raised_by_id: Option<i64>,
+        pub raised_by: String,
+        pub status: String,
+        pub answer: String,
+        pub answered_by: String,
+        pub created_at: i64,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// 五星支部: a star withdrawn (摘星) with its reason.
+pub mod star_withdrawal {
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "star_withdrawals")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub review_id: i64,
+        pub org_path: String,
+        pub star_key: String,
+        pub reason: String,
+        pub withdrawn_on: String,
+        pub withdrawn_by: String,
+        pub created_at: i64,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

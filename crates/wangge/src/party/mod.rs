@@ -32,6 +32,9 @@ pub mod service;
 pub mod serving;
 pub mod shape;
 pub mod shape_pages;
+pub mod star_api;
+pub mod star_pages;
+pub mod stars;
 pub mod whistles;
 pub mod wish_api;
 pub mod wish_pages;
@@ -105,6 +108,7 @@ pub const SLICE: Slice = Slice {
         ("/party/wishes", WISH_BODY_LIMIT),
         ("/party/wishes/{id}/fulfil", WISH_BODY_LIMIT),
         ("/party/honour-nominations", WISH_BODY_LIMIT),
+        ("/party/stars/{id}/assess/{key}", WISH_BODY_LIMIT),
     ],
     holds: &[
         Hold::path("party_orgs", "org_path", "个党组织"),
@@ -137,6 +141,11 @@ pub const SLICE: Slice = Slice {
         Hold::path("honour_categories", "org_path", "个光荣榜类别"),
         Hold::path("honour_nominations", "org_path", "条光荣榜提名"),
         Hold::path("honour_rolls", "org_path", "期光荣榜"),
+        Hold::path("star_sets", "org_path", "套星级标准"),
+        Hold::id("star_sets", "org_node_id", "套星级标准"),
+        Hold::path("star_reviews", "org_path", "个五星支部评定"),
+        Hold::path("star_objections", "org_path", "条五星支部异议"),
+        Hold::path("star_withdrawals", "org_path", "条摘星记录"),
     ],
     audit_actions: &[("dissolve", "撤销"), ("view", "查看"), ("end", "解除")],
     audit_entities: &[
@@ -162,6 +171,9 @@ pub const SLICE: Slice = Slice {
         ("honour_category", "光荣榜类别"),
         ("honour_nomination", "光荣榜提名"),
         ("honour_roll", "光荣榜"),
+        ("star_set", "星级标准"),
+        ("star_review", "五星支部评定"),
+        ("star_objection", "五星支部异议"),
     ],
     seed: None,
     kinds: &[&wangge_core::flow::errand::KIND],
@@ -257,6 +269,18 @@ fn api() -> Routes<Base> {
         ))
         .routes(routes!(serve_api::api_honour_decide))
         .routes(routes!(serve_api::api_honour_publish))
+        .routes(routes!(star_api::api_stars))
+        .routes(routes!(star_api::api_star_set_adopt))
+        .routes(routes!(
+            star_api::api_star_set_get,
+            star_api::api_star_set_edit
+        ))
+        .routes(routes!(star_api::api_star_review_start))
+        .routes(routes!(star_api::api_star_review_get))
+        .routes(routes!(star_api::api_star_assess))
+        .routes(routes!(star_api::api_star_review_step))
+        .routes(routes!(star_api::api_star_objection_decide))
+        .routes(routes!(star_api::api_public_stars))
 }
 
 /// The pages.
@@ -359,6 +383,24 @@ fn pages() -> Routes<Base> {
         .route("/party/honour-rolls", post(honour_pages::publish))
         .route("/honours", get(honour_pages::public))
         .route("/honours/photo/{id}", get(honour_pages::photo))
+        .route(
+            "/party/stars",
+            get(star_pages::list).post(star_pages::start),
+        )
+        .route("/party/star-sets", post(star_pages::adopt))
+        .route(
+            "/party/star-sets/{id}",
+            get(star_pages::set_page).post(star_pages::set_edit),
+        )
+        .route("/party/stars/{id}", get(star_pages::detail))
+        .route("/party/stars/{id}/{step}", post(star_pages::step))
+        .route("/party/stars/{id}/assess/{key}", post(star_pages::assess))
+        .route("/party/stars/{id}/photo/{file}", get(star_pages::photo))
+        .route(
+            "/party/star-objections/{id}/{step}",
+            post(star_pages::objection),
+        )
+        .route("/stars", get(star_pages::public))
         .route("/party/terms", post(pages::set_terms))
         .route(
             "/party/members",

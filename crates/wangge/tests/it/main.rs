@@ -22,6 +22,7 @@ mod party_members;
 mod party_pledges;
 mod party_serve;
 mod party_shape;
+mod party_stars;
 mod party_wishes;
 mod people;
 mod races;

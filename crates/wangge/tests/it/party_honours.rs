@@ -346,7 +346,7 @@ async fn the_street_approves_up_to_the_quota_and_the_published_roll_is_public_an
     let (s, page) = c.get("/party/honours").await;
     assert_eq!(s, StatusCode::OK);
     assert!(
-        page.contains("action=\"/party/honour-nominations\"")
+        page.contains("action=\"/party/honour-nominations?")
             && !page.contains("/approve\"")
             && !page.contains("action=\"/party/honour-categories\""),
         "the community's page"
@@ -365,4 +365,63 @@ async fn the_street_approves_up_to_the_quota_and_the_published_roll_is_public_an
         !page.contains("常年照顾独居老人"),
         "not another's nomination"
     );
+}
+
+/// The form on a page with this action's start, as a browser would send it: its action and
+/// the name of its file input.
+pub(crate) fn upload_form(page: &str, action: &str) -> (String, String) {
+    let at = page
+        .find(&format!("action=\"{action}"))
+        .unwrap_or_else(|| panic!("a form posting to {action}"))
+        + 8;
+    let end = at + page[at..].find('"').expect("the action's end");
+    let form_end = at + page[at..].find("</form>").expect("the form's end");
+    let file = page[at..form_end]
+        .split("type=\"file\" name=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("a file input")
+        .to_owned();
+    (page[at..end].replace("&amp;", "&"), file)
+}
+
+#[tokio::test]
+async fn a_nomination_sent_from_the_page_keeps_its_photo() {
+    let app = TestApp::spawn().await;
+    let zz = app.token("qinghe-zz").await;
+    let (s, cat) = app
+        .send(
+            Method::POST,
+            &zz,
+            "/api/v1/party/honour-categories",
+            json!({"name": "最美志愿者", "period_kind": "month", "quota": 2, "subject": "person"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{cat}");
+    let sj = app.token("liuan-sj").await;
+    let people = residents(&app, "wgy-liuan-1", "33019900100101", 1, 860).await;
+    let mut b = Browser::new(&app);
+    b.login("liuan-sj").await;
+    let (s, page) = b.get("/party/honours?q=党员860").await;
+    assert_eq!(s, StatusCode::OK);
+    let (action, file) = upload_form(&page, "/party/honour-nominations");
+    let cat = cat["id"].to_string();
+    let resident = people[0].0.to_string();
+    let (s, loc) = b
+        .upload(
+            &action,
+            &[
+                ("category_id", cat.as_str()),
+                ("period", ""),
+                ("resident_id", resident.as_str()),
+                ("citation", "常年义务理发"),
+            ],
+            &file,
+            &crate::support::tiny_jpeg(),
+        )
+        .await;
+    assert_eq!((s, loc.as_str()), (StatusCode::SEE_OTHER, "/party/honours"));
+    let (_, list) = app.get(&sj, "/api/v1/party/honour-nominations").await;
+    assert_eq!(list[0]["nominee_name"], "党员860", "{list}");
+    assert_eq!(list[0]["has_photo"], true, "the photo kept: {list}");
 }

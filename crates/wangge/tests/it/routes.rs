@@ -228,6 +228,15 @@ const ROUTES: &[Route] = &[
     r("/api/v1/party/honour-nominations", Can(PartyView), Scoped),
     r("/api/v1/party/honour-nominations/{id}/{step}", Any, Scoped),
     r("/api/v1/party/honour-rolls", Any, Scoped),
+    r("/api/v1/party/stars", Can(PartyView), Scoped),
+    r("/api/v1/party/star-sets", Any, Scoped),
+    r("/api/v1/party/star-sets/{id}", Can(PartyView), Scoped),
+    r("/api/v1/party/star-reviews", Any, Scoped),
+    r("/api/v1/party/star-reviews/{id}", Can(PartyView), Scoped),
+    r("/api/v1/party/star-reviews/{id}/stars/{key}", Any, Scoped),
+    r("/api/v1/party/star-reviews/{id}/{step}", Any, Scoped),
+    r("/api/v1/party/star-objections/{id}/{step}", Any, Scoped),
+    r("/api/v1/stars", Public, Open),
     r(
         "/api/v1/party/meetings/{id}/files",
         Can(PartyMemberView),
@@ -399,6 +408,15 @@ const ROUTES: &[Route] = &[
     r("/party/honour-rolls", Any, Scoped),
     r("/honours", Public, Open),
     r("/honours/photo/{id}", Public, Scoped),
+    r("/party/stars", Can(PartyView), Scoped),
+    r("/party/star-sets", Any, Scoped),
+    r("/party/star-sets/{id}", Can(PartyView), Scoped),
+    r("/party/stars/{id}", Can(PartyView), Scoped),
+    r("/party/stars/{id}/{step}", Any, Scoped),
+    r("/party/stars/{id}/assess/{key}", Any, Scoped),
+    r("/party/stars/{id}/photo/{file}", Can(PartyView), Scoped),
+    r("/party/star-objections/{id}/{step}", Any, Scoped),
+    r("/stars", Public, Open),
     r("/party/meetings/{id}/files", Can(PartyMemberView), Scoped),
     r(
         "/party/meetings/{id}/files/{doc}",
@@ -512,6 +530,9 @@ struct Other {
     whistle: i64,
     call: i64,
     nomination: i64,
+    star_set: i64,
+    star_review: i64,
+    star_objection: i64,
     markers: Vec<String>,
 }
 
@@ -950,7 +971,63 @@ async fn other_street(app: &TestApp) -> Other {
     .await
     .expect("a nomination there")
     .id;
+    // 五星支部: the street's set, the 江滨 branch's review in 公示 with its self-assessment and
+    // an objection.
+    let year = chrono::Datelike::year(&wangge::infra::clock::today());
+    let star_set = wangge::party::stars::adopt(
+        &app.state,
+        &cli,
+        wangge::party::stars::AdoptInput {
+            org_node_id: Some(street),
+            year: Some(year),
+            kind: "urban".into(),
+        },
+    )
+    .await
+    .expect("a star set there")
+    .id;
+    let star_review = wangge::party::stars::start(
+        &app.state,
+        &cli,
+        wangge::party::stars::StartInput {
+            party_org_id: Some(party_org),
+            year: Some(year),
+        },
+    )
+    .await
+    .expect("a star review there")
+    .id;
+    wangge::infra::db::exec(
+        &app.db,
+        "UPDATE star_reviews SET stage = 'public', public_from = $1, \
+         assessment = '[{\"key\":\"strong\",\"points\":90,\"text\":\"江滨自评说明\",\"links\":[],\"files\":[]}]' \
+         WHERE id = $2",
+        vec![
+            wangge::infra::clock::today().to_string().into(),
+            star_review.into(),
+        ],
+    )
+    .await
+    .expect("in 公示");
+    wangge::party::stars::step(
+        &app.state,
+        &cli,
+        star_review,
+        "object",
+        wangge::party::stars::StepInput {
+            note: "江滨星级异议".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("an objection there");
+    let star_objection = id(format!(
+        "SELECT MIN(id) FROM star_objections WHERE review_id = {star_review}"
+    ))
+    .await;
     let mut markers = vec![
+        "江滨自评说明".to_owned(),
+        "江滨星级异议".to_owned(),
         "江滨好人".to_owned(),
         "江滨救人的事迹".to_owned(),
         "江滨港务集团".to_owned(),
@@ -1011,15 +1088,16 @@ async fn other_street(app: &TestApp) -> Other {
         whistle,
         call,
         nomination,
+        star_set,
+        star_review,
+        star_objection,
         markers,
     }
 }
 
 /// A tiny JPEG, uploaded by `token`; its id.
 pub async fn upload_photo(app: &TestApp, token: &str) -> String {
-    let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xE1, 0x00, 0x16];
-    jpeg.extend_from_slice(b"Exif\0\0II*\0\x08\0\0\0\0\0GPS!");
-    jpeg.extend_from_slice(&[0xFF, 0xDA, 0, 2, 7, 7, 7, 0xFF, 0xD9]);
+    let jpeg = crate::support::tiny_jpeg();
     let r = app
         .client
         .post(app.url("/api/v1/files"))
@@ -1077,6 +1155,12 @@ fn fill(path: &str, o: &Other) -> String {
         o.whistle.to_string()
     } else if path.contains("/party/whistle-calls/") {
         o.call.to_string()
+    } else if path.contains("/party/star-sets/") {
+        o.star_set.to_string()
+    } else if path.contains("/party/star-reviews/") || path.contains("/party/stars/") {
+        o.star_review.to_string()
+    } else if path.contains("/party/star-objections/") {
+        o.star_objection.to_string()
     } else if path.contains("/party/honour-nominations/") || path.contains("/honours/photo/") {
         o.nomination.to_string()
     } else if path.contains("/party/pledges/") {
@@ -1104,6 +1188,7 @@ fn fill(path: &str, o: &Other) -> String {
         .replace("{file}", "app.css")
         .replace("{step}", "claim")
         .replace("{which}", "wish")
+        .replace("{key}", "strong")
 }
 
 /// A body that points every reference it can at the other street.
@@ -1211,6 +1296,10 @@ async fn fingerprint(app: &TestApp) -> Vec<Value> {
         "SELECT COUNT(*) FROM honour_categories",
         "SELECT COUNT(*) FROM honour_nominations WHERE status = 'nominated'",
         "SELECT COUNT(*) FROM honour_rolls",
+        "SELECT COALESCE(MAX(updated_at), 0) FROM star_sets",
+        "SELECT COALESCE(MAX(updated_at), 0) FROM star_reviews",
+        "SELECT COUNT(*) FROM star_objections WHERE status = 'open'",
+        "SELECT COUNT(*) FROM star_withdrawals",
     ] {
         out.push(json!(scalar(app, sql).await.to_string()));
     }

@@ -472,6 +472,59 @@ impl<'a> Browser<'a> {
         }
     }
 
+    /// Posts a multipart form with a file (`file_field`, a JPEG or any bytes) as a browser does;
+    /// returns (status, Location header or body).
+    pub async fn upload(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file_field: &str,
+        file: &[u8],
+    ) -> (StatusCode, String) {
+        let boundary = "wanggeUpload7MA4YWxkTrZu0gW";
+        let mut body = Vec::new();
+        for (k, v) in fields {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{file_field}\"; filename=\"a.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(file);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let r = self
+            .app
+            .client
+            .post(self.app.url(path))
+            .header(header::COOKIE, self.cookie_header())
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body)
+            .send()
+            .await
+            .expect("upload");
+        self.keep(&r);
+        let s = r.status();
+        let loc = r
+            .headers()
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        match loc {
+            Some(l) => (s, l),
+            None => (s, r.text().await.unwrap_or_default()),
+        }
+    }
+
     /// Logs in through the login form; returns the CSRF token of the session.
     pub async fn login(&mut self, username: &str) -> String {
         let (s, page) = self.get("/login").await;
@@ -499,4 +552,12 @@ impl<'a> Browser<'a> {
 pub fn csrf_of(page: &str) -> String {
     let at = page.find("name=\"_csrf\" value=\"").expect("a csrf field") + 20;
     page[at..at + 64].to_owned()
+}
+
+/// A tiny JPEG (with an Exif block the store strips).
+pub fn tiny_jpeg() -> Vec<u8> {
+    let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xE1, 0x00, 0x16];
+    jpeg.extend_from_slice(b"Exif\0\0II*\0\x08\0\0\0\0\0GPS!");
+    jpeg.extend_from_slice(&[0xFF, 0xDA, 0, 2, 7, 7, 7, 0xFF, 0xD9]);
+    jpeg
 }

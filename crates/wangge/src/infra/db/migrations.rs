@@ -35,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0021PartyPosts),
             Box::new(M0022PartyServe),
             Box::new(M0023Honours),
+            Box::new(M0024Stars),
         ]
     }
 }
@@ -2623,6 +2624,147 @@ impl MigrationTrait for M0023Honours {
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         for t in ["honour_rolls", "honour_nominations", "honour_categories"] {
+            m.drop_table(Table::drop().table(t).to_owned()).await?;
+        }
+        Ok(())
+    }
+}
+
+/// 五星支部: the street's star sets of a year (one a kind), each branch's review of a year (one:
+/// unique), the objections raised during 公示, and the stars withdrawn (摘星; a star of a review
+/// once: unique).
+struct M0024Stars;
+
+impl MigrationName for M0024Stars {
+    fn name(&self) -> &str {
+        "m0024_stars"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0024Stars {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("star_sets")
+                .col(big_pk_auto("id"))
+                .col(big_integer("org_node_id"))
+                .col(party_path(m))
+                .col(integer("year"))
+                .col(string_len("kind", 8))
+                .col(boolean("two_level").default(false))
+                .col(text("stars"))
+                .col(string_len("actor_name", 60))
+                .col(ts("created_at"))
+                .col(ts("updated_at"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("star_reviews")
+                .col(big_pk_auto("id"))
+                .col(big_integer("set_id"))
+                .col(big_integer("party_org_id"))
+                .col(party_path(m))
+                .col(integer("year"))
+                .col(string_len("stage", 12))
+                .col(text("assessment"))
+                .col(text("scores"))
+                .col(text("awarded"))
+                .col(string_len("score_note", 500).default(""))
+                .col(big_integer_null("scored_by_id"))
+                .col(string_len("scored_by", 60).default(""))
+                .col(string_len("checked_by", 60).default(""))
+                .col(string_len("return_note", 500).default(""))
+                .col(string_len_null("public_from", 10))
+                .col(string_len_null("awarded_on", 10))
+                .col(ts("created_at"))
+                .col(ts("updated_at"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("star_objections")
+                .col(big_pk_auto("id"))
+                .col(big_integer("review_id"))
+                .col(party_path(m))
+                .col(string_len("body", 500))
+                .col(big_integer_null("raised_by_id"))
+                .col(string_len("raised_by", 60))
+                .col(string_len("status", 12))
+                .col(string_len("answer", 500).default(""))
+                .col(string_len("answered_by", 60).default(""))
+                .col(ts("created_at"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("star_withdrawals")
+                .col(big_pk_auto("id"))
+                .col(big_integer("review_id"))
+                .col(party_path(m))
+                .col(string_len("star_key", 24))
+                .col(string_len("reason", 500))
+                .col(string_len("withdrawn_on", 10))
+                .col(string_len("withdrawn_by", 60))
+                .col(ts("created_at"))
+                .to_owned(),
+        )
+        .await?;
+        for (table, name, cols) in [
+            ("star_sets", "ix_star_sets_path", &["org_path"][..]),
+            ("star_reviews", "ix_star_reviews_path", &["org_path"][..]),
+            ("star_reviews", "ix_star_reviews_set", &["set_id"][..]),
+            (
+                "star_objections",
+                "ix_star_objections_review",
+                &["review_id"][..],
+            ),
+            (
+                "star_objections",
+                "ix_star_objections_path",
+                &["org_path"][..],
+            ),
+            (
+                "star_withdrawals",
+                "ix_star_withdrawals_path",
+                &["org_path"][..],
+            ),
+        ] {
+            index(m, table, name, cols, false).await?;
+        }
+        for (table, name, cols) in [
+            (
+                "star_sets",
+                "ux_star_sets",
+                &["org_node_id", "year", "kind"][..],
+            ),
+            (
+                "star_reviews",
+                "ux_star_reviews",
+                &["party_org_id", "year"][..],
+            ),
+            (
+                "star_withdrawals",
+                "ux_star_withdrawals",
+                &["review_id", "star_key"][..],
+            ),
+        ] {
+            index(m, table, name, cols, true).await?;
+        }
+        Ok(())
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for t in [
+            "star_withdrawals",
+            "star_objections",
+            "star_reviews",
+            "star_sets",
+        ] {
             m.drop_table(Table::drop().table(t).to_owned()).await?;
         }
         Ok(())
