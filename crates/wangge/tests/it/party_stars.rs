@@ -919,6 +919,55 @@ async fn the_pages_carry_the_review_for_each_side() {
         page.contains("支部过硬星") && page.contains("name=\"criteria_0\""),
         "the set's form"
     );
+    // The street gives the second star a pass mark of its own; the page sends every slot.
+    let mut form: Vec<(String, String)> =
+        vec![("_csrf".into(), zc.clone()), ("gate".into(), "0".into())];
+    for (i, key) in ["strong", "service", "safety", "joint", "civility"]
+        .iter()
+        .enumerate()
+    {
+        let at = page
+            .find(&format!("name=\"criteria_{i}\""))
+            .expect("a slot");
+        let text = page[at..]
+            .split_once('>')
+            .and_then(|(_, t)| t.split_once("</textarea>"))
+            .map(|(t, _)| t.to_owned())
+            .expect("criteria");
+        form.push((format!("key_{i}"), (*key).into()));
+        form.push((format!("name_{i}"), format!("第{}星", i + 1)));
+        form.push((
+            format!("pass_{i}"),
+            if i == 1 { "70".into() } else { String::new() },
+        ));
+        form.push((format!("criteria_{i}"), text));
+    }
+    form.push(("name_5".into(), String::new()));
+    form.push(("criteria_5".into(), String::new()));
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let (s, _) = zz.post(&loc, &pairs).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let set_id: i64 = loc
+        .rsplit('/')
+        .next()
+        .and_then(|s| s.parse().ok())
+        .expect("id");
+    let (_, set) = app
+        .get(
+            &app.token("qinghe-zz").await,
+            &format!("/api/v1/party/star-sets/{set_id}"),
+        )
+        .await;
+    assert_eq!(
+        (
+            set["stars"][1]["pass"].as_u64(),
+            set["stars"][1]["name"].as_str(),
+            set["gate"].as_str(),
+            set["stars"].as_array().map(Vec::len)
+        ),
+        (Some(70), Some("第2星"), Some("第1星"), Some(5)),
+        "{set}"
+    );
     // The community opens the review and assesses a star with a photo and a link.
     let mut sj = Browser::new(&app);
     let sc = sj.login("liuan-sj").await;
@@ -994,7 +1043,7 @@ async fn the_pages_carry_the_review_for_each_side() {
             &[
                 ("_csrf", &zc),
                 ("p_strong", "90"),
-                ("p_service", "85"),
+                ("p_service", "72"),
                 ("p_safety", "60"),
                 ("p_joint", "88"),
                 ("p_civility", "81"),

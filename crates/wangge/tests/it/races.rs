@@ -937,3 +937,82 @@ async fn the_last_place_of_a_need_and_of_a_quota_have_one_winner() {
         1
     );
 }
+
+/// 五星支部: one star set of a kind a street a year, one review a branch a year — two at once,
+/// one wins (held by unique indexes), on either database.
+#[tokio::test]
+async fn one_star_set_and_one_review_a_year_have_one_winner() {
+    let app = TestApp::spawn().await;
+    let zz = app.token("qinghe-zz").await;
+    let district = app.token("district-zz").await;
+    let sj = app.token("liuan-sj").await;
+    let year = chrono::Datelike::year(&wangge::infra::clock::today());
+    let street = app
+        .int("SELECT id FROM org_nodes WHERE code = '330199001000'")
+        .await;
+    for (i, kind) in ["urban", "rural"].iter().enumerate() {
+        let y = year - i32::try_from(i).expect("small");
+        let (a, b) = both(
+            &app,
+            (
+                Method::POST,
+                zz.as_str(),
+                "/api/v1/party/star-sets".to_owned(),
+                json!({"year": y, "kind": kind}),
+            ),
+            (
+                Method::POST,
+                district.as_str(),
+                "/api/v1/party/star-sets".to_owned(),
+                json!({"org_node_id": street, "year": y, "kind": kind}),
+            ),
+        )
+        .await;
+        assert_eq!(wins(&[a.clone(), b.clone()]), 1, "{a:?} {b:?}");
+        assert!(
+            [&a, &b].iter().any(|r| r.0 == StatusCode::CONFLICT),
+            "the loser is told: {a:?} {b:?}"
+        );
+    }
+    assert_eq!(app.int("SELECT COUNT(*) FROM star_sets").await, 2);
+    let (s, _) = app
+        .send(
+            Method::POST,
+            &zz,
+            "/api/v1/party/star-sets",
+            json!({"year": year - 1, "kind": "urban"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let branch = crate::party_members::branch_of(&app, "liuan-sj").await;
+    for y in [year, year - 1] {
+        let (a, b) = both(
+            &app,
+            (
+                Method::POST,
+                sj.as_str(),
+                "/api/v1/party/star-reviews".to_owned(),
+                json!({"party_org_id": branch, "year": y}),
+            ),
+            (
+                Method::POST,
+                zz.as_str(),
+                "/api/v1/party/star-reviews".to_owned(),
+                json!({"party_org_id": branch, "year": y}),
+            ),
+        )
+        .await;
+        assert_eq!(wins(&[a.clone(), b.clone()]), 1, "{y}: {a:?} {b:?}");
+        assert!(
+            [&a, &b].iter().any(|r| r.0 == StatusCode::CONFLICT),
+            "the loser is told: {a:?} {b:?}"
+        );
+    }
+    assert_eq!(
+        app.int(&format!(
+            "SELECT COUNT(*) FROM star_reviews WHERE party_org_id = {branch}"
+        ))
+        .await,
+        2
+    );
+}
