@@ -19,6 +19,9 @@ struct ErrandsPage {
     ctx: PageCtx,
     tabs: super::member_pages::Tabs,
     staff: bool,
+    /// Whether the caller takes errands (staff serving the place, party members): the pool and
+    /// the taker's figures are theirs; a resident sees what they asked.
+    takes: bool,
     pool: Vec<CaseView>,
     taken: Vec<CaseView>,
     asked: Vec<CaseView>,
@@ -60,6 +63,7 @@ pub async fn page(State(st): State<Base>, PageActor(actor): PageActor) -> Respon
                 ctx,
                 tabs: super::member_pages::tabs(&c, "errands"),
                 staff,
+                takes: staff || actor.role == wangge_core::Role::PartyMember,
                 pool: board.pool,
                 taken: board.taken,
                 asked: board.asked,

@@ -90,6 +90,14 @@ async fn a_member_takes_an_errand_of_their_place_and_it_counts_for_them_and_thei
     member.login("dy-liuan").await;
     let (_, page) = member.get("/party/errands").await;
     assert!(page.contains("帮忙预约下周二的号"), "{page}");
+    assert!(page.contains("待接单（1）"), "the member's pool");
+    // The resident who asked is shown it as theirs, not as a pool to take from or a taker's
+    // figures.
+    let (_, page) = jm.get("/party/errands").await;
+    assert!(
+        page.contains("我提出的代办") && !page.contains("待接单（") && !page.contains("我在办"),
+        "{page}"
+    );
     // A member of another community sees nothing of it.
     let far = app.token("dy-fenglin").await;
     let (s, _) = app.get(&far, &format!("/api/v1/cases/{id}")).await;
