@@ -5,7 +5,8 @@
 //! ([`scope`]), roles and their permissions ([`role`]), validation of what people type
 //! ([`validate`]) and of the grid boundaries they upload ([`geo`]); and the case engine: the
 //! flows of each kind of work ([`flow`]) and the appeal's states ([`case`]), working-time deadlines ([`worktime`]), categories and their suggestion
-//! ([`category`]), routing ([`routing`]), the three rates ([`rates`]) and photo cleaning
+//! ([`category`]), routing ([`routing`]), the three rates ([`rates`]), the fair ranking of a node's children
+//! ([`ranking`]) and photo cleaning
 //! ([`photo`]); the people registry's ID numbers, phones, code lists and pinyin initials
 //! ([`people`]).
 
@@ -19,6 +20,7 @@ pub mod party;
 pub mod people;
 pub mod photo;
 pub mod press;
+pub mod ranking;
 pub mod rates;
 pub mod registry;
 pub mod role;

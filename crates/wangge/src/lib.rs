@@ -14,6 +14,7 @@ pub mod app;
 pub mod audit;
 pub mod auth;
 pub mod cases;
+pub mod command;
 pub mod demo;
 pub mod infra;
 pub mod org;

@@ -20,6 +20,7 @@ pub const SLICES: &[&Slice] = &[
     &crate::cases::SLICE,
     &crate::people::SLICE,
     &crate::party::SLICE,
+    &crate::command::SLICE,
 ];
 
 /// The state of the whole app: the base every slice's state is made from.

@@ -148,7 +148,7 @@ impl From<Invalid> for AppError {
 type HeldRule = (&'static [&'static str], fn() -> AppError);
 
 /// The rules of the form "at most one …" the database holds.
-const HELD_BY_THE_DATABASE: [HeldRule; 27] = [
+const HELD_BY_THE_DATABASE: [HeldRule; 29] = [
     (&["ux_residents_one_head", "residents.household_id"], || {
         AppError::bad(
             "two_heads",
@@ -266,6 +266,12 @@ const HELD_BY_THE_DATABASE: [HeldRule; 27] = [
         &["ux_star_withdrawals", "star_withdrawals.star_key"],
         || AppError::conflict("withdrawn_twice", "这颗星已经摘除"),
     ),
+    (&["ux_ranking_weights", "ranking_weights.version"], || {
+        AppError::conflict("weights_twice", "权重刚被别人改过：请刷新后再改")
+    }),
+    (&["ux_rankings", "rankings.month"], || {
+        AppError::conflict("published_twice", "这个月的排名已经公布：公布后只能发勘误")
+    }),
 ];
 
 impl From<sea_orm::DbErr> for AppError {

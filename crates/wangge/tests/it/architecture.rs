@@ -36,6 +36,7 @@ const LAYERS: &[(&str, Layer)] = &[
     ("cases", Layer::Slice(5)),
     ("people", Layer::Slice(6)),
     ("party", Layer::Slice(7)),
+    ("command", Layer::Slice(8)),
     ("demo", Layer::Demo),
     ("app", Layer::App),
 ];

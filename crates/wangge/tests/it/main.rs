@@ -26,6 +26,7 @@ mod party_stars;
 mod party_wishes;
 mod people;
 mod races;
+mod ranking;
 mod routes;
 mod scope;
 mod screens;

@@ -121,6 +121,10 @@ const ROUTES: &[Route] = &[
     r("/api/v1/calendar", Any, Scoped),
     r("/api/v1/calendar/{date}", Can(OrgManage), Scoped),
     r("/api/v1/stats/cases", Staff, Scoped),
+    r("/api/v1/stats/ranking", Staff, Scoped),
+    r("/api/v1/stats/ranking/weights", Any, Scoped),
+    r("/api/v1/stats/ranking/publish", Any, Scoped),
+    r("/api/v1/stats/rankings/{id}/errata", Any, Scoped),
     r("/api/v1/files", Any, Own),
     r("/api/v1/notifications", Any, Scoped),
     r("/api/v1/notifications/read", Any, Own),
@@ -295,6 +299,10 @@ const ROUTES: &[Route] = &[
     r("/notifications", Any, Scoped),
     r("/notifications/read", Any, Own),
     r("/stats", Staff, Scoped),
+    r("/stats/ranking", Staff, Scoped),
+    r("/stats/ranking/weights", Any, Scoped),
+    r("/stats/ranking/publish", Any, Scoped),
+    r("/stats/rankings/{id}/errata", Any, Scoped),
     r("/admin/categories", Can(OrgManage), Scoped),
     r("/admin/categories/{code}", Can(OrgManage), Scoped),
     r("/admin/calendar", Can(OrgManage), Scoped),
@@ -533,6 +541,7 @@ struct Other {
     star_set: i64,
     star_review: i64,
     star_objection: i64,
+    ranking: i64,
     markers: Vec<String>,
 }
 
@@ -1025,6 +1034,23 @@ async fn other_street(app: &TestApp) -> Other {
         "SELECT MIN(id) FROM star_objections WHERE review_id = {star_review}"
     ))
     .await;
+    // A published ranking of the street's communities, last month.
+    let last_month = wangge::infra::clock::today()
+        .checked_sub_months(chrono::Months::new(1))
+        .expect("last month")
+        .format("%Y-%m")
+        .to_string();
+    let ranking = wangge::command::publish::publish(
+        &app.db,
+        &cli,
+        wangge::command::publish::PublishInput {
+            org: Some(street),
+            month: last_month,
+        },
+        wangge_core::ranking::RankWeights::default(),
+    )
+    .await
+    .expect("a ranking there");
     let mut markers = vec![
         "江滨自评说明".to_owned(),
         "江滨星级异议".to_owned(),
@@ -1091,6 +1117,7 @@ async fn other_street(app: &TestApp) -> Other {
         star_set,
         star_review,
         star_objection,
+        ranking,
         markers,
     }
 }
@@ -1155,6 +1182,8 @@ fn fill(path: &str, o: &Other) -> String {
         o.whistle.to_string()
     } else if path.contains("/party/whistle-calls/") {
         o.call.to_string()
+    } else if path.contains("/stats/rankings/") {
+        o.ranking.to_string()
     } else if path.contains("/party/star-sets/") {
         o.star_set.to_string()
     } else if path.contains("/party/star-reviews/") || path.contains("/party/stars/") {
@@ -1300,6 +1329,9 @@ async fn fingerprint(app: &TestApp) -> Vec<Value> {
         "SELECT COALESCE(MAX(updated_at), 0) FROM star_reviews",
         "SELECT COUNT(*) FROM star_objections WHERE status = 'open'",
         "SELECT COUNT(*) FROM star_withdrawals",
+        "SELECT COUNT(*) FROM rankings",
+        "SELECT COUNT(*) FROM ranking_weights",
+        "SELECT COUNT(*) FROM ranking_errata",
     ] {
         out.push(json!(scalar(app, sql).await.to_string()));
     }

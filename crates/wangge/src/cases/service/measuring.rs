@@ -5,7 +5,7 @@ use super::*;
 /// The case loop's figures are the appeal flow's (诉求 and 事件): the kinds that run on
 /// `wangge_core::flow::appeal` (its kind and its aliases, as `appeal::KIND` lists them; a test
 /// keeps the two in step). Other kinds' figures come with their slices.
-const APPEALS: &str = "kind IN ('appeal', 'incident')";
+pub const APPEALS: &str = "kind IN ('appeal', 'incident')";
 
 /// The figures of a subtree over a period.
 #[derive(Debug, Serialize)]

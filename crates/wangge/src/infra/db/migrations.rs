@@ -36,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0022PartyServe),
             Box::new(M0023Honours),
             Box::new(M0024Stars),
+            Box::new(M0025Rankings),
         ]
     }
 }
@@ -2765,6 +2766,96 @@ impl MigrationTrait for M0024Stars {
             "star_reviews",
             "star_sets",
         ] {
+            m.drop_table(Table::drop().table(t).to_owned()).await?;
+        }
+        Ok(())
+    }
+}
+
+/// The monthly rankings: a node's weights by version (one version number a node: unique), the
+/// published rankings, frozen (one a node and month: unique), and their errata.
+struct M0025Rankings;
+
+impl MigrationName for M0025Rankings {
+    fn name(&self) -> &str {
+        "m0025_rankings"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0025Rankings {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("ranking_weights")
+                .col(big_pk_auto("id"))
+                .col(big_integer("org_node_id"))
+                .col(party_path(m))
+                .col(integer("version"))
+                .col(text("weights"))
+                .col(string_len("note", 200).default(""))
+                .col(string_len("actor_name", 60))
+                .col(ts("created_at"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("rankings")
+                .col(big_pk_auto("id"))
+                .col(big_integer("org_node_id"))
+                .col(party_path(m))
+                .col(string_len("month", 7))
+                .col(integer("weights_version"))
+                .col(text("body"))
+                .col(string_len("published_by", 60))
+                .col(ts("published_at"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("ranking_errata")
+                .col(big_pk_auto("id"))
+                .col(big_integer("ranking_id"))
+                .col(party_path(m))
+                .col(string_len("note", 500))
+                .col(text("body"))
+                .col(string_len("actor_name", 60))
+                .col(ts("created_at"))
+                .to_owned(),
+        )
+        .await?;
+        for (table, name, cols) in [
+            (
+                "ranking_weights",
+                "ix_ranking_weights_path",
+                &["org_path"][..],
+            ),
+            ("rankings", "ix_rankings_path", &["org_path"][..]),
+            (
+                "ranking_errata",
+                "ix_ranking_errata_ranking",
+                &["ranking_id"][..],
+            ),
+        ] {
+            index(m, table, name, cols, false).await?;
+        }
+        for (table, name, cols) in [
+            (
+                "ranking_weights",
+                "ux_ranking_weights",
+                &["org_node_id", "version"][..],
+            ),
+            ("rankings", "ux_rankings", &["org_node_id", "month"][..]),
+        ] {
+            index(m, table, name, cols, true).await?;
+        }
+        Ok(())
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for t in ["ranking_errata", "rankings", "ranking_weights"] {
             m.drop_table(Table::drop().table(t).to_owned()).await?;
         }
         Ok(())
