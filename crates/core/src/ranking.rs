@@ -232,11 +232,11 @@ pub fn rank(candidates: &[Candidate], w: &RankWeights) -> Vec<Row> {
         };
         let why = if counts.rated < w.min_rated {
             Some(format!(
-                "本月已评价 {} 件，少于最少样本 {} 件，不排名",
+                "该月已评价 {} 件，少于最少样本 {} 件，不排名",
                 counts.rated, w.min_rated
             ))
         } else if row.composite.is_none() {
-            Some("本月没有到期的案件，算不出按时率，不排名".to_owned())
+            Some("该月没有到期的案件，算不出按时率，不排名".to_owned())
         } else {
             None
         };

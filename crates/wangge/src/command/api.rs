@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 pub struct RankingQuery {
     /// 区县、街道或社区 (the caller's own node when none).
     pub org: Option<i64>,
-    /// YYYY-MM (this month when none).
+    /// YYYY-MM (the last month when none).
     pub month: String,
 }
 

@@ -153,7 +153,7 @@ pub async fn publish(
         super::weights(&st),
     )
     .await;
-    done(r, &back(f.org, &f.month), "已公布，本月排名的数字从此冻结")
+    done(r, &back(f.org, &f.month), "已公布，该月排名的数字从此冻结")
 }
 
 /// `POST /stats/rankings/{id}/errata`

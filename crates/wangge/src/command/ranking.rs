@@ -39,10 +39,14 @@ fn bad_month() -> AppError {
     AppError::bad("bad_month", "月份无效：请写成 2026-11 这样的年月")
 }
 
-/// A month's bounds in ms (Beijing), from `YYYY-MM`; this month when empty.
+/// A month's bounds in ms (Beijing), from `YYYY-MM`; the last month (the last one over, which
+/// is what a monthly ranking is of) when empty.
 pub fn month_bounds(month: &str, today: NaiveDate) -> AppResult<(String, i64, i64)> {
     let first = match month.trim() {
-        "" => today.with_day(1).ok_or_else(bad_month)?,
+        "" => today
+            .with_day(1)
+            .and_then(|d| d.checked_sub_months(chrono::Months::new(1)))
+            .ok_or_else(bad_month)?,
         m => NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").map_err(|_| bad_month())?,
     };
     if first.year() < 2000 || first > today {
@@ -347,7 +351,8 @@ mod tests {
         let (m, a, b) = month_bounds("2026-11", today).expect("nov");
         assert_eq!(m, "2026-11");
         assert_eq!(b - a, 30 * 86_400_000);
-        assert_eq!(month_bounds("", today).expect("this").0, "2026-12");
+        assert_eq!(month_bounds("", today).expect("last").0, "2026-11");
+        assert_eq!(month_bounds("2026-12", today).expect("this").0, "2026-12");
         let (_, _, end) = month_bounds("2025-12", today).expect("dec");
         assert_eq!(end, month_bounds("2026-01", today).expect("jan").1);
         for bad in ["2027-01", "2026-13", "11-2026", "1999-01", "2026-1x"] {
