@@ -211,6 +211,10 @@ pub async fn publish(
     if !governs(c) {
         return Err(not_governor());
     }
+    // Publishing freezes a month: it is named, never taken by default.
+    if input.month.trim().is_empty() {
+        return Err(AppError::bad("bad_month", "请写明要公布的月份，如 2026-11"));
+    }
     let n = node_of(db, c, input.org).await?;
     let bounds = month_bounds(&input.month, today())?;
     if bounds.2 > now_ms() {
