@@ -62,7 +62,8 @@ impl RankWeights {
             self.satisfaction,
             self.on_time,
         ];
-        if parts.iter().any(|p| *p > 1000) || parts.iter().sum::<u32>() != 1000 {
+        // Unsigned parts summing to 1000 (counted wide: no overflow) are each within 0–1000.
+        if parts.iter().map(|p| u64::from(*p)).sum::<u64>() != 1000 {
             return Err("各项权重应在 0 至 1 之间，合计为 1".into());
         }
         if self.basic_discount > 1000 {
@@ -86,11 +87,6 @@ impl Ratio {
     /// `num / den`; `None` when `den` is zero.
     pub fn new(num: u128, den: u128) -> Option<Ratio> {
         (den > 0).then_some(Ratio { num, den })
-    }
-
-    /// The value, for showing (never for comparing).
-    pub fn value(self) -> f64 {
-        self.num as f64 / self.den as f64
     }
 
     /// As a percentage with one decimal, rounded half up exactly: `66.0`.
@@ -483,6 +479,65 @@ mod tests {
             );
             assert_eq!(red.len(), (n as usize / 2).min(5));
         }
+    }
+
+    #[test]
+    fn the_parts_are_exact() {
+        let r = |n, d| Ratio::new(n, d).expect("ratio");
+        assert!(r(1, 3) < r(1, 2) && r(2, 4) == r(1, 2) && r(3, 4) > r(2, 3));
+        let w = RankWeights::default();
+        let c = RatingCounts {
+            rated: 10,
+            contacted: 9,
+            solved: 7,
+            satisfied: 4,
+            basic: 1,
+        };
+        assert_eq!(satisfaction(&c, &w), Some(r(49, 100)), "(4 + 0.9) / 10");
+        let mut x = cand(1, "x", 10, 9, 7, 4, 1);
+        x.cases = 3;
+        x.population = 20_000;
+        let rows = rank(&[x], &RankWeights { min_rated: 1, ..w });
+        assert_eq!(
+            rows[0].per_10k,
+            Some(r(3, 2)),
+            "3 in 20,000 is 1.5 per 10,000"
+        );
+        // (100 × 9 + 500 × 7 + 400 × 4.9) / 1000 = 0.636
+        assert_eq!(rows[0].composite, Some(r(636, 1000)));
+        let whole = RankWeights {
+            basic_discount: 1000,
+            ..RankWeights::default()
+        };
+        assert!(whole.check().is_ok(), "a 基本满意 may count whole");
+        let wrapping = RankWeights {
+            response: u32::MAX,
+            resolution: 1001,
+            satisfaction: 0,
+            on_time: 0,
+            ..RankWeights::default()
+        };
+        assert!(wrapping.check().is_err(), "no overflow to 1000");
+    }
+
+    #[test]
+    fn distinct_scores_are_not_tied() {
+        let w = RankWeights {
+            min_rated: 1,
+            ..RankWeights::default()
+        };
+        let rows = rank(
+            &[
+                cand(1, "a", 10, 10, 9, 9, 0),
+                cand(2, "b", 10, 10, 8, 8, 0),
+                cand(3, "c", 10, 10, 7, 7, 0),
+            ],
+            &w,
+        );
+        assert_eq!(
+            rows.iter().map(|r| (r.node_id, r.tied)).collect::<Vec<_>>(),
+            vec![(1, false), (2, false), (3, false)]
+        );
     }
 
     #[test]
