@@ -3,8 +3,8 @@
 use super::api::RankingQuery;
 use super::publish::{self, ErratumInput, PublishInput, WeightsInput};
 use super::ranking::RankingView;
-use crate::infra::error::{AppError, AppResult};
-use crate::web::{Base, Html, PageActor, PageCtx, Query, done, respond};
+use crate::infra::error::AppError;
+use crate::web::{Base, Html, PageActor, PageCtx, Query, done, number, respond};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
@@ -69,16 +69,6 @@ pub async fn ranking(
 
 fn back(org: i64, month: &str) -> String {
     format!("/stats/ranking?org={org}&month={month}")
-}
-
-fn number<T: std::str::FromStr>(what: &str, s: &str) -> AppResult<Option<T>> {
-    match s.trim() {
-        "" => Ok(None),
-        v => v
-            .parse()
-            .map(Some)
-            .map_err(|_| AppError::bad("invalid_input", format!("{what}应为整数"))),
-    }
 }
 
 /// What the weights form sends (thousandths).

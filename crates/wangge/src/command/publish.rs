@@ -97,17 +97,6 @@ pub async fn view(
     live(db, n, bounds, &w).await
 }
 
-/// The caller's name as recorded (the account's display name).
-async fn actor_name(db: &impl ConnectionTrait, c: &Caller) -> AppResult<String> {
-    Ok(match c.who.id {
-        Some(u) => crate::users::entity::Entity::find_by_id(u)
-            .one(db)
-            .await?
-            .map_or_else(|| c.who.name.clone(), |m| m.display_name),
-        None => c.who.name.clone(),
-    })
-}
-
 /// What changing the weights sends (thousandths; the missing ones keep their value).
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
@@ -166,7 +155,7 @@ pub async fn set_weights(
         version: Set(i32::try_from(w.version).unwrap_or(i32::MAX)),
         weights: Set(body),
         note: Set(note.clone()),
-        actor_name: Set(actor_name(&tx, c).await?),
+        actor_name: Set(crate::users::display_name(&tx, c).await?),
         created_at: Set(now_ms()),
         ..Default::default()
     }
@@ -238,7 +227,7 @@ pub async fn publish(
         month: Set(month.clone()),
         weights_version: Set(i32::try_from(w.version).unwrap_or(i32::MAX)),
         body: Set(body),
-        published_by: Set(actor_name(&tx, c).await?),
+        published_by: Set(crate::users::display_name(&tx, c).await?),
         published_at: Set(now_ms()),
         ..Default::default()
     }
@@ -304,7 +293,7 @@ pub async fn erratum(
         org_path: Set(p.org_path.clone()),
         note: Set(note.clone()),
         body: Set(body),
-        actor_name: Set(actor_name(&tx, c).await?),
+        actor_name: Set(crate::users::display_name(&tx, c).await?),
         created_at: Set(now_ms()),
         ..Default::default()
     }

@@ -63,15 +63,6 @@ pub struct CategoryView {
     pub approves: bool,
 }
 
-/// Whether a category at `path` is in the caller's sight: on the path above their node, or
-/// within their subtree.
-fn sees(c: &Caller, path: &OrgPath) -> bool {
-    match &c.scope {
-        None => true,
-        Some(sc) => path.contains(sc.root()) || sc.allows(path),
-    }
-}
-
 /// Whether the caller approves the category's rolls: the street's party staff.
 fn approves(c: &Caller, path: &OrgPath) -> bool {
     staff(c) && c.allows(path)
@@ -118,7 +109,7 @@ pub async fn categories(st: &Base, c: &Caller) -> AppResult<Vec<CategoryView>> {
         .all(&st.db)
         .await?
         .into_iter()
-        .filter(|r| OrgPath::parse(&r.org_path).is_ok_and(|p| sees(c, &p)))
+        .filter(|r| OrgPath::parse(&r.org_path).is_ok_and(|p| c.sees_above_or_within(&p)))
         .collect();
     category_views(st, c, rows).await
 }
@@ -135,7 +126,7 @@ async fn find_category(
         .await?
         .ok_or_else(category_not_found)?;
     let path = OrgPath::parse(&row.org_path).map_err(|_| category_not_found())?;
-    if sees(c, &path) {
+    if c.sees_above_or_within(&path) {
         Ok(row)
     } else {
         Err(category_not_found())

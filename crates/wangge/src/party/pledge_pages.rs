@@ -3,7 +3,7 @@
 //! reviews the reported ones.
 
 use super::pledges::{self, Filter, PledgeInput, PledgeView, StepInput};
-use crate::infra::error::{AppError, AppResult};
+use crate::infra::error::AppError;
 use crate::web::{Base, Choice, Html, PageActor, PageCtx, Query, choice, done, respond};
 use askama::Template;
 use axum::Form;
@@ -110,15 +110,7 @@ pub struct PledgeForm {
 }
 
 /// An optional number a form sent (empty: none), or a clear refusal.
-pub(super) fn number<T: std::str::FromStr>(what: &str, s: &str) -> AppResult<Option<T>> {
-    match s.trim() {
-        "" => Ok(None),
-        t => t
-            .parse()
-            .map(Some)
-            .map_err(|_| AppError::bad("invalid_input", format!("{what}无效"))),
-    }
-}
+pub(super) use crate::web::number;
 
 /// `POST /party/pledges`
 pub async fn make(

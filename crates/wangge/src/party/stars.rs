@@ -127,15 +127,6 @@ fn parse_stars(s: &str) -> Vec<StarDef> {
     serde_json::from_str(s).unwrap_or_default()
 }
 
-/// Whether a set at `path` is in the caller's sight: on the path above their node, or within
-/// their subtree.
-fn sees(c: &Caller, path: &OrgPath) -> bool {
-    match &c.scope {
-        None => true,
-        Some(sc) => path.contains(sc.root()) || sc.allows(path),
-    }
-}
-
 async fn in_use(db: &impl ConnectionTrait, set_id: i64) -> AppResult<bool> {
     Ok(star_review::Entity::find()
         .filter(star_review::Column::SetId.eq(set_id))
@@ -179,7 +170,7 @@ pub async fn sets(st: &Base, c: &Caller, year: i32) -> AppResult<Vec<SetView>> {
         .all(&st.db)
         .await?
         .into_iter()
-        .filter(|r| OrgPath::parse(&r.org_path).is_ok_and(|p| sees(c, &p)))
+        .filter(|r| OrgPath::parse(&r.org_path).is_ok_and(|p| c.sees_above_or_within(&p)))
         .collect();
     set_views(st, c, rows).await
 }
@@ -191,7 +182,7 @@ async fn find_set(db: &impl ConnectionTrait, c: &Caller, id: i64) -> AppResult<s
         .await?
         .ok_or_else(set_not_found)?;
     let path = OrgPath::parse(&row.org_path).map_err(|_| set_not_found())?;
-    if sees(c, &path) {
+    if c.sees_above_or_within(&path) {
         Ok(row)
     } else {
         Err(set_not_found())

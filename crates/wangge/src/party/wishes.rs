@@ -779,16 +779,7 @@ pub async fn create(st: &Base, c: &Caller, input: WishInput) -> AppResult<party_
     Ok(row)
 }
 
-/// The caller's name as others see it: the account's display name.
-pub(super) async fn display_name(db: &impl ConnectionTrait, c: &Caller) -> AppResult<String> {
-    Ok(match c.who.id {
-        Some(u) => crate::users::entity::Entity::find_by_id(u)
-            .one(db)
-            .await?
-            .map_or_else(|| c.who.name.clone(), |m| m.display_name),
-        None => c.who.name.clone(),
-    })
-}
+pub(super) use crate::users::display_name;
 
 /// A review: publish (`approve`) or refuse with a reason.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]

@@ -752,3 +752,15 @@ fn pages() -> Routes<Base> {
         .route("/users/{id}/password", routing::post(pages::reset_password))
         .route("/users/{id}/status", routing::post(pages::set_status))
 }
+
+/// The caller's name as others see it: the account's display name (the command line's name when
+/// there is no account).
+pub async fn display_name(db: &impl sea_orm::ConnectionTrait, c: &Caller) -> AppResult<String> {
+    Ok(match c.who.id {
+        Some(u) => user::Entity::find_by_id(u)
+            .one(db)
+            .await?
+            .map_or_else(|| c.who.name.clone(), |m| m.display_name),
+        None => c.who.name.clone(),
+    })
+}

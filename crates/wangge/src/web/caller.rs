@@ -209,6 +209,15 @@ impl Caller {
         }
     }
 
+    /// Whether a node at `path` is in the caller's sight either way: on the path above their
+    /// node (a street's settings seen from a community) or within their subtree.
+    pub fn sees_above_or_within(&self, path: &OrgPath) -> bool {
+        match &self.scope {
+            None => true,
+            Some(sc) => path.contains(sc.root()) || sc.allows(path),
+        }
+    }
+
     /// Whether a path lies in the caller's scope.
     pub fn allows(&self, path: &OrgPath) -> bool {
         self.scope.as_ref().is_none_or(|s| s.allows(path))

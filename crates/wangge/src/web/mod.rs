@@ -660,6 +660,17 @@ pub fn urldecode(s: &str) -> std::borrow::Cow<'_, str> {
     )
 }
 
+/// A number a form sent: none when blank, a clear refusal when not a number.
+pub fn number<T: std::str::FromStr>(what: &str, s: &str) -> AppResult<Option<T>> {
+    match s.trim() {
+        "" => Ok(None),
+        t => t
+            .parse()
+            .map(Some)
+            .map_err(|_| AppError::bad("invalid_input", format!("{what}无效"))),
+    }
+}
+
 /// Builds `a=1&b=2` from non-empty pairs, for paging links that keep the filters.
 pub fn query_string(pairs: &[(&str, String)]) -> String {
     pairs
