@@ -10,7 +10,9 @@ const browser = await chromium.launch({
 });
 for (const spec of specs) {
   const [user, path, name] = spec.split("|");
-  for (const [w, h] of [[390, 844], [1440, 900]]) {
+  // SHOT_SIZES="1920x1080" for the wall; a phone's and a desk's width by default.
+  const sizes = (process.env.SHOT_SIZES || "390x844,1440x900").split(",").map((s) => s.split("x").map(Number));
+  for (const [w, h] of sizes) {
     const ctx = await browser.newContext({ viewport: { width: w, height: h }, deviceScaleFactor: 1 });
     const page = await ctx.newPage();
     if (user !== "-") {
@@ -20,7 +22,7 @@ for (const spec of specs) {
       await Promise.all([page.waitForURL((u) => !u.pathname.startsWith("/login")), page.click("button[type=submit]")]);
     }
     await page.goto(base + path);
-    await page.screenshot({ path: `${out}/${name || user}-${w}.png`, fullPage: true });
+    await page.screenshot({ path: `${out}/${name || user}-${w}.png`, fullPage: w < 1900 });
     await ctx.close();
   }
 }

@@ -356,6 +356,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .await
                 .map_err(app)?;
             let party = demo::party::lives(&st, seed).await.map_err(app)?;
+            demo::command::generate(&st).await.map_err(app)?;
             eprintln!(
                 "演示数据已生成：{} 个节点、{} 个部门、{} 个账号、{} 件案件、{} 位居民、{} 名党员和入党申请人（{} 条联户、{} 次组织生活、{} 个微心愿），用时 {:.1} 秒。管理员账号 admin，密码 {}",
                 made.nodes,

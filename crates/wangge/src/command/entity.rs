@@ -65,3 +65,76 @@ pub mod ranking_erratum {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+/// A decision that a case is unreasonable (不合理诉求) and stays out of the rates: proposed with
+/// a reason, then approved (or refused) by another account; an approved one may be revoked.
+pub mod exclusion {
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "case_exclusions")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub case_id: i64,
+        pub org_path: String,
+        /// `proposed`, `approved`, `refused` or `revoked`.
+        pub status: String,
+        pub reason: String,
+        pub proposed_by: i64,
+        pub proposer_name: String,
+        pub proposed_at: i64,
+        pub decided_by: Option<i64>,
+        pub decider_name: String,
+        pub decided_at: Option<i64>,
+        pub decision_note: String,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// A word that raises an early warning when recent case text holds it, for a node's subtree.
+pub mod keyword {
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "warning_keywords")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub org_node_id: i64,
+        pub org_path: String,
+        pub word: String,
+        pub actor_name: String,
+        pub created_at: i64,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// One person on the duty roster (值班表) of a street for a day; `leader` is the leader on
+/// shift (领导带班).
+pub mod shift {
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "duty_shifts")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub org_node_id: i64,
+        pub org_path: String,
+        pub day: String,
+        pub user_id: i64,
+        pub person_name: String,
+        pub leader: bool,
+        pub note: String,
+        pub actor_name: String,
+        pub created_at: i64,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -1,13 +1,23 @@
-//! The command centre (指挥中心): what every level governs from — built step by step (issue 20).
-//! So far: the fair monthly ranking of a node's children ([`ranking`]), its weights by version,
-//! publication and errata ([`publish`], stored in [`entity`]), its JSON API ([`api`]) and its
-//! page ([`pages`]). It reads what the other slices record; it writes only its own rankings.
+//! The command centre (指挥中心): what every level governs from (issue 20) — the dashboard of
+//! a node and a period ([`dashboard`], drawn by [`chart`]), the fair monthly ranking of a
+//! node's children ([`ranking`]) with its weights by version, publication and errata
+//! ([`publish`]), the decisions that leave an unreasonable case out of the rates
+//! ([`exclusions`]), early warning and 每月一题 ([`warnings`]), the duty roster and the
+//! escalations its duty sees ([`duty`]); stored in [`entity`], served by [`api`] and [`pages`].
+//! It reads what the other slices record; it writes only its own tables (and the duty's
+//! notifications, inside an escalation's transaction).
 
 pub mod api;
+pub mod chart;
+pub mod dashboard;
+pub mod duty;
 pub mod entity;
+pub mod exclusions;
 pub mod pages;
 pub mod publish;
 pub mod ranking;
+pub mod screens;
+pub mod warnings;
 
 use crate::infra::db::Hold;
 use crate::web::{Base, Mounted, NavEntry, Routes, Slice};
@@ -18,29 +28,44 @@ use utoipa_axum::routes;
 pub const SLICE: Slice = Slice {
     name: "command",
     mount,
-    nav: &[NavEntry {
-        order: 55,
-        key: "ranking",
-        href: "/stats/ranking",
-        label: "月度排名",
-        shown: |r| r.is_staff() && r != wangge_core::Role::GridWorker,
-    }],
+    nav: &[
+        NavEntry {
+            order: 54,
+            key: "dashboard",
+            href: "/stats/dashboard",
+            label: "指挥中心",
+            shown: |r| r.is_staff(),
+        },
+        NavEntry {
+            order: 55,
+            key: "ranking",
+            href: "/stats/ranking",
+            label: "月度排名",
+            shown: |r| r.is_staff() && r != wangge_core::Role::GridWorker,
+        },
+    ],
     node_panels: &[],
     body_limits: &[],
     holds: &[
         Hold::path("ranking_weights", "org_path", "版排名权重"),
         Hold::path("rankings", "org_path", "期月度排名"),
         Hold::path("ranking_errata", "org_path", "条排名勘误"),
+        Hold::path("case_exclusions", "org_path", "项不合理诉求认定"),
+        Hold::path("warning_keywords", "org_path", "个预警关键词"),
+        Hold::path("duty_shifts", "org_path", "条值班安排"),
     ],
     audit_actions: &[],
     audit_entities: &[
         ("ranking_weights", "排名权重"),
         ("ranking", "月度排名"),
         ("ranking_erratum", "排名勘误"),
+        ("case_exclusion", "不合理诉求认定"),
+        ("warning_keyword", "预警关键词"),
+        ("duty_shift", "值班安排"),
     ],
     seed: None,
     kinds: &[],
-    on_transition: &[],
+    on_transition: &[duty::on_escalate],
 };
 
 fn mount(base: &Base) -> Mounted {
@@ -50,12 +75,30 @@ fn mount(base: &Base) -> Mounted {
             .routes(routes!(api::api_weights))
             .routes(routes!(api::api_publish))
             .routes(routes!(api::api_erratum))
+            .routes(routes!(api::api_dashboard))
+            .routes(routes!(api::api_warnings))
+            .routes(routes!(api::api_keywords))
+            .routes(routes!(api::api_exclusions, api::api_propose))
+            .routes(routes!(api::api_decide))
+            .routes(routes!(api::api_duty, api::api_duty_add))
+            .routes(routes!(api::api_duty_remove))
             .with_state(base.clone()),
         pages: Routes::pages()
             .route("/stats/ranking", get(pages::ranking))
             .route("/stats/ranking/weights", post(pages::weights))
             .route("/stats/ranking/publish", post(pages::publish))
             .route("/stats/rankings/{id}/errata", post(pages::erratum))
+            .route("/stats/dashboard", get(screens::dashboard))
+            .route("/stats/screen", get(screens::screen))
+            .route("/stats/warnings", get(screens::warnings))
+            .route("/stats/warnings/keywords", post(screens::keywords))
+            .route(
+                "/stats/exclusions",
+                get(screens::exclusions).post(screens::propose),
+            )
+            .route("/stats/exclusions/{id}/decide", post(screens::decide))
+            .route("/stats/duty", get(screens::duty).post(screens::duty_add))
+            .route("/stats/duty/{id}/remove", post(screens::duty_remove))
             .with_state(base.clone()),
         jobs: Vec::new(),
     }

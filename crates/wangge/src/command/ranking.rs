@@ -16,7 +16,7 @@
 //! - **residents**: the active residents of the subtree now; **per 10,000** = complaints × 10,000
 //!   ÷ residents.
 
-use crate::cases::service::{APPEALS, count_of};
+use crate::cases::service::{APPEALS, COUNTED, count_of};
 use crate::infra::clock::from_bj;
 use crate::infra::db::statement;
 use crate::infra::error::{AppError, AppResult, stored_path};
@@ -185,7 +185,8 @@ async fn candidate(
              CAST(SUM(CASE WHEN solved = TRUE THEN 1 ELSE 0 END) AS BIGINT), \
              CAST(SUM(CASE WHEN satisfaction = 'satisfied' THEN 1 ELSE 0 END) AS BIGINT), \
              CAST(SUM(CASE WHEN satisfaction = 'basic' THEN 1 ELSE 0 END) AS BIGINT) \
-             FROM cases WHERE org_path LIKE $1 AND rated_at >= $2 AND rated_at < $3 AND {APPEALS}"
+             FROM cases WHERE org_path LIKE $1 AND rated_at >= $2 AND rated_at < $3 AND {APPEALS} \
+             AND {COUNTED}"
         ),
         vec![pat.clone().into(), from.into(), to.into()],
     )
@@ -195,7 +196,7 @@ async fn candidate(
             "SELECT CAST(SUM(CASE WHEN fed_back_at IS NOT NULL OR handle_due < $4 THEN 1 ELSE 0 END) AS BIGINT), \
              CAST(SUM(CASE WHEN fed_back_at IS NOT NULL AND handle_late = FALSE THEN 1 ELSE 0 END) AS BIGINT) \
              FROM cases WHERE org_path LIKE $1 AND dispatched_at >= $2 AND dispatched_at < $3 \
-             AND {APPEALS}"
+             AND {APPEALS} AND {COUNTED}"
         ),
         vec![pat.clone().into(), from.into(), to.into(), now.into()],
     )

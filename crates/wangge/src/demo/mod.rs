@@ -3,6 +3,7 @@
 //! account for every role at several levels — so a newcomer sees a living system at once.
 
 pub mod cases;
+pub mod command;
 mod names;
 pub mod party;
 mod pdf;

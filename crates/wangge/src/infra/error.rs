@@ -148,7 +148,7 @@ impl From<Invalid> for AppError {
 type HeldRule = (&'static [&'static str], fn() -> AppError);
 
 /// The rules of the form "at most one …" the database holds.
-const HELD_BY_THE_DATABASE: [HeldRule; 29] = [
+const HELD_BY_THE_DATABASE: [HeldRule; 32] = [
     (&["ux_residents_one_head", "residents.household_id"], || {
         AppError::bad(
             "two_heads",
@@ -271,6 +271,21 @@ const HELD_BY_THE_DATABASE: [HeldRule; 29] = [
     }),
     (&["ux_rankings", "rankings.month"], || {
         AppError::conflict("published_twice", "这个月的排名已经公布：公布后只能发勘误")
+    }),
+    (
+        &["ux_case_exclusions_live", "case_exclusions.case_id"],
+        || {
+            AppError::conflict(
+                "excluded_twice",
+                "这件案件已有不合理诉求的认定（待批准或已批准）",
+            )
+        },
+    ),
+    (&["ux_warning_keywords", "warning_keywords.word"], || {
+        AppError::conflict("word_twice", "这个预警关键词已经有了")
+    }),
+    (&["ux_duty_shifts", "duty_shifts.user_id"], || {
+        AppError::conflict("shift_twice", "此人当天已在值班表上")
     }),
 ];
 

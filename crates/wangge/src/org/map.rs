@@ -12,13 +12,20 @@ pub struct Shape<'a> {
     pub name: &'a str,
     /// The area.
     pub area: &'a Area,
+    /// Its fill (a colour of a scale), or a colour of the palette when none.
+    pub fill: Option<&'a str>,
+    /// Where it links (its node's page when none).
+    pub href: Option<String>,
+    /// A second line under the label (a figure).
+    pub note: Option<String>,
 }
 
 const PALETTE: [&str; 8] = [
     "#dbeafe", "#dcfce7", "#fef3c7", "#fce7f3", "#e0e7ff", "#ccfbf1", "#fee2e2", "#ede9fe",
 ];
 
-fn esc(s: &str) -> String {
+/// Escapes text for SVG and HTML.
+pub fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
@@ -77,12 +84,27 @@ pub fn svg(outer: Option<&Area>, children: &[Shape<'_>]) -> Option<String> {
     );
     for (i, c) in children.iter().enumerate() {
         let (lx, ly) = px(c.area.label_point());
+        let href = c
+            .href
+            .clone()
+            .unwrap_or_else(|| format!("/org/nodes/{}", c.id));
+        let note = c.note.as_deref().map_or(String::new(), |n| {
+            format!(
+                r#"<text x="{lx:.1}" y="{:.1}" text-anchor="middle" dominant-baseline="middle" class="note">{}</text>"#,
+                ly + 16.0,
+                esc(n)
+            )
+        });
+        let title = c
+            .note
+            .as_deref()
+            .map_or_else(|| esc(c.name), |n| format!("{}：{}", esc(c.name), esc(n)));
         let _ = write!(
             s,
-            r##"<a href="/org/nodes/{id}"><path d="{d}" fill="{fill}" stroke="#1d4ed8" stroke-width="1" fill-rule="evenodd"><title>{name}</title></path><text x="{lx:.1}" y="{ly:.1}" text-anchor="middle" dominant-baseline="middle">{name}</text></a>"##,
-            id = c.id,
+            r##"<a href="{href}"><path d="{d}" fill="{fill}" stroke="#1d4ed8" stroke-width="1" fill-rule="evenodd"><title>{title}</title></path><text x="{lx:.1}" y="{ly:.1}" text-anchor="middle" dominant-baseline="middle">{name}</text>{note}</a>"##,
+            href = esc(&href),
             d = path(c.area),
-            fill = PALETTE[i % PALETTE.len()],
+            fill = c.fill.unwrap_or(PALETTE[i % PALETTE.len()]),
             name = esc(c.name),
         );
     }
@@ -115,12 +137,16 @@ mod tests {
                 id: 7,
                 name: "<一>",
                 area: &a,
+                fill: None,
+                href: None,
+                note: Some("3 件".into()),
             }],
         )
         .expect("svg");
         assert!(out.starts_with("<svg"));
         assert!(out.contains(r#"href="/org/nodes/7""#));
         assert!(out.contains("&lt;一&gt;"));
+        assert!(out.contains("3 件"));
         assert!(svg(None, &[]).is_none());
     }
 }

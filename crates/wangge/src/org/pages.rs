@@ -323,6 +323,9 @@ fn node_map(n: &node::Model, kids: &[node::Model]) -> Option<String> {
             id: *id,
             name,
             area,
+            fill: None,
+            href: None,
+            note: None,
         })
         .collect();
     svg(outer.as_ref(), &shapes)

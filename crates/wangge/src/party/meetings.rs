@@ -1186,6 +1186,16 @@ pub async fn compliance(
     st: &Base,
     c: &Caller,
     org: Option<i64>,
+    period: (NaiveDate, NaiveDate),
+) -> AppResult<Compliance> {
+    compliance_of(&st.db, c, org, period).await
+}
+
+/// The compliance view, on any connection (the command centre's dashboard counts it too).
+pub async fn compliance_of(
+    db: &impl ConnectionTrait,
+    c: &Caller,
+    org: Option<i64>,
     (from, to): (NaiveDate, NaiveDate),
 ) -> AppResult<Compliance> {
     c.require(Permission::PartyView)?;
@@ -1194,7 +1204,7 @@ pub async fn compliance(
         .filter(party_org::Column::Status.eq("active"))
         .filter(party_org::Column::Kind.is_in(["branch", "group"]));
     if let Some(o) = org {
-        let o = super::service::find(&st.db, c, o).await?;
+        let o = super::service::find(db, c, o).await?;
         q = q.filter(
             sea_orm::Condition::any()
                 .add(party_org::Column::Id.eq(o.id))
@@ -1208,7 +1218,7 @@ pub async fn compliance(
     let orgs = q
         .order_by_asc(party_org::Column::OrgPath)
         .order_by_asc(party_org::Column::Id)
-        .all(&st.db)
+        .all(db)
         .await?;
     let ids: Vec<i64> = orgs.iter().map(|o| o.id).collect();
     let mut held: HashMap<i64, Vec<(MeetingKind, NaiveDate)>> = HashMap::new();
@@ -1226,7 +1236,7 @@ pub async fn compliance(
             .filter(party_meeting::Column::PartyOrgId.is_in(chunk.to_vec()))
             .filter(party_meeting::Column::HeldOn.gte(since.clone()))
             .into_tuple()
-            .all(&st.db)
+            .all(db)
             .await?;
         for (o, k, d) in rows {
             if let (Some(k), Some(d)) = (MeetingKind::parse(&k), date_of(&d)) {
@@ -1234,7 +1244,7 @@ pub async fn compliance(
             }
         }
     }
-    let sets = rule_sets(&st.db).await?;
+    let sets = rule_sets(db).await?;
     let day = today();
     let mut out = Compliance {
         from: from.to_string(),
@@ -1250,7 +1260,7 @@ pub async fn compliance(
         .filter(|o| o.kind == "branch")
         .map(|o| o.id)
         .collect();
-    let committees: HashMap<i64, bool> = super::members::counts_of(&st.db, &branch_ids)
+    let committees: HashMap<i64, bool> = super::members::counts_of(db, &branch_ids)
         .await?
         .into_iter()
         .map(|(id, c)| (id, c.has_committee()))

@@ -8,6 +8,7 @@ mod architecture;
 mod auth;
 mod cases;
 mod cli;
+mod dashboard;
 mod errands;
 mod figures;
 mod guards;

@@ -1016,3 +1016,126 @@ async fn one_star_set_and_one_review_a_year_have_one_winner() {
         2
     );
 }
+
+#[tokio::test]
+async fn a_case_has_one_live_exclusion_a_shift_one_person_and_a_decision_one_winner() {
+    let app = TestApp::spawn().await;
+    wangge::demo::cases::generate(&app.state, 11, 200, 30)
+        .await
+        .expect("demo cases");
+    let zz = app.token("qinghe-zz").await;
+    let sj = app.token("liuan-sj").await;
+    let cases: Vec<i64> = {
+        let mut v = Vec::new();
+        for i in 0..ROUNDS {
+            v.push(
+                app.int(&format!(
+                    "SELECT c.id FROM cases c JOIN org_nodes n ON n.code = '330199001001' \
+                     WHERE c.org_path LIKE n.path || '%' ORDER BY c.id LIMIT 1 OFFSET {i}"
+                ))
+                .await,
+            );
+        }
+        v
+    };
+    for case in &cases {
+        let body = json!({"case_id": case, "reason": "两人同时提出的认定"});
+        let (a, b) = both(
+            &app,
+            (
+                Method::POST,
+                sj.as_str(),
+                "/api/v1/stats/exclusions".to_owned(),
+                body.clone(),
+            ),
+            (
+                Method::POST,
+                zz.as_str(),
+                "/api/v1/stats/exclusions".to_owned(),
+                body,
+            ),
+        )
+        .await;
+        assert_eq!(wins(&[a.clone(), b.clone()]), 1, "{a:?} {b:?}");
+        assert!(
+            [&a, &b].iter().any(|r| r.0 == StatusCode::CONFLICT),
+            "the loser is told: {a:?} {b:?}"
+        );
+    }
+    assert_eq!(
+        app.int("SELECT COUNT(*) FROM case_exclusions").await,
+        i64::try_from(ROUNDS).expect("small")
+    );
+    // Two decisions on one proposal at once (approve and refuse): one wins.
+    let proposals: Vec<i64> = {
+        let mut v = Vec::new();
+        for i in 0..ROUNDS {
+            v.push(
+                app.int(&format!(
+                    "SELECT id FROM case_exclusions ORDER BY id LIMIT 1 OFFSET {i}"
+                ))
+                .await,
+            );
+        }
+        v
+    };
+    let district = app.token("district-zz").await;
+    for p in proposals {
+        let path = format!("/api/v1/stats/exclusions/{p}/decide");
+        let (a, b) = both(
+            &app,
+            (
+                Method::POST,
+                district.as_str(),
+                path.clone(),
+                json!({"decision": "approve"}),
+            ),
+            (
+                Method::POST,
+                zz.as_str(),
+                path,
+                json!({"decision": "refuse", "note": "不同意"}),
+            ),
+        )
+        .await;
+        assert_eq!(wins(&[a.clone(), b.clone()]), 1, "{a:?} {b:?}");
+    }
+    assert_eq!(
+        app.int("SELECT COUNT(*) FROM case_exclusions WHERE status IN ('approved', 'refused') AND decided_at IS NOT NULL").await,
+        i64::try_from(ROUNDS).expect("small")
+    );
+    // A person is put on one day's duty once.
+    let person = app
+        .int("SELECT id FROM users WHERE username = 'liuan-sj'")
+        .await;
+    for i in 0..ROUNDS {
+        let day = (wangge::infra::clock::today()
+            + chrono::Duration::days(i64::try_from(i).expect("small")))
+        .to_string();
+        let body = json!({"day": day, "user_id": person});
+        let (a, b) = both(
+            &app,
+            (
+                Method::POST,
+                zz.as_str(),
+                "/api/v1/stats/duty".to_owned(),
+                body.clone(),
+            ),
+            (
+                Method::POST,
+                zz.as_str(),
+                "/api/v1/stats/duty".to_owned(),
+                body,
+            ),
+        )
+        .await;
+        assert_eq!(wins(&[a.clone(), b.clone()]), 1, "{a:?} {b:?}");
+    }
+    assert_eq!(
+        app.int(&format!(
+            "SELECT COUNT(*) FROM duty_shifts WHERE user_id = {person}"
+        ))
+        .await,
+        i64::try_from(ROUNDS).expect("small")
+    );
+}

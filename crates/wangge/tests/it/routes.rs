@@ -125,6 +125,13 @@ const ROUTES: &[Route] = &[
     r("/api/v1/stats/ranking/weights", Any, Scoped),
     r("/api/v1/stats/ranking/publish", Any, Scoped),
     r("/api/v1/stats/rankings/{id}/errata", Any, Scoped),
+    r("/api/v1/stats/dashboard", Staff, Scoped),
+    r("/api/v1/stats/warnings", Staff, Scoped),
+    r("/api/v1/stats/warnings/keywords", Any, Scoped),
+    r("/api/v1/stats/exclusions", Staff, Scoped),
+    r("/api/v1/stats/exclusions/{id}/decide", Any, Scoped),
+    r("/api/v1/stats/duty", Staff, Scoped),
+    r("/api/v1/stats/duty/{id}/remove", Any, Scoped),
     r("/api/v1/files", Any, Own),
     r("/api/v1/notifications", Any, Scoped),
     r("/api/v1/notifications/read", Any, Own),
@@ -303,6 +310,14 @@ const ROUTES: &[Route] = &[
     r("/stats/ranking/weights", Any, Scoped),
     r("/stats/ranking/publish", Any, Scoped),
     r("/stats/rankings/{id}/errata", Any, Scoped),
+    r("/stats/dashboard", Staff, Scoped),
+    r("/stats/screen", Staff, Scoped),
+    r("/stats/warnings", Staff, Scoped),
+    r("/stats/warnings/keywords", Any, Scoped),
+    r("/stats/exclusions", Staff, Scoped),
+    r("/stats/exclusions/{id}/decide", Any, Scoped),
+    r("/stats/duty", Staff, Scoped),
+    r("/stats/duty/{id}/remove", Any, Scoped),
     r("/admin/categories", Can(OrgManage), Scoped),
     r("/admin/categories/{code}", Can(OrgManage), Scoped),
     r("/admin/calendar", Can(OrgManage), Scoped),
@@ -542,6 +557,8 @@ struct Other {
     star_review: i64,
     star_objection: i64,
     ranking: i64,
+    exclusion: i64,
+    shift: i64,
     markers: Vec<String>,
 }
 
@@ -1051,7 +1068,50 @@ async fn other_street(app: &TestApp) -> Other {
     )
     .await
     .expect("a ranking there");
+    // A proposed exclusion of its case, a watched word and a shift on its roster.
+    let exclusion = wangge::command::exclusions::propose(
+        &app.db,
+        &cli,
+        wangge::command::exclusions::ProposeInput {
+            case_id: c["id"].as_i64(),
+            case_no: None,
+            reason: "江滨不合理认定理由".into(),
+        },
+    )
+    .await
+    .expect("an exclusion there");
+    wangge::command::warnings::change_word(
+        &app.db,
+        &cli,
+        wangge::command::warnings::WordInput {
+            org: Some(street),
+            word: "江滨预警词".into(),
+            remove: false,
+        },
+    )
+    .await
+    .expect("a word there");
+    let their_centre = id(format!(
+        "SELECT MIN(id) FROM users WHERE role = 'command_center' AND org_path LIKE '{path}%'"
+    ))
+    .await;
+    let shift = wangge::command::duty::add(
+        &app.db,
+        &cli,
+        wangge::command::duty::ShiftInput {
+            org: Some(street),
+            day: wangge::infra::clock::today().to_string(),
+            user_id: their_centre,
+            leader: true,
+            note: "江滨值班备注".into(),
+        },
+    )
+    .await
+    .expect("a shift there");
     let mut markers = vec![
+        "江滨不合理认定理由".to_owned(),
+        "江滨预警词".to_owned(),
+        "江滨值班备注".to_owned(),
         "江滨自评说明".to_owned(),
         "江滨星级异议".to_owned(),
         "江滨好人".to_owned(),
@@ -1118,6 +1178,8 @@ async fn other_street(app: &TestApp) -> Other {
         star_review,
         star_objection,
         ranking,
+        exclusion,
+        shift,
         markers,
     }
 }
@@ -1184,6 +1246,10 @@ fn fill(path: &str, o: &Other) -> String {
         o.call.to_string()
     } else if path.contains("/stats/rankings/") {
         o.ranking.to_string()
+    } else if path.contains("/stats/exclusions/") {
+        o.exclusion.to_string()
+    } else if path.contains("/stats/duty/") {
+        o.shift.to_string()
     } else if path.contains("/party/star-sets/") {
         o.star_set.to_string()
     } else if path.contains("/party/star-reviews/") || path.contains("/party/stars/") {
@@ -1332,6 +1398,9 @@ async fn fingerprint(app: &TestApp) -> Vec<Value> {
         "SELECT COUNT(*) FROM rankings",
         "SELECT COUNT(*) FROM ranking_weights",
         "SELECT COUNT(*) FROM ranking_errata",
+        "SELECT COUNT(*) FROM case_exclusions WHERE status = 'proposed'",
+        "SELECT COUNT(*) FROM warning_keywords",
+        "SELECT COUNT(*) FROM duty_shifts",
     ] {
         out.push(json!(scalar(app, sql).await.to_string()));
     }

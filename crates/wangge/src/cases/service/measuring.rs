@@ -7,6 +7,12 @@ use super::*;
 /// keeps the two in step). Other kinds' figures come with their slices.
 pub const APPEALS: &str = "kind IN ('appeal', 'incident')";
 
+/// A case counts in the handling rates (响应率, 解决率, 满意率, the on-time rates) unless an
+/// approved decision found it unreasonable (不合理诉求, the command centre's `case_exclusions`):
+/// it is still counted as a report, never against its handler.
+pub const COUNTED: &str = "NOT EXISTS (SELECT 1 FROM case_exclusions x WHERE x.case_id = cases.id \
+     AND x.status = 'approved')";
+
 /// The figures of a subtree over a period.
 #[derive(Debug, Serialize)]
 pub struct Stats {
@@ -125,7 +131,7 @@ pub async fn stats(
              CAST(SUM(CASE WHEN fed_back_at IS NOT NULL OR handle_due < $4 THEN 1 ELSE 0 END) AS BIGINT), \
              CAST(SUM(CASE WHEN fed_back_at IS NOT NULL AND handle_late = FALSE THEN 1 ELSE 0 END) AS BIGINT) \
              FROM cases WHERE org_path LIKE $1 AND dispatched_at >= $2 AND dispatched_at < $3 \
-             AND {APPEALS}"
+             AND {APPEALS} AND {COUNTED}"
             ),
             vec![pat.clone().into(), t0.into(), t1.into(), now.into()],
         ))
@@ -140,7 +146,7 @@ pub async fn stats(
              CAST(SUM(CASE WHEN satisfaction = 'satisfied' THEN 1 ELSE 0 END) AS BIGINT), \
              CAST(SUM(CASE WHEN satisfaction = 'basic' THEN 1 ELSE 0 END) AS BIGINT) \
              FROM cases WHERE org_path LIKE $1 AND rated_at >= $2 AND rated_at < $3 \
-             AND {APPEALS}"
+             AND {APPEALS} AND {COUNTED}"
             ),
             vec![pat.clone().into(), t0.into(), t1.into()],
         ))

@@ -37,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0023Honours),
             Box::new(M0024Stars),
             Box::new(M0025Rankings),
+            Box::new(M0026Command),
         ]
     }
 }
@@ -2856,6 +2857,123 @@ impl MigrationTrait for M0025Rankings {
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         for t in ["ranking_errata", "rankings", "ranking_weights"] {
+            m.drop_table(Table::drop().table(t).to_owned()).await?;
+        }
+        Ok(())
+    }
+}
+
+/// The command centre's records: decisions to leave an unreasonable case (不合理诉求) out of
+/// the rates (at most one live decision a case: a partial unique index), the warning keywords
+/// of a node (a word once a node: unique) and the duty roster (a person once a day a street:
+/// unique).
+struct M0026Command;
+
+impl MigrationName for M0026Command {
+    fn name(&self) -> &str {
+        "m0026_command"
+    }
+}
+
+/// At most one proposed or approved exclusion of a case.
+const EXCLUSION_INDEX: &str = "CREATE UNIQUE INDEX ux_case_exclusions_live ON case_exclusions \
+     (case_id) WHERE status IN ('proposed', 'approved')";
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0026Command {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("case_exclusions")
+                .col(big_pk_auto("id"))
+                .col(big_integer("case_id"))
+                .col(party_path(m))
+                .col(string_len("status", 16))
+                .col(string_len("reason", 500))
+                .col(big_integer("proposed_by"))
+                .col(string_len("proposer_name", 60))
+                .col(ts("proposed_at"))
+                .col(big_integer_null("decided_by"))
+                .col(string_len("decider_name", 60).default(""))
+                .col(big_integer_null("decided_at"))
+                .col(string_len("decision_note", 500).default(""))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("warning_keywords")
+                .col(big_pk_auto("id"))
+                .col(big_integer("org_node_id"))
+                .col(party_path(m))
+                .col(string_len("word", 20))
+                .col(string_len("actor_name", 60))
+                .col(ts("created_at"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("duty_shifts")
+                .col(big_pk_auto("id"))
+                .col(big_integer("org_node_id"))
+                .col(party_path(m))
+                .col(string_len("day", 10))
+                .col(big_integer("user_id"))
+                .col(string_len("person_name", 60))
+                .col(boolean("leader").default(false))
+                .col(string_len("note", 200).default(""))
+                .col(string_len("actor_name", 60))
+                .col(ts("created_at"))
+                .to_owned(),
+        )
+        .await?;
+        for (table, name, cols) in [
+            (
+                "case_exclusions",
+                "ix_case_exclusions_path",
+                &["org_path"][..],
+            ),
+            (
+                "case_exclusions",
+                "ix_case_exclusions_case",
+                &["case_id", "status"][..],
+            ),
+            (
+                "warning_keywords",
+                "ix_warning_keywords_path",
+                &["org_path"][..],
+            ),
+            (
+                "duty_shifts",
+                "ix_duty_shifts_path",
+                &["org_path", "day"][..],
+            ),
+        ] {
+            index(m, table, name, cols, false).await?;
+        }
+        for (table, name, cols) in [
+            (
+                "warning_keywords",
+                "ux_warning_keywords",
+                &["org_node_id", "word"][..],
+            ),
+            (
+                "duty_shifts",
+                "ux_duty_shifts",
+                &["org_node_id", "day", "user_id"][..],
+            ),
+        ] {
+            index(m, table, name, cols, true).await?;
+        }
+        m.get_connection()
+            .execute_unprepared(EXCLUSION_INDEX)
+            .await?;
+        Ok(())
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for t in ["duty_shifts", "warning_keywords", "case_exclusions"] {
             m.drop_table(Table::drop().table(t).to_owned()).await?;
         }
         Ok(())

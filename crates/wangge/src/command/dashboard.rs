@@ -1,0 +1,884 @@
+//! The dashboard of a node (district, street, community, grid) for a period: what came in and
+//! where, what is overdue, how well it was handled beside the period before, the map of its
+//! children, its people and its party. Every figure is defined here once and documented in the
+//! README ("The command centre"); `tests/it/dashboard.rs` recounts each from the raw rows.
+//!
+//! Periods are days in Beijing time (Asia/Shanghai), `from` and `to` inclusive; the previous
+//! period is the same number of days just before `from`. Cases are those of the appeal flow's
+//! kinds (诉求 and 事件) located in the node's subtree.
+
+use super::chart;
+use crate::cases::service::{APPEALS, COUNTED, count_of, source_label};
+use crate::infra::clock::{from_bj, now_ms};
+use crate::infra::db::statement;
+use crate::infra::error::{AppError, AppResult, stored_path};
+use crate::org::entity::node;
+use crate::web::Caller;
+use chrono::{Datelike, Duration, NaiveDate};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Value,
+};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use wangge_core::ranking::{self, RankWeights, Ratio};
+use wangge_core::rates::RatingCounts;
+use wangge_core::{OrgPath, Permission, Scope};
+
+/// The longest period a dashboard shows (its intake is drawn day by day).
+pub const MAX_DAYS: i64 = 366;
+
+/// How long before its handling limit a case in hand counts as nearly overdue, in hours.
+pub const NEARLY_HOURS: i64 = 24;
+
+/// How many overdue and nearly-overdue cases the dashboard lists.
+pub const LISTED: usize = 30;
+
+fn bad_period(why: &str) -> AppError {
+    AppError::bad("bad_period", format!("统计区间无效：{why}"))
+}
+
+/// A period of whole days in Beijing time.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Period {
+    /// `today`, `week` (Monday to today), `month` (the 1st to today) or `range`.
+    pub preset: String,
+    /// First day, `YYYY-MM-DD`.
+    pub from: String,
+    /// Last day (inclusive).
+    pub to: String,
+    #[serde(skip)]
+    first: NaiveDate,
+    #[serde(skip)]
+    last: NaiveDate,
+}
+
+impl Period {
+    /// Reads a preset or a range; `month` when nothing is given. A range is at most
+    /// [`MAX_DAYS`] days, never ends before it starts, and never starts after today.
+    pub fn read(
+        preset: Option<&str>,
+        from: Option<&str>,
+        to: Option<&str>,
+        today: NaiveDate,
+    ) -> AppResult<Period> {
+        let day = |s: Option<&str>| -> AppResult<Option<NaiveDate>> {
+            match s.map(str::trim).filter(|s| !s.is_empty()) {
+                None => Ok(None),
+                Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                    .map(Some)
+                    .map_err(|_| bad_period("日期请写成 2026-11-01 这样")),
+            }
+        };
+        let (from, to) = (day(from)?, day(to)?);
+        let preset = preset.map(str::trim).filter(|s| !s.is_empty());
+        let (preset, first, last) = match (preset, from, to) {
+            (Some("today"), ..) => ("today", today, today),
+            (Some("week"), ..) => (
+                "week",
+                today - Duration::days(i64::from(today.weekday().num_days_from_monday())),
+                today,
+            ),
+            (Some("month"), ..) | (None, None, None) => {
+                ("month", today.with_day(1).unwrap_or(today), today)
+            }
+            (Some("range") | None, f, t) => {
+                let first = f.unwrap_or_else(|| today.with_day(1).unwrap_or(today));
+                ("range", first, t.unwrap_or(today))
+            }
+            (Some(other), ..) => {
+                return Err(bad_period(&format!(
+                    "没有“{other}”这种区间：可选 today、week、month、range"
+                )));
+            }
+        };
+        if last < first {
+            return Err(bad_period("结束日期不能早于开始日期"));
+        }
+        if first > today {
+            return Err(bad_period("开始日期不能晚于今天"));
+        }
+        if (last - first).num_days() >= MAX_DAYS {
+            return Err(bad_period("统计区间不能超过一年"));
+        }
+        Ok(Period {
+            preset: preset.into(),
+            from: first.to_string(),
+            to: last.to_string(),
+            first,
+            last,
+        })
+    }
+
+    /// The number of days.
+    pub fn days(&self) -> i64 {
+        (self.last - self.first).num_days() + 1
+    }
+
+    /// The same number of days just before.
+    pub fn previous(&self) -> Period {
+        let last = self.first - Duration::days(1);
+        let first = self.first - Duration::days(self.days());
+        Period {
+            preset: "range".into(),
+            from: first.to_string(),
+            to: last.to_string(),
+            first,
+            last,
+        }
+    }
+
+    /// Its bounds in ms: `[start of from, start of the day after to)`.
+    pub fn bounds(&self) -> (i64, i64) {
+        let ms = |d: NaiveDate| d.and_hms_opt(0, 0, 0).map_or(0, from_bj);
+        (ms(self.first), ms(self.last + Duration::days(1)))
+    }
+
+    /// Each day, in order.
+    pub fn each_day(&self) -> impl Iterator<Item = NaiveDate> + '_ {
+        self.first.iter_days().take_while(move |d| *d <= self.last)
+    }
+}
+
+/// A count under a key, with its Chinese label.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Count {
+    pub key: String,
+    pub label: String,
+    pub count: u64,
+}
+
+/// How a period's cases were handled (see the README for each definition).
+#[derive(Clone, Debug, Default, Serialize, utoipa::ToSchema)]
+pub struct Handling {
+    /// Cases rated (`rated_at`) in the period, not excluded as unreasonable.
+    pub rated: u64,
+    pub contacted: u64,
+    pub solved: u64,
+    pub satisfied: u64,
+    pub basic: u64,
+    /// 响应率 = contacted ÷ rated, per cent with one decimal, exact, rounded half up.
+    pub response: Option<String>,
+    /// 解决率 = solved ÷ rated.
+    pub resolution: Option<String>,
+    /// 满意率 = (satisfied + basic × discount) ÷ rated.
+    pub satisfaction: Option<String>,
+    /// Cases dispatched (`dispatched_at`) in the period, not excluded.
+    pub dispatched: u64,
+    /// Of those, acknowledged within the response limit.
+    pub ack_on_time: u64,
+    /// 按时签收率 = ack_on_time ÷ dispatched.
+    pub ack_on_time_rate: Option<String>,
+    /// Of the dispatched, those whose handling limit has passed or that were fed back.
+    pub due: u64,
+    /// Of those, fed back within the limit.
+    pub on_time: u64,
+    /// 按时办结率 = on_time ÷ due.
+    pub on_time_rate: Option<String>,
+    /// Of the dispatched, those acknowledged (签收).
+    pub acknowledged: u64,
+    /// Their average time from dispatch to acknowledgement, in hours with one decimal.
+    pub avg_hours_to_acknowledge: Option<String>,
+    /// Cases closed (`closed_at`) in the period.
+    pub closed: u64,
+    /// Their average time from report to close, in hours with one decimal.
+    pub avg_hours_to_close: Option<String>,
+    /// Cases rated in the period left out of the rates by an approved decision (不合理诉求).
+    pub excluded: u64,
+}
+
+/// A case overdue or nearly so.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Pressing {
+    pub id: i64,
+    pub case_no: String,
+    pub title: String,
+    pub category: String,
+    pub status_label: String,
+    /// The node it is located at (its grid), by name.
+    pub place: String,
+    pub handle_due: i64,
+    pub due_label: String,
+    pub overdue: bool,
+}
+
+/// A child of the node, as the map and the table show it.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Child {
+    pub node_id: i64,
+    pub name: String,
+    pub level: String,
+    /// Cases reported in the period in its subtree.
+    pub cases: u64,
+    /// Active residents of its subtree now.
+    pub residents: u64,
+    /// cases × 1,000 ÷ residents, one decimal (none without residents).
+    pub per_1000: Option<String>,
+    /// Its open cases overdue now.
+    pub overdue: u64,
+    pub has_boundary: bool,
+}
+
+/// The people of the subtree now.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Population {
+    /// Active residents.
+    pub residents: u64,
+    /// Active households.
+    pub households: u64,
+    /// Active residents per active care-group tag (低保, 独居老人 …), in the tags' order.
+    pub care: Vec<Count>,
+}
+
+/// The party figures of the subtree (for accounts that see the party).
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Party {
+    /// Active branches (支部) located in the subtree.
+    pub branches: u64,
+    /// Active members and probationary members located in the subtree.
+    pub members: u64,
+    /// Active households with no active member link (党员联户).
+    pub households_without_member: u64,
+    /// Meetings due in the period (the 三会一课 windows, as the meetings page counts them).
+    pub meetings_due: u32,
+    /// Of those, held.
+    pub meetings_held: u32,
+    /// Of those, windows over without a meeting.
+    pub meetings_missing: u32,
+}
+
+/// The whole dashboard.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Dashboard {
+    pub org_id: i64,
+    pub org_name: String,
+    pub org_level: String,
+    pub period: Period,
+    pub previous: Period,
+    /// Cases reported in the period.
+    pub reported: u64,
+    /// …in the previous period.
+    pub reported_before: u64,
+    /// Reported per day (every day of the period, zeros included).
+    pub by_day: Vec<Count>,
+    pub by_source: Vec<Count>,
+    pub by_category: Vec<Count>,
+    pub by_kind: Vec<Count>,
+    /// The period's reports by their status now.
+    pub by_status: Vec<Count>,
+    /// Open cases now (any period).
+    pub open: u64,
+    /// Open cases in hand (待签收, 处置中) past their handling limit now — as the case list's
+    /// 超期 filter.
+    pub overdue: u64,
+    /// Open cases in hand whose handling limit falls within the next [`NEARLY_HOURS`] hours.
+    pub nearly_overdue: u64,
+    /// The most overdue first, then the nearest to their limit (at most [`LISTED`]).
+    pub pressing: Vec<Pressing>,
+    pub handling: Handling,
+    pub handling_before: Handling,
+    pub children: Vec<Child>,
+    pub population: Population,
+    pub party: Option<Party>,
+    /// Today's duty of the node's street, with the escalations into it (none above a street).
+    pub duty: Option<super::duty::Today>,
+}
+
+/// A ratio as a percentage, exact.
+fn pct(part: u64, whole: u64) -> Option<String> {
+    Ratio::new(u128::from(part), u128::from(whole)).map(Ratio::percent)
+}
+
+/// Milliseconds over a count as hours with one decimal, rounded half up.
+fn hours(total_ms: u64, n: u64) -> Option<String> {
+    Ratio::new(u128::from(total_ms), u128::from(n) * 3_600_000).map(|r| {
+        let tenths = (r.num * 20 + r.den) / (2 * r.den);
+        format!("{}.{}", tenths / 10, tenths % 10)
+    })
+}
+
+/// cases × 1,000 ÷ residents, one decimal.
+pub fn per_1000(cases: u64, residents: u64) -> Option<String> {
+    hours(cases * 1000 * 3_600_000, residents)
+}
+
+async fn one(
+    db: &impl ConnectionTrait,
+    sql: &str,
+    vals: Vec<Value>,
+) -> AppResult<sea_orm::QueryResult> {
+    db.query_one_raw(statement(db, sql, vals))
+        .await?
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no aggregate row")))
+}
+
+async fn grouped(
+    db: &impl ConnectionTrait,
+    sql: &str,
+    vals: Vec<Value>,
+) -> AppResult<Vec<(String, u64)>> {
+    Ok(db
+        .query_all_raw(statement(db, sql, vals))
+        .await?
+        .iter()
+        .map(|r| {
+            let key = r
+                .try_get_by_index::<String>(0)
+                .or_else(|_| r.try_get_by_index::<i64>(0).map(|v| v.to_string()))
+                .unwrap_or_default();
+            (key, count_of(r, 1))
+        })
+        .collect())
+}
+
+/// How a subtree's cases were handled over `[t0, t1)`.
+pub async fn handling(
+    db: &impl ConnectionTrait,
+    pat: &str,
+    (t0, t1): (i64, i64),
+    w: &RankWeights,
+) -> AppResult<Handling> {
+    let now = now_ms();
+    // Rated in the period but left out of the rates by an approved decision.
+    let ex = one(
+        db,
+        &format!(
+            "SELECT COUNT(*) FROM cases WHERE org_path LIKE $1 AND rated_at >= $2 \
+             AND rated_at < $3 AND {APPEALS} AND NOT {COUNTED}"
+        ),
+        vec![pat.into(), t0.into(), t1.into()],
+    )
+    .await?;
+    let ex = count_of(&ex, 0);
+    let r = one(
+        db,
+        &format!(
+            "SELECT COUNT(*), \
+             CAST(SUM(CASE WHEN contacted = TRUE THEN 1 ELSE 0 END) AS BIGINT), \
+             CAST(SUM(CASE WHEN solved = TRUE THEN 1 ELSE 0 END) AS BIGINT), \
+             CAST(SUM(CASE WHEN satisfaction = 'satisfied' THEN 1 ELSE 0 END) AS BIGINT), \
+             CAST(SUM(CASE WHEN satisfaction = 'basic' THEN 1 ELSE 0 END) AS BIGINT) \
+             FROM cases WHERE org_path LIKE $1 AND rated_at >= $2 AND rated_at < $3 \
+             AND {APPEALS} AND {COUNTED}"
+        ),
+        vec![pat.into(), t0.into(), t1.into()],
+    )
+    .await?;
+    let counts = RatingCounts {
+        rated: count_of(&r, 0),
+        contacted: count_of(&r, 1),
+        solved: count_of(&r, 2),
+        satisfied: count_of(&r, 3),
+        basic: count_of(&r, 4),
+    };
+    let d = one(
+        db,
+        &format!(
+            "SELECT COUNT(*), \
+             CAST(SUM(CASE WHEN acknowledged_at IS NOT NULL AND ack_late = FALSE THEN 1 ELSE 0 END) AS BIGINT), \
+             CAST(SUM(CASE WHEN fed_back_at IS NOT NULL OR handle_due < $4 THEN 1 ELSE 0 END) AS BIGINT), \
+             CAST(SUM(CASE WHEN fed_back_at IS NOT NULL AND handle_late = FALSE THEN 1 ELSE 0 END) AS BIGINT), \
+             CAST(SUM(CASE WHEN acknowledged_at IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT), \
+             CAST(SUM(CASE WHEN acknowledged_at IS NOT NULL THEN acknowledged_at - dispatched_at ELSE 0 END) AS BIGINT) \
+             FROM cases WHERE org_path LIKE $1 AND dispatched_at >= $2 AND dispatched_at < $3 \
+             AND {APPEALS} AND {COUNTED}"
+        ),
+        vec![pat.into(), t0.into(), t1.into(), now.into()],
+    )
+    .await?;
+    let c = one(
+        db,
+        &format!(
+            "SELECT COUNT(*), CAST(SUM(closed_at - created_at) AS BIGINT) FROM cases \
+             WHERE org_path LIKE $1 AND closed_at >= $2 AND closed_at < $3 AND {APPEALS}"
+        ),
+        vec![pat.into(), t0.into(), t1.into()],
+    )
+    .await?;
+    let (dispatched, ack_ok, due, on_time, acked, ack_ms) = (
+        count_of(&d, 0),
+        count_of(&d, 1),
+        count_of(&d, 2),
+        count_of(&d, 3),
+        count_of(&d, 4),
+        count_of(&d, 5),
+    );
+    let (closed, closed_ms) = (count_of(&c, 0), count_of(&c, 1));
+    Ok(Handling {
+        rated: counts.rated,
+        contacted: counts.contacted,
+        solved: counts.solved,
+        satisfied: counts.satisfied,
+        basic: counts.basic,
+        response: pct(counts.contacted, counts.rated),
+        resolution: pct(counts.solved, counts.rated),
+        satisfaction: ranking::satisfaction(&counts, w).map(Ratio::percent),
+        dispatched,
+        ack_on_time: ack_ok,
+        ack_on_time_rate: pct(ack_ok, dispatched),
+        due,
+        on_time,
+        on_time_rate: pct(on_time, due),
+        acknowledged: acked,
+        avg_hours_to_acknowledge: hours(ack_ms, acked),
+        closed,
+        avg_hours_to_close: hours(closed_ms, closed),
+        excluded: ex,
+    })
+}
+
+fn kind_label(k: &str) -> &'static str {
+    match k {
+        "appeal" => "诉求",
+        "incident" => "事件",
+        _ => "其他",
+    }
+}
+
+/// The children of a node that its map and table show: its active direct children.
+pub async fn children_of(
+    db: &impl ConnectionTrait,
+    n: &node::Model,
+) -> AppResult<Vec<node::Model>> {
+    Ok(node::Entity::find()
+        .filter(node::Column::ParentId.eq(n.id))
+        .filter(node::Column::Status.eq("active"))
+        .order_by_asc(node::Column::Code)
+        .all(db)
+        .await?)
+}
+
+/// Which child a stored path is under (the child's id appears in the path).
+fn child_of(path: &str, kids: &[node::Model]) -> Option<usize> {
+    let ids = OrgPath::parse(path).map(|p| p.ids()).unwrap_or_default();
+    kids.iter().position(|k| ids.contains(&k.id))
+}
+
+/// The dashboard of `n` for a period; the caller's sight of `n` is checked by the caller of
+/// this (`node_of`).
+pub async fn dashboard(
+    db: &impl ConnectionTrait,
+    c: &Caller,
+    n: node::Model,
+    period: Period,
+    w: &RankWeights,
+) -> AppResult<Dashboard> {
+    let pat = Scope::new(stored_path(&n.path)?).like_pattern();
+    let (t0, t1) = period.bounds();
+    let previous = period.previous();
+    let now = now_ms();
+    let in_period = |extra: &str| {
+        format!(
+            "FROM cases WHERE org_path LIKE $1 AND created_at >= $2 AND created_at < $3 \
+             AND {APPEALS}{extra}"
+        )
+    };
+    let vals = || -> Vec<Value> { vec![pat.clone().into(), t0.into(), t1.into()] };
+    // Days in Beijing: 8 hours ahead of UTC, no summer time.
+    let days: BTreeMap<String, u64> = grouped(
+        db,
+        &format!(
+            "SELECT CAST((created_at + 28800000) / 86400000 AS BIGINT), COUNT(*) {} GROUP BY 1",
+            in_period("")
+        ),
+        vals(),
+    )
+    .await?
+    .into_iter()
+    .collect();
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
+    let by_day: Vec<Count> = period
+        .each_day()
+        .map(|d| {
+            let key = (d - epoch).num_days().to_string();
+            Count {
+                label: d.format("%m-%d").to_string(),
+                key: d.to_string(),
+                count: days.get(&key).copied().unwrap_or(0),
+            }
+        })
+        .collect();
+    let reported = by_day.iter().map(|d| d.count).sum();
+    let mut by_source: Vec<Count> = grouped(
+        db,
+        &format!("SELECT source, COUNT(*) {} GROUP BY source", in_period("")),
+        vals(),
+    )
+    .await?
+    .into_iter()
+    .map(|(k, n)| Count {
+        label: source_label(&k).into(),
+        key: k,
+        count: n,
+    })
+    .collect();
+    by_source.sort_by(|a, b| b.count.cmp(&a.count).then(a.key.cmp(&b.key)));
+    let names: BTreeMap<String, String> = db
+        .query_all_raw(statement(db, "SELECT code, name FROM categories", vec![]))
+        .await?
+        .iter()
+        .filter_map(|r| {
+            Some((
+                r.try_get_by_index::<String>(0).ok()?,
+                r.try_get_by_index::<String>(1).ok()?,
+            ))
+        })
+        .collect();
+    let mut by_category: Vec<Count> = grouped(
+        db,
+        &format!(
+            "SELECT category_code, COUNT(*) {} GROUP BY category_code",
+            in_period("")
+        ),
+        vals(),
+    )
+    .await?
+    .into_iter()
+    .map(|(k, n)| Count {
+        label: names.get(&k).cloned().unwrap_or_else(|| k.clone()),
+        key: k,
+        count: n,
+    })
+    .collect();
+    by_category.sort_by(|a, b| b.count.cmp(&a.count).then(a.key.cmp(&b.key)));
+    let mut by_kind: Vec<Count> = grouped(
+        db,
+        &format!("SELECT kind, COUNT(*) {} GROUP BY kind", in_period("")),
+        vals(),
+    )
+    .await?
+    .into_iter()
+    .map(|(k, n)| Count {
+        label: kind_label(&k).into(),
+        key: k,
+        count: n,
+    })
+    .collect();
+    by_kind.sort_by(|a, b| b.count.cmp(&a.count).then(a.key.cmp(&b.key)));
+    let statuses: BTreeMap<String, u64> = grouped(
+        db,
+        &format!("SELECT status, COUNT(*) {} GROUP BY status", in_period("")),
+        vals(),
+    )
+    .await?
+    .into_iter()
+    .collect();
+    let by_status = wangge_core::case::Status::ALL
+        .iter()
+        .map(|s| Count {
+            key: s.as_str().into(),
+            label: s.label().into(),
+            count: statuses.get(s.as_str()).copied().unwrap_or(0),
+        })
+        .collect();
+    let (p0, p1) = previous.bounds();
+    let before = one(
+        db,
+        &format!(
+            "SELECT COUNT(*) FROM cases WHERE org_path LIKE $1 AND created_at >= $2 \
+             AND created_at < $3 AND {APPEALS}"
+        ),
+        vec![pat.clone().into(), p0.into(), p1.into()],
+    )
+    .await?;
+    // The children: cases of the period, residents and overdue now, by stored path.
+    let kids = children_of(db, &n).await?;
+    let mut children: Vec<Child> = kids
+        .iter()
+        .map(|k| Child {
+            node_id: k.id,
+            name: k.name.clone(),
+            level: k.level.clone(),
+            cases: 0,
+            residents: 0,
+            per_1000: None,
+            overdue: 0,
+            has_boundary: k.boundary.is_some(),
+        })
+        .collect();
+    for (path, count) in grouped(
+        db,
+        &format!(
+            "SELECT org_path, COUNT(*) {} GROUP BY org_path",
+            in_period("")
+        ),
+        vals(),
+    )
+    .await?
+    {
+        if let Some(i) = child_of(&path, &kids) {
+            children[i].cases += count;
+        }
+    }
+    let people = grouped(
+        db,
+        "SELECT org_path, COUNT(*) FROM residents WHERE org_path LIKE $1 AND status = 'active' \
+         GROUP BY org_path",
+        vec![pat.clone().into()],
+    )
+    .await?;
+    for (path, count) in &people {
+        if let Some(i) = child_of(path, &kids) {
+            children[i].residents += count;
+        }
+    }
+    let in_hand = format!(
+        "FROM cases WHERE org_path LIKE $1 AND status IN ('dispatched', 'handling') \
+         AND {APPEALS}"
+    );
+    for (path, count) in grouped(
+        db,
+        &format!("SELECT org_path, COUNT(*) {in_hand} AND handle_due < $2 GROUP BY org_path"),
+        vec![pat.clone().into(), now.into()],
+    )
+    .await?
+    {
+        if let Some(i) = child_of(&path, &kids) {
+            children[i].overdue += count;
+        }
+    }
+    for ch in &mut children {
+        ch.per_1000 = per_1000(ch.cases, ch.residents);
+    }
+    let open_now = one(
+        db,
+        &format!(
+            "SELECT COUNT(*), \
+             CAST(SUM(CASE WHEN status IN ('dispatched', 'handling') AND handle_due < $2 THEN 1 ELSE 0 END) AS BIGINT), \
+             CAST(SUM(CASE WHEN status IN ('dispatched', 'handling') AND handle_due >= $2 AND handle_due < $3 THEN 1 ELSE 0 END) AS BIGINT) \
+             FROM cases WHERE org_path LIKE $1 AND status IN ('reported', 'accepted', 'dispatched', 'handling', 'fed_back', 'verified') \
+             AND {APPEALS}"
+        ),
+        vec![
+            pat.clone().into(),
+            now.into(),
+            (now + NEARLY_HOURS * 3_600_000).into(),
+        ],
+    )
+    .await?;
+    let pressing = pressing(db, &pat, now, &names).await?;
+    let residents = people.iter().map(|p| p.1).sum();
+    let households = one(
+        db,
+        "SELECT COUNT(*) FROM households WHERE org_path LIKE $1 AND status = 'active'",
+        vec![pat.clone().into()],
+    )
+    .await?;
+    let care_rows = db
+        .query_all_raw(statement(
+            db,
+            "SELECT t.name, t.sort_order, COUNT(r.id) FROM tags t \
+             LEFT JOIN resident_tags rt ON rt.tag_id = t.id \
+             LEFT JOIN residents r ON r.id = rt.resident_id AND r.status = 'active' \
+             AND r.org_path LIKE $1 \
+             WHERE t.status = 'active' GROUP BY t.id, t.name, t.sort_order \
+             ORDER BY t.sort_order, t.name",
+            vec![pat.clone().into()],
+        ))
+        .await?;
+    let care = care_rows
+        .iter()
+        .map(|r| {
+            let name = r.try_get_by_index::<String>(0).unwrap_or_default();
+            Count {
+                key: name.clone(),
+                label: name,
+                count: count_of(r, 2),
+            }
+        })
+        .collect();
+    let party = if c.require(Permission::PartyView).is_ok() {
+        Some(party(db, c, &pat, &period).await?)
+    } else {
+        None
+    };
+    Ok(Dashboard {
+        org_id: n.id,
+        org_name: n.name.clone(),
+        org_level: n.level.clone(),
+        handling: handling(db, &pat, (t0, t1), w).await?,
+        handling_before: handling(db, &pat, (p0, p1), w).await?,
+        period,
+        previous,
+        reported,
+        reported_before: count_of(&before, 0),
+        by_day,
+        by_source,
+        by_category,
+        by_kind,
+        by_status,
+        open: count_of(&open_now, 0),
+        overdue: count_of(&open_now, 1),
+        nearly_overdue: count_of(&open_now, 2),
+        pressing,
+        children,
+        population: Population {
+            residents,
+            households: count_of(&households, 0),
+            care,
+        },
+        duty: super::duty::today_of(db, c, &n).await?,
+        party,
+    })
+}
+
+/// The overdue cases, most overdue first, then those nearly overdue, nearest first.
+async fn pressing(
+    db: &impl ConnectionTrait,
+    pat: &str,
+    now: i64,
+    names: &BTreeMap<String, String>,
+) -> AppResult<Vec<Pressing>> {
+    use crate::cases::entity::case;
+    let rows = case::Entity::find()
+        .filter(case::Column::OrgPath.like(pat))
+        .filter(case::Column::Status.is_in(["dispatched", "handling"]))
+        .filter(case::Column::Kind.is_in(["appeal", "incident"]))
+        .filter(case::Column::HandleDue.lt(now + NEARLY_HOURS * 3_600_000))
+        .order_by_asc(case::Column::HandleDue)
+        .order_by_asc(case::Column::Id)
+        .limit(LISTED as u64)
+        .all(db)
+        .await?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.org_id).collect();
+    let places: BTreeMap<i64, String> = node::Entity::find()
+        .filter(node::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|n| (n.id, n.name))
+        .collect();
+    Ok(rows
+        .into_iter()
+        .map(|m| {
+            let due = m.handle_due.unwrap_or(now);
+            Pressing {
+                id: m.id,
+                case_no: m.case_no,
+                title: m.title,
+                category: names
+                    .get(&m.category_code)
+                    .cloned()
+                    .unwrap_or(m.category_code),
+                status_label: wangge_core::case::Status::parse(&m.status)
+                    .map_or("", |s| s.label())
+                    .into(),
+                place: places.get(&m.org_id).cloned().unwrap_or_default(),
+                handle_due: due,
+                due_label: chart::since(due, now),
+                overdue: due < now,
+            }
+        })
+        .collect())
+}
+
+/// The party figures of the subtree.
+async fn party(
+    db: &impl ConnectionTrait,
+    c: &Caller,
+    pat: &str,
+    period: &Period,
+) -> AppResult<Party> {
+    let row = one(
+        db,
+        "SELECT \
+         (SELECT COUNT(*) FROM party_orgs WHERE org_path LIKE $1 AND status = 'active' AND kind = 'branch'), \
+         (SELECT COUNT(*) FROM party_members WHERE org_path LIKE $1 AND status = 'active' \
+          AND stage IN ('full', 'probationary')), \
+         (SELECT COUNT(*) FROM households h WHERE h.org_path LIKE $1 AND h.status = 'active' \
+          AND NOT EXISTS (SELECT 1 FROM party_links l WHERE l.household_id = h.id \
+          AND l.kind = 'member' AND l.status = 'active'))",
+        vec![pat.into()],
+    )
+    .await?;
+    // The meetings: as the party slice's compliance counts them, for the party organization
+    // placed highest in the subtree (none: nothing due).
+    let (mut due, mut held, mut missing) = (0, 0, 0);
+    let top = crate::party::entity::party_org::Entity::find()
+        .filter(crate::party::entity::party_org::Column::OrgPath.like(pat))
+        .filter(crate::party::entity::party_org::Column::Status.eq("active"))
+        .order_by_asc(crate::party::entity::party_org::Column::OrgPath)
+        .order_by_asc(crate::party::entity::party_org::Column::Id)
+        .all(db)
+        .await?;
+    if !top.is_empty() {
+        let base_path = top[0].org_path.clone();
+        let tops: Vec<i64> = top
+            .iter()
+            .filter(|p| p.org_path == base_path)
+            .filter(|p| {
+                p.parent_id
+                    .is_none_or(|parent| !top.iter().any(|q| q.id == parent))
+            })
+            .map(|p| p.id)
+            .collect();
+        for id in tops {
+            let comp =
+                crate::party::meetings::compliance_of(db, c, Some(id), (period.first, period.last))
+                    .await?;
+            due += comp.due;
+            held += comp.held;
+            missing += comp.missing;
+        }
+    }
+    Ok(Party {
+        branches: count_of(&row, 0),
+        members: count_of(&row, 1),
+        households_without_member: count_of(&row, 2),
+        meetings_due: due,
+        meetings_held: held,
+        meetings_missing: missing,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
+    }
+
+    #[test]
+    fn periods_are_whole_days_with_the_one_before_of_the_same_length() {
+        let today = d("2026-12-02"); // a Wednesday
+        let m = Period::read(None, None, None, today).expect("month");
+        assert_eq!(
+            (m.from.as_str(), m.to.as_str(), m.days()),
+            ("2026-12-01", "2026-12-02", 2)
+        );
+        let p = m.previous();
+        assert_eq!(
+            (p.from.as_str(), p.to.as_str()),
+            ("2026-11-29", "2026-11-30")
+        );
+        let w = Period::read(Some("week"), None, None, today).expect("week");
+        assert_eq!(w.from, "2026-11-30");
+        let t = Period::read(Some("today"), None, None, today).expect("today");
+        assert_eq!((t.days(), t.previous().from.as_str()), (1, "2026-12-01"));
+        let r = Period::read(None, Some("2026-11-01"), Some("2026-11-30"), today).expect("range");
+        assert_eq!((r.preset.as_str(), r.days()), ("range", 30));
+        assert_eq!(r.previous().from, "2026-10-02");
+        let (a, b) = r.bounds();
+        assert_eq!(b - a, 30 * 86_400_000);
+        assert_eq!(r.each_day().count(), 30);
+        for (p, f, t) in [
+            (Some("year"), None, None),
+            (None, Some("2026-11-30"), Some("2026-11-01")),
+            (None, Some("2026-12-03"), None),
+            (None, Some("2025-11-01"), Some("2026-11-30")),
+            (None, Some("11/01/2026"), None),
+        ] {
+            assert!(Period::read(p, f, t, today).is_err(), "{p:?} {f:?} {t:?}");
+        }
+    }
+
+    #[test]
+    fn hours_and_rates_are_exact_and_round_half_up() {
+        assert_eq!(hours(5_400_000, 1).as_deref(), Some("1.5"));
+        assert_eq!(hours(180_000, 1).as_deref(), Some("0.1"), "0.05 up");
+        assert_eq!(hours(1, 0), None);
+        assert_eq!(per_1000(3, 2000).as_deref(), Some("1.5"));
+        assert_eq!(per_1000(1, 0), None);
+        assert_eq!(pct(33, 50).as_deref(), Some("66.0"));
+    }
+}

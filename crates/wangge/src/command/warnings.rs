@@ -1,0 +1,439 @@
+//! Early warning (预警) and 每月一题: words in recent case text that call for attention now
+//! (讨薪, 跳楼, 聚集, 燃气 …: the street's own list, the defaults until it sets one), cases
+//! repeated at one building or address in one category, and the month's most frequent
+//! categories as candidates for the month's question. Each warning links to its cases.
+
+use super::entity::keyword;
+use crate::cases::entity::case;
+use crate::cases::service::{APPEALS, count_of};
+use crate::infra::audit::{self, Entry};
+use crate::infra::clock::{fmt_time, now_ms, today};
+use crate::infra::db::{begin_write, statement};
+use crate::infra::error::{AppError, AppResult, stored_path};
+use crate::org::entity::node;
+use crate::web::Caller;
+use chrono::Datelike;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::collections::HashMap;
+use wangge_core::{OrgPath, Role, Scope};
+
+/// The words watched until a street sets its own.
+pub const DEFAULT_WORDS: [&str; 10] = [
+    "讨薪", "欠薪", "跳楼", "轻生", "聚集", "上访", "燃气", "煤气", "火灾", "坍塌",
+];
+
+/// How far back the words are looked for, in days.
+pub const KEYWORD_DAYS: i64 = 7;
+
+/// How far back repeats are looked for, in days; and how many cases make a repeat.
+pub const REPEAT_DAYS: i64 = 30;
+pub const REPEAT_MIN: u64 = 3;
+
+/// How many cases a warning lists.
+const LISTED: u64 = 20;
+
+/// How many categories the month's question considers.
+pub const TOPICS: usize = 5;
+
+/// A case a warning links to (no reporter: the title says what happened).
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Linked {
+    pub id: i64,
+    pub case_no: String,
+    pub title: String,
+    pub status_label: String,
+    pub reported_at: String,
+}
+
+/// Cases whose text holds a watched word.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct WordHit {
+    pub word: String,
+    pub count: u64,
+    pub cases: Vec<Linked>,
+}
+
+/// Cases repeated at one place in one category.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Repeat {
+    /// The building's name or the address.
+    pub place: String,
+    pub category_code: String,
+    pub category: String,
+    pub count: u64,
+    pub cases: Vec<Linked>,
+}
+
+/// A candidate for 每月一题: a category and its count this month and last.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Topic {
+    pub category_code: String,
+    pub category: String,
+    pub count: u64,
+    pub last_month: u64,
+}
+
+/// The warnings of a node.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Warnings {
+    pub org_id: i64,
+    pub org_name: String,
+    /// The watched words in force, and whether they are the defaults.
+    pub words: Vec<String>,
+    pub default_words: bool,
+    pub keyword_days: i64,
+    pub word_hits: Vec<WordHit>,
+    pub repeat_days: i64,
+    pub repeat_min: u64,
+    pub repeats: Vec<Repeat>,
+    /// The last month over (`YYYY-MM`) and its top categories, with the month before's counts.
+    pub month: String,
+    /// Its first and last day (for the links to its cases).
+    pub month_from: String,
+    pub month_to: String,
+    pub topics: Vec<Topic>,
+}
+
+/// The words in force at a node: those set at the nearest node on its path that set any; the
+/// defaults when none did.
+pub async fn words_at(
+    db: &impl ConnectionTrait,
+    n: &node::Model,
+) -> AppResult<(Vec<String>, bool)> {
+    let ids = OrgPath::parse(&n.path).map(|p| p.ids()).unwrap_or_default();
+    let rows = keyword::Entity::find()
+        .filter(keyword::Column::OrgNodeId.is_in(ids))
+        .order_by_desc(keyword::Column::OrgPath)
+        .order_by_asc(keyword::Column::Word)
+        .all(db)
+        .await?;
+    match rows.first().map(|r| r.org_node_id) {
+        Some(nearest) => Ok((
+            rows.into_iter()
+                .filter(|r| r.org_node_id == nearest)
+                .map(|r| r.word)
+                .collect(),
+            false,
+        )),
+        None => Ok((
+            DEFAULT_WORDS.iter().map(|w| (*w).to_owned()).collect(),
+            true,
+        )),
+    }
+}
+
+fn linked(m: case::Model) -> Linked {
+    Linked {
+        id: m.id,
+        case_no: m.case_no,
+        title: m.title,
+        status_label: wangge_core::case::Status::parse(&m.status)
+            .map_or("", |s| s.label())
+            .into(),
+        reported_at: fmt_time(m.created_at),
+    }
+}
+
+fn escape_like(w: &str) -> String {
+    w.chars()
+        .filter(|c| !matches!(c, '%' | '_' | '\\'))
+        .collect()
+}
+
+/// The warnings of `n` now (its sight is checked by the caller of this).
+pub async fn warnings(db: &impl ConnectionTrait, n: node::Model) -> AppResult<Warnings> {
+    let path = stored_path(&n.path)?;
+    let pat = Scope::new(path.clone()).like_pattern();
+    let now = now_ms();
+    let (words, default_words) = words_at(db, &n).await?;
+    let in_subtree = || {
+        Condition::all()
+            .add(case::Column::OrgPath.like(pat.clone()))
+            .add(case::Column::Kind.is_in(["appeal", "incident"]))
+    };
+    let mut word_hits = Vec::new();
+    for w in &words {
+        let like = format!("%{}%", escape_like(w));
+        let cond = in_subtree()
+            .add(case::Column::CreatedAt.gte(now - KEYWORD_DAYS * 86_400_000))
+            .add(
+                Condition::any()
+                    .add(case::Column::Title.like(like.clone()))
+                    .add(case::Column::Description.like(like)),
+            );
+        let count =
+            sea_orm::PaginatorTrait::count(case::Entity::find().filter(cond.clone()), db).await?;
+        if count == 0 {
+            continue;
+        }
+        let cases = case::Entity::find()
+            .filter(cond)
+            .order_by_desc(case::Column::CreatedAt)
+            .order_by_desc(case::Column::Id)
+            .limit(LISTED)
+            .all(db)
+            .await?
+            .into_iter()
+            .map(linked)
+            .collect();
+        word_hits.push(WordHit {
+            word: w.clone(),
+            count,
+            cases,
+        });
+    }
+    let names: HashMap<String, String> = db
+        .query_all_raw(statement(db, "SELECT code, name FROM categories", vec![]))
+        .await?
+        .iter()
+        .filter_map(|r| {
+            Some((
+                r.try_get_by_index::<String>(0).ok()?,
+                r.try_get_by_index::<String>(1).ok()?,
+            ))
+        })
+        .collect();
+    let since = now - REPEAT_DAYS * 86_400_000;
+    let mut repeats = Vec::new();
+    for by_building in [true, false] {
+        let (col, extra) = if by_building {
+            ("building_id", "building_id IS NOT NULL")
+        } else {
+            ("address", "building_id IS NULL AND address <> ''")
+        };
+        let groups = db
+            .query_all_raw(statement(
+                db,
+                &format!(
+                    "SELECT {col}, category_code, COUNT(*) FROM cases WHERE org_path LIKE $1 \
+                     AND created_at >= $2 AND {APPEALS} AND {extra} \
+                     GROUP BY {col}, category_code HAVING COUNT(*) >= $3 \
+                     ORDER BY COUNT(*) DESC LIMIT 50"
+                ),
+                vec![
+                    pat.clone().into(),
+                    since.into(),
+                    i64::try_from(REPEAT_MIN).unwrap_or(3).into(),
+                ],
+            ))
+            .await?;
+        for g in groups {
+            let cat: String = g.try_get_by_index(1).unwrap_or_default();
+            let count = count_of(&g, 2);
+            let (place, cond) = if by_building {
+                let b: i64 = g.try_get_by_index(0).unwrap_or_default();
+                let name = node::Entity::find_by_id(b)
+                    .one(db)
+                    .await?
+                    .map_or_else(|| format!("楼栋 {b}"), |n| n.name);
+                (name, case::Column::BuildingId.eq(b))
+            } else {
+                let a: String = g.try_get_by_index(0).unwrap_or_default();
+                (a.clone(), case::Column::Address.eq(a))
+            };
+            let cases = case::Entity::find()
+                .filter(in_subtree())
+                .filter(case::Column::CreatedAt.gte(since))
+                .filter(case::Column::CategoryCode.eq(cat.clone()))
+                .filter(cond)
+                .order_by_desc(case::Column::CreatedAt)
+                .limit(LISTED)
+                .all(db)
+                .await?
+                .into_iter()
+                .map(linked)
+                .collect();
+            repeats.push(Repeat {
+                place,
+                category: names.get(&cat).cloned().unwrap_or_else(|| cat.clone()),
+                category_code: cat,
+                count,
+                cases,
+            });
+        }
+    }
+    repeats.sort_by(|a, b| b.count.cmp(&a.count).then(a.place.cmp(&b.place)));
+    // 每月一题: the most frequent categories of the last month over (the question of the month
+    // is chosen from it), beside the month before.
+    let day = today();
+    let first = day
+        .with_day(1)
+        .and_then(|d| d.checked_sub_months(chrono::Months::new(1)))
+        .unwrap_or(day);
+    let (month, m0, m1) = super::ranking::month_bounds(&first.format("%Y-%m").to_string(), day)?;
+    let prev = first
+        .checked_sub_months(chrono::Months::new(1))
+        .unwrap_or(first);
+    let (_, p0, p1) = super::ranking::month_bounds(&prev.format("%Y-%m").to_string(), day)?;
+    let by_cat = |a: i64, b: i64| {
+        let pat = pat.clone();
+        async move {
+            let rows = db
+                .query_all_raw(statement(
+                    db,
+                    &format!(
+                        "SELECT category_code, COUNT(*) FROM cases WHERE org_path LIKE $1 \
+                         AND created_at >= $2 AND created_at < $3 AND {APPEALS} \
+                         GROUP BY category_code"
+                    ),
+                    vec![pat.into(), a.into(), b.into()],
+                ))
+                .await?;
+            Ok::<HashMap<String, u64>, AppError>(
+                rows.iter()
+                    .map(|r| {
+                        (
+                            r.try_get_by_index::<String>(0).unwrap_or_default(),
+                            count_of(r, 1),
+                        )
+                    })
+                    .collect(),
+            )
+        }
+    };
+    let this = by_cat(m0, m1).await?;
+    let last = by_cat(p0, p1).await?;
+    let mut topics: Vec<Topic> = this
+        .iter()
+        .map(|(k, v)| Topic {
+            category: names.get(k).cloned().unwrap_or_else(|| k.clone()),
+            category_code: k.clone(),
+            count: *v,
+            last_month: last.get(k).copied().unwrap_or(0),
+        })
+        .collect();
+    topics.sort_by(|a, b| {
+        b.count
+            .cmp(&a.count)
+            .then(a.category_code.cmp(&b.category_code))
+    });
+    topics.truncate(TOPICS);
+    Ok(Warnings {
+        org_id: n.id,
+        org_name: n.name,
+        words,
+        default_words,
+        keyword_days: KEYWORD_DAYS,
+        word_hits,
+        repeat_days: REPEAT_DAYS,
+        repeat_min: REPEAT_MIN,
+        repeats,
+        month,
+        month_from: first.to_string(),
+        month_to: (first
+            .checked_add_months(chrono::Months::new(1))
+            .unwrap_or(first)
+            - chrono::Duration::days(1))
+        .to_string(),
+        topics,
+    })
+}
+
+/// What changing the watched words sends.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct WordInput {
+    /// The node whose words change (the caller's own when none).
+    pub org: Option<i64>,
+    pub word: String,
+    /// Remove the word instead of adding it.
+    pub remove: bool,
+}
+
+/// Adds or removes a watched word at a node (the command centre, the community's secretary).
+/// A node still on the defaults gets them as its own first, so removing one keeps the others.
+pub async fn change_word(
+    db: &sea_orm::DatabaseConnection,
+    c: &Caller,
+    input: WordInput,
+) -> AppResult<Vec<String>> {
+    if !matches!(
+        c.role,
+        None | Some(Role::CommandCenter | Role::CommunitySecretary)
+    ) {
+        return Err(AppError::bad(
+            "not_governor",
+            "预警关键词由综治中心或社区书记设置",
+        ));
+    }
+    let word = wangge_core::validate::text(
+        "关键词",
+        &input.word,
+        20,
+        wangge_core::validate::Lines::One,
+        true,
+    )?;
+    if word.chars().count() < 2 || word.contains(['%', '_', '\\']) {
+        return Err(AppError::bad(
+            "bad_word",
+            "关键词至少两个字，且不能含 % _ \\ 这样的符号",
+        ));
+    }
+    let n = super::ranking::node_of(db, c, input.org).await?;
+    let (now_words, defaults) = words_at(db, &n).await?;
+    let own_already = !defaults
+        && keyword::Entity::find()
+            .filter(keyword::Column::OrgNodeId.eq(n.id))
+            .one(db)
+            .await?
+            .is_some();
+    let mut want: Vec<String> = if own_already {
+        Vec::new()
+    } else {
+        // The node takes over the words in force (the defaults or its parent's) as its own.
+        now_words.clone()
+    };
+    let tx = begin_write(db).await?;
+    let actor = crate::users::display_name(&tx, c).await?;
+    if input.remove {
+        if !now_words.contains(&word) {
+            return Err(AppError::bad("no_word", format!("没有“{word}”这个关键词")));
+        }
+        want.retain(|w| *w != word);
+        if own_already {
+            keyword::Entity::delete_many()
+                .filter(keyword::Column::OrgNodeId.eq(n.id))
+                .filter(keyword::Column::Word.eq(word.clone()))
+                .exec(&tx)
+                .await?;
+        }
+    } else if own_already || !want.contains(&word) {
+        want.push(word.clone());
+    }
+    for w in &want {
+        keyword::ActiveModel {
+            org_node_id: Set(n.id),
+            org_path: Set(n.path.clone()),
+            word: Set(w.clone()),
+            actor_name: Set(actor.clone()),
+            created_at: Set(now_ms()),
+            ..Default::default()
+        }
+        .insert(&tx)
+        .await?;
+    }
+    audit::record(
+        &tx,
+        &c.who,
+        Entry {
+            org_path: &stored_path(&n.path)?,
+            action: "update",
+            entity: "warning_keyword",
+            entity_id: None,
+            summary: format!(
+                "{}预警关键词{}“{word}”",
+                n.name,
+                if input.remove { "删除" } else { "增加" }
+            ),
+            changes: json!({"word": word, "remove": input.remove}),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(words_at(db, &n).await?.0)
+}

@@ -1,0 +1,884 @@
+//! The command centre (issue 20) beside the ranking: the dashboard's figures against an
+//! independent recount from the raw rows (on either database), the exclusion of an unreasonable
+//! case by a recorded decision (who may propose and approve; the rates and the ranking without
+//! it), early warning and 每月一题, the duty roster with the escalations its duty sees, and the
+//! wall's big screen without a person's name or phone.
+
+use crate::support::{Browser, TestApp, id_number};
+use reqwest::{Method, StatusCode};
+use sea_orm::ConnectionTrait;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+const DAY: i64 = 86_400_000;
+
+/// Beijing midnight of a day, in ms.
+fn day_ms(d: chrono::NaiveDate) -> i64 {
+    d.and_hms_opt(0, 0, 0)
+        .expect("midnight")
+        .and_utc()
+        .timestamp_millis()
+        - 8 * 3600 * 1000
+}
+
+/// One case as the recount reads it.
+struct Row {
+    id: i64,
+    kind: String,
+    org_path: String,
+    source: String,
+    category: String,
+    status: String,
+    created: i64,
+    dispatched: Option<i64>,
+    acknowledged: Option<i64>,
+    ack_late: bool,
+    fed_back: Option<i64>,
+    handle_due: Option<i64>,
+    handle_late: bool,
+    closed: Option<i64>,
+    rated: Option<i64>,
+    contacted: Option<bool>,
+    solved: Option<bool>,
+    satisfaction: Option<String>,
+}
+
+async fn rows(app: &TestApp, path: &str) -> Vec<Row> {
+    app.db
+        .query_all_raw(sea_orm::Statement::from_string(
+            app.db.get_database_backend(),
+            format!(
+                "SELECT id, kind, org_path, source, category_code, status, created_at, dispatched_at, \
+                 acknowledged_at, ack_late, fed_back_at, handle_due, handle_late, closed_at, rated_at, \
+                 contacted, solved, satisfaction FROM cases WHERE org_path LIKE '{path}%'"
+            ),
+        ))
+        .await
+        .expect("cases")
+        .into_iter()
+        .map(|r| Row {
+            id: r.try_get("", "id").expect("id"),
+            kind: r.try_get("", "kind").expect("kind"),
+            org_path: r.try_get("", "org_path").expect("path"),
+            source: r.try_get("", "source").expect("source"),
+            category: r.try_get("", "category_code").expect("cat"),
+            status: r.try_get("", "status").expect("status"),
+            created: r.try_get("", "created_at").expect("created"),
+            dispatched: r.try_get("", "dispatched_at").expect("d"),
+            acknowledged: r.try_get("", "acknowledged_at").expect("a"),
+            ack_late: r.try_get("", "ack_late").expect("al"),
+            fed_back: r.try_get("", "fed_back_at").expect("f"),
+            handle_due: r.try_get("", "handle_due").expect("h"),
+            handle_late: r.try_get("", "handle_late").expect("hl"),
+            closed: r.try_get("", "closed_at").expect("c"),
+            rated: r.try_get("", "rated_at").expect("r"),
+            contacted: r.try_get("", "contacted").expect("ct"),
+            solved: r.try_get("", "solved").expect("s"),
+            satisfaction: r.try_get("", "satisfaction").expect("sat"),
+        })
+        .filter(|r| r.kind == "appeal" || r.kind == "incident")
+        .collect()
+}
+
+/// A percentage with one decimal, exact, rounded half up.
+fn pct(num: u128, den: u128) -> Value {
+    if den == 0 {
+        return Value::Null;
+    }
+    let t = (num * 2000 + den) / (2 * den);
+    json!(format!("{}.{}", t / 10, t % 10))
+}
+
+fn hours(ms: u128, n: u128) -> Value {
+    if n == 0 {
+        return Value::Null;
+    }
+    let den = n * 3_600_000;
+    let t = (ms * 20 + den) / (2 * den);
+    json!(format!("{}.{}", t / 10, t % 10))
+}
+
+/// The handling figures of the rows over `[a, b)`, the excluded left out of the rates.
+fn handling(rs: &[Row], (a, b): (i64, i64), excluded: &[i64], now: i64) -> Value {
+    let within = |t: Option<i64>| t.is_some_and(|t| t >= a && t < b);
+    let counted = |r: &&Row| !excluded.contains(&r.id);
+    let rated: Vec<&Row> = rs.iter().filter(|r| within(r.rated)).collect();
+    let ex = rated.iter().filter(|r| excluded.contains(&r.id)).count();
+    let rated: Vec<&Row> = rated.into_iter().filter(counted).collect();
+    let n = rated.len() as u128;
+    let contacted = rated.iter().filter(|r| r.contacted == Some(true)).count() as u128;
+    let solved = rated.iter().filter(|r| r.solved == Some(true)).count() as u128;
+    let sat = rated
+        .iter()
+        .filter(|r| r.satisfaction.as_deref() == Some("satisfied"))
+        .count() as u128;
+    let basic = rated
+        .iter()
+        .filter(|r| r.satisfaction.as_deref() == Some("basic"))
+        .count() as u128;
+    let disp: Vec<&Row> = rs
+        .iter()
+        .filter(|r| within(r.dispatched))
+        .filter(counted)
+        .collect();
+    let ack_ok = disp
+        .iter()
+        .filter(|r| r.acknowledged.is_some() && !r.ack_late)
+        .count() as u128;
+    let due = disp
+        .iter()
+        .filter(|r| r.fed_back.is_some() || r.handle_due.is_some_and(|d| d < now))
+        .count() as u128;
+    let on_time = disp
+        .iter()
+        .filter(|r| r.fed_back.is_some() && !r.handle_late)
+        .count() as u128;
+    let acked: Vec<&&Row> = disp.iter().filter(|r| r.acknowledged.is_some()).collect();
+    let ack_ms: i64 = acked
+        .iter()
+        .map(|r| r.acknowledged.unwrap_or(0) - r.dispatched.unwrap_or(0))
+        .sum();
+    let closed: Vec<&Row> = rs.iter().filter(|r| within(r.closed)).collect();
+    let closed_ms: i64 = closed
+        .iter()
+        .map(|r| r.closed.unwrap_or(0) - r.created)
+        .sum();
+    json!({
+        "rated": n, "contacted": contacted, "solved": solved, "satisfied": sat, "basic": basic,
+        "response": pct(contacted, n), "resolution": pct(solved, n),
+        "satisfaction": pct(1000 * sat + 900 * basic, 1000 * n),
+        "dispatched": disp.len(), "ack_on_time": ack_ok, "ack_on_time_rate": pct(ack_ok, disp.len() as u128),
+        "due": due, "on_time": on_time, "on_time_rate": pct(on_time, due),
+        "acknowledged": acked.len(), "avg_hours_to_acknowledge": hours(ack_ms as u128, acked.len() as u128),
+        "closed": closed.len(), "avg_hours_to_close": hours(closed_ms as u128, closed.len() as u128),
+        "excluded": ex,
+    })
+}
+
+async fn propose(app: &TestApp, token: &str, case_id: i64, reason: &str) -> (StatusCode, Value) {
+    app.send(
+        Method::POST,
+        token,
+        "/api/v1/stats/exclusions",
+        json!({"case_id": case_id, "reason": reason}),
+    )
+    .await
+}
+
+async fn decide(app: &TestApp, token: &str, id: i64, decision: &str, note: &str) -> StatusCode {
+    app.send(
+        Method::POST,
+        token,
+        &format!("/api/v1/stats/exclusions/{id}/decide"),
+        json!({"decision": decision, "note": note}),
+    )
+    .await
+    .0
+}
+
+/// A rated case of the first community (柳岸社区) rated in `[a, b)`.
+async fn rated_case(app: &TestApp, a: i64, b: i64) -> i64 {
+    app.int(&format!(
+        "SELECT MIN(c.id) FROM cases c JOIN org_nodes n ON n.code = '330199001001' \
+         WHERE c.org_path LIKE n.path || '%' AND c.rated_at >= {a} AND c.rated_at < {b} \
+         AND c.kind IN ('appeal', 'incident')"
+    ))
+    .await
+}
+
+#[tokio::test]
+async fn the_dashboard_is_the_recount_of_the_rows_for_a_street_a_community_and_a_grid() {
+    let app = TestApp::spawn().await;
+    wangge::demo::cases::generate(&app.state, 20261201, 500, 75)
+        .await
+        .expect("demo cases");
+    let zz = app.token("qinghe-zz").await;
+    let sj = app.token("liuan-sj").await;
+    let admin = app.token("admin").await;
+    // People: two households in the first grid, one resident in a care group.
+    let building = app.building_in("33019900100101").await;
+    let (_, r1) = app
+        .household_with_head(
+            &sj,
+            building,
+            "甲一",
+            &id_number((1950, 3, 4), 11),
+            json!({}),
+        )
+        .await;
+    app.household_with_head(
+        &sj,
+        building,
+        "乙二",
+        &id_number((1980, 5, 6), 12),
+        json!({}),
+    )
+    .await;
+    let tag = app
+        .int("SELECT MIN(id) FROM tags WHERE status = 'active'")
+        .await;
+    app.db
+        .execute_unprepared(&format!(
+            "INSERT INTO resident_tags (resident_id, tag_id) VALUES ({r1}, {tag})"
+        ))
+        .await
+        .expect("tag");
+    let today = wangge::infra::clock::today();
+    let from = today - chrono::Duration::days(29);
+    let (a, b) = (day_ms(from), day_ms(today) + DAY);
+    let (pa, pb) = (a - 30 * DAY, a);
+    // One case of the period excluded by decision, one refused: only the approved one leaves
+    // the rates.
+    let excluded = rated_case(&app, a, b).await;
+    let (s, p) = propose(&app, &sj, excluded, "诉求超出政策规定，已多次解释").await;
+    assert_eq!(s, StatusCode::CREATED, "{p}");
+    assert_eq!(
+        decide(&app, &zz, p["id"].as_i64().expect("id"), "approve", "").await,
+        StatusCode::OK
+    );
+    for (org_code, who) in [
+        ("330199001000", &zz),
+        ("330199001001", &sj),
+        ("33019900100101", &sj),
+    ] {
+        let org = app.node_id(&admin, org_code).await;
+        let (s, d) = app
+            .get(
+                who,
+                &format!("/api/v1/stats/dashboard?org={org}&from={from}&to={today}"),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{d}");
+        let now = wangge::infra::clock::now_ms();
+        let path = app
+            .text(&format!("SELECT path FROM org_nodes WHERE id = {org}"))
+            .await;
+        let rs = rows(&app, &path).await;
+        let in_period: Vec<&Row> = rs
+            .iter()
+            .filter(|r| r.created >= a && r.created < b)
+            .collect();
+        assert_eq!(d["reported"], json!(in_period.len()), "{org_code}");
+        assert_eq!(
+            d["reported_before"],
+            json!(
+                rs.iter()
+                    .filter(|r| r.created >= pa && r.created < pb)
+                    .count()
+            )
+        );
+        // By day: every day of the period, in Beijing.
+        let days = d["by_day"].as_array().expect("days");
+        assert_eq!(days.len(), 30);
+        for (i, x) in days.iter().enumerate() {
+            let (da, db) = (a + i as i64 * DAY, a + (i as i64 + 1) * DAY);
+            let n = in_period
+                .iter()
+                .filter(|r| r.created >= da && r.created < db)
+                .count();
+            assert_eq!(x["count"], json!(n), "{x}");
+        }
+        let tally = |key: &dyn Fn(&Row) -> String| {
+            let mut m: BTreeMap<String, u64> = BTreeMap::new();
+            for r in &in_period {
+                *m.entry(key(r)).or_default() += 1;
+            }
+            m
+        };
+        let shown = |k: &str| -> BTreeMap<String, u64> {
+            d[k].as_array()
+                .expect(k)
+                .iter()
+                .filter(|c| c["count"].as_u64() != Some(0))
+                .map(|c| {
+                    (
+                        c["key"].as_str().expect("key").to_owned(),
+                        c["count"].as_u64().expect("n"),
+                    )
+                })
+                .collect()
+        };
+        assert_eq!(shown("by_source"), tally(&|r| r.source.clone()));
+        assert_eq!(shown("by_category"), tally(&|r| r.category.clone()));
+        assert_eq!(shown("by_kind"), tally(&|r| r.kind.clone()));
+        assert_eq!(shown("by_status"), tally(&|r| r.status.clone()));
+        // Open, overdue and nearly overdue now.
+        let open = [
+            "reported",
+            "accepted",
+            "dispatched",
+            "handling",
+            "fed_back",
+            "verified",
+        ];
+        let in_hand = |r: &&Row| r.status == "dispatched" || r.status == "handling";
+        assert_eq!(
+            d["open"],
+            json!(
+                rs.iter()
+                    .filter(|r| open.contains(&r.status.as_str()))
+                    .count()
+            )
+        );
+        let overdue: Vec<&Row> = rs
+            .iter()
+            .filter(in_hand)
+            .filter(|r| r.handle_due.is_some_and(|t| t < now))
+            .collect();
+        assert_eq!(d["overdue"], json!(overdue.len()));
+        assert_eq!(
+            d["nearly_overdue"],
+            json!(
+                rs.iter()
+                    .filter(in_hand)
+                    .filter(|r| r.handle_due.is_some_and(|t| t >= now && t < now + DAY))
+                    .count()
+            )
+        );
+        let pressing = d["pressing"].as_array().expect("pressing");
+        assert!(pressing.len() <= 30);
+        assert!(
+            pressing
+                .iter()
+                .all(|p| p["handle_due"].as_i64().is_some_and(|t| t < now + DAY))
+        );
+        // Handling, this period and the one before, without the excluded case.
+        let ex = [excluded];
+        for (k, span) in [("handling", (a, b)), ("handling_before", (pa, pb))] {
+            let want = handling(&rs, span, &ex, now);
+            for (field, v) in want.as_object().expect("obj") {
+                assert_eq!(&d[k][field], v, "{org_code} {k}.{field}: {}", d[k]);
+            }
+        }
+        // The children: cases of the period, residents, per 1,000, overdue now.
+        for c in d["children"].as_array().expect("children") {
+            let id = c["node_id"].as_i64().expect("id");
+            let cp = app
+                .text(&format!("SELECT path FROM org_nodes WHERE id = {id}"))
+                .await;
+            let cases = in_period
+                .iter()
+                .filter(|r| r.org_path.starts_with(&cp))
+                .count();
+            let over = overdue
+                .iter()
+                .filter(|r| r.org_path.starts_with(&cp))
+                .count();
+            let residents = app
+                .int(&format!(
+                    "SELECT COUNT(*) FROM residents WHERE org_path LIKE '{cp}%' AND status = 'active'"
+                ))
+                .await;
+            assert_eq!(
+                (c["cases"].clone(), c["overdue"].clone()),
+                (json!(cases), json!(over)),
+                "{c}"
+            );
+            assert_eq!(c["residents"], json!(residents));
+            assert_eq!(
+                c["per_1000"],
+                hours(cases as u128 * 1000 * 3_600_000, residents as u128),
+                "{c}"
+            );
+        }
+        // People and the party.
+        let app_ref = &app;
+        let q = |sql: String| async move { app_ref.int(&sql).await };
+        assert_eq!(
+            d["population"]["residents"],
+            json!(q(format!("SELECT COUNT(*) FROM residents WHERE org_path LIKE '{path}%' AND status = 'active'")).await)
+        );
+        assert_eq!(
+            d["population"]["households"],
+            json!(q(format!("SELECT COUNT(*) FROM households WHERE org_path LIKE '{path}%' AND status = 'active'")).await)
+        );
+        let care: i64 = d["population"]["care"]
+            .as_array()
+            .expect("care")
+            .iter()
+            .map(|c| c["count"].as_i64().expect("n"))
+            .sum();
+        assert_eq!(
+            care,
+            q(format!(
+                "SELECT COUNT(*) FROM resident_tags rt JOIN residents r ON r.id = rt.resident_id \
+                 JOIN tags t ON t.id = rt.tag_id WHERE t.status = 'active' AND r.status = 'active' \
+                 AND r.org_path LIKE '{path}%'"
+            ))
+            .await
+        );
+        let party = &d["party"];
+        assert_eq!(
+            party["branches"],
+            json!(q(format!("SELECT COUNT(*) FROM party_orgs WHERE org_path LIKE '{path}%' AND status = 'active' AND kind = 'branch'")).await)
+        );
+        assert_eq!(
+            party["members"],
+            json!(q(format!("SELECT COUNT(*) FROM party_members WHERE org_path LIKE '{path}%' AND status = 'active' AND stage IN ('full', 'probationary')")).await)
+        );
+        let homes = q(format!(
+            "SELECT COUNT(*) FROM households WHERE org_path LIKE '{path}%' AND status = 'active'"
+        ))
+        .await;
+        let linked = q(format!(
+            "SELECT COUNT(DISTINCT household_id) FROM party_links WHERE org_path LIKE '{path}%' \
+             AND kind = 'member' AND status = 'active'"
+        ))
+        .await;
+        assert_eq!(party["households_without_member"], json!(homes - linked));
+    }
+    // Scope: a community cannot see its street's dashboard, nor a street another street's.
+    let street = app.node_id(&admin, "330199001000").await;
+    let other = app.node_id(&admin, "330199002000").await;
+    assert_eq!(
+        app.get(&sj, &format!("/api/v1/stats/dashboard?org={street}"))
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get(&zz, &format!("/api/v1/stats/dashboard?org={other}"))
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    // A resident has no dashboard; a bad period changes nothing and says why.
+    let jm = app.token("jm-liuan").await;
+    assert_eq!(
+        app.get(&jm, "/api/v1/stats/dashboard").await.0,
+        StatusCode::FORBIDDEN
+    );
+    let (s, v) = app
+        .get(&zz, "/api/v1/stats/dashboard?from=2026-11-30&to=2026-11-01")
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(v["error"]["code"], "bad_period");
+}
+
+#[tokio::test]
+async fn an_unreasonable_case_leaves_the_rates_only_by_an_approved_decision() {
+    let app = TestApp::spawn().await;
+    wangge::demo::cases::generate(&app.state, 20261202, 400, 75)
+        .await
+        .expect("demo cases");
+    let zz = app.token("qinghe-zz").await;
+    let sj = app.token("liuan-sj").await;
+    let fl = app.token("fenglin-sj").await;
+    let admin = app.token("admin").await;
+    let today = wangge::infra::clock::today();
+    let last = today
+        .checked_sub_months(chrono::Months::new(1))
+        .expect("last");
+    let month = last.format("%Y-%m").to_string();
+    let first = chrono::NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").expect("m");
+    let next = first.checked_add_months(chrono::Months::new(1)).expect("n");
+    let case = rated_case(&app, day_ms(first), day_ms(next)).await;
+    let street = app.node_id(&admin, "330199001000").await;
+    let liuan = app.node_id(&admin, "330199001001").await;
+    let rated_of = |v: &Value| {
+        v["rows"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .find(|r| r["node_id"] == json!(liuan))
+            .map(|r| r["rated"].as_u64().expect("rated"))
+            .expect("liuan")
+    };
+    let ranking = format!("/api/v1/stats/ranking?org={street}&month={month}");
+    let before = rated_of(&app.get(&zz, &ranking).await.1);
+    let jm = app.token("jm-liuan").await;
+    let audit = app.audit_rows().await;
+    // Bad input changes nothing: no reason, a case out of sight, a resident.
+    let (s, v) = propose(&app, &sj, case, "").await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_input")),
+        "{v}"
+    );
+    let (s, _) = propose(&app, &fl, case, "不在本社区的案件").await;
+    assert_eq!(
+        s,
+        StatusCode::NOT_FOUND,
+        "another community's case is not found"
+    );
+    assert_eq!(
+        propose(&app, &jm, case, "居民不能提出认定").await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(app.audit_rows().await, audit);
+    assert_eq!(app.int("SELECT COUNT(*) FROM case_exclusions").await, 0);
+    // Proposed: still counted. The community cannot approve its own proposal; the street can.
+    let (s, p) = propose(&app, &sj, case, "诉求超出政策规定，已多次解释").await;
+    assert_eq!(s, StatusCode::CREATED, "{p}");
+    let id = p["id"].as_i64().expect("id");
+    let (s, v) = propose(&app, &zz, case, "重复提出").await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("excluded_twice")),
+        "{v}"
+    );
+    assert_eq!(rated_of(&app.get(&zz, &ranking).await.1), before);
+    let (s, v) = app
+        .send(
+            Method::POST,
+            &sj,
+            &format!("/api/v1/stats/exclusions/{id}/decide"),
+            json!({"decision": "approve"}),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("not_approver")),
+        "{v}"
+    );
+    assert_eq!(
+        decide(&app, &zz, id, "refuse", "").await,
+        StatusCode::BAD_REQUEST,
+        "a refusal says why"
+    );
+    assert_eq!(
+        decide(&app, &zz, id, "approve", "会商同意").await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        decide(&app, &zz, id, "approve", "").await,
+        StatusCode::CONFLICT,
+        "once"
+    );
+    // Approved: out of the ranking's and the statistics' rates, listed, audited.
+    assert_eq!(rated_of(&app.get(&zz, &ranking).await.1), before - 1);
+    let (_, list) = app.get(&zz, "/api/v1/stats/exclusions").await;
+    let row = &list.as_array().expect("list")[0];
+    assert_eq!(row["status"], "approved");
+    assert!(row["decider_name"].as_str().is_some_and(|n| !n.is_empty()));
+    assert!(row["reason"].as_str().is_some_and(|r| r.contains("政策")));
+    assert_eq!(
+        app.int("SELECT COUNT(*) FROM audit_log WHERE entity = 'case_exclusion'")
+            .await,
+        2
+    );
+    let (_, fl_list) = app.get(&fl, "/api/v1/stats/exclusions").await;
+    assert_eq!(fl_list, json!([]), "another community sees none of it");
+    // The proposer may not approve even as the command centre: a second proposal by the street,
+    // approved by the street's same account, is refused.
+    let other = app
+        .int(&format!(
+            "SELECT MAX(c.id) FROM cases c JOIN org_nodes n ON n.code = '330199001001' \
+             WHERE c.org_path LIKE n.path || '%' AND c.id <> {case} AND c.kind = 'appeal'"
+        ))
+        .await;
+    let (_, p2) = propose(&app, &zz, other, "街道提出的认定").await;
+    assert_eq!(
+        decide(&app, &zz, p2["id"].as_i64().expect("id"), "approve", "").await,
+        StatusCode::BAD_REQUEST
+    );
+    // Revoked: counted again.
+    assert_eq!(
+        decide(&app, &zz, id, "revoke", "复核后撤销").await,
+        StatusCode::OK
+    );
+    assert_eq!(rated_of(&app.get(&zz, &ranking).await.1), before);
+    // A new proposal is possible again after the revocation (the partial index holds only the
+    // live ones).
+    assert_eq!(
+        propose(&app, &sj, case, "重新提出").await.0,
+        StatusCode::CREATED
+    );
+}
+
+#[tokio::test]
+async fn warnings_find_the_words_the_repeats_and_the_months_question() {
+    let app = TestApp::spawn().await;
+    wangge::demo::cases::generate(&app.state, 7, 200, 60)
+        .await
+        .expect("demo cases");
+    let zz = app.token("qinghe-zz").await;
+    let sj = app.token("liuan-sj").await;
+    let admin = app.token("admin").await;
+    let building = app.building_in("33019900100101").await;
+    let mut made = Vec::new();
+    for (title, cat) in [
+        ("工地门口有工人讨薪", "QT01"),
+        ("楼道漏水", "WY02"),
+        ("楼道又漏水了", "WY02"),
+        ("楼道还在漏水", "WY02"),
+    ] {
+        let (s, v) = app
+            .send(
+                Method::POST,
+                &sj,
+                "/api/v1/cases",
+                json!({"title": title, "description": "请尽快处理", "category": cat, "building_id": building}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        made.push(v["id"].as_i64().expect("id"));
+    }
+    let (s, w) = app.get(&zz, "/api/v1/stats/warnings").await;
+    assert_eq!(s, StatusCode::OK, "{w}");
+    assert_eq!(w["default_words"], true);
+    let hit = w["word_hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .find(|h| h["word"] == "讨薪")
+        .expect("讨薪");
+    assert!(
+        hit["cases"]
+            .as_array()
+            .expect("cases")
+            .iter()
+            .any(|c| c["id"] == made[0])
+    );
+    let recount = app
+        .int(&format!(
+            "SELECT COUNT(*) FROM cases c JOIN org_nodes n ON n.code = '330199001000' \
+             WHERE c.org_path LIKE n.path || '%' AND (c.title LIKE '%讨薪%' OR c.description LIKE '%讨薪%') \
+             AND c.created_at >= {} AND c.kind IN ('appeal', 'incident')",
+            wangge::infra::clock::now_ms() - 7 * DAY
+        ))
+        .await;
+    assert_eq!(hit["count"], json!(recount));
+    let rep = w["repeats"]
+        .as_array()
+        .expect("repeats")
+        .iter()
+        .find(|r| {
+            r["category_code"] == "WY02"
+                && r["cases"]
+                    .as_array()
+                    .is_some_and(|c| c.iter().any(|c| c["id"] == made[1]))
+        })
+        .expect("the repeat");
+    assert_eq!(rep["count"], 3);
+    // A word of the street's own: the defaults are taken over, then changed.
+    let (s, v) = app
+        .send(
+            Method::POST,
+            &zz,
+            "/api/v1/stats/warnings/keywords",
+            json!({"word": "漏水"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let words = v["words"].as_array().expect("words");
+    assert!(words.contains(&json!("漏水")) && words.contains(&json!("讨薪")));
+    let (s, v) = app
+        .send(
+            Method::POST,
+            &zz,
+            "/api/v1/stats/warnings/keywords",
+            json!({"word": "讨薪", "remove": true}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (_, w) = app.get(&zz, "/api/v1/stats/warnings").await;
+    assert_eq!(w["default_words"], false);
+    let hits: Vec<&str> = w["word_hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .map(|h| h["word"].as_str().expect("w"))
+        .collect();
+    assert!(hits.contains(&"漏水") && !hits.contains(&"讨薪"), "{w}");
+    // The community inherits the street's words.
+    let (_, wc) = app.get(&sj, "/api/v1/stats/warnings").await;
+    assert_eq!(wc["words"], w["words"]);
+    // Bad input: a word twice, a one-character word, a resident.
+    let (s, v) = app
+        .send(
+            Method::POST,
+            &zz,
+            "/api/v1/stats/warnings/keywords",
+            json!({"word": "漏水"}),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("word_twice")),
+        "{v}"
+    );
+    let (s, v) = app
+        .send(
+            Method::POST,
+            &zz,
+            "/api/v1/stats/warnings/keywords",
+            json!({"word": "水"}),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("bad_word")),
+        "{v}"
+    );
+    // 每月一题: the last month's categories, recounted.
+    let (_, w) = app.get(&zz, "/api/v1/stats/warnings").await;
+    let month = w["month"].as_str().expect("month");
+    let first = chrono::NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").expect("m");
+    let next = first.checked_add_months(chrono::Months::new(1)).expect("n");
+    let street = app.node_id(&admin, "330199001000").await;
+    let path = app
+        .text(&format!("SELECT path FROM org_nodes WHERE id = {street}"))
+        .await;
+    for t in w["topics"].as_array().expect("topics") {
+        let n = app
+            .int(&format!(
+                "SELECT COUNT(*) FROM cases WHERE org_path LIKE '{path}%' AND category_code = '{}' \
+                 AND created_at >= {} AND created_at < {} AND kind IN ('appeal', 'incident')",
+                t["category_code"].as_str().expect("code"),
+                day_ms(first),
+                day_ms(next)
+            ))
+            .await;
+        assert_eq!(t["count"], json!(n), "{t}");
+    }
+    let counts: Vec<u64> = w["topics"]
+        .as_array()
+        .expect("topics")
+        .iter()
+        .map(|t| t["count"].as_u64().expect("n"))
+        .collect();
+    assert!(counts.windows(2).all(|p| p[0] >= p[1]) && counts.len() <= 5);
+}
+
+#[tokio::test]
+async fn the_duty_sees_the_escalations_and_the_wall_shows_no_person() {
+    let app = TestApp::spawn().await;
+    let zz = app.token("qinghe-zz").await;
+    let sj = app.token("liuan-sj").await;
+    let admin = app.token("admin").await;
+    let today = wangge::infra::clock::today().to_string();
+    let me = app
+        .int("SELECT id FROM users WHERE username = 'qinghe-zz'")
+        .await;
+    let secretary = app
+        .int("SELECT id FROM users WHERE username = 'liuan-sj'")
+        .await;
+    // Only the command centre keeps the roster; a person once a day.
+    let shift = json!({"day": today, "user_id": me, "leader": true, "note": "带班"});
+    let (s, v) = app
+        .send(Method::POST, &sj, "/api/v1/stats/duty", shift.clone())
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("not_keeper")),
+        "{v}"
+    );
+    let (s, v) = app
+        .send(Method::POST, &zz, "/api/v1/stats/duty", shift.clone())
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let (s, v) = app
+        .send(Method::POST, &zz, "/api/v1/stats/duty", shift)
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("shift_twice")),
+        "{v}"
+    );
+    let outsider = app
+        .int("SELECT id FROM users WHERE username = 'wangjiang-zz'")
+        .await;
+    let (s, v) = app
+        .send(
+            Method::POST,
+            &zz,
+            "/api/v1/stats/duty",
+            json!({"day": today, "user_id": outsider}),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("bad_person")),
+        "{v}"
+    );
+    let (s, v) = app
+        .send(
+            Method::POST,
+            &zz,
+            "/api/v1/stats/duty",
+            json!({"day": "2020-01-01", "user_id": secretary}),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("past_day")),
+        "{v}"
+    );
+    // The community escalates a report: the duty is told in the same transaction, and sees it.
+    let (s, c) = app
+        .send(
+            Method::POST,
+            &sj,
+            "/api/v1/cases",
+            json!({"title": "多个小区停水", "description": "管网问题，社区协调不了", "category": "WY02", "org_id": app.node_id(&admin, "33019900100101").await}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{c}");
+    let id = c["id"].as_i64().expect("id");
+    let unread = app
+        .int(&format!(
+            "SELECT COUNT(*) FROM notifications WHERE user_id = {me} AND kind = 'duty_escalate'"
+        ))
+        .await;
+    app.act(
+        &sj,
+        id,
+        json!({"action": "escalate", "text": "涉及多个小区，请街道统筹"}),
+    )
+    .await;
+    assert_eq!(
+        app.int(&format!("SELECT COUNT(*) FROM notifications WHERE user_id = {me} AND kind = 'duty_escalate' AND case_id = {id}"))
+            .await,
+        unread + 1
+    );
+    let (_, d) = app.get(&zz, "/api/v1/stats/dashboard?preset=today").await;
+    assert_eq!(d["duty"]["caller_on_duty"], true, "{}", d["duty"]);
+    assert_eq!(d["duty"]["escalations"][0]["case_id"], id);
+    assert_eq!(d["duty"]["shifts"][0]["leader"], true);
+    let (_, r) = app.get(&zz, "/api/v1/stats/duty").await;
+    assert!(
+        r["days"]
+            .as_array()
+            .expect("days")
+            .iter()
+            .any(|x| x["today"] == true && x["shifts"].as_array().is_some_and(|s| s.len() == 1))
+    );
+    // Another street sees neither the roster nor the escalation.
+    let other = app.node_id(&admin, "330199002000").await;
+    assert_eq!(
+        app.get(&zz, &format!("/api/v1/stats/duty?org={other}"))
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    // The wall: numbers and places, no person's name or phone, no case title.
+    let mut b = Browser::new(&app);
+    b.login("qinghe-zz").await;
+    let (s, page) = b.get("/stats/screen").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("http-equiv=\"refresh\""));
+    assert!(page.contains("超期"));
+    let names: Vec<String> = app
+        .db
+        .query_all_raw(sea_orm::Statement::from_string(
+            app.db.get_database_backend(),
+            "SELECT display_name FROM users UNION SELECT name FROM residents UNION SELECT title FROM cases UNION SELECT reporter_name FROM cases".to_owned(),
+        ))
+        .await
+        .expect("names")
+        .into_iter()
+        .filter_map(|r| r.try_get_by_index::<String>(0).ok())
+        .filter(|n| n.chars().count() >= 2)
+        .collect();
+    for n in &names {
+        assert!(!page.contains(n.as_str()), "the wall shows {n}");
+    }
+    let digits: Vec<char> = page.chars().collect();
+    let longest = digits
+        .split(|c| !c.is_ascii_digit())
+        .map(<[char]>::len)
+        .max()
+        .unwrap_or(0);
+    assert!(longest < 11, "no phone-like number on the wall");
+}
