@@ -355,3 +355,90 @@ pub async fn api_duty_remove(
     super::duty::remove(&st.db, &actor.caller(), id).await?;
     Ok(Json(json!({"ok": true})))
 }
+
+/// The three lists of a query.
+pub async fn lists_of(
+    st: &Base,
+    actor: &Actor,
+    q: &DashboardQuery,
+) -> AppResult<super::lists::Lists> {
+    staff(actor)?;
+    let n = super::ranking::node_of(&st.db, &actor.caller(), q.org).await?;
+    let p = super::dashboard::Period::read(
+        q.preset.as_deref(),
+        q.from.as_deref(),
+        q.to.as_deref(),
+        crate::infra::clock::today(),
+    )?;
+    super::lists::lists(&st.db, n, p).await
+}
+
+/// `GET /api/v1/stats/lists?org=&from=&to=`
+#[utoipa::path(
+    get,
+    operation_id = "stats_lists",
+    path = "/stats/lists",
+    tag = "指挥中心",
+    summary = "三个清单：一段时间内（北京时间整天）辖区上报的诉求和事件——问题清单（来源含居民自报、网格员巡查、入户走访、热线）、任务清单（已派遣的：承办、期限、是否超期）、效果清单（已结案的：是否解决、满意度、是否认定为不合理诉求），三者以案件编号相连；最多 5000 件（truncated）",
+    params(DashboardQuery),
+    responses((status = 200, description = "成功"), crate::web::Refused),
+)]
+pub async fn api_lists(
+    State(st): State<Base>,
+    actor: Actor,
+    crate::web::Query(q): crate::web::Query<DashboardQuery>,
+) -> AppResult<Json<super::lists::Lists>> {
+    Ok(Json(lists_of(&st, &actor, &q).await?))
+}
+
+/// The monthly report of a query (the last month over when none).
+pub async fn report_of(
+    st: &Base,
+    actor: &Actor,
+    q: &RankingQuery,
+) -> AppResult<super::report::Report> {
+    staff(actor)?;
+    let c = actor.caller();
+    let n = super::ranking::node_of(&st.db, &c, q.org).await?;
+    let w = super::weights(st);
+    super::report::report(&st.db, &c, n, &q.month, &w, w).await
+}
+
+/// `GET /api/v1/stats/report?org=&month=YYYY-MM`
+#[utoipa::path(
+    get,
+    operation_id = "stats_report",
+    path = "/stats/report",
+    tag = "指挥中心",
+    summary = "月度报告：工作情况（本月与上月的受理、办结、三率、按时率、不合理诉求件数）、类型与来源、承办（前 10 个承办单位的派遣、按时、超期）、热点（前 10 个类别及上月件数）、下级排名、超期案件。数字与总览、排名同一定义",
+    params(RankingQuery),
+    responses((status = 200, description = "成功"), crate::web::Refused),
+)]
+pub async fn api_report(
+    State(st): State<Base>,
+    actor: Actor,
+    crate::web::Query(q): crate::web::Query<RankingQuery>,
+) -> AppResult<Json<super::report::Report>> {
+    Ok(Json(report_of(&st, &actor, &q).await?))
+}
+
+/// `GET /api/v1/stats/ranking/history?org=`
+#[utoipa::path(
+    get,
+    operation_id = "stats_ranking_history",
+    path = "/stats/ranking/history",
+    tag = "指挥中心",
+    summary = "历次排名：一个节点最近 12 个已公布月份的下级排名（按公布时冻结的名次；有勘误的月份标出 corrected）",
+    params(NodeQuery),
+    responses((status = 200, description = "成功"), crate::web::Refused),
+)]
+pub async fn api_history(
+    State(st): State<Base>,
+    actor: Actor,
+    crate::web::Query(q): crate::web::Query<NodeQuery>,
+) -> AppResult<Json<super::publish::History>> {
+    staff(&actor)?;
+    Ok(Json(
+        super::publish::history(&st.db, &actor.caller(), q.org).await?,
+    ))
+}

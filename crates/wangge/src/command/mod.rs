@@ -13,9 +13,11 @@ pub mod dashboard;
 pub mod duty;
 pub mod entity;
 pub mod exclusions;
+pub mod lists;
 pub mod pages;
 pub mod publish;
 pub mod ranking;
+pub mod report;
 pub mod screens;
 pub mod warnings;
 
@@ -76,6 +78,9 @@ fn mount(base: &Base) -> Mounted {
             .routes(routes!(api::api_publish))
             .routes(routes!(api::api_erratum))
             .routes(routes!(api::api_dashboard))
+            .routes(routes!(api::api_lists))
+            .routes(routes!(api::api_report))
+            .routes(routes!(api::api_history))
             .routes(routes!(api::api_warnings))
             .routes(routes!(api::api_keywords))
             .routes(routes!(api::api_exclusions, api::api_propose))
@@ -90,6 +95,10 @@ fn mount(base: &Base) -> Mounted {
             .route("/stats/rankings/{id}/errata", post(pages::erratum))
             .route("/stats/dashboard", get(screens::dashboard))
             .route("/stats/screen", get(screens::screen))
+            .route("/stats/lists", get(screens::lists))
+            .route("/stats/lists.xlsx", get(screens::lists_xlsx))
+            .route("/stats/report", get(screens::report))
+            .route("/stats/report.xlsx", get(screens::report_xlsx))
             .route("/stats/warnings", get(screens::warnings))
             .route("/stats/warnings/keywords", post(screens::keywords))
             .route(

@@ -21,6 +21,7 @@ struct RankingPage {
     /// Whether the caller sets weights and publishes (and the month is over, not published).
     governs: bool,
     may_publish: bool,
+    history: super::publish::History,
 }
 
 /// `GET /stats/ranking?org=&month=`
@@ -51,6 +52,7 @@ pub async fn ranking(
             actor.role,
             wangge_core::Role::CommandCenter | wangge_core::Role::CommunitySecretary
         ) && r.ranks_children;
+        let history = publish::history(&st.db, &actor.caller(), Some(r.org_id)).await?;
         let ctx = PageCtx::new(&st, &actor, "月度排名", "ranking").await?;
         Ok(Html(
             RankingPage {
@@ -59,6 +61,7 @@ pub async fn ranking(
                 governs,
                 r,
                 months,
+                history,
             }
             .render(),
         )

@@ -13,9 +13,10 @@ use crate::infra::error::{AppError, AppResult, stored_path};
 use crate::org::entity::node;
 use crate::web::Caller;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use wangge_core::ranking::RankWeights;
 use wangge_core::{OrgPath, Role};
@@ -314,4 +315,81 @@ pub async fn erratum(
     .await?;
     tx.commit().await?;
     Ok(row.id)
+}
+
+/// One published month of a node's ranking, as history.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct PastMonth {
+    pub month: String,
+    pub weights_version: i32,
+    /// Whether an erratum corrected it (the ranks shown are the published ones).
+    pub corrected: bool,
+}
+
+/// A child's ranks over the published months (`None`: listed, not ranked; absent: not a child
+/// then).
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct PastRanks {
+    pub node_id: i64,
+    pub name: String,
+    pub ranks: Vec<Option<u32>>,
+}
+
+/// The history of a node's published rankings: the last twelve months published, newest first,
+/// and each child's rank in each.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct History {
+    pub org_id: i64,
+    pub months: Vec<PastMonth>,
+    pub children: Vec<PastRanks>,
+}
+
+/// The history of the rankings of `org`'s children (in the caller's sight).
+pub async fn history(
+    db: &impl ConnectionTrait,
+    c: &Caller,
+    org: Option<i64>,
+) -> AppResult<History> {
+    let n = node_of(db, c, org).await?;
+    let published = ranking::Entity::find()
+        .filter(ranking::Column::OrgNodeId.eq(n.id))
+        .order_by_desc(ranking::Column::Month)
+        .limit(12)
+        .all(db)
+        .await?;
+    let mut months = Vec::new();
+    let mut children: Vec<PastRanks> = Vec::new();
+    for (i, p) in published.iter().enumerate() {
+        let corrected = ranking_erratum::Entity::find()
+            .filter(ranking_erratum::Column::RankingId.eq(p.id))
+            .one(db)
+            .await?
+            .is_some();
+        months.push(PastMonth {
+            month: p.month.clone(),
+            weights_version: p.weights_version,
+            corrected,
+        });
+        let v: RankingView =
+            serde_json::from_str(&p.body).map_err(|e| AppError::Internal(anyhow::Error::new(e)))?;
+        for r in v.rows {
+            let at = match children.iter().position(|x| x.node_id == r.node_id) {
+                Some(at) => at,
+                None => {
+                    children.push(PastRanks {
+                        node_id: r.node_id,
+                        name: r.name.clone(),
+                        ranks: vec![None; published.len()],
+                    });
+                    children.len() - 1
+                }
+            };
+            children[at].ranks[i] = r.rank;
+        }
+    }
+    Ok(History {
+        org_id: n.id,
+        months,
+        children,
+    })
 }

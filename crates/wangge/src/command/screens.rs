@@ -513,3 +513,157 @@ pub async fn duty_remove(
         "已取消这条值班安排",
     )
 }
+
+#[derive(Template)]
+#[template(path = "command/lists.html")]
+struct ListsPage {
+    ctx: PageCtx,
+    l: super::lists::Lists,
+    keep: String,
+}
+
+/// `GET /stats/lists?org=&preset=&from=&to=`
+pub async fn lists(
+    State(st): State<Base>,
+    PageActor(actor): PageActor,
+    Query(q): Query<DashboardPageQuery>,
+) -> Response {
+    let run = async {
+        let l = super::api::lists_of(&st, &actor, &q.api()).await?;
+        let keep = if l.period.preset == "range" {
+            format!("from={}&to={}", l.period.from, l.period.to)
+        } else {
+            format!("preset={}", l.period.preset)
+        };
+        let ctx = PageCtx::new(&st, &actor, "三个清单", "dashboard").await?;
+        Ok(Html(ListsPage { ctx, l, keep }.render()).into_response())
+    };
+    respond(&st, &actor, run.await).await
+}
+
+/// `GET /stats/lists.xlsx?org=&preset=&from=&to=`
+pub async fn lists_xlsx(
+    State(st): State<Base>,
+    PageActor(actor): PageActor,
+    Query(q): Query<DashboardPageQuery>,
+) -> Response {
+    let run = async {
+        let l = super::api::lists_of(&st, &actor, &q.api()).await?;
+        let bytes = super::lists::workbook(&l)?;
+        Ok(crate::web::xlsx::download(
+            &format!(
+                "三个清单-{}-{}至{}.xlsx",
+                l.org_name, l.period.from, l.period.to
+            ),
+            bytes,
+        ))
+    };
+    respond(&st, &actor, run.await).await
+}
+
+#[derive(Template)]
+#[template(path = "command/report.html")]
+struct ReportPage {
+    ctx: PageCtx,
+    r: super::report::Report,
+    months: Vec<String>,
+    /// (figure, this month, the month before).
+    lines: Vec<(&'static str, String, String)>,
+}
+
+/// `GET /stats/report?org=&month=` — printable on A4.
+pub async fn report(
+    State(st): State<Base>,
+    PageActor(actor): PageActor,
+    Query(q): Query<super::api::RankingQuery>,
+) -> Response {
+    let run = async {
+        let r = super::api::report_of(&st, &actor, &q).await?;
+        let today = crate::infra::clock::today();
+        let months = (0..12)
+            .filter_map(|i| today.checked_sub_months(chrono::Months::new(i)))
+            .map(|d| d.format("%Y-%m").to_string())
+            .collect();
+        let pc = |v: &Option<String>| v.clone().map_or_else(|| "—".into(), |x| format!("{x}%"));
+        let (t, b) = (&r.this, &r.before);
+        let lines = vec![
+            ("受理", t.reported.to_string(), b.reported.to_string()),
+            (
+                "办结",
+                t.handling.closed.to_string(),
+                b.handling.closed.to_string(),
+            ),
+            (
+                "已评价",
+                t.handling.rated.to_string(),
+                b.handling.rated.to_string(),
+            ),
+            ("响应率", pc(&t.handling.response), pc(&b.handling.response)),
+            (
+                "解决率",
+                pc(&t.handling.resolution),
+                pc(&b.handling.resolution),
+            ),
+            (
+                "满意率",
+                pc(&t.handling.satisfaction),
+                pc(&b.handling.satisfaction),
+            ),
+            (
+                "按时签收率",
+                pc(&t.handling.ack_on_time_rate),
+                pc(&b.handling.ack_on_time_rate),
+            ),
+            (
+                "按时办结率",
+                pc(&t.handling.on_time_rate),
+                pc(&b.handling.on_time_rate),
+            ),
+            (
+                "平均办结（小时）",
+                t.handling
+                    .avg_hours_to_close
+                    .clone()
+                    .unwrap_or_else(|| "—".into()),
+                b.handling
+                    .avg_hours_to_close
+                    .clone()
+                    .unwrap_or_else(|| "—".into()),
+            ),
+            (
+                "不合理诉求（不计考核）",
+                t.handling.excluded.to_string(),
+                b.handling.excluded.to_string(),
+            ),
+        ];
+        let ctx = PageCtx::new(&st, &actor, "月度报告", "dashboard").await?;
+        Ok(Html(
+            ReportPage {
+                ctx,
+                r,
+                months,
+                lines,
+            }
+            .render(),
+        )
+        .into_response())
+    };
+    respond(&st, &actor, run.await).await
+}
+
+/// `GET /stats/report.xlsx?org=&month=`
+pub async fn report_xlsx(
+    State(st): State<Base>,
+    PageActor(actor): PageActor,
+    Query(q): Query<super::api::RankingQuery>,
+) -> Response {
+    let run = async {
+        let r = super::api::report_of(&st, &actor, &q).await?;
+        let bytes = super::report::workbook(&r)?;
+        Ok(crate::web::xlsx::download(
+            &format!("月度报告-{}-{}.xlsx", r.org_name, r.month),
+            bytes,
+        ))
+    };
+    respond(&st, &actor, run.await).await
+}

@@ -15,24 +15,42 @@ pub fn safe_cell(s: &str) -> String {
     }
 }
 
+/// One sheet of a workbook: its name, header row and rows.
+pub struct Sheet<'a> {
+    pub name: &'a str,
+    pub headers: &'a [&'a str],
+    pub rows: &'a [Vec<String>],
+}
+
 /// Builds a one-sheet workbook with a bold header row.
 pub fn build(sheet: &str, headers: &[&str], rows: &[Vec<String>]) -> AppResult<Vec<u8>> {
+    build_sheets(&[Sheet {
+        name: sheet,
+        headers,
+        rows,
+    }])
+}
+
+/// Builds a workbook of several sheets, each with a bold header row.
+pub fn build_sheets(sheets: &[Sheet<'_>]) -> AppResult<Vec<u8>> {
     let err = |e: rust_xlsxwriter::XlsxError| AppError::Internal(anyhow::anyhow!("xlsx: {e}"));
     let mut wb = Workbook::new();
-    let ws = wb.add_worksheet();
-    ws.set_name(sheet).map_err(err)?;
     let bold = Format::new().set_bold();
-    for (c, h) in headers.iter().enumerate() {
-        let col = u16::try_from(c).map_err(|e| AppError::Internal(e.into()))?;
-        ws.write_string_with_format(0, col, *h, &bold)
-            .map_err(err)?;
-        ws.set_column_width(col, 16).map_err(err)?;
-    }
-    for (r, row) in rows.iter().enumerate() {
-        let rr = u32::try_from(r + 1).map_err(|e| AppError::Internal(e.into()))?;
-        for (c, v) in row.iter().enumerate() {
+    for sheet in sheets {
+        let ws = wb.add_worksheet();
+        ws.set_name(sheet.name).map_err(err)?;
+        for (c, h) in sheet.headers.iter().enumerate() {
             let col = u16::try_from(c).map_err(|e| AppError::Internal(e.into()))?;
-            ws.write_string(rr, col, safe_cell(v)).map_err(err)?;
+            ws.write_string_with_format(0, col, *h, &bold)
+                .map_err(err)?;
+            ws.set_column_width(col, 16).map_err(err)?;
+        }
+        for (r, row) in sheet.rows.iter().enumerate() {
+            let rr = u32::try_from(r + 1).map_err(|e| AppError::Internal(e.into()))?;
+            for (c, v) in row.iter().enumerate() {
+                let col = u16::try_from(c).map_err(|e| AppError::Internal(e.into()))?;
+                ws.write_string(rr, col, safe_cell(v)).map_err(err)?;
+            }
         }
     }
     wb.save_to_buffer().map_err(err)

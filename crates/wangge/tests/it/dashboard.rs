@@ -882,3 +882,138 @@ async fn the_duty_sees_the_escalations_and_the_wall_shows_no_person() {
         .unwrap_or(0);
     assert!(longest < 11, "no phone-like number on the wall");
 }
+
+#[tokio::test]
+async fn the_three_lists_and_the_monthly_report_are_the_rows() {
+    let app = TestApp::spawn().await;
+    wangge::demo::cases::generate(&app.state, 20261203, 400, 70)
+        .await
+        .expect("demo cases");
+    let sj = app.token("liuan-sj").await;
+    let admin = app.token("admin").await;
+    let community = app.node_id(&admin, "330199001001").await;
+    let path = app
+        .text(&format!(
+            "SELECT path FROM org_nodes WHERE id = {community}"
+        ))
+        .await;
+    let today = wangge::infra::clock::today();
+    let from = today - chrono::Duration::days(40);
+    let (a, b) = (day_ms(from), day_ms(today) + DAY);
+    let (s, l) = app
+        .get(&sj, &format!("/api/v1/stats/lists?from={from}&to={today}"))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{l}");
+    let rs = rows(&app, &path).await;
+    let in_period: Vec<&Row> = rs
+        .iter()
+        .filter(|r| r.created >= a && r.created < b)
+        .collect();
+    let ids = |k: &str| -> Vec<i64> {
+        let mut v: Vec<i64> = l[k]
+            .as_array()
+            .expect(k)
+            .iter()
+            .map(|x| x["case_id"].as_i64().expect("id"))
+            .collect();
+        v.sort_unstable();
+        v
+    };
+    let want = |f: &dyn Fn(&Row) -> bool| -> Vec<i64> {
+        let mut v: Vec<i64> = in_period.iter().filter(|r| f(r)).map(|r| r.id).collect();
+        v.sort_unstable();
+        v
+    };
+    assert_eq!(ids("problems"), want(&|_| true));
+    assert_eq!(ids("tasks"), want(&|r| r.dispatched.is_some()));
+    assert_eq!(ids("effects"), want(&|r| r.status == "closed"));
+    assert!(!l["problems"].as_array().expect("p").is_empty());
+    // Every task and effect is of a problem of the list (linked by the case).
+    let problems = ids("problems");
+    assert!(
+        ids("tasks")
+            .iter()
+            .chain(ids("effects").iter())
+            .all(|i| problems.contains(i))
+    );
+    // The workbook holds the same problems.
+    let mut browser = Browser::new(&app);
+    browser.login("liuan-sj").await;
+    let bytes = app
+        .client
+        .get(app.url(&format!("/stats/lists.xlsx?from={from}&to={today}")))
+        .header(reqwest::header::COOKIE, browser.cookie_header())
+        .send()
+        .await
+        .expect("xlsx")
+        .bytes()
+        .await
+        .expect("bytes");
+    let sheet = wangge::web::xlsx::read_rows(&bytes).expect("workbook");
+    assert_eq!(
+        sheet.len(),
+        problems.len() + 1,
+        "a header and a row a problem"
+    );
+    assert_eq!(sheet[0][0], "案件编号");
+    // The monthly report: the month's figures are the dashboard's for the month, the handlers
+    // the recount of the dispatched cases by their handler.
+    let last = today
+        .checked_sub_months(chrono::Months::new(1))
+        .expect("last");
+    let month = last.format("%Y-%m").to_string();
+    let first = chrono::NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").expect("m");
+    let end =
+        first.checked_add_months(chrono::Months::new(1)).expect("n") - chrono::Duration::days(1);
+    let (s, r) = app
+        .get(&sj, &format!("/api/v1/stats/report?month={month}"))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    let (_, d) = app
+        .get(
+            &sj,
+            &format!("/api/v1/stats/dashboard?from={first}&to={end}"),
+        )
+        .await;
+    assert_eq!(r["this"]["reported"], d["reported"]);
+    assert_eq!(r["this"]["handling"]["rated"], d["handling"]["rated"]);
+    let (ma, mb) = (day_ms(first), day_ms(end) + DAY);
+    let mut by: BTreeMap<String, u64> = BTreeMap::new();
+    for x in rs
+        .iter()
+        .filter(|x| x.dispatched.is_some_and(|t| t >= ma && t < mb))
+    {
+        let name = app
+            .text(&format!(
+                "SELECT assignee_name FROM cases WHERE id = {}",
+                x.id
+            ))
+            .await;
+        *by.entry(if name.is_empty() {
+            "（未记名）".into()
+        } else {
+            name
+        })
+        .or_default() += 1;
+    }
+    for h in r["handlers"].as_array().expect("handlers") {
+        assert_eq!(
+            h["dispatched"],
+            json!(
+                by.get(h["name"].as_str().expect("name"))
+                    .copied()
+                    .unwrap_or(0)
+            ),
+            "{h}"
+        );
+    }
+    assert!(
+        r["ranking"]["rows"]
+            .as_array()
+            .is_some_and(|x| !x.is_empty()),
+        "a community ranks its grids"
+    );
+    let (s, page) = browser.get(&format!("/stats/report?month={month}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("一、工作情况") && page.contains("五、办理"));
+}

@@ -456,4 +456,27 @@ async fn a_published_ranking_never_changes_and_weights_change_by_versions() {
         corrected["errata"][0]["ranks"].as_array().map(Vec::len),
         published["rows"].as_array().map(Vec::len)
     );
+    // The history of ranks: the published month, its ranks as published, marked corrected.
+    let (s, h) = app
+        .get(&zz, &format!("/api/v1/stats/ranking/history?org={street}"))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{h}");
+    assert_eq!(h["months"][0]["month"], serde_json::json!(last));
+    assert_eq!(h["months"][0]["corrected"], true);
+    for r in published["rows"].as_array().expect("rows") {
+        let c = h["children"]
+            .as_array()
+            .expect("children")
+            .iter()
+            .find(|c| c["node_id"] == r["node_id"])
+            .expect("the child");
+        assert_eq!(c["ranks"][0], r["rank"], "{c}");
+    }
+    let sj = app.token("liuan-sj").await;
+    assert_eq!(
+        app.get(&sj, &format!("/api/v1/stats/ranking/history?org={street}"))
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
 }
