@@ -227,6 +227,36 @@ try {
     for (const c of [ctx, other]) await c.close();
     await sj.close();
   });
+
+  await journey("the command centre drills down its map, reads its warnings and lists, and the wall refreshes", async () => {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await login(page, "qinghe-zz");
+    await page.goto(base + "/stats/dashboard");
+    check((await page.textContent("h1"))?.includes("清河街道"), "the street's dashboard");
+    check(await page.locator("svg.gridmap a").count() >= 2, "the communities on the map");
+    check((await page.textContent("body")).includes("您今天值班"), "today's duty knows who is on it");
+    await Promise.all([page.waitForNavigation(), page.click("svg.gridmap a >> nth=0")]);
+    check((await page.textContent("h1"))?.includes("社区"), "a community's dashboard by its map");
+    check(await page.locator("a:has-text('返回清河街道')").count() === 1, "and the way back up");
+    await page.click("a:has-text('超期件数')");
+    check(page.url().includes("map=overdue"), "the map switches to overdue");
+    await page.goto(base + "/stats/warnings");
+    check((await page.textContent("body")).includes("每月一题候选"), "the warnings");
+    await page.fill("form.row input[name=word]", "漏水");
+    await Promise.all([page.waitForNavigation(), page.click("form.row button[type=submit]")]);
+    check((await page.textContent(".flash.ok"))?.includes("已增加"), "a watched word added");
+    await page.goto(base + "/stats/lists");
+    check(await page.locator("table").count() >= 1, "the three lists");
+    await page.goto(base + "/stats/report");
+    check((await page.textContent("article.report")).includes("一、工作情况"), "the monthly report");
+    const wall = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    await login(wall, "qinghe-zz");
+    await wall.goto(base + "/stats/screen");
+    check(await wall.locator("meta[http-equiv=refresh]").count() === 1, "the wall refreshes itself");
+    check(!(await wall.content()).includes("彭晓梅"), "and names nobody");
+    await wall.close();
+    await page.close();
+  });
 } finally {
   await browser.close();
   server.kill();

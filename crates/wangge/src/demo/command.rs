@@ -14,6 +14,7 @@ use crate::org::entity::node;
 use crate::users::entity as user;
 use crate::web::{Actor, Base, Caller, Via};
 use chrono::{Datelike, Duration};
+use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use wangge_core::{Role, Scope};
 
@@ -148,43 +149,37 @@ pub async fn generate(st: &Base) -> AppResult<()> {
             )
             .await?;
         }
-        // 重复诉求: three reports of one kind from one building within a fortnight.
+        // 重复诉求: the three latest reports of the community's most frequent recent category,
+        // made to come from one building (the latest one's).
         let recent = case::Entity::find()
-            .filter(crate::infra::db::subtree(
-                case::Column::OrgPath,
-                &first_path,
-            ))
-            .filter(case::Column::BuildingId.is_not_null())
-            .filter(case::Column::CreatedAt.gte(crate::infra::clock::now_ms() - 14 * 86_400_000))
+            .filter(crate::infra::db::subtree(case::Column::OrgPath, &first_path))
+            .filter(case::Column::Kind.is_in(["appeal", "incident"]))
+            .filter(case::Column::CreatedAt.gte(crate::infra::clock::now_ms() - 20 * 86_400_000))
             .order_by_desc(case::Column::CreatedAt)
             .all(db)
             .await?;
-        if let Some(anchor) = recent.first() {
-            let same: Vec<i64> = recent
-                .iter()
-                .skip(1)
-                .filter(|c| c.category_code == anchor.category_code)
-                .take(2)
-                .map(|c| c.id)
-                .collect();
-            if !same.is_empty() {
+        let mut by_cat: std::collections::BTreeMap<&str, Vec<&case::Model>> =
+            std::collections::BTreeMap::new();
+        for c in &recent {
+            by_cat.entry(c.category_code.as_str()).or_default().push(c);
+        }
+        let top = by_cat
+            .values()
+            .filter(|v| v.len() >= 3 && v.iter().any(|c| c.building_id.is_some()))
+            .max_by_key(|v| v.len());
+        if let Some(group) = top {
+            if let Some(anchor) = group.iter().find(|c| c.building_id.is_some()) {
+                let same: Vec<i64> = group
+                    .iter()
+                    .filter(|c| c.id != anchor.id)
+                    .take(2)
+                    .map(|c| c.id)
+                    .collect();
                 case::Entity::update_many()
-                    .col_expr(
-                        case::Column::BuildingId,
-                        sea_orm::sea_query::Expr::value(anchor.building_id),
-                    )
-                    .col_expr(
-                        case::Column::OrgId,
-                        sea_orm::sea_query::Expr::value(anchor.org_id),
-                    )
-                    .col_expr(
-                        case::Column::OrgPath,
-                        sea_orm::sea_query::Expr::value(anchor.org_path.clone()),
-                    )
-                    .col_expr(
-                        case::Column::Address,
-                        sea_orm::sea_query::Expr::value(anchor.address.clone()),
-                    )
+                    .col_expr(case::Column::BuildingId, Expr::value(anchor.building_id))
+                    .col_expr(case::Column::OrgId, Expr::value(anchor.org_id))
+                    .col_expr(case::Column::OrgPath, Expr::value(anchor.org_path.clone()))
+                    .col_expr(case::Column::Address, Expr::value(anchor.address.clone()))
                     .filter(case::Column::Id.is_in(same))
                     .exec(db)
                     .await?;
