@@ -271,6 +271,37 @@ async fn main() -> anyhow::Result<()> {
             format!("/api/v1/stats/cases?from={}&to={}", month.0, month.1),
             100.0,
         ),
+        (
+            "总览 街道 一个月",
+            &zz,
+            format!("/api/v1/stats/dashboard?from={}&to={}", month.0, month.1),
+            200.0,
+        ),
+        (
+            "总览 社区 一个月",
+            &sj,
+            format!("/api/v1/stats/dashboard?from={}&to={}", month.0, month.1),
+            50.0,
+        ),
+        (
+            "总览 网格员 今日",
+            &w,
+            "/api/v1/stats/dashboard?preset=today".into(),
+            50.0,
+        ),
+        ("预警 街道", &zz, "/api/v1/stats/warnings".into(), 200.0),
+        (
+            "三个清单 社区 一个月",
+            &sj,
+            format!("/api/v1/stats/lists?from={}&to={}", month.0, month.1),
+            200.0,
+        ),
+        (
+            "月度排名 街道 上月",
+            &zz,
+            "/api/v1/stats/ranking".into(),
+            200.0,
+        ),
     ];
     let mut all_ok = true;
     for (name, tok, path, target) in &reads {
@@ -286,7 +317,16 @@ async fn main() -> anyhow::Result<()> {
         } else if let Some(l) = v.as_array() {
             println!("      {} 件", l.len());
         } else if let Some(r) = v["reported"].as_u64() {
-            println!("      上报 {r} 件，评价 {}", v["rates"]["rated"]);
+            println!(
+                "      上报 {r} 件，评价 {}",
+                if v["rates"].is_null() {
+                    &v["handling"]["rated"]
+                } else {
+                    &v["rates"]["rated"]
+                }
+            );
+        } else if let Some(p) = v["problems"].as_array() {
+            println!("      问题 {} 件", p.len());
         }
     }
 

@@ -426,6 +426,20 @@ pub async fn handling(
     })
 }
 
+/// Counts under keys, the largest first (then by key), labelled.
+fn sorted(m: BTreeMap<String, u64>, label: &dyn Fn(&str) -> String) -> Vec<Count> {
+    let mut v: Vec<Count> = m
+        .into_iter()
+        .map(|(k, n)| Count {
+            label: label(&k),
+            key: k,
+            count: n,
+        })
+        .collect();
+    v.sort_by(|a, b| b.count.cmp(&a.count).then(a.key.cmp(&b.key)));
+    v
+}
+
 fn kind_label(k: &str) -> &'static str {
     match k {
         "appeal" => "诉求",
@@ -466,52 +480,57 @@ pub async fn dashboard(
     let (t0, t1) = period.bounds();
     let previous = period.previous();
     let now = now_ms();
-    let in_period = |extra: &str| {
-        format!(
-            "FROM cases WHERE org_path LIKE $1 AND created_at >= $2 AND created_at < $3 \
-             AND {APPEALS}{extra}"
-        )
+    // The period's reports, grouped once by every key the dashboard shows (one slice of a
+    // covering index), then summed here by day, source, category, kind, status and child.
+    let sqlite = crate::infra::db::backend(db) == crate::infra::db::Backend::Sqlite;
+    let hint = |index: &str| {
+        if sqlite {
+            format!(" INDEXED BY {index}")
+        } else {
+            String::new()
+        }
     };
-    let vals = || -> Vec<Value> { vec![pat.clone().into(), t0.into(), t1.into()] };
-    // Days in Beijing: 8 hours ahead of UTC, no summer time.
-    let days: BTreeMap<String, u64> = grouped(
-        db,
-        &format!(
-            "SELECT CAST((created_at + 28800000) / 86400000 AS BIGINT), COUNT(*) {} GROUP BY 1",
-            in_period("")
-        ),
-        vals(),
-    )
-    .await?
-    .into_iter()
-    .collect();
+    let groups = db
+        .query_all_raw(statement(
+            db,
+            &format!(
+                "SELECT CAST((created_at + 28800000) / 86400000 AS BIGINT), org_path, kind, \
+                 source, category_code, status, COUNT(*) FROM cases{} WHERE org_path LIKE $1 \
+                 AND created_at >= $2 AND created_at < $3 AND {APPEALS} \
+                 GROUP BY 1, org_path, kind, source, category_code, status",
+                hint("ix_cases_dash_created")
+            ),
+            vec![pat.clone().into(), t0.into(), t1.into()],
+        ))
+        .await?;
+    let mut days: BTreeMap<i64, u64> = BTreeMap::new();
+    let mut sources: BTreeMap<String, u64> = BTreeMap::new();
+    let mut categories: BTreeMap<String, u64> = BTreeMap::new();
+    let mut kinds: BTreeMap<String, u64> = BTreeMap::new();
+    let mut statuses: BTreeMap<String, u64> = BTreeMap::new();
+    let mut paths: BTreeMap<String, u64> = BTreeMap::new();
+    for g in &groups {
+        let n = count_of(g, 6);
+        let text = |i: usize| g.try_get_by_index::<String>(i).unwrap_or_default();
+        *days
+            .entry(g.try_get_by_index::<i64>(0).unwrap_or_default())
+            .or_default() += n;
+        *paths.entry(text(1)).or_default() += n;
+        *kinds.entry(text(2)).or_default() += n;
+        *sources.entry(text(3)).or_default() += n;
+        *categories.entry(text(4)).or_default() += n;
+        *statuses.entry(text(5)).or_default() += n;
+    }
     let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
     let by_day: Vec<Count> = period
         .each_day()
-        .map(|d| {
-            let key = (d - epoch).num_days().to_string();
-            Count {
-                label: d.format("%m-%d").to_string(),
-                key: d.to_string(),
-                count: days.get(&key).copied().unwrap_or(0),
-            }
+        .map(|d| Count {
+            label: d.format("%m-%d").to_string(),
+            key: d.to_string(),
+            count: days.get(&(d - epoch).num_days()).copied().unwrap_or(0),
         })
         .collect();
     let reported = by_day.iter().map(|d| d.count).sum();
-    let mut by_source: Vec<Count> = grouped(
-        db,
-        &format!("SELECT source, COUNT(*) {} GROUP BY source", in_period("")),
-        vals(),
-    )
-    .await?
-    .into_iter()
-    .map(|(k, n)| Count {
-        label: source_label(&k).into(),
-        key: k,
-        count: n,
-    })
-    .collect();
-    by_source.sort_by(|a, b| b.count.cmp(&a.count).then(a.key.cmp(&b.key)));
     let names: BTreeMap<String, String> = db
         .query_all_raw(statement(db, "SELECT code, name FROM categories", vec![]))
         .await?
@@ -523,45 +542,11 @@ pub async fn dashboard(
             ))
         })
         .collect();
-    let mut by_category: Vec<Count> = grouped(
-        db,
-        &format!(
-            "SELECT category_code, COUNT(*) {} GROUP BY category_code",
-            in_period("")
-        ),
-        vals(),
-    )
-    .await?
-    .into_iter()
-    .map(|(k, n)| Count {
-        label: names.get(&k).cloned().unwrap_or_else(|| k.clone()),
-        key: k,
-        count: n,
-    })
-    .collect();
-    by_category.sort_by(|a, b| b.count.cmp(&a.count).then(a.key.cmp(&b.key)));
-    let mut by_kind: Vec<Count> = grouped(
-        db,
-        &format!("SELECT kind, COUNT(*) {} GROUP BY kind", in_period("")),
-        vals(),
-    )
-    .await?
-    .into_iter()
-    .map(|(k, n)| Count {
-        label: kind_label(&k).into(),
-        key: k,
-        count: n,
-    })
-    .collect();
-    by_kind.sort_by(|a, b| b.count.cmp(&a.count).then(a.key.cmp(&b.key)));
-    let statuses: BTreeMap<String, u64> = grouped(
-        db,
-        &format!("SELECT status, COUNT(*) {} GROUP BY status", in_period("")),
-        vals(),
-    )
-    .await?
-    .into_iter()
-    .collect();
+    let by_source = sorted(sources, &|k| source_label(k).into());
+    let by_category = sorted(categories, &|k| {
+        names.get(k).cloned().unwrap_or_else(|| k.to_owned())
+    });
+    let by_kind = sorted(kinds, &|k| kind_label(k).into());
     let by_status = wangge_core::case::Status::ALL
         .iter()
         .map(|s| Count {
@@ -595,17 +580,8 @@ pub async fn dashboard(
             has_boundary: k.boundary.is_some(),
         })
         .collect();
-    for (path, count) in grouped(
-        db,
-        &format!(
-            "SELECT org_path, COUNT(*) {} GROUP BY org_path",
-            in_period("")
-        ),
-        vals(),
-    )
-    .await?
-    {
-        if let Some(i) = child_of(&path, &kids) {
+    for (path, count) in &paths {
+        if let Some(i) = child_of(path, &kids) {
             children[i].cases += count;
         }
     }
@@ -622,8 +598,9 @@ pub async fn dashboard(
         }
     }
     let in_hand = format!(
-        "FROM cases WHERE org_path LIKE $1 AND status IN ('dispatched', 'handling') \
-         AND {APPEALS}"
+        "FROM cases{} WHERE status IN ('dispatched', 'handling') AND org_path LIKE $1 \
+         AND {APPEALS}",
+        hint("ix_cases_open_due")
     );
     for (path, count) in grouped(
         db,
@@ -645,8 +622,9 @@ pub async fn dashboard(
             "SELECT COUNT(*), \
              CAST(SUM(CASE WHEN status IN ('dispatched', 'handling') AND handle_due < $2 THEN 1 ELSE 0 END) AS BIGINT), \
              CAST(SUM(CASE WHEN status IN ('dispatched', 'handling') AND handle_due >= $2 AND handle_due < $3 THEN 1 ELSE 0 END) AS BIGINT) \
-             FROM cases WHERE org_path LIKE $1 AND status IN ('reported', 'accepted', 'dispatched', 'handling', 'fed_back', 'verified') \
-             AND {APPEALS}"
+             FROM cases{} WHERE status IN ('reported', 'accepted', 'dispatched', 'handling', 'fed_back', 'verified') \
+             AND org_path LIKE $1 AND {APPEALS}",
+            hint("ix_cases_open_due")
         ),
         vec![
             pat.clone().into(),
@@ -663,26 +641,42 @@ pub async fn dashboard(
         vec![pat.clone().into()],
     )
     .await?;
-    let care_rows = db
+    // Care groups: the subtree's active residents by tag (read from the residents' side, so a
+    // street reads its own people only), beside every active tag.
+    let tagged: BTreeMap<i64, u64> = db
         .query_all_raw(statement(
             db,
-            "SELECT t.name, t.sort_order, COUNT(r.id) FROM tags t \
-             LEFT JOIN resident_tags rt ON rt.tag_id = t.id \
-             LEFT JOIN residents r ON r.id = rt.resident_id AND r.status = 'active' \
-             AND r.org_path LIKE $1 \
-             WHERE t.status = 'active' GROUP BY t.id, t.name, t.sort_order \
-             ORDER BY t.sort_order, t.name",
+            "SELECT rt.tag_id, COUNT(*) FROM residents r \
+             JOIN resident_tags rt ON rt.resident_id = r.id \
+             WHERE r.org_path LIKE $1 AND r.status = 'active' GROUP BY rt.tag_id",
             vec![pat.clone().into()],
         ))
-        .await?;
-    let care = care_rows
+        .await?
         .iter()
         .map(|r| {
-            let name = r.try_get_by_index::<String>(0).unwrap_or_default();
+            (
+                r.try_get_by_index::<i64>(0).unwrap_or_default(),
+                count_of(r, 1),
+            )
+        })
+        .collect();
+    let care = db
+        .query_all_raw(statement(
+            db,
+            "SELECT id, name FROM tags WHERE status = 'active' ORDER BY sort_order, name",
+            vec![],
+        ))
+        .await?
+        .iter()
+        .map(|r| {
+            let name = r.try_get_by_index::<String>(1).unwrap_or_default();
             Count {
                 key: name.clone(),
                 label: name,
-                count: count_of(r, 2),
+                count: tagged
+                    .get(&r.try_get_by_index::<i64>(0).unwrap_or_default())
+                    .copied()
+                    .unwrap_or(0),
             }
         })
         .collect();

@@ -156,35 +156,54 @@ pub async fn warnings(db: &impl ConnectionTrait, n: node::Model) -> AppResult<Wa
             .add(case::Column::OrgPath.like(pat.clone()))
             .add(case::Column::Kind.is_in(["appeal", "incident"]))
     };
+    // One pass over the recent cases holding any of the words (the time slice of an index,
+    // never the subtree's whole history), then each word's cases, newest first.
+    let sqlite = crate::infra::db::backend(db) == crate::infra::db::Backend::Sqlite;
+    let hint = if sqlite {
+        " INDEXED BY ix_cases_dash_created"
+    } else {
+        ""
+    };
+    let mut vals: Vec<sea_orm::Value> =
+        vec![pat.clone().into(), (now - KEYWORD_DAYS * 86_400_000).into()];
+    let mut any = Vec::new();
+    for w in &words {
+        vals.push(format!("%{}%", escape_like(w)).into());
+        let k = vals.len();
+        any.push(format!("title LIKE ${k} OR description LIKE ${k}"));
+    }
+    let hits: Vec<case::Model> = if words.is_empty() {
+        Vec::new()
+    } else {
+        let stmt = statement(
+            db,
+            &format!(
+                "SELECT * FROM cases{hint} WHERE org_path LIKE $1 AND created_at >= $2 \
+                 AND {APPEALS} AND ({}) ORDER BY created_at DESC, id DESC",
+                any.join(" OR ")
+            ),
+            vals,
+        );
+        case::Entity::find().from_raw_sql(stmt).all(db).await?
+    };
     let mut word_hits = Vec::new();
     for w in &words {
-        let like = format!("%{}%", escape_like(w));
-        let cond = in_subtree()
-            .add(case::Column::CreatedAt.gte(now - KEYWORD_DAYS * 86_400_000))
-            .add(
-                Condition::any()
-                    .add(case::Column::Title.like(like.clone()))
-                    .add(case::Column::Description.like(like)),
-            );
-        let count =
-            sea_orm::PaginatorTrait::count(case::Entity::find().filter(cond.clone()), db).await?;
-        if count == 0 {
+        let mine: Vec<&case::Model> = hits
+            .iter()
+            .filter(|m| m.title.contains(w.as_str()) || m.description.contains(w.as_str()))
+            .collect();
+        if mine.is_empty() {
             continue;
         }
-        let cases = case::Entity::find()
-            .filter(cond)
-            .order_by_desc(case::Column::CreatedAt)
-            .order_by_desc(case::Column::Id)
-            .limit(LISTED)
-            .all(db)
-            .await?
-            .into_iter()
-            .map(linked)
-            .collect();
         word_hits.push(WordHit {
             word: w.clone(),
-            count,
-            cases,
+            count: mine.len() as u64,
+            cases: mine
+                .into_iter()
+                .take(LISTED as usize)
+                .cloned()
+                .map(linked)
+                .collect(),
         });
     }
     let names: HashMap<String, String> = db
@@ -210,7 +229,7 @@ pub async fn warnings(db: &impl ConnectionTrait, n: node::Model) -> AppResult<Wa
             .query_all_raw(statement(
                 db,
                 &format!(
-                    "SELECT {col}, category_code, COUNT(*) FROM cases WHERE org_path LIKE $1 \
+                    "SELECT {col}, category_code, COUNT(*) FROM cases{hint} WHERE org_path LIKE $1 \
                      AND created_at >= $2 AND {APPEALS} AND {extra} \
                      GROUP BY {col}, category_code HAVING COUNT(*) >= $3 \
                      ORDER BY COUNT(*) DESC LIMIT 50"
@@ -277,7 +296,7 @@ pub async fn warnings(db: &impl ConnectionTrait, n: node::Model) -> AppResult<Wa
                 .query_all_raw(statement(
                     db,
                     &format!(
-                        "SELECT category_code, COUNT(*) FROM cases WHERE org_path LIKE $1 \
+                        "SELECT category_code, COUNT(*) FROM cases{hint} WHERE org_path LIKE $1 \
                          AND created_at >= $2 AND created_at < $3 AND {APPEALS} \
                          GROUP BY category_code"
                     ),

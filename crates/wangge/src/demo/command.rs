@@ -152,7 +152,10 @@ pub async fn generate(st: &Base) -> AppResult<()> {
         // 重复诉求: the three latest reports of the community's most frequent recent category,
         // made to come from one building (the latest one's).
         let recent = case::Entity::find()
-            .filter(crate::infra::db::subtree(case::Column::OrgPath, &first_path))
+            .filter(crate::infra::db::subtree(
+                case::Column::OrgPath,
+                &first_path,
+            ))
             .filter(case::Column::Kind.is_in(["appeal", "incident"]))
             .filter(case::Column::CreatedAt.gte(crate::infra::clock::now_ms() - 20 * 86_400_000))
             .order_by_desc(case::Column::CreatedAt)
@@ -167,23 +170,23 @@ pub async fn generate(st: &Base) -> AppResult<()> {
             .values()
             .filter(|v| v.len() >= 3 && v.iter().any(|c| c.building_id.is_some()))
             .max_by_key(|v| v.len());
-        if let Some(group) = top {
-            if let Some(anchor) = group.iter().find(|c| c.building_id.is_some()) {
-                let same: Vec<i64> = group
-                    .iter()
-                    .filter(|c| c.id != anchor.id)
-                    .take(2)
-                    .map(|c| c.id)
-                    .collect();
-                case::Entity::update_many()
-                    .col_expr(case::Column::BuildingId, Expr::value(anchor.building_id))
-                    .col_expr(case::Column::OrgId, Expr::value(anchor.org_id))
-                    .col_expr(case::Column::OrgPath, Expr::value(anchor.org_path.clone()))
-                    .col_expr(case::Column::Address, Expr::value(anchor.address.clone()))
-                    .filter(case::Column::Id.is_in(same))
-                    .exec(db)
-                    .await?;
-            }
+        if let Some(group) = top
+            && let Some(anchor) = group.iter().find(|c| c.building_id.is_some())
+        {
+            let same: Vec<i64> = group
+                .iter()
+                .filter(|c| c.id != anchor.id)
+                .take(2)
+                .map(|c| c.id)
+                .collect();
+            case::Entity::update_many()
+                .col_expr(case::Column::BuildingId, Expr::value(anchor.building_id))
+                .col_expr(case::Column::OrgId, Expr::value(anchor.org_id))
+                .col_expr(case::Column::OrgPath, Expr::value(anchor.org_path.clone()))
+                .col_expr(case::Column::Address, Expr::value(anchor.address.clone()))
+                .filter(case::Column::Id.is_in(same))
+                .exec(db)
+                .await?;
         }
         // 不合理诉求: last month's dissatisfied ratings in the first community.
         let month_start = day0

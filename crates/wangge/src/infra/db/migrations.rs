@@ -2969,10 +2969,39 @@ impl MigrationTrait for M0026Command {
         m.get_connection()
             .execute_unprepared(EXCLUSION_INDEX)
             .await?;
+        // The dashboard: a period's reports of a subtree read from one covering slice (every
+        // column it groups by), and the open cases in hand sought by status and path.
+        index(
+            m,
+            "cases",
+            "ix_cases_dash_created",
+            &[
+                "created_at",
+                "org_path",
+                "kind",
+                "source",
+                "category_code",
+                "status",
+            ],
+            false,
+        )
+        .await?;
+        index(
+            m,
+            "cases",
+            "ix_cases_open_due",
+            &["status", "org_path", "handle_due"],
+            false,
+        )
+        .await?;
         Ok(())
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for i in ["ix_cases_dash_created", "ix_cases_open_due"] {
+            m.drop_index(Index::drop().name(i).table("cases").to_owned())
+                .await?;
+        }
         for t in ["duty_shifts", "warning_keywords", "case_exclusions"] {
             m.drop_table(Table::drop().table(t).to_owned()).await?;
         }
