@@ -482,14 +482,7 @@ pub async fn dashboard(
     let now = now_ms();
     // The period's reports, grouped once by every key the dashboard shows (one slice of a
     // covering index), then summed here by day, source, category, kind, status and child.
-    let sqlite = crate::infra::db::backend(db) == crate::infra::db::Backend::Sqlite;
-    let hint = |index: &str| {
-        if sqlite {
-            format!(" INDEXED BY {index}")
-        } else {
-            String::new()
-        }
-    };
+    let hint = |index: &str| super::index_hint(db, index);
     let groups = db
         .query_all_raw(statement(
             db,
@@ -531,17 +524,7 @@ pub async fn dashboard(
         })
         .collect();
     let reported = by_day.iter().map(|d| d.count).sum();
-    let names: BTreeMap<String, String> = db
-        .query_all_raw(statement(db, "SELECT code, name FROM categories", vec![]))
-        .await?
-        .iter()
-        .filter_map(|r| {
-            Some((
-                r.try_get_by_index::<String>(0).ok()?,
-                r.try_get_by_index::<String>(1).ok()?,
-            ))
-        })
-        .collect();
+    let names = super::category_names(db).await?;
     let by_source = sorted(sources, &|k| source_label(k).into());
     let by_category = sorted(categories, &|k| {
         names.get(k).cloned().unwrap_or_else(|| k.to_owned())

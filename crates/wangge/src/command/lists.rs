@@ -137,17 +137,7 @@ pub async fn lists(db: &impl ConnectionTrait, n: node::Model, period: Period) ->
             excluded.insert(r.try_get_by_index::<i64>(0).unwrap_or_default());
         }
     }
-    let names: HashMap<String, String> = db
-        .query_all_raw(statement(db, "SELECT code, name FROM categories", vec![]))
-        .await?
-        .iter()
-        .filter_map(|r| {
-            Some((
-                r.try_get_by_index::<String>(0).ok()?,
-                r.try_get_by_index::<String>(1).ok()?,
-            ))
-        })
-        .collect();
+    let names = super::category_names(db).await?;
     let places: HashMap<i64, String> = node::Entity::find()
         .filter(node::Column::Path.like(pat))
         .all(db)

@@ -122,3 +122,35 @@ pub fn weights(base: &Base) -> wangge_core::ranking::RankWeights {
         ..Default::default()
     }
 }
+
+/// The names of the categories by code (every category, in use or not: old cases keep theirs).
+pub(crate) async fn category_names(
+    db: &impl sea_orm::ConnectionTrait,
+) -> crate::infra::error::AppResult<std::collections::BTreeMap<String, String>> {
+    Ok(db
+        .query_all_raw(crate::infra::db::statement(
+            db,
+            "SELECT code, name FROM categories",
+            vec![],
+        ))
+        .await?
+        .iter()
+        .filter_map(|r| {
+            Some((
+                r.try_get_by_index::<String>(0).ok()?,
+                r.try_get_by_index::<String>(1).ok()?,
+            ))
+        })
+        .collect())
+}
+
+/// On SQLite, ` INDEXED BY <index>`: the command centre's reads name the slice of the cases they
+/// read, as the case list does, so that the planner never walks a subtree's whole history
+/// instead; nothing on PostgreSQL, whose planner needs no such hint.
+pub(crate) fn index_hint(db: &impl sea_orm::ConnectionTrait, index: &str) -> String {
+    if crate::infra::db::backend(db) == crate::infra::db::Backend::Sqlite {
+        format!(" INDEXED BY {index}")
+    } else {
+        String::new()
+    }
+}

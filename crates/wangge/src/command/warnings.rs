@@ -158,12 +158,8 @@ pub async fn warnings(db: &impl ConnectionTrait, n: node::Model) -> AppResult<Wa
     };
     // One pass over the recent cases holding any of the words (the time slice of an index,
     // never the subtree's whole history), then each word's cases, newest first.
-    let sqlite = crate::infra::db::backend(db) == crate::infra::db::Backend::Sqlite;
-    let hint = if sqlite {
-        " INDEXED BY ix_cases_dash_created"
-    } else {
-        ""
-    };
+    let hint = super::index_hint(db, "ix_cases_dash_created");
+    let hint = hint.as_str();
     let mut vals: Vec<sea_orm::Value> =
         vec![pat.clone().into(), (now - KEYWORD_DAYS * 86_400_000).into()];
     let mut any = Vec::new();
@@ -206,17 +202,7 @@ pub async fn warnings(db: &impl ConnectionTrait, n: node::Model) -> AppResult<Wa
                 .collect(),
         });
     }
-    let names: HashMap<String, String> = db
-        .query_all_raw(statement(db, "SELECT code, name FROM categories", vec![]))
-        .await?
-        .iter()
-        .filter_map(|r| {
-            Some((
-                r.try_get_by_index::<String>(0).ok()?,
-                r.try_get_by_index::<String>(1).ok()?,
-            ))
-        })
-        .collect();
+    let names = super::category_names(db).await?;
     let since = now - REPEAT_DAYS * 86_400_000;
     let mut repeats = Vec::new();
     for by_building in [true, false] {
