@@ -372,12 +372,18 @@ pub async fn today_of(
         .who
         .id
         .is_some_and(|id| shifts.iter().any(|s| s.user_id == id));
-    // The escalations are the street's own business: shown in its subtree's sight only.
-    let sees_street = c.allows(&stored_path(&street.path)?);
-    let escalations = if sees_street {
-        escalations(db, &street).await?
-    } else {
-        Vec::new()
+    // The escalations of the street's cases that lie in the caller's sight: the whole street
+    // for its command centre, a community's own for its secretary.
+    let street_path = stored_path(&street.path)?;
+    let within = match &c.scope {
+        None => Some(street_path),
+        Some(s) if s.allows(&street_path) => Some(street_path),
+        Some(s) if street_path.contains(s.root()) => Some(s.root().clone()),
+        Some(_) => None,
+    };
+    let escalations = match within {
+        Some(p) => escalations(db, &p).await?,
+        None => Vec::new(),
     };
     Ok(Some(Today {
         org_id: street.id,
@@ -389,12 +395,9 @@ pub async fn today_of(
     }))
 }
 
-/// Cases escalated (上报上级) within [`ESCALATIONS_HOURS`] whose case lies in the street.
-async fn escalations(
-    db: &impl ConnectionTrait,
-    street: &node::Model,
-) -> AppResult<Vec<Escalation>> {
-    let pat = wangge_core::Scope::new(stored_path(&street.path)?).like_pattern();
+/// Cases escalated (上报上级) within [`ESCALATIONS_HOURS`] whose case lies under `within`.
+async fn escalations(db: &impl ConnectionTrait, within: &OrgPath) -> AppResult<Vec<Escalation>> {
+    let pat = wangge_core::Scope::new(within.clone()).like_pattern();
     let since = now_ms() - ESCALATIONS_HOURS * 3_600_000;
     let rows = db
         .query_all_raw(statement(

@@ -232,10 +232,17 @@ pub async fn warnings(db: &impl ConnectionTrait, n: node::Model) -> AppResult<Wa
             let count = count_of(&g, 2);
             let (place, cond) = if by_building {
                 let b: i64 = g.try_get_by_index(0).unwrap_or_default();
-                let name = node::Entity::find_by_id(b)
-                    .one(db)
-                    .await?
-                    .map_or_else(|| format!("楼栋 {b}"), |n| n.name);
+                // A building's name ("32幢") is read with its grid's ("柳岸社区第一网格 32幢").
+                let building = node::Entity::find_by_id(b).one(db).await?;
+                let grid = match building.as_ref().and_then(|x| x.parent_id) {
+                    Some(g) => node::Entity::find_by_id(g).one(db).await?.map(|g| g.name),
+                    None => None,
+                };
+                let name = match (grid, building) {
+                    (Some(g), Some(x)) => format!("{g} {}", x.name),
+                    (None, Some(x)) => x.name,
+                    _ => format!("楼栋 {b}"),
+                };
                 (name, case::Column::BuildingId.eq(b))
             } else {
                 let a: String = g.try_get_by_index(0).unwrap_or_default();

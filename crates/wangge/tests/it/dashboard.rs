@@ -836,6 +836,16 @@ async fn the_duty_sees_the_escalations_and_the_wall_shows_no_person() {
     assert_eq!(d["duty"]["caller_on_duty"], true, "{}", d["duty"]);
     assert_eq!(d["duty"]["escalations"][0]["case_id"], id);
     assert_eq!(d["duty"]["shifts"][0]["leader"], true);
+    // The community that escalated sees its own escalation; another community sees none.
+    let (_, mine) = app.get(&sj, "/api/v1/stats/dashboard?preset=today").await;
+    assert_eq!(
+        mine["duty"]["escalations"][0]["case_id"], id,
+        "{}",
+        mine["duty"]
+    );
+    let fl = app.token("fenglin-sj").await;
+    let (_, theirs) = app.get(&fl, "/api/v1/stats/dashboard?preset=today").await;
+    assert_eq!(theirs["duty"]["escalations"], json!([]));
     let (_, r) = app.get(&zz, "/api/v1/stats/duty").await;
     assert!(
         r["days"]
