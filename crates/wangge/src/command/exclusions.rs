@@ -32,14 +32,6 @@ pub fn status_label(s: &str) -> &'static str {
     }
 }
 
-/// Who proposes: the community's secretary, the command centre (and the command line).
-fn proposes(c: &Caller) -> bool {
-    matches!(
-        c.role,
-        None | Some(Role::CommandCenter | Role::CommunitySecretary)
-    )
-}
-
 /// Who approves, refuses and revokes: the command centre (and the command line).
 fn approves(c: &Caller) -> bool {
     matches!(c.role, None | Some(Role::CommandCenter))
@@ -136,7 +128,7 @@ pub async fn propose(
     c: &Caller,
     input: ProposeInput,
 ) -> AppResult<i64> {
-    if !proposes(c) {
+    if !super::publish::governs(c) {
         return Err(AppError::bad(
             "not_proposer",
             "不合理诉求的认定由社区书记或综治中心提出",

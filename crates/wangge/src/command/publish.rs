@@ -21,9 +21,10 @@ use serde_json::json;
 use wangge_core::ranking::RankWeights;
 use wangge_core::{OrgPath, Role};
 
-/// Who publishes rankings and sets their weights: the command centre and the community's
-/// secretary (and the command line).
-fn governs(c: &Caller) -> bool {
+/// Who governs the command centre's settings and rankings (weights, publication, watched
+/// words, proposing an exclusion): the command centre and the community's secretary (and the
+/// command line).
+pub(crate) fn governs(c: &Caller) -> bool {
     matches!(
         c.role,
         None | Some(Role::CommandCenter | Role::CommunitySecretary)

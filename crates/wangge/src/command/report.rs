@@ -152,6 +152,41 @@ pub async fn report(
     })
 }
 
+/// 工作情况: (figure, this month, the month before) — the lines of the page and of the workbook.
+pub fn work(r: &Report) -> Vec<(&'static str, String, String)> {
+    let pc = |v: &Option<String>| v.clone().map_or_else(|| "—".into(), |x| format!("{x}%"));
+    let hours = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".into());
+    let (t, b) = (&r.this.handling, &r.before.handling);
+    vec![
+        (
+            "受理",
+            r.this.reported.to_string(),
+            r.before.reported.to_string(),
+        ),
+        ("办结", t.closed.to_string(), b.closed.to_string()),
+        ("已评价", t.rated.to_string(), b.rated.to_string()),
+        ("响应率", pc(&t.response), pc(&b.response)),
+        ("解决率", pc(&t.resolution), pc(&b.resolution)),
+        ("满意率", pc(&t.satisfaction), pc(&b.satisfaction)),
+        (
+            "按时签收率",
+            pc(&t.ack_on_time_rate),
+            pc(&b.ack_on_time_rate),
+        ),
+        ("按时办结率", pc(&t.on_time_rate), pc(&b.on_time_rate)),
+        (
+            "平均办结（小时）",
+            hours(&t.avg_hours_to_close),
+            hours(&b.avg_hours_to_close),
+        ),
+        (
+            "不合理诉求（不计考核）",
+            t.excluded.to_string(),
+            b.excluded.to_string(),
+        ),
+    ]
+}
+
 /// The report as a workbook: one sheet, a row a figure (section, item, this month, the month
 /// before).
 pub fn workbook(r: &Report) -> AppResult<Vec<u8>> {
@@ -159,56 +194,10 @@ pub fn workbook(r: &Report) -> AppResult<Vec<u8>> {
     let mut row = |a: &str, b: &str, c: String, d: String| {
         rows.push(vec![a.into(), b.into(), c, d]);
     };
-    let opt = |v: &Option<String>| v.clone().map_or_else(|| "—".into(), |x| format!("{x}%"));
-    let (t, b) = (&r.this, &r.before);
-    row(
-        "工作情况",
-        "受理（件）",
-        t.reported.to_string(),
-        b.reported.to_string(),
-    );
-    row(
-        "工作情况",
-        "办结（件）",
-        t.handling.closed.to_string(),
-        b.handling.closed.to_string(),
-    );
-    row(
-        "工作情况",
-        "已评价（件）",
-        t.handling.rated.to_string(),
-        b.handling.rated.to_string(),
-    );
-    row(
-        "工作情况",
-        "响应率",
-        opt(&t.handling.response),
-        opt(&b.handling.response),
-    );
-    row(
-        "工作情况",
-        "解决率",
-        opt(&t.handling.resolution),
-        opt(&b.handling.resolution),
-    );
-    row(
-        "工作情况",
-        "满意率",
-        opt(&t.handling.satisfaction),
-        opt(&b.handling.satisfaction),
-    );
-    row(
-        "工作情况",
-        "按时办结率",
-        opt(&t.handling.on_time_rate),
-        opt(&b.handling.on_time_rate),
-    );
-    row(
-        "工作情况",
-        "不合理诉求（不计考核，件）",
-        t.handling.excluded.to_string(),
-        b.handling.excluded.to_string(),
-    );
+    for (item, this, before) in work(r) {
+        row("工作情况", item, this, before);
+    }
+    let t = &r.this;
     for k in &t.by_kind {
         row("类型", &k.label, k.count.to_string(), String::new());
     }

@@ -106,11 +106,12 @@ struct DashboardPage {
     rates: Vec<(&'static str, Option<String>, Option<String>)>,
 }
 
-fn keep_of(d: &Dashboard) -> String {
-    if d.period.preset == "range" {
-        format!("from={}&to={}", d.period.from, d.period.to)
+/// The query string that keeps a period in links (a preset, or the range).
+fn keep_of(p: &super::dashboard::Period) -> String {
+    if p.preset == "range" {
+        format!("from={}&to={}", p.from, p.to)
     } else {
-        format!("preset={}", d.period.preset)
+        format!("preset={}", p.preset)
     }
 }
 
@@ -130,7 +131,7 @@ pub async fn dashboard(
     let run = async {
         let d = dashboard_of(&st, &actor, &q.api()).await?;
         let overdue_map = by_overdue(&q);
-        let keep = keep_of(&d);
+        let keep = keep_of(&d.period);
         let map = map_of(
             &st,
             &d,
@@ -215,7 +216,7 @@ pub async fn screen(
             api.preset = Some("today".into());
         }
         let d = dashboard_of(&st, &actor, &api).await?;
-        let keep = keep_of(&d);
+        let keep = keep_of(&d.period);
         let map = map_of(&st, &d, true, &format!("/stats/screen?{keep}")).await;
         let (on_duty, leader) = d.duty.as_ref().map_or((0, false), |t| {
             (t.shifts.len(), t.shifts.iter().any(|s| s.leader))
@@ -530,11 +531,7 @@ pub async fn lists(
 ) -> Response {
     let run = async {
         let l = super::api::lists_of(&st, &actor, &q.api()).await?;
-        let keep = if l.period.preset == "range" {
-            format!("from={}&to={}", l.period.from, l.period.to)
-        } else {
-            format!("preset={}", l.period.preset)
-        };
+        let keep = keep_of(&l.period);
         let ctx = PageCtx::new(&st, &actor, "三个清单", "dashboard").await?;
         Ok(Html(ListsPage { ctx, l, keep }.render()).into_response())
     };
@@ -584,58 +581,7 @@ pub async fn report(
             .filter_map(|i| today.checked_sub_months(chrono::Months::new(i)))
             .map(|d| d.format("%Y-%m").to_string())
             .collect();
-        let pc = |v: &Option<String>| v.clone().map_or_else(|| "—".into(), |x| format!("{x}%"));
-        let (t, b) = (&r.this, &r.before);
-        let lines = vec![
-            ("受理", t.reported.to_string(), b.reported.to_string()),
-            (
-                "办结",
-                t.handling.closed.to_string(),
-                b.handling.closed.to_string(),
-            ),
-            (
-                "已评价",
-                t.handling.rated.to_string(),
-                b.handling.rated.to_string(),
-            ),
-            ("响应率", pc(&t.handling.response), pc(&b.handling.response)),
-            (
-                "解决率",
-                pc(&t.handling.resolution),
-                pc(&b.handling.resolution),
-            ),
-            (
-                "满意率",
-                pc(&t.handling.satisfaction),
-                pc(&b.handling.satisfaction),
-            ),
-            (
-                "按时签收率",
-                pc(&t.handling.ack_on_time_rate),
-                pc(&b.handling.ack_on_time_rate),
-            ),
-            (
-                "按时办结率",
-                pc(&t.handling.on_time_rate),
-                pc(&b.handling.on_time_rate),
-            ),
-            (
-                "平均办结（小时）",
-                t.handling
-                    .avg_hours_to_close
-                    .clone()
-                    .unwrap_or_else(|| "—".into()),
-                b.handling
-                    .avg_hours_to_close
-                    .clone()
-                    .unwrap_or_else(|| "—".into()),
-            ),
-            (
-                "不合理诉求（不计考核）",
-                t.handling.excluded.to_string(),
-                b.handling.excluded.to_string(),
-            ),
-        ];
+        let lines = super::report::work(&r);
         let ctx = PageCtx::new(&st, &actor, "月度报告", "dashboard").await?;
         Ok(Html(
             ReportPage {

@@ -20,7 +20,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::HashMap;
-use wangge_core::{OrgPath, Role, Scope};
+use wangge_core::{OrgPath, Scope};
 
 /// The words watched until a street sets its own.
 pub const DEFAULT_WORDS: [&str; 10] = [
@@ -364,10 +364,7 @@ pub async fn change_word(
     c: &Caller,
     input: WordInput,
 ) -> AppResult<Vec<String>> {
-    if !matches!(
-        c.role,
-        None | Some(Role::CommandCenter | Role::CommunitySecretary)
-    ) {
+    if !super::publish::governs(c) {
         return Err(AppError::bad(
             "not_governor",
             "预警关键词由综治中心或社区书记设置",
