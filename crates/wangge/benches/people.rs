@@ -146,7 +146,7 @@ async fn timed_import(
 async fn main() -> anyhow::Result<()> {
     let a = args();
     let dir = tempfile::tempdir()?;
-    heading("people");
+    heading("people", "SQLite");
     let (st, buildings) = fresh(&dir.path().join("csv")).await?;
     // About 2.6 people a household.
     let per_building = (a.rows as f64 / buildings.len() as f64 / 2.6).ceil() as u64;

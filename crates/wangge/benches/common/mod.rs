@@ -22,16 +22,24 @@ impl Flags {
         self.0.get(i + 1)?.replace('_', "").parse().ok()
     }
 
+    /// The text after `name`, if given (the case loop's `--postgres URL`; each bench compiles
+    /// this module on its own, and the people bench has no text flag).
+    #[allow(dead_code)]
+    pub fn text(&self, name: &str) -> Option<String> {
+        let i = self.0.iter().position(|f| f == name)?;
+        self.0.get(i + 1).cloned()
+    }
+
     /// Whether `name` is given.
     pub fn has(&self, name: &str) -> bool {
         self.0.iter().any(|f| f == name)
     }
 }
 
-/// The heading line: what runs, on how many cores.
-pub fn heading(what: &str) {
+/// The heading line: what runs, on which database, on how many cores.
+pub fn heading(what: &str, database: &str) {
     println!(
-        "wangge {what} benchmark — SQLite, {} cores",
+        "wangge {what} benchmark — {database}, {} cores",
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
 }

@@ -568,10 +568,11 @@ pub async fn dashboard(
             children[i].cases += count;
         }
     }
+    // The people figures come from the tallies the registry's triggers keep (m0027): a row a
+    // place and metric, exact in the transaction of each change.
     let people = grouped(
         db,
-        "SELECT org_path, COUNT(*) FROM residents WHERE org_path LIKE $1 AND status = 'active' \
-         GROUP BY org_path",
+        "SELECT org_path, n FROM org_tallies WHERE org_path LIKE $1 AND metric = 'residents'",
         vec![pat.clone().into()],
     )
     .await?;
@@ -620,29 +621,22 @@ pub async fn dashboard(
     let residents = people.iter().map(|p| p.1).sum();
     let households = one(
         db,
-        "SELECT COUNT(*) FROM households WHERE org_path LIKE $1 AND status = 'active'",
+        "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM org_tallies WHERE org_path LIKE $1 \
+         AND metric = 'households'",
         vec![pat.clone().into()],
     )
     .await?;
-    // Care groups: the subtree's active residents by tag (read from the residents' side, so a
-    // street reads its own people only), beside every active tag.
-    let tagged: BTreeMap<i64, u64> = db
-        .query_all_raw(statement(
-            db,
-            "SELECT rt.tag_id, COUNT(*) FROM residents r \
-             JOIN resident_tags rt ON rt.resident_id = r.id \
-             WHERE r.org_path LIKE $1 AND r.status = 'active' GROUP BY rt.tag_id",
-            vec![pat.clone().into()],
-        ))
-        .await?
-        .iter()
-        .map(|r| {
-            (
-                r.try_get_by_index::<i64>(0).unwrap_or_default(),
-                count_of(r, 1),
-            )
-        })
-        .collect();
+    // Care groups: the subtree's active residents by tag, beside every active tag.
+    let tagged: BTreeMap<i64, u64> = grouped(
+        db,
+        "SELECT metric, CAST(SUM(n) AS BIGINT) FROM org_tallies WHERE org_path LIKE $1 \
+         AND metric LIKE 'tag:%' GROUP BY metric",
+        vec![pat.clone().into()],
+    )
+    .await?
+    .into_iter()
+    .filter_map(|(metric, n)| Some((metric.strip_prefix("tag:")?.parse().ok()?, n)))
+    .collect();
     let care = db
         .query_all_raw(statement(
             db,
@@ -761,9 +755,8 @@ async fn party(
          (SELECT COUNT(*) FROM party_orgs WHERE org_path LIKE $1 AND status = 'active' AND kind = 'branch'), \
          (SELECT COUNT(*) FROM party_members WHERE org_path LIKE $1 AND status = 'active' \
           AND stage IN ('full', 'probationary')), \
-         (SELECT COUNT(*) FROM households h WHERE h.org_path LIKE $1 AND h.status = 'active' \
-          AND NOT EXISTS (SELECT 1 FROM party_links l WHERE l.household_id = h.id \
-          AND l.kind = 'member' AND l.status = 'active'))",
+         (SELECT CAST(COALESCE(SUM(CASE WHEN metric = 'households' THEN n ELSE -n END), 0) AS BIGINT) \
+          FROM org_tallies WHERE org_path LIKE $1 AND metric IN ('households', 'households_linked'))",
         vec![pat.into()],
     )
     .await?;

@@ -210,7 +210,9 @@ async fn candidate(
     )
     .await?;
     let p = one(
-        "SELECT COUNT(*) FROM residents WHERE org_path LIKE $1 AND status = 'active'".to_owned(),
+        "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM org_tallies WHERE org_path LIKE $1 \
+         AND metric = 'residents'"
+            .to_owned(),
         vec![pat.into()],
     )
     .await?;

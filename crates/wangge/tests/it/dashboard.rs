@@ -1027,3 +1027,282 @@ async fn the_three_lists_and_the_monthly_report_are_the_rows() {
     assert_eq!(s, StatusCode::OK);
     assert!(page.contains("一、工作情况") && page.contains("五、办理"));
 }
+
+/// The people tallies (m0027's triggers) as they are, without the zeros.
+async fn tallies(db: &impl ConnectionTrait) -> BTreeMap<(String, String), i64> {
+    db.query_all_raw(sea_orm::Statement::from_string(
+        db.get_database_backend(),
+        "SELECT org_path, metric, n FROM org_tallies WHERE n <> 0",
+    ))
+    .await
+    .expect("tallies")
+    .iter()
+    .map(|r| {
+        let text = |i| r.try_get_by_index::<String>(i).expect("text");
+        ((text(0), text(1)), r.try_get_by_index::<i64>(2).expect("n"))
+    })
+    .collect()
+}
+
+/// The same figures counted here from the raw rows, by their definitions.
+async fn people_recount(db: &impl ConnectionTrait) -> BTreeMap<(String, String), i64> {
+    let all = |sql: &'static str| async move {
+        db.query_all_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            sql,
+        ))
+        .await
+        .expect(sql)
+    };
+    let mut want: BTreeMap<(String, String), i64> = BTreeMap::new();
+    let mut place: BTreeMap<i64, String> = BTreeMap::new();
+    for r in all("SELECT id, org_path, status FROM residents").await {
+        let (id, path, status): (i64, String, String) = (
+            r.try_get_by_index(0).expect("id"),
+            r.try_get_by_index(1).expect("path"),
+            r.try_get_by_index(2).expect("status"),
+        );
+        if status == "active" {
+            *want.entry((path.clone(), "residents".into())).or_default() += 1;
+            place.insert(id, path);
+        }
+    }
+    for r in all("SELECT resident_id, tag_id FROM resident_tags").await {
+        let (rid, tag): (i64, i64) = (
+            r.try_get_by_index(0).expect("resident"),
+            r.try_get_by_index(1).expect("tag"),
+        );
+        if let Some(path) = place.get(&rid) {
+            *want
+                .entry((path.clone(), format!("tag:{tag}")))
+                .or_default() += 1;
+        }
+    }
+    let linked: std::collections::BTreeSet<i64> =
+        all("SELECT household_id FROM party_links WHERE kind = 'member' AND status = 'active'")
+            .await
+            .iter()
+            .map(|r| r.try_get_by_index(0).expect("household"))
+            .collect();
+    for r in all("SELECT id, org_path, status FROM households").await {
+        let (id, path, status): (i64, String, String) = (
+            r.try_get_by_index(0).expect("id"),
+            r.try_get_by_index(1).expect("path"),
+            r.try_get_by_index(2).expect("status"),
+        );
+        if status == "active" {
+            *want.entry((path.clone(), "households".into())).or_default() += 1;
+            if linked.contains(&id) {
+                *want.entry((path, "households_linked".into())).or_default() += 1;
+            }
+        }
+    }
+    want
+}
+
+/// The people figures the dashboard and the ranking read are tallies kept by triggers in the
+/// transaction of each change. After a random workload of every kind of write — residents
+/// added, removed, moved, moving in and out of the register; tags given, taken and changed;
+/// households moved and closed; member links made, ended, moved and deleted; whole places
+/// rewritten at once; a transaction rolled back — they equal a recount from the raw rows.
+#[tokio::test]
+async fn people_tallies_are_the_recount_after_a_random_workload() {
+    let app = TestApp::spawn().await;
+    let sj = app.token("liuan-sj").await;
+    let building = app.building_in("33019900100101").await;
+    let (h1, r1) = app
+        .household_with_head(
+            &sj,
+            building,
+            "丙三",
+            &id_number((1960, 1, 2), 21),
+            json!({}),
+        )
+        .await;
+    let (h2, _) = app
+        .household_with_head(
+            &sj,
+            building,
+            "丁四",
+            &id_number((1970, 7, 8), 22),
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        tallies(&app.db).await,
+        people_recount(&app.db).await,
+        "after the forms"
+    );
+    let db = &app.db;
+    let paths: Vec<String> = db
+        .query_all_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            "SELECT path FROM org_nodes WHERE level = 'building' ORDER BY id",
+        ))
+        .await
+        .expect("buildings")
+        .iter()
+        .map(|r| r.try_get_by_index::<String>(0).expect("path"))
+        .step_by(7)
+        .take(6)
+        .collect();
+    assert!(paths.len() >= 4, "{paths:?}");
+    let tags: Vec<i64> = db
+        .query_all_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            "SELECT id FROM tags ORDER BY id",
+        ))
+        .await
+        .expect("tags")
+        .iter()
+        .map(|r| r.try_get_by_index::<i64>(0).expect("id"))
+        .take(4)
+        .collect();
+    let mut seed: u64 = 0x5eed_2026_1201;
+    let mut next = move |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    };
+    let (mut residents, mut households) = (vec![r1], vec![h1, h2]);
+    let mut made = 0;
+    for step in 0..240 {
+        let r = residents[next(residents.len())];
+        let h = households[next(households.len())];
+        let p = &paths[next(paths.len())];
+        let q = &paths[next(paths.len())];
+        let t = tags[next(tags.len())];
+        let t2 = tags[next(tags.len())];
+        let sql = match next(14) {
+            0 => {
+                made += 1;
+                format!(
+                    "INSERT INTO residents (household_id, org_path, name, initials, gender, birth_date, \
+                     ethnicity, id_sealed, id_blind, id_tail, phone_sealed, phone_blind, phone_tail, residence, \
+                     political, relation, work_unit, note, status, version, created_at, updated_at) \
+                     SELECT {h}, '{p}', name, initials, gender, birth_date, ethnicity, id_sealed, \
+                     -{made}, id_tail, phone_sealed, phone_blind, phone_tail, residence, political, 'son', \
+                     work_unit, note, '{}', 1, created_at, updated_at FROM residents WHERE id = {r1}",
+                    ["active", "moved_out"][next(2)]
+                )
+            }
+            1 => format!(
+                "UPDATE residents SET status = CASE WHEN status = 'active' THEN 'moved_out' \
+                 ELSE 'active' END WHERE id = {r}"
+            ),
+            2 => format!("UPDATE residents SET org_path = '{p}' WHERE id = {r}"),
+            3 => format!("INSERT INTO resident_tags (resident_id, tag_id) VALUES ({r}, {t})"),
+            4 => format!("DELETE FROM resident_tags WHERE resident_id = {r} AND tag_id = {t}"),
+            5 => format!(
+                "UPDATE resident_tags SET tag_id = {t2} WHERE resident_id = {r} AND tag_id = {t}"
+            ),
+            6 => format!(
+                "INSERT INTO households (building_id, org_path, room, address, kind, head_id, note, status, \
+                 version, created_at, updated_at) SELECT building_id, '{p}', room || '-{step}', address, \
+                 kind, NULL, note, 'active', 1, created_at, updated_at FROM households WHERE id = {h1}"
+            ),
+            7 => format!(
+                "UPDATE households SET status = CASE WHEN status = 'active' THEN 'removed' \
+                 ELSE 'active' END, org_path = CASE WHEN {step} % 3 = 0 THEN '{p}' ELSE org_path END \
+                 WHERE id = {h}"
+            ),
+            8 => {
+                // Two member links of one household in one statement.
+                let a = next(3) + 1;
+                format!(
+                    "INSERT INTO party_links (kind, household_id, holder_id, org_path, status, actor_name, \
+                     created_at) VALUES ('member', {h}, {a}, '{p}', 'active', '测试', 0), \
+                     ('member', {h}, {}, '{p}', 'active', '测试', 0)",
+                    a + 3
+                )
+            }
+            9 => format!(
+                "INSERT INTO party_links (kind, household_id, holder_id, org_path, status, actor_name, created_at) \
+                 VALUES ('{}', {h}, {}, '{p}', 'active', '测试', 0)",
+                ["member", "member", "worker"][next(3)],
+                next(3) + 1
+            ),
+            10 => format!(
+                "UPDATE party_links SET status = CASE WHEN status = 'active' THEN 'ended' ELSE 'active' END \
+                 WHERE id IN (SELECT id FROM party_links WHERE household_id = {h})"
+            ),
+            11 => format!(
+                "UPDATE party_links SET household_id = {} WHERE household_id = {h}",
+                households[next(households.len())]
+            ),
+            12 => format!(
+                "DELETE FROM party_links WHERE household_id = {h} AND holder_id = {}",
+                next(3) + 1
+            ),
+            _ => match next(3) {
+                // A whole place at once, as a move of the tree rewrites it.
+                0 => format!("UPDATE residents SET org_path = '{q}' WHERE org_path = '{p}'"),
+                1 => format!("UPDATE households SET org_path = '{q}' WHERE org_path = '{p}'"),
+                _ => format!("DELETE FROM residents WHERE id = {r} AND id <> {r1}"),
+            },
+        };
+        // A refused statement (a second live head, a tag twice) changes nothing.
+        let _ = db.execute_unprepared(&sql).await;
+        if step % 40 == 39 {
+            // Changes rolled back leave the tallies as they were.
+            let before = tallies(db).await;
+            use sea_orm::TransactionTrait;
+            let txn = db.begin().await.expect("begin");
+            for sql in [
+                format!(
+                    "INSERT INTO households (building_id, org_path, room, address, kind, head_id, note, \
+                     status, version, created_at, updated_at) SELECT building_id, '{q}', room || '-x{step}', \
+                     address, kind, NULL, note, 'active', 1, created_at, updated_at FROM households \
+                     WHERE id = {h1}"
+                ),
+                format!("UPDATE residents SET status = 'moved_out' WHERE id = {r}"),
+                format!("DELETE FROM resident_tags WHERE resident_id = {r}"),
+                format!("UPDATE households SET org_path = '{q}' WHERE id = {h}"),
+                format!("DELETE FROM party_links WHERE household_id = {h}"),
+            ] {
+                txn.execute_unprepared(&sql)
+                    .await
+                    .expect("in the transaction");
+            }
+            assert_ne!(
+                tallies(&txn).await,
+                before,
+                "the transaction sees its own changes"
+            );
+            assert_eq!(
+                tallies(&txn).await,
+                people_recount(&txn).await,
+                "inside, step {step}"
+            );
+            txn.rollback().await.expect("rollback");
+            assert_eq!(tallies(db).await, before, "rolled back, step {step}");
+            assert_eq!(tallies(db).await, people_recount(db).await, "step {step}");
+        }
+        residents = db
+            .query_all_raw(sea_orm::Statement::from_string(
+                db.get_database_backend(),
+                "SELECT id FROM residents ORDER BY id",
+            ))
+            .await
+            .expect("residents")
+            .iter()
+            .map(|x| x.try_get_by_index::<i64>(0).expect("id"))
+            .collect();
+        households = db
+            .query_all_raw(sea_orm::Statement::from_string(
+                db.get_database_backend(),
+                "SELECT id FROM households ORDER BY id",
+            ))
+            .await
+            .expect("households")
+            .iter()
+            .map(|x| x.try_get_by_index::<i64>(0).expect("id"))
+            .collect();
+    }
+    let end = tallies(db).await;
+    assert_eq!(end, people_recount(db).await, "at the end");
+    assert!(end.keys().any(|k| k.1 == "households_linked"), "{end:?}");
+    assert!(end.keys().any(|k| k.1.starts_with("tag:")), "{end:?}");
+    assert!(made > 5, "the workload added residents: {made}");
+}

@@ -207,7 +207,8 @@ async fn prefix_matched_columns_compare_bytewise() {
         .iter()
         .filter(|h| h.by_path)
         .map(|h| (h.table, h.column))
-        .chain(wangge::infra::db::migrations::PREFIX_COLUMNS);
+        .chain(wangge::infra::db::migrations::PREFIX_COLUMNS)
+        .chain(wangge::infra::db::migrations::SUMMARY_PATH_COLUMNS);
     for (table, column) in columns {
         let row = app
             .db

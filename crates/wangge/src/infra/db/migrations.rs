@@ -38,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0024Stars),
             Box::new(M0025Rankings),
             Box::new(M0026Command),
+            Box::new(M0027Tallies),
         ]
     }
 }
@@ -3006,5 +3007,340 @@ impl MigrationTrait for M0026Command {
             m.drop_table(Table::drop().table(t).to_owned()).await?;
         }
         Ok(())
+    }
+}
+
+/// The people figures of every place kept as they change (`org_tallies`: a count a stored
+/// path and metric), so that a dashboard sums a few hundred rows instead of counting a
+/// million residents. Triggers keep them in the transaction of each change — whichever code
+/// writes the row (the registry's forms, an import, a move of the tree, a restore) — and the
+/// migration counts what is there. Metrics, each of the rows at exactly that path:
+///
+/// - `residents`: active residents;
+/// - `tag:{id}`: active residents carrying the tag;
+/// - `households`: active households;
+/// - `households_linked`: active households with at least one active member link (党员联户).
+struct M0027Tallies;
+
+impl MigrationName for M0027Tallies {
+    fn name(&self) -> &str {
+        "m0027_tallies"
+    }
+}
+
+/// The org path columns of the summaries (matched by prefix: `COLLATE "C"` on PostgreSQL).
+pub const SUMMARY_PATH_COLUMNS: [(&str, &str); 1] = [("org_tallies", "org_path")];
+
+/// Adds `n` to a tally, the row made if missing: the end of every statement that writes one.
+const TALLY_UPSERT: &str =
+    "ON CONFLICT (org_path, metric) DO UPDATE SET n = org_tallies.n + excluded.n";
+
+/// Whether a household (`{h}`: `NEW` or `OLD`) has an active member link now.
+fn linked(h: &str) -> String {
+    format!(
+        "EXISTS (SELECT 1 FROM party_links l WHERE l.household_id = {h}.id \
+         AND l.kind = 'member' AND l.status = 'active')"
+    )
+}
+
+/// The statements that take a resident's contribution away (`sign` −1, `row` `OLD`) or add it
+/// (+1, `NEW`).
+fn resident_part(row: &str, sign: i32) -> Vec<String> {
+    vec![
+        format!(
+            "INSERT INTO org_tallies (org_path, metric, n) SELECT {row}.org_path, 'residents', {sign} \
+             WHERE {row}.status = 'active' {TALLY_UPSERT}"
+        ),
+        format!(
+            "INSERT INTO org_tallies (org_path, metric, n) \
+             SELECT {row}.org_path, 'tag:' || t.tag_id, {sign} FROM resident_tags t \
+             WHERE t.resident_id = {row}.id AND {row}.status = 'active' {TALLY_UPSERT}"
+        ),
+    ]
+}
+
+/// A household's contribution, taken away or added.
+fn household_part(row: &str, sign: i32) -> Vec<String> {
+    vec![
+        format!(
+            "INSERT INTO org_tallies (org_path, metric, n) SELECT {row}.org_path, 'households', {sign} \
+             WHERE {row}.status = 'active' {TALLY_UPSERT}"
+        ),
+        format!(
+            "INSERT INTO org_tallies (org_path, metric, n) \
+             SELECT {row}.org_path, 'households_linked', {sign} \
+             WHERE {row}.status = 'active' AND {} {TALLY_UPSERT}",
+            linked(row)
+        ),
+    ]
+}
+
+/// A tag of a resident, taken away or added.
+fn tag_part(row: &str, sign: i32) -> String {
+    format!(
+        "INSERT INTO org_tallies (org_path, metric, n) \
+         SELECT r.org_path, 'tag:' || {row}.tag_id, {sign} FROM residents r \
+         WHERE r.id = {row}.resident_id AND r.status = 'active' {TALLY_UPSERT}"
+    )
+}
+
+/// Member links changed (`new`: the links as they are now, `old`: as they were — tables of
+/// `household_id, kind, status`): each household they belong to turns linked (+1) or unlinked
+/// (−1) when its count of active member links crossed zero. The count before is the count now
+/// less the active member links added plus those taken away, so the rule holds whether it runs
+/// after each row (SQLite) or once after the statement (PostgreSQL, which sees every row of the
+/// statement already changed).
+fn links_part(new: &str, old: &str) -> String {
+    let active = |t: &str| {
+        format!(
+            "(SELECT COUNT(*) FROM {t} x WHERE x.household_id = a.household_id \
+             AND x.kind = 'member' AND x.status = 'active')"
+        )
+    };
+    let now = "(SELECT COUNT(*) FROM party_links l WHERE l.household_id = a.household_id \
+               AND l.kind = 'member' AND l.status = 'active')";
+    let after = "CASE WHEN c.now_n > 0 THEN 1 ELSE 0 END";
+    let before = "CASE WHEN c.now_n - c.added + c.removed > 0 THEN 1 ELSE 0 END";
+    format!(
+        "INSERT INTO org_tallies (org_path, metric, n) \
+         SELECT h.org_path, 'households_linked', {after} - {before} \
+         FROM (SELECT a.household_id AS id, {now} AS now_n, {} AS added, {} AS removed \
+               FROM (SELECT household_id FROM {new} n UNION SELECT household_id FROM {old} o) a) c \
+         JOIN households h ON h.id = c.id \
+         WHERE h.status = 'active' AND {after} <> {before} {TALLY_UPSERT}",
+        active(new),
+        active(old)
+    )
+}
+
+/// The changed link of a row trigger as a table (SQLite), and no rows.
+const NEW_LINK: &str =
+    "(SELECT NEW.household_id AS household_id, NEW.kind AS kind, NEW.status AS status)";
+const OLD_LINK: &str =
+    "(SELECT OLD.household_id AS household_id, OLD.kind AS kind, OLD.status AS status)";
+const NO_LINK: &str = "(SELECT 0 AS household_id, '' AS kind, '' AS status WHERE 1 = 0)";
+
+/// A trigger that keeps the tallies.
+struct TallyTrigger {
+    name: &'static str,
+    table: &'static str,
+    /// The event, as SQLite and PostgreSQL row triggers name it.
+    event: &'static str,
+    /// The row's condition.
+    when: &'static str,
+    body: Vec<String>,
+    /// On PostgreSQL, a statement trigger over these transition tables instead, with its body.
+    statement: Option<(&'static str, &'static str, String)>,
+}
+
+/// Every trigger that keeps the tallies.
+fn tally_triggers() -> Vec<TallyTrigger> {
+    let both = |a: Vec<String>, b: Vec<String>| a.into_iter().chain(b).collect::<Vec<_>>();
+    let moved = "OLD.org_path <> NEW.org_path OR OLD.status <> NEW.status";
+    let row = |name, table, event, when, body| TallyTrigger {
+        name,
+        table,
+        event,
+        when,
+        body,
+        statement: None,
+    };
+    let links = |name, event, refs, (new, old): (&str, &str), (pg_new, pg_old): (&str, &str)| {
+        TallyTrigger {
+            name,
+            table: "party_links",
+            event,
+            when: "TRUE",
+            body: vec![links_part(new, old)],
+            statement: Some((
+                match event {
+                    "INSERT" => "INSERT",
+                    "DELETE" => "DELETE",
+                    _ => "UPDATE",
+                },
+                refs,
+                links_part(pg_new, pg_old),
+            )),
+        }
+    };
+    vec![
+        row(
+            "tally_residents_in",
+            "residents",
+            "INSERT",
+            "TRUE",
+            resident_part("NEW", 1),
+        ),
+        row(
+            "tally_residents_out",
+            "residents",
+            "DELETE",
+            "TRUE",
+            resident_part("OLD", -1),
+        ),
+        row(
+            "tally_residents_moved",
+            "residents",
+            "UPDATE OF org_path, status",
+            moved,
+            both(resident_part("OLD", -1), resident_part("NEW", 1)),
+        ),
+        row(
+            "tally_households_in",
+            "households",
+            "INSERT",
+            "TRUE",
+            household_part("NEW", 1),
+        ),
+        row(
+            "tally_households_out",
+            "households",
+            "DELETE",
+            "TRUE",
+            household_part("OLD", -1),
+        ),
+        row(
+            "tally_households_moved",
+            "households",
+            "UPDATE OF org_path, status",
+            moved,
+            both(household_part("OLD", -1), household_part("NEW", 1)),
+        ),
+        row(
+            "tally_tags_in",
+            "resident_tags",
+            "INSERT",
+            "TRUE",
+            vec![tag_part("NEW", 1)],
+        ),
+        row(
+            "tally_tags_out",
+            "resident_tags",
+            "DELETE",
+            "TRUE",
+            vec![tag_part("OLD", -1)],
+        ),
+        row(
+            "tally_tags_moved",
+            "resident_tags",
+            "UPDATE",
+            "TRUE",
+            vec![tag_part("OLD", -1), tag_part("NEW", 1)],
+        ),
+        links(
+            "tally_links_in",
+            "INSERT",
+            "REFERENCING NEW TABLE AS new_rows",
+            (NEW_LINK, NO_LINK),
+            ("new_rows", NO_LINK),
+        ),
+        links(
+            "tally_links_out",
+            "DELETE",
+            "REFERENCING OLD TABLE AS old_rows",
+            (NO_LINK, OLD_LINK),
+            (NO_LINK, "old_rows"),
+        ),
+        links(
+            "tally_links_moved",
+            "UPDATE OF household_id, kind, status",
+            "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows",
+            (NEW_LINK, OLD_LINK),
+            ("new_rows", "old_rows"),
+        ),
+    ]
+}
+
+/// The tallies counted from the rows (the migration's starting point).
+const TALLY_COUNTS: [&str; 4] = [
+    "INSERT INTO org_tallies (org_path, metric, n) SELECT org_path, 'residents', COUNT(*) \
+     FROM residents WHERE status = 'active' GROUP BY org_path",
+    "INSERT INTO org_tallies (org_path, metric, n) SELECT r.org_path, 'tag:' || t.tag_id, COUNT(*) \
+     FROM residents r JOIN resident_tags t ON t.resident_id = r.id WHERE r.status = 'active' \
+     GROUP BY r.org_path, t.tag_id",
+    "INSERT INTO org_tallies (org_path, metric, n) SELECT org_path, 'households', COUNT(*) \
+     FROM households WHERE status = 'active' GROUP BY org_path",
+    "INSERT INTO org_tallies (org_path, metric, n) SELECT h.org_path, 'households_linked', COUNT(*) \
+     FROM households h WHERE h.status = 'active' AND EXISTS (SELECT 1 FROM party_links l \
+     WHERE l.household_id = h.id AND l.kind = 'member' AND l.status = 'active') GROUP BY h.org_path",
+];
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0027Tallies {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        let pg = m.get_database_backend() == sea_orm::DbBackend::Postgres;
+        let db = m.get_connection();
+        db.execute_unprepared(&format!(
+            "CREATE TABLE org_tallies (org_path VARCHAR(400){} NOT NULL, metric VARCHAR(40) NOT NULL, \
+             n BIGINT NOT NULL, PRIMARY KEY (org_path, metric))",
+            if pg { " COLLATE \"C\"" } else { "" }
+        ))
+        .await?;
+        for sql in TALLY_COUNTS {
+            db.execute_unprepared(sql).await?;
+        }
+        for t in tally_triggers() {
+            let TallyTrigger {
+                name, table, when, ..
+            } = t;
+            match (pg, t.statement) {
+                (true, Some((event, refs, body))) => {
+                    db.execute_unprepared(&format!(
+                        "CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $fn$ \
+                         BEGIN {body}; RETURN NULL; END $fn$"
+                    ))
+                    .await?;
+                    db.execute_unprepared(&format!(
+                        "CREATE TRIGGER {name} AFTER {event} ON {table} {refs} \
+                         FOR EACH STATEMENT EXECUTE FUNCTION {name}()"
+                    ))
+                    .await?;
+                }
+                (true, None) => {
+                    db.execute_unprepared(&format!(
+                        "CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $fn$ \
+                         BEGIN {}; RETURN NULL; END $fn$",
+                        t.body.join(";\n")
+                    ))
+                    .await?;
+                    db.execute_unprepared(&format!(
+                        "CREATE TRIGGER {name} AFTER {} ON {table} FOR EACH ROW \
+                         WHEN ({when}) EXECUTE FUNCTION {name}()",
+                        t.event
+                    ))
+                    .await?;
+                }
+                (false, _) => {
+                    db.execute_unprepared(&format!(
+                        "CREATE TRIGGER {name} AFTER {} ON {table} FOR EACH ROW \
+                         WHEN {when} BEGIN {}; END",
+                        t.event,
+                        t.body.join(";\n")
+                    ))
+                    .await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        let pg = m.get_database_backend() == sea_orm::DbBackend::Postgres;
+        let db = m.get_connection();
+        for TallyTrigger { name, table, .. } in tally_triggers() {
+            let on = if pg {
+                format!(" ON {table}")
+            } else {
+                String::new()
+            };
+            db.execute_unprepared(&format!("DROP TRIGGER {name}{on}"))
+                .await?;
+            if pg {
+                db.execute_unprepared(&format!("DROP FUNCTION {name}()"))
+                    .await?;
+            }
+        }
+        m.drop_table(Table::drop().table("org_tallies").to_owned())
+            .await
     }
 }
