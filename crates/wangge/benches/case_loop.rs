@@ -494,6 +494,8 @@ async fn main() -> anyhow::Result<()> {
     // Intake: `clients` connections, `reports` reports in all, each with its own key.
     println!("\n上报（{} 件，{} 个并发连接）", a.reports, a.clients);
     let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    // Keys of this run only: a reused database keeps an earlier run's.
+    let run = wangge::infra::clock::now_ms();
     let started = Instant::now();
     let mut tasks = Vec::new();
     for c in 0..a.clients {
@@ -518,7 +520,7 @@ async fn main() -> anyhow::Result<()> {
                 let r = client
                     .post(format!("{base}/api/v1/cases"))
                     .bearer_auth(&tok)
-                    .header("Idempotency-Key", format!("bench-{i}"))
+                    .header("Idempotency-Key", format!("bench-{run}-{i}"))
                     .json(&body)
                     .timeout(Duration::from_secs(30))
                     .send()
