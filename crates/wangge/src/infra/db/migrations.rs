@@ -3043,14 +3043,20 @@ fn linked(h: &str) -> String {
     )
 }
 
+/// A row's own count under `metric` (`sign` −1 for `OLD`, +1 for `NEW`) while it is active
+/// and `also` holds.
+fn own_count(row: &str, metric: &str, sign: i32, also: &str) -> String {
+    format!(
+        "INSERT INTO org_tallies (org_path, metric, n) SELECT {row}.org_path, '{metric}', {sign} \
+         WHERE {row}.status = 'active'{also} {TALLY_UPSERT}"
+    )
+}
+
 /// The statements that take a resident's contribution away (`sign` −1, `row` `OLD`) or add it
 /// (+1, `NEW`).
 fn resident_part(row: &str, sign: i32) -> Vec<String> {
     vec![
-        format!(
-            "INSERT INTO org_tallies (org_path, metric, n) SELECT {row}.org_path, 'residents', {sign} \
-             WHERE {row}.status = 'active' {TALLY_UPSERT}"
-        ),
+        own_count(row, "residents", sign, ""),
         format!(
             "INSERT INTO org_tallies (org_path, metric, n) \
              SELECT {row}.org_path, 'tag:' || t.tag_id, {sign} FROM resident_tags t \
@@ -3062,15 +3068,12 @@ fn resident_part(row: &str, sign: i32) -> Vec<String> {
 /// A household's contribution, taken away or added.
 fn household_part(row: &str, sign: i32) -> Vec<String> {
     vec![
-        format!(
-            "INSERT INTO org_tallies (org_path, metric, n) SELECT {row}.org_path, 'households', {sign} \
-             WHERE {row}.status = 'active' {TALLY_UPSERT}"
-        ),
-        format!(
-            "INSERT INTO org_tallies (org_path, metric, n) \
-             SELECT {row}.org_path, 'households_linked', {sign} \
-             WHERE {row}.status = 'active' AND {} {TALLY_UPSERT}",
-            linked(row)
+        own_count(row, "households", sign, ""),
+        own_count(
+            row,
+            "households_linked",
+            sign,
+            &format!(" AND {}", linked(row)),
         ),
     ]
 }
