@@ -1306,3 +1306,29 @@ async fn people_tallies_are_the_recount_after_a_random_workload() {
     assert!(end.keys().any(|k| k.1.starts_with("tag:")), "{end:?}");
     assert!(made > 5, "the workload added residents: {made}");
 }
+
+/// `wangge demo --reset` makes the schema afresh (`Migrator::fresh`: every table dropped, then
+/// every migration again). PostgreSQL keeps the tallies' trigger functions when their tables go,
+/// so making them again must replace them — and the tallies work afterwards.
+#[tokio::test]
+async fn the_schema_is_made_afresh_with_its_tallies() {
+    use sea_orm_migration::MigratorTrait;
+    let dir = tempfile::tempdir().expect("dir");
+    let (_, _, db) = crate::support::fresh_db(dir.path()).await;
+    wangge::app::migrate(&db).await.expect("migrate");
+    wangge::infra::db::migrations::Migrator::fresh(&db)
+        .await
+        .expect("made afresh a second time");
+    db.execute_unprepared(
+        "INSERT INTO households (building_id, org_path, room, address, kind, head_id, note, status, \
+         version, created_at, updated_at) VALUES (1, '/1/2/', '1-101', '', 'family', NULL, '', \
+         'active', 1, 0, 0)",
+    )
+    .await
+    .expect("a household");
+    assert_eq!(
+        tallies(&db).await,
+        BTreeMap::from([(("/1/2/".to_owned(), "households".to_owned()), 1)])
+    );
+    assert_eq!(tallies(&db).await, people_recount(&db).await);
+}

@@ -3289,7 +3289,7 @@ impl MigrationTrait for M0027Tallies {
             match (pg, t.statement) {
                 (true, Some((event, refs, body))) => {
                     db.execute_unprepared(&format!(
-                        "CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $fn$ \
+                        "CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $fn$ \
                          BEGIN {body}; RETURN NULL; END $fn$"
                     ))
                     .await?;
@@ -3301,7 +3301,7 @@ impl MigrationTrait for M0027Tallies {
                 }
                 (true, None) => {
                     db.execute_unprepared(&format!(
-                        "CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $fn$ \
+                        "CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $fn$ \
                          BEGIN {}; RETURN NULL; END $fn$",
                         t.body.join(";\n")
                     ))
