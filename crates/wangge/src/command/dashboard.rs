@@ -569,15 +569,12 @@ pub async fn dashboard(
         }
     }
     // The people figures come from the tallies the registry's triggers keep (m0027): a row a
-    // place and metric, exact in the transaction of each change.
-    let people = grouped(
-        db,
-        "SELECT org_path, n FROM org_tallies WHERE org_path LIKE $1 AND metric = 'residents'",
-        vec![pat.clone().into()],
-    )
-    .await?;
-    for (path, count) in &people {
-        if let Some(i) = child_of(path, &kids) {
+    // place and metric, exact in the transaction of each change, read once for every figure.
+    let people = People::read(db, &pat).await?;
+    for (path, metric, count) in &people.0 {
+        if metric == "residents"
+            && let Some(i) = child_of(path, &kids)
+        {
             children[i].residents += count;
         }
     }
@@ -618,25 +615,15 @@ pub async fn dashboard(
     )
     .await?;
     let pressing = pressing(db, &pat, now, &names).await?;
-    let residents = people.iter().map(|p| p.1).sum();
-    let households = one(
-        db,
-        "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM org_tallies WHERE org_path LIKE $1 \
-         AND metric = 'households'",
-        vec![pat.clone().into()],
-    )
-    .await?;
     // Care groups: the subtree's active residents by tag, beside every active tag.
-    let tagged: BTreeMap<i64, u64> = grouped(
-        db,
-        "SELECT metric, CAST(SUM(n) AS BIGINT) FROM org_tallies WHERE org_path LIKE $1 \
-         AND metric LIKE 'tag:%' GROUP BY metric",
-        vec![pat.clone().into()],
-    )
-    .await?
-    .into_iter()
-    .filter_map(|(metric, n)| Some((metric.strip_prefix("tag:")?.parse().ok()?, n)))
-    .collect();
+    let tagged: BTreeMap<i64, u64> = people
+        .0
+        .iter()
+        .filter_map(|(_, metric, n)| Some((metric.strip_prefix("tag:")?.parse().ok()?, *n)))
+        .fold(BTreeMap::new(), |mut m, (tag, n)| {
+            *m.entry(tag).or_default() += n;
+            m
+        });
     let care = db
         .query_all_raw(statement(
             db,
@@ -658,7 +645,10 @@ pub async fn dashboard(
         })
         .collect();
     let party = if c.require(Permission::PartyView).is_ok() {
-        Some(party(db, c, &pat, &period).await?)
+        let without = people
+            .sum("households")
+            .saturating_sub(people.sum("households_linked"));
+        Some(party(db, c, &pat, &period, without).await?)
     } else {
         None
     };
@@ -683,8 +673,8 @@ pub async fn dashboard(
         pressing,
         children,
         population: Population {
-            residents,
-            households: count_of(&households, 0),
+            residents: people.sum("residents"),
+            households: people.sum("households"),
             care,
         },
         duty: super::duty::today_of(db, c, &n).await?,
@@ -742,21 +732,48 @@ async fn pressing(
         .collect())
 }
 
-/// The party figures of the subtree.
+/// The people tallies of a subtree: (stored path, metric, count) — see m0027 for the metrics.
+struct People(Vec<(String, String, u64)>);
+
+impl People {
+    async fn read(db: &impl ConnectionTrait, pat: &str) -> AppResult<People> {
+        Ok(People(
+            db.query_all_raw(statement(
+                db,
+                "SELECT org_path, metric, n FROM org_tallies WHERE org_path LIKE $1 AND n <> 0",
+                vec![pat.into()],
+            ))
+            .await?
+            .iter()
+            .map(|r| {
+                let text = |i| r.try_get_by_index::<String>(i).unwrap_or_default();
+                (text(0), text(1), count_of(r, 2))
+            })
+            .collect(),
+        ))
+    }
+
+    /// A metric summed over the subtree.
+    fn sum(&self, metric: &str) -> u64 {
+        self.0.iter().filter(|x| x.1 == metric).map(|x| x.2).sum()
+    }
+}
+
+/// The party figures of the subtree; `without_member` is its active households without an
+/// active member link (from the people tallies).
 async fn party(
     db: &impl ConnectionTrait,
     c: &Caller,
     pat: &str,
     period: &Period,
+    without_member: u64,
 ) -> AppResult<Party> {
     let row = one(
         db,
         "SELECT \
          (SELECT COUNT(*) FROM party_orgs WHERE org_path LIKE $1 AND status = 'active' AND kind = 'branch'), \
          (SELECT COUNT(*) FROM party_members WHERE org_path LIKE $1 AND status = 'active' \
-          AND stage IN ('full', 'probationary')), \
-         (SELECT CAST(COALESCE(SUM(CASE WHEN metric = 'households' THEN n ELSE -n END), 0) AS BIGINT) \
-          FROM org_tallies WHERE org_path LIKE $1 AND metric IN ('households', 'households_linked'))",
+          AND stage IN ('full', 'probationary'))",
         vec![pat.into()],
     )
     .await?;
@@ -793,7 +810,7 @@ async fn party(
     Ok(Party {
         branches: count_of(&row, 0),
         members: count_of(&row, 1),
-        households_without_member: count_of(&row, 2),
+        households_without_member: without_member,
         meetings_due: due,
         meetings_held: held,
         meetings_missing: missing,

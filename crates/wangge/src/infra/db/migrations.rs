@@ -3155,12 +3155,9 @@ fn tally_triggers() -> Vec<TallyTrigger> {
             event,
             when: "TRUE",
             body: vec![links_part(new, old)],
+            // A statement trigger with transition tables names no columns: `UPDATE OF …` → `UPDATE`.
             statement: Some((
-                match event {
-                    "INSERT" => "INSERT",
-                    "DELETE" => "DELETE",
-                    _ => "UPDATE",
-                },
+                event.split(' ').next().unwrap_or(event),
                 refs,
                 links_part(pg_new, pg_old),
             )),
