@@ -330,79 +330,127 @@ async fn grouped(
         .collect())
 }
 
-/// How a subtree's cases were handled over `[t0, t1)`.
-pub async fn handling(
+/// The Beijing day number (days since 1970-01-01, UTC+8) that a time in ms falls on — the
+/// `day` of the case tallies.
+fn day_of(ms: i64) -> i64 {
+    (ms + 28_800_000).div_euclid(86_400_000)
+}
+
+/// The case tallies (m0028, [`crate::infra::db::case_tallies`]) of some nodes over days
+/// `[d0, d1)`: (node, day, metric, count).
+struct Tallies(Vec<(i64, i64, String, i64)>);
+
+impl Tallies {
+    /// The rows of `nodes` over the days, of metrics starting with `prefix`.
+    async fn read(
+        db: &impl ConnectionTrait,
+        nodes: &[i64],
+        (d0, d1): (i64, i64),
+        prefix: &str,
+    ) -> AppResult<Tallies> {
+        if nodes.is_empty() {
+            return Ok(Tallies(Vec::new()));
+        }
+        let marks: Vec<String> = (0..nodes.len()).map(|i| format!("${}", i + 4)).collect();
+        let mut vals: Vec<Value> = vec![d0.into(), d1.into(), format!("{prefix}%").into()];
+        vals.extend(nodes.iter().map(|&n| Value::from(n)));
+        Ok(Tallies(
+            db.query_all_raw(statement(
+                db,
+                &format!(
+                    "SELECT node_id, day, metric, n FROM case_tallies WHERE node_id IN ({}) \
+                     AND day >= $1 AND day < $2 AND metric LIKE $3 AND n <> 0",
+                    marks.join(", ")
+                ),
+                vals,
+            ))
+            .await?
+            .iter()
+            .map(|r| {
+                (
+                    r.try_get_by_index::<i64>(0).unwrap_or_default(),
+                    r.try_get_by_index::<i64>(1).unwrap_or_default(),
+                    r.try_get_by_index::<String>(2).unwrap_or_default(),
+                    r.try_get_by_index::<i64>(3).unwrap_or_default(),
+                )
+            })
+            .collect(),
+        ))
+    }
+
+    /// The rows of a node over `[d0, d1)`.
+    fn of(
+        &self,
+        node: i64,
+        (d0, d1): (i64, i64),
+    ) -> impl Iterator<Item = &(i64, i64, String, i64)> {
+        self.0
+            .iter()
+            .filter(move |x| x.0 == node && x.1 >= d0 && x.1 < d1)
+    }
+
+    /// A metric of a node summed over `[d0, d1)`.
+    fn sum(&self, node: i64, days: (i64, i64), metric: &str) -> u64 {
+        let n: i64 = self
+            .of(node, days)
+            .filter(|x| x.2 == metric)
+            .map(|x| x.3)
+            .sum();
+        u64::try_from(n).unwrap_or(0)
+    }
+
+    /// The metrics of a node starting with `prefix`, summed over `[d0, d1)` by the rest of
+    /// their name.
+    fn by(&self, node: i64, days: (i64, i64), prefix: &str) -> BTreeMap<String, u64> {
+        let mut m: BTreeMap<String, i64> = BTreeMap::new();
+        for x in self.of(node, days) {
+            if let Some(key) = x.2.strip_prefix(prefix) {
+                *m.entry(key.to_owned()).or_default() += x.3;
+            }
+        }
+        m.into_iter()
+            .filter_map(|(k, n)| Some((k, u64::try_from(n).ok().filter(|n| *n > 0)?)))
+            .collect()
+    }
+}
+
+/// How a subtree's cases were handled over `[t0, t1)`: from the node's case tallies, but for
+/// the cases due that were not fed back, which the clock alone makes due.
+async fn handling(
     db: &impl ConnectionTrait,
-    pat: &str,
+    (node, pat): (i64, &str),
+    tallies: &Tallies,
     (t0, t1): (i64, i64),
     w: &RankWeights,
 ) -> AppResult<Handling> {
-    let now = now_ms();
-    // Rated in the period but left out of the rates by an approved decision.
-    let ex = one(
+    let days = (day_of(t0), day_of(t1));
+    let sum = |metric: &str| tallies.sum(node, days, metric);
+    let late = one(
         db,
         &format!(
-            "SELECT COUNT(*) FROM cases WHERE org_path LIKE $1 AND rated_at >= $2 \
-             AND rated_at < $3 AND {APPEALS} AND NOT {COUNTED}"
+            "SELECT COUNT(*) FROM cases{} WHERE org_path LIKE $1 AND fed_back_at IS NULL \
+             AND dispatched_at IS NOT NULL AND dispatched_at >= $2 AND dispatched_at < $3 \
+             AND handle_due < $4 AND {APPEALS} AND {COUNTED}",
+            super::index_hint(db, "ix_cases_unfed")
         ),
-        vec![pat.into(), t0.into(), t1.into()],
-    )
-    .await?;
-    let ex = count_of(&ex, 0);
-    let r = one(
-        db,
-        &format!(
-            "SELECT COUNT(*), \
-             CAST(SUM(CASE WHEN contacted = TRUE THEN 1 ELSE 0 END) AS BIGINT), \
-             CAST(SUM(CASE WHEN solved = TRUE THEN 1 ELSE 0 END) AS BIGINT), \
-             CAST(SUM(CASE WHEN satisfaction = 'satisfied' THEN 1 ELSE 0 END) AS BIGINT), \
-             CAST(SUM(CASE WHEN satisfaction = 'basic' THEN 1 ELSE 0 END) AS BIGINT) \
-             FROM cases WHERE org_path LIKE $1 AND rated_at >= $2 AND rated_at < $3 \
-             AND {APPEALS} AND {COUNTED}"
-        ),
-        vec![pat.into(), t0.into(), t1.into()],
+        vec![pat.into(), t0.into(), t1.into(), now_ms().into()],
     )
     .await?;
     let counts = RatingCounts {
-        rated: count_of(&r, 0),
-        contacted: count_of(&r, 1),
-        solved: count_of(&r, 2),
-        satisfied: count_of(&r, 3),
-        basic: count_of(&r, 4),
+        rated: sum("rated"),
+        contacted: sum("contacted"),
+        solved: sum("solved"),
+        satisfied: sum("satisfied"),
+        basic: sum("basic"),
     };
-    let d = one(
-        db,
-        &format!(
-            "SELECT COUNT(*), \
-             CAST(SUM(CASE WHEN acknowledged_at IS NOT NULL AND ack_late = FALSE THEN 1 ELSE 0 END) AS BIGINT), \
-             CAST(SUM(CASE WHEN fed_back_at IS NOT NULL OR handle_due < $4 THEN 1 ELSE 0 END) AS BIGINT), \
-             CAST(SUM(CASE WHEN fed_back_at IS NOT NULL AND handle_late = FALSE THEN 1 ELSE 0 END) AS BIGINT), \
-             CAST(SUM(CASE WHEN acknowledged_at IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT), \
-             CAST(SUM(CASE WHEN acknowledged_at IS NOT NULL THEN acknowledged_at - dispatched_at ELSE 0 END) AS BIGINT) \
-             FROM cases WHERE org_path LIKE $1 AND dispatched_at >= $2 AND dispatched_at < $3 \
-             AND {APPEALS} AND {COUNTED}"
-        ),
-        vec![pat.into(), t0.into(), t1.into(), now.into()],
-    )
-    .await?;
-    let c = one(
-        db,
-        &format!(
-            "SELECT COUNT(*), CAST(SUM(closed_at - created_at) AS BIGINT) FROM cases \
-             WHERE org_path LIKE $1 AND closed_at >= $2 AND closed_at < $3 AND {APPEALS}"
-        ),
-        vec![pat.into(), t0.into(), t1.into()],
-    )
-    .await?;
-    let (dispatched, ack_ok, due, on_time, acked, ack_ms) = (
-        count_of(&d, 0),
-        count_of(&d, 1),
-        count_of(&d, 2),
-        count_of(&d, 3),
-        count_of(&d, 4),
-        count_of(&d, 5),
+    let (dispatched, ack_ok, acked, on_time) = (
+        sum("dispatched"),
+        sum("ack_on_time"),
+        sum("acknowledged"),
+        sum("on_time"),
     );
-    let (closed, closed_ms) = (count_of(&c, 0), count_of(&c, 1));
+    let due = sum("fed_back") + count_of(&late, 0);
+    let closed = sum("closed");
     Ok(Handling {
         rated: counts.rated,
         contacted: counts.contacted,
@@ -419,10 +467,10 @@ pub async fn handling(
         on_time,
         on_time_rate: pct(on_time, due),
         acknowledged: acked,
-        avg_hours_to_acknowledge: hours(ack_ms, acked),
+        avg_hours_to_acknowledge: hours(sum("ack_ms"), acked),
         closed,
-        avg_hours_to_close: hours(closed_ms, closed),
-        excluded: ex,
+        avg_hours_to_close: hours(sum("closed_ms"), closed),
+        excluded: sum("excluded"),
     })
 }
 
@@ -480,39 +528,21 @@ pub async fn dashboard(
     let (t0, t1) = period.bounds();
     let previous = period.previous();
     let now = now_ms();
-    // The period's reports, grouped once by every key the dashboard shows (one slice of a
-    // covering index), then summed here by day, source, category, kind, status and child.
+    // The period's and the one before's figures come from the case tallies the cases'
+    // triggers keep (m0028): the node's rows of both periods, its children's reports.
     let hint = |index: &str| super::index_hint(db, index);
-    let groups = db
-        .query_all_raw(statement(
-            db,
-            &format!(
-                "SELECT CAST((created_at + 28800000) / 86400000 AS BIGINT), org_path, kind, \
-                 source, category_code, status, COUNT(*) FROM cases{} WHERE org_path LIKE $1 \
-                 AND created_at >= $2 AND created_at < $3 AND {APPEALS} \
-                 GROUP BY 1, org_path, kind, source, category_code, status",
-                hint("ix_cases_dash_created")
-            ),
-            vec![pat.clone().into(), t0.into(), t1.into()],
-        ))
-        .await?;
-    let mut days: BTreeMap<i64, u64> = BTreeMap::new();
-    let mut sources: BTreeMap<String, u64> = BTreeMap::new();
-    let mut categories: BTreeMap<String, u64> = BTreeMap::new();
-    let mut kinds: BTreeMap<String, u64> = BTreeMap::new();
-    let mut statuses: BTreeMap<String, u64> = BTreeMap::new();
-    let mut paths: BTreeMap<String, u64> = BTreeMap::new();
-    for g in &groups {
-        let n = count_of(g, 6);
-        let text = |i: usize| g.try_get_by_index::<String>(i).unwrap_or_default();
-        *days
-            .entry(g.try_get_by_index::<i64>(0).unwrap_or_default())
-            .or_default() += n;
-        *paths.entry(text(1)).or_default() += n;
-        *kinds.entry(text(2)).or_default() += n;
-        *sources.entry(text(3)).or_default() += n;
-        *categories.entry(text(4)).or_default() += n;
-        *statuses.entry(text(5)).or_default() += n;
+    let (p0, p1) = previous.bounds();
+    let days = (day_of(t0), day_of(t1));
+    let before_days = (day_of(p0), day_of(p1));
+    let tallies = Tallies::read(db, &[n.id], (before_days.0, days.1), "").await?;
+    let kids = children_of(db, &n).await?;
+    let kid_ids: Vec<i64> = kids.iter().map(|k| k.id).collect();
+    let kid_tallies = Tallies::read(db, &kid_ids, days, "kind:").await?;
+    let mut by_days: BTreeMap<i64, u64> = BTreeMap::new();
+    for (_, d, metric, count) in tallies.of(n.id, days) {
+        if metric.starts_with("kind:") {
+            *by_days.entry(*d).or_default() += u64::try_from(*count).unwrap_or(0);
+        }
     }
     let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
     let by_day: Vec<Count> = period
@@ -520,16 +550,17 @@ pub async fn dashboard(
         .map(|d| Count {
             label: d.format("%m-%d").to_string(),
             key: d.to_string(),
-            count: days.get(&(d - epoch).num_days()).copied().unwrap_or(0),
+            count: by_days.get(&(d - epoch).num_days()).copied().unwrap_or(0),
         })
         .collect();
     let reported = by_day.iter().map(|d| d.count).sum();
+    let statuses = tallies.by(n.id, days, "status:");
     let names = super::category_names(db).await?;
-    let by_source = sorted(sources, &|k| source_label(k).into());
-    let by_category = sorted(categories, &|k| {
+    let by_source = sorted(tallies.by(n.id, days, "src:"), &|k| source_label(k).into());
+    let by_category = sorted(tallies.by(n.id, days, "cat:"), &|k| {
         names.get(k).cloned().unwrap_or_else(|| k.to_owned())
     });
-    let by_kind = sorted(kinds, &|k| kind_label(k).into());
+    let by_kind = sorted(tallies.by(n.id, days, "kind:"), &|k| kind_label(k).into());
     let by_status = wangge_core::case::Status::ALL
         .iter()
         .map(|s| Count {
@@ -538,18 +569,8 @@ pub async fn dashboard(
             count: statuses.get(s.as_str()).copied().unwrap_or(0),
         })
         .collect();
-    let (p0, p1) = previous.bounds();
-    let before = one(
-        db,
-        &format!(
-            "SELECT COUNT(*) FROM cases WHERE org_path LIKE $1 AND created_at >= $2 \
-             AND created_at < $3 AND {APPEALS}"
-        ),
-        vec![pat.clone().into(), p0.into(), p1.into()],
-    )
-    .await?;
-    // The children: cases of the period, residents and overdue now, by stored path.
-    let kids = children_of(db, &n).await?;
+    let reported_before: u64 = tallies.by(n.id, before_days, "kind:").values().sum();
+    // The children: cases of the period, residents and overdue now.
     let mut children: Vec<Child> = kids
         .iter()
         .map(|k| Child {
@@ -563,10 +584,8 @@ pub async fn dashboard(
             has_boundary: k.boundary.is_some(),
         })
         .collect();
-    for (path, count) in &paths {
-        if let Some(i) = child_of(path, &kids) {
-            children[i].cases += count;
-        }
+    for (child, kid) in children.iter_mut().zip(&kids) {
+        child.cases = kid_tallies.by(kid.id, days, "kind:").values().sum();
     }
     // The people figures come from the tallies the registry's triggers keep (m0027): a row a
     // place and metric, exact in the transaction of each change, read once for every figure.
@@ -656,12 +675,12 @@ pub async fn dashboard(
         org_id: n.id,
         org_name: n.name.clone(),
         org_level: n.level.clone(),
-        handling: handling(db, &pat, (t0, t1), w).await?,
-        handling_before: handling(db, &pat, (p0, p1), w).await?,
+        handling: handling(db, (n.id, &pat), &tallies, (t0, t1), w).await?,
+        handling_before: handling(db, (n.id, &pat), &tallies, (p0, p1), w).await?,
         period,
         previous,
         reported,
-        reported_before: count_of(&before, 0),
+        reported_before,
         by_day,
         by_source,
         by_category,

@@ -6,6 +6,7 @@
 mod answers;
 mod architecture;
 mod auth;
+mod case_tallies;
 mod cases;
 mod cli;
 mod dashboard;

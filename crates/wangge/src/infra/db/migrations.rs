@@ -39,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0025Rankings),
             Box::new(M0026Command),
             Box::new(M0027Tallies),
+            Box::new(M0028CaseTallies),
         ]
     }
 }
@@ -3341,6 +3342,83 @@ impl MigrationTrait for M0027Tallies {
             }
         }
         m.drop_table(Table::drop().table("org_tallies").to_owned())
+            .await
+    }
+}
+
+/// The case figures of every place and Beijing day kept as cases change (`case_tallies`), by
+/// triggers on cases and on the decisions that leave a case out of the rates; see
+/// [`super::case_tallies`] for the metrics. Also an index for the one figure that moves with the
+/// clock alone: dispatched cases not fed back, whose limit passes while nothing is written.
+struct M0028CaseTallies;
+
+impl MigrationName for M0028CaseTallies {
+    fn name(&self) -> &str {
+        "m0028_case_tallies"
+    }
+}
+
+/// Dispatched cases not fed back, by place and dispatch time (the on-time rate's cases due).
+const UNFED_INDEX: &str = "CREATE INDEX ix_cases_unfed ON cases (org_path, dispatched_at, handle_due) \
+     WHERE fed_back_at IS NULL AND dispatched_at IS NOT NULL";
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0028CaseTallies {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        use super::case_tallies;
+        let pg = m.get_database_backend() == sea_orm::DbBackend::Postgres;
+        let db = m.get_connection();
+        db.execute_unprepared(case_tallies::TABLE).await?;
+        db.execute_unprepared(&case_tallies::recount(pg)).await?;
+        db.execute_unprepared(UNFED_INDEX).await?;
+        for t in case_tallies::triggers(pg) {
+            let case_tallies::Trigger {
+                name,
+                table,
+                event,
+                when,
+                body,
+            } = t;
+            if pg {
+                db.execute_unprepared(&format!(
+                    "CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $fn$ \
+                     BEGIN {body}; RETURN NULL; END $fn$"
+                ))
+                .await?;
+                db.execute_unprepared(&format!(
+                    "CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW \
+                     WHEN ({when}) EXECUTE FUNCTION {name}()"
+                ))
+                .await?;
+            } else {
+                db.execute_unprepared(&format!(
+                    "CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW \
+                     WHEN {when} BEGIN {body}; END"
+                ))
+                .await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        let pg = m.get_database_backend() == sea_orm::DbBackend::Postgres;
+        let db = m.get_connection();
+        for t in super::case_tallies::triggers(pg) {
+            let on = if pg {
+                format!(" ON {}", t.table)
+            } else {
+                String::new()
+            };
+            db.execute_unprepared(&format!("DROP TRIGGER {}{on}", t.name))
+                .await?;
+            if pg {
+                db.execute_unprepared(&format!("DROP FUNCTION {}()", t.name))
+                    .await?;
+            }
+        }
+        db.execute_unprepared("DROP INDEX ix_cases_unfed").await?;
+        m.drop_table(Table::drop().table("case_tallies").to_owned())
             .await
     }
 }

@@ -5,6 +5,7 @@
 //! is refused rather than silently creating something.
 
 pub mod backup;
+pub mod case_tallies;
 pub mod migrations;
 
 use crate::infra::clock::now_ms;

@@ -1,0 +1,321 @@
+//! The case figures of every place and day, kept as cases change (`case_tallies`: a count a
+//! node, Beijing day and metric), so that a street's dashboard for a month sums a few thousand
+//! rows instead of reading a million cases. Triggers keep them in the transaction of each change
+//! — whichever code writes the case (intake, the engine, an import, a move of the tree) — and
+//! of each decision on an unreasonable case (不合理诉求); migration m0028 counts what is there.
+//!
+//! A case of the appeal flow's kinds (诉求, 事件) counts at every node of its stored path (the
+//! district, the street, the community, the grid, the building): its contribution is the rows
+//! of [`SLOTS`], each on the Beijing day of one of its times. An update takes the old row's
+//! contribution away and adds the new one's, netted, so it holds whatever changed.
+//!
+//! Metrics (the day in brackets):
+//! - (reported) `src:{source}`, `cat:{category}`, `kind:{kind}`, `status:{status now}`;
+//! - (rated) `rated`, `contacted`, `solved`, `satisfied`, `basic` — of the cases counted in the
+//!   rates — and `excluded` for those left out by an approved decision;
+//! - (dispatched, counted only) `dispatched`, `acknowledged`, `ack_on_time`, `ack_ms` (the sum
+//!   of dispatch → acknowledgement), `fed_back`, `on_time` (fed back within the limit);
+//! - (closed) `closed`, `closed_ms` (the sum of report → close).
+
+/// Which node-of-the-path ids a stored path (`p`, an SQL expression) yields, as a FROM item
+/// `a` with a column `value`.
+fn ancestors(p: &str, pg: bool) -> String {
+    if pg {
+        format!("unnest(string_to_array(trim(both '/' from {p}), '/')) AS a(value)")
+    } else {
+        format!("json_each('[' || replace(trim({p}, '/'), '/', ',') || ']') AS a")
+    }
+}
+
+/// The Beijing day number (days since 1970-01-01 in UTC+8) of a time in ms.
+fn day(t: &str) -> String {
+    format!("CAST(({t} + 28800000) / 86400000 AS BIGINT)")
+}
+
+/// One figure of a case `r`: its day, its metric and its count (0 when it does not count).
+struct Slot {
+    day: &'static str,
+    metric: String,
+    n: String,
+}
+
+/// Every figure of a case `r` (SQL over its columns) whose exclusion (an approved 不合理诉求
+/// decision) is `ex`.
+fn slots(r: &str, ex: &str) -> Vec<Slot> {
+    let appeal = format!("{r}.kind IN ('appeal', 'incident')");
+    let when = |cond: String, v: &str| format!("CASE WHEN {cond} THEN {v} ELSE 0 END");
+    let reported = |metric: String| Slot {
+        day: "created_at",
+        metric,
+        n: when(appeal.clone(), "1"),
+    };
+    let rated_ok = format!("{appeal} AND {r}.rated_at IS NOT NULL AND NOT ({ex})");
+    let rated = |metric: &str, also: &str| Slot {
+        day: "rated_at",
+        metric: format!("'{metric}'"),
+        n: when(format!("{rated_ok}{also}"), "1"),
+    };
+    let sent = format!("{appeal} AND {r}.dispatched_at IS NOT NULL AND NOT ({ex})");
+    let dispatched = |metric: &str, also: &str, v: &str| Slot {
+        day: "dispatched_at",
+        metric: format!("'{metric}'"),
+        n: when(format!("{sent}{also}"), v),
+    };
+    let closed = format!("{appeal} AND {r}.closed_at IS NOT NULL");
+    vec![
+        reported(format!("'src:' || {r}.source")),
+        reported(format!("'cat:' || COALESCE({r}.category_code, '')")),
+        reported(format!("'kind:' || {r}.kind")),
+        reported(format!("'status:' || {r}.status")),
+        Slot {
+            day: "rated_at",
+            metric: "'excluded'".into(),
+            n: when(
+                format!("{appeal} AND {r}.rated_at IS NOT NULL AND ({ex})"),
+                "1",
+            ),
+        },
+        rated("rated", ""),
+        rated("contacted", &format!(" AND {r}.contacted = TRUE")),
+        rated("solved", &format!(" AND {r}.solved = TRUE")),
+        rated("satisfied", &format!(" AND {r}.satisfaction = 'satisfied'")),
+        rated("basic", &format!(" AND {r}.satisfaction = 'basic'")),
+        dispatched("dispatched", "", "1"),
+        dispatched(
+            "acknowledged",
+            &format!(" AND {r}.acknowledged_at IS NOT NULL"),
+            "1",
+        ),
+        dispatched(
+            "ack_on_time",
+            &format!(" AND {r}.acknowledged_at IS NOT NULL AND {r}.ack_late = FALSE"),
+            "1",
+        ),
+        dispatched(
+            "ack_ms",
+            &format!(" AND {r}.acknowledged_at IS NOT NULL"),
+            &format!("{r}.acknowledged_at - {r}.dispatched_at"),
+        ),
+        dispatched(
+            "fed_back",
+            &format!(" AND {r}.fed_back_at IS NOT NULL"),
+            "1",
+        ),
+        dispatched(
+            "on_time",
+            &format!(" AND {r}.fed_back_at IS NOT NULL AND {r}.handle_late = FALSE"),
+            "1",
+        ),
+        Slot {
+            day: "closed_at",
+            metric: "'closed'".into(),
+            n: when(closed.clone(), "1"),
+        },
+        Slot {
+            day: "closed_at",
+            metric: "'closed_ms'".into(),
+            n: when(closed, &format!("{r}.closed_at - {r}.created_at")),
+        },
+    ]
+}
+
+/// Whether case `r` is left out of the rates by an approved decision now.
+fn excluded_now(r: &str) -> String {
+    format!(
+        "EXISTS (SELECT 1 FROM case_exclusions x WHERE x.case_id = {r}.id AND x.status = 'approved')"
+    )
+}
+
+/// Where a case's contribution is read from and counted at.
+struct Source<'a> {
+    /// The case's row: `NEW`, `OLD`, or an alias of `cases`.
+    r: &'a str,
+    /// Whether it is excluded from the rates (SQL).
+    ex: &'a str,
+    /// FROM items ending in ", " that give `r` ("" for a trigger's row).
+    from: &'a str,
+    /// A WHERE clause over them ("" for none).
+    filter: &'a str,
+    /// At every node of its path (`true`) or at its stored path only (`false`: the column is
+    /// then `org_path`).
+    up: bool,
+}
+
+/// A case's contribution as rows `(node_id, day, metric, n)` times `sign`.
+fn part(src: &Source, sign: i32, pg: bool) -> String {
+    let Source {
+        r,
+        ex,
+        from,
+        filter,
+        up,
+    } = *src;
+    let s = slots(r, ex);
+    let pick = |f: &dyn Fn(&Slot) -> String| {
+        let arms: String = s
+            .iter()
+            .enumerate()
+            .map(|(i, slot)| format!(" WHEN {} THEN {}", i + 1, f(slot)))
+            .collect();
+        format!("CASE s.k{arms} END")
+    };
+    let ks = (1..=s.len())
+        .map(|k| format!("SELECT {k} AS k"))
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ");
+    let (node, path) = if up {
+        (
+            "CAST(a.value AS BIGINT) AS node_id".to_owned(),
+            format!("{}, ", ancestors(&format!("{r}.org_path"), pg)),
+        )
+    } else {
+        (format!("{r}.org_path AS org_path"), String::new())
+    };
+    format!(
+        "SELECT {node}, {} AS day, {} AS metric, {sign} * ({}) AS n FROM {from}{path}({ks}) s{}",
+        pick(&|slot| day(&format!("{r}.{}", slot.day))),
+        pick(&|slot| slot.metric.clone()),
+        pick(&|slot| slot.n.clone()),
+        if filter.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {filter}")
+        }
+    )
+}
+
+/// Adds the netted rows of `parts` (UNION ALL) to the tallies, in one order so that two
+/// transactions never wait on each other's rows in a circle.
+fn apply(parts: &[String]) -> String {
+    format!(
+        "INSERT INTO case_tallies (node_id, day, metric, n) \
+         SELECT node_id, day, metric, SUM(n) FROM ({}) t WHERE n <> 0 \
+         GROUP BY node_id, day, metric HAVING SUM(n) <> 0 ORDER BY node_id, day, metric \
+         ON CONFLICT (node_id, day, metric) DO UPDATE SET n = case_tallies.n + excluded.n",
+        parts.join(" UNION ALL ")
+    )
+}
+
+/// A trigger that keeps the case tallies: its name, table, event, row condition and body.
+pub struct Trigger {
+    pub name: &'static str,
+    pub table: &'static str,
+    pub event: String,
+    pub when: &'static str,
+    pub body: String,
+}
+
+/// The columns whose change moves a case's figures.
+const FIGURE_COLUMNS: &str = "org_path, kind, source, category_code, status, created_at, \
+    rated_at, contacted, solved, satisfaction, dispatched_at, acknowledged_at, ack_late, \
+    fed_back_at, handle_late, closed_at";
+
+/// Every trigger that keeps the case tallies.
+pub fn triggers(pg: bool) -> Vec<Trigger> {
+    let row = |r: &str, sign| {
+        let ex = excluded_now(r);
+        let src = Source {
+            r,
+            ex: &ex,
+            from: "",
+            filter: "",
+            up: true,
+        };
+        part(&src, sign, pg)
+    };
+    // An exclusion decision moves its case between counted and not: the case's contribution
+    // as it was (`was`: approved before) away, as it is now added.
+    let decided = |was: &str, is: &str, id: &str| {
+        let filter = format!("c.id = {id}");
+        let of_case = |ex: &str, sign| {
+            let src = Source {
+                r: "c",
+                ex,
+                from: "cases c, ",
+                filter: &filter,
+                up: true,
+            };
+            part(&src, sign, pg)
+        };
+        apply(&[of_case(was, -1), of_case(is, 1)])
+    };
+    let approved = |r: &str| format!("{r}.status = 'approved'");
+    vec![
+        Trigger {
+            name: "tally_cases_in",
+            table: "cases",
+            event: "INSERT".into(),
+            when: "TRUE",
+            body: apply(&[row("NEW", 1)]),
+        },
+        Trigger {
+            name: "tally_cases_out",
+            table: "cases",
+            event: "DELETE".into(),
+            when: "TRUE",
+            body: apply(&[row("OLD", -1)]),
+        },
+        Trigger {
+            name: "tally_cases_moved",
+            table: "cases",
+            event: format!("UPDATE OF {FIGURE_COLUMNS}"),
+            when: "TRUE",
+            body: apply(&[row("OLD", -1), row("NEW", 1)]),
+        },
+        Trigger {
+            name: "tally_exclusions_in",
+            table: "case_exclusions",
+            event: "INSERT".into(),
+            when: "NEW.status = 'approved'",
+            body: decided("FALSE", "TRUE", "NEW.case_id"),
+        },
+        Trigger {
+            name: "tally_exclusions_out",
+            table: "case_exclusions",
+            event: "DELETE".into(),
+            when: "OLD.status = 'approved'",
+            body: decided("TRUE", "FALSE", "OLD.case_id"),
+        },
+        Trigger {
+            name: "tally_exclusions_moved",
+            table: "case_exclusions",
+            event: "UPDATE OF case_id, status".into(),
+            when: "(OLD.status = 'approved') <> (NEW.status = 'approved') OR OLD.case_id <> NEW.case_id",
+            body: [
+                decided(&approved("OLD"), "FALSE", "OLD.case_id"),
+                decided("FALSE", &approved("NEW"), "NEW.case_id"),
+            ]
+            .join(";\n"),
+        },
+    ]
+}
+
+/// Counts the tallies of every case from the rows (the migration's starting point, and after a
+/// bulk load made without the triggers). Each case's figures are summed at its own path first,
+/// then carried up its path.
+pub fn recount(pg: bool) -> String {
+    let ex = excluded_now("r");
+    let own = part(
+        &Source {
+            r: "r",
+            ex: &ex,
+            from: "cases r, ",
+            filter: "",
+            up: false,
+        },
+        1,
+        pg,
+    );
+    format!(
+        "INSERT INTO case_tallies (node_id, day, metric, n) \
+         SELECT CAST(a.value AS BIGINT), o.day, o.metric, SUM(o.n) \
+         FROM (SELECT org_path, day, metric, SUM(n) AS n FROM ({own}) t WHERE n <> 0 \
+               GROUP BY org_path, day, metric) o, {} \
+         GROUP BY CAST(a.value AS BIGINT), o.day, o.metric HAVING SUM(o.n) <> 0",
+        ancestors("o.org_path", pg)
+    )
+}
+
+/// The table of the tallies.
+pub const TABLE: &str = "CREATE TABLE case_tallies (node_id BIGINT NOT NULL, day BIGINT NOT NULL, \
+     metric VARCHAR(80) NOT NULL, n BIGINT NOT NULL, PRIMARY KEY (node_id, day, metric))";
