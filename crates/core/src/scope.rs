@@ -35,6 +35,18 @@ impl Scope {
         self.root.depth() == 0
     }
 
+    /// The part of the subtree at `path` that this scope sees: all of it when the scope holds
+    /// it, the scope's own subtree when that lies inside it, nothing when the two are apart.
+    pub fn meet(&self, path: &OrgPath) -> Option<OrgPath> {
+        if self.allows(path) {
+            Some(path.clone())
+        } else if path.contains(&self.root) {
+            Some(self.root.clone())
+        } else {
+            None
+        }
+    }
+
     /// The `LIKE` pattern that selects this scope's rows by their `org_path` column.
     /// Paths hold only digits and slashes, so the pattern needs no escaping.
     pub fn like_pattern(&self) -> String {
@@ -58,5 +70,20 @@ mod tests {
         assert!(!grid_a.is_whole_tree());
         assert!(Scope::new(OrgPath::root(1)).is_whole_tree());
         assert!(!Scope::new(OrgPath::parse("/1/2/").expect("path")).is_whole_tree());
+    }
+
+    #[test]
+    fn the_meet_of_a_scope_and_a_subtree_is_what_both_hold() {
+        let p = |s| OrgPath::parse(s).expect("path");
+        let street = p("/1/2/");
+        // A street's command centre sees the whole street; the district too.
+        assert_eq!(Scope::new(p("/1/2/")).meet(&street), Some(p("/1/2/")));
+        assert_eq!(Scope::new(p("/1/")).meet(&street), Some(p("/1/2/")));
+        // A community sees only its own part of the street.
+        assert_eq!(Scope::new(p("/1/2/3/")).meet(&street), Some(p("/1/2/3/")));
+        // A neighbouring street, and a path that only begins with the same digits, see nothing.
+        assert_eq!(Scope::new(p("/1/4/")).meet(&street), None);
+        assert_eq!(Scope::new(p("/1/22/")).meet(&street), None);
+        assert_eq!(Scope::new(p("/1/4/5/")).meet(&street), None);
     }
 }

@@ -126,7 +126,7 @@ pub async fn api_erratum(
 pub struct DashboardQuery {
     /// 区县、街道、社区或网格 (the caller's own node when none).
     pub org: Option<i64>,
-    /// today、week、month 或 range（给出 from/to 时为 range；默认本月）.
+    /// today、week、month、last_month（上月整月）或 range（给出 from/to 时为 range；默认本月）.
     pub preset: Option<String>,
     /// YYYY-MM-DD.
     pub from: Option<String>,

@@ -40,7 +40,8 @@ fn bad_period(why: &str) -> AppError {
 /// A period of whole days in Beijing time.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Period {
-    /// `today`, `week` (Monday to today), `month` (the 1st to today) or `range`.
+    /// `today`, `week` (Monday to today), `month` (the 1st to today), `last_month` (the whole
+    /// month before) or `range`.
     pub preset: String,
     /// First day, `YYYY-MM-DD`.
     pub from: String,
@@ -81,13 +82,17 @@ impl Period {
             (Some("month"), ..) | (None, None, None) => {
                 ("month", today.with_day(1).unwrap_or(today), today)
             }
+            (Some("last_month"), ..) => {
+                let last = today.with_day(1).unwrap_or(today) - Duration::days(1);
+                ("last_month", last.with_day(1).unwrap_or(last), last)
+            }
             (Some("range") | None, f, t) => {
                 let first = f.unwrap_or_else(|| today.with_day(1).unwrap_or(today));
                 ("range", first, t.unwrap_or(today))
             }
             (Some(other), ..) => {
                 return Err(bad_period(&format!(
-                    "没有“{other}”这种区间：可选 today、week、month、range"
+                    "没有“{other}”这种区间：可选 today、week、month、last_month、range"
                 )));
             }
         };
@@ -216,6 +221,9 @@ pub struct Child {
     /// Its open cases overdue now.
     pub overdue: u64,
     pub has_boundary: bool,
+    /// Its boundary (GeoJSON), for the map drawn on the server; not in the JSON.
+    #[serde(skip)]
+    pub boundary: Option<String>,
 }
 
 /// The people of the subtree now.
@@ -252,6 +260,12 @@ pub struct Dashboard {
     pub org_id: i64,
     pub org_name: String,
     pub org_level: String,
+    /// The node's boundary (GeoJSON), for the map; not in the JSON.
+    #[serde(skip)]
+    pub boundary: Option<String>,
+    /// The node's parent, for the way back up; not in the JSON.
+    #[serde(skip)]
+    pub parent_id: Option<i64>,
     pub period: Period,
     pub previous: Period,
     /// Cases reported in the period.
@@ -582,6 +596,7 @@ pub async fn dashboard(
             per_1000: None,
             overdue: 0,
             has_boundary: k.boundary.is_some(),
+            boundary: k.boundary.clone(),
         })
         .collect();
     for (child, kid) in children.iter_mut().zip(&kids) {
@@ -675,6 +690,8 @@ pub async fn dashboard(
         org_id: n.id,
         org_name: n.name.clone(),
         org_level: n.level.clone(),
+        boundary: n.boundary.clone(),
+        parent_id: n.parent_id,
         handling: handling(db, (n.id, &pat), &tallies, (t0, t1), w).await?,
         handling_before: handling(db, (n.id, &pat), &tallies, (p0, p1), w).await?,
         period,
@@ -859,6 +876,20 @@ mod tests {
         );
         let w = Period::read(Some("week"), None, None, today).expect("week");
         assert_eq!(w.from, "2026-11-30");
+        let l = Period::read(Some("last_month"), None, None, today).expect("last month");
+        assert_eq!(
+            (l.from.as_str(), l.to.as_str(), l.days()),
+            ("2026-11-01", "2026-11-30", 30)
+        );
+        assert_eq!(
+            (l.previous().from.as_str(), l.previous().to.as_str()),
+            ("2026-10-02", "2026-10-31")
+        );
+        let jan = Period::read(Some("last_month"), None, None, d("2027-01-01")).expect("January");
+        assert_eq!(
+            (jan.from.as_str(), jan.to.as_str()),
+            ("2026-12-01", "2026-12-31")
+        );
         let t = Period::read(Some("today"), None, None, today).expect("today");
         assert_eq!((t.days(), t.previous().from.as_str()), (1, "2026-12-01"));
         let r = Period::read(None, Some("2026-11-01"), Some("2026-11-30"), today).expect("range");

@@ -68,6 +68,9 @@ pub struct Roster {
     pub staff: Vec<(i64, String, String)>,
     /// Whether the caller may change the roster.
     pub may_edit: bool,
+    /// The streets in the caller's sight (id, name), to switch between, when there are more
+    /// than one (a district's view).
+    pub streets: Vec<(i64, String)>,
 }
 
 /// Today's duty of a street, and the escalations the duty sees.
@@ -219,6 +222,19 @@ pub async fn roster(
             (u.id, u.display_name, label)
         })
         .collect();
+    let mut streets = node::Entity::find()
+        .filter(node::Column::Level.eq(OrgLevel::Township.as_str()))
+        .filter(node::Column::Status.eq("active"));
+    if let Some(s) = &c.scope {
+        streets = streets.filter(crate::infra::db::subtree(node::Column::Path, s.root()));
+    }
+    let streets: Vec<(i64, String)> = streets
+        .order_by_asc(node::Column::Code)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|n| (n.id, n.name))
+        .collect();
     Ok(Roster {
         org_id: street.id,
         org_name: street.name,
@@ -226,6 +242,11 @@ pub async fn roster(
         days,
         staff,
         may_edit: keeps(c),
+        streets: if streets.len() > 1 {
+            streets
+        } else {
+            Vec::new()
+        },
     })
 }
 
@@ -377,9 +398,7 @@ pub async fn today_of(
     let street_path = stored_path(&street.path)?;
     let within = match &c.scope {
         None => Some(street_path),
-        Some(s) if s.allows(&street_path) => Some(street_path),
-        Some(s) if street_path.contains(s.root()) => Some(s.root().clone()),
-        Some(_) => None,
+        Some(s) => s.meet(&street_path),
     };
     let escalations = match within {
         Some(p) => escalations(db, &p).await?,

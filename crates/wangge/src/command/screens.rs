@@ -49,13 +49,8 @@ fn by_overdue(q: &DashboardPageQuery) -> bool {
 
 /// The map of the dashboard's children coloured by the chosen figure, each linking to its own
 /// dashboard for the same period (drill-down).
-async fn map_of(st: &Base, d: &Dashboard, overdue: bool, link: &str) -> Option<String> {
-    let n = node::Entity::find_by_id(d.org_id)
-        .one(&st.db)
-        .await
-        .ok()??;
-    let kids = super::dashboard::children_of(&st.db, &n).await.ok()?;
-    let outer = n
+fn map_of(d: &Dashboard, overdue: bool, link: &str) -> Option<String> {
+    let outer = d
         .boundary
         .as_deref()
         .and_then(|b| Area::from_geojson(b).ok());
@@ -63,11 +58,10 @@ async fn map_of(st: &Base, d: &Dashboard, overdue: bool, link: &str) -> Option<S
         .children
         .iter()
         .filter_map(|c: &Child| {
-            let k = kids.iter().find(|k| k.id == c.node_id)?;
-            let area = Area::from_geojson(k.boundary.as_deref()?).ok()?;
+            let area = Area::from_geojson(c.boundary.as_deref()?).ok()?;
             let label = c
                 .name
-                .strip_prefix(n.name.as_str())
+                .strip_prefix(d.org_name.as_str())
                 .filter(|l| !l.is_empty());
             let (value, shown) = if overdue {
                 (c.overdue as f64, format!("超期 {}", c.overdue))
@@ -133,18 +127,15 @@ pub async fn dashboard(
         let overdue_map = by_overdue(&q);
         let keep = keep_of(&d.period);
         let map = map_of(
-            &st,
             &d,
             overdue_map,
             &format!(
                 "/stats/dashboard?{keep}&map={}",
                 if overdue_map { "overdue" } else { "per1000" }
             ),
-        )
-        .await;
+        );
         let c = actor.caller();
-        let n = node::Entity::find_by_id(d.org_id).one(&st.db).await?;
-        let up = match n.and_then(|n| n.parent_id) {
+        let up = match d.parent_id {
             Some(p) => node::Entity::find_by_id(p)
                 .one(&st.db)
                 .await?
@@ -217,7 +208,7 @@ pub async fn screen(
         }
         let d = dashboard_of(&st, &actor, &api).await?;
         let keep = keep_of(&d.period);
-        let map = map_of(&st, &d, true, &format!("/stats/screen?{keep}")).await;
+        let map = map_of(&d, true, &format!("/stats/screen?{keep}"));
         let (on_duty, leader) = d.duty.as_ref().map_or((0, false), |t| {
             (t.shifts.len(), t.shifts.iter().any(|s| s.leader))
         });

@@ -227,20 +227,31 @@ pub async fn warnings(db: &impl ConnectionTrait, n: node::Model) -> AppResult<Wa
                 ],
             ))
             .await?;
+        // A building's name ("32幢") is read with its grid's ("柳岸社区第一网格 32幢"): the
+        // buildings of every cluster at once, then their grids at once.
+        let building_ids: Vec<i64> = if by_building {
+            groups
+                .iter()
+                .map(|g| g.try_get_by_index::<i64>(0).unwrap_or_default())
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let buildings = nodes_by_id(db, building_ids).await?;
+        let grids =
+            nodes_by_id(db, buildings.values().filter_map(|b| b.parent_id).collect()).await?;
         for g in groups {
             let cat: String = g.try_get_by_index(1).unwrap_or_default();
             let count = count_of(&g, 2);
             let (place, cond) = if by_building {
                 let b: i64 = g.try_get_by_index(0).unwrap_or_default();
-                // A building's name ("32幢") is read with its grid's ("柳岸社区第一网格 32幢").
-                let building = node::Entity::find_by_id(b).one(db).await?;
-                let grid = match building.as_ref().and_then(|x| x.parent_id) {
-                    Some(g) => node::Entity::find_by_id(g).one(db).await?.map(|g| g.name),
-                    None => None,
-                };
+                let building = buildings.get(&b);
+                let grid = building
+                    .and_then(|x| x.parent_id)
+                    .and_then(|g| grids.get(&g));
                 let name = match (grid, building) {
-                    (Some(g), Some(x)) => format!("{g} {}", x.name),
-                    (None, Some(x)) => x.name,
+                    (Some(g), Some(x)) => format!("{} {}", g.name, x.name),
+                    (None, Some(x)) => x.name.clone(),
                     _ => format!("楼栋 {b}"),
                 };
                 (name, case::Column::BuildingId.eq(b))
@@ -445,4 +456,21 @@ pub async fn change_word(
     .await?;
     tx.commit().await?;
     Ok(words_at(db, &n).await?.0)
+}
+
+/// Nodes by id, read at once.
+async fn nodes_by_id(
+    db: &impl ConnectionTrait,
+    ids: Vec<i64>,
+) -> AppResult<std::collections::BTreeMap<i64, node::Model>> {
+    if ids.is_empty() {
+        return Ok(std::collections::BTreeMap::new());
+    }
+    Ok(node::Entity::find()
+        .filter(node::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|n| (n.id, n))
+        .collect())
 }

@@ -6,7 +6,7 @@
 //!
 //! A case of the appeal flow's kinds (诉求, 事件) counts at every node of its stored path (the
 //! district, the street, the community, the grid, the building): its contribution is the rows
-//! of [`SLOTS`], each on the Beijing day of one of its times. An update takes the old row's
+//! of `slots`, each on the Beijing day of one of its times. An update takes the old row's
 //! contribution away and adds the new one's, netted, so it holds whatever changed.
 //!
 //! Metrics (the day in brackets):
@@ -136,9 +136,6 @@ struct Source<'a> {
     from: &'a str,
     /// A WHERE clause over them ("" for none).
     filter: &'a str,
-    /// At every node of its path (`true`) or at its stored path only (`false`: the column is
-    /// then `org_path`).
-    up: bool,
 }
 
 /// A case's contribution as rows `(node_id, day, metric, n)` times `sign`.
@@ -148,7 +145,6 @@ fn part(src: &Source, sign: i32, pg: bool) -> String {
         ex,
         from,
         filter,
-        up,
     } = *src;
     let s = slots(r, ex);
     let pick = |f: &dyn Fn(&Slot) -> String| {
@@ -163,19 +159,13 @@ fn part(src: &Source, sign: i32, pg: bool) -> String {
         .map(|k| format!("SELECT {k} AS k"))
         .collect::<Vec<_>>()
         .join(" UNION ALL ");
-    let (node, path) = if up {
-        (
-            "CAST(a.value AS BIGINT) AS node_id".to_owned(),
-            format!("{}, ", ancestors(&format!("{r}.org_path"), pg)),
-        )
-    } else {
-        (format!("{r}.org_path AS org_path"), String::new())
-    };
     format!(
-        "SELECT {node}, {} AS day, {} AS metric, {sign} * ({}) AS n FROM {from}{path}({ks}) s{}",
+        "SELECT CAST(a.value AS BIGINT) AS node_id, {} AS day, {} AS metric, {sign} * ({}) AS n \
+         FROM {from}{}, ({ks}) s{}",
         pick(&|slot| day(&format!("{r}.{}", slot.day))),
         pick(&|slot| slot.metric.clone()),
         pick(&|slot| slot.n.clone()),
+        ancestors(&format!("{r}.org_path"), pg),
         if filter.is_empty() {
             String::new()
         } else {
@@ -201,7 +191,10 @@ pub struct Trigger {
     pub name: &'static str,
     pub table: &'static str,
     pub event: String,
+    /// The row's condition (a row trigger).
     pub when: &'static str,
+    /// The transition tables of a statement trigger (PostgreSQL); empty for a row trigger.
+    pub refs: &'static str,
     pub body: String,
 }
 
@@ -212,17 +205,26 @@ const FIGURE_COLUMNS: &str = "org_path, kind, source, category_code, status, cre
 
 /// Every trigger that keeps the case tallies.
 pub fn triggers(pg: bool) -> Vec<Trigger> {
-    let row = |r: &str, sign| {
+    // A case's rows: a row trigger's `NEW`/`OLD` on SQLite; on PostgreSQL the statement's
+    // transition tables, so that a batch of reports (intake lands them in one statement) adds
+    // to each tally once, not once a report.
+    let row = |new: bool, sign| {
+        let (r, from) = match (pg, new) {
+            (false, true) => ("NEW", ""),
+            (false, false) => ("OLD", ""),
+            (true, true) => ("n", "new_rows n, "),
+            (true, false) => ("o", "old_rows o, "),
+        };
         let ex = excluded_now(r);
         let src = Source {
             r,
             ex: &ex,
-            from: "",
+            from,
             filter: "",
-            up: true,
         };
         part(&src, sign, pg)
     };
+    let refs = |which: &'static str| if pg { which } else { "" };
     // An exclusion decision moves its case between counted and not: the case's contribution
     // as it was (`was`: approved before) away, as it is now added.
     let decided = |was: &str, is: &str, id: &str| {
@@ -233,7 +235,6 @@ pub fn triggers(pg: bool) -> Vec<Trigger> {
                 ex,
                 from: "cases c, ",
                 filter: &filter,
-                up: true,
             };
             part(&src, sign, pg)
         };
@@ -246,25 +247,34 @@ pub fn triggers(pg: bool) -> Vec<Trigger> {
             table: "cases",
             event: "INSERT".into(),
             when: "TRUE",
-            body: apply(&[row("NEW", 1)]),
+            refs: refs("REFERENCING NEW TABLE AS new_rows"),
+            body: apply(&[row(true, 1)]),
         },
         Trigger {
             name: "tally_cases_out",
             table: "cases",
             event: "DELETE".into(),
             when: "TRUE",
-            body: apply(&[row("OLD", -1)]),
+            refs: refs("REFERENCING OLD TABLE AS old_rows"),
+            body: apply(&[row(false, -1)]),
         },
         Trigger {
             name: "tally_cases_moved",
             table: "cases",
-            event: format!("UPDATE OF {FIGURE_COLUMNS}"),
+            // A statement trigger with transition tables names no columns.
+            event: if pg {
+                "UPDATE".into()
+            } else {
+                format!("UPDATE OF {FIGURE_COLUMNS}")
+            },
             when: "TRUE",
-            body: apply(&[row("OLD", -1), row("NEW", 1)]),
+            refs: refs("REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows"),
+            body: apply(&[row(false, -1), row(true, 1)]),
         },
         Trigger {
             name: "tally_exclusions_in",
             table: "case_exclusions",
+            refs: "",
             event: "INSERT".into(),
             when: "NEW.status = 'approved'",
             body: decided("FALSE", "TRUE", "NEW.case_id"),
@@ -272,6 +282,7 @@ pub fn triggers(pg: bool) -> Vec<Trigger> {
         Trigger {
             name: "tally_exclusions_out",
             table: "case_exclusions",
+            refs: "",
             event: "DELETE".into(),
             when: "OLD.status = 'approved'",
             body: decided("TRUE", "FALSE", "OLD.case_id"),
@@ -279,6 +290,7 @@ pub fn triggers(pg: bool) -> Vec<Trigger> {
         Trigger {
             name: "tally_exclusions_moved",
             table: "case_exclusions",
+            refs: "",
             event: "UPDATE OF case_id, status".into(),
             when: "(OLD.status = 'approved') <> (NEW.status = 'approved') OR OLD.case_id <> NEW.case_id",
             body: [
@@ -291,27 +303,30 @@ pub fn triggers(pg: bool) -> Vec<Trigger> {
 }
 
 /// Counts the tallies of every case from the rows (the migration's starting point, and after a
-/// bulk load made without the triggers). Each case's figures are summed at its own path first,
-/// then carried up its path.
+/// bulk load made without the triggers): each figure summed over the cases by stored path, day
+/// and metric in a pass of its own (a few hundred thousand groups, where one pass over every
+/// figure of every case would sort ten times as many rows as there are cases), then carried
+/// up each path.
 pub fn recount(pg: bool) -> String {
-    let ex = excluded_now("r");
-    let own = part(
-        &Source {
-            r: "r",
-            ex: &ex,
-            from: "cases r, ",
-            filter: "",
-            up: false,
-        },
-        1,
-        pg,
-    );
+    let from = "cases r LEFT JOIN (SELECT DISTINCT case_id FROM case_exclusions \
+                WHERE status = 'approved') x ON x.case_id = r.id";
+    let own: Vec<String> = slots("r", "x.case_id IS NOT NULL")
+        .iter()
+        .map(|s| {
+            format!(
+                "SELECT r.org_path AS org_path, {} AS day, {} AS metric, SUM({n}) AS n \
+                 FROM {from} WHERE {n} <> 0 GROUP BY 1, 2, 3",
+                day(&format!("r.{}", s.day)),
+                s.metric,
+                n = s.n
+            )
+        })
+        .collect();
     format!(
         "INSERT INTO case_tallies (node_id, day, metric, n) \
-         SELECT CAST(a.value AS BIGINT), o.day, o.metric, SUM(o.n) \
-         FROM (SELECT org_path, day, metric, SUM(n) AS n FROM ({own}) t WHERE n <> 0 \
-               GROUP BY org_path, day, metric) o, {} \
-         GROUP BY CAST(a.value AS BIGINT), o.day, o.metric HAVING SUM(o.n) <> 0",
+         SELECT CAST(a.value AS BIGINT), o.day, o.metric, SUM(o.n) FROM ({}) o, {} \
+         GROUP BY 1, 2, 3 HAVING SUM(o.n) <> 0",
+        own.join(" UNION ALL "),
         ancestors("o.org_path", pg)
     )
 }

@@ -3358,9 +3358,10 @@ impl MigrationName for M0028CaseTallies {
     }
 }
 
-/// Dispatched cases not fed back, by place and dispatch time (the on-time rate's cases due).
+/// Dispatched cases of the appeal flow's kinds not fed back, by place and dispatch time (the
+/// on-time rate's cases due).
 const UNFED_INDEX: &str = "CREATE INDEX ix_cases_unfed ON cases (org_path, dispatched_at, handle_due) \
-     WHERE fed_back_at IS NULL AND dispatched_at IS NOT NULL";
+     WHERE fed_back_at IS NULL AND dispatched_at IS NOT NULL AND kind IN ('appeal', 'incident')";
 
 #[async_trait::async_trait]
 impl MigrationTrait for M0028CaseTallies {
@@ -3377,9 +3378,21 @@ impl MigrationTrait for M0028CaseTallies {
                 table,
                 event,
                 when,
+                refs,
                 body,
             } = t;
-            if pg {
+            if pg && !refs.is_empty() {
+                db.execute_unprepared(&format!(
+                    "CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $fn$ \
+                     BEGIN {body}; RETURN NULL; END $fn$"
+                ))
+                .await?;
+                db.execute_unprepared(&format!(
+                    "CREATE TRIGGER {name} AFTER {event} ON {table} {refs} \
+                     FOR EACH STATEMENT EXECUTE FUNCTION {name}()"
+                ))
+                .await?;
+            } else if pg {
                 db.execute_unprepared(&format!(
                     "CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $fn$ \
                      BEGIN {body}; RETURN NULL; END $fn$"
