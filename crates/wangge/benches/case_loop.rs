@@ -83,7 +83,9 @@ async fn fill(db: &DatabaseConnection, target: u64) -> anyhow::Result<u64> {
     let copies = (target as i64 - base + base.max(1) - 1).max(0) / base.max(1);
     let now = wangge::infra::clock::now_ms();
     // Copy k is shifted back by k × (720 days / copies) plus k seconds (so no two copies
-    // collide); open cases in copies older than ten days are closed, as they would be by now.
+    // collide); open cases in copies older than ten days are closed, as they would be by now —
+    // those dispatched acknowledged and fed back first, as the flow closes only what was fed
+    // back (a closed case never fed back would sit in the unfed index for ever).
     let shift = |k: &str| {
         format!(
             "({k} * {span} / {copies} + {k} * 1000)",
@@ -111,7 +113,11 @@ async fn fill(db: &DatabaseConnection, target: u64) -> anyhow::Result<u64> {
                org_id, org_path, building_id, lat, lng, address, located, dispatch_org_id, dispatch_path, \
                assignee_org_id, assignee_dept_id, assignee_path, assignee_name, assignee_user_id, route_org_id, route_dept_id, route_reason, suggested_category, suggested_method, suggested_score, suggested_words, reporter_id, \
                reporter_name, reporter_phone, reporter_phone_blind, anonymous, created_at - {s}, updated_at - {s}, dispatched_at - {s}, \
-               response_due - {s}, handle_due - {s}, acknowledged_at - {s}, fed_back_at - {s}, \
+               response_due - {s}, handle_due - {s}, \
+               CASE WHEN {s} > 10 * {DAY_MS} AND {open} AND dispatched_at IS NOT NULL \
+                 THEN COALESCE(acknowledged_at, dispatched_at + 3600000) ELSE acknowledged_at END - {s}, \
+               CASE WHEN {s} > 10 * {DAY_MS} AND {open} AND dispatched_at IS NOT NULL \
+                 THEN COALESCE(fed_back_at, updated_at + {DAY_MS} / 2) ELSE fed_back_at END - {s}, \
                CASE WHEN {s} > 10 * {DAY_MS} AND {open} THEN updated_at - {s} + {DAY_MS} ELSE closed_at - {s} END, \
                ack_late, handle_late, reworks_after_rating, \
                CASE WHEN {s} > 10 * {DAY_MS} THEN FALSE ELSE extension_pending END, extension_days, supervised, \
@@ -139,6 +145,10 @@ async fn recount(db: &DatabaseConnection) -> anyhow::Result<()> {
         count(db, "SELECT COUNT(*) FROM case_tallies").await?,
         step.elapsed().as_secs_f64()
     );
+    if pg {
+        // The deleted rows' space back, and the planner's figures of the new ones.
+        db.execute_unprepared("VACUUM ANALYZE case_tallies").await?;
+    }
     Ok(())
 }
 

@@ -325,25 +325,6 @@ async fn one(
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no aggregate row")))
 }
 
-async fn grouped(
-    db: &impl ConnectionTrait,
-    sql: &str,
-    vals: Vec<Value>,
-) -> AppResult<Vec<(String, u64)>> {
-    Ok(db
-        .query_all_raw(statement(db, sql, vals))
-        .await?
-        .iter()
-        .map(|r| {
-            let key = r
-                .try_get_by_index::<String>(0)
-                .or_else(|_| r.try_get_by_index::<i64>(0).map(|v| v.to_string()))
-                .unwrap_or_default();
-            (key, count_of(r, 1))
-        })
-        .collect())
-}
-
 /// The Beijing day number (days since 1970-01-01, UTC+8) that a time in ms falls on — the
 /// `day` of the case tallies.
 fn day_of(ms: i64) -> i64 {
@@ -544,14 +525,27 @@ pub async fn dashboard(
     let now = now_ms();
     // The period's and the one before's figures come from the case tallies the cases'
     // triggers keep (m0028): the node's rows of both periods, its children's reports.
-    let hint = |index: &str| super::index_hint(db, index);
     let (p0, p1) = previous.bounds();
     let days = (day_of(t0), day_of(t1));
     let before_days = (day_of(p0), day_of(p1));
-    let tallies = Tallies::read(db, &[n.id], (before_days.0, days.1), "").await?;
     let kids = children_of(db, &n).await?;
     let kid_ids: Vec<i64> = kids.iter().map(|k| k.id).collect();
-    let kid_tallies = Tallies::read(db, &kid_ids, days, "kind:").await?;
+    let names = super::category_names(db).await?;
+    let own = [n.id];
+    // The reads below depend on nothing but the node: they run side by side, each on a
+    // connection of the pool (a transaction runs them one after another).
+    let (tallies, kid_tallies, people, open_by_path, pressing, tags, duty) = tokio::try_join!(
+        Tallies::read(db, &own, (before_days.0, days.1), ""),
+        Tallies::read(db, &kid_ids, days, "kind:"),
+        People::read(db, &pat),
+        open_now(db, &pat, now),
+        pressing(db, &pat, now, &names),
+        async {
+            let sql = "SELECT id, name FROM tags WHERE status = 'active' ORDER BY sort_order, name";
+            Ok::<_, AppError>(db.query_all_raw(statement(db, sql, vec![])).await?)
+        },
+        super::duty::today_of(db, c, &n),
+    )?;
     let mut by_days: BTreeMap<i64, u64> = BTreeMap::new();
     for (_, d, metric, count) in tallies.of(n.id, days) {
         if metric.starts_with("kind:") {
@@ -604,7 +598,6 @@ pub async fn dashboard(
     }
     // The people figures come from the tallies the registry's triggers keep (m0027): a row a
     // place and metric, exact in the transaction of each change, read once for every figure.
-    let people = People::read(db, &pat).await?;
     for (path, metric, count) in &people.0 {
         if metric == "residents"
             && let Some(i) = child_of(path, &kids)
@@ -612,43 +605,18 @@ pub async fn dashboard(
             children[i].residents += count;
         }
     }
-    let in_hand = format!(
-        "FROM cases{} WHERE status IN ('dispatched', 'handling') AND org_path LIKE $1 \
-         AND {APPEALS}",
-        hint("ix_cases_open_due")
-    );
-    for (path, count) in grouped(
-        db,
-        &format!("SELECT org_path, COUNT(*) {in_hand} AND handle_due < $2 GROUP BY org_path"),
-        vec![pat.clone().into(), now.into()],
-    )
-    .await?
-    {
-        if let Some(i) = child_of(&path, &kids) {
-            children[i].overdue += count;
+    let (mut open, mut overdue, mut nearly_overdue) = (0, 0, 0);
+    for (path, [all, late, nearly]) in &open_by_path {
+        open += all;
+        overdue += late;
+        nearly_overdue += nearly;
+        if let Some(i) = child_of(path, &kids) {
+            children[i].overdue += late;
         }
     }
     for ch in &mut children {
         ch.per_1000 = per_1000(ch.cases, ch.residents);
     }
-    let open_now = one(
-        db,
-        &format!(
-            "SELECT COUNT(*), \
-             CAST(SUM(CASE WHEN status IN ('dispatched', 'handling') AND handle_due < $2 THEN 1 ELSE 0 END) AS BIGINT), \
-             CAST(SUM(CASE WHEN status IN ('dispatched', 'handling') AND handle_due >= $2 AND handle_due < $3 THEN 1 ELSE 0 END) AS BIGINT) \
-             FROM cases{} WHERE status IN ('reported', 'accepted', 'dispatched', 'handling', 'fed_back', 'verified') \
-             AND org_path LIKE $1 AND {APPEALS}",
-            hint("ix_cases_open_due")
-        ),
-        vec![
-            pat.clone().into(),
-            now.into(),
-            (now + NEARLY_HOURS * 3_600_000).into(),
-        ],
-    )
-    .await?;
-    let pressing = pressing(db, &pat, now, &names).await?;
     // Care groups: the subtree's active residents by tag, beside every active tag.
     let tagged: BTreeMap<i64, u64> = people
         .0
@@ -658,13 +626,7 @@ pub async fn dashboard(
             *m.entry(tag).or_default() += n;
             m
         });
-    let care = db
-        .query_all_raw(statement(
-            db,
-            "SELECT id, name FROM tags WHERE status = 'active' ORDER BY sort_order, name",
-            vec![],
-        ))
-        .await?
+    let care = tags
         .iter()
         .map(|r| {
             let name = r.try_get_by_index::<String>(1).unwrap_or_default();
@@ -678,22 +640,28 @@ pub async fn dashboard(
             }
         })
         .collect();
-    let party = if c.require(Permission::PartyView).is_ok() {
-        let without = people
-            .sum("households")
-            .saturating_sub(people.sum("households_linked"));
-        Some(party(db, c, &pat, &period, without).await?)
-    } else {
-        None
-    };
+    let without = people
+        .sum("households")
+        .saturating_sub(people.sum("households_linked"));
+    let sees_party = c.require(Permission::PartyView).is_ok();
+    let (party, handling_now, handling_before) = tokio::try_join!(
+        async {
+            match sees_party {
+                true => party(db, c, &pat, &period, without).await.map(Some),
+                false => Ok(None),
+            }
+        },
+        handling(db, (n.id, &pat), &tallies, (t0, t1), w),
+        handling(db, (n.id, &pat), &tallies, (p0, p1), w),
+    )?;
     Ok(Dashboard {
         org_id: n.id,
         org_name: n.name.clone(),
         org_level: n.level.clone(),
         boundary: n.boundary.clone(),
         parent_id: n.parent_id,
-        handling: handling(db, (n.id, &pat), &tallies, (t0, t1), w).await?,
-        handling_before: handling(db, (n.id, &pat), &tallies, (p0, p1), w).await?,
+        handling: handling_now,
+        handling_before,
         period,
         previous,
         reported,
@@ -703,9 +671,9 @@ pub async fn dashboard(
         by_category,
         by_kind,
         by_status,
-        open: count_of(&open_now, 0),
-        overdue: count_of(&open_now, 1),
-        nearly_overdue: count_of(&open_now, 2),
+        open,
+        overdue,
+        nearly_overdue,
         pressing,
         children,
         population: Population {
@@ -713,9 +681,43 @@ pub async fn dashboard(
             households: people.sum("households"),
             care,
         },
-        duty: super::duty::today_of(db, c, &n).await?,
+        duty,
         party,
     })
+}
+
+/// The subtree's open cases now by stored path: [open, overdue (in hand past the limit),
+/// nearly overdue (in hand, due within [`NEARLY_HOURS`])].
+async fn open_now(
+    db: &impl ConnectionTrait,
+    pat: &str,
+    now: i64,
+) -> AppResult<Vec<(String, [u64; 3])>> {
+    let in_hand = "status IN ('dispatched', 'handling')";
+    Ok(db
+        .query_all_raw(statement(
+            db,
+            &format!(
+                "SELECT org_path, COUNT(*), \
+                 CAST(SUM(CASE WHEN {in_hand} AND handle_due < $2 THEN 1 ELSE 0 END) AS BIGINT), \
+                 CAST(SUM(CASE WHEN {in_hand} AND handle_due >= $2 AND handle_due < $3 THEN 1 ELSE 0 END) AS BIGINT) \
+                 FROM cases{} WHERE status IN ('reported', 'accepted', 'dispatched', 'handling', 'fed_back', 'verified') \
+                 AND org_path LIKE $1 AND {APPEALS} GROUP BY org_path",
+                super::index_hint(db, "ix_cases_open_due")
+            ),
+            vec![
+                pat.into(),
+                now.into(),
+                (now + NEARLY_HOURS * 3_600_000).into(),
+            ],
+        ))
+        .await?
+        .iter()
+        .map(|r| {
+            let path = r.try_get_by_index::<String>(0).unwrap_or_default();
+            (path, [count_of(r, 1), count_of(r, 2), count_of(r, 3)])
+        })
+        .collect())
 }
 
 /// The overdue cases, most overdue first, then those nearly overdue, nearest first.

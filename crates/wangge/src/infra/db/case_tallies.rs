@@ -325,7 +325,7 @@ pub fn recount(pg: bool) -> String {
     format!(
         "INSERT INTO case_tallies (node_id, day, metric, n) \
          SELECT CAST(a.value AS BIGINT), o.day, o.metric, SUM(o.n) FROM ({}) o, {} \
-         GROUP BY 1, 2, 3 HAVING SUM(o.n) <> 0",
+         GROUP BY 1, 2, 3 HAVING SUM(o.n) <> 0 ORDER BY 1, 2, 3",
         own.join(" UNION ALL "),
         ancestors("o.org_path", pg)
     )
