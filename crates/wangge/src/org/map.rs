@@ -88,20 +88,26 @@ pub fn svg(outer: Option<&Area>, children: &[Shape<'_>]) -> Option<String> {
             .href
             .clone()
             .unwrap_or_else(|| format!("/org/nodes/{}", c.id));
+        // With a figure, the name goes up and the figure down by parts of their own type size
+        // (the wall's and the phone's are larger than the desk's), so they never overlap.
         let note = c.note.as_deref().map_or(String::new(), |n| {
             format!(
-                r#"<text x="{lx:.1}" y="{:.1}" text-anchor="middle" dominant-baseline="middle" class="note">{}</text>"#,
-                ly + 16.0,
+                r#"<text x="{lx:.1}" y="{ly:.1}" dy="0.85em" text-anchor="middle" dominant-baseline="middle" class="note">{}</text>"#,
                 esc(n)
             )
         });
+        let lift = if c.note.is_some() {
+            r#" dy="-0.45em""#
+        } else {
+            ""
+        };
         let title = c
             .note
             .as_deref()
             .map_or_else(|| esc(c.name), |n| format!("{}：{}", esc(c.name), esc(n)));
         let _ = write!(
             s,
-            r##"<a href="{href}"><path d="{d}" fill="{fill}" stroke="#1d4ed8" stroke-width="1" fill-rule="evenodd"><title>{title}</title></path><text x="{lx:.1}" y="{ly:.1}" text-anchor="middle" dominant-baseline="middle">{name}</text>{note}</a>"##,
+            r##"<a href="{href}"><path d="{d}" fill="{fill}" stroke="#1d4ed8" stroke-width="1" fill-rule="evenodd"><title>{title}</title></path><text x="{lx:.1}" y="{ly:.1}"{lift} text-anchor="middle" dominant-baseline="middle">{name}</text>{note}</a>"##,
             href = esc(&href),
             d = path(c.area),
             fill = c.fill.unwrap_or(PALETTE[i % PALETTE.len()]),
@@ -147,6 +153,13 @@ mod tests {
         assert!(out.contains(r#"href="/org/nodes/7""#));
         assert!(out.contains("&lt;一&gt;"));
         assert!(out.contains("3 件"));
+        // The name above its figure, apart by their own type sizes (they overlapped on the wall).
+        assert!(out.contains(
+            r#"dy="-0.45em" text-anchor="middle" dominant-baseline="middle">&lt;一&gt;"#
+        ));
+        assert!(out.contains(
+            r#"dy="0.85em" text-anchor="middle" dominant-baseline="middle" class="note">3 件"#
+        ));
         assert!(svg(None, &[]).is_none());
     }
 }
