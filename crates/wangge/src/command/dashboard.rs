@@ -646,9 +646,10 @@ pub async fn dashboard(
     let sees_party = c.require(Permission::PartyView).is_ok();
     let (party, handling_now, handling_before) = tokio::try_join!(
         async {
-            match sees_party {
-                true => party(db, c, &pat, &period, without).await.map(Some),
-                false => Ok(None),
+            if sees_party {
+                party(db, c, &pat, &period, without).await.map(Some)
+            } else {
+                Ok(None)
             }
         },
         handling(db, (n.id, &pat), &tallies, (t0, t1), w),
@@ -703,7 +704,7 @@ async fn open_now(
                  CAST(SUM(CASE WHEN {in_hand} AND handle_due >= $2 AND handle_due < $3 THEN 1 ELSE 0 END) AS BIGINT) \
                  FROM cases{} WHERE status IN ('reported', 'accepted', 'dispatched', 'handling', 'fed_back', 'verified') \
                  AND org_path LIKE $1 AND {APPEALS} GROUP BY org_path",
-                super::index_hint(db, "ix_cases_open_due")
+                super::index_hint(db, "ix_cases_open")
             ),
             vec![
                 pat.into(),

@@ -40,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0026Command),
             Box::new(M0027Tallies),
             Box::new(M0028CaseTallies),
+            Box::new(M0029CommandReads),
         ]
     }
 }
@@ -3390,17 +3391,13 @@ impl MigrationTrait for M0028CaseTallies {
                      SET jit = off AS $fn$ BEGIN {body}; RETURN NULL; END $fn$"
                 ))
                 .await?;
-            }
-            if pg && !refs.is_empty() {
+                let each = if refs.is_empty() {
+                    format!("FOR EACH ROW WHEN ({when})")
+                } else {
+                    format!("{refs} FOR EACH STATEMENT")
+                };
                 db.execute_unprepared(&format!(
-                    "CREATE TRIGGER {name} AFTER {event} ON {table} {refs} \
-                     FOR EACH STATEMENT EXECUTE FUNCTION {name}()"
-                ))
-                .await?;
-            } else if pg {
-                db.execute_unprepared(&format!(
-                    "CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW \
-                     WHEN ({when}) EXECUTE FUNCTION {name}()"
+                    "CREATE TRIGGER {name} AFTER {event} ON {table} {each} EXECUTE FUNCTION {name}()"
                 ))
                 .await?;
             } else {
@@ -3433,5 +3430,58 @@ impl MigrationTrait for M0028CaseTallies {
         db.execute_unprepared("DROP INDEX ix_cases_unfed").await?;
         m.drop_table(Table::drop().table("case_tallies").to_owned())
             .await
+    }
+}
+
+/// Two reads of the dashboard answered from an index alone: the open cases of a subtree by
+/// status, place and limit now carry their kind (`ix_cases_open`; only the appeal flow's kinds
+/// are counted, and the heap was visited for each open case to learn it), and the escalations
+/// the duty sees are sought by action and time instead of among every event. The new index
+/// takes a new name: on SQLite a pooled connection that has not seen the old one dropped would
+/// refuse to create one under the same name.
+struct M0029CommandReads;
+
+impl MigrationName for M0029CommandReads {
+    fn name(&self) -> &str {
+        "m0029_command_reads"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0029CommandReads {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        index(
+            m,
+            "cases",
+            "ix_cases_open",
+            &["status", "org_path", "handle_due", "kind"],
+            false,
+        )
+        .await?;
+        index(
+            m,
+            "case_events",
+            "ix_case_events_action_at",
+            &["action", "at"],
+            false,
+        )
+        .await?;
+        drop_indexes(m.get_connection(), &["ix_cases_open_due"]).await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        index(
+            m,
+            "cases",
+            "ix_cases_open_due",
+            &["status", "org_path", "handle_due"],
+            false,
+        )
+        .await?;
+        drop_indexes(
+            m.get_connection(),
+            &["ix_case_events_action_at", "ix_cases_open"],
+        )
+        .await
     }
 }
