@@ -3434,8 +3434,9 @@ impl MigrationTrait for M0028CaseTallies {
 }
 
 /// Two reads of the dashboard answered from an index alone: the open cases of a subtree by
-/// status, place and limit now carry their kind (`ix_cases_open`; only the appeal flow's kinds
-/// are counted, and the heap was visited for each open case to learn it), and the escalations
+/// status, place and limit now carry their kind and id (`ix_cases_open`; only the appeal flow's
+/// kinds are counted, and the heap was visited for each open case to learn it; the pressing
+/// list chooses its ids before it reads any row), and the escalations
 /// the duty sees are sought by action and time instead of among every event. The new index
 /// takes a new name: on SQLite a pooled connection that has not seen the old one dropped would
 /// refuse to create one under the same name.
@@ -3454,7 +3455,7 @@ impl MigrationTrait for M0029CommandReads {
             m,
             "cases",
             "ix_cases_open",
-            &["status", "org_path", "handle_due", "kind"],
+            &["status", "org_path", "handle_due", "kind", "id"],
             false,
         )
         .await?;
