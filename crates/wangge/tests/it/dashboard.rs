@@ -335,13 +335,25 @@ async fn the_dashboard_is_the_recount_of_the_rows_for_a_street_a_community_and_a
                     .count()
             )
         );
-        let pressing = d["pressing"].as_array().expect("pressing");
-        assert!(pressing.len() <= 30);
-        assert!(
-            pressing
-                .iter()
-                .all(|p| p["handle_due"].as_i64().is_some_and(|t| t < now + DAY))
-        );
+        // The pressing list: the cases in hand due within a day, most overdue first, then by id,
+        // at most 30 — exactly those, in that order.
+        let mut due: Vec<(i64, i64)> = rs
+            .iter()
+            .filter(in_hand)
+            .filter_map(|r| r.handle_due.filter(|t| *t < now + DAY).map(|t| (t, r.id)))
+            .collect();
+        due.sort_unstable();
+        due.truncate(30);
+        let shown_pressing: Vec<(i64, i64)> = d["pressing"]
+            .as_array()
+            .expect("pressing")
+            .iter()
+            .map(|p| {
+                let n = |k: &str| p[k].as_i64().expect("number");
+                (n("handle_due"), n("id"))
+            })
+            .collect();
+        assert_eq!(shown_pressing, due, "{org_code} pressing");
         // Handling, this period and the one before, without the excluded case.
         let ex = [excluded];
         for (k, span) in [("handling", (a, b)), ("handling_before", (pa, pb))] {
