@@ -590,34 +590,15 @@ impl MigrationName for M0004CaseScope {
 #[async_trait::async_trait]
 impl MigrationTrait for M0004CaseScope {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        index(
-            m,
-            "cases",
-            "ix_cases_scope",
-            &["org_path", "status", "created_at"],
-            false,
-        )
-        .await?;
-        m.drop_index(
-            Index::drop()
-                .name("ix_cases_path")
-                .table("cases")
-                .to_owned(),
-        )
-        .await
+        let scope = ("ix_cases_scope", &["org_path", "status", "created_at"][..]);
+        replace_index(m, "cases", "ix_cases_path", scope).await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        for (name, cols, unique) in CASE_INDEXES.iter().filter(|x| x.0 == "ix_cases_path") {
-            index(m, "cases", name, cols, *unique).await?;
+        for (name, cols, _) in CASE_INDEXES.iter().filter(|x| x.0 == "ix_cases_path") {
+            replace_index(m, "cases", "ix_cases_scope", (name, cols)).await?;
         }
-        m.drop_index(
-            Index::drop()
-                .name("ix_cases_scope")
-                .table("cases")
-                .to_owned(),
-        )
-        .await
+        Ok(())
     }
 }
 
@@ -1107,6 +1088,19 @@ async fn drop_indexes(db: &impl ConnectionTrait, names: &[&str]) -> Result<(), D
             .await?;
     }
     Ok(())
+}
+
+/// Puts index `new` (name, columns; not unique) in place of index `old` of `table`. The two
+/// names differ: on SQLite a pooled connection that has not seen `old` dropped refuses to
+/// create an index of the same name.
+async fn replace_index(
+    m: &SchemaManager<'_>,
+    table: &'static str,
+    old: &str,
+    new: (&'static str, &[&'static str]),
+) -> Result<(), DbErr> {
+    index(m, table, new.0, new.1, false).await?;
+    drop_indexes(m.get_connection(), &[old]).await
 }
 
 #[async_trait::async_trait]
@@ -3434,12 +3428,10 @@ impl MigrationTrait for M0028CaseTallies {
 }
 
 /// Two reads of the dashboard answered from an index alone: the open cases of a subtree by
-/// status, place and limit now carry their kind and id (`ix_cases_open`; only the appeal flow's
-/// kinds are counted, and the heap was visited for each open case to learn it; the pressing
-/// list chooses its ids before it reads any row), and the escalations
-/// the duty sees are sought by action and time instead of among every event. The new index
-/// takes a new name: on SQLite a pooled connection that has not seen the old one dropped would
-/// refuse to create one under the same name.
+/// status, place and limit now carry their kind and id (`ix_cases_open`, in place of
+/// `ix_cases_open_due`: only the appeal flow's kinds are counted, and the heap was visited for
+/// each open case to learn it; the pressing list chooses its ids before it reads any row), and
+/// the escalations the duty sees are sought by action and time instead of among every event.
 struct M0029CommandReads;
 
 impl MigrationName for M0029CommandReads {
@@ -3448,41 +3440,23 @@ impl MigrationName for M0029CommandReads {
     }
 }
 
+/// The open cases' index before m0029, and after it.
+const OPEN_DUE: (&str, &[&str]) = ("ix_cases_open_due", &["status", "org_path", "handle_due"]);
+const OPEN: (&str, &[&str]) = (
+    "ix_cases_open",
+    &["status", "org_path", "handle_due", "kind", "id"],
+);
+
 #[async_trait::async_trait]
 impl MigrationTrait for M0029CommandReads {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        index(
-            m,
-            "cases",
-            "ix_cases_open",
-            &["status", "org_path", "handle_due", "kind", "id"],
-            false,
-        )
-        .await?;
-        index(
-            m,
-            "case_events",
-            "ix_case_events_action_at",
-            &["action", "at"],
-            false,
-        )
-        .await?;
-        drop_indexes(m.get_connection(), &["ix_cases_open_due"]).await
+        replace_index(m, "cases", OPEN_DUE.0, OPEN).await?;
+        let events = ["action", "at"];
+        index(m, "case_events", "ix_case_events_action_at", &events, false).await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        index(
-            m,
-            "cases",
-            "ix_cases_open_due",
-            &["status", "org_path", "handle_due"],
-            false,
-        )
-        .await?;
-        drop_indexes(
-            m.get_connection(),
-            &["ix_case_events_action_at", "ix_cases_open"],
-        )
-        .await
+        replace_index(m, "cases", OPEN.0, OPEN_DUE).await?;
+        drop_indexes(m.get_connection(), &["ix_case_events_action_at"]).await
     }
 }
