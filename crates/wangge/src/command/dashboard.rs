@@ -10,6 +10,7 @@
 use super::chart;
 use crate::cases::service::{APPEALS, COUNTED, count_of, source_label};
 use crate::infra::clock::{from_bj, now_ms};
+use crate::infra::db::case_tallies::NOW_DAY;
 use crate::infra::db::statement;
 use crate::infra::error::{AppError, AppResult, stored_path};
 use crate::org::entity::node;
@@ -347,6 +348,8 @@ impl Tallies {
             return Ok(Tallies(Vec::new()));
         }
         let marks: Vec<String> = (0..nodes.len()).map(|i| format!("${}", i + 4)).collect();
+        // The figures of no day (what stands now) are never a day's.
+        let d0 = d0.max(NOW_DAY + 1);
         let mut vals: Vec<Value> = vec![d0.into(), d1.into(), format!("{prefix}%").into()];
         vals.extend(nodes.iter().map(|&n| Value::from(n)));
         Ok(Tallies(
@@ -534,11 +537,12 @@ pub async fn dashboard(
     let own = [n.id];
     // The reads below depend on nothing but the node: they run side by side, each on a
     // connection of the pool (a transaction runs them one after another).
-    let (tallies, kid_tallies, people, open_by_path, pressing, tags, duty) = tokio::try_join!(
+    let (tallies, kid_tallies, people, open, in_hand, pressing, tags, duty) = tokio::try_join!(
         Tallies::read(db, &own, (before_days.0, days.1), ""),
         Tallies::read(db, &kid_ids, days, "kind:"),
         People::read(db, &pat),
-        open_now(db, &pat, now),
+        open_now(db, n.id),
+        in_hand_now(db, &pat, now),
         pressing(db, &pat, now, &names),
         async {
             let sql = "SELECT id, name FROM tags WHERE status = 'active' ORDER BY sort_order, name";
@@ -605,9 +609,8 @@ pub async fn dashboard(
             children[i].residents += count;
         }
     }
-    let (mut open, mut overdue, mut nearly_overdue) = (0, 0, 0);
-    for (path, [all, late, nearly]) in &open_by_path {
-        open += all;
+    let (mut overdue, mut nearly_overdue) = (0, 0);
+    for (path, [late, nearly]) in &in_hand {
         overdue += late;
         nearly_overdue += nearly;
         if let Some(i) = child_of(path, &kids) {
@@ -687,23 +690,22 @@ pub async fn dashboard(
     })
 }
 
-/// The subtree's open cases now by stored path: [open, overdue (in hand past the limit),
-/// nearly overdue (in hand, due within [`NEARLY_HOURS`])].
-async fn open_now(
+/// The subtree's cases in hand now by stored path: [overdue (past the limit), nearly overdue
+/// (due within [`NEARLY_HOURS`])]. Only those due within the window are read, from
+/// `ix_cases_open` alone.
+async fn in_hand_now(
     db: &impl ConnectionTrait,
     pat: &str,
     now: i64,
-) -> AppResult<Vec<(String, [u64; 3])>> {
-    let in_hand = "status IN ('dispatched', 'handling')";
+) -> AppResult<Vec<(String, [u64; 2])>> {
     Ok(db
         .query_all_raw(statement(
             db,
             &format!(
-                "SELECT org_path, COUNT(*), \
-                 CAST(SUM(CASE WHEN {in_hand} AND handle_due < $2 THEN 1 ELSE 0 END) AS BIGINT), \
-                 CAST(SUM(CASE WHEN {in_hand} AND handle_due >= $2 AND handle_due < $3 THEN 1 ELSE 0 END) AS BIGINT) \
-                 FROM cases{} WHERE status IN ('reported', 'accepted', 'dispatched', 'handling', 'fed_back', 'verified') \
-                 AND org_path LIKE $1 AND {APPEALS} GROUP BY org_path",
+                "SELECT org_path, CAST(SUM(CASE WHEN handle_due < $2 THEN 1 ELSE 0 END) AS BIGINT), \
+                 CAST(SUM(CASE WHEN handle_due >= $2 THEN 1 ELSE 0 END) AS BIGINT) \
+                 FROM cases{} WHERE status IN ('dispatched', 'handling') AND org_path LIKE $1 \
+                 AND handle_due < $3 AND {APPEALS} GROUP BY org_path",
                 super::index_hint(db, "ix_cases_open")
             ),
             vec![
@@ -716,9 +718,21 @@ async fn open_now(
         .iter()
         .map(|r| {
             let path = r.try_get_by_index::<String>(0).unwrap_or_default();
-            (path, [count_of(r, 1), count_of(r, 2), count_of(r, 3)])
+            (path, [count_of(r, 1), count_of(r, 2)])
         })
         .collect())
+}
+
+/// The node's open cases now: the `open` tally its cases' triggers keep (m0030).
+async fn open_now(db: &impl ConnectionTrait, node: i64) -> AppResult<u64> {
+    let row = db
+        .query_one_raw(statement(
+            db,
+            "SELECT n FROM case_tallies WHERE node_id = $1 AND day = $2 AND metric = 'open'",
+            vec![node.into(), NOW_DAY.into()],
+        ))
+        .await?;
+    Ok(row.map_or(0, |r| count_of(&r, 0)))
 }
 
 /// The overdue cases, most overdue first, then those nearly overdue, nearest first.

@@ -1,4 +1,4 @@
-//! The case tallies (m0028) that the dashboard reads are kept by the database in the
+//! The case tallies (m0028, m0030) that the dashboard reads are kept by the database in the
 //! transaction of each change: after a random workload of every kind of write on cases and on
 //! the decisions that exclude them, they equal a recount from the raw rows made here, by the
 //! definitions, on both databases.
@@ -123,6 +123,12 @@ async fn recount(db: &impl ConnectionTrait) -> Tally {
         if let Some(closed) = time(16) {
             add(closed, "closed".into(), 1);
             add(closed, "closed_ms".into(), closed - created);
+        }
+        // Open now: the loop's states before a final one, on no day (-1).
+        if crate::support::OPEN_STATUSES.contains(&text(5).unwrap_or_default().as_str()) {
+            for &node in &nodes {
+                *t.entry((node, -1, "open".into())).or_default() += 1;
+            }
         }
     }
     t.retain(|_, n| *n != 0);
@@ -319,7 +325,14 @@ async fn case_tallies_are_the_recount_after_a_random_workload() {
     let end = tallies(db).await;
     assert_eq!(end, recount(db).await, "at the end");
     assert!(changed > 300, "the workload changed rows: {changed}");
-    for metric in ["excluded", "rated", "on_time", "ack_ms", "closed_ms"] {
+    for metric in [
+        "excluded",
+        "rated",
+        "on_time",
+        "ack_ms",
+        "closed_ms",
+        "open",
+    ] {
         assert!(end.keys().any(|k| k.2 == metric), "{metric} in the tallies");
     }
 }
@@ -355,4 +368,50 @@ async fn postgres_compiles_nothing_of_ours_with_jit() {
         .filter_map(|r| r.try_get_by_index::<String>(0).ok())
         .collect::<Vec<_>>();
     assert!(compiled.is_empty(), "may be compiled: {compiled:?}");
+}
+
+/// m0030 taken back leaves the figures of days kept (by m0028's triggers) and no open count;
+/// applied again, it counts the open cases as they are and keeps them.
+#[tokio::test]
+async fn the_open_tally_goes_with_its_migration_and_comes_back() {
+    use sea_orm_migration::MigratorTrait;
+    use wangge::infra::db::migrations::Migrator;
+    let app = TestApp::spawn().await;
+    let db = &app.db;
+    wangge::demo::cases::generate(&app.state, 20261202, 120, 30)
+        .await
+        .expect("demo cases");
+    let days = |mut t: Tally| {
+        t.retain(|k, _| k.2 != "open");
+        t
+    };
+    let all = Migrator::migrations();
+    let at = all
+        .iter()
+        .position(|m| m.name() == "m0030_open_tally")
+        .expect("m0030");
+    let steps = u32::try_from(all.len() - at).expect("steps");
+    Migrator::down(db, Some(steps)).await.expect("down");
+    let without = tallies(db).await;
+    assert!(without.keys().all(|k| k.2 != "open"), "no open count");
+    assert_eq!(without, days(recount(db).await), "the figures of days");
+    db.execute_unprepared(
+        "UPDATE cases SET status = 'closed', closed_at = updated_at WHERE id % 3 = 0 \
+         AND closed_at IS NULL",
+    )
+    .await
+    .expect("close some");
+    assert_eq!(
+        tallies(db).await,
+        days(recount(db).await),
+        "kept without it"
+    );
+    Migrator::up(db, None).await.expect("up");
+    let again = tallies(db).await;
+    assert!(again.keys().any(|k| k.2 == "open"), "open counted again");
+    assert_eq!(again, recount(db).await, "counted as they are");
+    db.execute_unprepared("UPDATE cases SET status = 'handling' WHERE id % 4 = 0")
+        .await
+        .expect("reopen some");
+    assert_eq!(tallies(db).await, recount(db).await, "and kept");
 }

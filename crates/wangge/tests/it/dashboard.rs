@@ -303,20 +303,12 @@ async fn the_dashboard_is_the_recount_of_the_rows_for_a_street_a_community_and_a
         assert_eq!(shown("by_kind"), tally(&|r| r.kind.clone()));
         assert_eq!(shown("by_status"), tally(&|r| r.status.clone()));
         // Open, overdue and nearly overdue now.
-        let open = [
-            "reported",
-            "accepted",
-            "dispatched",
-            "handling",
-            "fed_back",
-            "verified",
-        ];
         let in_hand = |r: &&Row| r.status == "dispatched" || r.status == "handling";
         assert_eq!(
             d["open"],
             json!(
                 rs.iter()
-                    .filter(|r| open.contains(&r.status.as_str()))
+                    .filter(|r| crate::support::OPEN_STATUSES.contains(&r.status.as_str()))
                     .count()
             )
         );

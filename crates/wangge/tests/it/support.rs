@@ -9,6 +9,17 @@ use wangge::infra::config::Config;
 /// The demo password every demo account has in tests.
 pub const PW: &str = "wangge-demo";
 
+/// The states of a case still open (not closed, rejected, withdrawn or merged), written out
+/// here for the recounts, apart from the code's own list.
+pub const OPEN_STATUSES: [&str; 6] = [
+    "reported",
+    "accepted",
+    "dispatched",
+    "handling",
+    "fed_back",
+    "verified",
+];
+
 /// A running application on a fresh database with the demo street.
 pub struct TestApp {
     pub addr: SocketAddr,

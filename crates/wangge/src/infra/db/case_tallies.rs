@@ -15,7 +15,41 @@
 //!   rates — and `excluded` for those left out by an approved decision;
 //! - (dispatched, counted only) `dispatched`, `acknowledged`, `ack_on_time`, `ack_ms` (the sum
 //!   of dispatch → acknowledgement), `fed_back`, `on_time` (fed back within the limit);
-//! - (closed) `closed`, `closed_ms` (the sum of report → close).
+//! - (closed) `closed`, `closed_ms` (the sum of report → close);
+//! - (no day: [`NOW_DAY`]; since m0030) `open` — the cases not final now ([`open_statuses`]),
+//!   so that a dashboard's open count is one row, not a walk over every open case.
+//!
+//! Each migration that changes the set installs triggers of its own [`Edition`] and counts what
+//! it adds, so that a database upgraded step by step ends where a new one does.
+
+/// The `day` of the figures that have none (what stands now): before any Beijing day a case
+/// can have.
+pub const NOW_DAY: i64 = -1;
+
+/// The set of figures a migration keeps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Edition {
+    /// The figures of days (m0028).
+    M0028,
+    /// And the open cases now (m0030).
+    M0030,
+}
+
+impl Edition {
+    /// The set the code reads.
+    pub const LATEST: Edition = Edition::M0030;
+}
+
+/// The statuses of a case not final (open), quoted for an SQL list: derived from the loop's
+/// states, so that a state added there is counted here.
+pub fn open_statuses() -> String {
+    wangge_core::case::Status::ALL
+        .iter()
+        .filter(|s| !s.is_final())
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 /// Which node-of-the-path ids a stored path (`p`, an SQL expression) yields, as a FROM item
 /// `a` with a column `value`.
@@ -34,41 +68,60 @@ fn day(t: &str) -> String {
 
 /// One figure of a case `r`: its day, its metric and its count (0 when it does not count).
 struct Slot {
-    day: &'static str,
+    /// The column of the time whose Beijing day it falls on; `None` for [`NOW_DAY`].
+    day: Option<&'static str>,
     metric: String,
     n: String,
 }
 
-/// Every figure of a case `r` (SQL over its columns) whose exclusion (an approved 不合理诉求
-/// decision) is `ex`.
-fn slots(r: &str, ex: &str) -> Vec<Slot> {
+impl Slot {
+    /// The day of case `r`'s figure (SQL).
+    fn day_of(&self, r: &str) -> String {
+        match self.day {
+            Some(column) => day(&format!("{r}.{column}")),
+            None => NOW_DAY.to_string(),
+        }
+    }
+}
+
+/// Every figure of `edition` of a case `r` (SQL over its columns) whose exclusion (an approved
+/// 不合理诉求 decision) is `ex`.
+fn slots(r: &str, ex: &str, edition: Edition) -> Vec<Slot> {
     let appeal = format!("{r}.kind IN ('appeal', 'incident')");
     let when = |cond: String, v: &str| format!("CASE WHEN {cond} THEN {v} ELSE 0 END");
     let reported = |metric: String| Slot {
-        day: "created_at",
+        day: Some("created_at"),
         metric,
         n: when(appeal.clone(), "1"),
     };
     let rated_ok = format!("{appeal} AND {r}.rated_at IS NOT NULL AND NOT ({ex})");
     let rated = |metric: &str, also: &str| Slot {
-        day: "rated_at",
+        day: Some("rated_at"),
         metric: format!("'{metric}'"),
         n: when(format!("{rated_ok}{also}"), "1"),
     };
     let sent = format!("{appeal} AND {r}.dispatched_at IS NOT NULL AND NOT ({ex})");
     let dispatched = |metric: &str, also: &str, v: &str| Slot {
-        day: "dispatched_at",
+        day: Some("dispatched_at"),
         metric: format!("'{metric}'"),
         n: when(format!("{sent}{also}"), v),
     };
     let closed = format!("{appeal} AND {r}.closed_at IS NOT NULL");
-    vec![
+    let open = Slot {
+        day: None,
+        metric: "'open'".into(),
+        n: when(
+            format!("{appeal} AND {r}.status IN ({})", open_statuses()),
+            "1",
+        ),
+    };
+    let mut all = vec![
         reported(format!("'src:' || {r}.source")),
         reported(format!("'cat:' || COALESCE({r}.category_code, '')")),
         reported(format!("'kind:' || {r}.kind")),
         reported(format!("'status:' || {r}.status")),
         Slot {
-            day: "rated_at",
+            day: Some("rated_at"),
             metric: "'excluded'".into(),
             n: when(
                 format!("{appeal} AND {r}.rated_at IS NOT NULL AND ({ex})"),
@@ -107,16 +160,20 @@ fn slots(r: &str, ex: &str) -> Vec<Slot> {
             "1",
         ),
         Slot {
-            day: "closed_at",
+            day: Some("closed_at"),
             metric: "'closed'".into(),
             n: when(closed.clone(), "1"),
         },
         Slot {
-            day: "closed_at",
+            day: Some("closed_at"),
             metric: "'closed_ms'".into(),
             n: when(closed, &format!("{r}.closed_at - {r}.created_at")),
         },
-    ]
+    ];
+    if edition == Edition::M0030 {
+        all.push(open);
+    }
+    all
 }
 
 /// Whether case `r` is left out of the rates by an approved decision now.
@@ -138,15 +195,16 @@ struct Source<'a> {
     filter: &'a str,
 }
 
-/// A case's contribution as rows `(node_id, day, metric, n)` times `sign`.
-fn part(src: &Source, sign: i32, pg: bool) -> String {
+/// A case's contribution to the figures of `edition` as rows `(node_id, day, metric, n)` times
+/// `sign`.
+fn part(src: &Source, sign: i32, pg: bool, edition: Edition) -> String {
     let Source {
         r,
         ex,
         from,
         filter,
     } = *src;
-    let s = slots(r, ex);
+    let s = slots(r, ex, edition);
     let pick = |f: &dyn Fn(&Slot) -> String| {
         let arms: String = s
             .iter()
@@ -162,7 +220,7 @@ fn part(src: &Source, sign: i32, pg: bool) -> String {
     format!(
         "SELECT CAST(a.value AS BIGINT) AS node_id, {} AS day, {} AS metric, {sign} * ({}) AS n \
          FROM {from}{}, ({ks}) s{}",
-        pick(&|slot| day(&format!("{r}.{}", slot.day))),
+        pick(&|slot| slot.day_of(r)),
         pick(&|slot| slot.metric.clone()),
         pick(&|slot| slot.n.clone()),
         ancestors(&format!("{r}.org_path"), pg),
@@ -203,8 +261,8 @@ const FIGURE_COLUMNS: &str = "org_path, kind, source, category_code, status, cre
     rated_at, contacted, solved, satisfaction, dispatched_at, acknowledged_at, ack_late, \
     fed_back_at, handle_late, closed_at";
 
-/// Every trigger that keeps the case tallies.
-pub fn triggers(pg: bool) -> Vec<Trigger> {
+/// Every trigger that keeps the case tallies of `edition`.
+pub fn triggers(pg: bool, edition: Edition) -> Vec<Trigger> {
     // A case's rows: a row trigger's `NEW`/`OLD` on SQLite; on PostgreSQL the statement's
     // transition tables, so that a batch of reports (intake lands them in one statement) adds
     // to each tally once, not once a report.
@@ -222,7 +280,7 @@ pub fn triggers(pg: bool) -> Vec<Trigger> {
             from,
             filter: "",
         };
-        part(&src, sign, pg)
+        part(&src, sign, pg, edition)
     };
     let refs = |which: &'static str| if pg { which } else { "" };
     // An exclusion decision moves its case between counted and not: the case's contribution
@@ -236,7 +294,7 @@ pub fn triggers(pg: bool) -> Vec<Trigger> {
                 from: "cases c, ",
                 filter: &filter,
             };
-            part(&src, sign, pg)
+            part(&src, sign, pg, edition)
         };
         apply(&[of_case(was, -1), of_case(is, 1)])
     };
@@ -308,15 +366,21 @@ pub fn triggers(pg: bool) -> Vec<Trigger> {
 /// figure of every case would sort ten times as many rows as there are cases), then carried
 /// up each path.
 pub fn recount(pg: bool) -> String {
+    recount_of(pg, Edition::LATEST, &|_| true)
+}
+
+/// Counts the figures of `edition` whose metric (SQL) `wanted` holds, as [`recount`] does.
+pub fn recount_of(pg: bool, edition: Edition, wanted: &dyn Fn(&str) -> bool) -> String {
     let from = "cases r LEFT JOIN (SELECT DISTINCT case_id FROM case_exclusions \
                 WHERE status = 'approved') x ON x.case_id = r.id";
-    let own: Vec<String> = slots("r", "x.case_id IS NOT NULL")
+    let own: Vec<String> = slots("r", "x.case_id IS NOT NULL", edition)
         .iter()
+        .filter(|s| wanted(&s.metric))
         .map(|s| {
             format!(
                 "SELECT r.org_path AS org_path, {} AS day, {} AS metric, SUM({n}) AS n \
                  FROM {from} WHERE {n} <> 0 GROUP BY 1, 2, 3",
-                day(&format!("r.{}", s.day)),
+                s.day_of("r"),
                 s.metric,
                 n = s.n
             )

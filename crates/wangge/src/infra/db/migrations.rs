@@ -41,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0027Tallies),
             Box::new(M0028CaseTallies),
             Box::new(M0029CommandReads),
+            Box::new(M0030OpenTally),
         ]
     }
 }
@@ -3361,66 +3362,20 @@ const UNFED_INDEX: &str = "CREATE INDEX ix_cases_unfed ON cases (org_path, dispa
 #[async_trait::async_trait]
 impl MigrationTrait for M0028CaseTallies {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        use super::case_tallies;
+        use super::case_tallies::{self, Edition};
         let pg = m.get_database_backend() == sea_orm::DbBackend::Postgres;
         let db = m.get_connection();
         db.execute_unprepared(case_tallies::TABLE).await?;
-        db.execute_unprepared(&case_tallies::recount(pg)).await?;
+        db.execute_unprepared(&case_tallies::recount_of(pg, Edition::M0028, &|_| true))
+            .await?;
         db.execute_unprepared(UNFED_INDEX).await?;
-        for t in case_tallies::triggers(pg) {
-            let case_tallies::Trigger {
-                name,
-                table,
-                event,
-                when,
-                refs,
-                body,
-            } = t;
-            if pg {
-                // `jit = off` whoever writes (an import from psql too): the planner's estimate
-                // of these statements passes the JIT threshold, and compiling them took ~350 ms
-                // of every statement that fired them.
-                db.execute_unprepared(&format!(
-                    "CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql \
-                     SET jit = off AS $fn$ BEGIN {body}; RETURN NULL; END $fn$"
-                ))
-                .await?;
-                let each = if refs.is_empty() {
-                    format!("FOR EACH ROW WHEN ({when})")
-                } else {
-                    format!("{refs} FOR EACH STATEMENT")
-                };
-                db.execute_unprepared(&format!(
-                    "CREATE TRIGGER {name} AFTER {event} ON {table} {each} EXECUTE FUNCTION {name}()"
-                ))
-                .await?;
-            } else {
-                db.execute_unprepared(&format!(
-                    "CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW \
-                     WHEN {when} BEGIN {body}; END"
-                ))
-                .await?;
-            }
-        }
-        Ok(())
+        install_case_tally_triggers(db, pg, Edition::M0028).await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         let pg = m.get_database_backend() == sea_orm::DbBackend::Postgres;
         let db = m.get_connection();
-        for t in super::case_tallies::triggers(pg) {
-            let on = if pg {
-                format!(" ON {}", t.table)
-            } else {
-                String::new()
-            };
-            db.execute_unprepared(&format!("DROP TRIGGER {}{on}", t.name))
-                .await?;
-            if pg {
-                db.execute_unprepared(&format!("DROP FUNCTION {}()", t.name))
-                    .await?;
-            }
-        }
+        drop_case_tally_triggers(db, pg).await?;
         db.execute_unprepared("DROP INDEX ix_cases_unfed").await?;
         m.drop_table(Table::drop().table("case_tallies").to_owned())
             .await
@@ -3458,5 +3413,111 @@ impl MigrationTrait for M0029CommandReads {
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         replace_index(m, "cases", OPEN.0, OPEN_DUE).await?;
         drop_indexes(m.get_connection(), &["ix_case_events_action_at"]).await
+    }
+}
+
+/// Installs the triggers that keep the case tallies of `edition`.
+async fn install_case_tally_triggers(
+    db: &impl ConnectionTrait,
+    pg: bool,
+    edition: super::case_tallies::Edition,
+) -> Result<(), DbErr> {
+    use super::case_tallies;
+    for t in case_tallies::triggers(pg, edition) {
+        let case_tallies::Trigger {
+            name,
+            table,
+            event,
+            when,
+            refs,
+            body,
+        } = t;
+        if pg {
+            // `jit = off` whoever writes (an import from psql too): the planner's estimate
+            // of these statements passes the JIT threshold, and compiling them took ~350 ms
+            // of every statement that fired them.
+            db.execute_unprepared(&format!(
+                "CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql \
+                     SET jit = off AS $fn$ BEGIN {body}; RETURN NULL; END $fn$"
+            ))
+            .await?;
+            let each = if refs.is_empty() {
+                format!("FOR EACH ROW WHEN ({when})")
+            } else {
+                format!("{refs} FOR EACH STATEMENT")
+            };
+            db.execute_unprepared(&format!(
+                "CREATE TRIGGER {name} AFTER {event} ON {table} {each} EXECUTE FUNCTION {name}()"
+            ))
+            .await?;
+        } else {
+            db.execute_unprepared(&format!(
+                "CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW \
+                     WHEN {when} BEGIN {body}; END"
+            ))
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Drops the triggers that keep the case tallies (their names are those of every edition).
+async fn drop_case_tally_triggers(db: &impl ConnectionTrait, pg: bool) -> Result<(), DbErr> {
+    use super::case_tallies::{self, Edition};
+    for t in case_tallies::triggers(pg, Edition::M0028) {
+        let on = if pg {
+            format!(" ON {}", t.table)
+        } else {
+            String::new()
+        };
+        db.execute_unprepared(&format!("DROP TRIGGER {}{on}", t.name))
+            .await?;
+        if pg {
+            db.execute_unprepared(&format!("DROP FUNCTION {}()", t.name))
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// The case tallies count the open cases of every place now (metric `open`, day
+/// [`super::case_tallies::NOW_DAY`]): a dashboard's open count is one row, where it walked
+/// every open case of the subtree (8,000 heap visits for a community at 10,000,000 cases).
+struct M0030OpenTally;
+
+impl MigrationName for M0030OpenTally {
+    fn name(&self) -> &str {
+        "m0030_open_tally"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0030OpenTally {
+    /// One transaction on SQLite too: the triggers are dropped and made again under the same
+    /// names, and a second connection of the pool, its schema not yet read again, refused the
+    /// new ones as already there.
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        use super::case_tallies::{self, Edition};
+        let pg = m.get_database_backend() == sea_orm::DbBackend::Postgres;
+        let db = m.get_connection();
+        drop_case_tally_triggers(db, pg).await?;
+        let open = |metric: &str| metric == "'open'";
+        db.execute_unprepared(&case_tallies::recount_of(pg, Edition::M0030, &open))
+            .await?;
+        install_case_tally_triggers(db, pg, Edition::M0030).await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        use super::case_tallies::Edition;
+        let pg = m.get_database_backend() == sea_orm::DbBackend::Postgres;
+        let db = m.get_connection();
+        drop_case_tally_triggers(db, pg).await?;
+        db.execute_unprepared("DELETE FROM case_tallies WHERE metric = 'open'")
+            .await?;
+        install_case_tally_triggers(db, pg, Edition::M0028).await
     }
 }
