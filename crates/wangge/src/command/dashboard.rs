@@ -328,17 +328,17 @@ async fn one(
 
 /// The Beijing day number (days since 1970-01-01, UTC+8) that a time in ms falls on — the
 /// `day` of the case tallies.
-fn day_of(ms: i64) -> i64 {
+pub(super) fn day_of(ms: i64) -> i64 {
     (ms + 28_800_000).div_euclid(86_400_000)
 }
 
 /// The case tallies (m0028, [`crate::infra::db::case_tallies`]) of some nodes over days
 /// `[d0, d1)`: (node, day, metric, count).
-struct Tallies(Vec<(i64, i64, String, i64)>);
+pub(super) struct Tallies(Vec<(i64, i64, String, i64)>);
 
 impl Tallies {
     /// The rows of `nodes` over the days, of metrics starting with `prefix`.
-    async fn read(
+    pub(super) async fn read(
         db: &impl ConnectionTrait,
         nodes: &[i64],
         (d0, d1): (i64, i64),
@@ -399,7 +399,7 @@ impl Tallies {
 
     /// The metrics of a node starting with `prefix`, summed over `[d0, d1)` by the rest of
     /// their name.
-    fn by(&self, node: i64, days: (i64, i64), prefix: &str) -> BTreeMap<String, u64> {
+    pub(super) fn by(&self, node: i64, days: (i64, i64), prefix: &str) -> BTreeMap<String, u64> {
         let mut m: BTreeMap<String, i64> = BTreeMap::new();
         for x in self.of(node, days) {
             if let Some(key) = x.2.strip_prefix(prefix) {

@@ -3,6 +3,7 @@
 //! repeated at one building or address in one category, and the month's most frequent
 //! categories as candidates for the month's question. Each warning links to its cases.
 
+use super::dashboard::{Tallies, day_of};
 use super::entity::keyword;
 use crate::cases::entity::case;
 use crate::cases::service::{APPEALS, count_of};
@@ -14,12 +15,12 @@ use crate::org::entity::node;
 use crate::web::Caller;
 use chrono::Datelike;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use wangge_core::{OrgPath, Scope};
 
 /// The words watched until a street sets its own.
@@ -151,136 +152,7 @@ pub async fn warnings(db: &impl ConnectionTrait, n: node::Model) -> AppResult<Wa
     let pat = Scope::new(path.clone()).like_pattern();
     let now = now_ms();
     let (words, default_words) = words_at(db, &n).await?;
-    let in_subtree = || {
-        Condition::all()
-            .add(case::Column::OrgPath.like(pat.clone()))
-            .add(case::Column::Kind.is_in(["appeal", "incident"]))
-    };
-    // One pass over the recent cases holding any of the words (the time slice of an index,
-    // never the subtree's whole history), then each word's cases, newest first.
-    let hint = super::index_hint(db, "ix_cases_dash_created");
-    let hint = hint.as_str();
-    let mut vals: Vec<sea_orm::Value> =
-        vec![pat.clone().into(), (now - KEYWORD_DAYS * 86_400_000).into()];
-    let mut any = Vec::new();
-    for w in &words {
-        vals.push(format!("%{}%", escape_like(w)).into());
-        let k = vals.len();
-        any.push(format!("title LIKE ${k} OR description LIKE ${k}"));
-    }
-    let hits: Vec<case::Model> = if words.is_empty() {
-        Vec::new()
-    } else {
-        let stmt = statement(
-            db,
-            &format!(
-                "SELECT * FROM cases{hint} WHERE org_path LIKE $1 AND created_at >= $2 \
-                 AND {APPEALS} AND ({}) ORDER BY created_at DESC, id DESC",
-                any.join(" OR ")
-            ),
-            vals,
-        );
-        case::Entity::find().from_raw_sql(stmt).all(db).await?
-    };
-    let mut word_hits = Vec::new();
-    for w in &words {
-        let mine: Vec<&case::Model> = hits
-            .iter()
-            .filter(|m| m.title.contains(w.as_str()) || m.description.contains(w.as_str()))
-            .collect();
-        if mine.is_empty() {
-            continue;
-        }
-        word_hits.push(WordHit {
-            word: w.clone(),
-            count: mine.len() as u64,
-            cases: mine
-                .into_iter()
-                .take(LISTED as usize)
-                .cloned()
-                .map(linked)
-                .collect(),
-        });
-    }
     let names = super::category_names(db).await?;
-    let since = now - REPEAT_DAYS * 86_400_000;
-    let mut repeats = Vec::new();
-    for by_building in [true, false] {
-        let (col, extra) = if by_building {
-            ("building_id", "building_id IS NOT NULL")
-        } else {
-            ("address", "building_id IS NULL AND address <> ''")
-        };
-        let groups = db
-            .query_all_raw(statement(
-                db,
-                &format!(
-                    "SELECT {col}, category_code, COUNT(*) FROM cases{hint} WHERE org_path LIKE $1 \
-                     AND created_at >= $2 AND {APPEALS} AND {extra} \
-                     GROUP BY {col}, category_code HAVING COUNT(*) >= $3 \
-                     ORDER BY COUNT(*) DESC LIMIT 50"
-                ),
-                vec![
-                    pat.clone().into(),
-                    since.into(),
-                    i64::try_from(REPEAT_MIN).unwrap_or(3).into(),
-                ],
-            ))
-            .await?;
-        // A building's name ("32幢") is read with its grid's ("柳岸社区第一网格 32幢"): the
-        // buildings of every cluster at once, then their grids at once.
-        let building_ids: Vec<i64> = if by_building {
-            groups
-                .iter()
-                .map(|g| g.try_get_by_index::<i64>(0).unwrap_or_default())
-                .collect()
-        } else {
-            Vec::new()
-        };
-        let buildings = nodes_by_id(db, building_ids).await?;
-        let grids =
-            nodes_by_id(db, buildings.values().filter_map(|b| b.parent_id).collect()).await?;
-        for g in groups {
-            let cat: String = g.try_get_by_index(1).unwrap_or_default();
-            let count = count_of(&g, 2);
-            let (place, cond) = if by_building {
-                let b: i64 = g.try_get_by_index(0).unwrap_or_default();
-                let building = buildings.get(&b);
-                let grid = building
-                    .and_then(|x| x.parent_id)
-                    .and_then(|g| grids.get(&g));
-                let name = match (grid, building) {
-                    (Some(g), Some(x)) => format!("{} {}", g.name, x.name),
-                    (None, Some(x)) => x.name.clone(),
-                    _ => format!("楼栋 {b}"),
-                };
-                (name, case::Column::BuildingId.eq(b))
-            } else {
-                let a: String = g.try_get_by_index(0).unwrap_or_default();
-                (a.clone(), case::Column::Address.eq(a))
-            };
-            let cases = case::Entity::find()
-                .filter(in_subtree())
-                .filter(case::Column::CreatedAt.gte(since))
-                .filter(case::Column::CategoryCode.eq(cat.clone()))
-                .filter(cond)
-                .order_by_desc(case::Column::CreatedAt)
-                .limit(LISTED)
-                .all(db)
-                .await?
-                .into_iter()
-                .map(linked)
-                .collect();
-            repeats.push(Repeat {
-                place,
-                category: names.get(&cat).cloned().unwrap_or_else(|| cat.clone()),
-                category_code: cat,
-                count,
-                cases,
-            });
-        }
-    }
-    repeats.sort_by(|a, b| b.count.cmp(&a.count).then(a.place.cmp(&b.place)));
     // 每月一题: the most frequent categories of the last month over (the question of the month
     // is chosen from it), beside the month before.
     let day = today();
@@ -293,41 +165,26 @@ pub async fn warnings(db: &impl ConnectionTrait, n: node::Model) -> AppResult<Wa
         .checked_sub_months(chrono::Months::new(1))
         .unwrap_or(first);
     let (_, p0, p1) = super::ranking::month_bounds(&prev.format("%Y-%m").to_string(), day)?;
-    let by_cat = |a: i64, b: i64| {
-        let pat = pat.clone();
-        async move {
-            let rows = db
-                .query_all_raw(statement(
-                    db,
-                    &format!(
-                        "SELECT category_code, COUNT(*) FROM cases{hint} WHERE org_path LIKE $1 \
-                         AND created_at >= $2 AND created_at < $3 AND {APPEALS} \
-                         GROUP BY category_code"
-                    ),
-                    vec![pat.into(), a.into(), b.into()],
-                ))
-                .await?;
-            Ok::<HashMap<String, u64>, AppError>(
-                rows.iter()
-                    .map(|r| {
-                        (
-                            r.try_get_by_index::<String>(0).unwrap_or_default(),
-                            count_of(r, 1),
-                        )
-                    })
-                    .collect(),
-            )
-        }
-    };
-    let this = by_cat(m0, m1).await?;
-    let last = by_cat(p0, p1).await?;
-    let mut topics: Vec<Topic> = this
-        .iter()
+    // The scans depend on nothing but the node: they run side by side, each on a connection of
+    // the pool. The months' categories are the node's case tallies (`cat:`, m0028).
+    let own = [n.id];
+    let (word_hits, mut repeats, by_address, tallies) = tokio::try_join!(
+        word_hits(db, &pat, now, &words),
+        repeats(db, &pat, now, true, &names),
+        repeats(db, &pat, now, false, &names),
+        Tallies::read(db, &own, (day_of(p0), day_of(m1)), "cat:"),
+    )?;
+    repeats.extend(by_address);
+    repeats.sort_by(|a, b| b.count.cmp(&a.count).then(a.place.cmp(&b.place)));
+    let last = tallies.by(n.id, (day_of(p0), day_of(p1)), "cat:");
+    let mut topics: Vec<Topic> = tallies
+        .by(n.id, (day_of(m0), day_of(m1)), "cat:")
+        .into_iter()
         .map(|(k, v)| Topic {
-            category: names.get(k).cloned().unwrap_or_else(|| k.clone()),
-            category_code: k.clone(),
-            count: *v,
-            last_month: last.get(k).copied().unwrap_or(0),
+            category: names.get(&k).cloned().unwrap_or_else(|| k.clone()),
+            last_month: last.get(&k).copied().unwrap_or(0),
+            category_code: k,
+            count: v,
         })
         .collect();
     topics.sort_by(|a, b| {
@@ -355,6 +212,147 @@ pub async fn warnings(db: &impl ConnectionTrait, n: node::Model) -> AppResult<Wa
         .to_string(),
         topics,
     })
+}
+
+/// The subtree's cases whose text holds a watched word, by word, newest first.
+async fn word_hits(
+    db: &impl ConnectionTrait,
+    pat: &str,
+    now: i64,
+    words: &[String],
+) -> AppResult<Vec<WordHit>> {
+    if words.is_empty() {
+        return Ok(Vec::new());
+    }
+    // One pass over the recent cases holding any of the words (the time slice of an index,
+    // never the subtree's whole history), then each word's cases, newest first.
+    let hint = super::index_hint(db, "ix_cases_dash_created");
+    let mut vals: Vec<sea_orm::Value> = vec![pat.into(), (now - KEYWORD_DAYS * 86_400_000).into()];
+    let mut any = Vec::new();
+    for w in words {
+        vals.push(format!("%{}%", escape_like(w)).into());
+        let k = vals.len();
+        any.push(format!("title LIKE ${k} OR description LIKE ${k}"));
+    }
+    let stmt = statement(
+        db,
+        &format!(
+            "SELECT * FROM cases{hint} WHERE org_path LIKE $1 AND created_at >= $2 \
+             AND {APPEALS} AND ({}) ORDER BY created_at DESC, id DESC",
+            any.join(" OR ")
+        ),
+        vals,
+    );
+    let hits: Vec<case::Model> = case::Entity::find().from_raw_sql(stmt).all(db).await?;
+    let mut word_hits = Vec::new();
+    for w in words {
+        let mine: Vec<&case::Model> = hits
+            .iter()
+            .filter(|m| m.title.contains(w.as_str()) || m.description.contains(w.as_str()))
+            .collect();
+        if mine.is_empty() {
+            continue;
+        }
+        word_hits.push(WordHit {
+            word: w.clone(),
+            count: mine.len() as u64,
+            cases: mine
+                .into_iter()
+                .take(LISTED as usize)
+                .cloned()
+                .map(linked)
+                .collect(),
+        });
+    }
+    Ok(word_hits)
+}
+
+/// The subtree's repeats of the last [`REPEAT_DAYS`]: at one building (`by_building`) or at
+/// one address outside any building, in one category.
+async fn repeats(
+    db: &impl ConnectionTrait,
+    pat: &str,
+    now: i64,
+    by_building: bool,
+    names: &BTreeMap<String, String>,
+) -> AppResult<Vec<Repeat>> {
+    let hint = super::index_hint(db, "ix_cases_dash_created");
+    let since = now - REPEAT_DAYS * 86_400_000;
+    let mut repeats = Vec::new();
+    let (col, extra) = if by_building {
+        ("building_id", "building_id IS NOT NULL")
+    } else {
+        ("address", "building_id IS NULL AND address <> ''")
+    };
+    let groups = db
+        .query_all_raw(statement(
+            db,
+            &format!(
+                "SELECT {col}, category_code, COUNT(*) FROM cases{hint} WHERE org_path LIKE $1 \
+                 AND created_at >= $2 AND {APPEALS} AND {extra} \
+                 GROUP BY {col}, category_code HAVING COUNT(*) >= $3 \
+                 ORDER BY COUNT(*) DESC LIMIT 50"
+            ),
+            vec![
+                pat.into(),
+                since.into(),
+                i64::try_from(REPEAT_MIN).unwrap_or(3).into(),
+            ],
+        ))
+        .await?;
+    // A building's name ("32幢") is read with its grid's ("柳岸社区第一网格 32幢"): the
+    // buildings of every cluster at once, then their grids at once.
+    let building_ids: Vec<i64> = if by_building {
+        groups
+            .iter()
+            .map(|g| g.try_get_by_index::<i64>(0).unwrap_or_default())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let buildings = nodes_by_id(db, building_ids).await?;
+    let grids = nodes_by_id(db, buildings.values().filter_map(|b| b.parent_id).collect()).await?;
+    for g in groups {
+        let cat: String = g.try_get_by_index(1).unwrap_or_default();
+        let count = count_of(&g, 2);
+        let (place, cond) = if by_building {
+            let b: i64 = g.try_get_by_index(0).unwrap_or_default();
+            let building = buildings.get(&b);
+            let grid = building
+                .and_then(|x| x.parent_id)
+                .and_then(|g| grids.get(&g));
+            let name = match (grid, building) {
+                (Some(g), Some(x)) => format!("{} {}", g.name, x.name),
+                (None, Some(x)) => x.name.clone(),
+                _ => format!("楼栋 {b}"),
+            };
+            (name, case::Column::BuildingId.eq(b))
+        } else {
+            let a: String = g.try_get_by_index(0).unwrap_or_default();
+            (a.clone(), case::Column::Address.eq(a))
+        };
+        let cases = case::Entity::find()
+            .filter(case::Column::OrgPath.like(pat))
+            .filter(case::Column::Kind.is_in(["appeal", "incident"]))
+            .filter(case::Column::CreatedAt.gte(since))
+            .filter(case::Column::CategoryCode.eq(cat.clone()))
+            .filter(cond)
+            .order_by_desc(case::Column::CreatedAt)
+            .limit(LISTED)
+            .all(db)
+            .await?
+            .into_iter()
+            .map(linked)
+            .collect();
+        repeats.push(Repeat {
+            place,
+            category: names.get(&cat).cloned().unwrap_or_else(|| cat.clone()),
+            category_code: cat,
+            count,
+            cases,
+        });
+    }
+    Ok(repeats)
 }
 
 /// What changing the watched words sends.
