@@ -8,7 +8,7 @@
 //! kinds (诉求 and 事件) located in the node's subtree.
 
 use super::chart;
-use crate::cases::service::{APPEALS, COUNTED, count_of, source_label};
+use crate::cases::service::{APPEAL_KINDS, APPEALS, COUNTED, count_of, source_label};
 use crate::infra::clock::{from_bj, now_ms};
 use crate::infra::db::case_tallies::NOW_DAY;
 use crate::infra::db::statement;
@@ -751,7 +751,7 @@ async fn pressing(
         .column(case::Column::Id)
         .filter(case::Column::OrgPath.like(pat))
         .filter(case::Column::Status.is_in(["dispatched", "handling"]))
-        .filter(case::Column::Kind.is_in(["appeal", "incident"]))
+        .filter(case::Column::Kind.is_in(APPEAL_KINDS))
         .filter(case::Column::HandleDue.lt(now + NEARLY_HOURS * 3_600_000))
         .order_by_asc(case::Column::HandleDue)
         .order_by_asc(case::Column::Id)

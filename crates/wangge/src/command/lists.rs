@@ -8,7 +8,7 @@
 
 use super::dashboard::Period;
 use crate::cases::entity::case;
-use crate::cases::service::source_label;
+use crate::cases::service::{APPEAL_KINDS, source_label};
 use crate::infra::clock::{fmt_time, now_ms};
 use crate::infra::db::statement;
 use crate::infra::error::{AppResult, stored_path};
@@ -94,7 +94,7 @@ pub async fn lists(db: &impl ConnectionTrait, n: node::Model, period: Period) ->
     let (t0, t1) = period.bounds();
     let rows = case::Entity::find()
         .filter(case::Column::OrgPath.like(pat.clone()))
-        .filter(case::Column::Kind.is_in(["appeal", "incident"]))
+        .filter(case::Column::Kind.is_in(APPEAL_KINDS))
         .filter(case::Column::CreatedAt.gte(t0))
         .filter(case::Column::CreatedAt.lt(t1))
         .order_by_asc(case::Column::CreatedAt)

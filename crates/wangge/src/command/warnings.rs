@@ -6,7 +6,7 @@
 use super::dashboard::{Tallies, day_of};
 use super::entity::keyword;
 use crate::cases::entity::case;
-use crate::cases::service::{APPEALS, count_of};
+use crate::cases::service::{APPEAL_KINDS, APPEALS, count_of};
 use crate::infra::audit::{self, Entry};
 use crate::infra::clock::{fmt_time, now_ms, today};
 use crate::infra::db::{begin_write, statement};
@@ -333,7 +333,7 @@ async fn repeats(
         };
         let cases = case::Entity::find()
             .filter(case::Column::OrgPath.like(pat))
-            .filter(case::Column::Kind.is_in(["appeal", "incident"]))
+            .filter(case::Column::Kind.is_in(APPEAL_KINDS))
             .filter(case::Column::CreatedAt.gte(since))
             .filter(case::Column::CategoryCode.eq(cat.clone()))
             .filter(cond)

@@ -6,7 +6,7 @@
 
 use crate::cases::CasesState;
 use crate::cases::entity::case;
-use crate::cases::service::ActInput;
+use crate::cases::service::{APPEAL_KINDS, ActInput};
 use crate::command::{duty, exclusions, publish};
 use crate::infra::clock::today;
 use crate::infra::error::{AppResult, stored_path};
@@ -156,7 +156,7 @@ pub async fn generate(st: &Base) -> AppResult<()> {
                 case::Column::OrgPath,
                 &first_path,
             ))
-            .filter(case::Column::Kind.is_in(["appeal", "incident"]))
+            .filter(case::Column::Kind.is_in(APPEAL_KINDS))
             .filter(case::Column::CreatedAt.gte(crate::infra::clock::now_ms() - 20 * 86_400_000))
             .order_by_desc(case::Column::CreatedAt)
             .all(db)
@@ -200,7 +200,7 @@ pub async fn generate(st: &Base) -> AppResult<()> {
                 case::Column::OrgPath,
                 &first_path,
             ))
-            .filter(case::Column::Kind.is_in(["appeal", "incident"]))
+            .filter(case::Column::Kind.is_in(APPEAL_KINDS))
             .filter(case::Column::RatedAt.gte(m0))
             .filter(case::Column::RatedAt.lt(m1))
             .filter(case::Column::Satisfaction.ne("satisfied"))

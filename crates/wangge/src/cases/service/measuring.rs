@@ -7,6 +7,9 @@ use super::*;
 /// keeps the two in step). Other kinds' figures come with their slices.
 pub const APPEALS: &str = "kind IN ('appeal', 'incident')";
 
+/// The same kinds as a list, for a query built with the ORM (the test keeps it in step too).
+pub const APPEAL_KINDS: [&str; 2] = ["appeal", "incident"];
+
 /// A case counts in the handling rates (响应率, 解决率, 满意率, the on-time rates) unless an
 /// approved decision found it unreasonable (不合理诉求, the command centre's `case_exclusions`):
 /// it is still counted as a report, never against its handler.
@@ -211,5 +214,10 @@ mod tests {
             .map(|n| format!("'{n}'"))
             .collect();
         assert_eq!(super::APPEALS, format!("kind IN ({})", names.join(", ")));
+        let listed: Vec<String> = super::APPEAL_KINDS
+            .iter()
+            .map(|n| format!("'{n}'"))
+            .collect();
+        assert_eq!(listed, names);
     }
 }
