@@ -567,7 +567,6 @@ pub async fn dashboard(
         .collect();
     let reported = by_day.iter().map(|d| d.count).sum();
     let statuses = tallies.by(n.id, days, "status:");
-    let names = super::category_names(db).await?;
     let by_source = sorted(tallies.by(n.id, days, "src:"), &|k| source_label(k).into());
     let by_category = sorted(tallies.by(n.id, days, "cat:"), &|k| {
         names.get(k).cloned().unwrap_or_else(|| k.to_owned())

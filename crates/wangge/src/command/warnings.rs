@@ -148,8 +148,7 @@ fn escape_like(w: &str) -> String {
 
 /// The warnings of `n` now (its sight is checked by the caller of this).
 pub async fn warnings(db: &impl ConnectionTrait, n: node::Model) -> AppResult<Warnings> {
-    let path = stored_path(&n.path)?;
-    let pat = Scope::new(path.clone()).like_pattern();
+    let pat = Scope::new(stored_path(&n.path)?).like_pattern();
     let now = now_ms();
     let (words, default_words) = words_at(db, &n).await?;
     let names = super::category_names(db).await?;

@@ -26,8 +26,8 @@
 /// can have.
 pub const NOW_DAY: i64 = -1;
 
-/// The set of figures a migration keeps.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// The set of figures a migration keeps (each edition keeps those of the ones before).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Edition {
     /// The figures of days (m0028).
     M0028,
@@ -72,6 +72,8 @@ struct Slot {
     day: Option<&'static str>,
     metric: String,
     n: String,
+    /// The edition that added it.
+    since: Edition,
 }
 
 impl Slot {
@@ -91,37 +93,42 @@ fn slots(r: &str, ex: &str, edition: Edition) -> Vec<Slot> {
     let when = |cond: String, v: &str| format!("CASE WHEN {cond} THEN {v} ELSE 0 END");
     let reported = |metric: String| Slot {
         day: Some("created_at"),
+        since: Edition::M0028,
         metric,
         n: when(appeal.clone(), "1"),
     };
     let rated_ok = format!("{appeal} AND {r}.rated_at IS NOT NULL AND NOT ({ex})");
     let rated = |metric: &str, also: &str| Slot {
         day: Some("rated_at"),
+        since: Edition::M0028,
         metric: format!("'{metric}'"),
         n: when(format!("{rated_ok}{also}"), "1"),
     };
     let sent = format!("{appeal} AND {r}.dispatched_at IS NOT NULL AND NOT ({ex})");
     let dispatched = |metric: &str, also: &str, v: &str| Slot {
         day: Some("dispatched_at"),
+        since: Edition::M0028,
         metric: format!("'{metric}'"),
         n: when(format!("{sent}{also}"), v),
     };
     let closed = format!("{appeal} AND {r}.closed_at IS NOT NULL");
     let open = Slot {
         day: None,
+        since: Edition::M0030,
         metric: "'open'".into(),
         n: when(
             format!("{appeal} AND {r}.status IN ({})", open_statuses()),
             "1",
         ),
     };
-    let mut all = vec![
+    let all = vec![
         reported(format!("'src:' || {r}.source")),
         reported(format!("'cat:' || COALESCE({r}.category_code, '')")),
         reported(format!("'kind:' || {r}.kind")),
         reported(format!("'status:' || {r}.status")),
         Slot {
             day: Some("rated_at"),
+            since: Edition::M0028,
             metric: "'excluded'".into(),
             n: when(
                 format!("{appeal} AND {r}.rated_at IS NOT NULL AND ({ex})"),
@@ -161,19 +168,19 @@ fn slots(r: &str, ex: &str, edition: Edition) -> Vec<Slot> {
         ),
         Slot {
             day: Some("closed_at"),
+            since: Edition::M0028,
             metric: "'closed'".into(),
             n: when(closed.clone(), "1"),
         },
         Slot {
             day: Some("closed_at"),
+            since: Edition::M0028,
             metric: "'closed_ms'".into(),
             n: when(closed, &format!("{r}.closed_at - {r}.created_at")),
         },
+        open,
     ];
-    if edition == Edition::M0030 {
-        all.push(open);
-    }
-    all
+    all.into_iter().filter(|s| s.since <= edition).collect()
 }
 
 /// Whether case `r` is left out of the rates by an approved decision now.
@@ -366,16 +373,17 @@ pub fn triggers(pg: bool, edition: Edition) -> Vec<Trigger> {
 /// figure of every case would sort ten times as many rows as there are cases), then carried
 /// up each path.
 pub fn recount(pg: bool) -> String {
-    recount_of(pg, Edition::LATEST, &|_| true)
+    recount_of(pg, Edition::LATEST, false)
 }
 
-/// Counts the figures of `edition` whose metric (SQL) `wanted` holds, as [`recount`] does.
-pub fn recount_of(pg: bool, edition: Edition, wanted: &dyn Fn(&str) -> bool) -> String {
+/// Counts the figures of `edition` (`added`: only those it added to the editions before), as
+/// [`recount`] does.
+pub fn recount_of(pg: bool, edition: Edition, added: bool) -> String {
     let from = "cases r LEFT JOIN (SELECT DISTINCT case_id FROM case_exclusions \
                 WHERE status = 'approved') x ON x.case_id = r.id";
     let own: Vec<String> = slots("r", "x.case_id IS NOT NULL", edition)
         .iter()
-        .filter(|s| wanted(&s.metric))
+        .filter(|s| !added || s.since == edition)
         .map(|s| {
             format!(
                 "SELECT r.org_path AS org_path, {} AS day, {} AS metric, SUM({n}) AS n \

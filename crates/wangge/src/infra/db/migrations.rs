@@ -3366,7 +3366,7 @@ impl MigrationTrait for M0028CaseTallies {
         let pg = m.get_database_backend() == sea_orm::DbBackend::Postgres;
         let db = m.get_connection();
         db.execute_unprepared(case_tallies::TABLE).await?;
-        db.execute_unprepared(&case_tallies::recount_of(pg, Edition::M0028, &|_| true))
+        db.execute_unprepared(&case_tallies::recount_of(pg, Edition::M0028, false))
             .await?;
         db.execute_unprepared(UNFED_INDEX).await?;
         install_case_tally_triggers(db, pg, Edition::M0028).await
@@ -3438,7 +3438,7 @@ async fn install_case_tally_triggers(
             // of every statement that fired them.
             db.execute_unprepared(&format!(
                 "CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql \
-                     SET jit = off AS $fn$ BEGIN {body}; RETURN NULL; END $fn$"
+                 SET jit = off AS $fn$ BEGIN {body}; RETURN NULL; END $fn$"
             ))
             .await?;
             let each = if refs.is_empty() {
@@ -3453,7 +3453,7 @@ async fn install_case_tally_triggers(
         } else {
             db.execute_unprepared(&format!(
                 "CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW \
-                     WHEN {when} BEGIN {body}; END"
+                 WHEN {when} BEGIN {body}; END"
             ))
             .await?;
         }
@@ -3505,8 +3505,7 @@ impl MigrationTrait for M0030OpenTally {
         let pg = m.get_database_backend() == sea_orm::DbBackend::Postgres;
         let db = m.get_connection();
         drop_case_tally_triggers(db, pg).await?;
-        let open = |metric: &str| metric == "'open'";
-        db.execute_unprepared(&case_tallies::recount_of(pg, Edition::M0030, &open))
+        db.execute_unprepared(&case_tallies::recount_of(pg, Edition::M0030, true))
             .await?;
         install_case_tally_triggers(db, pg, Edition::M0030).await
     }
